@@ -1,0 +1,920 @@
+"""Benchmark the portal against a bare Flask hello-world, and weigh its start page.
+
+Run from anywhere with the project's venv::
+
+    .venv/bin/python bench/run.py [--workers 2] [--threads 1] [--duration 10]
+
+What it does, in one run:
+
+1. runs the migrations (``<venv>/bin/portal db upgrade``) against a throwaway
+   SQLite database (or ``--database-url``);
+2. starts the portal (``server.wsgi:app``) and ``bench/hello.py`` under gunicorn
+   with the same settings, each on a free port on 127.0.0.1;
+3. drives each with wrk (``bench/latency.lua`` prints the numbers) and prints
+   req/s, p50/p95/p99 latency, errors, and the portal/hello req/s ratio;
+4. loads the portal's start page like a browser (``Accept-Encoding: gzip, br``),
+   follows the stylesheets, scripts, icons, manifest, preloads, images and the
+   fonts the CSS names, and prints their raw, gzip and brotli sizes against the
+   budgets (14 KB for the compressed HTML, 100 KB for everything).
+
+Both gunicorns are stopped (whole process groups) whatever happens.
+Numbers are for the README's performance section, never for timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import html.parser
+import json
+import mimetypes
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import brotli
+import requests
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+LUA_SCRIPT = BENCH_DIR / "latency.lua"
+HELLO_APP = "bench.hello:app"
+DEFAULT_PORTAL_APP = "server.wsgi:app"
+
+KB = 1024
+HTML_BUDGET_KB = 14
+TOTAL_BUDGET_KB = 100
+GZIP_LEVEL = 6  # what a typical server (nginx, most middlewares) uses
+BROTLI_QUALITY = 11  # what a build step would pre-compress static files with
+
+BROWSER_HEADERS = {
+    "User-Agent": (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/124.0 Safari/537.36 portal-bench"
+    ),
+    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+    "Accept-Encoding": "gzip, br",
+    "Accept-Language": "de-DE,de;q=0.9,en;q=0.5",
+}
+
+# Formats that are compressed already: a server gains nothing by gzipping them.
+PRECOMPRESSED_TYPES = {
+    "font/woff",
+    "font/woff2",
+    "application/font-woff",
+    "application/font-woff2",
+    "application/x-font-woff",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "application/zip",
+    "application/gzip",
+}
+TEXTUAL_TYPES = {
+    "application/javascript",
+    "application/x-javascript",
+    "application/ecmascript",
+    "application/json",
+    "application/manifest+json",
+    "application/xml",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "image/x-icon",
+    "image/vnd.microsoft.icon",
+    "font/ttf",
+    "font/otf",
+    "application/x-font-ttf",
+    "application/vnd.ms-fontobject",
+}
+EXTENSION_TYPES = {
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".webmanifest": "application/manifest+json",
+    ".avif": "image/avif",
+    ".webp": "image/webp",
+    ".js": "application/javascript",
+    ".mjs": "application/javascript",
+}
+
+
+class BenchError(Exception):
+    """A failure that ends the run with a clear message and a non-zero exit."""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    """A port the kernel just called free (bind to port 0 and read it back)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    name: str
+    app: str
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The worker's boot error if there is one (it names the cause), else the log's end."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        all_lines = text.splitlines()
+        for index, line in enumerate(all_lines):
+            if "Exception in worker process" in line:
+                return "\n".join(all_lines[index : index + lines])
+        return "\n".join(all_lines[-lines:]) or "(log is empty)"
+
+
+def gunicorn_supports(option: str) -> bool:
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return option in result.stdout
+
+
+def gunicorn_command(
+    app: str, port: int, workers: int, threads: int, extra: list[str]
+) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        *extra,
+        app,
+    ]
+
+
+def start_server(
+    server: Server, workers: int, threads: int, env: dict[str, str], extra: list[str]
+) -> None:
+    command = gunicorn_command(server.app, server.port, workers, threads, extra)
+    log(f"[{server.name}] starting: {' '.join(command[2:])}  (log: {server.log_path})")
+    with server.log_path.open("wb") as log_file:
+        server.process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group, so killpg gets the workers too
+        )
+
+
+def wait_until_up(server: Server, path: str, timeout: float, accept_404: bool) -> str:
+    """Poll until the server answers 2xx on path; return a note about how it answered."""
+    url = server.base_url + path
+    deadline = time.monotonic() + timeout
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        if server.process is not None and server.process.poll() is not None:
+            raise BenchError(
+                f"{server.name} exited with code {server.process.returncode} before it "
+                f"answered {path}.\n--- from {server.log_path} ---\n{server.log_tail()}"
+            )
+        try:
+            response = requests.get(url, timeout=2, allow_redirects=False)
+        except requests.RequestException as exc:
+            last = f"{type(exc).__name__}"
+        else:
+            if 200 <= response.status_code < 300:
+                return f"{path} -> {response.status_code}"
+            if response.status_code == 404 and accept_404:
+                return f"{path} -> 404 (no health endpoint; the server answers, so it is up)"
+            last = f"HTTP {response.status_code}"
+        time.sleep(0.2)
+    raise BenchError(
+        f"{server.name} did not answer {url} with 2xx within {timeout:.0f}s (last: {last}).\n"
+        f"--- from {server.log_path} ---\n{server.log_tail()}"
+    )
+
+
+def stop_server(server: Server) -> None:
+    process = server.process
+    if process is None:
+        return
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            log(f"[{server.name}] did not stop on SIGTERM; sending SIGKILL")
+    # Whatever the master did, make sure no worker of the group is left behind.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        log(f"[{server.name}] pid {process.pid} is still there after SIGKILL")
+
+
+def find_portal_cli() -> Path | None:
+    beside_python = Path(sys.executable).parent / "portal"
+    if beside_python.exists():
+        return beside_python
+    found = shutil.which("portal")
+    return Path(found) if found else None
+
+
+def run_migrations(env: dict[str, str]) -> str:
+    portal = find_portal_cli()
+    if portal is None:
+        log(
+            "[migrate] WARNING: no 'portal' command (beside this Python or on PATH); "
+            "skipping 'portal db upgrade' - the portal may fail without its tables"
+        )
+        return "skipped: no 'portal' command"
+    log(f"[migrate] {portal} db upgrade")
+    result = subprocess.run(
+        [str(portal), "db", "upgrade"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(
+            f"'portal db upgrade' failed with code {result.returncode}:\n"
+            f"{result.stdout}{result.stderr}"
+        )
+    return "ok"
+
+
+# --------------------------------------------------------------------------- wrk
+
+
+@dataclass
+class LoadResult:
+    target: str
+    url: str
+    requests_per_s: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    errors_socket: int
+    raw: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.errors_socket
+
+
+def find_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise BenchError(
+            "wrk is not installed. Install it with:  apt-get install -y wrk  "
+            "(Debian/Ubuntu; as root or with sudo)"
+        )
+    return wrk
+
+
+def parse_wrk_output(text: str) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "BENCH":
+            values[parts[1]] = float(parts[2])
+    return values
+
+
+def run_wrk(wrk: str, name: str, url: str, connections: int, duration: int) -> LoadResult:
+    command = [
+        wrk,
+        "-t2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "--latency",
+        "-s",
+        str(LUA_SCRIPT),
+        url,
+    ]
+    log(f"[{name}] wrk -t2 -c {connections} -d {duration}s --latency -s bench/latency.lua {url}")
+    result = subprocess.run(
+        command,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=False,
+    )
+    values = parse_wrk_output(result.stdout)
+    needed = {"requests_per_s", "p50_ms", "p95_ms", "p99_ms", "non_2xx", "errors_socket"}
+    if result.returncode != 0 or not needed <= values.keys():
+        raise BenchError(
+            f"wrk against {url} failed (code {result.returncode}):\n{result.stdout}{result.stderr}"
+        )
+    return LoadResult(
+        target=name,
+        url=url,
+        requests_per_s=values["requests_per_s"],
+        p50_ms=values["p50_ms"],
+        p95_ms=values["p95_ms"],
+        p99_ms=values["p99_ms"],
+        requests=int(values.get("requests", 0)),
+        non_2xx=int(values["non_2xx"]),
+        errors_socket=int(values["errors_socket"]),
+        raw=values,
+    )
+
+
+def warm_up(wrk: str, url: str, connections: int, seconds: int) -> None:
+    """A short untimed run, so both targets are measured with warm workers."""
+    if seconds <= 0:
+        return
+    subprocess.run(
+        [wrk, "-t2", "-c", str(connections), "-d", f"{seconds}s", url],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=seconds + 60,
+        check=False,
+    )
+
+
+# --------------------------------------------------------------------------- page weight
+
+
+@dataclass
+class Resource:
+    url: str
+    kind: str
+    status: int = 0
+    content_type: str = ""
+    content_encoding: str = "identity"
+    sent_bytes: int = 0  # body bytes on the wire (headers not counted)
+    raw_bytes: int = 0
+    gzip_bytes: int = 0
+    brotli_bytes: int = 0
+    counted_bytes: int = 0  # what a browser would get from a server that compresses text
+    compressible: bool = True
+    redirects: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class PageWeight:
+    url: str
+    html: Resource
+    resources: list[Resource]
+    skipped: list[str]
+
+    @property
+    def html_compressed_bytes(self) -> int:
+        return self.html.counted_bytes
+
+    @property
+    def total_counted_bytes(self) -> int:
+        return self.html.counted_bytes + sum(r.counted_bytes for r in self.resources)
+
+    @property
+    def total_sent_bytes(self) -> int:
+        return self.html.sent_bytes + sum(r.sent_bytes for r in self.resources)
+
+
+class PageParser(html.parser.HTMLParser):
+    """Collects what a browser loads for a page: (url, kind) in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self.inline_css: list[str] = []
+        self.base_href: str | None = None
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key.lower(): (value or "") for key, value in attrs}
+        if tag == "base" and a.get("href") and self.base_href is None:
+            self.base_href = a["href"]
+        elif tag == "link":
+            self._link(a)
+        elif tag == "script" and a.get("src"):
+            script_type = a.get("type", "").strip().lower()
+            is_js = script_type in {"", "module", "text/javascript", "application/javascript"}
+            if is_js and "nomodule" not in a:
+                self.found.append((a["src"], "script"))
+        elif tag == "img":
+            src = a.get("src") or first_srcset_url(a.get("srcset", ""))
+            if src:
+                lazy = a.get("loading", "").lower() == "lazy"
+                self.found.append((src, "img (lazy)" if lazy else "img"))
+        elif tag == "style":
+            self._in_style = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.inline_css.append(data)
+
+    def _link(self, a: dict[str, str]) -> None:
+        href = a.get("href", "")
+        rels = set(a.get("rel", "").lower().split())
+        if not href:
+            return
+        if "stylesheet" in rels and "alternate" not in rels:
+            self.found.append((href, "stylesheet"))
+        elif "icon" in rels:
+            self.found.append((href, "icon"))
+        elif "manifest" in rels:
+            self.found.append((href, "manifest"))
+        elif "preload" in rels:
+            self.found.append((href, f"preload ({a.get('as', '?')})"))
+        elif "modulepreload" in rels:
+            self.found.append((href, "modulepreload"))
+
+
+def first_srcset_url(srcset: str) -> str:
+    first = srcset.split(",")[0].strip()
+    return first.split()[0] if first else ""
+
+
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+CSS_FONT_FACE = re.compile(r"@font-face\s*\{(.*?)\}", re.DOTALL | re.IGNORECASE)
+CSS_SRC_DECL = re.compile(r"(?<![-\w])src\s*:([^;}]*)", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
+CSS_IMPORT = re.compile(
+    r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^)'"\s;]+))""", re.IGNORECASE
+)
+
+
+def css_urls(match: re.Match[str]) -> str:
+    return next((group for group in match.groups() if group is not None), "").strip()
+
+
+def css_references(css: str) -> list[tuple[str, str]]:
+    """(url, kind) for @imports, the first source of each @font-face src, other url()s.
+
+    Of "src: url(a.woff2) format('woff2'), url(a.woff) format('woff')" a browser
+    loads only the first format it supports, so only the first URL is taken.
+    """
+    css = CSS_COMMENT.sub("", css)
+    found: list[tuple[str, str]] = []
+    found.extend((css_urls(m), "css @import") for m in CSS_IMPORT.finditer(css))
+    imported = {url for url, _ in found}
+    font_spans: list[tuple[int, int]] = []
+    for face in CSS_FONT_FACE.finditer(css):
+        font_spans.append(face.span())
+        for decl in CSS_SRC_DECL.finditer(face.group(1)):
+            urls = [css_urls(m) for m in CSS_URL.finditer(decl.group(1))]
+            urls = [u for u in urls if u]
+            if urls:
+                found.append((urls[0], "font"))
+    for match in CSS_URL.finditer(css):
+        url = css_urls(match)
+        inside_font_face = any(start <= match.start() < end for start, end in font_spans)
+        if url and not inside_font_face and url not in imported:
+            found.append((url, "css url()"))
+    return found
+
+
+def origin_of(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def decode_body(wire: bytes, content_encoding: str) -> bytes:
+    body = wire
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    for coding in reversed(codings):
+        if coding in {"identity", ""}:
+            continue
+        if coding in {"gzip", "x-gzip"}:
+            body = gzip.decompress(body)
+        elif coding == "br":
+            body = brotli.decompress(body)
+        elif coding == "deflate":
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:
+                body = zlib.decompress(body, -zlib.MAX_WBITS)
+        else:
+            raise ValueError(f"unsupported Content-Encoding {coding!r}")
+    return body
+
+
+def media_type(content_type: str, url: str) -> str:
+    media = content_type.split(";")[0].strip().lower()
+    if media and media != "application/octet-stream":
+        return media
+    suffix = Path(urlsplit(url).path).suffix.lower()
+    return EXTENSION_TYPES.get(suffix) or mimetypes.guess_type(urlsplit(url).path)[0] or media
+
+
+def is_compressible(media: str) -> bool:
+    if media in PRECOMPRESSED_TYPES:
+        return False
+    return media.startswith("text/") or media in TEXTUAL_TYPES or media.endswith(("+json", "+xml"))
+
+
+def fetch(session: requests.Session, url: str, kind: str, timeout: float) -> tuple[Resource, bytes]:
+    resource = Resource(url=url, kind=kind)
+    try:
+        response = session.get(url, headers=BROWSER_HEADERS, stream=True, timeout=timeout)
+        with response:
+            wire = response.raw.read(decode_content=False)
+            resource.status = response.status_code
+            resource.redirects = [f"{r.status_code} {r.url}" for r in response.history]
+            resource.url = response.url
+            resource.content_type = response.headers.get("Content-Type", "")
+            resource.content_encoding = response.headers.get("Content-Encoding", "identity")
+        body = decode_body(wire, resource.content_encoding)
+    except (requests.RequestException, ValueError, OSError, zlib.error, brotli.error) as exc:
+        resource.error = f"{type(exc).__name__}: {exc}"
+        return resource, b""
+    media = media_type(resource.content_type, url)
+    resource.compressible = is_compressible(media)
+    resource.sent_bytes = len(wire)
+    resource.raw_bytes = len(body)
+    resource.gzip_bytes = len(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
+    resource.brotli_bytes = len(brotli.compress(body, quality=BROTLI_QUALITY))
+    if resource.compressible:
+        resource.counted_bytes = min(resource.raw_bytes, resource.gzip_bytes, resource.brotli_bytes)
+    else:
+        resource.counted_bytes = resource.raw_bytes
+    if not 200 <= resource.status < 300:
+        resource.error = f"HTTP {resource.status}"
+    return resource, body
+
+
+def decode_text(body: bytes, content_type: str) -> str:
+    charset = "utf-8"
+    match = re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE)
+    if match:
+        charset = match.group(1)
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def weigh_page(start_url: str, timeout: float = 15.0) -> PageWeight:
+    session = requests.Session()
+    html_resource, html_body = fetch(session, start_url, "html", timeout)
+    if html_resource.error:
+        raise BenchError(f"could not load the start page {start_url}: {html_resource.error}")
+    page_url = html_resource.url
+    parser = PageParser()
+    parser.feed(decode_text(html_body, html_resource.content_type))
+    parser.close()
+    base = urljoin(page_url, parser.base_href) if parser.base_href else page_url
+
+    queue: list[tuple[str, str]] = [(urljoin(base, href), kind) for href, kind in parser.found]
+    queue += [(urljoin(base, u), k) for css in parser.inline_css for u, k in css_references(css)]
+    seen = {page_url, start_url}
+    resources: list[Resource] = []
+    skipped: list[str] = []
+    while queue:
+        url, kind = queue.pop(0)
+        url = urlunsplit(urlsplit(url)._replace(fragment=""))
+        if url in seen:
+            continue
+        seen.add(url)
+        if url.startswith("data:"):
+            continue
+        if origin_of(url) != origin_of(page_url):
+            skipped.append(f"{kind}: {url} (other origin, not fetched)")
+            continue
+        resource, body = fetch(session, url, kind, timeout)
+        resources.append(resource)
+        if body and media_type(resource.content_type, url) == "text/css":
+            css = decode_text(body, resource.content_type)
+            queue += [(urljoin(resource.url, u), k) for u, k in css_references(css)]
+    return PageWeight(url=page_url, html=html_resource, resources=resources, skipped=skipped)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def kb(n: int) -> str:
+    return f"{n / KB:.1f}"
+
+
+def display_path(url: str, origin_url: str) -> str:
+    if origin_of(url) == origin_of(origin_url):
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return url
+
+
+def print_load_table(results: list[LoadResult]) -> None:
+    print("Load (wrk)")
+    header = (
+        f"{'target':<8} | {'req/s':>9} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} "
+        f"| {'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(
+            f"{r.target:<8} | {r.requests_per_s:>9.1f} | {r.p50_ms:>8.2f} | {r.p95_ms:>8.2f} "
+            f"| {r.p99_ms:>8.2f} | {r.errors:>6}"
+        )
+    by_name = {r.target: r for r in results}
+    if "portal" in by_name and "hello" in by_name and by_name["hello"].requests_per_s > 0:
+        ratio = by_name["portal"].requests_per_s / by_name["hello"].requests_per_s
+        print(f"portal/hello req/s ratio: {ratio:.2f} ({ratio * 100:.0f}% of a bare Flask app)")
+    for r in results:
+        if r.errors:
+            classes = ", ".join(
+                f"{key[-3:]}: {int(r.raw.get(key, 0))}"
+                for key in ("status_1xx", "status_3xx", "status_4xx", "status_5xx")
+                if r.raw.get(key)
+            )
+            print(
+                f"WARNING {r.target}: {r.non_2xx} non-2xx responses ({classes or 'none'}) and "
+                f"{r.errors_socket} socket errors of {r.requests} requests - "
+                "its numbers do not measure the page you meant"
+            )
+
+
+def print_page_weight(page: PageWeight) -> None:
+    print()
+    print(f"Start page weight: {page.url}")
+    rows = [page.html, *page.resources]
+    width = max(36, *(len(display_path(r.url, page.url)) for r in rows))
+    width = min(width, 60)
+    header = (
+        f"{'resource':<{width}} {'kind':<16} {'raw KB':>8} {'gzip KB':>8} {'br KB':>8} "
+        f"{'counted':>8}  sent by server"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        name = display_path(r.url, page.url)
+        if len(name) > width:
+            name = "..." + name[-(width - 3) :]
+        if r.error and not r.raw_bytes:
+            print(f"{name:<{width}} {r.kind:<16} ERROR {r.error}")
+            continue
+        sent = f"{kb(r.sent_bytes)} KB {r.content_encoding}"
+        note = "" if r.compressible else "  (already compressed format: raw counted)"
+        err = f"  ERROR {r.error}" if r.error else ""
+        print(
+            f"{name:<{width}} {r.kind:<16} {kb(r.raw_bytes):>8} {kb(r.gzip_bytes):>8} "
+            f"{kb(r.brotli_bytes):>8} {kb(r.counted_bytes):>8}  {sent}{note}{err}"
+        )
+    for line in page.skipped:
+        print(f"skipped {line}")
+    if page.html.redirects:
+        print(f"note: the start page redirected: {' -> '.join(page.html.redirects)} -> {page.url}")
+    html_kb = page.html_compressed_bytes / KB
+    total_kb = page.total_counted_bytes / KB
+    print()
+    print(
+        f"start page HTML compressed: {html_kb:.1f} KB (budget {HTML_BUDGET_KB} KB) "
+        f"{'OK' if html_kb <= HTML_BUDGET_KB else 'OVER BUDGET'}"
+    )
+    print(
+        f"everything it loads: {total_kb:.1f} KB transferred (budget {TOTAL_BUDGET_KB} KB) "
+        f"{'OK' if total_kb <= TOTAL_BUDGET_KB else 'OVER BUDGET'} "
+        f"[{len(page.resources) + 1} requests]"
+    )
+    print(
+        f"actually sent by the server now: {kb(page.total_sent_bytes)} KB "
+        "(bodies only; Content-Encoding per resource above)"
+    )
+
+
+def print_header(results: dict[str, Any]) -> None:
+    s = results["settings"]
+    m = results["machine"]
+    print(
+        f"gunicorn --workers {s['workers']} --threads {s['threads']}; "
+        f"wrk -t2 -c {s['connections']} -d {s['duration_s']}s; "
+        f"{m['cpus']} CPUs shared by wrk and gunicorn; {m['gunicorn']}; "
+        f"Python {m['python']}"
+    )
+    print()
+
+
+def page_weight_json(page: PageWeight) -> dict[str, Any]:
+    return {
+        "url": page.url,
+        "html_compressed_bytes": page.html_compressed_bytes,
+        "html_budget_bytes": HTML_BUDGET_KB * KB,
+        "total_counted_bytes": page.total_counted_bytes,
+        "total_budget_bytes": TOTAL_BUDGET_KB * KB,
+        "total_sent_bytes": page.total_sent_bytes,
+        "html": asdict(page.html),
+        "resources": [asdict(r) for r in page.resources],
+        "skipped": page.skipped,
+    }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Load-test the portal against a bare Flask app and weigh its start page.",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads (default 1)")
+    parser.add_argument(
+        "--duration", type=int, default=10, help="wrk seconds per target (default 10)"
+    )
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--path", default="/", help='portal path to load-test (default "/")')
+    parser.add_argument(
+        "--database-url",
+        help="database for the portal (default: a throwaway SQLite file in a temp dir)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        help="untimed wrk seconds per target before measuring (default 2; 0 = none)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    # For testing the bench itself, e.g. --portal-app bench.hello:app while the portal
+    # does not start; not shown in --help.
+    parser.add_argument("--portal-app", default=DEFAULT_PORTAL_APP, help=argparse.SUPPRESS)
+    parser.add_argument("--startup-timeout", type=float, default=20.0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.workers < 1 or args.threads < 1 or args.duration < 1:
+        parser.error("--workers, --threads and --duration must be at least 1")
+    if args.connections < 2:
+        parser.error("--connections must be at least 2 (wrk runs with -t2)")
+    if not args.path.startswith("/"):
+        parser.error("--path must start with /")
+    return args
+
+
+def gunicorn_version() -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return (result.stdout or result.stderr).strip() or "unknown"
+
+
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        wrk = find_wrk()
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 2
+
+    results: dict[str, Any] = {
+        "settings": {
+            "workers": args.workers,
+            "threads": args.threads,
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "wrk_threads": 2,
+            "path": args.path,
+            "portal_app": args.portal_app,
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "gunicorn": gunicorn_version(),
+        },
+    }
+    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
+        SECRET_KEY=secrets.token_hex(32),
+        FLASK_DEBUG="0",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    results["settings"]["database"] = "given" if args.database_url else "throwaway SQLite"
+    portal = Server("portal", args.portal_app, free_port(), tmp / "portal.log")
+    hello = Server("hello", HELLO_APP, free_port(), tmp / "hello.log")
+    exit_code = 0
+    try:
+        results["migrations"] = run_migrations(env)
+        # gunicorn >= 25 opens a control socket at one fixed path per user; two servers
+        # (or a developer's own gunicorn) would fight over it, and the bench needs none.
+        extra = ["--no-control-socket"] if gunicorn_supports("--no-control-socket") else []
+        # Redirects and absolute links must point at this server, not the default base URL.
+        portal_env = {**env, "PORTAL_BASE_URL": portal.base_url}
+        start_server(portal, args.workers, args.threads, portal_env, extra)
+        start_server(hello, args.workers, args.threads, env, extra)
+        note = wait_until_up(
+            portal,
+            "/healthz",
+            args.startup_timeout,
+            accept_404=args.portal_app != DEFAULT_PORTAL_APP,
+        )
+        log(f"[portal] up: {note}")
+        log(f"[hello] up: {wait_until_up(hello, '/', args.startup_timeout, accept_404=False)}")
+
+        targets = [("portal", portal.base_url + args.path), ("hello", hello.base_url + "/")]
+        load: list[LoadResult] = []
+        for name, url in targets:
+            warm_up(wrk, url, args.connections, args.warmup)
+            load.append(run_wrk(wrk, name, url, args.connections, args.duration))
+        for server in (portal, hello):
+            if server.process is not None and server.process.poll() is not None:
+                raise BenchError(f"{server.name} died during the run:\n{server.log_tail()}")
+        results["load"] = [{**asdict(r), "errors": r.errors} for r in load]
+        if load[1].requests_per_s > 0:
+            results["ratio_portal_hello_rps"] = round(
+                load[0].requests_per_s / load[1].requests_per_s, 4
+            )
+        if any(r.errors for r in load):
+            exit_code = 1
+        if not args.json:
+            print_header(results)
+            print_load_table(load)
+
+        log("[portal] weighing the start page /")
+        try:
+            page = weigh_page(portal.base_url + "/")
+        except BenchError as exc:
+            log(f"error: {exc}")
+            results["page_weight_error"] = str(exc)
+            exit_code = 1
+        else:
+            results["page_weight"] = page_weight_json(page)
+            if any(r.error for r in page.resources):
+                exit_code = 1
+            if not args.json:
+                print_page_weight(page)
+        if args.json:
+            print(json.dumps(results, indent=2))
+    except BenchError as exc:
+        log(f"error: {exc}")
+        exit_code = 1
+        if args.json:
+            results["error"] = str(exc)
+            print(json.dumps(results, indent=2))
+    finally:
+        stop_server(portal)
+        stop_server(hello)
+        if exit_code == 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            log(f"logs and database kept in {tmp}")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Bürgerportal: the Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from server import cli
+from server.assets import init_assets
+from server.auth.views import bp as auth_bp
+from server.backoffice.views import bp as backoffice_bp
+from server.config import REPO_ROOT, load_config
+from server.extensions import compress, csrf, db, htmx, limiter
+from server.i18n import init_i18n
+from server.logs import configure_logging
+from server.security import init_security
+from server.web.errors import init_errors
+from server.web.views import bp as web_bp
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the portal. ``config`` overrides settings read from the environment (tests)."""
+    app = Flask(
+        __name__,
+        instance_path=str(REPO_ROOT / "instance"),
+        template_folder=str(REPO_ROOT / "pwa" / "templates"),
+        static_folder=str(REPO_ROOT / "pwa" / "static"),
+    )
+    app.config.update(load_config(config, instance_path=REPO_ROOT / "instance"))
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    configure_logging(app)
+    # Each extension is bound exactly once; the database comes first because others may use it.
+    for extension in (db, csrf, htmx, limiter, compress):
+        extension.init_app(app)
+    init_i18n(app)
+    init_security(app)
+    init_assets(app)
+    init_errors(app)
+
+    for blueprint in (web_bp, auth_bp, backoffice_bp):
+        app.register_blueprint(blueprint)
+    cli.register(app)
+    return app

@@ -1,0 +1,66 @@
+"""Versioned static URLs and the service worker's precache list.
+
+Every static URL carries the hash of the file's content (``?v=``), so browsers and the service
+worker may cache it forever; the service worker's version is the hash of everything it precaches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+
+# The app shell: what the service worker stores on install so that the portal opens offline.
+APP_SHELL_PATTERNS = (
+    "css/portal.css",
+    "js/app.js",
+    "vendor/htmx.min.js",
+    "fonts/*.woff2",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+    "icons/icon-maskable-192.png",
+    "icons/icon-maskable-512.png",
+    "icons/favicon.svg",
+)
+
+
+@cache
+def _file_hash(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def static_hash(filename: str) -> str:
+    static_folder = Path(current_app.static_folder or "")
+    path = (static_folder / filename).resolve()
+    if static_folder.resolve() not in path.parents or not path.is_file():
+        raise FileNotFoundError(filename)
+    return _file_hash(path, path.stat().st_mtime_ns)
+
+
+# The stylesheet asks for these by plain relative URL (``url(../fonts/...)``), so that is the URL
+# to preload and precache; the service worker's version still changes with their content.
+CSS_REFERENCED_PREFIXES = ("fonts/",)
+
+
+def asset_url(filename: str) -> str:
+    if filename.startswith(CSS_REFERENCED_PREFIXES):
+        static_hash(filename)  # fails loudly for a missing file, like versioned ones
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=static_hash(filename))
+
+
+def app_shell_files() -> list[str]:
+    static_folder = Path(current_app.static_folder or "")
+    files: list[str] = []
+    for pattern in APP_SHELL_PATTERNS:
+        matches = sorted(static_folder.glob(pattern))
+        if not matches:
+            raise FileNotFoundError(f"app shell file missing: {pattern}")
+        files.extend(match.relative_to(static_folder).as_posix() for match in matches)
+    return files
+
+
+def init_assets(app: Flask) -> None:
+    app.jinja_env.globals["asset_url"] = asset_url

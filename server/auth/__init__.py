@@ -1,0 +1,1 @@
+"""Identity: clerk accounts and roles (citizen accounts and the eID follow). Routes: views.bp."""

@@ -1,0 +1,77 @@
+"""Clerk accounts: creation, authentication, lookup. Queries live here, not in views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from server.auth.models import Clerk, ClerkRole
+from server.auth.passwords import hash_password, needs_rehash, verify_password
+from server.auth.roles import Role
+from server.db import utcnow
+from server.extensions import db
+from server.logs import get_logger
+
+MIN_PASSWORD_LENGTH = 12
+log = get_logger("auth")
+
+
+class ClerkError(ValueError):
+    """A clerk account cannot be created or changed as asked."""
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_clerk(username: str) -> Clerk | None:
+    return db.session.scalar(select(Clerk).where(Clerk.username == normalise_username(username)))
+
+
+def get_clerk(clerk_id: int) -> Clerk | None:
+    return db.session.get(Clerk, clerk_id)
+
+
+def list_clerks() -> list[Clerk]:
+    return list(db.session.scalars(select(Clerk).order_by(Clerk.username)))
+
+
+def create_clerk(
+    *, username: str, display_name: str, password: str, roles: Iterable[Role]
+) -> Clerk:
+    username = normalise_username(username)
+    if not username or len(username) > 64:
+        raise ClerkError("username must be 1 to 64 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ClerkError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    with db.transaction() as session:
+        if find_clerk(username) is not None:
+            raise ClerkError(f"clerk {username!r} exists")
+        clerk = Clerk(
+            username=username,
+            display_name=display_name.strip() or username,
+            password_hash=hash_password(password),
+            role_rows=[ClerkRole(role=Role(role).value) for role in set(roles)],
+        )
+        session.add(clerk)
+    log.info("clerk created", extra={"clerk": username, "roles": sorted(map(str, roles))})
+    return clerk
+
+
+def authenticate(username: str, password: str) -> Clerk | None:
+    """The active clerk with these credentials, or None. Every outcome is logged."""
+    clerk = find_clerk(username)
+    if not verify_password(clerk.password_hash if clerk else None, password):
+        log.warning("clerk login failed", extra={"clerk": normalise_username(username)})
+        return None
+    assert clerk is not None
+    if not clerk.active:
+        log.warning("clerk login refused: inactive", extra={"clerk": clerk.username})
+        return None
+    with db.transaction():
+        clerk.last_login_at = utcnow()
+        if needs_rehash(clerk.password_hash):
+            clerk.password_hash = hash_password(password)
+    log.info("clerk logged in", extra={"clerk": clerk.username})
+    return clerk

@@ -1,0 +1,50 @@
+"""Clerks (Sachbearbeiterinnen und Sachbearbeiter) of the administration and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.auth.roles import Role
+from server.db import Base, utcnow
+
+
+class Clerk(Base):
+    __tablename__ = "clerks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    role_rows: Mapped[list[ClerkRole]] = relationship(
+        back_populates="clerk", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(row.role) for row in self.role_rows)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles or Role.ADMIN in self.roles
+
+
+class ClerkRole(Base):
+    __tablename__ = "clerk_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{r.value}'" for r in Role) + ")", name="known_role"
+        ),
+    )
+
+    clerk_id: Mapped[int] = mapped_column(
+        ForeignKey("clerks.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    clerk: Mapped[Clerk] = relationship(back_populates="role_rows")

@@ -1,0 +1,28 @@
+"""The clerks' roles; each back-office queue is gated by one of them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    FINES = "fines"  # Bußgeldstelle
+    REGISTRY_OFFICE = "registry_office"  # Standesamt
+    CASH_OFFICE = "cash_office"  # Stadtkasse
+    YOUTH_OFFICE = "youth_office"  # Jugendamt (Kita)
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.FINES: _l("Bußgeldstelle"),
+    Role.REGISTRY_OFFICE: _l("Standesamt"),
+    Role.CASH_OFFICE: _l("Stadtkasse"),
+    Role.YOUTH_OFFICE: _l("Jugendamt"),
+    Role.ADMIN: _l("Administration"),
+}

@@ -1,0 +1,55 @@
+"""Who is logged in, and the decorator that gates back-office views by role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+
+from server.auth.clerks import get_clerk
+from server.auth.models import Clerk
+from server.auth.roles import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def start_clerk_session(clerk: Clerk) -> None:
+    # A fresh session on login: an attacker-planted session id cannot become authenticated.
+    session.clear()
+    session.permanent = True
+    session["clerk_id"] = clerk.id
+
+
+def end_session() -> None:
+    session.clear()
+
+
+def current_clerk() -> Clerk | None:
+    if "current_clerk" not in g:
+        clerk_id = session.get("clerk_id")
+        clerk = get_clerk(clerk_id) if isinstance(clerk_id, int) else None
+        if clerk is not None and not clerk.active:
+            clerk = None
+        g.current_clerk = clerk
+    clerk = g.current_clerk
+    return clerk if isinstance(clerk, Clerk) else None
+
+
+def clerk_required(role: Role | None = None) -> Callable[[F], F]:
+    """Send anonymous visitors to the clerk login; refuse clerks without ``role`` (403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            clerk = current_clerk()
+            if clerk is None:
+                return redirect(url_for("auth.clerk_login", next=request.full_path.rstrip("?")))
+            if role is not None and not clerk.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,119 @@
+"""Engine, session and declarative base.
+
+One scoped session per application context; a unit of work runs inside ``transaction()``, which
+commits once at the end or rolls everything back.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+# Every area that owns tables lists its models module here, so that Alembic and the tests see the
+# whole schema.
+MODEL_MODULES = ("server.auth.models",)
+
+# Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as
+# on PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def import_all_models() -> MetaData:
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    return Base.metadata
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class _AppDatabase:
+    engine: Engine
+    sessions: scoped_session[Session]
+
+
+class Database:
+    """The Flask extension: an engine and a request-scoped session for each app."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        state = _AppDatabase(
+            engine, scoped_session(sessionmaker(bind=engine, expire_on_commit=False))
+        )
+        app.extensions["portal_db"] = state
+        app.teardown_appcontext(lambda _exc: state.sessions.remove())
+
+    @staticmethod
+    def _state() -> _AppDatabase:
+        state = current_app.extensions.get("portal_db")
+        if state is None:
+            raise RuntimeError("Database.init_app() has not been called for this app")
+        return state
+
+    @property
+    def engine(self) -> Engine:
+        return self._state().engine
+
+    @property
+    def session(self) -> Session:
+        return self._state().sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Run one unit of work: commit at the end, roll back on any error."""
+        session = self.session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True

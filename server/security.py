@@ -1,0 +1,104 @@
+"""Security headers and the caching policy, applied to every response in one place.
+
+Caching: a response is cacheable by the browser and the service worker only if its view is marked
+``@public_page`` and nobody is logged in; everything else is ``no-store``, because the Cache API
+ignores ``private`` and a shared tablet must not keep anyone's personal pages.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeGuard, TypeVar
+
+from flask import Flask, Response, g, request, session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+IDENTITY_SESSION_KEYS = ("clerk_id", "citizen_id")
+
+
+def public_page(view: F) -> F:
+    """Mark a view whose page is the same for every anonymous visitor."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.public_page = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return str(g.csp_nonce)
+
+
+def content_security_policy(nonce: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "media-src 'self' blob:",
+            "form-action 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def _is_logged_in() -> bool:
+    return any(key in session for key in IDENTITY_SESSION_KEYS)
+
+
+def cache_control_for(response: Response) -> str | None:
+    """The Cache-Control value this response gets, or None to leave the view's choice alone."""
+    if request.endpoint == "static":
+        if request.args.get("v"):
+            return "public, max-age=31536000, immutable"
+        return "no-cache"
+    if response.headers.get("Cache-Control"):
+        return None
+    if g.get("public_page") and not _is_logged_in() and response.status_code < 400:
+        return "private, no-cache"
+    return "no-store"
+
+
+def apply_security_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
+    cache_control = cache_control_for(response)
+    if cache_control:
+        response.headers["Cache-Control"] = cache_control
+    if "no-store" in response.headers.get("Cache-Control", ""):
+        response.headers.pop("Expires", None)
+        response.headers.pop("ETag", None)
+    # One URL serves a page or its htmx fragment: caches must keep them apart.
+    response.vary.add("HX-Request")
+    return response
+
+
+def init_security(app: Flask) -> None:
+    app.after_request(apply_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
+    """Only same-site relative paths are accepted as ``next`` targets."""
+    if not target:
+        return False
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target

@@ -1,0 +1,1 @@
+"""Start page, catalogue, offline page, manifest, service worker, language, health (views.bp)."""

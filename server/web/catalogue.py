@@ -1,0 +1,110 @@
+"""The service catalogue: every service the portal offers or will offer, with its tile.
+
+A service that is not built yet says so honestly on its page instead of linking nowhere.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import LazyString, force_locale
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Service:
+    slug: str
+    title: LazyString
+    summary: LazyString
+    keywords: tuple[str, ...]
+    icon: str
+    available: bool = False
+    endpoint: str | None = None  # where the service starts once it is built
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        "bussgeld",
+        _l("Knöllchen und Bußgeld"),
+        _l("Brief mit QR-Code scannen, Vorwurf ansehen, Stellung nehmen und bezahlen."),
+        ("verwarnungsgeld", "parken", "strafzettel", "anhörung", "parking", "fine", "ticket"),
+        "car",
+    ),
+    Service(
+        "zahlungen",
+        _l("Bescheide bezahlen"),
+        _l("Gebühren und Forderungen der Stadt online oder per Überweisung bezahlen."),
+        ("kassenzeichen", "girocode", "gebühr", "payment", "notice", "fee"),
+        "euro",
+    ),
+    Service(
+        "urkunden",
+        _l("Urkunden bestellen"),
+        _l("Geburts-, Ehe-, Lebenspartnerschafts- und Sterbeurkunden bestellen."),
+        (
+            "standesamt",
+            "geburtsurkunde",
+            "eheurkunde",
+            "sterbeurkunde",
+            "certificate",
+            "birth",
+            "marriage",
+            "death",
+        ),
+        "document",
+    ),
+    Service(
+        "termine",
+        _l("Termin vereinbaren"),
+        _l("Einen Termin im Bürgerbüro oder in einem Amt buchen."),
+        ("bürgerbüro", "appointment", "booking"),
+        "calendar",
+    ),
+    Service(
+        "kita",
+        _l("Kita-Anmeldung"),
+        _l("Ihr Kind für einen Platz in einer Kindertagesstätte anmelden."),
+        ("kindergarten", "kindertagesstätte", "betreuung", "daycare", "childcare"),
+        "child",
+    ),
+    Service(
+        "formulare",
+        _l("Online-Formulare"),
+        _l("Anträge und Mitteilungen an die Stadt ausfüllen, auch ohne Verbindung."),
+        ("antrag", "formular", "belege", "kontakt", "form", "application"),
+        "form",
+    ),
+    Service(
+        "konto",
+        _l("Mein Konto"),
+        _l("Anmelden, Ihre Vorgänge, Bestellungen und Zahlungen einsehen."),
+        ("anmelden", "login", "account", "eid", "online-ausweis"),
+        "person",
+    ),
+)
+
+
+def find_service(slug: str) -> Service | None:
+    return next((service for service in SERVICES if service.slug == slug), None)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _search_text(service: Service) -> str:
+    texts = [service.slug, *service.keywords]
+    for language in ("de", "en"):
+        with force_locale(language):
+            texts += [str(service.title), str(service.summary)]
+    return _fold(" ".join(texts))
+
+
+def search_services(query: str) -> list[Service]:
+    """Services whose German or English name, summary or keywords contain every word."""
+    words = _fold(query).split()
+    if not words:
+        return list(SERVICES)
+    return [service for service in SERVICES if all(word in _search_text(service) for word in words)]

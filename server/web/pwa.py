@@ -1,0 +1,105 @@
+"""What makes the portal installable and usable offline: the manifest and the service worker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from server.assets import app_shell_files, asset_url, static_hash
+from server.config import REPO_ROOT
+
+SERVICE_WORKER_SOURCE = REPO_ROOT / "service_worker" / "sw.js"
+OFFLINE_PATH = "/offline"
+
+
+def manifest() -> dict[str, Any]:
+    config = current_app.config
+    icons = [
+        {
+            "src": asset_url(f"icons/icon-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": "any",
+        }
+        for size in (192, 512)
+    ] + [
+        {
+            "src": asset_url(f"icons/icon-maskable-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": "maskable",
+        }
+        for size in (192, 512)
+    ]
+    return {
+        "id": "/",
+        "name": _("Bürgerportal %(city)s", city=config["PORTAL_CITY_NAME"]),
+        "short_name": _("Bürgerportal"),
+        "description": _("Die Online-Dienste der Stadt %(city)s.", city=config["PORTAL_CITY_NAME"]),
+        "lang": "de",
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": config["PORTAL_THEME_COLOR"],
+        "background_color": "#ffffff",
+        "categories": ["government", "utilities"],
+        "icons": icons,
+    }
+
+
+def _tree_digest(root: Path, pattern: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob(pattern)):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _templates_digest(templates: Path, translations: Path) -> str:
+    return _tree_digest(templates, "*.html") + _tree_digest(translations, "*.mo")
+
+
+def precache_urls() -> list[str]:
+    return [
+        OFFLINE_PATH,
+        url_for("web.manifest"),
+        *(asset_url(filename) for filename in app_shell_files()),
+    ]
+
+
+def service_worker_version() -> str:
+    """Changes whenever anything the service worker caches or does changes."""
+    app = current_app
+    if app.debug:
+        # Templates change under the developer's hands; hash them afresh.
+        _templates_digest.cache_clear()
+    digest = hashlib.sha256()
+    digest.update(str(app.config["PORTAL_RELEASE"]).encode())
+    digest.update(SERVICE_WORKER_SOURCE.read_bytes())
+    for filename in app_shell_files():
+        digest.update(f"{filename}={static_hash(filename)}".encode())
+    digest.update(
+        _templates_digest(
+            Path(app.root_path).parent / "pwa" / "templates", Path(app.root_path) / "translations"
+        ).encode()
+    )
+    return digest.hexdigest()[:16]
+
+
+def service_worker_script() -> str:
+    settings = {
+        "version": service_worker_version(),
+        "precache": precache_urls(),
+        "offlineUrl": OFFLINE_PATH,
+    }
+    header = f"const PORTAL = {json.dumps(settings, indent=2)};\n"
+    return header + SERVICE_WORKER_SOURCE.read_text(encoding="utf-8")

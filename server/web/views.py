@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from server.extensions import db
+from server.i18n import LANGUAGE_COOKIE
+from server.rendering import redirect_page, render_page
+from server.security import is_safe_redirect, public_page
+from server.web.catalogue import SERVICES, find_service, search_services
+from server.web.pwa import manifest as build_manifest
+from server.web.pwa import service_worker_script
+
+bp = Blueprint("web", __name__)
+
+MAX_QUERY_LENGTH = 100
+
+
+@bp.route("/")
+@public_page
+def start() -> str:
+    return render_template("views/web/start.html", services=SERVICES)
+
+
+@bp.route("/dienste")
+@public_page
+def catalogue() -> str:
+    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    return render_page(
+        "views/web/catalogue.html",
+        "partials/web/service_list.html",
+        services=search_services(query),
+        query=query,
+    )
+
+
+@bp.route("/dienste/<slug>")
+@public_page
+def service(slug: str) -> str:
+    found = find_service(slug)
+    if found is None:
+        abort(404)
+    return render_template("views/web/service.html", service=found)
+
+
+@bp.route("/offline")
+@public_page
+def offline() -> str:
+    return render_template("views/web/offline.html")
+
+
+@bp.route("/sprache", methods=["POST"])
+def switch_language() -> ResponseReturnValue:
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    target = request.form.get("next")
+    response = redirect_page(target if is_safe_redirect(target) else url_for("web.start"))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+    )
+    return response
+
+
+@bp.route("/manifest.webmanifest")
+@public_page
+def manifest() -> Response:
+    response = jsonify(build_manifest())
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker() -> Response:
+    response = make_response(service_worker_script())
+    response.mimetype = "text/javascript"
+    # The browser must see every new version at once; the worker's own caches do the rest.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.route("/healthz")
+def healthz() -> ResponseReturnValue:
+    if db.ping():
+        return jsonify(status="ok", database="ok"), 200
+    return jsonify(status="unavailable", database="unreachable"), 503

@@ -1,0 +1,79 @@
+// Bürgerportal service worker. The server prepends `PORTAL` (version, precache list, offline URL):
+// the version is a hash of everything listed, so any change to the app shell is a new worker.
+/* global PORTAL */
+
+const SHELL_CACHE = `portal-shell-${PORTAL.version}`;
+const PAGES_CACHE = `portal-pages-${PORTAL.version}`;
+const OWN_CACHES = [SHELL_CACHE, PAGES_CACHE];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(
+      PORTAL.precache.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" })),
+    )),
+  );
+  // No skipWaiting here: the page offers the update and the citizen decides when.
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith("portal-") && !OWN_CACHES.includes(name))
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+// Only pages the server marked cacheable: personal pages are `no-store` and never kept.
+function mayKeep(response) {
+  if (!response || response.status !== 200 || response.type !== "basic") return false;
+  const cacheControl = response.headers.get("Cache-Control") || "";
+  return !/no-store/i.test(cacheControl);
+}
+
+async function networkFirst(request) {
+  try {
+    const response = await fetch(request);
+    if (mayKeep(response)) {
+      const cache = await caches.open(PAGES_CACHE);
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await caches.match(request, { ignoreVary: true, ignoreSearch: false });
+    if (cached) return cached;
+    const offline = await caches.match(PORTAL.offlineUrl, { ignoreVary: true });
+    if (offline) return offline;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request, { ignoreVary: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  // Versioned static URLs never change; keep them for the next visit.
+  if (response.ok && new URL(request.url).searchParams.has("v")) {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request));
+  } else if (url.pathname === "/manifest.webmanifest") {
+    event.respondWith(networkFirst(request));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(cacheFirst(request));
+  }
+});

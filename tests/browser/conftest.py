@@ -1,0 +1,196 @@
+"""Real Chromium (Debian's package) driven by Playwright, against the portal on a live server.
+
+Every page a test visits goes through ``visit`` or ``assert_accessible``, which runs axe-core and
+fails on any WCAG 2.1 AA violation. Scanning needs ``bypass_csp`` (axe is injected); the CSP itself
+is tested by the ``strict_phone`` contexts, which keep it and record every violation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.conftest import IN_CI, empty_all_tables, make_test_app
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = "Pixel 7"
+
+pytestmark = pytest.mark.browser
+
+
+def _missing(what: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{what} (CI never skips browser tests)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    if not AXE.exists():
+        _missing(f"axe-core is missing at {AXE} (cd frontend && npm ci)")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+    server: BaseWSGIServer
+    thread: threading.Thread = field(init=False)
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(backend: str) -> Iterator[LiveServer]:
+    app = make_test_app(backend)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    live = LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", server=server)
+    live.start()
+    yield live
+    live.stop()
+    with app.app_context():
+        from server.extensions import db
+
+        db.engine.dispose()
+    empty_all_tables(backend)
+
+
+@dataclass
+class PageProblems:
+    console_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+
+def _new_context(
+    playwright: Playwright,
+    browser: Browser,
+    live_server: LiveServer,
+    *,
+    bypass_csp: bool,
+    **options: object,
+) -> BrowserContext:
+    device = dict(playwright.devices[PHONE])
+    device.pop("default_browser_type", None)
+    settings = {
+        **device,
+        "locale": "de-DE",
+        "base_url": live_server.url,
+        "bypass_csp": bypass_csp,
+        "service_workers": "allow",
+        **options,
+    }
+    return browser.new_context(**settings)  # type: ignore[arg-type]
+
+
+def _watch(page: Page) -> PageProblems:
+    problems = PageProblems()
+
+    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+        if message.type == "error":
+            problems.console_errors.append(message.text)
+            if "Content Security Policy" in message.text:
+                problems.csp_violations.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.console_errors.append(str(error)))
+    return problems
+
+
+@pytest.fixture
+def phone(playwright: Playwright, browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A Pixel 7 page, axe-ready (CSP bypassed for the scanner)."""
+    context = _new_context(playwright, browser, live_server, bypass_csp=True)
+    page = context.new_page()
+    page.problems = _watch(page)  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def strict_phone(
+    playwright: Playwright, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A Pixel 7 page that keeps the CSP and records its violations."""
+    context = _new_context(playwright, browser, live_server, bypass_csp=False)
+    page = context.new_page()
+    page.problems = _watch(page)  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def no_script_phone(
+    playwright: Playwright, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A Pixel 7 page with JavaScript switched off: progressive enhancement must hold."""
+    context = _new_context(
+        playwright, browser, live_server, bypass_csp=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_accessible(page: Page) -> None:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))",
+        WCAG_AA,
+    )
+    assert result == [], f"axe found WCAG 2.1 AA violations on {page.url}:\n" + json.dumps(
+        result, indent=2, ensure_ascii=False
+    )
+
+
+def visit(page: Page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None, path
+    assert response.ok, f"{path}: {response.status}"
+    assert_accessible(page)
+
+
+def wait_for_service_worker(page: Page) -> None:
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+        timeout=15000,
+    )

@@ -1,0 +1,100 @@
+"""A test client that checks every HTML page it receives, the way an auditor would.
+
+Each page must have a language, a title, unique ids, a label for every form field, no inline
+event handlers or style attributes, and only scripts carrying the nonce of its own CSP header.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+LABELLESS_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
+
+
+class PageCheckError(AssertionError):
+    pass
+
+
+def check_page(html: str, csp: str | None) -> BeautifulSoup:
+    soup = BeautifulSoup(html, "html.parser")
+    problems: list[str] = []
+
+    root = soup.find("html")
+    if root is None or root.get("lang") not in ("de", "en"):
+        problems.append("<html> has no lang attribute of de or en")
+    title = soup.find("title")
+    if title is None or not title.get_text(strip=True):
+        problems.append("no <title>")
+
+    ids = [element["id"] for element in soup.find_all(id=True)]
+    duplicates = sorted({value for value in ids if ids.count(value) > 1})
+    if duplicates:
+        problems.append(f"duplicate ids: {duplicates}")
+
+    labelled_ids = {label.get("for") for label in soup.find_all("label")}
+    for field in soup.find_all(["input", "select", "textarea"]):
+        if field.name == "input" and field.get("type", "text") in LABELLESS_INPUT_TYPES:
+            continue
+        if (
+            field.get("id") in labelled_ids
+            or field.get("aria-label")
+            or field.get("aria-labelledby")
+            or field.find_parent("label")
+        ):
+            continue
+        problems.append(f"form field without label: {field}")
+
+    nonce_match = re.search(r"'nonce-([^']+)'", csp or "")
+    if nonce_match is None:
+        problems.append("no CSP nonce in the Content-Security-Policy header")
+    for script in soup.find_all("script"):
+        if nonce_match is None or script.get("nonce") != nonce_match.group(1):
+            problems.append(f"script without the page's nonce: {str(script)[:120]}")
+    for element in soup.find_all(True):
+        handlers = [name for name in element.attrs if name.lower().startswith("on")]
+        if handlers:
+            problems.append(f"inline event handler {handlers} on <{element.name}>")
+        if element.has_attr("style"):
+            problems.append(f"inline style attribute on <{element.name}>")
+
+    if problems:
+        raise PageCheckError("; ".join(problems))
+    return soup
+
+
+class CheckingClient(FlaskClient):
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        response = super().open(*args, **kwargs)
+        if (
+            response.mimetype == "text/html"
+            and not response.headers.get("HX-Request")
+            and response.get_data()
+            and response.status_code != 204
+        ):
+            text = response.get_data(as_text=True)
+            if text.lstrip().lower().startswith("<!doctype html"):
+                check_page(text, response.headers.get("Content-Security-Policy"))
+            else:
+                # An htmx fragment: no <html> of its own, but the same rules for what it holds.
+                check_fragment(text, response.headers.get("Content-Security-Policy"))
+        return response
+
+
+def check_fragment(html: str, csp: str | None) -> None:
+    wrapped = f"<!doctype html><html lang='de'><title>fragment</title><body>{html}</body></html>"
+    check_page(wrapped, csp)
+
+
+def csrf_token(response: TestResponse) -> str:
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    meta = soup.find("meta", attrs={"name": "csrf-token"})
+    if meta is not None:
+        return str(meta["content"])
+    field = soup.find("input", attrs={"name": "csrf_token"})
+    assert field is not None, "page has no CSRF token"
+    return str(field["value"])

@@ -1,0 +1,132 @@
+"""Fixtures shared by every test: a migrated database per backend, the app, a checking client.
+
+Unit and integration tests run once per database backend (``--databases``, default SQLite and
+PostgreSQL). Without a reachable PostgreSQL the PostgreSQL runs are skipped on a developer's
+machine and fail in CI (``CI=true``): CI must never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
+
+from server import create_app
+from server.db import import_all_models
+from server.extensions import db
+from server.migrate import upgrade
+from tests.checking_client import CheckingClient
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--databases",
+        default=os.environ.get("TEST_DATABASES", "sqlite,postgresql"),
+        help="comma-separated database backends to run the tests on",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = [
+            name.strip()
+            for name in metafunc.config.getoption("databases").split(",")
+            if name.strip()
+        ]
+        metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI never skips for a missing tool)")
+    pytest.skip(reason)
+
+
+def _postgres_database(name: str) -> Iterator[str]:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        _unavailable(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {error}")
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of the requested backend, migrated to head; yields its URL."""
+    name = request.param
+    if name == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        upgrade(url)
+        yield url
+    elif name == "postgresql":
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        for url in _postgres_database(f"portal_test_{worker}_{uuid.uuid4().hex[:8]}"):
+            upgrade(url)
+            yield url
+    else:
+        raise pytest.UsageError(f"unknown database backend {name!r}")
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    config: dict[str, object] = {
+        "PORTAL_ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "PORTAL_BASE_URL": "http://localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOG_FORMAT": "text",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.test_client_class = CheckingClient
+    return app
+
+
+def empty_all_tables(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        for table in reversed(import_all_models().sorted_tables):
+            connection.execute(delete(table))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(backend: str) -> Iterator[Flask]:
+    """The portal on a clean database. No app context stays pushed: the test client must give
+    every request its own context (and ``g``), as a real server does."""
+    app = make_test_app(backend)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    empty_all_tables(backend)
+
+
+@pytest.fixture
+def client(app: Flask) -> CheckingClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,108 @@
+"""Every route answers with the security headers; personal pages are never cacheable."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from server.config import ConfigurationError, load_config
+from tests.checking_client import CheckingClient, csrf_token
+from tests.conftest import make_test_app
+from tests.factories import make_clerk
+from tests.integration.helpers import log_in_clerk
+
+SAMPLE_ARGUMENTS = {"slug": "kita", "filename": "css/portal.css"}
+
+
+def assert_security_headers(response, where: str) -> None:  # type: ignore[no-untyped-def]
+    csp = response.headers.get("Content-Security-Policy", "")
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp, f"{where}: CSP lacks {directive}"
+    assert re.search(r"script-src 'self' 'nonce-[A-Za-z0-9_-]{20,}'", csp), where
+    assert "unsafe-inline" not in csp, where
+    assert "unsafe-eval" not in csp, where
+    assert response.headers["Strict-Transport-Security"].startswith("max-age="), where
+    assert response.headers["X-Content-Type-Options"] == "nosniff", where
+    assert response.headers["Referrer-Policy"] == "same-origin", where
+    assert response.headers["X-Frame-Options"] == "DENY", where
+
+
+def test_every_route_sends_the_security_headers(app: Flask, client: CheckingClient) -> None:
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        url = rule.build(
+            {name: SAMPLE_ARGUMENTS[name] for name in rule.arguments}, append_unknown=False
+        )[1]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert_security_headers(response, f"{method} {url}")
+            walked += 1
+    assert walked >= 10
+
+
+def test_each_response_has_its_own_nonce(client: CheckingClient) -> None:
+    first = client.get("/").headers["Content-Security-Policy"]
+    second = client.get("/").headers["Content-Security-Policy"]
+    assert first != second
+
+
+def test_public_pages_revalidate_and_personal_pages_are_never_stored(
+    client: CheckingClient,
+) -> None:
+    assert client.get("/").headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/verwaltung/anmelden").headers["Cache-Control"] == "no-store"
+    make_clerk(client.application, username="clerk")
+    log_in_clerk(client, "clerk")
+    overview = client.get("/verwaltung/")
+    assert overview.headers["Cache-Control"] == "no-store"
+    assert 'hx-history="false"' in overview.get_data(as_text=True)
+    # Once someone is logged in, even the start page is theirs alone.
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_versioned_static_files_are_immutable(client: CheckingClient) -> None:
+    versioned = client.get("/static/css/portal.css?v=abc")
+    assert versioned.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/css/portal.css").headers["Cache-Control"] == "no-cache"
+
+
+def test_session_cookie_is_plain_over_http(client: CheckingClient) -> None:
+    response = client.get("/")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("portal_session=")
+    assert "HttpOnly" in cookie
+
+
+def test_session_cookie_is_a_secure_host_cookie_over_https(backend: str) -> None:
+    app = make_test_app(backend, PORTAL_BASE_URL="https://portal.example.de")
+    response = app.test_client().get("/", base_url="https://portal.example.de")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-portal_session=")
+    assert "Secure" in cookie
+    assert "Path=/" in cookie
+    assert "Domain" not in cookie
+
+
+def test_production_refuses_to_start_without_secret_key() -> None:
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        load_config(environ={"PORTAL_ENV": "production"})
+    config = load_config(environ={"PORTAL_ENV": "production", "SECRET_KEY": "s" * 32})
+    assert config["SECRET_KEY"] == "s" * 32
+
+
+def test_htmx_posts_carry_the_csrf_token_in_a_header(client: CheckingClient) -> None:
+    token = csrf_token(client.get("/"))
+    refused = client.post("/sprache", data={"language": "en"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 400
+    accepted = client.post(
+        "/sprache", data={"language": "en"}, headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert accepted.status_code == 204
+    assert accepted.headers["HX-Redirect"] == "/"

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from server.web.catalogue import SERVICES
+from tests.checking_client import CheckingClient, csrf_token
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_start_page_is_german_with_a_tile_for_every_service(client: CheckingClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.html["lang"] == "de"
+    assert page.h1.get_text(strip=True) == "Bürgerportal"
+    tiles = {a.get_text(strip=True): a["href"] for a in page.select(".portal-tiles a")}
+    for title in (
+        "Knöllchen und Bußgeld",
+        "Bescheide bezahlen",
+        "Urkunden bestellen",
+        "Termin vereinbaren",
+        "Kita-Anmeldung",
+        "Online-Formulare",
+        "Mein Konto",
+    ):
+        assert title in tiles
+    assert sorted(tiles.values()) == sorted(f"/dienste/{s.slug}" for s in SERVICES)
+
+
+def test_every_tile_leads_to_a_page_not_a_dead_link(client: CheckingClient) -> None:
+    for href in (a["href"] for a in soup(client.get("/")).select(".portal-tiles a")):
+        response = client.get(href)
+        assert response.status_code == 200, href
+        assert "bald online verfügbar" in response.get_data(as_text=True)
+
+
+def test_unknown_service_is_a_translated_404(client: CheckingClient) -> None:
+    response = client.get("/dienste/gibt-es-nicht")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.get_data(as_text=True)
+    english = client.get("/dienste/gibt-es-nicht", headers={"Accept-Language": "en"})
+    assert "Page not found" in english.get_data(as_text=True)
+
+
+def test_browser_language_english_gives_english_pages(client: CheckingClient) -> None:
+    page = soup(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
+    assert page.html["lang"] == "en"
+    assert page.h1.get_text(strip=True) == "Citizen portal"
+    assert "Parking tickets and fines" in page.get_text()
+
+
+def test_language_switch_persists_and_returns_to_the_page(client: CheckingClient) -> None:
+    page = client.get("/dienste/kita")
+    response = client.post(
+        "/sprache", data={"csrf_token": csrf_token(page), "language": "en", "next": "/dienste/kita"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dienste/kita"
+    again = soup(client.get("/dienste/kita"))
+    assert again.html["lang"] == "en"
+    assert again.h1.get_text(strip=True) == "Kita registration"
+    # Persists beyond the page: the start page is English too, whatever the browser says.
+    assert soup(client.get("/", headers={"Accept-Language": "de"})).html["lang"] == "en"
+    back = client.post("/sprache", data={"csrf_token": csrf_token(page), "language": "de"})
+    assert back.headers["Location"] == "/"
+    assert soup(client.get("/")).html["lang"] == "de"
+
+
+def test_language_switch_refuses_unknown_language_and_foreign_redirects(
+    client: CheckingClient,
+) -> None:
+    token = csrf_token(client.get("/"))
+    assert client.post("/sprache", data={"csrf_token": token, "language": "xx"}).status_code == 400
+    response = client.post(
+        "/sprache", data={"csrf_token": token, "language": "en", "next": "//evil.example/"}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_language_switch_without_csrf_token_is_refused_with_explanation(
+    client: CheckingClient,
+) -> None:
+    response = client.post("/sprache", data={"language": "en"})
+    assert response.status_code == 400
+    assert "Sitzung abgelaufen" in response.get_data(as_text=True)
+
+
+def test_catalogue_search_matches_german_and_english_words(client: CheckingClient) -> None:
+    def titles(query: str) -> list[str]:
+        page = soup(client.get("/dienste", query_string={"q": query}))
+        return [a.get_text(strip=True) for a in page.select("#service-list a")]
+
+    assert titles("urkunde") == ["Urkunden bestellen"]
+    assert titles("birth certificate") == ["Urkunden bestellen"]
+    assert titles("KNOLLCHEN") == ["Knöllchen und Bußgeld"]
+    assert len(titles("")) == len(SERVICES)
+    nothing = client.get("/dienste", query_string={"q": "Hundesteuer Mondlandung"})
+    assert "Kein Dienst passt zu" in nothing.get_data(as_text=True)
+
+
+def test_catalogue_serves_the_fragment_to_htmx(client: CheckingClient) -> None:
+    response = client.get("/dienste", query_string={"q": "kita"}, headers={"HX-Request": "true"})
+    text = response.get_data(as_text=True)
+    assert "<html" not in text
+    assert text.strip().startswith('<div id="service-list">')
+    assert "Kita-Anmeldung" in text
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_offline_page_says_what_still_works(client: CheckingClient) -> None:
+    response = client.get("/offline")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Sie sind offline" in text
+    assert "Was weiterhin geht" in text

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask import Flask
+
+from server.web.catalogue import SERVICES, find_service, search_services
+
+
+def slugs(query: str) -> list[str]:
+    return [service.slug for service in search_services(query)]
+
+
+def test_search_ignores_case_and_umlauts(app_context: Flask) -> None:
+    assert slugs("BUSSGELD") == ["bussgeld"]
+    assert slugs("knollchen") == slugs("Knöllchen") == ["bussgeld"]
+
+
+def test_search_needs_every_word(app_context: Flask) -> None:
+    assert slugs("urkunde geburt") == ["urkunden"]
+    assert slugs("urkunde kita") == []
+
+
+def test_search_knows_english_names(app_context: Flask) -> None:
+    assert slugs("daycare") == ["kita"]
+    assert slugs("appointment") == ["termine"]
+
+
+def test_empty_search_lists_everything(app_context: Flask) -> None:
+    assert len(search_services("  ")) == len(SERVICES)
+
+
+def test_slugs_are_unique_and_found() -> None:
+    assert len({service.slug for service in SERVICES}) == len(SERVICES)
+    assert find_service("kita") is not None
+    assert find_service("nope") is None

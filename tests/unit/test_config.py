@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from server.config import SETTINGS, ConfigurationError, load_config
+
+README = Path(__file__).resolve().parent.parent.parent / "README.md"
+
+
+def test_defaults_run_on_sqlite_under_instance() -> None:
+    config = load_config(environ={})
+    assert config["DATABASE_URL"].startswith("sqlite:///")
+    assert config["DATABASE_URL"].endswith("/instance/portal.db")
+    assert config["PORTAL_ENV"] == "development"
+    assert config["SESSION_COOKIE_NAME"] == "portal_session"
+    assert config["BABEL_DEFAULT_LOCALE"] == "de"
+
+
+def test_https_base_url_makes_the_session_cookie_a_host_cookie() -> None:
+    config = load_config(environ={"PORTAL_BASE_URL": "https://portal.example.de/"})
+    assert config["PORTAL_BASE_URL"] == "https://portal.example.de"
+    assert config["SESSION_COOKIE_NAME"] == "__Host-portal_session"
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_environment_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="PORTAL_ENV"):
+        load_config(environ={"PORTAL_ENV": "staging"})
+
+
+def test_create_app_refuses_production_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from server import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    with pytest.raises(ConfigurationError):
+        create_app()
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    table = README.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.M))
+    assert {setting.name for setting in SETTINGS} <= documented
