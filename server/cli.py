@@ -7,6 +7,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from server import migrate
 from server.auth.clerks import ClerkError, create_clerk, list_clerks
@@ -125,7 +126,8 @@ def demo_command(host: str, port: int) -> None:
         click.echo(f"    {clerk.username:<11} {clerk.password:<22} {roles}")
     click.echo("Stop with Ctrl+C.")
     click.echo("")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Flask's app.run() refuses to block inside a CLI command; Werkzeug's server is what it uses.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.command("serve", help="Serve the portal with gunicorn (production).")
@@ -140,14 +142,19 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
 
     class PortalServer(BaseApplication):
         def load_config(self) -> None:
-            for key, value in {
+            settings = {
                 "bind": bind,
                 "workers": workers,
                 "threads": threads,
                 "accesslog": "-",
                 "forwarded_allow_ips": "127.0.0.1",
-            }.items():
-                self.cfg.set(key, value)
+                # One fixed control-socket path per user would make two portals on
+                # one host (or the benchmark) fight over it; the portal needs none.
+                "control_socket_disable": True,
+            }
+            for key, value in settings.items():
+                if key in self.cfg.settings:
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             return app
