@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the front-end assets the app serves from pwa/static/:
 #   css/portal.css       KERN UX (only the components used) + portal layer
-#   fonts/*.woff2        Latin subsets of KERN's Fira Sans (400, 500, 600)
+#   fonts/*.woff2        Latin subsets of KERN's Fira Sans (400; 600 also serves 500 and 700)
 #   vendor/htmx.min.js   htmx 2.x
 #   icons/*              app icons, redrawn by make_icons.py if Pillow is installed
 #
@@ -48,7 +48,7 @@ FONT_SRC="${NM}/@kern-ux/native/dist/fonts/fira-sans"
 UNICODES="U+0020-007E,U+00A0-00FF,U+0100-017F,U+1E9E,U+2010-2027,U+202F,U+2030,U+2039-203A,U+20AC,U+2122,U+2190-2193,U+2212"
 
 log "pyftsubset Fira Sans -> pwa/static/fonts/"
-for pair in 400:Regular 500:Medium 600:SemiBold; do
+for pair in 400:Regular 600:SemiBold; do
   weight="${pair%%:*}"
   style="${pair#*:}"
   # Default pyftsubset layout features (kern, liga, calt, locl, mark, ...);
@@ -66,8 +66,7 @@ for pair in 400:Regular 500:Medium 600:SemiBold; do
 done
 # Remove font files of an earlier build that are no longer produced.
 find "${STATIC_DIR}/fonts" -maxdepth 1 -name '*.woff2' \
-  ! -name 'fira-sans-latin-400.woff2' ! -name 'fira-sans-latin-500.woff2' \
-  ! -name 'fira-sans-latin-600.woff2' -delete
+  ! -name 'fira-sans-latin-400.woff2' ! -name 'fira-sans-latin-600.woff2' -delete
 
 # --- 4. htmx -----------------------------------------------------------------
 log "htmx -> pwa/static/vendor/htmx.min.js"
