@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from server.assets import app_shell_files, asset_url, static_hash
@@ -19,7 +20,12 @@ OFFLINE_PATH = "/offline"
 
 
 def manifest() -> dict[str, Any]:
-    config = current_app.config
+    """The web app manifest; always German, as its ``lang`` says, whatever the visitor's choice."""
+    with force_locale("de"):
+        return _manifest(current_app.config)
+
+
+def _manifest(config: Any) -> dict[str, Any]:
     icons = [
         {
             "src": asset_url(f"icons/icon-{size}.png"),

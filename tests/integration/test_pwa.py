@@ -18,7 +18,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_manifest_has_what_installation_needs(client: CheckingClient) -> None:
-    response = client.get("/manifest.webmanifest")
+    response = client.get("/manifest.webmanifest", headers={"Accept-Language": "en"})
     assert response.mimetype == "application/manifest+json"
     manifest = json.loads(response.get_data(as_text=True))
     assert manifest["name"] == "Bürgerportal Musterstadt"
