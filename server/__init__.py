@@ -14,6 +14,7 @@ from server.config import REPO_ROOT, load_config
 from server.extensions import compress, csrf, db, htmx, limiter
 from server.i18n import init_i18n
 from server.logs import configure_logging
+from server.payments.setup import init_payments
 from server.security import init_security
 from server.web.errors import init_errors
 from server.web.views import bp as web_bp
@@ -41,5 +42,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (web_bp, auth_bp, backoffice_bp):
         app.register_blueprint(blueprint)
+    init_payments(app)
     cli.register(app)
     return app

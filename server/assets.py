@@ -16,6 +16,7 @@ from flask import Flask, current_app, url_for
 APP_SHELL_PATTERNS = (
     "css/portal.css",
     "js/app.js",
+    "js/copy.js",
     "vendor/htmx.min.js",
     "fonts/*.woff2",
     "icons/icon-192.png",

@@ -7,6 +7,7 @@ README's configuration table is checked against this list by a test, so the two 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,31 @@ class ConfigurationError(RuntimeError):
     """The portal refuses to start with this configuration."""
 
 
+def _integer(value: str) -> int:
+    return int(value)
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a yes/no value: {value!r}")
+
+
+def _word_list(value: str) -> tuple[str, ...]:
+    return tuple(word.strip() for word in value.split(",") if word.strip())
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
     default: str
     meaning: str
+    parse: Callable[[str], Any] = str
 
 
+# Defaults in brackets are computed (see load_config); all others are parsed like the environment.
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PORTAL_ENV",
@@ -39,7 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "DATABASE_URL",
-        "sqlite:///instance/portal.db",
+        "(sqlite:///instance/portal.db)",
         "SQLAlchemy URL. PostgreSQL in production, e.g. `postgresql+psycopg://portal@db/portal`.",
     ),
     Setting(
@@ -65,11 +84,106 @@ SETTINGS: tuple[Setting, ...] = (
         "10 per 5 minutes",
         "Clerk login attempts allowed per client address.",
     ),
-    Setting("MAX_CONTENT_LENGTH", "20971520", "Largest request body in bytes (20 MiB)."),
-    Setting("SESSION_LIFETIME_MINUTES", "60", "Idle lifetime of a login session."),
+    Setting("MAX_CONTENT_LENGTH", "20971520", "Largest request body in bytes (20 MiB).", _integer),
+    Setting("SESSION_LIFETIME_MINUTES", "60", "Lifetime of a login session.", _integer),
     Setting("LOG_LEVEL", "INFO", "Log level of the portal's structured (JSON) log."),
     Setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`."),
+    # Payments
+    Setting(
+        "PAYEE_NAME",
+        "Stadtkasse Musterstadt",
+        "Recipient of bank transfers (GiroCode, bank details), at most 70 characters.",
+    ),
+    Setting("PAYEE_IBAN", "DE02120300000000202051", "IBAN of the city's account."),
+    Setting("PAYEE_BIC", "BYLADEM1001", "BIC of the city's account (optional, may be empty)."),
+    Setting("KASSENZEICHEN_PREFIX", "40", "Leading digits of every Kassenzeichen."),
+    Setting(
+        "KASSENZEICHEN_DIGITS", "9", "Digits of the running number in a Kassenzeichen.", _integer
+    ),
+    Setting(
+        "KASSENZEICHEN_CHECK",
+        "luhn",
+        "Check digit of the Kassenzeichen: `luhn`, `mod97` (two digits) or `none`.",
+    ),
+    Setting(
+        "GIROCODE_REMITTANCE",
+        "rf",
+        "What the GiroCode carries as reference: `rf` (ISO 11649 creditor reference, "
+        "structured) or `text` (the Kassenzeichen as unstructured text).",
+    ),
+    Setting(
+        "PAYMENT_PROVIDER",
+        "sandbox",
+        "Online payments through `sandbox` (the built-in test platform) or `xbezahldienste` "
+        "(a real platform, see below).",
+    ),
+    Setting(
+        "PAYMENT_METHODS",
+        "Wero,PayPal,Kreditkarte,SEPA-Lastschrift",
+        "Payment methods offered on the provider's page, comma-separated.",
+        _word_list,
+    ),
+    Setting(
+        "PAYMENT_POLL_AFTER_MINUTES",
+        "10",
+        "Payments not final after this many minutes are asked for at the provider.",
+        _integer,
+    ),
+    Setting(
+        "PAYMENT_LOOKUP_RATE_LIMIT",
+        "20 per hour",
+        "Attempts to find a notice by Kassenzeichen and amount, per client address.",
+    ),
+    Setting(
+        "XBEZAHLDIENSTE_BASE_URL",
+        "",
+        "Base URL of the XBezahldienste platform; the standard's paths "
+        "(`paymenttransaction/...`) are appended.",
+    ),
+    Setting(
+        "XBEZAHLDIENSTE_ORIGINATOR_ID",
+        "",
+        "`originatorId`: the online service as the platform knows it.",
+    ),
+    Setting(
+        "XBEZAHLDIENSTE_ENDPOINT_ID", "", "`endPointId`: the authority, e.g. its municipality key."
+    ),
+    Setting("XBEZAHLDIENSTE_AUTH", "oauth2", "`oauth2` (client credentials) or `basic`."),
+    Setting(
+        "XBEZAHLDIENSTE_TOKEN_URL", "", "OAuth2 token endpoint (default: `{base}oauth/token`)."
+    ),
+    Setting("XBEZAHLDIENSTE_CLIENT_ID", "", "Client id at the platform."),
+    Setting("XBEZAHLDIENSTE_CLIENT_SECRET", "", "Client secret at the platform."),
+    Setting(
+        "XBEZAHLDIENSTE_NOTIFY_SECRET",
+        "",
+        "HMAC-SHA256 key of the platform's notifications, if it sends any (not part of the "
+        "standard); without it the portal relies on the return page and polling.",
+    ),
+    Setting(
+        "SANDBOX_PAYMENTS",
+        "(on outside production)",
+        "Serve the sandbox payment platform under `/sandbox-zahlung/`. Refused in production.",
+    ),
+    Setting(
+        "SANDBOX_CLIENT_SECRET",
+        "sandbox-client-secret",
+        "Client secret the portal uses at the sandbox platform.",
+    ),
+    Setting(
+        "SANDBOX_NOTIFY_SECRET",
+        "sandbox-notification-secret",
+        "HMAC-SHA256 key of the sandbox platform's notifications.",
+    ),
+    Setting(
+        "SANDBOX_NOTIFY_DELAY_SECONDS",
+        "2",
+        "Largest delay of a sandbox notification (they may also be duplicated and reordered).",
+        float,
+    ),
 )
+
+_COMPUTED = {"PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "SANDBOX_PAYMENTS"}
 
 
 def _env(name: str, environ: dict[str, str]) -> str | None:
@@ -99,54 +213,78 @@ def load_config(
             raise ConfigurationError("SECRET_KEY must be set in production")
         secret_key = os.urandom(32).hex()
 
-    base_url = (
-        overrides.get("PORTAL_BASE_URL") or _env("PORTAL_BASE_URL", env) or "http://127.0.0.1:5000"
-    ).rstrip("/")
-    secure = base_url.startswith("https://")
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in _COMPUTED:
+            continue
+        raw = _env(setting.name, env)
+        try:
+            config[setting.name] = setting.parse(raw if raw is not None else setting.default)
+        except ValueError as error:
+            raise ConfigurationError(f"{setting.name}: {error}") from error
 
-    database_url = (
-        overrides.get("DATABASE_URL")
-        or _env("DATABASE_URL", env)
-        or f"sqlite:///{instance / 'portal.db'}"
+    sandbox = _env("SANDBOX_PAYMENTS", env)
+    config["SANDBOX_PAYMENTS"] = (
+        _flag(sandbox) if sandbox is not None else portal_env != "production"
     )
+    if portal_env == "production" and (
+        config["SANDBOX_PAYMENTS"] or config["PAYMENT_PROVIDER"] == "sandbox"
+    ):
+        raise ConfigurationError(
+            "the sandbox payment platform is refused in production: set PAYMENT_PROVIDER"
+        )
 
-    config: dict[str, Any] = {
-        "PORTAL_ENV": portal_env,
-        "SECRET_KEY": secret_key,
-        "DATABASE_URL": database_url,
-        "PORTAL_BASE_URL": base_url,
-        "PORTAL_CITY_NAME": _env("PORTAL_CITY_NAME", env) or "Musterstadt",
-        "PORTAL_RELEASE": _env("PORTAL_RELEASE", env) or "",
-        "PORTAL_THEME_COLOR": _env("PORTAL_THEME_COLOR", env) or "#2044AA",
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", env) or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "CLERK_LOGIN_RATE_LIMIT": _env("CLERK_LOGIN_RATE_LIMIT", env) or "10 per 5 minutes",
-        "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", env) or 20 * 1024 * 1024),
-        "PERMANENT_SESSION_LIFETIME": 60 * int(_env("SESSION_LIFETIME_MINUTES", env) or 60),
-        "LOG_LEVEL": _env("LOG_LEVEL", env) or "INFO",
-        "LOG_FORMAT": _env("LOG_FORMAT", env) or "json",
-        # A __Host- cookie must be Secure, have Path=/ and no Domain: only possible over HTTPS.
-        "SESSION_COOKIE_NAME": "__Host-portal_session" if secure else "portal_session",
-        "SESSION_COOKIE_SECURE": secure,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "PREFERRED_URL_SCHEME": "https" if secure else "http",
-        "BABEL_DEFAULT_LOCALE": "de",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
-        "LANGUAGES": ("de", "en"),
-        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        # Static text only: HTML carries CSRF tokens and personal data, and compressing secrets
-        # next to attacker-chosen text invites BREACH. A proxy must follow the same rule.
-        "COMPRESS_MIMETYPES": [
-            "text/css",
-            "text/javascript",
-            "application/javascript",
-            "application/json",
-            "application/manifest+json",
-            "image/svg+xml",
-        ],
-        "COMPRESS_ALGORITHM": ["br", "gzip"],
-        "TESTING": portal_env == "testing",
-    }
+    base_url = str(overrides.get("PORTAL_BASE_URL") or config["PORTAL_BASE_URL"]).rstrip("/")
+    secure = base_url.startswith("https://")
+    config.update(
+        {
+            "PORTAL_ENV": portal_env,
+            "SECRET_KEY": secret_key,
+            "DATABASE_URL": (
+                overrides.get("DATABASE_URL")
+                or _env("DATABASE_URL", env)
+                or f"sqlite:///{instance / 'portal.db'}"
+            ),
+            "PORTAL_BASE_URL": base_url,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "PERMANENT_SESSION_LIFETIME": 60 * config["SESSION_LIFETIME_MINUTES"],
+            # A __Host- cookie must be Secure, have Path=/ and no Domain: only possible over HTTPS.
+            "SESSION_COOKIE_NAME": "__Host-portal_session" if secure else "portal_session",
+            "SESSION_COOKIE_SECURE": secure,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "PREFERRED_URL_SCHEME": "https" if secure else "http",
+            "BABEL_DEFAULT_LOCALE": "de",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+            "LANGUAGES": ("de", "en"),
+            "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+            # Static text only: HTML carries CSRF tokens and personal data, and compressing secrets
+            # next to attacker-chosen text invites BREACH. A proxy must follow the same rule.
+            "COMPRESS_MIMETYPES": [
+                "text/css",
+                "text/javascript",
+                "application/javascript",
+                "application/json",
+                "application/manifest+json",
+                "image/svg+xml",
+            ],
+            "COMPRESS_ALGORITHM": ["br", "gzip"],
+            "TESTING": portal_env == "testing",
+        }
+    )
     config.update(overrides)
     return config
+
+
+def settings_table() -> str:
+    """The README's configuration table (``python -m server.config`` prints it)."""
+    lines = ["| setting | default | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = setting.default
+        shown = default[1:-1] if default.startswith("(") else f"`{default}`" if default else "empty"
+        lines.append(f"| `{setting.name}` | {shown} | {setting.meaning} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(settings_table())

@@ -21,7 +21,11 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmake
 
 # Every area that owns tables lists its models module here, so that Alembic and the tests see the
 # whole schema.
-MODEL_MODULES = ("server.auth.models",)
+MODEL_MODULES = (
+    "server.auth.models",
+    "server.payments.models",
+    "server.payments.sandbox.models",
+)
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as
 # on PostgreSQL.

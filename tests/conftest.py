@@ -8,14 +8,18 @@ machine and fail in CI (``CI=true``): CI must never pass by skipping.
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from server import create_app
 from server.db import import_all_models
@@ -117,6 +121,47 @@ def app(backend: str) -> Iterator[Flask]:
     every request its own context (and ``g``), as a real server does."""
     app = make_test_app(backend)
     yield app
+    with app.app_context():
+        db.engine.dispose()
+    empty_all_tables(backend)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """The portal served by Werkzeug in a thread: what the sandbox platform and the browser
+    talk to over real HTTP."""
+
+    app: Flask
+    url: str
+    server: BaseWSGIServer
+    thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(backend: str) -> Iterator[LiveServer]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = make_test_app(backend, PORTAL_BASE_URL=url)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    live = LiveServer(app=app, url=url, server=server)
+    live.start()
+    yield live
+    live.stop()
     with app.app_context():
         db.engine.dispose()
     empty_all_tables(backend)

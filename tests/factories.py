@@ -32,3 +32,28 @@ def make_clerk(
             with db.transaction():
                 clerk.active = False
     return clerk
+
+
+def make_receivable(
+    app: Flask,
+    *,
+    amount_cents: int = 2500,
+    purpose: str = "test",
+    description: str = "Verwarnungsgeld Parkverstoß",
+    debtor_name: str = "Erika Mustermann",
+    due_in_days: int = 14,
+) -> tuple[int, str, str]:
+    """A receivable; returns its id, Kassenzeichen and the access token of its notice link."""
+    from datetime import date, timedelta
+
+    from server.payments.receivables import create_receivable
+
+    with app.app_context():
+        created = create_receivable(
+            purpose=purpose,
+            amount_cents=amount_cents,
+            description=description,
+            debtor_name=debtor_name,
+            due_date=date.today() + timedelta(days=due_in_days),
+        )
+        return created.receivable.id, created.receivable.kassenzeichen, created.access_token

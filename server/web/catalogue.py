@@ -37,6 +37,8 @@ SERVICES: tuple[Service, ...] = (
         _l("Gebühren und Forderungen der Stadt online oder per Überweisung bezahlen."),
         ("kassenzeichen", "girocode", "gebühr", "payment", "notice", "fee"),
         "euro",
+        available=True,
+        endpoint="payments.lookup",
     ),
     Service(
         "urkunden",

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from werkzeug.serving import BaseWSGIServer, make_server
 
-from tests.conftest import IN_CI, empty_all_tables, make_test_app
+from tests.conftest import IN_CI, LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,37 +56,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
-
-
-@dataclass
-class LiveServer:
-    app: Flask
-    url: str
-    server: BaseWSGIServer
-    thread: threading.Thread = field(init=False)
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture
-def live_server(backend: str) -> Iterator[LiveServer]:
-    app = make_test_app(backend)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    live = LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", server=server)
-    live.start()
-    yield live
-    live.stop()
-    with app.app_context():
-        from server.extensions import db
-
-        db.engine.dispose()
-    empty_all_tables(backend)
 
 
 @dataclass

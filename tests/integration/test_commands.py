@@ -103,7 +103,12 @@ def test_portal_demo_is_refused_in_production(tmp_path: Path) -> None:
 
 def test_portal_serve_runs_gunicorn(tmp_path: Path, started: list[subprocess.Popen[str]]) -> None:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
-    env = {"DATABASE_URL": url, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 32}
+    env = {
+        "DATABASE_URL": url,
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "PAYMENT_PROVIDER": "xbezahldienste",
+    }
     subprocess.run(
         [str(PORTAL), "db", "upgrade"],
         env={**os.environ, **env},

@@ -13,7 +13,17 @@ from tests.conftest import make_test_app
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
 
-SAMPLE_ARGUMENTS = {"slug": "kita", "filename": "css/portal.css"}
+SAMPLE_ARGUMENTS = {
+    "slug": "kita",
+    "filename": "css/portal.css",
+    "token": "no-such-token",
+    "kassenzeichen": "400000000018",
+    "request_id": "no-such-request",
+    "provider": "sandbox",
+    "transaction_id": "SBX-none",
+    "originator_id": "buergerportal",
+    "endpoint_id": "musterstadt",
+}
 
 
 def assert_security_headers(response, where: str) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +103,9 @@ def test_session_cookie_is_a_secure_host_cookie_over_https(backend: str) -> None
 def test_production_refuses_to_start_without_secret_key() -> None:
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         load_config(environ={"PORTAL_ENV": "production"})
-    config = load_config(environ={"PORTAL_ENV": "production", "SECRET_KEY": "s" * 32})
+    config = load_config(
+        environ={"PORTAL_ENV": "production", "SECRET_KEY": "s" * 32, "PAYMENT_PROVIDER": "x"}
+    )
     assert config["SECRET_KEY"] == "s" * 32
 
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from server.config import SETTINGS, ConfigurationError, load_config
+from server.config import SETTINGS, ConfigurationError, load_config, settings_table
 
 README = Path(__file__).resolve().parent.parent.parent / "README.md"
 
@@ -41,6 +40,24 @@ def test_create_app_refuses_production_without_secret_key(monkeypatch: pytest.Mo
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
-    table = README.read_text(encoding="utf-8")
-    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.M))
-    assert {setting.name for setting in SETTINGS} <= documented
+    """Regenerate the README's table with ``python -m server.config`` after changing a setting."""
+    assert settings_table() in README.read_text(encoding="utf-8")
+    assert len(SETTINGS) == len({setting.name for setting in SETTINGS})
+
+
+def test_production_refuses_the_sandbox_payment_platform() -> None:
+    production = {"PORTAL_ENV": "production", "SECRET_KEY": "s" * 32}
+    with pytest.raises(ConfigurationError, match="sandbox"):
+        load_config(environ=production)
+    with pytest.raises(ConfigurationError, match="sandbox"):
+        load_config(
+            environ={**production, "PAYMENT_PROVIDER": "xbezahldienste", "SANDBOX_PAYMENTS": "yes"}
+        )
+    assert load_config(environ={})["SANDBOX_PAYMENTS"] is True
+
+
+def test_settings_are_parsed_with_clear_errors() -> None:
+    config = load_config(environ={"PAYMENT_METHODS": "Wero, PayPal ,,giropay"})
+    assert config["PAYMENT_METHODS"] == ("Wero", "PayPal", "giropay")
+    with pytest.raises(ConfigurationError, match="KASSENZEICHEN_DIGITS"):
+        load_config(environ={"KASSENZEICHEN_DIGITS": "nine"})

@@ -1,0 +1,1 @@
+"""Receivables, journal, providers, GiroCode, bank statements."""

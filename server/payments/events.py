@@ -1,0 +1,28 @@
+"""How other areas learn that their receivable is settled, without payments importing them.
+
+An area registers a handler for its purpose (``register_settlement_handler("fine", ...)``); the
+journal calls it in the transaction that books the last missing cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.payments.models import Receivable
+
+SettlementHandler = Callable[["Receivable"], None]
+
+_handlers: dict[str, list[SettlementHandler]] = {}
+
+
+def register_settlement_handler(purpose: str, handler: SettlementHandler) -> None:
+    handlers = _handlers.setdefault(purpose, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def receivable_settled(receivable: Receivable) -> None:
+    for handler in _handlers.get(receivable.purpose, []):
+        handler(receivable)

@@ -1,0 +1,145 @@
+"""The journal (Buchungsjournal): appending bookings and deriving balances from them.
+
+Nothing here updates or deletes a booking. A booking is identified by its source event
+(``source``, ``source_ref``); booking the same event again returns the booking already there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.logs import get_logger
+from server.payments import events
+from server.payments.models import Booking, BookingKind, BookingSource, Receivable
+
+log = get_logger("payments")
+
+
+class ReceivableStatus(StrEnum):
+    OPEN = "open"  # nothing paid yet
+    PARTIAL = "partial"  # something paid, something open
+    PAID = "paid"  # nothing open
+    OVERPAID = "overpaid"  # more received than expected: the cash office refunds
+
+
+@dataclass(frozen=True)
+class Balance:
+    expected_cents: int
+    paid_cents: int  # payments minus refunds and reversals
+    written_off_cents: int
+
+    @property
+    def open_cents(self) -> int:
+        return self.expected_cents - self.paid_cents - self.written_off_cents
+
+    @property
+    def status(self) -> ReceivableStatus:
+        if self.open_cents < 0:
+            return ReceivableStatus.OVERPAID
+        if self.open_cents == 0:
+            return ReceivableStatus.PAID
+        return ReceivableStatus.PARTIAL if self.paid_cents > 0 else ReceivableStatus.OPEN
+
+
+def balance_from(expected_cents: int, bookings: Iterable[Booking]) -> Balance:
+    paid = written_off = 0
+    for booking in bookings:
+        if booking.kind == BookingKind.WRITE_OFF:
+            written_off += booking.amount_cents
+        else:
+            paid += booking.amount_cents
+    return Balance(expected_cents, paid, written_off)
+
+
+def balance_of(session: Session, receivable: Receivable) -> Balance:
+    written_off = case((Booking.kind == BookingKind.WRITE_OFF.value, Booking.amount_cents), else_=0)
+    paid = case((Booking.kind != BookingKind.WRITE_OFF.value, Booking.amount_cents), else_=0)
+    row = session.execute(
+        select(func.coalesce(func.sum(paid), 0), func.coalesce(func.sum(written_off), 0)).where(
+            Booking.receivable_id == receivable.id
+        )
+    ).one()
+    return Balance(receivable.amount_cents, int(row[0]), int(row[1]))
+
+
+def book(
+    session: Session,
+    *,
+    receivable: Receivable,
+    kind: BookingKind,
+    amount_cents: int,
+    source: BookingSource,
+    source_ref: str,
+    booked_by: str | None = None,
+    note: str | None = None,
+    reverses: Booking | None = None,
+) -> tuple[Booking, bool]:
+    """Append a booking; returns it and whether it is new (False: this event was booked before).
+
+    Runs inside the caller's transaction; when the receivable becomes paid by this booking, the
+    settlement handlers of its purpose run in the same transaction.
+    """
+    existing = session.scalar(
+        select(Booking).where(Booking.source == source.value, Booking.source_ref == source_ref)
+    )
+    if existing is not None:
+        return existing, False
+    before = balance_of(session, receivable)
+    booking = Booking(
+        receivable_id=receivable.id,
+        kind=kind.value,
+        amount_cents=amount_cents,
+        source=source.value,
+        source_ref=source_ref,
+        booked_by=booked_by,
+        note=note,
+        reverses_id=reverses.id if reverses else None,
+    )
+    try:
+        # A savepoint: a concurrent writer that booked the same event first wins cleanly.
+        with session.begin_nested():
+            session.add(booking)
+    except IntegrityError:
+        existing = session.scalar(
+            select(Booking).where(Booking.source == source.value, Booking.source_ref == source_ref)
+        )
+        if existing is None:
+            raise
+        return existing, False
+    after = balance_of(session, receivable)
+    log.info(
+        "booked",
+        extra={
+            "kassenzeichen": receivable.kassenzeichen,
+            "kind": kind.value,
+            "amount_cents": amount_cents,
+            "source": source.value,
+            "source_ref": source_ref,
+            "open_cents": after.open_cents,
+        },
+    )
+    if before.open_cents > 0 >= after.open_cents:
+        events.receivable_settled(receivable)
+    return booking, True
+
+
+def reverse(
+    session: Session, booking: Booking, *, source: BookingSource, source_ref: str, note: str
+) -> tuple[Booking, bool]:
+    """Cancel a booking by booking its opposite; the original stays in the journal."""
+    return book(
+        session,
+        receivable=booking.receivable,
+        kind=BookingKind.REVERSAL,
+        amount_cents=-booking.amount_cents,
+        source=source,
+        source_ref=source_ref,
+        note=note,
+        reverses=booking,
+    )

@@ -1,0 +1,1 @@
+"""Payment providers behind one typed interface; ``registry`` picks the configured one."""

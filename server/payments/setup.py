@@ -1,0 +1,77 @@
+"""Wires the payments area into the app: providers, blueprints, the sandbox platform, CLI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from server.payments.providers.registry import init_provider, register_provider
+from server.payments.providers.xbezahldienste import (
+    XBezahldiensteProvider,
+    XBezahldiensteSettings,
+)
+
+
+def _xbezahldienste(app: Flask) -> XBezahldiensteProvider:
+    config = app.config
+    base = config["XBEZAHLDIENSTE_BASE_URL"]
+    return XBezahldiensteProvider(
+        XBezahldiensteSettings(
+            name="xbezahldienste",
+            base_url=base if base.endswith("/") else base + "/",
+            originator_id=config["XBEZAHLDIENSTE_ORIGINATOR_ID"],
+            endpoint_id=config["XBEZAHLDIENSTE_ENDPOINT_ID"],
+            client_id=config["XBEZAHLDIENSTE_CLIENT_ID"],
+            client_secret=config["XBEZAHLDIENSTE_CLIENT_SECRET"],
+            auth=config["XBEZAHLDIENSTE_AUTH"],
+            token_url=config["XBEZAHLDIENSTE_TOKEN_URL"] or None,
+            notify_secret=config["XBEZAHLDIENSTE_NOTIFY_SECRET"] or None,
+        )
+    )
+
+
+def _sandbox(app: Flask) -> XBezahldiensteProvider:
+    """The same client, pointed at the sandbox platform in this process."""
+    from server.payments.sandbox import platform
+
+    base = app.config["PORTAL_BASE_URL"] + "/sandbox-zahlung/"
+    with app.app_context():
+        tenant = platform.tenant()
+    return XBezahldiensteProvider(
+        XBezahldiensteSettings(
+            name="sandbox",
+            base_url=base + "api/",
+            originator_id=tenant.originator_id,
+            endpoint_id=tenant.endpoint_id,
+            client_id=tenant.client_id,
+            client_secret=tenant.client_secret,
+            token_url=base + "oauth/token",
+            notify_secret=app.config["SANDBOX_NOTIFY_SECRET"],
+            refund_extension=True,
+        )
+    )
+
+
+def init_payments(app: Flask) -> None:
+    from server.payments import cli
+    from server.payments.views import bp
+
+    register_provider("xbezahldienste", _xbezahldienste)
+    register_provider("sandbox", _sandbox)
+    if app.config["PAYMENT_PROVIDER"] == "sandbox" and not app.config["SANDBOX_PAYMENTS"]:
+        from server.config import ConfigurationError
+
+        raise ConfigurationError("PAYMENT_PROVIDER=sandbox needs SANDBOX_PAYMENTS on")
+    init_provider(app)
+    app.register_blueprint(bp)
+    if app.config["SANDBOX_PAYMENTS"]:
+        from server.payments.sandbox.notifier import Notifier
+        from server.payments.sandbox.views import api, page
+
+        app.register_blueprint(api)
+        app.register_blueprint(page)
+        app.extensions["sandbox_notifier"] = Notifier(
+            url=app.config["PORTAL_BASE_URL"] + "/zahlungen/benachrichtigung/sandbox",
+            secret=app.config["SANDBOX_NOTIFY_SECRET"],
+            max_delay_seconds=app.config["SANDBOX_NOTIFY_DELAY_SECONDS"],
+        )
+    app.cli.add_command(cli.payments_group)

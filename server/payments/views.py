@@ -1,0 +1,142 @@
+"""The citizen's side of paying: find the notice, see what is open, pay online or by transfer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from server.extensions import csrf, limiter
+from server.logs import get_logger
+from server.payments import access, online
+from server.payments.forms import PaymentLookupForm
+from server.payments.models import PaymentState, Receivable
+from server.payments.money import euro
+from server.payments.providers.base import NotificationRejected, ProviderError
+from server.payments.providers.registry import current_provider
+from server.payments.receivables import (
+    balance,
+    find_by_access_token,
+    find_by_kassenzeichen,
+)
+from server.payments.references import format_kassenzeichen
+from server.payments.transfer import transfer_details
+from server.rendering import render_page
+
+bp = Blueprint("payments", __name__, url_prefix="/zahlungen")
+log = get_logger("payments")
+
+
+def _lookup_rate_limit() -> str:
+    return str(current_app.config["PAYMENT_LOOKUP_RATE_LIMIT"])
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(_lookup_rate_limit, methods=["POST"])
+def lookup() -> ResponseReturnValue:
+    form = PaymentLookupForm()
+    if request.method == "POST":
+        if form.validate():
+            receivable = find_by_kassenzeichen(form.kassenzeichen.data or "")
+            # One message for both mismatches: the form must not tell which Kassenzeichen exist.
+            if receivable is not None and receivable.amount_cents == form.amount_cents:
+                access.grant(receivable)
+                return redirect(url_for(".receivable", kassenzeichen=receivable.kassenzeichen))
+            return render_page("views/payments/lookup.html", form=form, not_found=True), 422
+        return render_page("views/payments/lookup.html", form=form, not_found=False), 422
+    return render_page("views/payments/lookup.html", form=form, not_found=False)
+
+
+@bp.route("/z/<token>")
+def letter_link(token: str) -> ResponseReturnValue:
+    """The link (and QR code) printed on a notice."""
+    receivable = find_by_access_token(token)
+    if receivable is None:
+        abort(404)
+    access.grant(receivable)
+    return redirect(url_for(".receivable", kassenzeichen=receivable.kassenzeichen))
+
+
+def _visible(kassenzeichen: str) -> Receivable:
+    receivable = find_by_kassenzeichen(kassenzeichen)
+    if receivable is None or not access.may_see(receivable):
+        abort(404)
+    return receivable
+
+
+@bp.route("/<kassenzeichen>")
+def receivable(kassenzeichen: str) -> ResponseReturnValue:
+    found = _visible(kassenzeichen)
+    current = balance(found)
+    attempt = None
+    if request.args.get("zahlung"):
+        attempt = online.find_payment(request_id=request.args["zahlung"])
+        if attempt is not None and attempt.receivable_id != found.id:
+            attempt = None
+    transfer = None
+    if current.open_cents > 0:
+        transfer = transfer_details(
+            found, current.open_cents, title=_("GiroCode zum Bezahlen per Überweisung")
+        )
+    return render_page(
+        "views/payments/receivable.html",
+        receivable=found,
+        kassenzeichen=format_kassenzeichen(found.kassenzeichen),
+        balance=current,
+        euro=euro,
+        attempt=attempt,
+        attempt_state=PaymentState(attempt.state) if attempt else None,
+        transfer=transfer,
+        girocode=Markup(transfer.girocode_svg) if transfer else None,  # noqa: S704  built by segno
+        methods=current_app.config["PAYMENT_METHODS"],
+        provider_failed=request.args.get("anbieter") == "fehler",
+    )
+
+
+@bp.route("/<kassenzeichen>/online", methods=["POST"])
+def pay_online(kassenzeichen: str) -> ResponseReturnValue:
+    found = _visible(kassenzeichen)
+    try:
+        started = online.start_online_payment(found)
+    except online.NothingToPay:
+        return redirect(url_for(".receivable", kassenzeichen=found.kassenzeichen))
+    except ProviderError:
+        return redirect(
+            url_for(".receivable", kassenzeichen=found.kassenzeichen, anbieter="fehler")
+        )
+    return redirect(started.redirect_url)
+
+
+@bp.route("/rueckkehr/<request_id>")
+def payment_return(request_id: str) -> ResponseReturnValue:
+    payment = online.find_payment(request_id=request_id)
+    if payment is None:
+        abort(404)
+    payment = online.handle_return(payment)
+    # The provider's page may have run in another browser session; the attempt itself proves
+    # that this browser started it only if it was granted the receivable before.
+    return redirect(
+        url_for(
+            ".receivable",
+            kassenzeichen=payment.receivable.kassenzeichen,
+            zahlung=payment.request_id,
+        )
+    )
+
+
+@bp.route("/benachrichtigung/<provider>", methods=["POST"])
+@csrf.exempt
+def provider_notification(provider: str) -> ResponseReturnValue:
+    current = current_provider()
+    if provider != current.name:
+        return {"status": "unknown provider"}, 404
+    try:
+        payment = online.handle_notification(current, dict(request.headers), request.get_data())
+    except NotificationRejected as error:
+        log.warning("notification rejected", extra={"provider": provider, "reason": str(error)})
+        return {"status": "rejected", "reason": str(error)}, 400
+    except ProviderError:
+        # Not acknowledged: the platform sends it again later.
+        return {"status": "try again"}, 503
+    return {"status": "ok", "known": payment is not None}, 200
