@@ -12,6 +12,8 @@ from werkzeug.serving import run_simple
 from server import migrate
 from server.auth.clerks import ClerkError, create_clerk, list_clerks
 from server.auth.roles import Role
+from server.payments.money import decimal_string
+from server.payments.receivables import list_receivables
 
 
 def main() -> None:
@@ -114,7 +116,7 @@ def demo_command(host: str, port: int) -> None:
     if app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("`portal demo` is refused in production mode.")
     migrate.upgrade(app.config["DATABASE_URL"])
-    seed_demo_data()
+    created = seed_demo_data()
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo(f"Bürgerportal (demo) on {app.config['DATABASE_URL']}")
@@ -124,10 +126,39 @@ def demo_command(host: str, port: int) -> None:
     for clerk in DEMO_CLERKS:
         roles = ", ".join(role.value for role in clerk.roles)
         click.echo(f"    {clerk.username:<11} {clerk.password:<22} {roles}")
+    click.echo(f"  Notices to pay ({url}zahlungen/ with Kassenzeichen and amount):")
+    for receivable, balance in list_receivables():
+        click.echo(
+            f"    {receivable.kassenzeichen}  {decimal_string(balance.expected_cents):>8}"
+            f"  {balance.status.value:<8} {receivable.description}"
+        )
+    for kassenzeichen, _, token in created:
+        click.echo(f"    link on the letter of {kassenzeichen}: {url}zahlungen/z/{token}")
+    click.echo("  Online payments go to the sandbox payment platform; you choose the outcome.")
     click.echo("Stop with Ctrl+C.")
     click.echo("")
+    start_poll_thread(app)
     # Flask's app.run() refuses to block inside a CLI command; Werkzeug's server is what it uses.
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
+    """The demo runs the poll job itself; in production cron runs `portal payments poll`."""
+    import threading
+    import time
+
+    from server.payments.online import poll_pending
+
+    def loop() -> None:
+        while True:
+            time.sleep(every_seconds)
+            with app.app_context():
+                try:
+                    poll_pending()
+                except Exception:  # the demo keeps serving whatever happens
+                    app.logger.exception("poll failed")
+
+    threading.Thread(target=loop, daemon=True, name="payment-poll").start()
 
 
 @click.command("serve", help="Serve the portal with gunicorn (production).")

@@ -1,11 +1,13 @@
-"""Demo data for `portal demo`: a few clerks, one per role. Never in production."""
+"""Demo data for `portal demo`: clerks, one per role, and notices to pay. Never in production."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from server.auth.clerks import create_clerk, find_clerk
 from server.auth.roles import Role
+from server.payments.receivables import count_receivables, create_receivable
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,23 @@ DEMO_CLERKS = (
 )
 
 
-def seed_demo_data() -> None:
-    """Create what is missing; running it twice changes nothing."""
+@dataclass(frozen=True)
+class DemoNotice:
+    description: str
+    debtor_name: str
+    amount_cents: int
+
+
+DEMO_NOTICES = (
+    DemoNotice("Gebühr Bewohnerparkausweis 2027", "Erika Mustermann", 3000),
+    DemoNotice("Hundesteuer 2027", "Max Mustermann", 9600),
+    DemoNotice("Verwaltungsgebühr Führungszeugnis", "Erika Mustermann", 1300),
+)
+
+
+def seed_demo_data() -> list[tuple[str, int, str]]:
+    """Create what is missing; running it twice changes nothing. Returns the notices created
+    now as (Kassenzeichen, amount in cents, link token)."""
     for demo in DEMO_CLERKS:
         if find_clerk(demo.username) is None:
             create_clerk(
@@ -35,3 +52,15 @@ def seed_demo_data() -> None:
                 password=demo.password,
                 roles=demo.roles,
             )
+    created = []
+    if count_receivables() == 0:
+        for notice in DEMO_NOTICES:
+            new = create_receivable(
+                purpose="notice",
+                amount_cents=notice.amount_cents,
+                description=notice.description,
+                debtor_name=notice.debtor_name,
+                due_date=date.today() + timedelta(days=14),
+            )
+            created.append((new.receivable.kassenzeichen, notice.amount_cents, new.access_token))
+    return created

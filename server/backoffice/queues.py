@@ -18,6 +18,7 @@ class Queue:
     title: LazyString
     role: Role
     count_open: Callable[[], int]
+    endpoint: str | None = None  # where the queue is worked, once its area has landed
 
 
 def _nothing_yet() -> int:

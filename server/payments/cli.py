@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
@@ -51,3 +52,84 @@ def poll_command() -> None:
     """Ask the provider about payments that are still not final (run it from cron)."""
     asked = poll_pending()
     click.echo(f"Asked about {len(asked)} payment(s).")
+
+
+@payments_group.command("import-statement")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_statement_command(path: str) -> None:
+    """Import a bank statement (camt.053 or MT940) and book what it pays."""
+    from pathlib import Path
+
+    from server.payments.statement_import import import_statement_file
+    from server.payments.statements.model import StatementError
+
+    file = Path(path)
+    try:
+        result = import_statement_file(file.read_bytes(), filename=file.name, imported_by="cli")
+    except StatementError as error:
+        raise click.ClickException(f"{file.name}: {error} (nothing was booked)") from error
+    click.echo(
+        f"{file.name}: {result.statements} statement(s), {result.entries} entries; "
+        f"booked {result.booked} ({decimal_string(result.booked_cents)} EUR), "
+        f"{result.clarifications} to clarify, {result.ignored} not for receivables, "
+        f"{result.already_imported} statement(s) imported before."
+    )
+
+
+@payments_group.command("demo-statement")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    default="-",
+    help="File to write (default: standard output).",
+)
+@click.option(
+    "--camt-version", type=click.Choice(["001.02", "001.08"]), default="001.08", show_default=True
+)
+def demo_statement_command(out: str, camt_version: str) -> None:
+    """Write a camt.053 statement that pays the open receivables (demo and tests)."""
+    from server.payments.demo_statement import demo_statement
+
+    content = demo_statement(version=camt_version)
+    if out == "-":
+        click.echo(content.decode("utf-8"), nl=False)
+    else:
+        from pathlib import Path
+
+        Path(out).write_bytes(content)
+        click.echo(f"Wrote {out}.", err=True)
+
+
+@payments_group.command("export")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option(
+    "--format", "output", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+def export_command(day: datetime, output: str) -> None:
+    """The day's bookings for the finance system (the same day gives the same file)."""
+    from server.payments.export import export_bookings
+
+    click.echo(export_bookings(day.date(), output), nl=False)
+
+
+@payments_group.command("credit-transfers")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@click.option("--execution-date", type=click.DateTime(["%Y-%m-%d"]))
+def credit_transfers_command(out_dir: str, execution_date: datetime | None) -> None:
+    """Write the requested refunds as a SEPA credit transfer file (pain.001) for the bank."""
+    from datetime import date
+    from pathlib import Path
+
+    from server.payments.refunds import credit_transfer_file
+
+    made = credit_transfer_file(
+        execution_date.date() if execution_date else date.today(), clerk="cli"
+    )
+    if made is None:
+        click.echo("No refunds to transfer.")
+        return
+    name, content, count = made
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    (Path(out_dir) / name).write_bytes(content)
+    click.echo(f"Wrote {count} transfer(s) to {Path(out_dir) / name}.")

@@ -79,6 +79,8 @@ def book(
     booked_by: str | None = None,
     note: str | None = None,
     reverses: Booking | None = None,
+    counterparty_name: str | None = None,
+    counterparty_iban: str | None = None,
 ) -> tuple[Booking, bool]:
     """Append a booking; returns it and whether it is new (False: this event was booked before).
 
@@ -100,6 +102,8 @@ def book(
         booked_by=booked_by,
         note=note,
         reverses_id=reverses.id if reverses else None,
+        counterparty_name=counterparty_name,
+        counterparty_iban=counterparty_iban,
     )
     try:
         # A savepoint: a concurrent writer that booked the same event first wins cleanly.

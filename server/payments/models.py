@@ -129,6 +129,9 @@ class Booking(Base):
     booked_by: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(500))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    # Who paid (or is paid back): needed to refund a transfer to the account it came from.
+    counterparty_name: Mapped[str | None] = mapped_column(String(140))
+    counterparty_iban: Mapped[str | None] = mapped_column(String(34))
 
     receivable: Mapped[Receivable] = relationship(back_populates="bookings")
 
@@ -209,3 +212,34 @@ class Clarification(Base):
     suggested_receivable: Mapped[Receivable | None] = relationship(
         foreign_keys=[suggested_receivable_id]
     )
+
+
+class RefundState(StrEnum):
+    REQUESTED = "requested"  # waiting for the next credit transfer file
+    EXPORTED = "exported"  # in a pain.001 file for the bank
+    REFUNDED = "refunded"  # paid back through the payment provider
+
+
+class Refund(Base):
+    """Money the city pays back: through the provider, or by SEPA credit transfer (pain.001)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+        CheckConstraint(f"state IN ({_values(RefundState)})", name="known_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receivable_id: Mapped[int | None] = mapped_column(ForeignKey("receivables.id"), index=True)
+    clarification_id: Mapped[int | None] = mapped_column(ForeignKey("clarifications.id"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    creditor_name: Mapped[str | None] = mapped_column(String(140))
+    creditor_iban: Mapped[str | None] = mapped_column(String(34))
+    reference: Mapped[str] = mapped_column(String(140))
+    reason: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(16), default=RefundState.REQUESTED.value)
+    provider: Mapped[str | None] = mapped_column(String(32))
+    provider_refund_id: Mapped[str | None] = mapped_column(String(100))
+    export_file: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))

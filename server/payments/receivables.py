@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.journal import Balance, ReceivableStatus, balance_from
-from server.payments.models import Receivable, Sequence
+from server.payments.journal import Balance, ReceivableStatus, balance_of
+from server.payments.models import Booking, BookingKind, Receivable, Sequence
 from server.payments.money import MAX_CENTS, AmountError
 from server.payments.references import (
     KassenzeichenScheme,
@@ -128,13 +128,27 @@ def get_receivable(receivable_id: int) -> Receivable | None:
 
 
 def balance(receivable: Receivable) -> Balance:
-    return balance_from(receivable.amount_cents, receivable.bookings)
+    """Derived from the journal as it stands in the database now."""
+    return balance_of(db.session, receivable)
 
 
 def list_receivables(status: ReceivableStatus | None = None) -> list[tuple[Receivable, Balance]]:
     """Every receivable with its balance, oldest first, optionally of one status."""
-    rows = db.session.scalars(select(Receivable).order_by(Receivable.id)).all()
-    result = [(receivable, balance(receivable)) for receivable in rows]
+    paid = func.coalesce(
+        func.sum(Booking.amount_cents).filter(Booking.kind != BookingKind.WRITE_OFF.value), 0
+    )
+    written_off = func.coalesce(
+        func.sum(Booking.amount_cents).filter(Booking.kind == BookingKind.WRITE_OFF.value), 0
+    )
+    rows = db.session.execute(
+        select(Receivable, paid, written_off)
+        .outerjoin(Booking)
+        .group_by(Receivable.id)
+        .order_by(Receivable.id)
+    ).all()
+    result = [
+        (receivable, Balance(receivable.amount_cents, int(p), int(w))) for receivable, p, w in rows
+    ]
     if status is not None:
         result = [(r, b) for r, b in result if b.status == status]
     return result

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
+from server.auth.roles import Role
 from server.payments.providers.registry import init_provider, register_provider
 from server.payments.providers.xbezahldienste import (
     XBezahldiensteProvider,
@@ -52,7 +54,9 @@ def _sandbox(app: Flask) -> XBezahldiensteProvider:
 
 
 def init_payments(app: Flask) -> None:
-    from server.payments import cli
+    from server.backoffice.queues import Queue, register_queue
+    from server.payments import clarifications, cli
+    from server.payments.backoffice import bp as cash_office
     from server.payments.views import bp
 
     register_provider("xbezahldienste", _xbezahldienste)
@@ -63,6 +67,16 @@ def init_payments(app: Flask) -> None:
         raise ConfigurationError("PAYMENT_PROVIDER=sandbox needs SANDBOX_PAYMENTS on")
     init_provider(app)
     app.register_blueprint(bp)
+    app.register_blueprint(cash_office)
+    register_queue(
+        Queue(
+            "payments",
+            _l("Klärungsfälle der Stadtkasse"),
+            Role.CASH_OFFICE,
+            clarifications.count_open,
+            "cash_office.clarification_queue",
+        )
+    )
     if app.config["SANDBOX_PAYMENTS"]:
         from server.payments.sandbox.notifier import Notifier
         from server.payments.sandbox.views import api, page

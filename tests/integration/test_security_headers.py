@@ -23,6 +23,8 @@ SAMPLE_ARGUMENTS = {
     "transaction_id": "SBX-none",
     "originator_id": "buergerportal",
     "endpoint_id": "musterstadt",
+    "receivable_id": 1,
+    "clarification_id": 1,
 }
 
 

@@ -1,8 +1,8 @@
-"""payments: receivables, journal, online payments, statements, sandbox
+"""payments: receivables, journal, online payments, statements, refunds, sandbox
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 00:23:41.301093
+Create Date: 2026-11-25 00:30:37.860333
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def upgrade() -> None:
         sa.Column("booked_by", sa.String(length=64), nullable=True),
         sa.Column("note", sa.String(length=500), nullable=True),
         sa.Column("reverses_id", sa.Integer(), nullable=True),
+        sa.Column("counterparty_name", sa.String(length=140), nullable=True),
+        sa.Column("counterparty_iban", sa.String(length=34), nullable=True),
         sa.CheckConstraint(
             "kind IN ('payment', 'refund', 'reversal', 'write_off')",
             name=op.f("ck_bookings_known_kind"),
@@ -193,8 +195,47 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_online_payments_state"), ["state"], unique=False)
 
+    op.create_table(
+        "refunds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("receivable_id", sa.Integer(), nullable=True),
+        sa.Column("clarification_id", sa.Integer(), nullable=True),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("creditor_name", sa.String(length=140), nullable=True),
+        sa.Column("creditor_iban", sa.String(length=34), nullable=True),
+        sa.Column("reference", sa.String(length=140), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("provider", sa.String(length=32), nullable=True),
+        sa.Column("provider_refund_id", sa.String(length=100), nullable=True),
+        sa.Column("export_file", sa.String(length=100), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=True),
+        sa.CheckConstraint(
+            "state IN ('requested', 'exported', 'refunded')", name=op.f("ck_refunds_known_state")
+        ),
+        sa.CheckConstraint("amount_cents > 0", name=op.f("ck_refunds_positive_amount")),
+        sa.ForeignKeyConstraint(
+            ["clarification_id"],
+            ["clarifications.id"],
+            name=op.f("fk_refunds_clarification_id_clarifications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["receivable_id"], ["receivables.id"], name=op.f("fk_refunds_receivable_id_receivables")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
+    )
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_refunds_receivable_id"), ["receivable_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_refunds_receivable_id"))
+
+    op.drop_table("refunds")
     with op.batch_alter_table("online_payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_online_payments_state"))
         batch_op.drop_index(batch_op.f("ix_online_payments_receivable_id"))

@@ -1,0 +1,196 @@
+"""The cash office (Stadtkasse) in the back office: receivables and their journals, statement
+import, the clarification queue, the day's export and the refund transfer file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from server.auth.roles import Role
+from server.auth.session import clerk_required, current_clerk
+from server.payments import clarifications
+from server.payments.journal import ReceivableStatus
+from server.payments.models import ClarificationReason, ClarificationState
+from server.payments.money import euro
+from server.payments.receivables import (
+    balance,
+    find_by_kassenzeichen,
+    get_receivable,
+    list_receivables,
+)
+from server.payments.refunds import credit_transfer_file, pending_transfers
+from server.payments.statement_import import import_statement_file
+from server.payments.statements.model import StatementError
+from server.rendering import render_page
+
+bp = Blueprint("cash_office", __name__, url_prefix="/verwaltung/kasse")
+
+
+def _clerk_name() -> str:
+    clerk = current_clerk()
+    assert clerk is not None
+    return clerk.username
+
+
+def reason_label(reason: str) -> str:
+    return {
+        ClarificationReason.UNKNOWN_REFERENCE.value: _("Unbekannter Verwendungszweck"),
+        ClarificationReason.PARTIAL_PAYMENT.value: _("Teilzahlung"),
+        ClarificationReason.OVERPAYMENT.value: _("Überzahlung"),
+        ClarificationReason.DUPLICATE_PAYMENT.value: _("Doppelte Zahlung"),
+        ClarificationReason.RETURNED_DEBIT.value: _("Rücklastschrift oder Rückbuchung"),
+    }.get(reason, reason)
+
+
+@bp.route("/")
+@clerk_required(Role.CASH_OFFICE)
+def receivables() -> ResponseReturnValue:
+    status = request.args.get("status") or None
+    if status is not None and status not in {s.value for s in ReceivableStatus}:
+        status = None
+    rows = list_receivables(ReceivableStatus(status) if status else None)
+    return render_page(
+        "views/payments/backoffice/receivables.html",
+        rows=rows,
+        euro=euro,
+        status=status,
+        statuses=list(ReceivableStatus),
+        open_clarifications=clarifications.count_open(),
+        pending_refunds=len(pending_transfers()),
+        today=date.today(),
+    )
+
+
+@bp.route("/sollstellungen/<int:receivable_id>")
+@clerk_required(Role.CASH_OFFICE)
+def journal(receivable_id: int) -> ResponseReturnValue:
+    found = get_receivable(receivable_id)
+    if found is None:
+        abort(404)
+    return render_page(
+        "views/payments/backoffice/journal.html",
+        receivable=found,
+        balance=balance(found),
+        euro=euro,
+    )
+
+
+@bp.route("/kontoauszug", methods=["GET", "POST"])
+@clerk_required(Role.CASH_OFFICE)
+def statement_upload() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_page("views/payments/backoffice/statement.html", result=None, error=None)
+    upload = request.files.get("statement")
+    if upload is None or not upload.filename:
+        return render_page(
+            "views/payments/backoffice/statement.html",
+            result=None,
+            error=_("Wählen Sie eine Datei mit einem Kontoauszug aus."),
+        ), 422
+    try:
+        result = import_statement_file(
+            upload.read(), filename=upload.filename, imported_by=_clerk_name()
+        )
+    except StatementError as error:
+        message = _("Die Datei wurde nicht verbucht: %(reason)s", reason=str(error))
+        return render_page(
+            "views/payments/backoffice/statement.html", result=None, error=message
+        ), 422
+    return render_page(
+        "views/payments/backoffice/statement.html",
+        result=result,
+        error=None,
+        filename=upload.filename,
+        euro=euro,
+    )
+
+
+@bp.route("/klaerung")
+@clerk_required(Role.CASH_OFFICE)
+def clarification_queue() -> ResponseReturnValue:
+    return render_page(
+        "views/payments/backoffice/clarifications.html",
+        items=clarifications.list_clarifications(),
+        euro=euro,
+        reason_label=reason_label,
+    )
+
+
+@bp.route("/klaerung/<int:clarification_id>", methods=["GET", "POST"])
+@clerk_required(Role.CASH_OFFICE)
+def clarification(clarification_id: int) -> ResponseReturnValue:
+    item = clarifications.get_clarification(clarification_id)
+    if item is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        action = request.form.get("action")
+        note = request.form.get("note", "").strip()
+        try:
+            if action == "assign":
+                target = find_by_kassenzeichen(request.form.get("kassenzeichen", ""))
+                if target is None:
+                    raise clarifications.DecisionError(
+                        _("Zu diesem Kassenzeichen gibt es keine Sollstellung.")
+                    )
+                clarifications.assign(item, target, clerk=_clerk_name(), note=note)
+            elif action == "refund":
+                clarifications.refund(item, clerk=_clerk_name(), note=note)
+            elif action == "write_off":
+                if not note:
+                    raise clarifications.DecisionError(_("Geben Sie einen Grund an."))
+                clarifications.write_off(item, clerk=_clerk_name(), reason=note)
+            elif action == "accept":
+                clarifications.accept(item, clerk=_clerk_name(), note=note)
+            else:
+                abort(400)
+        except clarifications.DecisionError as problem:
+            error = str(problem)
+        else:
+            return redirect(url_for(".clarification_queue"))
+    return render_page(
+        "views/payments/backoffice/clarification.html",
+        item=item,
+        euro=euro,
+        reason_label=reason_label,
+        error=error,
+        decided=item.state != ClarificationState.OPEN.value,
+    ), (422 if error else 200)
+
+
+@bp.route("/export")
+@clerk_required(Role.CASH_OFFICE)
+def export() -> ResponseReturnValue:
+    from server.payments.export import export_bookings
+
+    try:
+        day = date.fromisoformat(request.args.get("datum", ""))
+    except ValueError:
+        day = date.today()
+    output = "json" if request.args.get("format") == "json" else "csv"
+    content = export_bookings(day, output)
+    mimetype = "application/json" if output == "json" else "text/csv"
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="buchungen-{day.isoformat()}.{output}"'
+        },
+    )
+
+
+@bp.route("/erstattungen", methods=["POST"])
+@clerk_required(Role.CASH_OFFICE)
+def credit_transfers() -> ResponseReturnValue:
+    made = credit_transfer_file(date.today(), clerk=_clerk_name())
+    if made is None:
+        return redirect(url_for(".receivables"))
+    name, content, _count = made
+    return Response(
+        content,
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

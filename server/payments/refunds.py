@@ -1,0 +1,228 @@
+"""Paying money back: through the payment provider where the money came from there, otherwise
+by SEPA credit transfer in a pain.001 file for the city's bank. Both are journal bookings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import current_app
+from lxml import etree
+from sqlalchemy import select
+
+from server.db import utcnow
+from server.extensions import db
+from server.logs import get_logger
+from server.payments.journal import book
+from server.payments.models import (
+    Booking,
+    BookingKind,
+    BookingSource,
+    Clarification,
+    OnlinePayment,
+    Receivable,
+    Refund,
+    RefundState,
+)
+from server.payments.money import decimal_string
+from server.payments.providers.base import ProviderError
+from server.payments.providers.registry import current_provider
+
+log = get_logger("payments")
+PAIN_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
+
+
+class RefundError(ValueError):
+    """A refund that cannot be made as asked."""
+
+
+def _provider_payment(receivable: Receivable) -> OnlinePayment | None:
+    booking = db.session.scalar(
+        select(Booking)
+        .where(
+            Booking.receivable_id == receivable.id,
+            Booking.source == BookingSource.PROVIDER.value,
+            Booking.kind == BookingKind.PAYMENT.value,
+        )
+        .order_by(Booking.id.desc())
+    )
+    if booking is None:
+        return None
+    provider, _, provider_payment_id = booking.source_ref.partition(":")
+    return db.session.scalar(
+        select(OnlinePayment).where(
+            OnlinePayment.provider == provider,
+            OnlinePayment.provider_payment_id == provider_payment_id,
+        )
+    )
+
+
+def _last_payer(receivable: Receivable) -> tuple[str | None, str | None]:
+    booking = db.session.scalar(
+        select(Booking)
+        .where(
+            Booking.receivable_id == receivable.id,
+            Booking.counterparty_iban.is_not(None),
+            Booking.amount_cents > 0,
+        )
+        .order_by(Booking.id.desc())
+    )
+    return (booking.counterparty_name, booking.counterparty_iban) if booking else (None, None)
+
+
+def request_refund(
+    *,
+    receivable: Receivable | None,
+    amount_cents: int,
+    reason: str,
+    clerk: str | None,
+    creditor_name: str | None = None,
+    creditor_iban: str | None = None,
+    clarification: Clarification | None = None,
+) -> Refund:
+    """Runs inside the caller's transaction."""
+    if amount_cents <= 0:
+        raise RefundError("a refund is a positive amount")
+    session = db.session
+    refund = Refund(
+        receivable_id=receivable.id if receivable else None,
+        clarification_id=clarification.id if clarification else None,
+        amount_cents=amount_cents,
+        reason=reason[:500],
+        created_by=clerk,
+        reference=f"Erstattung {receivable.kassenzeichen}"
+        if receivable
+        else "Erstattung Ihrer Überweisung",
+    )
+    payment = _provider_payment(receivable) if receivable and not creditor_iban else None
+    if payment is not None and payment.provider_payment_id:
+        provider = current_provider()
+        try:
+            refund.provider_refund_id = provider.refund(
+                payment.provider_payment_id, amount_cents, reason
+            )
+            refund.provider = provider.name
+            refund.state = RefundState.REFUNDED.value
+        except ProviderError as error:
+            log.warning("provider refund impossible", extra={"error": str(error)})
+    if refund.state != RefundState.REFUNDED.value:
+        if receivable is not None and not creditor_iban:
+            creditor_name, creditor_iban = _last_payer(receivable)
+        refund.creditor_name = (creditor_name or "")[:140] or None
+        refund.creditor_iban = creditor_iban
+    session.add(refund)
+    session.flush()
+    if receivable is not None:
+        source = BookingSource.PROVIDER if refund.provider else BookingSource.CLERK
+        book(
+            session,
+            receivable=receivable,
+            kind=BookingKind.REFUND,
+            amount_cents=-amount_cents,
+            source=source,
+            source_ref=f"refund:{refund.id}",
+            booked_by=clerk,
+            note=reason,
+            counterparty_name=refund.creditor_name,
+            counterparty_iban=refund.creditor_iban,
+        )
+    log.info(
+        "refund requested",
+        extra={
+            "refund": refund.id,
+            "amount_cents": amount_cents,
+            "state": refund.state,
+            "clerk": clerk,
+        },
+    )
+    return refund
+
+
+def refund_receivable(
+    receivable: Receivable, amount_cents: int, *, reason: str, clerk: str | None = None
+) -> Refund:
+    """For other areas, e.g. a cancelled certificate order: pay back what was paid."""
+    with db.transaction():
+        return request_refund(
+            receivable=receivable, amount_cents=amount_cents, reason=reason, clerk=clerk
+        )
+
+
+def pending_transfers() -> list[Refund]:
+    return list(
+        db.session.scalars(
+            select(Refund).where(Refund.state == RefundState.REQUESTED.value).order_by(Refund.id)
+        )
+    )
+
+
+def _element(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
+    child = etree.SubElement(parent, f"{{{PAIN_NAMESPACE}}}{tag}")
+    if text is not None:
+        child.text = text
+    return child
+
+
+def credit_transfer_file(
+    execution_date: date, *, clerk: str | None = None
+) -> tuple[str, bytes, int] | None:
+    """A pain.001.001.09 file with every requested refund that has an IBAN; marks them exported.
+    Returns (file name, content, number of transfers), or None if there is nothing to send."""
+    config = current_app.config
+    with db.transaction():
+        refunds = [r for r in pending_transfers() if r.creditor_iban]
+        if not refunds:
+            return None
+        message_id = f"ERST-{utcnow():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+        total = sum(r.amount_cents for r in refunds)
+        root = etree.Element(f"{{{PAIN_NAMESPACE}}}Document", nsmap={None: PAIN_NAMESPACE})
+        initiation = _element(root, "CstmrCdtTrfInitn")
+        header = _element(initiation, "GrpHdr")
+        _element(header, "MsgId", message_id)
+        _element(header, "CreDtTm", utcnow().strftime("%Y-%m-%dT%H:%M:%S"))
+        _element(header, "NbOfTxs", str(len(refunds)))
+        _element(header, "CtrlSum", decimal_string(total))
+        _element(_element(header, "InitgPty"), "Nm", config["PAYEE_NAME"][:70])
+        info = _element(initiation, "PmtInf")
+        _element(info, "PmtInfId", message_id)
+        _element(info, "PmtMtd", "TRF")
+        _element(info, "NbOfTxs", str(len(refunds)))
+        _element(info, "CtrlSum", decimal_string(total))
+        _element(_element(_element(info, "PmtTpInf"), "SvcLvl"), "Cd", "SEPA")
+        _element(_element(info, "ReqdExctnDt"), "Dt", execution_date.isoformat())
+        _element(_element(info, "Dbtr"), "Nm", config["PAYEE_NAME"][:70])
+        _element(
+            _element(_element(info, "DbtrAcct"), "Id"),
+            "IBAN",
+            config["PAYEE_IBAN"].replace(" ", ""),
+        )
+        agent = _element(_element(info, "DbtrAgt"), "FinInstnId")
+        if config["PAYEE_BIC"]:
+            _element(agent, "BICFI", config["PAYEE_BIC"])
+        else:
+            _element(_element(agent, "Othr"), "Id", "NOTPROVIDED")
+        _element(info, "ChrgBr", "SLEV")
+        for refund in refunds:
+            transaction = _element(info, "CdtTrfTxInf")
+            _element(_element(transaction, "PmtId"), "EndToEndId", f"ERST-{refund.id}")
+            amount = _element(
+                _element(transaction, "Amt"), "InstdAmt", decimal_string(refund.amount_cents)
+            )
+            amount.set("Ccy", "EUR")
+            _element(
+                _element(transaction, "Cdtr"), "Nm", (refund.creditor_name or "Unbekannt")[:70]
+            )
+            _element(
+                _element(_element(transaction, "CdtrAcct"), "Id"),
+                "IBAN",
+                (refund.creditor_iban or "").replace(" ", ""),
+            )
+            _element(_element(transaction, "RmtInf"), "Ustrd", refund.reference[:140])
+            refund.state = RefundState.EXPORTED.value
+            refund.export_file = message_id
+    content = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    log.info(
+        "credit transfer file",
+        extra={"file": message_id, "transfers": len(refunds), "total_cents": total, "clerk": clerk},
+    )
+    return f"{message_id}.xml", content, len(refunds)

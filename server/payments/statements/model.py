@@ -1,0 +1,182 @@
+"""The bank statement as the portal sees it, whatever file format the bank delivered.
+
+A *Kontoauszug* (bank statement) lists the *Umsätze* (entries, bookings) of one account for a
+period, between an opening and a closing balance. One entry is one booking on the account; a
+*Sammler* (batch) entry books several payments at once and then carries one
+``TransactionDetail`` per payment. Every entry the parsers return has at least one detail, so
+code that looks for payment references only needs to look at details.
+
+Amounts are integer cents. Amounts in entries and details are positive; the direction is
+``Entry.credit`` (*Gutschrift*, money in) versus a debit (*Lastschrift*, money out). Balances are
+signed: negative means the account is overdrawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+
+class StatementError(ValueError):
+    """A bank statement file the portal cannot read, with the place that made it fail.
+
+    ``line`` is the 1-based line in the file and ``element`` the XML element name (``"Amt"``)
+    or the MT940 field tag (``":61:"``); either may be ``None`` when no place applies (an empty
+    file). ``reason`` is the message without the place; ``str(error)`` names both, e.g.
+    ``camt.053, line 57, <Amt>: amount '12.345' has more than two decimals``.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        element: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.source = source
+        self.line = line
+        self.element = element
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        place = [part for part in (self.source, self._line_text(), self._element_text()) if part]
+        return f"{', '.join(place)}: {self.reason}" if place else self.reason
+
+    def _line_text(self) -> str | None:
+        return None if self.line is None else f"line {self.line}"
+
+    def _element_text(self) -> str | None:
+        if self.element is None:
+            return None
+        # MT940 tags already carry their colons (":61:"); XML names read best in brackets.
+        return self.element if self.element.startswith(":") else f"<{self.element}>"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionDetail:
+    """One payment inside an entry (camt.053 ``TxDtls``; in MT940 the ``:86:`` field).
+
+    ``end_to_end_id`` is the payer's SEPA *End-to-End-Referenz* (``None`` when the payer gave
+    none, which banks write as ``NOTPROVIDED``). ``remittance_text`` is the *Verwendungszweck*
+    (all unstructured remittance lines joined with spaces); ``creditor_reference`` the
+    structured creditor reference, usually an ISO 11649 ``RF…`` reference. Debtor is the party
+    that paid, creditor the one that was paid. ``return_reason`` is the ISO reason code of a
+    *Rücklastschrift* or *Rücküberweisung* (returned payment), e.g. ``AC04`` (account closed) or
+    ``MD06`` (refund requested by the debtor). ``account_servicer_ref`` is the bank's own
+    reference for the payment, ``instruction_id`` the payer's instruction id and ``mandate_id``
+    the SEPA direct debit mandate reference (*Mandatsreferenz*).
+
+    ``raw_text`` is the whole MT940 purpose text with its SEPA keywords (``EREF+``, ``SVWZ+``…)
+    so that a reference a payer put in an odd place can still be found; camt.053 has no such
+    text and leaves it empty.
+    """
+
+    amount_cents: int
+    end_to_end_id: str | None = None
+    remittance_text: str = ""
+    creditor_reference: str | None = None
+    debtor_name: str | None = None
+    debtor_iban: str | None = None
+    creditor_name: str | None = None
+    creditor_iban: str | None = None
+    return_reason: str | None = None
+    account_servicer_ref: str | None = None
+    instruction_id: str | None = None
+    mandate_id: str | None = None
+    raw_text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.amount_cents < 0:
+            raise ValueError(f"a transaction amount is never negative: {self.amount_cents}")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One booking on the account (camt.053 ``Ntry``, MT940 ``:61:`` with its ``:86:``).
+
+    ``entry_ref`` identifies the entry within the account, stable when the same statement is
+    read again: the bank's reference (camt.053 ``AcctSvcrRef``, else ``NtryRef``; MT940 the
+    bank reference after ``//`` in ``:61:``), else ``"H"`` followed by 32 hex digits of a
+    SHA-256 over the statement's identity (account, statement id, period), the entry's position
+    in the statement and the entry's content. The fallback is stable for the same file but not
+    across formats or corrected statements, so it is only good for recognising a re-import.
+
+    ``credit`` is true for money in (``CRDT``, *Gutschrift*); ``reversal`` marks a *Storno*,
+    the bank reversing an earlier booking of the opposite direction. ``status`` is ``BOOK``
+    (booked), ``PDNG`` (pending) or ``INFO`` (information only, not booked). The bank
+    transaction code is ``Domain-Family-SubFamily`` (``PMNT-RCDT-ESCT``) or the bank's
+    proprietary code (German banks: ``NTRF+166`` = SWIFT type + *Geschäftsvorfallcode*).
+    ``charges_cents`` are the bank's fees reported with the entry.
+    """
+
+    entry_ref: str
+    amount_cents: int
+    credit: bool
+    reversal: bool = False
+    status: str = "BOOK"
+    booking_date: date | None = None
+    value_date: date | None = None
+    bank_transaction_code: str | None = None
+    charges_cents: int = 0
+    details: tuple[TransactionDetail, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.amount_cents <= 0:
+            raise ValueError(f"an entry amount is positive: {self.amount_cents}")
+        if self.charges_cents < 0:
+            raise ValueError(f"charges are never negative: {self.charges_cents}")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One account statement (camt.053 ``Stmt``, one MT940 message).
+
+    ``account_iban`` is the account's IBAN; an MT940 file that names the account only as
+    *Bankleitzahl*/*Kontonummer* (``37050198/1234567890``) keeps that text, because converting
+    it to an IBAN needs the Bundesbank's bank-specific rules. Balances are signed cents:
+    ``opening_balance_cents`` is the *Anfangssaldo*, ``closing_balance_cents`` the
+    *Schlusssaldo*. ``source_format`` names what the statement was read from
+    (``camt.053.001.02`` … ``camt.053.001.13``, ``mt940``), empty for one built in code.
+    """
+
+    statement_id: str
+    account_iban: str
+    currency: str = "EUR"
+    created_at: datetime | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    opening_balance_cents: int | None = None
+    closing_balance_cents: int | None = None
+    entries: tuple[Entry, ...] = ()
+    source_format: str = ""
+
+
+_CENT = Decimal("0.01")
+
+
+def cents_from_decimal(text: str) -> int:
+    """Cents from a plain decimal number ``"1234.5"``; no sign, no exponent, no grouping.
+
+    Raises ``ValueError`` with a reason for anything else, and for fractions of a cent
+    (``"12.345"``); trailing zeros (``"12.340"``) are exact and accepted.
+    """
+    digits = text.replace(".", "", 1)
+    if not digits or not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"amount {text!r} is not a decimal number")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"amount {text!r} is not a decimal number") from None
+    if value != value.quantize(_CENT):
+        raise ValueError(f"amount {text!r} has more than two decimals")
+    return int(value * 100)
+
+
+def decimal_from_cents(cents: int) -> str:
+    """``"1234.50"`` for 123450 (non-negative): how amounts are written into statement files."""
+    if cents < 0:
+        raise ValueError(f"amounts in statement files are never negative: {cents}")
+    return f"{cents // 100}.{cents % 100:02d}"
