@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.db import utcnow
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.journal import book
+from server.payments.journal import balance_of, book
 from server.payments.models import (
     Booking,
     BookingKind,
@@ -84,6 +84,8 @@ def request_refund(
     if amount_cents <= 0:
         raise RefundError("a refund is a positive amount")
     session = db.session
+    if receivable is not None and amount_cents > balance_of(session, receivable).paid_cents:
+        raise RefundError("a refund cannot be more than what was paid")
     refund = Refund(
         receivable_id=receivable.id if receivable else None,
         clarification_id=clarification.id if clarification else None,

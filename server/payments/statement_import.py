@@ -70,6 +70,11 @@ class _Ledger:
     balances: dict[int, Balance]
     receivables: dict[int, Receivable]
     settled: list[Receivable] = field(default_factory=list)
+    by_open: dict[int, set[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for receivable_id, current in self.balances.items():
+            self.by_open.setdefault(current.open_cents, set()).add(receivable_id)
 
     def book(
         self,
@@ -140,9 +145,7 @@ def match_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
 def suggest_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
     """Amount and name heuristics: only ever a suggestion for the clerk."""
     best: tuple[float, int] | None = None
-    for receivable_id, current in ledger.balances.items():
-        if current.open_cents != detail.amount_cents:
-            continue
+    for receivable_id in sorted(ledger.by_open.get(detail.amount_cents, ())):
         receivable = ledger.receivables[receivable_id]
         score = SequenceMatcher(
             None, (detail.debtor_name or "").casefold(), receivable.debtor_name.casefold()
@@ -341,6 +344,18 @@ def _is_return(entry: Entry, detail: TransactionDetail) -> bool:
     return entry.reversal or detail.return_reason is not None
 
 
+def _known(session: Session, statement: Statement) -> bool:
+    return (
+        session.scalar(
+            select(StatementImport.id).where(
+                StatementImport.account_iban == _account(statement.account_iban),
+                StatementImport.statement_id == statement.statement_id,
+            )
+        )
+        is not None
+    )
+
+
 def _import_statement(
     session: Session,
     statement: Statement,
@@ -427,8 +442,10 @@ def import_statements(
             )
     result = ImportResult()
     with db.transaction() as session:
-        ledger = _load_ledger(session, statements)
-        for statement in statements:
+        new = [s for s in statements if not _known(session, s)]
+        result.already_imported = len(statements) - len(new)
+        ledger = _load_ledger(session, new)
+        for statement in new:
             _import_statement(session, statement, filename, imported_by, ledger, result)
         session.flush()
         for receivable in ledger.settled:

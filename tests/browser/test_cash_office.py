@@ -1,0 +1,60 @@
+"""The cash office on a desktop: import the bank's statement, see the bookings, clarify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, Playwright, expect
+
+from server.auth.roles import Role
+from tests.browser.conftest import LiveServer, assert_accessible
+from tests.factories import make_clerk, make_receivable
+
+
+def test_cash_clerk_imports_a_statement_and_assigns_an_unknown_transfer(
+    playwright: Playwright, browser: Browser, live_server: LiveServer, tmp_path: Path
+) -> None:
+    app = live_server.app
+    for cents in (3000, 9600, 1300):
+        make_receivable(app, amount_cents=cents)
+    make_clerk(app, username="kasse", display_name="Karla Kasse", roles=[Role.CASH_OFFICE])
+    statement = tmp_path / "auszug.xml"
+    result = app.test_cli_runner().invoke(
+        args=["payments", "demo-statement", "--out", str(statement)]
+    )
+    assert result.exit_code == 0, result.output
+
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="de-DE",
+        base_url=live_server.url,
+        bypass_csp=True,
+    )
+    page = context.new_page()
+    try:
+        page.goto("/verwaltung/")
+        page.get_by_label("Benutzername").fill("kasse")
+        page.get_by_label("Passwort").fill("correct horse battery")
+        page.get_by_role("button", name="Anmelden").click()
+        page.get_by_role("link", name="Klärungsfälle der Stadtkasse").click()
+        expect(page.get_by_text("Keine offenen Klärungsfälle.")).to_be_visible()
+        assert_accessible(page)
+
+        page.get_by_role("link", name="Kontoauszug einlesen").click()
+        page.get_by_label("Datei (camt.053 oder MT940)").set_input_files(str(statement))
+        page.get_by_role("button", name="Einlesen und verbuchen").click()
+        expect(page.get_by_text("Kontoauszug auszug.xml verbucht")).to_be_visible()
+        assert_accessible(page)
+
+        page.get_by_role("link", name="Zu den Klärungsfällen").click()
+        expect(page.get_by_role("cell", name="Teilzahlung", exact=True)).to_be_visible()
+        page.get_by_role("row", name="Spende Stadtfest").get_by_role("link").click()
+        assert_accessible(page)
+        page.get_by_role("button", name="Erstatten").click()
+        expect(page.get_by_role("row", name="Spende Stadtfest")).to_have_count(0)
+
+        page.get_by_role("link", name="Sollstellungen", exact=True).click()
+        expect(page.get_by_role("cell", name="paid", exact=True)).to_have_count(2)
+        assert_accessible(page)
+    finally:
+        context.close()
