@@ -23,7 +23,9 @@ from typing import Any
 from lxml import etree
 
 from server.payments.statements.model import (
+    NO_REFERENCE,
     Entry,
+    EntryRefs,
     Statement,
     StatementError,
     TransactionDetail,
@@ -60,10 +62,12 @@ def parse_camt053(data: bytes) -> list[Statement]:
 class _Reader:
     def __init__(self) -> None:
         self.ns = ""
+        self.n = 0
         self.version = ""
         self.statements: list[Statement] = []
         self.entries: list[Entry] = []
         self.statement_key: bytes | None = None
+        self.refs = EntryRefs()
 
     def read(self, data: bytes) -> list[Statement]:
         if not data.strip():
@@ -140,6 +144,7 @@ class _Reader:
                 root,
             )
         self.ns = "{" + namespace + "}"
+        self.n = len(self.ns)
         self.version = message
 
     # Entries -------------------------------------------------------------------------------
@@ -148,15 +153,17 @@ class _Reader:
         parent = ntry.getparent()
         if parent is None or parent.tag != self.ns + "Stmt":
             raise self._error("<Ntry> outside a statement <Stmt>", ntry)
-        self.entries.append(self._entry(ntry, parent))
+        entry = self._entry(ntry, parent)
+        if entry is not None:
+            self.entries.append(entry)
         # The entry is read; dropping it (and the one before) keeps memory flat on big files.
         ntry.clear()
         previous = ntry.getprevious()
         if previous is not None and previous.tag == ntry.tag:
             parent.remove(previous)
 
-    def _entry(self, ntry: Element, stmt: Element) -> Entry:
-        n = len(self.ns)
+    def _entry(self, ntry: Element, stmt: Element) -> Entry | None:
+        n = self.n
         amount: int | None = None
         credit: bool | None = None
         reversal = False
@@ -184,9 +191,9 @@ class _Reader:
             elif name == "ValDt":
                 value_date = self._date_choice(child)
             elif name == "NtryRef":
-                ntry_ref = _text(child) or None
+                ntry_ref = _reference(child)
             elif name == "AcctSvcrRef":
-                servicer_ref = _text(child) or None
+                servicer_ref = _reference(child)
             elif name == "BkTxCd":
                 code = self._bank_transaction_code(child)
             elif name == "Chrgs":
@@ -197,13 +204,14 @@ class _Reader:
                 additional_info = _text(child)
         if amount is None:
             raise self._error("the entry has no amount <Amt>", ntry)
-        if amount <= 0:
-            raise self._error("an entry amount must be positive", ntry.find(self.ns + "Amt"))
         if credit is None:
             raise self._error("the entry has no <CdtDbtInd> (CRDT or DBIT)", ntry)
         if status is None:
             raise self._error("the entry has no status <Sts>", ntry)
-        entry_ref = servicer_ref or ntry_ref or self._fallback_ref(ntry, stmt)
+        if amount == 0:
+            # A 0.00 booking (an account closing without fees) moves no money; entries are > 0.
+            return None
+        entry_ref = self.refs.unique(servicer_ref or ntry_ref or self._fallback_ref(ntry, stmt))
         if transactions:
             details = self._details(transactions, amount)
         else:
@@ -261,7 +269,7 @@ class _Reader:
         return tuple(details)
 
     def _detail(self, tx: Element) -> tuple[TransactionDetail, bool]:
-        n = len(self.ns)
+        n = self.n
         amount: int | None = None
         transaction_amount: int | None = None
         end_to_end_id = servicer_ref = instruction_id = mandate_id = None
@@ -337,7 +345,7 @@ class _Reader:
     def _party_name(self, party: Element) -> str | None:
         # .001.02 to .001.06 put the name directly under Dbtr/Cdtr; from .001.07 on it sits in
         # Pty (a party) or, for a bank as party, Agt/FinInstnId.
-        n = len(self.ns)
+        n = self.n
         for child in party:
             kind = child.tag[n:]
             if kind == "Nm":
@@ -367,7 +375,7 @@ class _Reader:
         return 0 if amount is None else self._amount(amount)
 
     def _bank_transaction_code(self, code: Element) -> str | None:
-        n = len(self.ns)
+        n = self.n
         proprietary: str | None = None
         for child in code:
             kind = child.tag[n:]
@@ -396,13 +404,14 @@ class _Reader:
         self.statements.append(self._statement(stmt))
         self.entries = []
         self.statement_key = None
+        self.refs = EntryRefs()
         stmt.clear()
         previous = stmt.getprevious()
         if previous is not None and previous.tag == stmt.tag:
             parent.remove(previous)
 
     def _statement(self, stmt: Element) -> Statement:
-        n = len(self.ns)
+        n = self.n
         ns = self.ns
         statement_id: str | None = None
         created_at: datetime | None = None
@@ -470,9 +479,12 @@ class _Reader:
     # Values --------------------------------------------------------------------------------
 
     def _amount(self, element: Element) -> int:
-        self._currency(element.get("Ccy"), element)
+        currency = element.get("Ccy")
+        if currency != "EUR":
+            self._currency(currency, element)
+        text = element.text
         try:
-            return cents_from_decimal(_text(element))
+            return cents_from_decimal(text.strip() if text else "")
         except ValueError as error:
             raise self._error(str(error), element) from None
 
@@ -514,7 +526,7 @@ class _Reader:
 
     def _date_choice(self, choice: Element) -> date:
         for child in choice:
-            name = child.tag[len(self.ns) :]
+            name = child.tag[self.n :]
             if name == "Dt":
                 return self._date(child)
             if name == "DtTm":
@@ -552,9 +564,7 @@ class _Reader:
                 return None
         return element
 
-    def _error(self, reason: str, element: Element | None = None) -> StatementError:
-        if element is None:
-            return StatementError(reason, source=SOURCE)
+    def _error(self, reason: str, element: Element) -> StatementError:
         return StatementError(
             reason,
             source=SOURCE,
@@ -565,3 +575,8 @@ class _Reader:
 
 def _text(element: Element) -> str:
     return (element.text or "").strip()
+
+
+def _reference(element: Element) -> str | None:
+    value = _text(element)
+    return None if value in NO_REFERENCE else value

@@ -8,7 +8,8 @@ code that looks for payment references only needs to look at details.
 
 Amounts are integer cents. Amounts in entries and details are positive; the direction is
 ``Entry.credit`` (*Gutschrift*, money in) versus a debit (*Lastschrift*, money out). Balances are
-signed: negative means the account is overdrawn.
+signed: negative means the account is overdrawn. Banks sometimes list bookings of 0.00 (an
+account closing without fees); they move no money and the parsers leave them out.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class StatementError(ValueError):
     ``line`` is the 1-based line in the file and ``element`` the XML element name (``"Amt"``)
     or the MT940 field tag (``":61:"``); either may be ``None`` when no place applies (an empty
     file). ``reason`` is the message without the place; ``str(error)`` names both, e.g.
-    ``camt.053, line 57, <Amt>: amount '12.345' has more than two decimals``.
+    ``camt.053, line 57, <Amt>: amount '12.345' has more than two decimals`` or
+    ``MT940, line 5, field 61: amount '35,005' has more than two decimals``.
     """
 
     def __init__(
@@ -51,8 +53,11 @@ class StatementError(ValueError):
     def _element_text(self) -> str | None:
         if self.element is None:
             return None
-        # MT940 tags already carry their colons (":61:"); XML names read best in brackets.
-        return self.element if self.element.startswith(":") else f"<{self.element}>"
+        # An MT940 tag ":61:" reads as "field 61" (the colons would clash with the one that
+        # ends the place); XML names read best in brackets.
+        if self.element.startswith(":"):
+            return f"field {self.element.strip(':')}"
+        return f"<{self.element}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +76,7 @@ class TransactionDetail:
 
     ``raw_text`` is the whole MT940 purpose text with its SEPA keywords (``EREF+``, ``SVWZ+``…)
     so that a reference a payer put in an odd place can still be found; camt.053 has no such
-    text and leaves it empty.
+    text and leaves it empty (and the camt.053 writer does not write it).
     """
 
     amount_cents: int
@@ -99,10 +104,12 @@ class Entry:
 
     ``entry_ref`` identifies the entry within the account, stable when the same statement is
     read again: the bank's reference (camt.053 ``AcctSvcrRef``, else ``NtryRef``; MT940 the
-    bank reference after ``//`` in ``:61:``), else ``"H"`` followed by 32 hex digits of a
-    SHA-256 over the statement's identity (account, statement id, period), the entry's position
-    in the statement and the entry's content. The fallback is stable for the same file but not
-    across formats or corrected statements, so it is only good for recognising a re-import.
+    bank reference after ``//`` in ``:61:``; ``NONREF``/``NOTPROVIDED`` count as none), else
+    ``"H"`` followed by 32 hex digits of a SHA-256 over the statement's identity (account,
+    statement id, period), the entry's position in the statement and the entry's content. A
+    reference the bank repeats within one statement gets ``/2``, ``/3``… on its repeats. The
+    fallback is stable for the same file but not across formats or corrected statements, so it
+    is only good for recognising a re-import.
 
     ``credit`` is true for money in (``CRDT``, *Gutschrift*); ``reversal`` marks a *Storno*,
     the bank reversing an earlier booking of the opposite direction. ``status`` is ``BOOK``
@@ -136,7 +143,8 @@ class Statement:
 
     ``account_iban`` is the account's IBAN; an MT940 file that names the account only as
     *Bankleitzahl*/*Kontonummer* (``37050198/1234567890``) keeps that text, because converting
-    it to an IBAN needs the Bundesbank's bank-specific rules. Balances are signed cents:
+    it to an IBAN needs the Bundesbank's bank-specific rules (a camt.053 account without IBAN
+    keeps its ``Othr/Id``). Balances are signed cents:
     ``opening_balance_cents`` is the *Anfangssaldo*, ``closing_balance_cents`` the
     *Schlusssaldo*. ``source_format`` names what the statement was read from
     (``camt.053.001.02`` … ``camt.053.001.13``, ``mt940``), empty for one built in code.
@@ -155,6 +163,26 @@ class Statement:
 
 
 _CENT = Decimal("0.01")
+# ISO 20022 amounts have at most 18 digits; longer ones are refused before Decimal sees them.
+_MAX_DIGITS = 18
+# What banks write where they have no reference.
+NO_REFERENCE = frozenset({"", "NONREF", "NOTPROVIDED"})
+
+
+class EntryRefs:
+    """Keeps the entry references of one statement unique.
+
+    A bank that gives two entries the same reference would otherwise make the second look like
+    a re-import of the first; the repeat gets ``/2``, ``/3``… (stable for the same file).
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def unique(self, ref: str) -> str:
+        count = self._seen.get(ref, 0) + 1
+        self._seen[ref] = count
+        return ref if count == 1 else f"{ref}/{count}"
 
 
 def cents_from_decimal(text: str) -> int:
@@ -166,6 +194,8 @@ def cents_from_decimal(text: str) -> int:
     digits = text.replace(".", "", 1)
     if not digits or not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"amount {text!r} is not a decimal number")
+    if len(digits.lstrip("0")) > _MAX_DIGITS:
+        raise ValueError(f"amount {text!r} has more than {_MAX_DIGITS} digits")
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -19,6 +19,17 @@ camt.053. A file holds one or more statements, each a run of fields ``:TAG:value
   customer reference, ``MREF+`` mandate reference, ``CRED+`` creditor id, ``SVWZ+`` the
   remittance text proper, ``ABWA+``/``ABWE+`` ultimate debtor/creditor.
 
+How that lands in the model: the statement id is ``:20:`` and ``:28C:`` (``STARTUMSE/00045/001``,
+since ``:20:`` alone repeats), the period runs from the opening to the closing balance date.
+Each ``:61:`` becomes one entry with one detail: ``EREF+`` is the end-to-end id, ``SVWZ+`` the
+remittance text (the whole purpose when there are no keywords), ``KREF+`` the instruction id,
+``MREF+`` the mandate id, an ``RF…`` reference that makes up the whole remittance text the
+creditor reference; the purpose with all keywords is kept as ``raw_text``. The other party
+(``?32``/``?33``, ``?31`` if it is an IBAN) is the debtor of a credit and the creditor of a
+debit. The bank code is the SWIFT type plus GVC (``NTRF+166``). Entries of 0,00 (an account
+closing without fees) carry no money and are left out. MT940 has no return reason code, no
+charges and no creation time; those stay empty.
+
 Files come in UTF-8, ISO 8859-1 or DOS code page 850; the module tells them apart (see
 ``_decode``). The wrapped SWIFT form with ``{1:…}{2:…}{4:`` blocks is read too.
 """
@@ -31,7 +42,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from server.payments.statements.model import (
+    NO_REFERENCE,
     Entry,
+    EntryRefs,
     Statement,
     StatementError,
     TransactionDetail,
@@ -42,8 +55,11 @@ SOURCE = "MT940"
 SOURCE_FORMAT = "mt940"
 # Banks cut the 140 characters of a SEPA purpose into subfields of this width.
 SUBFIELD_WIDTH = 27
+# An MT940 line holds 65 characters; the first line of :86: loses four to the tag.
+LINE_WIDTH = 65
 
-_TAG = re.compile(r":(\d\d[A-Z]?):(.*)")
+# ":NS:" (non-SWIFT) is a bank's own field; it is recognised only to be ignored.
+_TAG = re.compile(r":(\d\d[A-Z]?|NS):(.*)")
 _BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,]*)")
 _ENTRY = re.compile(
     r"(?P<value_date>\d{6})(?P<booking_date>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
@@ -151,8 +167,11 @@ class _Builder:
 
 def _statement(group: list[_Field]) -> Statement:
     builder = _Builder(start=group[0], reference=group[0].value.strip())
+    previous = "20"
     for item in group[1:]:
         tag = item.tag
+        if tag == "NS":
+            continue
         if tag == "25":
             builder.account = "".join(item.value.split())
         elif tag in ("28C", "28"):
@@ -163,9 +182,11 @@ def _statement(group: list[_Field]) -> Statement:
             builder.closing = _balance(item)
         elif tag == "61":
             builder.entries.append((item, None))
-        elif tag == "86" and builder.entries and builder.entries[-1][1] is None:
-            # :86: after :61: describes that entry; one elsewhere is statement information.
+        elif tag == "86" and previous == "61":
+            # :86: right after :61: describes that entry; one elsewhere (after :62F:) is
+            # information about the statement.
             builder.entries[-1] = (builder.entries[-1][0], item)
+        previous = tag
     account, opening, closing = builder.account, builder.opening, builder.closing
     if account is None:
         raise _error("the statement has no account :25:", builder.start)
@@ -180,8 +201,9 @@ def _statement(group: list[_Field]) -> Statement:
         [account, statement_id, opening[1].isoformat(), closing[1].isoformat()]
     ).encode()
     entries = []
+    refs = EntryRefs()
     for index, (line_61, line_86) in enumerate(builder.entries):
-        entry = _entry(line_61, line_86, identity, index)
+        entry = _entry(line_61, line_86, identity, index, refs)
         if entry is not None:
             entries.append(entry)
     return Statement(
@@ -210,7 +232,9 @@ def _balance(item: _Field) -> tuple[int, date]:
     return (cents if match.group("mark") == "C" else -cents), day
 
 
-def _entry(line_61: _Field, line_86: _Field | None, identity: bytes, index: int) -> Entry | None:
+def _entry(
+    line_61: _Field, line_86: _Field | None, identity: bytes, index: int, refs: EntryRefs
+) -> Entry | None:
     first_line = line_61.value.split("\n", 1)[0].strip()
     match = _ENTRY.fullmatch(first_line)
     if not match:
@@ -226,15 +250,15 @@ def _entry(line_61: _Field, line_86: _Field | None, identity: bytes, index: int)
     booking_date = _booking_date(match.group("booking_date"), value_date, line_61)
     mark = match.group("mark")
     credit = mark in ("C", "RD")
-    bank_ref = (match.group("bank_ref") or "").strip() or None
-    if bank_ref == "NONREF":
+    bank_ref: str | None = (match.group("bank_ref") or "").strip()
+    if bank_ref in NO_REFERENCE:
         bank_ref = None
     details = _Details.parse(line_86.value if line_86 else "")
     code = match.group("type")
     if details.gvc:
         code = "+".join(part for part in (code, details.gvc, details.subfields.get("34")) if part)
     if bank_ref:
-        entry_ref = bank_ref
+        entry_ref = refs.unique(bank_ref)
     else:
         digest = hashlib.sha256(identity)
         digest.update(b"\x1e%d\x1e" % index)
@@ -290,11 +314,16 @@ class _Details:
         structured = (
             len(flat) >= 4 and flat[:3].isdigit() and not flat[3].isalnum() and flat[3] != " "
         )
-        if not structured:
-            text = " ".join(value.split())
-            return cls(None, {}, text, {}, text, "", None)
-        subfields, purpose_chunks, name_chunks = _subfields(flat[4:], flat[3])
-        purpose = _join_chunks(purpose_chunks)
+        if structured:
+            gvc: str | None = flat[:3]
+            subfields, purpose_chunks, name_chunks = _subfields(flat[4:], flat[3])
+            purpose = _join_chunks(purpose_chunks)
+        else:
+            # Free text, wrapped at the line width: a full line was cut, a short one ended.
+            lines = value.split("\n")
+            widths = [LINE_WIDTH - len(":86:")] + [LINE_WIDTH] * (len(lines) - 1)
+            gvc, subfields, name_chunks = None, {}, []
+            purpose = _join_chunks(lines, widths)
         keywords, free_text = _sepa_keywords(purpose)
         remittance = keywords.get("SVWZ", free_text) if keywords else purpose
         account = subfields.get("31", "").replace(" ", "")
@@ -302,7 +331,7 @@ class _Details:
         if iban is None and _IBAN.fullmatch(keywords.get("IBAN", "")):
             iban = keywords["IBAN"]
         return cls(
-            flat[:3],
+            gvc,
             subfields,
             purpose,
             keywords,
@@ -346,13 +375,14 @@ def _subfields(text: str, separator: str) -> tuple[dict[str, str], list[str], li
     return subfields, purpose, names
 
 
-def _join_chunks(chunks: list[str]) -> str:
+def _join_chunks(chunks: list[str], widths: list[int] | None = None) -> str:
     # A subfield filled to the full width was cut mid-text and continues in the next one; a
     # shorter one ended where the payer's text had a break (or the bank cut a trailing space).
     text = ""
     for index, chunk in enumerate(chunks):
         text += chunk
-        if index + 1 < len(chunks) and len(chunk) < SUBFIELD_WIDTH:
+        width = SUBFIELD_WIDTH if widths is None else widths[index]
+        if index + 1 < len(chunks) and len(chunk) < width:
             text += " "
     return " ".join(text.split())
 
