@@ -12,6 +12,7 @@ from server.auth.views import bp as auth_bp
 from server.backoffice.views import bp as backoffice_bp
 from server.config import REPO_ROOT, load_config
 from server.extensions import compress, csrf, db, htmx, limiter
+from server.fines.setup import init_fines
 from server.i18n import init_i18n
 from server.logs import configure_logging
 from server.payments.setup import init_payments
@@ -43,5 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (web_bp, auth_bp, backoffice_bp):
         app.register_blueprint(blueprint)
     init_payments(app)
+    init_fines(app)
     cli.register(app)
     return app

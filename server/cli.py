@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -111,12 +112,20 @@ def clerks_list() -> None:
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
     from server.demo import DEMO_CLERKS, seed_demo_data
+    from server.fines.demo import seed_fine_cases
+    from server.fines.letter_pdf import LetterError
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("`portal demo` is refused in production mode.")
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
+    letters_dir = Path(app.instance_path) / "demo-letters"
+    try:
+        letters = seed_fine_cases(letters_dir)
+    except LetterError as error:
+        click.echo(f"Parking-fine letters not written: {error}", err=True)
+        letters = []
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo(f"Bürgerportal (demo) on {app.config['DATABASE_URL']}")
@@ -135,6 +144,12 @@ def demo_command(host: str, port: int) -> None:
     for kassenzeichen, _, token in created:
         click.echo(f"    link on the letter of {kassenzeichen}: {url}zahlungen/z/{token}")
     click.echo("  Online payments go to the sandbox payment platform; you choose the outcome.")
+    if letters:
+        click.echo(f"  Parking-fine letters (open one, scan its QR code): {letters_dir}/")
+        for path in letters[:3]:
+            click.echo(f"    {path}")
+    elif letters_dir.exists():
+        click.echo(f"  Parking-fine letters from an earlier start: {letters_dir}/")
     click.echo("Stop with Ctrl+C.")
     click.echo("")
     start_poll_thread(app)

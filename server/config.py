@@ -135,6 +135,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Attempts to find a notice by Kassenzeichen and amount, per client address.",
     ),
     Setting(
+        "FINES_ACCESS_RATE_LIMIT",
+        "10 per 5 minutes",
+        "Attempts to open a fine case with Aktenzeichen and access code, per client address.",
+    ),
+    Setting(
+        "FINES_ACCESS_GLOBAL_RATE_LIMIT",
+        "300 per minute",
+        "Attempts to open a fine case with an access code, from all addresses together.",
+    ),
+    Setting(
+        "FINES_AUTHORITY_ADDRESS",
+        "Rathausplatz 1, 12345 Musterstadt",
+        "Postal address of the fine authority (Bußgeldstelle), printed on letters.",
+    ),
+    Setting("FINES_AUTHORITY_PHONE", "01234 5678-0", "Telephone of the fine authority."),
+    Setting(
         "XBEZAHLDIENSTE_BASE_URL",
         "",
         "Base URL of the XBezahldienste platform; the standard's paths "

@@ -25,6 +25,7 @@ MODEL_MODULES = (
     "server.auth.models",
     "server.payments.models",
     "server.payments.sandbox.models",
+    "server.fines.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

@@ -57,3 +57,50 @@ def make_receivable(
             due_date=date.today() + timedelta(days=due_in_days),
         )
         return created.receivable.id, created.receivable.kassenzeichen, created.access_token
+
+
+def make_fine_case(
+    app: Flask,
+    *,
+    kind: str = "warning",
+    days_ago: int = 2,
+    letter_days_ago: int = 0,
+    holder_name: str = "Erika Mustermann",
+    plate: str = "MU-EM 123",
+) -> dict[str, str]:
+    """A parking-fine case with its letter's credentials, as the letter prints them."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from server.fines.cases import create_case, find_offence, receivable_of, sync_offences
+    from server.fines.letters import issue_letter
+    from server.fines.models import CaseKind
+    from server.fines.offences_data import OFFENCES
+
+    with app.test_request_context("/"):
+        sync_offences()
+        offence = find_offence(OFFENCES[0].number)
+        assert offence is not None
+        case = create_case(
+            offence=offence,
+            kind=CaseKind(kind),
+            offence_at=datetime.now(UTC) - timedelta(days=days_ago),
+            place="Marktplatz 4",
+            plate=plate,
+            holder_name=holder_name,
+            holder_street="Hauptstraße 5",
+            holder_postcode_city="12345 Musterstadt",
+            letter_date=date.today() - timedelta(days=letter_days_ago),
+        )
+        letter = issue_letter(case)
+        receivable = receivable_of(case)
+        assert receivable is not None
+        assert case.aktenzeichen
+        return {
+            "aktenzeichen": case.aktenzeichen,
+            "token": letter.credentials.url_token,
+            "access_code": letter.credentials.access_code,
+            "kassenzeichen": receivable.kassenzeichen,
+            "rf_reference": receivable.rf_reference,
+            "portal_url": letter.content.portal_url,
+            "amount_cents": str(case.amount_cents),
+        }

@@ -26,3 +26,17 @@ def register_settlement_handler(purpose: str, handler: SettlementHandler) -> Non
 def receivable_settled(receivable: Receivable) -> None:
     for handler in _handlers.get(receivable.purpose, []):
         handler(receivable)
+
+
+OriginLink = Callable[["Receivable"], "tuple[str, str] | None"]
+_origins: dict[str, OriginLink] = {}
+
+
+def register_origin_link(purpose: str, link: OriginLink) -> None:
+    """How the receipt page links back to what was paid for (label, URL)."""
+    _origins[purpose] = link
+
+
+def origin_link(receivable: Receivable) -> tuple[str, str] | None:
+    link = _origins.get(receivable.purpose)
+    return link(receivable) if link else None

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from server.payments.providers.base import (
 )
 from server.payments.providers.registry import current_provider
 from server.payments.receivables import balance
+from server.urls import public_url
 
 log = get_logger("payments")
 
@@ -66,15 +67,14 @@ def start_online_payment(
             amount_cents=open_cents,
         )
         session.add(payment)
-    base = current_app.config["PORTAL_BASE_URL"]
     request = PaymentRequest(
         request_id=request_id,
         amount_cents=open_cents,
         currency=receivable.currency,
         purpose=f"{receivable.kassenzeichen} {receivable.description}"[:140],
         kassenzeichen=receivable.kassenzeichen,
-        return_url=base + url_for("payments.payment_return", request_id=request_id),
-        notify_url=base + url_for("payments.provider_notification", provider=provider.name),
+        return_url=public_url("payments.payment_return", request_id=request_id),
+        notify_url=public_url("payments.provider_notification", provider=provider.name),
         methods=tuple(current_app.config["PAYMENT_METHODS"]),
         items=(PaymentItem(receivable.kassenzeichen, receivable.description, open_cents),),
     )

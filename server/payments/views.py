@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from server.extensions import csrf, limiter
 from server.logs import get_logger
-from server.payments import access, online
+from server.payments import access, events, online
 from server.payments.forms import PaymentLookupForm
 from server.payments.models import PaymentState, Receivable
 from server.payments.money import euro
@@ -91,6 +91,7 @@ def receivable(kassenzeichen: str) -> ResponseReturnValue:
         girocode=Markup(transfer.girocode_svg) if transfer else None,  # noqa: S704  built by segno
         methods=current_app.config["PAYMENT_METHODS"],
         provider_failed=request.args.get("anbieter") == "fehler",
+        origin=events.origin_link(found),
     )
 
 

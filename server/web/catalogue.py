@@ -30,6 +30,8 @@ SERVICES: tuple[Service, ...] = (
         _l("Brief mit QR-Code scannen, Vorwurf ansehen, Stellung nehmen und bezahlen."),
         ("verwarnungsgeld", "parken", "strafzettel", "anhörung", "parking", "fine", "ticket"),
         "car",
+        available=True,
+        endpoint="fines.open_case",
     ),
     Service(
         "zahlungen",

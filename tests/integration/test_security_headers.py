@@ -25,6 +25,7 @@ SAMPLE_ARGUMENTS = {
     "endpoint_id": "musterstadt",
     "receivable_id": 1,
     "clarification_id": 1,
+    "aktenzeichen": "BG-2026-000001",
 }
 
 

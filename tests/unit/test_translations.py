@@ -54,9 +54,13 @@ def test_english_catalogue_is_complete_and_current(tmp_path: Path) -> None:
     assert not fuzzy, f"fuzzy translations: {fuzzy}"
 
 
+def _plain(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def test_compiled_catalogue_matches_the_source() -> None:
     with CATALOGUE.open("rb") as handle:
-        source = {m.id: m.string for m in read_po(handle) if m.id and not m.fuzzy}
+        source = {_plain(m.id): _plain(m.string) for m in read_po(handle) if m.id and not m.fuzzy}
     with CATALOGUE.with_suffix(".mo").open("rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+        compiled = {_plain(m.id): _plain(m.string) for m in read_mo(handle) if m.id}
     assert compiled == source, "messages.mo is stale: run ./run translations"

@@ -1,0 +1,1 @@
+"""Parking fines: cases, offences, letters, hearing, nominations."""

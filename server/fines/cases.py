@@ -1,0 +1,161 @@
+"""Parking-fine cases: creating them with their receivable, finding them by the letter's
+credentials, and closing them when the Verwarnungsgeld is paid (whatever way it came)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from server.db import utcnow
+from server.extensions import db
+from server.fines import credentials
+from server.fines.models import CaseEvent, CaseKind, CaseStatus, FineCase, Offence
+from server.fines.offences_data import OFFENCES
+from server.logs import get_logger
+from server.payments.events import register_settlement_handler
+from server.payments.models import Receivable
+from server.payments.receivables import create_receivable
+
+log = get_logger("fines")
+PURPOSE = "fine"  # the receivables of this area
+PAYMENT_PERIOD = timedelta(days=7)  # § 56 Abs. 2 OWiG: normally one week
+
+
+@dataclass(frozen=True)
+class Credentials:
+    url_token: str
+    access_code: str
+
+
+def sync_offences() -> int:
+    """Bring the offence table up to the catalogue in the code; returns how many changed."""
+    changed = 0
+    with db.transaction() as session:
+        known = {o.number: o for o in session.scalars(select(Offence))}
+        for definition in OFFENCES:
+            offence = known.get(definition.number) or Offence(number=definition.number)
+            values = (definition.text, definition.amount_cents, definition.legal_basis)
+            if (offence.text, offence.amount_cents, offence.legal_basis) != values:
+                offence.text, offence.amount_cents, offence.legal_basis = values
+                session.add(offence)
+                changed += 1
+    return changed
+
+
+def find_offence(number: str) -> Offence | None:
+    return db.session.scalar(select(Offence).where(Offence.number == number))
+
+
+def record(case: FineCase, kind: str, detail: str = "", actor: str = "citizen") -> None:
+    """Append to the case's history (inside the caller's transaction)."""
+    db.session.add(CaseEvent(case_id=case.id, kind=kind, detail=detail[:2000], actor=actor))
+
+
+def create_case(
+    *,
+    offence: Offence,
+    kind: CaseKind,
+    offence_at: datetime,
+    place: str,
+    plate: str,
+    holder_name: str,
+    holder_street: str,
+    holder_postcode_city: str,
+    letter_date: date | None = None,
+    actor: str = "system",
+) -> FineCase:
+    letter_date = letter_date or date.today()
+    deadline = letter_date + PAYMENT_PERIOD
+    plate = " ".join(plate.upper().split())
+    with db.transaction() as session:
+        case = FineCase(
+            kind=kind.value,
+            offence_id=offence.id,
+            offence_at=offence_at,
+            place=place,
+            plate=plate,
+            amount_cents=offence.amount_cents,
+            deadline=deadline,
+            holder_name=holder_name,
+            holder_street=holder_street,
+            holder_postcode_city=holder_postcode_city,
+        )
+        session.add(case)
+        session.flush()
+        case.aktenzeichen = f"BG-{offence_at:%Y}-{case.id:06d}"
+        record(case, "created", f"{offence.number} {plate}", actor)
+    receivable = create_receivable(
+        purpose=PURPOSE,
+        purpose_ref=case.aktenzeichen,
+        amount_cents=case.amount_cents,
+        description=f"Verwarnungsgeld {case.aktenzeichen}",
+        debtor_name=holder_name,
+        due_date=deadline,
+    ).receivable
+    with db.transaction():
+        case.receivable_id = receivable.id
+    log.info("fine case created", extra={"aktenzeichen": case.aktenzeichen, "actor": actor})
+    return case
+
+
+def issue_credentials(case: FineCase) -> Credentials:
+    """New credentials for a (new or reprinted) letter; the old ones stop working."""
+    token, code = credentials.new_url_token(), credentials.new_access_code()
+    with db.transaction():
+        case.url_token_hash = credentials.url_token_hash(token)
+        case.access_code_hash = credentials.hash_access_code(code)
+        case.letter_issued_at = utcnow()
+        record(case, "letter", "", "system")
+    return Credentials(token, code)
+
+
+def find_by_token(token: str) -> FineCase | None:
+    return db.session.scalar(
+        select(FineCase).where(FineCase.url_token_hash == credentials.url_token_hash(token))
+    )
+
+
+def find_by_aktenzeichen(aktenzeichen: str) -> FineCase | None:
+    normalised = "".join(aktenzeichen.split()).upper()
+    return db.session.scalar(select(FineCase).where(FineCase.aktenzeichen == normalised))
+
+
+def get_case(case_id: int) -> FineCase | None:
+    return db.session.get(FineCase, case_id)
+
+
+def open_with_code(aktenzeichen: str, access_code: str) -> FineCase | None:
+    """The case if the code fits; None alike for an unknown Aktenzeichen and a wrong code."""
+    case = find_by_aktenzeichen(aktenzeichen)
+    if not credentials.access_code_matches(case.access_code_hash if case else None, access_code):
+        return None
+    return case
+
+
+def receivable_of(case: FineCase) -> Receivable | None:
+    return db.session.get(Receivable, case.receivable_id) if case.receivable_id else None
+
+
+def status(case: FineCase) -> CaseStatus:
+    return CaseStatus(case.status)
+
+
+def is_late(case: FineCase, today: date | None = None) -> bool:
+    return (today or date.today()) > case.deadline
+
+
+def _close_paid_case(receivable: Receivable) -> None:
+    """Settlement handler: a paid Verwarnungsgeld closes the case, whatever way it came."""
+    case = db.session.scalar(select(FineCase).where(FineCase.receivable_id == receivable.id))
+    if case is None or CaseStatus(case.status).closed:
+        return
+    case.status = CaseStatus.PAID.value
+    case.closed_at = utcnow()
+    record(case, "paid", receivable.kassenzeichen, "payments")
+    log.info("fine case paid", extra={"aktenzeichen": case.aktenzeichen})
+
+
+def init_fines_events() -> None:
+    register_settlement_handler(PURPOSE, _close_paid_case)

@@ -1,0 +1,581 @@
+"""The printed letter of the Bußgeldstelle (fine authority) about one parking offence, as a PDF.
+
+Two kinds of letter exist. A *Verwarnung mit Verwarnungsgeld* (§ 56 OWiG) is a warning with a
+fixed fee of at most 55 €: paid in time, it closes the case. An *Anhörung* (hearing, § 55 OWiG)
+gives the person concerned the chance to state their side or to name the driver before the
+authority decides. Only against a later *Bußgeldbescheid* (formal fine notice) can an *Einspruch*
+(objection) be lodged. The *Aktenzeichen* is the case number of the Bußgeldstelle; the
+*Kassenzeichen* is the payment reference (see ``server.payments.references``).
+
+The page follows DIN 5008 form B, the German standard letter layout for window envelopes (DIN
+lang): the address field sits 20 mm from the left and 45 mm from the top (45 mm high, 85 mm
+wide); its first 17.7 mm hold the small underlined return address, the rest the recipient. The
+information block (case number, payment reference, date) starts at 125 mm; fold marks at 105 mm
+and 210 mm and the hole mark at 148.5 mm are drawn at the left edge.
+
+Both QR codes are drawn as vector rectangles from segno's module matrix, 26 mm wide plus the
+four-module quiet zone left blank, so they stay sharp at any print resolution: the portal code
+(the link with the letter's token, error correction M or higher) and the GiroCode (EPC QR code
+for a bank transfer, error correction M as the EPC guideline demands, see
+``server.payments.girocode``). A letter fits one page with every offence of the catalogue (the
+closing greeting is left out where it would not fit); longer texts continue on the next page, and
+the two code boxes are never split.
+
+Text is set in DejaVu Sans (a TrueType font with umlauts, ß and €, embedded as a subset); the
+same input gives byte-identical output, because the document date is taken from the letter date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import cache
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+from fpdf.drawing import GraphicsContext, PaintedPath
+from fpdf.enums import MethodReturnValue, PathPaintRule, XPos, YPos
+
+from server.payments.girocode import QUIET_ZONE_MODULES, girocode_qr
+from server.payments.references import format_kassenzeichen
+
+KINDS = ("warning", "hearing")
+
+# Page geometry in millimetres (A4 portrait, DIN 5008 form B).
+PAGE_WIDTH = 210.0
+PAGE_HEIGHT = 297.0
+LEFT = 20.0
+RIGHT = 20.0
+TEXT_WIDTH = PAGE_WIDTH - LEFT - RIGHT
+ADDRESS_TOP = 45.0
+ADDRESS_WIDTH = 85.0
+RETURN_ZONE_HEIGHT = 17.7  # "Zusatz- und Vermerkzone" above the recipient's address
+INFO_LEFT = 125.0
+INFO_TOP = 50.0
+SUBJECT_TOP = 98.4
+FOLD_MARKS = (105.0, 210.0)
+HOLE_MARK = 148.5
+BOTTOM_MARGIN = 16.0
+QR_SYMBOL_SIZE = 26.0  # the symbol without its quiet zone; the quiet zone adds four modules
+BOX_PADDING = 1.5
+
+_FONT_FAMILY = "DejaVu"
+_MONO_FAMILY = "DejaVuMono"
+_FONT_FILES = {
+    (_FONT_FAMILY, ""): "DejaVuSans.ttf",
+    (_FONT_FAMILY, "B"): "DejaVuSans-Bold.ttf",
+    (_MONO_FAMILY, "B"): "DejaVuSansMono-Bold.ttf",
+}
+# Debian/Ubuntu (fonts-dejavu-core), Fedora/Arch, Alpine.
+FONT_DIRECTORIES = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu-sans-fonts"),
+    Path("/usr/share/fonts/TTF"),
+    Path("/usr/share/fonts/dejavu"),
+)
+_POSTCODE_LINE = re.compile(r"^\d{5}\s")
+_WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+
+
+class LetterError(ValueError):
+    """The letter cannot be made: bad content, or the font is not installed."""
+
+
+@dataclass(frozen=True)
+class LetterAddress:
+    """The recipient as printed in the window of the envelope."""
+
+    name: str
+    street: str
+    postcode_city: str
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    """Everything printed on one letter. ``kind`` is ``"warning"`` (Verwarnung mit
+    Verwarnungsgeld) or ``"hearing"`` (Anhörung); ``giro_payload`` comes from ``epc_payload``;
+    ``bank_lines`` (recipient, IBAN, BIC, Verwendungszweck) are printed as given."""
+
+    kind: str
+    authority_name: str
+    authority_lines: tuple[str, ...]
+    recipient: LetterAddress
+    letter_date: date
+    aktenzeichen: str
+    kassenzeichen: str
+    offence_date: datetime
+    place: str
+    plate: str
+    offence_number: str
+    offence_text: str
+    legal_basis: str
+    amount_cents: int
+    deadline: date
+    portal_url: str
+    portal_address: str
+    access_code: str
+    giro_payload: str
+    bank_lines: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise LetterError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        # bool is an int, and a float must never carry money.
+        if isinstance(self.amount_cents, bool) or not isinstance(self.amount_cents, int):
+            raise LetterError(f"amount must be integer cents, not {self.amount_cents!r}")
+        if self.amount_cents <= 0:
+            raise LetterError(f"amount must be positive, not {self.amount_cents} cents")
+
+    @property
+    def subject(self) -> str:
+        """The subject line ("Betreff"), which is also the document title."""
+        if self.kind == "warning":
+            return f"Verwarnung mit Verwarnungsgeld – Aktenzeichen {self.aktenzeichen}"
+        return f"Anhörung im Bußgeldverfahren – Aktenzeichen {self.aktenzeichen}"
+
+
+def euro(cents: int) -> str:
+    """The amount as a German letter prints it: ``"25,00 €"``, ``"1.234,56 €"``."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d} €"
+
+
+def german_date(day: date) -> str:
+    """``"17.03.2026"``."""
+    return day.strftime("%d.%m.%Y")
+
+
+def _offence_time(moment: datetime) -> str:
+    return f"{_WEEKDAYS[moment.weekday()]}, {german_date(moment)}, {moment:%H:%M} Uhr"
+
+
+@cache
+def font_paths() -> dict[tuple[str, str], Path]:
+    """Where the DejaVu TrueType files are; raises ``LetterError`` when they are missing."""
+    for directory in FONT_DIRECTORIES:
+        paths = {key: directory / name for key, name in _FONT_FILES.items()}
+        if all(path.is_file() for path in paths.values()):
+            return paths
+    raise LetterError(
+        "DejaVu fonts not found in "
+        + ", ".join(str(directory) for directory in FONT_DIRECTORIES)
+        + "; install them (Debian/Ubuntu: apt-get install fonts-dejavu-core)"
+    )
+
+
+class _LetterDocument(FPDF):
+    """An FPDF that knows which letter it is printing, for the footer of every page."""
+
+    def __init__(self) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.set_margins(LEFT, 20, RIGHT)
+        self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
+        for (family, style), path in font_paths().items():
+            self.add_font(family, style, str(path))
+        self.set_lang("de-DE")
+        self.set_creator("Bürgerportal")
+        self.current: LetterContent | None = None
+        self.first_page = 1
+
+    def footer(self) -> None:
+        if self.current is None:
+            return
+        self.set_y(-12)
+        self.set_font(_FONT_FAMILY, "", 7)
+        self.set_text_color(90)
+        note = "Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig."
+        self.cell(TEXT_WIDTH * 0.7, 4, note)
+        page = self.page - self.first_page + 1
+        self.cell(TEXT_WIDTH * 0.3, 4, f"{self.current.aktenzeichen} · Seite {page}", align="R")
+        self.set_text_color(0)
+
+
+def _fit_size(pdf: FPDF, family: str, style: str, text: str, width: float, size: float) -> float:
+    """The largest font size down to 5.5 pt (in half points) at which ``text`` fits ``width``."""
+    while size > 5.5:
+        pdf.set_font(family, style, size)
+        if pdf.get_string_width(text) <= width:
+            return size
+        size -= 0.5
+    return 5.5
+
+
+def qr_extent(code: segno.QRCode) -> float:
+    """The side in mm of a code as printed: ``QR_SYMBOL_SIZE`` plus the quiet zone."""
+    modules = len(code.matrix)
+    return QR_SYMBOL_SIZE * (modules + 2 * QUIET_ZONE_MODULES) / modules
+
+
+def _draw_qr(pdf: FPDF, code: segno.QRCode, x: float, y: float) -> None:
+    """The QR code with its top left quiet-zone corner at ``x``, ``y``: one filled path of
+    rectangles (one per run of dark modules in a row), the quiet zone left white. One path for
+    the whole symbol, so that rasterisers show no hairline seams between neighbouring modules."""
+    matrix = code.matrix
+    module = QR_SYMBOL_SIZE / len(matrix)
+    origin_x = x + QUIET_ZONE_MODULES * module
+    origin_y = y + QUIET_ZONE_MODULES * module
+    path = PaintedPath()
+    path.style.paint_rule = PathPaintRule.FILL_NONZERO
+    path.style.fill_color = "#000000"
+    for row_index, row in enumerate(matrix):
+        column = 0
+        while column < len(row):
+            if not row[column] & 1:
+                column += 1
+                continue
+            start = column
+            while column < len(row) and row[column] & 1:
+                column += 1
+            path.rectangle(
+                origin_x + start * module,
+                origin_y + row_index * module,
+                (column - start) * module,
+                module,
+            )
+    # The path is new and not kept: no need for the deep copies fpdf2 makes by default, which
+    # would cost more than all the rest of the letter.
+    context = GraphicsContext()
+    context.add_item(path, clone=False)
+    pdf.draw_path(context, copy=False)
+
+
+def portal_qr(url: str) -> segno.QRCode:
+    """The QR code for the portal link: at least error level M (segno raises it when that
+    costs no extra size), never a Micro QR code, which phone cameras do not read."""
+    return segno.make(url, error="M", micro=False, boost_error=True)
+
+
+def _postal_lines(content: LetterContent) -> list[str]:
+    """The authority's postal address: its lines up to the one with the postcode (telephone and
+    e-mail lines after it do not belong into a return address)."""
+    lines: list[str] = []
+    for line in content.authority_lines:
+        lines.append(line)
+        if _POSTCODE_LINE.match(line):
+            return lines
+    return list(content.authority_lines)
+
+
+def _fold_marks(pdf: FPDF) -> None:
+    pdf.set_draw_color(120)
+    pdf.set_line_width(0.2)
+    for y in FOLD_MARKS:
+        pdf.line(4, y, 9, y)
+    pdf.line(4, HOLE_MARK, 11, HOLE_MARK)
+    pdf.set_draw_color(0)
+
+
+def _letterhead(pdf: FPDF, content: LetterContent) -> None:
+    pdf.set_xy(LEFT, 14)
+    pdf.set_font(_FONT_FAMILY, "B", 13)
+    pdf.multi_cell(INFO_LEFT - LEFT - 5, 6, content.authority_name, align="L")
+    pdf.set_font(_FONT_FAMILY, "", 8)
+    pdf.set_xy(INFO_LEFT, 14)
+    for line in content.authority_lines:
+        if line == content.authority_name:
+            continue
+        pdf.set_x(INFO_LEFT)
+        pdf.cell(PAGE_WIDTH - INFO_LEFT - RIGHT, 3.8, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+
+
+def _address_field(pdf: FPDF, content: LetterContent) -> None:
+    sender = " · ".join(_postal_lines(content))
+    size = _fit_size(pdf, _FONT_FAMILY, "U", sender, ADDRESS_WIDTH, 7)
+    pdf.set_font(_FONT_FAMILY, "U", size)
+    pdf.set_xy(LEFT, ADDRESS_TOP + RETURN_ZONE_HEIGHT - 4.5)
+    pdf.cell(ADDRESS_WIDTH, 3.5, sender)
+    y = ADDRESS_TOP + RETURN_ZONE_HEIGHT + 1.5
+    recipient = content.recipient
+    for line in (recipient.name, recipient.street, recipient.postcode_city):
+        size = _fit_size(pdf, _FONT_FAMILY, "", line, ADDRESS_WIDTH, 10)
+        pdf.set_font(_FONT_FAMILY, "", size)
+        pdf.set_xy(LEFT, y)
+        pdf.cell(ADDRESS_WIDTH, 4.6, line)
+        y += 4.6
+
+
+def _info_block(pdf: FPDF, content: LetterContent) -> None:
+    rows = (
+        ("Aktenzeichen", content.aktenzeichen),
+        ("Kassenzeichen", format_kassenzeichen(content.kassenzeichen)),
+        ("Datum", german_date(content.letter_date)),
+    )
+    y = INFO_TOP
+    for label, value in rows:
+        pdf.set_xy(INFO_LEFT, y)
+        pdf.set_font(_FONT_FAMILY, "", 7.5)
+        pdf.set_text_color(90)
+        pdf.cell(65, 3.5, label)
+        pdf.set_text_color(0)
+        pdf.set_xy(INFO_LEFT, y + 3.5)
+        pdf.set_font(_FONT_FAMILY, "B", 9.5)
+        pdf.cell(65, 4.5, value)
+        y += 9.5
+
+
+def _paragraph(
+    pdf: FPDF,
+    text: str,
+    *,
+    size: float = 10,
+    style: str = "",
+    gap: float = 2,
+    markdown: bool = False,
+) -> None:
+    """A paragraph over the full text width. ``markdown`` (for **bold**) only for the fixed
+    texts of this module: data such as a place could contain "--", which would underline."""
+    pdf.set_font(_FONT_FAMILY, style, size)
+    pdf.set_x(LEFT)
+    pdf.multi_cell(
+        TEXT_WIDTH,
+        size * 0.46,
+        text,
+        align="L",
+        markdown=markdown,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.ln(gap)
+
+
+def _pair(
+    pdf: FPDF, x: float, y: float, label: str, value: str, widths: tuple[float, float]
+) -> float:
+    """A label with its value to the right; returns where the value ends."""
+    pdf.set_xy(x, y)
+    pdf.set_font(_FONT_FAMILY, "", 8.5)
+    pdf.set_text_color(90)
+    pdf.cell(widths[0], 4.1, label)
+    pdf.set_text_color(0)
+    pdf.set_font(_FONT_FAMILY, "", 9.5)
+    pdf.set_xy(x + widths[0], y)
+    pdf.multi_cell(widths[1], 4.1, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return pdf.get_y()
+
+
+def _facts(pdf: FPDF, content: LetterContent) -> None:
+    """The facts of the offence: two pairs side by side, then the offence and its legal basis
+    over the full width (the page has little room to spare)."""
+    left = (28.0, 61.0)
+    right = (33.0, TEXT_WIDTH - sum(left) - 33.0)
+    for (label, value), (other, other_value) in (
+        (("Tatzeit", _offence_time(content.offence_date)), ("Kennzeichen", content.plate)),
+        (("Tatort", content.place), ("Tatbestandsnummer", content.offence_number)),
+    ):
+        y = pdf.get_y()
+        end = _pair(pdf, LEFT, y, label, value, left)
+        end = max(end, _pair(pdf, LEFT + sum(left), y, other, other_value, right))
+        pdf.set_y(end + 0.5)
+    full = (left[0], TEXT_WIDTH - left[0])
+    for label, value in (
+        ("Tatvorwurf", content.offence_text),
+        ("Rechtsgrundlage", content.legal_basis),
+    ):
+        pdf.set_y(_pair(pdf, LEFT, pdf.get_y(), label, value, full) + 0.5)
+
+
+def _amount(pdf: FPDF, content: LetterContent) -> None:
+    if content.kind == "warning":
+        lines = (
+            f"Verwarnungsgeld (§ 56 OWiG): {euro(content.amount_cents)}",
+            f"Zahlungsfrist: bis zum {german_date(content.deadline)}",
+        )
+    else:
+        lines = (
+            f"Betrag laut Bußgeldkatalog: {euro(content.amount_cents)}",
+            f"Frist für Ihre Antwort: bis zum {german_date(content.deadline)}",
+        )
+    pdf.set_font(_FONT_FAMILY, "B", 11)
+    for line in lines:
+        pdf.set_x(LEFT)
+        pdf.cell(TEXT_WIDTH, 5.4, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+
+
+@dataclass(frozen=True)
+class _BoxLine:
+    """One line (or paragraph) of text in a box, with its font."""
+
+    text: str
+    family: str = _FONT_FAMILY
+    style: str = ""
+    size: float = 9
+
+    @property
+    def height(self) -> float:
+        return self.size * 0.47
+
+
+def _lines_height(pdf: FPDF, lines: Sequence[_BoxLine], width: float) -> float:
+    total = 0.0
+    for line in lines:
+        pdf.set_font(line.family, line.style, line.size)
+        height = pdf.multi_cell(
+            width, line.height, line.text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT
+        )
+        # With output=HEIGHT fpdf2 returns the height alone; its signature does not say so.
+        assert isinstance(height, int | float)
+        total += height
+    return total
+
+
+def _box_height(pdf: FPDF, code: segno.QRCode, lines: Sequence[_BoxLine], column: float) -> float:
+    text_width = TEXT_WIDTH - column - 3 * BOX_PADDING
+    return max(qr_extent(code), _lines_height(pdf, lines, text_width) + 2) + 2 * BOX_PADDING
+
+
+def _box(
+    pdf: FPDF, code: segno.QRCode, lines: Sequence[_BoxLine], height: float, column: float
+) -> None:
+    """A framed box: the QR code on the left in a column ``column`` mm wide, the lines to its
+    right. The frame stays outside the code's quiet zone."""
+    top = pdf.get_y()
+    pdf.set_draw_color(60)
+    pdf.set_line_width(0.3)
+    pdf.rect(LEFT, top, TEXT_WIDTH, height)
+    extent = qr_extent(code)
+    _draw_qr(pdf, code, LEFT + BOX_PADDING + (column - extent) / 2, top + (height - extent) / 2)
+    text_left = LEFT + column + 2 * BOX_PADDING
+    text_width = TEXT_WIDTH - column - 3 * BOX_PADDING
+    pdf.set_xy(text_left, top + BOX_PADDING + 1)
+    for line in lines:
+        pdf.set_font(line.family, line.style, line.size)
+        pdf.set_x(text_left)
+        pdf.multi_cell(
+            text_width, line.height, line.text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
+        )
+    pdf.set_xy(LEFT, top + height)
+
+
+def _online_lines(content: LetterContent) -> list[_BoxLine]:
+    return [
+        _BoxLine("Online erledigen", style="B", size=10.5),
+        _BoxLine("Scannen Sie den QR-Code mit dem Smartphone oder öffnen Sie im Browser:"),
+        _BoxLine(content.portal_address, style="B", size=11),
+        _BoxLine("und geben Sie dort diesen Zugangscode ein:"),
+        _BoxLine(content.access_code, family=_MONO_FAMILY, style="B", size=12),
+        _BoxLine(
+            "Dort können Sie bezahlen, sich äußern oder die Person nennen, die gefahren ist.",
+            size=8.5,
+        ),
+    ]
+
+
+def _transfer_lines(content: LetterContent) -> list[_BoxLine]:
+    return [
+        _BoxLine("Per Überweisung", style="B", size=10.5),
+        _BoxLine(
+            "Scannen Sie den GiroCode mit Ihrer Banking-App oder überweisen Sie "
+            f"{euro(content.amount_cents)} an:"
+        ),
+        *(_BoxLine(line) for line in content.bank_lines),
+    ]
+
+
+def _options(content: LetterContent) -> list[str]:
+    """What the recipient can do, in plain German (fixed texts, with **bold** lead-ins)."""
+    amount = euro(content.amount_cents)
+    deadline = german_date(content.deadline)
+    objection = (
+        "**Einspruch** ist erst gegen einen späteren Bußgeldbescheid möglich – nicht gegen "
+        "dieses Schreiben und nicht per E-Mail."
+    )
+    if content.kind == "warning":
+        return [
+            f"**Einverstanden?** Zahlen Sie {amount} bis zum {deadline} online oder per "
+            "Überweisung. Dann ist die Sache erledigt; Gebühren kommen nicht hinzu.",
+            "**Nicht einverstanden oder nicht selbst gefahren?** Dann zahlen Sie nicht, sondern "
+            "äußern Sie sich online (Anhörung) oder nennen Sie dort die Person, die gefahren "
+            "ist. Ohne rechtzeitige Zahlung wird die Verwarnung nicht wirksam: Das Verfahren "
+            "geht als Bußgeldverfahren weiter, Gebühren und Auslagen können hinzukommen.",
+            objection,
+        ]
+    return [
+        f"**Äußern Sie sich** bis zum {deadline} online zum Vorwurf. Angaben zur Sache sind "
+        "freiwillig, Angaben zu Ihrer Person Pflicht (§ 111 OWiG).",
+        "**Nicht selbst gefahren?** Nennen Sie online die Person, die gefahren ist. Lässt sie "
+        "sich nicht ermitteln, tragen bei Halt- und Parkverstößen Halterin oder Halter die "
+        "Kosten des Verfahrens (§ 25a StVG).",
+        "**Einverstanden?** Dann können Sie den Betrag gleich online oder per Überweisung zahlen.",
+        objection,
+    ]
+
+
+def _intro(content: LetterContent) -> str:
+    seen = f"mit dem Fahrzeug {content.plate} wurde folgende Ordnungswidrigkeit festgestellt"
+    if content.kind == "warning":
+        return seen + ":"
+    return seen + ". Bevor wir entscheiden, können Sie sich dazu äußern (§ 55 OWiG):"
+
+
+def _draw_letter(pdf: _LetterDocument, content: LetterContent) -> None:
+    portal_code = portal_qr(content.portal_url)
+    giro_code = girocode_qr(content.giro_payload)
+    pdf.add_page()
+    # Only now: add_page printed the footer of the previous letter's last page.
+    pdf.current = content
+    pdf.first_page = pdf.page
+    _fold_marks(pdf)
+    _letterhead(pdf, content)
+    _address_field(pdf, content)
+    _info_block(pdf, content)
+
+    pdf.set_xy(LEFT, SUBJECT_TOP)
+    _paragraph(pdf, content.subject, size=11.5, style="B", gap=2.5)
+    _paragraph(pdf, "Guten Tag,", gap=1)
+    _paragraph(pdf, _intro(content), gap=1.5)
+    _facts(pdf, content)
+    pdf.ln(1.5)
+    _amount(pdf, content)
+
+    online, transfer = _online_lines(content), _transfer_lines(content)
+    # One column for both codes, so that both texts start at the same left edge.
+    column = max(qr_extent(portal_code), qr_extent(giro_code))
+    heights = (
+        _box_height(pdf, portal_code, online, column),
+        _box_height(pdf, giro_code, transfer, column),
+    )
+    # The two boxes belong together and must not be split by a page break.
+    if pdf.get_y() + sum(heights) + 2 > pdf.page_break_trigger:
+        pdf.add_page()
+    _box(pdf, portal_code, online, heights[0], column)
+    pdf.ln(2)
+    _box(pdf, giro_code, transfer, heights[1], column)
+    pdf.ln(2.5)
+
+    _paragraph(pdf, "So geht es weiter", size=10, style="B", gap=0.8)
+    for option in _options(content):
+        _paragraph(pdf, option, size=8.5, gap=0.8, markdown=True)
+    # The greeting only where it fits: alone on a second page it would be a waste of paper.
+    greeting = f"Mit freundlichen Grüßen\n{content.authority_name}"
+    if pdf.get_y() + 9.5 <= pdf.page_break_trigger:
+        pdf.ln(1)
+        _paragraph(pdf, greeting, size=9, gap=0)
+
+
+def _document(contents: Sequence[LetterContent], title: str) -> bytes:
+    if not contents:
+        raise LetterError("no letters to render")
+    pdf = _LetterDocument()
+    # Dated by the letters, not by the clock: the same letters give the same bytes.
+    pdf.set_creation_date(datetime.combine(max(c.letter_date for c in contents), time(), UTC))
+    pdf.set_title(title)
+    pdf.set_author("; ".join(dict.fromkeys(c.authority_name for c in contents)))
+    pdf.set_subject("Parkverstoß")
+    for content in contents:
+        _draw_letter(pdf, content)
+    return bytes(pdf.output())
+
+
+def render_letter(content: LetterContent) -> bytes:
+    """One letter as a PDF document (A4)."""
+    return _document([content], content.subject)
+
+
+def render_letters(contents: Sequence[LetterContent]) -> bytes:
+    """Many letters in one PDF for bulk printing; every letter starts on a new page."""
+    return _document(contents, f"Schreiben der Bußgeldstelle ({len(contents)} Briefe)")

@@ -1,0 +1,105 @@
+"""Tables of the parking-fines area.
+
+- An **Aktenzeichen** is the file number of a case at the fine authority (Bußgeldstelle).
+- A **Verwarnung** (§ 56 OWiG) offers to close a minor offence by paying a Verwarnungsgeld within
+  the period (normally one week); an **Anhörung** (§ 55 OWiG) is the hearing before a
+  Bußgeldbescheid, in which the person concerned may state their side or name the driver.
+- A **Tatbestandsnummer** is the offence's number in the federal catalogue (BT-KAT-OWi).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, utcnow
+
+
+class CaseKind(StrEnum):
+    WARNING = "warning"  # Verwarnung mit Verwarnungsgeld
+    HEARING = "hearing"  # Anhörung
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"  # letter sent, nothing received yet
+    STATEMENT_RECEIVED = "statement_received"  # the citizen stated their side
+    DRIVER_NAMED = "driver_named"  # the citizen named someone else as the driver
+    PAID = "paid"  # Verwarnungsgeld paid: the case is closed
+    DISCONTINUED = "discontinued"  # eingestellt
+    CONTINUED = "continued"  # on to a Bußgeldbescheid
+    FORWARDED = "forwarded"  # a new case against the named driver
+
+    @property
+    def closed(self) -> bool:
+        return self in (CaseStatus.PAID, CaseStatus.DISCONTINUED, CaseStatus.FORWARDED)
+
+
+def _values(enum: type[StrEnum]) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum)
+
+
+class Offence(Base):
+    __tablename__ = "offences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(6), unique=True)  # Tatbestandsnummer
+    text: Mapped[str] = mapped_column(String(500))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    legal_basis: Mapped[str] = mapped_column(String(200))
+
+
+class FineCase(Base):
+    __tablename__ = "fine_cases"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_values(CaseKind)})", name="known_kind"),
+        CheckConstraint(f"status IN ({_values(CaseStatus)})", name="known_status"),
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aktenzeichen: Mapped[str | None] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24), default=CaseStatus.OPEN.value, index=True)
+    offence_id: Mapped[int] = mapped_column(ForeignKey("offences.id"))
+    offence_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(String(200))
+    plate: Mapped[str] = mapped_column(String(16))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[date] = mapped_column(Date)
+    holder_name: Mapped[str] = mapped_column(String(140))
+    holder_street: Mapped[str] = mapped_column(String(140))
+    holder_postcode_city: Mapped[str] = mapped_column(String(140))
+    receivable_id: Mapped[int | None] = mapped_column(ForeignKey("receivables.id"), unique=True)
+    # The letter's credentials, stored only as hashes: the URL token as SHA-256 (it has 192
+    # random bits), the typed access code with Argon2id (it is shorter).
+    url_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    access_code_hash: Mapped[str | None] = mapped_column(String(255))
+    letter_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    forwarded_from_id: Mapped[int | None] = mapped_column(ForeignKey("fine_cases.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    offence: Mapped[Offence] = relationship(lazy="joined")
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class CaseEvent(Base):
+    """The case's history: letter, views, statements, payments, decisions."""
+
+    __tablename__ = "fine_case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("fine_cases.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(64), default="citizen")
+
+    case: Mapped[FineCase] = relationship(back_populates="events")

@@ -1,0 +1,30 @@
+"""Wires the parking-fines area into the app."""
+
+from __future__ import annotations
+
+from flask import Flask, url_for
+
+from server.fines.cases import PURPOSE, init_fines_events
+from server.payments.events import register_origin_link
+from server.payments.models import Receivable
+
+
+def _back_to_case(receivable: Receivable) -> tuple[str, str] | None:
+    from flask_babel import gettext as _
+
+    if not receivable.purpose_ref:
+        return None
+    return (
+        _("Zurück zum Vorgang %(az)s", az=receivable.purpose_ref),
+        url_for("fines.case", aktenzeichen=receivable.purpose_ref),
+    )
+
+
+def init_fines(app: Flask) -> None:
+    from server.fines.cli import fines_group
+    from server.fines.views import bp
+
+    init_fines_events()
+    register_origin_link(PURPOSE, _back_to_case)
+    app.register_blueprint(bp)
+    app.cli.add_command(fines_group)

@@ -1,0 +1,175 @@
+"""The letter opens the case; the Verwarnungsgeld closes it, whichever way it is paid."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from flask import Flask
+
+from server.extensions import db
+from server.fines.models import FineCase
+from server.payments.statement_import import import_statement_file
+from server.payments.statements.camt053_writer import write_camt053
+from server.payments.statements.model import Entry, Statement, TransactionDetail
+from tests.checking_client import CheckingClient, csrf_token
+from tests.conftest import LiveServer, make_test_app
+from tests.factories import make_fine_case
+from tests.integration.test_payments_citizen import text_of
+
+
+def open_by_code(client: CheckingClient, aktenzeichen: str, code: str):  # type: ignore[no-untyped-def]
+    page = client.get("/bussgeld")
+    return client.post(
+        "/bussgeld",
+        data={"csrf_token": csrf_token(page), "aktenzeichen": aktenzeichen, "access_code": code},
+    )
+
+
+def client_from(app: Flask, address: str) -> CheckingClient:
+    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def case_status(app: Flask, aktenzeichen: str) -> str:
+    with app.app_context():
+        case = db.session.query(FineCase).filter_by(aktenzeichen=aktenzeichen).one()
+        return case.status
+
+
+def test_the_qr_link_opens_the_case_with_everything_on_the_letter(client: CheckingClient) -> None:
+    case = make_fine_case(client.application, plate="mu-em 123")
+    response = client.get(f"/b/{case['token']}")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    text = text_of(page)
+    assert case["aktenzeichen"] in text
+    assert "MU-EM 123" in text
+    assert "Marktplatz 4" in text
+    assert "online bezahlen" in text
+    assert "Einspruch ist erst gegen einen Bußgeldbescheid möglich" in text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert client.get("/b/not-a-token").status_code == 404
+
+
+def test_typed_access_code_opens_the_case_however_it_is_typed(client: CheckingClient) -> None:
+    case = make_fine_case(client.application)
+    sloppy = case["access_code"].lower().replace("-", " ")
+    response = open_by_code(client, f" {case['aktenzeichen'].lower()} ", sloppy)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/bussgeld/fall/{case['aktenzeichen']}"
+
+
+def test_wrong_code_and_unknown_aktenzeichen_get_the_same_answer(client: CheckingClient) -> None:
+    case = make_fine_case(client.application)
+    wrong_code = open_by_code(client, case["aktenzeichen"], "AAAA-BBBB-CCCC-DDDD")
+    unknown = open_by_code(client, "BG-2026-999999", case["access_code"])
+    assert wrong_code.status_code == unknown.status_code == 422
+    assert "passen nicht zusammen" in text_of(wrong_code)
+    assert text_of(wrong_code).replace(case["aktenzeichen"], "X") == text_of(unknown).replace(
+        "BG-2026-999999", "X"
+    )
+    soup = BeautifulSoup(wrong_code.get_data(as_text=True), "html.parser")
+    assert soup.find("input", attrs={"name": "aktenzeichen"})["value"] == case["aktenzeichen"]
+    # Another browser without the letter sees nothing.
+    assert (
+        client.application.test_client().get(f"/bussgeld/fall/{case['aktenzeichen']}").status_code
+        == 404
+    )
+
+
+def test_guessing_is_throttled_per_address_and_the_case_is_never_locked(backend: str) -> None:
+    app = make_test_app(backend, FINES_ACCESS_RATE_LIMIT="3 per minute")
+    case = make_fine_case(app)
+    guesser = app.test_client()
+    for _ in range(3):
+        assert open_by_code(guesser, case["aktenzeichen"], "WRONG").status_code == 422
+    refused = open_by_code(guesser, case["aktenzeichen"], case["access_code"])
+    assert refused.status_code == 429
+    assert "Zu viele Anfragen" in text_of(refused)
+    citizen = client_from(app, "10.1.2.3")
+    assert open_by_code(citizen, case["aktenzeichen"], case["access_code"]).status_code == 302
+
+
+def test_guessing_from_many_addresses_hits_the_global_limit(backend: str) -> None:
+    app = make_test_app(backend, FINES_ACCESS_GLOBAL_RATE_LIMIT="4 per minute")
+    case = make_fine_case(app)
+    for number in range(4):
+        client = client_from(app, f"10.0.0.{number}")
+        assert open_by_code(client, case["aktenzeichen"], "WRONG").status_code == 422
+    late = client_from(app, "10.0.9.9")
+    assert open_by_code(late, case["aktenzeichen"], case["access_code"]).status_code == 429
+
+
+def test_a_late_case_says_so_but_can_still_be_paid(client: CheckingClient) -> None:
+    case = make_fine_case(client.application, days_ago=12, letter_days_ago=10)
+    client.get(f"/b/{case['token']}")
+    text = text_of(client.get(f"/bussgeld/fall/{case['aktenzeichen']}"))
+    assert "Die Frist ist am" in text
+    assert "online bezahlen" in text
+
+
+def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
+    import requests
+
+    app = live_server.app
+    app.extensions["sandbox_notifier"].synchronous = True
+    case = make_fine_case(app)
+    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client.get(f"/b/{case['token']}")
+    page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
+    started = client.post(
+        f"/bussgeld/fall/{case['aktenzeichen']}/bezahlen", data={"csrf_token": csrf_token(page)}
+    )
+    paypage = started.headers["Location"]
+    browser = requests.Session()
+    form = browser.get(paypage, timeout=10).text
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    back = browser.post(
+        paypage,
+        data={"csrf_token": token, "outcome": "PAYED", "method": "Wero"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    receipt = client.get(
+        back.headers["Location"].removeprefix(live_server.url), follow_redirects=True
+    )
+    assert "Ihre Zahlung ist eingegangen" in text_of(receipt)
+    assert f"Zurück zum Vorgang {case['aktenzeichen']}" in text_of(receipt)
+    assert case_status(app, case["aktenzeichen"]) == "paid"
+    closed = text_of(client.get(f"/bussgeld/fall/{case['aktenzeichen']}"))
+    assert "Bezahlt: Der Vorgang ist abgeschlossen." in closed
+    assert "online bezahlen" not in closed
+
+
+def test_a_girocode_transfer_in_the_bank_statement_closes_the_case(app: Flask) -> None:
+    from datetime import date
+
+    case = make_fine_case(app)
+    amount = int(case["amount_cents"])
+    statement = Statement(
+        statement_id="S-FINE",
+        account_iban=app.config["PAYEE_IBAN"],
+        from_date=date.today(),
+        to_date=date.today(),
+        opening_balance_cents=0,
+        closing_balance_cents=amount,
+        entries=(
+            Entry(
+                entry_ref="E1",
+                amount_cents=amount,
+                credit=True,
+                booking_date=date.today(),
+                details=(
+                    TransactionDetail(
+                        amount_cents=amount,
+                        creditor_reference=case["rf_reference"],
+                        debtor_name="Erika Mustermann",
+                    ),
+                ),
+            ),
+        ),
+        source_format="camt.053.001.08",
+    )
+    with app.app_context():
+        import_statement_file(write_camt053([statement]))
+    assert case_status(app, case["aktenzeichen"]) == "paid"
