@@ -30,17 +30,29 @@ def public_page(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def allows_webassembly(view: F) -> F:
+    """Let this page compile WebAssembly (the QR scanner's decoder); nothing else is relaxed."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.allow_webassembly = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(18)
     return str(g.csp_nonce)
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, *, webassembly: bool = False) -> str:
+    wasm = " 'wasm-unsafe-eval'" if webassembly else ""
     return "; ".join(
         (
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
+            f"script-src 'self' 'nonce-{nonce}'{wasm}",
             f"style-src 'self' 'nonce-{nonce}'",
             "img-src 'self' data: blob:",
             "font-src 'self'",
@@ -74,7 +86,9 @@ def cache_control_for(response: Response) -> str | None:
 
 
 def apply_security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        csp_nonce(), webassembly=bool(g.get("allow_webassembly"))
+    )
     response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

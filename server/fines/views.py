@@ -18,6 +18,7 @@ from server.payments.providers.base import ProviderError
 from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen
 from server.rendering import render_page
+from server.security import allows_webassembly
 
 bp = Blueprint("fines", __name__)
 
@@ -38,6 +39,13 @@ def letter_link(token: str) -> ResponseReturnValue:
         return render_page("views/fines/unknown_link.html"), 404
     access.grant(case)
     return redirect(url_for(".case", aktenzeichen=case.aktenzeichen))
+
+
+@bp.route("/bussgeld/scannen")
+@allows_webassembly
+def scan() -> ResponseReturnValue:
+    """The portal's own scanner for the letter's QR code (camera in the page)."""
+    return render_page("views/fines/scan.html")
 
 
 @bp.route("/bussgeld", methods=["GET", "POST"])
