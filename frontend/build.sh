@@ -3,6 +3,7 @@
 #   css/portal.css       KERN UX (only the components used) + portal layer
 #   fonts/*.woff2        Latin subsets of KERN's Fira Sans (400; 600 also serves 500 and 700)
 #   vendor/htmx.min.js   htmx 2.x
+#   vendor/barcode-detector/  BarcodeDetector ponyfill (zxing-wasm) + its .wasm, for the QR scanner
 #   icons/*              app icons, redrawn by make_icons.py if Pillow is installed
 #
 # Idempotent; runnable from any working directory. Needs node/npm and the
@@ -72,6 +73,40 @@ find "${STATIC_DIR}/fonts" -maxdepth 1 -name '*.woff2' \
 log "htmx -> pwa/static/vendor/htmx.min.js"
 cp "${NM}/htmx.org/dist/htmx.min.js" "${STATIC_DIR}/vendor/htmx.min.js"
 
+# --- 4b. QR scanner decoder ---------------------------------------------------
+# barcode-detector's self-contained IIFE ponyfill (defines window.BarcodeDetectionAPI) and the
+# zxing-wasm reader binary it was built against. scanner.js points the decoder at the local
+# .wasm (prepareZXingModule + locateFile), so nothing is fetched from a CDN.
+log "barcode-detector -> pwa/static/vendor/barcode-detector/"
+BD_DIR="${NM}/barcode-detector"
+if [[ -d "${BD_DIR}/node_modules/zxing-wasm" ]]; then
+  ZXING_DIR="${BD_DIR}/node_modules/zxing-wasm"
+else
+  ZXING_DIR="${NM}/zxing-wasm"
+fi
+BD_OUT="${STATIC_DIR}/vendor/barcode-detector"
+mkdir -p "${BD_OUT}"
+cp "${BD_DIR}/dist/iife/ponyfill.js" "${BD_OUT}/barcode-detector.js"
+cp "${ZXING_DIR}/dist/reader/zxing_reader.wasm" "${BD_OUT}/zxing_reader.wasm"
+cp "${BD_DIR}/LICENSE" "${BD_OUT}/LICENSE-barcode-detector.txt"
+cp "${ZXING_DIR}/LICENSE" "${BD_OUT}/LICENSE-zxing-wasm.txt"
+# The glue code and the binary must come from the same zxing-wasm build.
+expected_sha="$(cd "${FRONTEND_DIR}" && node -e '
+  const fs = require("fs"), vm = require("vm");
+  const sandbox = {};
+  vm.createContext(sandbox);
+  vm.runInContext(fs.readFileSync(process.argv[1], "utf8") + ";globalThis.api = BarcodeDetectionAPI;", sandbox);
+  process.stdout.write(sandbox.api.ZXING_WASM_SHA256);
+' "${BD_OUT}/barcode-detector.js")"
+actual_sha="$(sha256sum "${BD_OUT}/zxing_reader.wasm" | cut -d' ' -f1)"
+if [[ "${expected_sha}" != "${actual_sha}" ]]; then
+  echo "ERROR: zxing_reader.wasm (${actual_sha}) is not the build barcode-detector expects (${expected_sha})" >&2
+  exit 1
+fi
+# Remove files of an earlier build that are no longer produced.
+find "${BD_OUT}" -maxdepth 1 -type f ! -name barcode-detector.js ! -name zxing_reader.wasm \
+  ! -name LICENSE-barcode-detector.txt ! -name LICENSE-zxing-wasm.txt -delete
+
 # --- 5. icons ---------------------------------------------------------------
 # The PNG/SVG/ICO icons are committed; they are redrawn only where Pillow is
 # installed (.venv/bin/pip install pillow). Output is deterministic.
@@ -86,12 +121,13 @@ fi
 # --- 6. sizes ----------------------------------------------------------------
 gz() { gzip -9 -c "$1" | wc -c; }
 echo
-printf '%-34s %9s %9s\n' "file (pwa/static/)" "raw" "gzip -9"
-for f in css/portal.css vendor/htmx.min.js; do
-  printf '%-34s %9d %9d\n' "$f" "$(wc -c <"${STATIC_DIR}/$f")" "$(gz "${STATIC_DIR}/$f")"
+printf '%-44s %9s %9s\n' "file (pwa/static/)" "raw" "gzip -9"
+for f in css/portal.css vendor/htmx.min.js vendor/barcode-detector/barcode-detector.js \
+  vendor/barcode-detector/zxing_reader.wasm; do
+  printf '%-44s %9d %9d\n' "$f" "$(wc -c <"${STATIC_DIR}/$f")" "$(gz "${STATIC_DIR}/$f")"
 done
 for f in "${STATIC_DIR}"/fonts/*.woff2 "${STATIC_DIR}"/icons/*; do
-  printf '%-34s %9d %9s\n' "${f#"${STATIC_DIR}/"}" "$(wc -c <"$f")" "-"
+  printf '%-44s %9d %9s\n' "${f#"${STATIC_DIR}/"}" "$(wc -c <"$f")" "-"
 done
 
 css_gz="$(gz "${STATIC_DIR}/css/portal.css")"

@@ -84,7 +84,7 @@ SETTINGS: tuple[Setting, ...] = (
         "10 per 5 minutes",
         "Clerk login attempts allowed per client address.",
     ),
-    Setting("MAX_CONTENT_LENGTH", "20971520", "Largest request body in bytes (20 MiB).", _integer),
+    Setting("MAX_CONTENT_LENGTH", "62914560", "Largest request body in bytes (60 MiB).", _integer),
     Setting("SESSION_LIFETIME_MINUTES", "60", "Lifetime of a login session.", _integer),
     Setting("LOG_LEVEL", "INFO", "Log level of the portal's structured (JSON) log."),
     Setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`."),
@@ -151,6 +151,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("FINES_AUTHORITY_PHONE", "01234 5678-0", "Telephone of the fine authority."),
     Setting(
+        "UPLOAD_DIR",
+        "(instance/uploads)",
+        "Where uploaded files are kept: outside the web root, never served without a check.",
+    ),
+    Setting("UPLOAD_MAX_FILE_BYTES", "10485760", "Largest upload per file (10 MiB).", _integer),
+    Setting("UPLOAD_MAX_FILES", "5", "Most files attached to one statement.", _integer),
+    Setting(
         "XBEZAHLDIENSTE_BASE_URL",
         "",
         "Base URL of the XBezahldienste platform; the standard's paths "
@@ -199,7 +206,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
-_COMPUTED = {"PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "SANDBOX_PAYMENTS"}
+_COMPUTED = {"PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "SANDBOX_PAYMENTS", "UPLOAD_DIR"}
 
 
 def _env(name: str, environ: dict[str, str]) -> str | None:
@@ -239,6 +246,7 @@ def load_config(
         except ValueError as error:
             raise ConfigurationError(f"{setting.name}: {error}") from error
 
+    config["UPLOAD_DIR"] = _env("UPLOAD_DIR", env) or str(instance / "uploads")
     sandbox = _env("SANDBOX_PAYMENTS", env)
     config["SANDBOX_PAYMENTS"] = (
         _flag(sandbox) if sandbox is not None else portal_env != "production"

@@ -122,3 +122,8 @@ class Database:
         except Exception:
             return False
         return True
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; the portal stores UTC, so say so."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -57,8 +57,11 @@ async function cacheFirst(request) {
   const cached = await caches.match(request, { ignoreVary: true });
   if (cached) return cached;
   const response = await fetch(request);
-  // Versioned static URLs never change; keep them for the next visit.
-  if (response.ok && new URL(request.url).searchParams.has("v")) {
+  // Versioned static URLs never change; keep them for the next visit. The scanner's decoder
+  // (over 1 MB) is not kept: scanning needs the network anyway.
+  const url = new URL(request.url);
+  if (response.ok && url.searchParams.has("v")
+      && !url.pathname.startsWith("/static/vendor/barcode-detector/")) {
     const cache = await caches.open(SHELL_CACHE);
     await cache.put(request, response.clone());
   }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -100,6 +101,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "PORTAL_BASE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
         "LOG_FORMAT": "text",
+        "UPLOAD_DIR": tempfile.mkdtemp(prefix="portal-uploads-"),
     }
     config.update(overrides)
     app = create_app(config)

@@ -53,6 +53,12 @@ def record(case: FineCase, kind: str, detail: str = "", actor: str = "citizen") 
     db.session.add(CaseEvent(case_id=case.id, kind=kind, detail=detail[:2000], actor=actor))
 
 
+def note_viewed(case: FineCase, actor: str, how: str = "") -> None:
+    """Who looked at the case, for its history."""
+    with db.transaction():
+        record(case, "viewed", how, actor)
+
+
 def create_case(
     *,
     offence: Offence,

@@ -103,3 +103,65 @@ class CaseEvent(Base):
     actor: Mapped[str] = mapped_column(String(64), default="citizen")
 
     case: Mapped[FineCase] = relationship(back_populates="events")
+
+
+class StatementKind(StrEnum):
+    ADMIT = "admit"  # admits the offence, may comment
+    CONTEST = "contest"  # contests it with a statement
+    NOMINATE = "nominate"  # was not the driver: names the driver
+
+
+class HearingStatement(Base):
+    """What the person concerned said in the hearing (Äußerung im Anhörungsverfahren).
+
+    The hearing obliges them to give their personal details (§ 111 OWiG), which they may correct
+    here; everything else is voluntary.
+    """
+
+    __tablename__ = "fine_statements"
+    __table_args__ = (CheckConstraint(f"kind IN ({_values(StatementKind)})", name="known_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("fine_cases.id", ondelete="CASCADE"), index=True
+    )
+    # Sent by the browser with the form; the same submission arriving twice is one statement.
+    submission_id: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    person_name: Mapped[str] = mapped_column(String(140))
+    person_street: Mapped[str] = mapped_column(String(140))
+    person_postcode_city: Mapped[str] = mapped_column(String(140))
+    person_birth_date: Mapped[date | None] = mapped_column(Date)
+    driver_name: Mapped[str | None] = mapped_column(String(140))
+    driver_street: Mapped[str | None] = mapped_column(String(140))
+    driver_postcode_city: Mapped[str | None] = mapped_column(String(140))
+    driver_birth_date: Mapped[date | None] = mapped_column(Date)
+    email: Mapped[str | None] = mapped_column(String(254))
+    late: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    uploads: Mapped[list[Upload]] = relationship(back_populates="statement")
+
+
+class Upload(Base):
+    """A photo or PDF the citizen attached. Stored outside the web root under a name the server
+    chose; served only to whoever may see the case."""
+
+    __tablename__ = "fine_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("fine_cases.id", ondelete="CASCADE"), index=True
+    )
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fine_statements.id", ondelete="CASCADE")
+    )
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    statement: Mapped[HearingStatement | None] = relationship(back_populates="uploads")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
 
+from server.auth.roles import Role
 from server.fines.cases import PURPOSE, init_fines_events
 from server.payments.events import register_origin_link
 from server.payments.models import Receivable
@@ -21,10 +23,23 @@ def _back_to_case(receivable: Receivable) -> tuple[str, str] | None:
 
 
 def init_fines(app: Flask) -> None:
+    from server.backoffice.queues import Queue, register_queue
+    from server.fines import hearing
+    from server.fines.backoffice import bp as fines_office
     from server.fines.cli import fines_group
     from server.fines.views import bp
 
     init_fines_events()
     register_origin_link(PURPOSE, _back_to_case)
     app.register_blueprint(bp)
+    app.register_blueprint(fines_office)
+    register_queue(
+        Queue(
+            "fines",
+            _l("Anhörungen und Fahrerbenennungen"),
+            Role.FINES,
+            hearing.count_waiting,
+            "fines_office.queue",
+        )
+    )
     app.cli.add_command(fines_group)

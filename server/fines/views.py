@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from server.extensions import limiter
-from server.fines import access, cases
-from server.fines.forms import CaseAccessForm
-from server.fines.models import CaseKind, CaseStatus, FineCase
+from server.fines import access, cases, documents, uploads
+from server.fines import hearing as hearing_domain
+from server.fines.forms import CaseAccessForm, StatementForm
+from server.fines.hearing import Person
+from server.fines.models import (
+    CaseKind,
+    CaseStatus,
+    FineCase,
+    HearingStatement,
+    StatementKind,
+)
 from server.payments import access as payment_access
 from server.payments import online
 from server.payments.money import euro
@@ -38,6 +47,7 @@ def letter_link(token: str) -> ResponseReturnValue:
     if case is None:
         return render_page("views/fines/unknown_link.html"), 404
     access.grant(case)
+    cases.note_viewed(case, "citizen", "QR-Code")
     return redirect(url_for(".case", aktenzeichen=case.aktenzeichen))
 
 
@@ -62,6 +72,7 @@ def open_case() -> ResponseReturnValue:
             # locked, guessing is throttled instead.
             return render_page("views/fines/access.html", form=form, wrong=True), 422
         access.grant(case)
+        cases.note_viewed(case, "citizen", "Zugangscode")
         return redirect(url_for(".case", aktenzeichen=case.aktenzeichen))
     return render_page("views/fines/access.html", form=form, wrong=False)
 
@@ -119,3 +130,125 @@ def transfer(aktenzeichen: str) -> ResponseReturnValue:
         abort(404)
     payment_access.grant(receivable)
     return redirect(url_for("payments.receivable", kassenzeichen=receivable.kassenzeichen))
+
+
+def _prefill(form: StatementForm, case: FineCase) -> None:
+    form.person_name.data = case.holder_name
+    form.person_street.data = case.holder_street
+    form.person_postcode_city.data = case.holder_postcode_city
+    form.submission_id.data = uuid.uuid4().hex
+
+
+def _person(name: str | None, street: str | None, city: str | None, born: date | None) -> Person:
+    return Person(name or "", street or "", city or "", born)
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung", methods=["GET", "POST"])
+def hearing(aktenzeichen: str) -> ResponseReturnValue:
+    """State your side: admit, contest, or name the driver; with photos or PDFs."""
+    found = _visible(aktenzeichen)
+    if CaseStatus(found.status).closed:
+        return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
+    form = StatementForm()
+    file_errors: list[str] = []
+    status = 200
+    if request.method == "GET":
+        _prefill(form, found)
+    else:
+        if not form.submission_id.data:
+            form.submission_id.data = uuid.uuid4().hex
+        for file in request.files.getlist(form.files.name):
+            if file and file.filename:
+                try:
+                    uploads.accept_upload(found, file)
+                except uploads.UploadRejected as error:
+                    file_errors.append(str(error))
+        removal = request.form.get("remove_upload", "")
+        if removal.isdigit():
+            uploads.remove_pending(found, int(removal))
+        elif form.validate() and not file_errors:
+            driver = None
+            if form.kind.data == StatementKind.NOMINATE.value:
+                driver = _person(
+                    form.driver_name.data,
+                    form.driver_street.data,
+                    form.driver_postcode_city.data,
+                    form.driver_birth_date.data,
+                )
+            try:
+                statement = hearing_domain.submit_statement(
+                    found,
+                    submission_id=form.submission_id.data,
+                    kind=StatementKind(form.kind.data),
+                    text=form.text.data or "",
+                    person=_person(
+                        form.person_name.data,
+                        form.person_street.data,
+                        form.person_postcode_city.data,
+                        form.person_birth_date.data,
+                    ),
+                    driver=driver,
+                    email=form.email.data,
+                )
+            except hearing_domain.HearingError:
+                return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
+            return redirect(
+                url_for(
+                    ".statement_received",
+                    aktenzeichen=found.aktenzeichen,
+                    statement_id=statement.id,
+                )
+            )
+        else:
+            status = 422
+    return render_page(
+        "views/fines/hearing.html",
+        form=form,
+        case=found,
+        uploads=uploads.pending_uploads(found),
+        file_errors=file_errors,
+        late=cases.is_late(found),
+        max_mb=current_app.config["UPLOAD_MAX_FILE_BYTES"] // (1024 * 1024),
+    ), status
+
+
+def _statement(found: FineCase, statement_id: int) -> HearingStatement:
+    statement = next((s for s in hearing_domain.statements_of(found) if s.id == statement_id), None)
+    if statement is None:
+        abort(404)
+    return statement
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung/<int:statement_id>")
+def statement_received(aktenzeichen: str, statement_id: int) -> ResponseReturnValue:
+    found = _visible(aktenzeichen)
+    return render_page(
+        "views/fines/statement_received.html", case=found, statement=_statement(found, statement_id)
+    )
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung/<int:statement_id>/eingangsbestaetigung.pdf")
+def statement_receipt(aktenzeichen: str, statement_id: int) -> ResponseReturnValue:
+    found = _visible(aktenzeichen)
+    statement = _statement(found, statement_id)
+    pdf = documents.receipt(found, statement)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'inline; filename="eingangsbestaetigung-{found.aktenzeichen}.pdf"'
+            )
+        },
+    )
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/einspruch.pdf")
+def objection_form(aktenzeichen: str) -> ResponseReturnValue:
+    """A pre-filled Einspruch letter to print and sign: the only valid way to object."""
+    found = _visible(aktenzeichen)
+    return Response(
+        documents.objection(found),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="einspruch-{found.aktenzeichen}.pdf"'},
+    )

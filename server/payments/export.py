@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from server.db import as_utc
 from server.extensions import db
 from server.payments.models import Booking, Receivable
 from server.payments.money import decimal_string
@@ -34,8 +35,7 @@ COLUMNS = (
 
 
 def _local(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(CITY_TIME).isoformat(timespec="seconds")
+    return as_utc(moment).astimezone(CITY_TIME).isoformat(timespec="seconds")
 
 
 def bookings_of_day(day: date) -> list[dict[str, str]]:

@@ -49,3 +49,77 @@ def test_typed_access_code_path(phone: Page, live_server: LiveServer) -> None:
     expect(phone.locator("h1")).to_have_text("Anhörung im Bußgeldverfahren")
     expect(phone.get_by_text("MU-EM 123")).to_be_visible()
     assert_accessible(phone)
+
+
+def test_hearing_statement_with_a_photo_and_the_draft_survives_a_reload(
+    phone: Page, live_server: LiveServer, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    case = make_fine_case(live_server.app)
+    photo = tmp_path / "parkplatz.jpg"
+    Image.new("RGB", (1200, 900), (40, 120, 200)).save(photo, format="JPEG")
+    visit(phone, case["portal_url"].removeprefix(live_server.url))
+    phone.get_by_role("link", name="Stellung nehmen oder Fahrer benennen").click()
+    assert_accessible(phone)
+    phone.get_by_label("Ich bestreite den Verstoß").check()
+    phone.get_by_label("Ihre Äußerung").fill("Der Parkschein lag gut sichtbar aus.")
+    # The tab is closed and opened again: what was typed is still there.
+    phone.reload()
+    expect(phone.get_by_label("Ihre Äußerung")).to_have_value(
+        "Der Parkschein lag gut sichtbar aus."
+    )
+    expect(phone.get_by_label("Ich bestreite den Verstoß")).to_be_checked()
+    phone.get_by_label("Geburtsdatum", exact=True).fill("1980-04-01")
+    phone.get_by_label("Fotos oder PDF (freiwillig, höchstens 5)").set_input_files(str(photo))
+    phone.get_by_role("button", name="Äußerung absenden").click()
+    expect(phone.locator("h1")).to_have_text("Ihre Äußerung ist eingegangen")
+    assert_accessible(phone)
+    assert (
+        phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('portal-draft'))") == []
+    )
+
+
+def test_naming_the_driver_reaches_the_fines_office(
+    phone: Page, live_server: LiveServer, browser
+) -> None:  # type: ignore[no-untyped-def]
+    from server.auth.roles import Role
+    from tests.factories import make_clerk
+
+    case = make_fine_case(live_server.app)
+    make_clerk(live_server.app, username="bussgeld", roles=[Role.FINES])
+    visit(phone, case["portal_url"].removeprefix(live_server.url))
+    phone.get_by_role("link", name="Stellung nehmen oder Fahrer benennen").click()
+    phone.get_by_label("Ich bin nicht gefahren").check()
+    phone.get_by_label("Geburtsdatum", exact=True).fill("1980-04-01")
+    phone.get_by_label("Name der Fahrerin oder des Fahrers").fill("Jonas Weiß")
+    phone.get_by_label("Straße und Hausnummer der Fahrerin oder des Fahrers").fill("Lindenallee 40")
+    phone.get_by_label("Postleitzahl und Ort der Fahrerin oder des Fahrers").fill(
+        "12345 Musterstadt"
+    )
+    phone.get_by_label("Geburtsdatum der Fahrerin oder des Fahrers").fill("1999-12-24")
+    phone.get_by_role("button", name="Äußerung absenden").click()
+    expect(phone.locator("h1")).to_have_text("Ihre Äußerung ist eingegangen")
+
+    desk = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="de-DE",
+        base_url=live_server.url,
+        bypass_csp=True,
+    )
+    clerk = desk.new_page()
+    try:
+        clerk.goto("/verwaltung/anmelden")
+        clerk.get_by_label("Benutzername").fill("bussgeld")
+        clerk.get_by_label("Passwort").fill("correct horse battery")
+        clerk.get_by_role("button", name="Anmelden").click()
+        clerk.get_by_role("link", name="Anhörungen und Fahrerbenennungen").click()
+        clerk.get_by_role("link", name=case["aktenzeichen"]).click()
+        expect(clerk.get_by_text("Jonas Weiß").first).to_be_visible()
+        assert_accessible(clerk)
+        clerk.get_by_label("Verfahren gegen die benannte Person einleiten").check()
+        clerk.get_by_role("button", name="Entscheidung speichern").click()
+        expect(clerk.locator("h1")).to_contain_text("Vorgang BG-")
+        expect(clerk.get_by_text("Jonas Weiß, Lindenallee 40").first).to_be_visible()
+    finally:
+        desk.close()

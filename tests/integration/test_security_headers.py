@@ -26,6 +26,9 @@ SAMPLE_ARGUMENTS = {
     "receivable_id": 1,
     "clarification_id": 1,
     "aktenzeichen": "BG-2026-000001",
+    "statement_id": 1,
+    "upload_id": 1,
+    "case_id": 1,
 }
 
 

@@ -1,0 +1,118 @@
+"""The fine authority (Bußgeldstelle) in the back office: statements and nominations to decide,
+each case with its whole history, letters for new cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+from server.auth.roles import Role
+from server.auth.session import clerk_required, current_clerk
+from server.fines import cases, hearing, letters, uploads
+from server.fines.forms import DecisionForm
+from server.fines.letter_pdf import render_letter, render_letters
+from server.fines.models import CaseStatus
+from server.payments.money import euro
+from server.payments.receivables import balance
+from server.rendering import render_page
+
+bp = Blueprint("fines_office", __name__, url_prefix="/verwaltung/bussgeld")
+
+
+def _clerk() -> str:
+    clerk = current_clerk()
+    assert clerk is not None
+    return clerk.username
+
+
+@bp.route("/")
+@clerk_required(Role.FINES)
+def queue() -> ResponseReturnValue:
+    return render_page(
+        "views/fines/office/queue.html",
+        items=hearing.queue(),
+        without_letter=len(letters.cases_without_letter()),
+    )
+
+
+@bp.route("/fall/<int:case_id>", methods=["GET", "POST"])
+@clerk_required(Role.FINES)
+def case(case_id: int) -> ResponseReturnValue:
+    found = cases.get_case(case_id)
+    if found is None:
+        abort(404)
+    form = DecisionForm()
+    error = None
+    if request.method == "POST" and form.validate():
+        try:
+            new_case = hearing.decide(
+                found, form.decision.data or "", clerk=_clerk(), note=form.note.data or ""
+            )
+        except hearing.HearingError as problem:
+            error = str(problem)
+        else:
+            if new_case is not None:
+                return redirect(url_for(".case", case_id=new_case.id))
+            return redirect(url_for(".queue"))
+    receivable = cases.receivable_of(found)
+    cases.note_viewed(found, _clerk())
+    return render_page(
+        "views/fines/office/case.html",
+        case=found,
+        status=CaseStatus(found.status),
+        form=form,
+        error=error,
+        statements=hearing.statements_of(found),
+        uploads=hearing.uploads_of_case(found),
+        receivable=receivable,
+        balance=balance(receivable) if receivable else None,
+        euro=euro,
+    ), 422 if error else 200
+
+
+@bp.route("/anhang/<int:upload_id>")
+@clerk_required(Role.FINES)
+def attachment(upload_id: int) -> ResponseReturnValue:
+    upload = uploads.get_upload(upload_id)
+    if upload is None:
+        abort(404)
+    return send_file(
+        uploads.path_of(upload),
+        mimetype=upload.content_type,
+        download_name=upload.original_name,
+        as_attachment=True,
+    )
+
+
+@bp.route("/fall/<int:case_id>/brief.pdf", methods=["POST"])
+@clerk_required(Role.FINES)
+def letter(case_id: int) -> ResponseReturnValue:
+    """(Re)print the case's letter; new credentials make the old letter's codes invalid."""
+    found = cases.get_case(case_id)
+    if found is None:
+        abort(404)
+    issued = letters.issue_letter(found)
+    return Response(
+        render_letter(issued.content),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{found.aktenzeichen}.pdf"'},
+    )
+
+
+@bp.route("/briefe.pdf", methods=["POST"])
+@clerk_required(Role.FINES)
+def new_letters() -> ResponseReturnValue:
+    """All letters of cases that have none yet, in one PDF for the printing line."""
+    pending = letters.cases_without_letter()
+    if not pending:
+        return redirect(url_for(".queue"))
+    contents = [letters.issue_letter(found).content for found in pending]
+    return Response(
+        render_letters(contents),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="briefe-{date.today():%Y-%m-%d}.pdf"'
+        },
+    )

@@ -1,0 +1,69 @@
+"""PDFs the citizen takes away: the receipt of a statement and the Einspruch form."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from server.db import as_utc
+from server.fines.hearing import receipt_reference
+from server.fines.models import FineCase, HearingStatement, StatementKind
+from server.fines.objection_pdf import ObjectionLetter, render_objection
+from server.fines.receipt_pdf import StatementReceipt, render_receipt
+
+
+def _authority_lines() -> tuple[str, ...]:
+    config = current_app.config
+    return (
+        f"Stadt {config['PORTAL_CITY_NAME']} – Bußgeldstelle",
+        *[part.strip() for part in config["FINES_AUTHORITY_ADDRESS"].split(",")],
+    )
+
+
+def _size(size: int) -> str:
+    return (
+        f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+        if size >= 1024 * 1024
+        else f"{max(1, round(size / 1024))} KB"
+    )
+
+
+def receipt(case: FineCase, statement: HearingStatement) -> bytes:
+    born = statement.person_birth_date
+    driver_born = statement.driver_birth_date
+    return render_receipt(
+        StatementReceipt(
+            authority_name=_authority_lines()[0],
+            authority_lines=_authority_lines(),
+            aktenzeichen=case.aktenzeichen or "",
+            received_at=as_utc(statement.received_at),
+            kind=statement.kind,
+            statement_text=statement.text,
+            person_lines=(
+                statement.person_name,
+                statement.person_street,
+                statement.person_postcode_city,
+                *([f"geboren am {born:%d.%m.%Y}"] if born else []),
+            ),
+            driver_lines=(
+                statement.driver_name or "",
+                statement.driver_street or "",
+                statement.driver_postcode_city or "",
+                *([f"geboren am {driver_born:%d.%m.%Y}"] if driver_born else []),
+            )
+            if statement.kind == StatementKind.NOMINATE.value
+            else (),
+            attachments=tuple(f"{u.original_name} ({_size(u.size)})" for u in statement.uploads),
+            late=statement.late,
+            reference=receipt_reference(statement, case),
+        )
+    )
+
+
+def objection(case: FineCase) -> bytes:
+    return render_objection(
+        ObjectionLetter(
+            sender_lines=(case.holder_name, case.holder_street, case.holder_postcode_city),
+            authority_lines=_authority_lines(),
+            aktenzeichen=case.aktenzeichen or "",
+        )
+    )

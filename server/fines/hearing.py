@@ -1,0 +1,200 @@
+"""The online hearing (Anhörung): admitting, contesting or naming the driver, and the fine
+authority's decisions on it. Every step is in the case's history, which the citizen sees as a
+status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.db import utcnow
+from server.extensions import db
+from server.fines.cases import create_case, is_late, record
+from server.fines.models import (
+    CaseKind,
+    CaseStatus,
+    FineCase,
+    HearingStatement,
+    StatementKind,
+    Upload,
+)
+from server.fines.uploads import pending_uploads, remove_case_files
+from server.logs import get_logger
+
+log = get_logger("fines")
+
+
+class HearingError(ValueError):
+    """A step that does not fit the case's state."""
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    street: str
+    postcode_city: str
+    birth_date: date | None
+
+
+def submit_statement(
+    case: FineCase,
+    *,
+    submission_id: str,
+    kind: StatementKind,
+    text: str,
+    person: Person,
+    driver: Person | None,
+    email: str | None,
+) -> HearingStatement:
+    """Record the statement with the files uploaded for it; the same submission twice is one."""
+    existing = db.session.scalar(
+        select(HearingStatement).where(HearingStatement.submission_id == submission_id)
+    )
+    if existing is not None:
+        return existing
+    if CaseStatus(case.status).closed:
+        raise HearingError("the case is closed")
+    if kind == StatementKind.NOMINATE and driver is None:
+        raise HearingError("naming the driver needs the driver's details")
+    try:
+        with db.transaction() as session:
+            statement = HearingStatement(
+                case_id=case.id,
+                submission_id=submission_id,
+                kind=kind.value,
+                text=text.strip(),
+                person_name=person.name,
+                person_street=person.street,
+                person_postcode_city=person.postcode_city,
+                person_birth_date=person.birth_date,
+                driver_name=driver.name if driver else None,
+                driver_street=driver.street if driver else None,
+                driver_postcode_city=driver.postcode_city if driver else None,
+                driver_birth_date=driver.birth_date if driver else None,
+                email=email or None,
+                late=is_late(case),
+            )
+            session.add(statement)
+            session.flush()
+            for upload in pending_uploads(case):
+                upload.statement_id = statement.id
+            case.status = (
+                CaseStatus.DRIVER_NAMED
+                if kind == StatementKind.NOMINATE
+                else CaseStatus.STATEMENT_RECEIVED
+            ).value
+            record(case, "statement", f"{kind.value}{' (verspätet)' if statement.late else ''}")
+    except IntegrityError:
+        db.session.rollback()
+        found = db.session.scalar(
+            select(HearingStatement).where(HearingStatement.submission_id == submission_id)
+        )
+        if found is None:
+            raise
+        return found
+    log.info(
+        "hearing statement",
+        extra={"aktenzeichen": case.aktenzeichen, "kind": kind.value, "late": statement.late},
+    )
+    return statement
+
+
+def statements_of(case: FineCase) -> list[HearingStatement]:
+    return list(
+        db.session.scalars(
+            select(HearingStatement)
+            .where(HearingStatement.case_id == case.id)
+            .order_by(HearingStatement.id)
+        )
+    )
+
+
+def receipt_reference(statement: HearingStatement, case: FineCase) -> str:
+    return f"EB-{case.aktenzeichen}-{statement.id}"
+
+
+# --- the fine authority's side ---------------------------------------------------------------
+
+QUEUE_STATES = (CaseStatus.STATEMENT_RECEIVED.value, CaseStatus.DRIVER_NAMED.value)
+
+
+def queue() -> list[FineCase]:
+    """Cases waiting for a clerk: new statements and nominations, oldest first."""
+    return list(
+        db.session.scalars(
+            select(FineCase).where(FineCase.status.in_(QUEUE_STATES)).order_by(FineCase.id)
+        )
+    )
+
+
+def count_waiting() -> int:
+    return len(queue())
+
+
+class Decision:
+    DISCONTINUE = "discontinue"  # Einstellung
+    CONTINUE = "continue"  # weiter zum Bußgeldbescheid
+    FORWARD = "forward"  # Verfahren gegen die benannte Person
+
+
+def decide(case: FineCase, decision: str, *, clerk: str, note: str = "") -> FineCase | None:
+    """Apply a clerk's decision; forwarding returns the new case against the named driver."""
+    if CaseStatus(case.status).closed:
+        raise HearingError("the case is closed")
+    new_case = None
+    if decision == Decision.FORWARD:
+        nomination = next(
+            (s for s in reversed(statements_of(case)) if s.kind == StatementKind.NOMINATE.value),
+            None,
+        )
+        if nomination is None or not nomination.driver_name:
+            raise HearingError("no driver was named in this case")
+        new_case = create_case(
+            offence=case.offence,
+            kind=CaseKind.HEARING,
+            offence_at=case.offence_at,
+            place=case.place,
+            plate=case.plate,
+            holder_name=nomination.driver_name,
+            holder_street=nomination.driver_street or "",
+            holder_postcode_city=nomination.driver_postcode_city or "",
+            actor=clerk,
+        )
+        with db.transaction():
+            new_case.forwarded_from_id = case.id
+    states = {
+        Decision.DISCONTINUE: CaseStatus.DISCONTINUED,
+        Decision.CONTINUE: CaseStatus.CONTINUED,
+        Decision.FORWARD: CaseStatus.FORWARDED,
+    }
+    if decision not in states:
+        raise HearingError(f"unknown decision {decision!r}")
+    with db.transaction():
+        case.status = states[decision].value
+        if states[decision].closed:
+            case.closed_at = utcnow()
+        detail = note.strip()
+        if new_case is not None:
+            detail = f"{new_case.aktenzeichen} {detail}".strip()
+        record(case, f"decision:{decision}", detail, clerk)
+    log.info(
+        "fine decision",
+        extra={"aktenzeichen": case.aktenzeichen, "decision": decision, "clerk": clerk},
+    )
+    return new_case
+
+
+def delete_case(case: FineCase) -> None:
+    """Remove a case with everything attached, files included (retention)."""
+    remove_case_files(case)
+    with db.transaction() as session:
+        session.delete(case)
+
+
+def uploads_of_case(case: FineCase) -> list[Upload]:
+    return list(
+        db.session.scalars(select(Upload).where(Upload.case_id == case.id).order_by(Upload.id))
+    )

@@ -1,0 +1,240 @@
+"""The online hearing: statements with uploads, naming the driver, and the clerk's decisions."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pypdfium2
+from bs4 import BeautifulSoup
+from flask import Flask
+from PIL import Image
+
+from server.auth.roles import Role
+from server.extensions import db
+from server.fines.models import FineCase, HearingStatement, Upload
+from tests.checking_client import CheckingClient, csrf_token
+from tests.conftest import make_test_app
+from tests.factories import make_clerk, make_fine_case
+from tests.integration.helpers import log_in_clerk
+from tests.integration.test_payments_citizen import text_of
+
+
+def png(width: int = 800, height: int = 600) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def pdf_text(data: bytes) -> str:
+    document = pypdfium2.PdfDocument(data)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+def opened(client: CheckingClient, **kwargs: object) -> dict[str, str]:
+    case = make_fine_case(client.application, **kwargs)  # type: ignore[arg-type]
+    client.get(f"/b/{case['token']}")
+    return case
+
+
+def form_fields(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    form = soup.find("form", attrs={"data-draft": True})
+    fields = {
+        field["name"]: field.get("value", "")
+        for field in form.find_all("input")
+        if field.get("name") and field.get("type") not in ("file", "radio", "submit")
+    }
+    return fields
+
+
+def submit(client: CheckingClient, case: dict[str, str], **data: object):  # type: ignore[no-untyped-def]
+    url = f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung"
+    fields: dict[str, object] = form_fields(client.get(url))
+    fields.update({"person_birth_date": "1980-04-01", **data})
+    return client.post(url, data=fields, content_type="multipart/form-data")
+
+
+def test_contest_with_a_photo_gives_a_receipt(client: CheckingClient) -> None:
+    app = client.application
+    case = opened(client)
+    response = submit(
+        client,
+        case,
+        kind="contest",
+        text="Ich stand dort nicht, siehe Foto.",
+        files=[(io.BytesIO(png()), "beweis.png")],
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert "Ihre Äußerung ist eingegangen" in text_of(page)
+    receipt_link = BeautifulSoup(page.get_data(as_text=True), "html.parser").find(
+        "a", string="Eingangsbestätigung herunterladen (PDF)"
+    )["href"]
+    receipt = client.get(receipt_link)
+    assert receipt.mimetype == "application/pdf"
+    text = pdf_text(receipt.get_data())
+    assert case["aktenzeichen"] in text
+    assert "Ich stand dort nicht, siehe Foto." in text
+    assert "beweis.jpg" in text
+    with app.app_context():
+        upload = db.session.query(Upload).one()
+        stored = Path(app.config["UPLOAD_DIR"]) / "fines" / str(upload.case_id) / upload.stored_name
+        assert stored.read_bytes()[:3] == b"\xff\xd8\xff"  # re-encoded as JPEG
+        assert upload.stored_name != "beweis.png"
+        assert db.session.query(FineCase).one().status == "statement_received"
+    assert "Ihre Äußerung ist eingegangen." in text_of(
+        client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
+    )
+
+
+def test_errors_keep_what_was_typed_and_what_was_uploaded(client: CheckingClient) -> None:
+    case = opened(client)
+    response = submit(
+        client, case, kind="contest", text="", files=[(io.BytesIO(png()), "foto.png")]
+    )
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Schreiben Sie, warum Sie den Verstoß bestreiten." in text
+    assert "foto.jpg" in text  # the accepted file stays attached
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert soup.find("input", attrs={"name": "person_name"})["value"] == "Erika Mustermann"
+    assert soup.find("input", attrs={"value": "contest"}).has_attr("checked")
+
+
+def test_wrong_type_and_oversized_files_are_refused_clearly(backend: str) -> None:
+    app = make_test_app(backend, UPLOAD_MAX_FILE_BYTES=50_000)
+    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    case = opened(client)
+    response = submit(
+        client,
+        case,
+        kind="admit",
+        text="Stimmt.",
+        files=[
+            (io.BytesIO(b"MZ\x90\x00 not a picture"), "foto.jpg"),
+            (io.BytesIO(png(3000, 3000) * 2), "riesig.png"),
+        ],
+    )
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "„foto.jpg“ ist kein Foto (JPEG, PNG, WebP) und kein PDF." in text
+    assert "„riesig.png“ ist größer als 0 MB." in text or "riesig.png" in text
+    with app.app_context():
+        assert db.session.query(Upload).count() == 0
+        assert db.session.query(HearingStatement).count() == 0
+
+
+def test_the_same_submission_twice_is_one_statement(client: CheckingClient) -> None:
+    case = opened(client)
+    url = f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung"
+    fields: dict[str, object] = form_fields(client.get(url))
+    fields.update({"person_birth_date": "1980-04-01", "kind": "admit", "text": "Ja."})
+    first = client.post(url, data=dict(fields), content_type="multipart/form-data")
+    second = client.post(url, data=dict(fields), content_type="multipart/form-data")
+    assert first.status_code == 302
+    assert second.status_code in (302, 200)
+    with client.application.app_context():
+        assert db.session.query(HearingStatement).count() == 1
+
+
+def test_a_late_statement_is_accepted_and_marked(client: CheckingClient) -> None:
+    case = opened(client, days_ago=20, letter_days_ago=15)
+    response = submit(client, case, kind="admit", text="Entschuldigung.")
+    assert response.status_code == 302
+    assert "nach Ablauf der Frist" in text_of(client.get(response.headers["Location"]))
+
+
+def test_naming_the_driver_and_the_clerk_forwarding_the_case(client: CheckingClient) -> None:
+    app = client.application
+    case = opened(client)
+    incomplete = submit(client, case, kind="nominate")
+    assert incomplete.status_code == 422
+    assert "Geben Sie den Namen der Fahrerin oder des Fahrers an." in text_of(incomplete)
+    done = submit(
+        client,
+        case,
+        kind="nominate",
+        driver_name="Jonas Weiß",
+        driver_street="Lindenallee 40",
+        driver_postcode_city="12345 Musterstadt",
+        driver_birth_date="1999-12-24",
+    )
+    assert done.status_code == 302
+
+    clerk = app.test_client()
+    make_clerk(app, username="bussgeld", roles=[Role.FINES])
+    log_in_clerk(clerk, "bussgeld")  # type: ignore[arg-type]
+    queue = text_of(clerk.get("/verwaltung/bussgeld/"))
+    assert case["aktenzeichen"] in queue
+    assert "Fahrer benannt" in queue
+    with app.app_context():
+        case_id = db.session.query(FineCase).one().id
+    page = clerk.get(f"/verwaltung/bussgeld/fall/{case_id}")
+    assert "Jonas Weiß" in text_of(page)
+    forwarded = clerk.post(
+        f"/verwaltung/bussgeld/fall/{case_id}",
+        data={"csrf_token": csrf_token(page), "decision": "forward", "note": "Fahrer benannt"},
+    )
+    assert forwarded.status_code == 302
+    with app.app_context():
+        new_case = db.session.query(FineCase).filter(FineCase.id != case_id).one()
+        assert new_case.holder_name == "Jonas Weiß"
+        assert new_case.kind == "hearing"
+        assert new_case.forwarded_from_id == case_id
+        assert db.session.get(FineCase, case_id).status == "forwarded"
+    letter = clerk.post(
+        f"/verwaltung/bussgeld/fall/{new_case.id}/brief.pdf", data={"csrf_token": csrf_token(page)}
+    )
+    assert letter.mimetype == "application/pdf"
+    assert "Jonas Weiß" in pdf_text(letter.get_data())
+    citizen_view = text_of(client.get(f"/bussgeld/fall/{case['aktenzeichen']}"))
+    assert "Das Verfahren richtet sich jetzt gegen die benannte Person." in citizen_view
+
+
+def test_attachments_are_only_for_the_fines_office(client: CheckingClient) -> None:
+    app = client.application
+    case = opened(client)
+    submit(
+        client, case, kind="contest", text="Siehe Foto.", files=[(io.BytesIO(png()), "foto.png")]
+    )
+    with app.app_context():
+        upload_id = db.session.query(Upload).one().id
+    url = f"/verwaltung/bussgeld/anhang/{upload_id}"
+    assert app.test_client().get(url).status_code == 302  # to the clerk login
+    other = app.test_client()
+    make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
+    log_in_clerk(other, "kasse")  # type: ignore[arg-type]
+    assert other.get(url).status_code == 403
+    fines = app.test_client()
+    make_clerk(app, username="bussgeld", roles=[Role.FINES])
+    log_in_clerk(fines, "bussgeld")  # type: ignore[arg-type]
+    download = fines.get(url)
+    assert download.status_code == 200
+    assert download.get_data()[:3] == b"\xff\xd8\xff"
+
+
+def test_a_deleted_case_takes_its_files_with_it(app: Flask) -> None:
+    from server.fines.hearing import delete_case
+
+    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    case = opened(client)
+    submit(client, case, kind="contest", text="Foto", files=[(io.BytesIO(png()), "a.png")])
+    with app.app_context():
+        found = db.session.query(FineCase).one()
+        folder = Path(app.config["UPLOAD_DIR"]) / "fines" / str(found.id)
+        assert any(folder.iterdir())
+        delete_case(found)
+        assert not folder.exists()
+        assert db.session.query(Upload).count() == 0
+
+
+def test_the_objection_form_is_a_letter_to_sign(client: CheckingClient) -> None:
+    case = opened(client)
+    response = client.get(f"/bussgeld/fall/{case['aktenzeichen']}/einspruch.pdf")
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.get_data())
+    assert case["aktenzeichen"] in text
+    assert "§ 67 OWiG" in text
+    assert date.today().year > 2000
