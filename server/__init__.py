@@ -15,6 +15,7 @@ from server.extensions import compress, csrf, db, htmx, limiter
 from server.fines.setup import init_fines
 from server.i18n import init_i18n
 from server.logs import configure_logging
+from server.mail.cli import mail_group
 from server.payments.setup import init_payments
 from server.security import init_security
 from server.web.errors import init_errors
@@ -45,5 +46,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_payments(app)
     init_fines(app)
+    app.cli.add_command(mail_group)
     cli.register(app)
     return app

@@ -158,10 +158,12 @@ def demo_command(host: str, port: int) -> None:
 
 
 def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
-    """The demo runs the poll job itself; in production cron runs `portal payments poll`."""
+    """The demo runs the background jobs itself; in production cron runs `portal payments poll`
+    and `portal mail send`."""
     import threading
     import time
 
+    from server.mail.outbox import send_pending
     from server.payments.online import poll_pending
 
     def loop() -> None:
@@ -170,6 +172,7 @@ def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
             with app.app_context():
                 try:
                     poll_pending()
+                    send_pending()
                 except Exception:  # the demo keeps serving whatever happens
                     app.logger.exception("poll failed")
 

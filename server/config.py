@@ -158,6 +158,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_MAX_FILE_BYTES", "10485760", "Largest upload per file (10 MiB).", _integer),
     Setting("UPLOAD_MAX_FILES", "5", "Most files attached to one statement.", _integer),
     Setting(
+        "MAIL_BACKEND",
+        "file",
+        "`smtp` to send mail, `file` to write it as .eml files (development).",
+    ),
+    Setting("MAIL_FILE_DIR", "(instance/mail)", "Where the `file` backend writes mails."),
+    Setting("MAIL_FROM", "buergerportal@musterstadt.example", "Sender address of mails."),
+    Setting("MAIL_SMTP_HOST", "127.0.0.1", "SMTP server."),
+    Setting("MAIL_SMTP_PORT", "25", "SMTP port.", _integer),
+    Setting("MAIL_SMTP_STARTTLS", "no", "Use STARTTLS.", _flag),
+    Setting("MAIL_SMTP_USER", "", "SMTP user (empty: no login)."),
+    Setting("MAIL_SMTP_PASSWORD", "", "SMTP password."),
+    Setting(
         "XBEZAHLDIENSTE_BASE_URL",
         "",
         "Base URL of the XBezahldienste platform; the standard's paths "
@@ -206,7 +218,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
-_COMPUTED = {"PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "SANDBOX_PAYMENTS", "UPLOAD_DIR"}
+_COMPUTED = {
+    "PORTAL_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "SANDBOX_PAYMENTS",
+    "UPLOAD_DIR",
+    "MAIL_FILE_DIR",
+}
 
 
 def _env(name: str, environ: dict[str, str]) -> str | None:
@@ -247,6 +266,7 @@ def load_config(
             raise ConfigurationError(f"{setting.name}: {error}") from error
 
     config["UPLOAD_DIR"] = _env("UPLOAD_DIR", env) or str(instance / "uploads")
+    config["MAIL_FILE_DIR"] = _env("MAIL_FILE_DIR", env) or str(instance / "mail")
     sandbox = _env("SANDBOX_PAYMENTS", env)
     config["SANDBOX_PAYMENTS"] = (
         _flag(sandbox) if sandbox is not None else portal_env != "production"

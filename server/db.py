@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "server.payments.models",
     "server.payments.sandbox.models",
     "server.fines.models",
+    "server.mail.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

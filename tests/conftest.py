@@ -102,6 +102,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "RATELIMIT_STORAGE_URI": "memory://",
         "LOG_FORMAT": "text",
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="portal-uploads-"),
+        "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="portal-mail-"),
     }
     config.update(overrides)
     app = create_app(config)

@@ -67,3 +67,26 @@ def objection(case: FineCase) -> bytes:
             aktenzeichen=case.aktenzeichen or "",
         )
     )
+
+
+def mail_confirmation(case: FineCase, statement: HearingStatement) -> None:
+    """The receipt by e-mail to the address the citizen gave (delivered by the outbox)."""
+    from server.extensions import db
+    from server.mail.outbox import queue_mail
+
+    with db.transaction():
+        queue_mail(
+            recipient=statement.email or "",
+            subject=f"Eingangsbestätigung – Aktenzeichen {case.aktenzeichen}",
+            body=(
+                "Guten Tag,\n\n"
+                f"Ihre Äußerung zum Aktenzeichen {case.aktenzeichen} ist eingegangen. "
+                "Die Eingangsbestätigung ist angehängt. Die Bußgeldstelle prüft Ihre Äußerung "
+                "und teilt Ihnen die Entscheidung mit.\n\n"
+                "Bitte antworten Sie nicht auf diese E-Mail. Ein Einspruch gegen einen "
+                "Bußgeldbescheid ist per E-Mail nicht wirksam.\n\n"
+                f"{_authority_lines()[0]}\n"
+            ),
+            attachment_name=f"eingangsbestaetigung-{case.aktenzeichen}.pdf",
+            attachment=receipt(case, statement),
+        )

@@ -48,13 +48,14 @@ def submit_statement(
     person: Person,
     driver: Person | None,
     email: str | None,
-) -> HearingStatement:
-    """Record the statement with the files uploaded for it; the same submission twice is one."""
+) -> tuple[HearingStatement, bool]:
+    """Record the statement with the files uploaded for it; the same submission twice is one.
+    Returns the statement and whether it is new."""
     existing = db.session.scalar(
         select(HearingStatement).where(HearingStatement.submission_id == submission_id)
     )
     if existing is not None:
-        return existing
+        return existing, False
     if CaseStatus(case.status).closed:
         raise HearingError("the case is closed")
     if kind == StatementKind.NOMINATE and driver is None:
@@ -94,12 +95,12 @@ def submit_statement(
         )
         if found is None:
             raise
-        return found
+        return found, False
     log.info(
         "hearing statement",
         extra={"aktenzeichen": case.aktenzeichen, "kind": kind.value, "late": statement.late},
     )
-    return statement
+    return statement, True
 
 
 def statements_of(case: FineCase) -> list[HearingStatement]:

@@ -176,7 +176,7 @@ def hearing(aktenzeichen: str) -> ResponseReturnValue:
                     form.driver_birth_date.data,
                 )
             try:
-                statement = hearing_domain.submit_statement(
+                statement, new = hearing_domain.submit_statement(
                     found,
                     submission_id=form.submission_id.data,
                     kind=StatementKind(form.kind.data),
@@ -192,6 +192,8 @@ def hearing(aktenzeichen: str) -> ResponseReturnValue:
                 )
             except hearing_domain.HearingError:
                 return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
+            if new and statement.email:
+                documents.mail_confirmation(found, statement)
             return redirect(
                 url_for(
                     ".statement_received",

@@ -238,3 +238,24 @@ def test_the_objection_form_is_a_letter_to_sign(client: CheckingClient) -> None:
     assert case["aktenzeichen"] in text
     assert "§ 67 OWiG" in text
     assert date.today().year > 2000
+
+
+def test_a_given_e_mail_address_gets_the_receipt_by_mail(client: CheckingClient) -> None:
+    import email
+    from email import policy
+
+    app = client.application
+    case = opened(client)
+    response = submit(client, case, kind="admit", text="Stimmt.", email="erika@example.org")
+    assert response.status_code == 302
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert "1 sent, 0 failed" in result.output
+    [written] = sorted(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))
+    message = email.message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["To"] == "erika@example.org"
+    assert case["aktenzeichen"] in message["Subject"]
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert case["aktenzeichen"] in pdf_text(attachment.get_content())
+    again = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert "0 sent, 0 failed" in again.output

@@ -1,0 +1,1 @@
+"""Outgoing mail: an outbox in the database, delivered by `portal mail send`."""

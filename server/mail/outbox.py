@@ -1,0 +1,91 @@
+"""Queueing and delivering mail. Delivery is SMTP in production, files in development, so the
+demo never sends real mail and a tester can open what would have been sent."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from server.db import utcnow
+from server.extensions import db
+from server.logs import get_logger
+from server.mail.models import OutboxMail
+
+log = get_logger("mail")
+MAX_ATTEMPTS = 5
+
+
+def queue_mail(
+    *,
+    recipient: str,
+    subject: str,
+    body: str,
+    attachment_name: str | None = None,
+    attachment: bytes | None = None,
+) -> OutboxMail:
+    """Add to the caller's transaction: the mail exists exactly if what it reports does."""
+    mail = OutboxMail(
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        attachment_name=attachment_name,
+        attachment=attachment,
+    )
+    db.session.add(mail)
+    return mail
+
+
+def _message(mail: OutboxMail) -> EmailMessage:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    if mail.attachment is not None and mail.attachment_name:
+        message.add_attachment(
+            mail.attachment, maintype="application", subtype="pdf", filename=mail.attachment_name
+        )
+    return message
+
+
+def _deliver(message: EmailMessage, mail: OutboxMail) -> None:
+    config = current_app.config
+    if config["MAIL_BACKEND"] == "file":
+        folder = Path(config["MAIL_FILE_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{mail.id:08d}.eml").write_bytes(bytes(message))
+        return
+    with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=30) as smtp:
+        if config["MAIL_SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["MAIL_SMTP_USER"]:
+            smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"])
+        smtp.send_message(message)
+
+
+def send_pending() -> tuple[int, int]:
+    """Deliver what is waiting; returns (sent, failed). Failures are retried next time."""
+    sent = failed = 0
+    waiting = db.session.scalars(
+        select(OutboxMail)
+        .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxMail.id)
+    )
+    for mail in list(waiting):
+        with db.transaction():
+            mail.attempts += 1
+            try:
+                _deliver(_message(mail), mail)
+            except (OSError, smtplib.SMTPException) as error:
+                mail.last_error = str(error)[:500]
+                failed += 1
+                log.warning("mail not sent", extra={"mail": mail.id, "error": str(error)})
+            else:
+                mail.sent_at = utcnow()
+                sent += 1
+    return sent, failed
