@@ -30,3 +30,14 @@ def redirect_page(location: str) -> Response:
         response.headers["HX-Redirect"] = location
         return response
     return redirect(location)
+
+
+def file_response(
+    content: bytes | str, *, mimetype: str, filename: str, inline: bool = False
+) -> Response:
+    """A generated file (PDF, export) to open in the browser or to save."""
+    response = Response(content, mimetype=mimetype)
+    response.headers.set(
+        "Content-Disposition", "inline" if inline else "attachment", filename=filename
+    )
+    return response

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import session
-
 from server.fines.models import FineCase
+from server.grants import SessionGrants
 
-SESSION_KEY = "fine_cases"
-MAX_GRANTS = 20
+_grants = SessionGrants("fine_cases")
 
 
 def grant(case: FineCase) -> None:
-    granted = [cid for cid in session.get(SESSION_KEY, []) if cid != case.id]
-    session[SESSION_KEY] = [*granted, case.id][-MAX_GRANTS:]
+    _grants.grant(case.id)
 
 
 def may_see(case: FineCase) -> bool:
-    return case.id in session.get(SESSION_KEY, [])
+    return _grants.allows(case.id)

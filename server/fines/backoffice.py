@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, request, send_file, url_for
+from flask import Blueprint, abort, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from server.auth.roles import Role
@@ -16,7 +16,7 @@ from server.fines.letter_pdf import render_letter, render_letters
 from server.fines.models import CaseStatus
 from server.payments.money import euro
 from server.payments.receivables import balance
-from server.rendering import render_page
+from server.rendering import file_response, render_page
 
 bp = Blueprint("fines_office", __name__, url_prefix="/verwaltung/bussgeld")
 
@@ -94,10 +94,10 @@ def letter(case_id: int) -> ResponseReturnValue:
     if found is None:
         abort(404)
     issued = letters.issue_letter(found)
-    return Response(
+    return file_response(
         render_letter(issued.content),
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{found.aktenzeichen}.pdf"'},
+        filename=f"{found.aktenzeichen}.pdf",
     )
 
 
@@ -109,10 +109,8 @@ def new_letters() -> ResponseReturnValue:
     if not pending:
         return redirect(url_for(".queue"))
     contents = [letters.issue_letter(found).content for found in pending]
-    return Response(
+    return file_response(
         render_letters(contents),
         mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="briefe-{date.today():%Y-%m-%d}.pdf"'
-        },
+        filename=f"briefe-{date.today():%Y-%m-%d}.pdf",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from server.extensions import limiter
@@ -26,7 +26,7 @@ from server.payments.money import euro
 from server.payments.providers.base import ProviderError
 from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen
-from server.rendering import render_page
+from server.rendering import file_response, render_page
 from server.security import allows_webassembly
 
 bp = Blueprint("fines", __name__)
@@ -233,15 +233,11 @@ def statement_received(aktenzeichen: str, statement_id: int) -> ResponseReturnVa
 def statement_receipt(aktenzeichen: str, statement_id: int) -> ResponseReturnValue:
     found = _visible(aktenzeichen)
     statement = _statement(found, statement_id)
-    pdf = documents.receipt(found, statement)
-    return Response(
-        pdf,
+    return file_response(
+        documents.receipt(found, statement),
         mimetype="application/pdf",
-        headers={
-            "Content-Disposition": (
-                f'inline; filename="eingangsbestaetigung-{found.aktenzeichen}.pdf"'
-            )
-        },
+        filename=f"eingangsbestaetigung-{found.aktenzeichen}.pdf",
+        inline=True,
     )
 
 
@@ -249,8 +245,9 @@ def statement_receipt(aktenzeichen: str, statement_id: int) -> ResponseReturnVal
 def objection_form(aktenzeichen: str) -> ResponseReturnValue:
     """A pre-filled Einspruch letter to print and sign: the only valid way to object."""
     found = _visible(aktenzeichen)
-    return Response(
+    return file_response(
         documents.objection(found),
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="einspruch-{found.aktenzeichen}.pdf"'},
+        filename=f"einspruch-{found.aktenzeichen}.pdf",
+        inline=True,
     )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import session
-
+from server.grants import SessionGrants
 from server.payments.models import Receivable
 
-SESSION_KEY = "receivables"
-MAX_GRANTS = 20
+_grants = SessionGrants("receivables")
 
 
 def grant(receivable: Receivable) -> None:
-    granted = [rid for rid in session.get(SESSION_KEY, []) if rid != receivable.id]
-    session[SESSION_KEY] = [*granted, receivable.id][-MAX_GRANTS:]
+    _grants.grant(receivable.id)
 
 
 def may_see(receivable: Receivable) -> bool:
-    return receivable.id in session.get(SESSION_KEY, [])
+    return _grants.allows(receivable.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -24,7 +24,7 @@ from server.payments.receivables import (
 from server.payments.refunds import credit_transfer_file, pending_transfers
 from server.payments.statement_import import import_statement_file
 from server.payments.statements.model import StatementError
-from server.rendering import render_page
+from server.rendering import file_response, render_page
 
 bp = Blueprint("cash_office", __name__, url_prefix="/verwaltung/kasse")
 
@@ -173,12 +173,8 @@ def export() -> ResponseReturnValue:
     output = "json" if request.args.get("format") == "json" else "csv"
     content = export_bookings(day, output)
     mimetype = "application/json" if output == "json" else "text/csv"
-    return Response(
-        content,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="buchungen-{day.isoformat()}.{output}"'
-        },
+    return file_response(
+        content, mimetype=mimetype, filename=f"buchungen-{day.isoformat()}.{output}"
     )
 
 
@@ -189,8 +185,4 @@ def credit_transfers() -> ResponseReturnValue:
     if made is None:
         return redirect(url_for(".receivables"))
     name, content, _count = made
-    return Response(
-        content,
-        mimetype="application/xml",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return file_response(content, mimetype="application/xml", filename=name)
