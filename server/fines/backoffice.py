@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, request, send_file, url_for
+from flask import Blueprint, abort, redirect, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 
 from server.auth.roles import Role
@@ -44,7 +44,7 @@ def case(case_id: int) -> ResponseReturnValue:
     if found is None:
         abort(404)
     form = DecisionForm()
-    error = None
+    error = session.pop("evidence_error", None)
     if request.method == "POST" and form.validate():
         try:
             new_case = hearing.decide(
@@ -114,3 +114,22 @@ def new_letters() -> ResponseReturnValue:
         mimetype="application/pdf",
         filename=f"briefe-{date.today():%Y-%m-%d}.pdf",
     )
+
+
+@bp.route("/fall/<int:case_id>/beweisfoto", methods=["POST"])
+@clerk_required(Role.FINES)
+def add_evidence(case_id: int) -> ResponseReturnValue:
+    """Attach an evidence photo; the citizen sees it on the case page."""
+    found = cases.get_case(case_id)
+    if found is None:
+        abort(404)
+    photo = request.files.get("photo")
+    if photo is None or not photo.filename:
+        return redirect(url_for(".case", case_id=found.id))
+    try:
+        uploads.accept_upload(found, photo, evidence=True)
+    except uploads.UploadRejected as problem:
+        session["evidence_error"] = str(problem)
+        return redirect(url_for(".case", case_id=found.id))
+    cases.note_viewed(found, _clerk(), "Beweisfoto hinzugefügt")
+    return redirect(url_for(".case", case_id=found.id))

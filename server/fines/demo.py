@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from server.extensions import db
 from server.fines.cases import create_case, find_offence, receivable_of, sync_offences
 from server.fines.letters import write_letters
 from server.fines.models import CaseKind, FineCase
 from server.fines.offences_data import OFFENCES
+from server.fines.uploads import accept_upload
 from server.payments.journal import book
 from server.payments.models import BookingKind, BookingSource
 
@@ -72,4 +76,28 @@ def seed_fine_cases(letters_dir: Path, count: int = 12) -> list[Path]:
                 source_ref=f"demo:{case.aktenzeichen}",
                 note="Demo: Überweisung",
             )
+    for case in created:
+        photo = FileStorage(io.BytesIO(_evidence_photo(case)), filename="beweisfoto.png")
+        accept_upload(case, photo, evidence=True)
     return write_letters(letters_dir, created)
+
+
+def _evidence_photo(case: FineCase) -> bytes:
+    """A drawn stand-in for the enforcement officer's photo: street, car, plate, time."""
+    image = Image.new("RGB", (960, 640), (170, 190, 210))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 380, 960, 640), fill=(90, 90, 95))
+    draw.rectangle((0, 360, 960, 390), fill=(200, 200, 200))
+    draw.rounded_rectangle((220, 250, 740, 470), radius=40, fill=(30, 70, 140))
+    draw.rounded_rectangle((300, 180, 640, 280), radius=30, fill=(60, 100, 170))
+    for x in (300, 660):
+        draw.ellipse((x - 55, 420, x + 55, 530), fill=(20, 20, 20))
+    draw.rectangle((380, 400, 580, 445), fill=(250, 250, 250), outline=(0, 0, 0), width=3)
+    font = ImageFont.load_default(size=28)
+    draw.text((392, 406), case.plate, fill=(0, 0, 0), font=font)
+    stamp = f"{case.offence_at:%d.%m.%Y %H:%M} {case.place}"
+    draw.rectangle((0, 0, 960, 48), fill=(0, 0, 0))
+    draw.text((16, 10), stamp, fill=(255, 255, 0), font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -162,6 +162,8 @@ class Upload(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The authority's evidence photos (Beweisfotos), shown to the citizen on the case page.
+    evidence: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     statement: Mapped[HearingStatement | None] = relationship(back_populates="uploads")

@@ -81,19 +81,20 @@ def _reencode_image(data: bytes) -> bytes | None:
     return out.getvalue()
 
 
-def accept_upload(case: FineCase, file: FileStorage) -> Upload:
-    """Store one file for the case (not yet part of a statement). Runs its own transaction."""
+def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) -> Upload:
+    """Store one file for the case: a citizen's (not yet part of a statement) or, with
+    ``evidence``, one of the authority's evidence photos. Runs its own transaction."""
     from flask_babel import gettext as _
 
     config = current_app.config
     pending = pending_uploads(case)
-    if len(pending) >= config["UPLOAD_MAX_FILES"]:
+    if not evidence and len(pending) >= config["UPLOAD_MAX_FILES"]:
         raise UploadRejected(
             _("Sie können höchstens %(count)s Dateien anhängen.", count=config["UPLOAD_MAX_FILES"])
         )
     data = _read_limited(file, config["UPLOAD_MAX_FILE_BYTES"])
     name = Path(file.filename or "datei").name[:200]
-    if _is_pdf(data):
+    if _is_pdf(data) and not evidence:
         content, content_type, suffix = data, "application/pdf", ".pdf"
     else:
         reencoded = _reencode_image(data)
@@ -115,6 +116,7 @@ def accept_upload(case: FineCase, file: FileStorage) -> Upload:
             content_type=content_type,
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
+            evidence=evidence,
         )
         session.add(upload)
     log.info(
@@ -132,7 +134,21 @@ def pending_uploads(case: FineCase) -> list[Upload]:
     return list(
         db.session.scalars(
             select(Upload)
-            .where(Upload.case_id == case.id, Upload.statement_id.is_(None))
+            .where(
+                Upload.case_id == case.id,
+                Upload.statement_id.is_(None),
+                Upload.evidence.is_(False),
+            )
+            .order_by(Upload.id)
+        )
+    )
+
+
+def evidence_of(case: FineCase) -> list[Upload]:
+    return list(
+        db.session.scalars(
+            select(Upload)
+            .where(Upload.case_id == case.id, Upload.evidence.is_(True))
             .order_by(Upload.id)
         )
     )
@@ -140,7 +156,12 @@ def pending_uploads(case: FineCase) -> list[Upload]:
 
 def remove_pending(case: FineCase, upload_id: int) -> None:
     upload = db.session.get(Upload, upload_id)
-    if upload is None or upload.case_id != case.id or upload.statement_id is not None:
+    if (
+        upload is None
+        or upload.case_id != case.id
+        or upload.statement_id is not None
+        or upload.evidence
+    ):
         return
     path_of(upload).unlink(missing_ok=True)
     with db.transaction() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from server.extensions import limiter
@@ -102,6 +102,7 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
         days_left=days_left,
         late=cases.is_late(found),
         payment_failed=request.args.get("zahlung") == "fehler",
+        evidence=uploads.evidence_of(found),
     )
 
 
@@ -251,3 +252,13 @@ def objection_form(aktenzeichen: str) -> ResponseReturnValue:
         filename=f"einspruch-{found.aktenzeichen}.pdf",
         inline=True,
     )
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/beweisfoto/<int:upload_id>")
+def evidence_photo(aktenzeichen: str, upload_id: int) -> ResponseReturnValue:
+    """The authority's evidence photo, only to whoever opened the case with the letter."""
+    found = _visible(aktenzeichen)
+    upload = uploads.get_upload(upload_id)
+    if upload is None or upload.case_id != found.id or not upload.evidence:
+        abort(404)
+    return send_file(uploads.path_of(upload), mimetype=upload.content_type)

@@ -259,3 +259,43 @@ def test_a_given_e_mail_address_gets_the_receipt_by_mail(client: CheckingClient)
     assert case["aktenzeichen"] in pdf_text(attachment.get_content())
     again = app.test_cli_runner().invoke(args=["mail", "send"])
     assert "0 sent, 0 failed" in again.output
+
+
+def test_evidence_photos_from_the_office_appear_on_the_case_page_only(
+    client: CheckingClient,
+) -> None:
+    app = client.application
+    case = opened(client)
+    with app.app_context():
+        case_id = db.session.query(FineCase).one().id
+    clerk = app.test_client()
+    make_clerk(app, username="bussgeld", roles=[Role.FINES])
+    log_in_clerk(clerk, "bussgeld")  # type: ignore[arg-type]
+    page = clerk.get(f"/verwaltung/bussgeld/fall/{case_id}")
+    refused = clerk.post(
+        f"/verwaltung/bussgeld/fall/{case_id}/beweisfoto",
+        data={
+            "csrf_token": csrf_token(page),
+            "photo": (io.BytesIO(b"%PDF-1.4 x %%EOF"), "scan.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "ist kein Foto" in text_of(refused)
+    clerk.post(
+        f"/verwaltung/bussgeld/fall/{case_id}/beweisfoto",
+        data={"csrf_token": csrf_token(page), "photo": (io.BytesIO(png()), "tatort.png")},
+        content_type="multipart/form-data",
+    )
+    citizen_page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
+    soup = BeautifulSoup(citizen_page.get_data(as_text=True), "html.parser")
+    [image] = soup.select(".portal-evidence img")
+    assert image["alt"].startswith("Beweisfoto 1")
+    photo = client.get(image["src"])
+    assert photo.status_code == 200
+    assert photo.mimetype == "image/jpeg"
+    assert app.test_client().get(image["src"]).status_code == 404
+    # Evidence is not a citizen's attachment: the hearing form does not list it.
+    assert "tatort.jpg" not in text_of(
+        client.get(f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung")
+    )
