@@ -158,6 +158,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_MAX_FILE_BYTES", "10485760", "Largest upload per file (10 MiB).", _integer),
     Setting("UPLOAD_MAX_FILES", "5", "Most files attached to one statement.", _integer),
     Setting(
+        "OIDC_ISSUER",
+        "",
+        "Issuer of the eID identity provider (OpenID Connect); discovery at "
+        "`{issuer}/.well-known/openid-configuration`. Empty: no eID login.",
+    ),
+    Setting("OIDC_CLIENT_ID", "", "The portal's client id at the identity provider."),
+    Setting("OIDC_CLIENT_SECRET", "", "The portal's client secret."),
+    Setting("OIDC_SCOPES", "openid profile email address", "Scopes asked for."),
+    Setting(
+        "OIDC_CLAIM_BIRTHDATE",
+        "birthdate",
+        "Claim with the date of birth (dotted path for nested claims).",
+    ),
+    Setting(
+        "OIDC_CLAIM_ADDRESS",
+        "address",
+        "Claim with the postal address (OpenID Connect address structure).",
+    ),
+    Setting("OIDC_ACR_VALUES", "", "`acr_values` to request (space-separated), if any."),
+    Setting(
+        "OIDC_ACR_LEVELS",
+        "urn:eid:low=low,urn:eid:substantial=substantial,urn:eid:high=high",
+        "How the provider's `acr` values map to the trust levels low, substantial, high.",
+    ),
+    Setting(
         "MAIL_BACKEND",
         "file",
         "`smtp` to send mail, `file` to write it as .eml files (development).",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.roles import Role
@@ -48,3 +48,25 @@ class ClerkRole(Base):
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
 
     clerk: Mapped[Clerk] = relationship(back_populates="role_rows")
+
+
+class Citizen(Base):
+    """A citizen known from a login: for now from the eID (the identity provider's subject)."""
+
+    __tablename__ = "citizens"
+    __table_args__ = (UniqueConstraint("eid_issuer", "eid_subject", name="one_per_eid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eid_issuer: Mapped[str | None] = mapped_column(String(255))
+    eid_subject: Mapped[str | None] = mapped_column(String(255))
+    given_name: Mapped[str] = mapped_column(String(140))
+    family_name: Mapped[str] = mapped_column(String(140))
+    birthdate: Mapped[date | None] = mapped_column(Date)
+    street: Mapped[str | None] = mapped_column(String(140))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    locality: Mapped[str | None] = mapped_column(String(140))
+    country: Mapped[str | None] = mapped_column(String(2))
+    email: Mapped[str | None] = mapped_column(String(254))
+    trust_level: Mapped[str] = mapped_column(String(16), default="low")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
 
+from server.auth.citizens import get_citizen
 from server.auth.clerks import get_clerk
-from server.auth.models import Clerk
+from server.auth.models import Citizen, Clerk
 from server.auth.roles import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +25,50 @@ def start_clerk_session(clerk: Clerk) -> None:
 
 def end_session() -> None:
     session.clear()
+
+
+TRUST_ORDER = {"low": 0, "substantial": 1, "high": 2}
+
+
+def start_citizen_session(citizen: Citizen, *, id_token: str | None) -> None:
+    # What the browser proved before the login (letters, notices) stays with it.
+    kept = {key: session[key] for key in ("receivables", "fine_cases") if key in session}
+    session.clear()
+    session.update(kept)
+    session.permanent = True
+    session["citizen_id"] = citizen.id
+    session["trust_level"] = citizen.trust_level
+    if id_token:
+        session["id_token"] = id_token
+
+
+def current_citizen() -> Citizen | None:
+    if "current_citizen" not in g:
+        citizen_id = session.get("citizen_id")
+        g.current_citizen = get_citizen(citizen_id) if isinstance(citizen_id, int) else None
+    citizen = g.current_citizen
+    return citizen if isinstance(citizen, Citizen) else None
+
+
+def citizen_required(level: str = "low") -> Callable[[F], F]:
+    """Send visitors below ``level`` to the eID login; they come back here afterwards."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            citizen = current_citizen()
+            if (
+                citizen is None
+                or TRUST_ORDER.get(session.get("trust_level", "low"), 0) < TRUST_ORDER[level]
+            ):
+                return redirect(
+                    url_for("auth.account", next=request.full_path.rstrip("?"), stufe=level)
+                )
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
 
 
 def current_clerk() -> Clerk | None:

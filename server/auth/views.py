@@ -1,15 +1,26 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from server.auth import eid
+from server.auth.citizens import citizen_from_eid
 from server.auth.clerks import authenticate
 from server.auth.forms import ClerkLoginForm
-from server.auth.session import end_session, start_clerk_session
+from server.auth.session import (
+    current_citizen,
+    end_session,
+    start_citizen_session,
+    start_clerk_session,
+)
 from server.extensions import csrf, limiter
+from server.logs import get_logger
 from server.rendering import redirect_page, render_page
 from server.security import is_safe_redirect
+from server.urls import public_url
+
+log = get_logger("auth")
 
 bp = Blueprint("auth", __name__)
 
@@ -75,3 +86,67 @@ def too_many_attempts(_error: Exception) -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     end_session()
     return redirect_page(url_for("web.start"))
+
+
+# --- citizens -----------------------------------------------------------------------------
+
+EID_NEXT = "eid_next"
+
+
+@bp.route("/konto")
+def account() -> ResponseReturnValue:
+    """The citizen's account, or the ways to log in."""
+    citizen = current_citizen()
+    needed = request.args.get("stufe")
+    return render_page(
+        "views/auth/account.html",
+        citizen=citizen,
+        trust_level=session.get("trust_level"),
+        eid_enabled=eid.enabled(),
+        needed=needed if needed in eid.TRUST_LEVELS else None,
+        next=_next_target(),
+    )
+
+
+@bp.route("/auth/eid/login")
+def eid_login() -> ResponseReturnValue:
+    if not eid.enabled():
+        abort(404)
+    target = _next_target()
+    session[EID_NEXT] = target or url_for("auth.account")
+    try:
+        return eid.start_login(public_url("auth.eid_callback"))
+    except eid.EidLoginFailed as failure:
+        return _eid_failed(failure)
+
+
+@bp.route("/auth/eid/callback")
+def eid_callback() -> ResponseReturnValue:
+    if not eid.enabled():
+        abort(404)
+    try:
+        identity = eid.finish_login()
+    except eid.EidLoginFailed as failure:
+        return _eid_failed(failure)
+    target = session.pop(EID_NEXT, None)
+    citizen = citizen_from_eid(identity)
+    start_citizen_session(citizen, id_token=identity.id_token)
+    return redirect(target if is_safe_redirect(target) else url_for("auth.account"))
+
+
+def _eid_failed(failure: eid.EidLoginFailed) -> ResponseReturnValue:
+    log.warning("eID login failed", extra={"reason": failure.reason, "detail": failure.detail})
+    status = 502 if failure.reason == "unreachable" else 400
+    return render_page(
+        "views/auth/eid_failed.html",
+        reason=failure.reason,
+        detail=failure.detail if failure.reason == "missing" else "",
+    ), status
+
+
+@bp.route("/konto/abmelden", methods=["POST"])
+def citizen_logout() -> ResponseReturnValue:
+    id_token = session.get("id_token")
+    end_session()
+    provider_logout = eid.logout_url(id_token, public_url("auth.account"))
+    return redirect(provider_logout or url_for("web.start"))

@@ -85,6 +85,8 @@ SERVICES: tuple[Service, ...] = (
         _l("Anmelden, Ihre Vorgänge, Bestellungen und Zahlungen einsehen."),
         ("anmelden", "login", "account", "eid", "online-ausweis"),
         "person",
+        available=True,
+        endpoint="auth.account",
     ),
 )
 

@@ -1,0 +1,45 @@
+"""Citizen accounts: created or updated from a verified eID login."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.auth.eid import EidIdentity
+from server.auth.models import Citizen
+from server.db import utcnow
+from server.extensions import db
+from server.logs import get_logger
+
+log = get_logger("auth")
+
+
+def citizen_from_eid(identity: EidIdentity) -> Citizen:
+    """The citizen of this eID identity, with the verified data of this login."""
+    with db.transaction() as session:
+        citizen = session.scalar(
+            select(Citizen).where(
+                Citizen.eid_issuer == identity.issuer, Citizen.eid_subject == identity.subject
+            )
+        )
+        if citizen is None:
+            citizen = Citizen(eid_issuer=identity.issuer, eid_subject=identity.subject)
+            session.add(citizen)
+        citizen.given_name = identity.given_name
+        citizen.family_name = identity.family_name
+        citizen.birthdate = identity.birthdate
+        citizen.street = identity.street
+        citizen.postal_code = identity.postal_code
+        citizen.locality = identity.locality
+        citizen.country = identity.country
+        citizen.email = identity.email or citizen.email
+        citizen.trust_level = identity.trust_level
+        citizen.last_login_at = utcnow()
+    # No names or dates in the log: the citizen's id is enough to follow a login.
+    log.info(
+        "citizen logged in with eID", extra={"citizen": citizen.id, "level": identity.trust_level}
+    )
+    return citizen
+
+
+def get_citizen(citizen_id: int) -> Citizen | None:
+    return db.session.get(Citizen, citizen_id)
