@@ -13,6 +13,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,19 +156,28 @@ class LiveServer:
             self.thread.join(timeout=5)
 
 
-@pytest.fixture
-def live_server(backend: str) -> Iterator[LiveServer]:
-    port = free_port()
+@contextmanager
+def serving(backend: str, port: int | None = None, **overrides: object) -> Iterator[LiveServer]:
+    """The portal on a free port, configured with ``overrides``; tables emptied afterwards."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    app = make_test_app(backend, PORTAL_BASE_URL=url)
+    app = make_test_app(backend, PORTAL_BASE_URL=url, **overrides)
     server = make_server("127.0.0.1", port, app, threaded=True)
     live = LiveServer(app=app, url=url, server=server)
     live.start()
-    yield live
-    live.stop()
-    with app.app_context():
-        db.engine.dispose()
-    empty_all_tables(backend)
+    try:
+        yield live
+    finally:
+        live.stop()
+        with app.app_context():
+            db.engine.dispose()
+        empty_all_tables(backend)
+
+
+@pytest.fixture
+def live_server(backend: str) -> Iterator[LiveServer]:
+    with serving(backend) as live:
+        yield live
 
 
 @pytest.fixture
@@ -178,3 +188,7 @@ def client(app: Flask) -> CheckingClient:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# The eID tests' peer: a real OpenID Provider (npm oidc-provider) behind a tamper proxy.
+from tests.peers.oidc.fixtures import oidc_peer_process, oidc_provider  # noqa: E402, F401

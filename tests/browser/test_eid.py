@@ -1,0 +1,56 @@
+"""The eID login in a real browser, against the npm oidc-provider."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Playwright, expect
+
+from tests.browser.conftest import PHONE, assert_accessible
+from tests.conftest import LiveServer, free_port, serving
+from tests.peers.oidc.fixtures import OidcProvider
+
+
+@pytest.fixture
+def eid_portal(backend: str, oidc_provider: OidcProvider) -> Iterator[LiveServer]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    op = oidc_provider.start(
+        redirect_uris=[f"{base}/auth/eid/callback"], post_logout_redirect_uris=[f"{base}/konto"]
+    )
+    with serving(
+        backend,
+        OIDC_ISSUER=op.issuer,
+        OIDC_CLIENT_ID=op.client_id,
+        OIDC_CLIENT_SECRET=op.client_secret,
+        port=port,
+    ) as live:
+        yield live
+
+
+def test_citizen_logs_in_with_the_eid_and_out_again(
+    playwright: Playwright, browser: Browser, eid_portal: LiveServer
+) -> None:
+    device = dict(playwright.devices[PHONE])
+    device.pop("default_browser_type", None)
+    context = browser.new_context(
+        **device, locale="de-DE", base_url=eid_portal.url, bypass_csp=True
+    )
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.get_by_role("link", name="Mein Konto").click()
+        assert_accessible(page)
+        page.get_by_role("link", name="Mit Online-Ausweis anmelden").click()
+        page.get_by_label("Testperson").fill("erika")
+        page.get_by_role("button", name="Anmelden").click()
+        expect(page.locator("h1")).to_have_text("Mein Konto")
+        expect(page.get_by_text("Erika Mustermann")).to_be_visible()
+        expect(page.get_by_text("Heidestraße 17, 51147 Köln")).to_be_visible()
+        assert_accessible(page)
+        page.get_by_role("button", name="Abmelden").click()
+        page.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
+        expect(page.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
+    finally:
+        context.close()
