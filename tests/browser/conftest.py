@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,3 +161,24 @@ def wait_for_service_worker(page: Page) -> None:
         "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
         timeout=15000,
     )
+
+
+@contextmanager
+def clerk_desk(browser: Browser, live_server: LiveServer, username: str) -> Iterator[Page]:
+    """A clerk at a desktop, logged in to the back office (axe-ready: CSP bypassed)."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="de-DE",
+        base_url=live_server.url,
+        bypass_csp=True,
+    )
+    page = context.new_page()
+    try:
+        page.goto("/verwaltung/anmelden")
+        page.get_by_label("Benutzername").fill(username)
+        page.get_by_label("Passwort").fill("correct horse battery")
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url("**/verwaltung/")
+        yield page
+    finally:
+        context.close()

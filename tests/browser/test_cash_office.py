@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Playwright, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk
 from tests.factories import make_clerk, make_receivable
 
 
@@ -24,18 +24,7 @@ def test_cash_clerk_imports_a_statement_and_assigns_an_unknown_transfer(
     )
     assert result.exit_code == 0, result.output
 
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900},
-        locale="de-DE",
-        base_url=live_server.url,
-        bypass_csp=True,
-    )
-    page = context.new_page()
-    try:
-        page.goto("/verwaltung/")
-        page.get_by_label("Benutzername").fill("kasse")
-        page.get_by_label("Passwort").fill("correct horse battery")
-        page.get_by_role("button", name="Anmelden").click()
+    with clerk_desk(browser, live_server, "kasse") as page:
         page.get_by_role("link", name="Klärungsfälle der Stadtkasse").click()
         expect(page.get_by_text("Keine offenen Klärungsfälle.")).to_be_visible()
         assert_accessible(page)
@@ -56,5 +45,3 @@ def test_cash_clerk_imports_a_statement_and_assigns_an_unknown_transfer(
         page.get_by_role("link", name="Sollstellungen", exact=True).click()
         expect(page.get_by_role("cell", name="paid", exact=True)).to_have_count(2)
         assert_accessible(page)
-    finally:
-        context.close()

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, visit
+from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk, visit
 from tests.factories import make_fine_case
 
 
@@ -101,18 +101,7 @@ def test_naming_the_driver_reaches_the_fines_office(
     phone.get_by_role("button", name="Äußerung absenden").click()
     expect(phone.locator("h1")).to_have_text("Ihre Äußerung ist eingegangen")
 
-    desk = browser.new_context(
-        viewport={"width": 1280, "height": 900},
-        locale="de-DE",
-        base_url=live_server.url,
-        bypass_csp=True,
-    )
-    clerk = desk.new_page()
-    try:
-        clerk.goto("/verwaltung/anmelden")
-        clerk.get_by_label("Benutzername").fill("bussgeld")
-        clerk.get_by_label("Passwort").fill("correct horse battery")
-        clerk.get_by_role("button", name="Anmelden").click()
+    with clerk_desk(browser, live_server, "bussgeld") as clerk:
         clerk.get_by_role("link", name="Anhörungen und Fahrerbenennungen").click()
         clerk.get_by_role("link", name=case["aktenzeichen"]).click()
         expect(clerk.get_by_text("Jonas Weiß").first).to_be_visible()
@@ -121,5 +110,3 @@ def test_naming_the_driver_reaches_the_fines_office(
         clerk.get_by_role("button", name="Entscheidung speichern").click()
         expect(clerk.locator("h1")).to_contain_text("Vorgang BG-")
         expect(clerk.get_by_text("Jonas Weiß, Lindenallee 40").first).to_be_visible()
-    finally:
-        desk.close()
