@@ -144,10 +144,6 @@ def receivable_of(case: FineCase) -> Receivable | None:
     return db.session.get(Receivable, case.receivable_id) if case.receivable_id else None
 
 
-def status(case: FineCase) -> CaseStatus:
-    return CaseStatus(case.status)
-
-
 def is_late(case: FineCase, today: date | None = None) -> bool:
     return (today or date.today()) > case.deadline
 

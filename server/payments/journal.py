@@ -6,7 +6,6 @@ Nothing here updates or deletes a booking. A booking is identified by its source
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -45,16 +44,6 @@ class Balance:
         if self.open_cents == 0:
             return ReceivableStatus.PAID
         return ReceivableStatus.PARTIAL if self.paid_cents > 0 else ReceivableStatus.OPEN
-
-
-def balance_from(expected_cents: int, bookings: Iterable[Booking]) -> Balance:
-    paid = written_off = 0
-    for booking in bookings:
-        if booking.kind == BookingKind.WRITE_OFF:
-            written_off += booking.amount_cents
-        else:
-            paid += booking.amount_cents
-    return Balance(expected_cents, paid, written_off)
 
 
 def balance_of(session: Session, receivable: Receivable) -> Balance:

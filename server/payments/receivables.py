@@ -111,12 +111,6 @@ def find_by_kassenzeichen(text: str) -> Receivable | None:
     )
 
 
-def find_by_rf(reference: str) -> Receivable | None:
-    return db.session.scalar(
-        select(Receivable).where(Receivable.rf_reference == reference.replace(" ", "").upper())
-    )
-
-
 def find_by_access_token(token: str) -> Receivable | None:
     return db.session.scalar(
         select(Receivable).where(Receivable.access_token_hash == _token_hash(token))
