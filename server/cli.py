@@ -15,6 +15,7 @@ from server.auth.clerks import ClerkError, create_clerk, list_clerks
 from server.auth.roles import Role
 from server.payments.money import decimal_string
 from server.payments.receivables import list_receivables
+from server.redaction import install_werkzeug_filter
 
 
 def main() -> None:
@@ -154,6 +155,7 @@ def demo_command(host: str, port: int) -> None:
     click.echo("")
     start_poll_thread(app)
     # Flask's app.run() refuses to block inside a CLI command; Werkzeug's server is what it uses.
+    install_werkzeug_filter()
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
@@ -196,6 +198,8 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
                 "workers": workers,
                 "threads": threads,
                 "accesslog": "-",
+                # Letters' QR links carry their key in the path: not into the access log.
+                "logger_class": "server.redaction.RedactingGunicornLogger",
                 "forwarded_allow_ips": "127.0.0.1",
                 # One fixed control-socket path per user would make two portals on
                 # one host (or the benchmark) fight over it; the portal needs none.

@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "server.payments.sandbox.models",
     "server.fines.models",
     "server.mail.models",
+    "server.audit.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

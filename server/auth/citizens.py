@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from server.audit import log as audit
 from server.auth.eid import EidIdentity
 from server.auth.models import Citizen
 from server.db import utcnow
@@ -34,6 +35,14 @@ def citizen_from_eid(identity: EidIdentity) -> Citizen:
         citizen.email = identity.email or citizen.email
         citizen.trust_level = identity.trust_level
         citizen.last_login_at = utcnow()
+        session.flush()
+        audit.record(
+            f"citizen:{citizen.id}",
+            "citizen.login.eid",
+            "citizen",
+            citizen.id,
+            identity.trust_level,
+        )
     # No names or dates in the log: the citizen's id is enough to follow a login.
     log.info(
         "citizen logged in with eID", extra={"citizen": citizen.id, "level": identity.trust_level}

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from server.audit import log as audit
 from server.auth.models import Clerk, ClerkRole
 from server.auth.passwords import hash_password, needs_rehash, verify_password
 from server.auth.roles import Role
@@ -64,13 +65,18 @@ def authenticate(username: str, password: str) -> Clerk | None:
     clerk = find_clerk(username)
     if not verify_password(clerk.password_hash if clerk else None, password):
         log.warning("clerk login failed", extra={"clerk": normalise_username(username)})
+        audit.record_now(
+            "anonymous", "clerk.login_failed", "clerk", normalise_username(username)[:64]
+        )
         return None
     assert clerk is not None
     if not clerk.active:
         log.warning("clerk login refused: inactive", extra={"clerk": clerk.username})
+        audit.record_now("anonymous", "clerk.login_refused", "clerk", clerk.id, "inactive")
         return None
     with db.transaction():
         clerk.last_login_at = utcnow()
+        audit.record(f"clerk:{clerk.username}", "clerk.login", "clerk", clerk.id)
         if needs_rehash(clerk.password_hash):
             clerk.password_hash = hash_password(password)
     log.info("clerk logged in", extra={"clerk": clerk.username})

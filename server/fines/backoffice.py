@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, redirect, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 
+from server.audit import log as audit
 from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.fines import cases, hearing, letters, uploads
@@ -58,6 +59,7 @@ def case(case_id: int) -> ResponseReturnValue:
             return redirect(url_for(".queue"))
     receivable = cases.receivable_of(found)
     cases.note_viewed(found, _clerk())
+    audit.record_now(f"clerk:{_clerk()}", "fines.case.view", "fine_case", found.id)
     return render_page(
         "views/fines/office/case.html",
         case=found,
@@ -78,6 +80,7 @@ def attachment(upload_id: int) -> ResponseReturnValue:
     upload = uploads.get_upload(upload_id)
     if upload is None:
         abort(404)
+    audit.record_now(f"clerk:{_clerk()}", "fines.attachment.download", "fine_upload", upload.id)
     return send_file(
         uploads.path_of(upload),
         mimetype=upload.content_type,
@@ -93,6 +96,7 @@ def letter(case_id: int) -> ResponseReturnValue:
     found = cases.get_case(case_id)
     if found is None:
         abort(404)
+    audit.record_now(f"clerk:{_clerk()}", "fines.letter.issue", "fine_case", found.id)
     issued = letters.issue_letter(found)
     return file_response(
         render_letter(issued.content),

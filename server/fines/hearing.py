@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
 from server.fines.cases import create_case, is_late, record
@@ -181,6 +182,7 @@ def decide(case: FineCase, decision: str, *, clerk: str, note: str = "") -> Fine
         if new_case is not None:
             detail = f"{new_case.aktenzeichen} {detail}".strip()
         record(case, f"decision:{decision}", detail, clerk)
+        audit.record(f"clerk:{clerk}", f"fines.decision.{decision}", "fine_case", case.id, detail)
     log.info(
         "fine decision",
         extra={"aktenzeichen": case.aktenzeichen, "decision": decision, "clerk": clerk},

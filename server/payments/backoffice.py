@@ -9,6 +9,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from server.audit import log as audit
 from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.payments import clarifications
@@ -70,6 +71,7 @@ def journal(receivable_id: int) -> ResponseReturnValue:
     found = get_receivable(receivable_id)
     if found is None:
         abort(404)
+    audit.record_now(f"clerk:{_clerk_name()}", "payments.receivable.view", "receivable", found.id)
     return render_page(
         "views/payments/backoffice/journal.html",
         receivable=found,
@@ -171,6 +173,7 @@ def export() -> ResponseReturnValue:
     except ValueError:
         day = date.today()
     output = "json" if request.args.get("format") == "json" else "csv"
+    audit.record_now(f"clerk:{_clerk_name()}", "payments.export", "bookings", day.isoformat())
     content = export_bookings(day, output)
     mimetype = "application/json" if output == "json" else "text/csv"
     return file_response(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
 from server.logs import get_logger
@@ -50,6 +51,9 @@ def _close(
     clarification.resolved_at = utcnow()
     clarification.resolved_by = clerk
     clarification.resolution_note = (note or "")[:500] or None
+    audit.record(
+        f"clerk:{clerk}", f"payments.clarification.{state.value}", "clarification", clarification.id
+    )
     log.info(
         "clarification decided",
         extra={

@@ -10,6 +10,7 @@ from flask import current_app
 from lxml import etree
 from sqlalchemy import select
 
+from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
 from server.logs import get_logger
@@ -114,6 +115,13 @@ def request_refund(
         refund.creditor_iban = creditor_iban
     session.add(refund)
     session.flush()
+    audit.record(
+        f"clerk:{clerk}" if clerk else "system",
+        "payments.refund",
+        "refund",
+        refund.id,
+        f"{amount_cents} cents, {refund.state}",
+    )
     if receivable is not None:
         source = BookingSource.PROVIDER if refund.provider else BookingSource.CLERK
         book(

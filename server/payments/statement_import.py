@@ -23,6 +23,7 @@ from schwifty import IBAN
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.audit import log as audit
 from server.extensions import db
 from server.logs import get_logger
 from server.payments import events
@@ -427,6 +428,13 @@ def _import_statement(
     statement_import.clarifications = result.clarifications - before_clarified
     result.statements += 1
     result.import_ids.append(statement_import.id)
+    audit.record(
+        imported_by or "system",
+        "payments.statement.import",
+        "statement_import",
+        statement_import.id,
+        f"{result.booked} booked",
+    )
 
 
 def import_statements(

@@ -1,0 +1,37 @@
+"""The audit log for administrators: filter by who, what, which record and when."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+
+from server.audit.log import AuditFilter, actions, search
+from server.auth.roles import Role
+from server.auth.session import clerk_required
+from server.rendering import render_page
+
+bp = Blueprint("audit", __name__, url_prefix="/verwaltung/protokoll")
+
+
+def _day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@clerk_required(Role.ADMIN)
+def log_view() -> ResponseReturnValue:
+    criteria = AuditFilter(
+        actor=request.args.get("wer", "").strip()[:80],
+        action=request.args.get("was", "").strip()[:64],
+        record=request.args.get("datensatz", "").strip()[:100],
+        day_from=_day("von"),
+        day_to=_day("bis"),
+    )
+    return render_page(
+        "views/audit/log.html", entries=search(criteria), criteria=criteria, actions=actions()
+    )
