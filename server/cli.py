@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +116,16 @@ def demo_command(host: str, port: int) -> None:
     from server.demo import DEMO_CLERKS, seed_demo_data
     from server.fines.demo import seed_fine_cases
     from server.fines.letter_pdf import LetterError
+    from server.payments.setup import use_base_url
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("`portal demo` is refused in production mode.")
+    if not os.environ.get("PORTAL_BASE_URL"):
+        # Letters, payment return addresses and the sandbox's callbacks must name the address
+        # the demo really serves on.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        use_base_url(app, f"http://{shown}:{port}")
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
     letters_dir = Path(app.instance_path) / "demo-letters"

@@ -89,3 +89,12 @@ def init_payments(app: Flask) -> None:
             max_delay_seconds=app.config["SANDBOX_NOTIFY_DELAY_SECONDS"],
         )
     app.cli.add_command(cli.payments_group)
+
+
+def use_base_url(app: Flask, base_url: str) -> None:
+    """Serve under another public address than configured (the demo on another port)."""
+    app.config["PORTAL_BASE_URL"] = base_url.rstrip("/")
+    init_provider(app)
+    notifier = app.extensions.get("sandbox_notifier")
+    if notifier is not None:
+        notifier.url = app.config["PORTAL_BASE_URL"] + "/zahlungen/benachrichtigung/sandbox"

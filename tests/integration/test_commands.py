@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -85,6 +86,50 @@ def test_portal_demo_migrates_seeds_serves_and_says_how_to_log_in(
     assert f"http://127.0.0.1:{port}/" in output
     assert "admin" in output
     assert "demo-admin-2026" in output
+
+
+def test_portal_demo_on_another_port_pays_through_its_own_sandbox(
+    tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> None:
+    """Letters, return addresses and sandbox callbacks follow the port the demo serves on."""
+    port = free_port()
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "PORTAL_ENV": "development",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    process = start(["demo", "--port", str(port)], env, started)
+    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+    base = f"http://127.0.0.1:{port}"
+    browser = requests.Session()
+    lookup = browser.get(f"{base}/zahlungen/", timeout=5)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', lookup.text)
+    assert token
+    notice = browser.post(
+        f"{base}/zahlungen/",
+        timeout=5,
+        data={"csrf_token": token.group(1), "kassenzeichen": "400000000010", "amount": "30,00"},
+    )
+    assert "30,00" in notice.text
+    action = re.search(r'action="(/zahlungen/\d+/online)"', notice.text)
+    assert action
+    started_payment = browser.post(
+        base + action.group(1),
+        timeout=10,
+        allow_redirects=False,
+        data={"csrf_token": token.group(1)},
+    )
+    paypage = started_payment.headers["Location"]
+    assert paypage.startswith(f"{base}/sandbox-zahlung/bezahlen/")
+    form = browser.get(paypage, timeout=10).text
+    form_token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert form_token
+    receipt = browser.post(
+        paypage,
+        timeout=10,
+        data={"csrf_token": form_token.group(1), "outcome": "PAYED", "method": "Wero"},
+    )
+    assert "Vielen Dank. Ihre Zahlung ist eingegangen" in receipt.text
 
 
 def test_portal_demo_is_refused_in_production(tmp_path: Path) -> None:
