@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from server.db import utcnow
@@ -42,6 +43,15 @@ def sync_offences() -> int:
                 session.add(offence)
                 changed += 1
     return changed
+
+
+def authority_address() -> tuple[str, ...]:
+    """The fine authority's name and postal address lines, as letters and receipts print them."""
+    config = current_app.config
+    return (
+        f"Stadt {config['PORTAL_CITY_NAME']} – Bußgeldstelle",
+        *[part.strip() for part in config["FINES_AUTHORITY_ADDRESS"].split(",")],
+    )
 
 
 def find_offence(number: str) -> Offence | None:

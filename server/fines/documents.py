@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from server.db import as_utc
+from server.fines.cases import authority_address
 from server.fines.hearing import receipt_reference
 from server.fines.models import FineCase, HearingStatement, StatementKind
 from server.fines.objection_pdf import ObjectionLetter, render_objection
 from server.fines.receipt_pdf import StatementReceipt, render_receipt
-
-
-def _authority_lines() -> tuple[str, ...]:
-    config = current_app.config
-    return (
-        f"Stadt {config['PORTAL_CITY_NAME']} – Bußgeldstelle",
-        *[part.strip() for part in config["FINES_AUTHORITY_ADDRESS"].split(",")],
-    )
 
 
 def _size(size: int) -> str:
@@ -32,8 +23,8 @@ def receipt(case: FineCase, statement: HearingStatement) -> bytes:
     driver_born = statement.driver_birth_date
     return render_receipt(
         StatementReceipt(
-            authority_name=_authority_lines()[0],
-            authority_lines=_authority_lines(),
+            authority_name=authority_address()[0],
+            authority_lines=authority_address(),
             aktenzeichen=case.aktenzeichen or "",
             received_at=as_utc(statement.received_at),
             kind=statement.kind,
@@ -63,7 +54,7 @@ def objection(case: FineCase) -> bytes:
     return render_objection(
         ObjectionLetter(
             sender_lines=(case.holder_name, case.holder_street, case.holder_postcode_city),
-            authority_lines=_authority_lines(),
+            authority_lines=authority_address(),
             aktenzeichen=case.aktenzeichen or "",
         )
     )
@@ -85,7 +76,7 @@ def mail_confirmation(case: FineCase, statement: HearingStatement) -> None:
                 "und teilt Ihnen die Entscheidung mit.\n\n"
                 "Bitte antworten Sie nicht auf diese E-Mail. Ein Einspruch gegen einen "
                 "Bußgeldbescheid ist per E-Mail nicht wirksam.\n\n"
-                f"{_authority_lines()[0]}\n"
+                f"{authority_address()[0]}\n"
             ),
             attachment_name=f"eingangsbestaetigung-{case.aktenzeichen}.pdf",
             attachment=receipt(case, statement),

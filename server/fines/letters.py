@@ -14,7 +14,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from server.extensions import db
-from server.fines.cases import Credentials, issue_credentials, receivable_of
+from server.fines.cases import (
+    Credentials,
+    authority_address,
+    issue_credentials,
+    receivable_of,
+)
 from server.fines.letter_pdf import LetterAddress, LetterContent, render_letter, render_letters
 from server.fines.models import CaseKind, FineCase
 from server.payments.girocode import epc_payload
@@ -41,15 +46,11 @@ def letter_content(
     portal_url = public_url("fines.letter_link", token=credentials.url_token)
     typed = public_url("fines.open_case").split("://", 1)[-1]
     iban = payee.iban.replace(" ", "")
-    city = config["PORTAL_CITY_NAME"]
+    authority = authority_address()
     return LetterContent(
         kind="warning" if case.kind == CaseKind.WARNING.value else "hearing",
-        authority_name=f"Stadt {city} – Bußgeldstelle",
-        authority_lines=(
-            f"Stadt {city} – Bußgeldstelle",
-            *[part.strip() for part in config["FINES_AUTHORITY_ADDRESS"].split(",")],
-            f"Telefon {config['FINES_AUTHORITY_PHONE']}",
-        ),
+        authority_name=authority[0],
+        authority_lines=(*authority, f"Telefon {config['FINES_AUTHORITY_PHONE']}"),
         recipient=LetterAddress(case.holder_name, case.holder_street, case.holder_postcode_city),
         letter_date=letter_date or date.today(),
         aktenzeichen=case.aktenzeichen,

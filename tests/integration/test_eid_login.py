@@ -53,6 +53,17 @@ class Portal:
         return client.get(f"{parts.path}?{parts.query}")
 
 
+def portal_for(backend: str, op: OidcProvider) -> Portal:
+    """The portal configured as the provider's registered client."""
+    app = make_test_app(
+        backend,
+        OIDC_ISSUER=op.issuer,
+        OIDC_CLIENT_ID=op.client_id,
+        OIDC_CLIENT_SECRET=op.client_secret,
+    )
+    return Portal(app, op)
+
+
 @pytest.fixture(autouse=True)
 def clean_tables(backend: str) -> Iterator[None]:
     yield
@@ -64,13 +75,7 @@ def portal(backend: str, oidc_provider: OidcProvider) -> Portal:
     op = oidc_provider.start(
         redirect_uris=[CALLBACK], post_logout_redirect_uris=["http://localhost/konto"]
     )
-    app = make_test_app(
-        backend,
-        OIDC_ISSUER=op.issuer,
-        OIDC_CLIENT_ID=op.client_id,
-        OIDC_CLIENT_SECRET=op.client_secret,
-    )
-    return Portal(app, op)
+    return portal_for(backend, op)
 
 
 def citizens(app: Flask) -> list[Citizen]:
@@ -185,13 +190,7 @@ def test_a_token_that_expired_in_transit_is_refused(
     portal: Portal, backend: str, oidc_provider: OidcProvider
 ) -> None:
     op = oidc_provider.start(redirect_uris=[CALLBACK], id_token_ttl_seconds=1)
-    app = make_test_app(
-        backend,
-        OIDC_ISSUER=op.issuer,
-        OIDC_CLIENT_ID=op.client_id,
-        OIDC_CLIENT_SECRET=op.client_secret,
-    )
-    short = Portal(app, op)
+    short = portal_for(backend, op)
     client = short.client()
     callback = op.authorize(requests.Session(), short.start(client), "erika")
     # Authlib allows two minutes of clock skew; this token was issued to expire long before.
@@ -202,13 +201,7 @@ def test_a_token_that_expired_in_transit_is_refused(
 
 def test_missing_pkce_is_refused_by_the_provider(backend: str, oidc_provider: OidcProvider) -> None:
     op = oidc_provider.start(redirect_uris=[CALLBACK])
-    app = make_test_app(
-        backend,
-        OIDC_ISSUER=op.issuer,
-        OIDC_CLIENT_ID=op.client_id,
-        OIDC_CLIENT_SECRET=op.client_secret,
-    )
-    portal = Portal(app, op)
+    portal = portal_for(backend, op)
     client = portal.client()
     authorization = portal.start(client)
     query = parse_qs(urlsplit(authorization).query)
@@ -224,16 +217,10 @@ def test_an_unregistered_redirect_uri_never_comes_back(
     backend: str, oidc_provider: OidcProvider
 ) -> None:
     op = oidc_provider.start(redirect_uris=["http://localhost/somewhere-else"])
-    app = make_test_app(
-        backend,
-        OIDC_ISSUER=op.issuer,
-        OIDC_CLIENT_ID=op.client_id,
-        OIDC_CLIENT_SECRET=op.client_secret,
-    )
-    portal = Portal(app, op)
+    portal = portal_for(backend, op)
     with pytest.raises(AssertionError, match="provider answered"):
         op.authorize(requests.Session(), portal.start(portal.client()), "erika")
-    assert citizens(app) == []
+    assert citizens(portal.app) == []
 
 
 def test_a_missing_birthdate_is_explained(portal: Portal) -> None:
