@@ -10,6 +10,7 @@ from server import cli
 from server.assets import init_assets
 from server.audit.views import bp as audit_bp
 from server.auth.eid import init_eid
+from server.auth.session_store import init_sessions
 from server.auth.views import bp as auth_bp
 from server.backoffice.views import bp as backoffice_bp
 from server.config import REPO_ROOT, load_config
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Each extension is bound exactly once; the database comes first because others may use it.
     for extension in (db, csrf, htmx, limiter, compress):
         extension.init_app(app)
+    init_sessions(app)
     init_i18n(app)
     init_security(app)
     init_assets(app)

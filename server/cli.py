@@ -108,6 +108,19 @@ def clerks_list() -> None:
         click.echo(f"{clerk.username}\t{clerk.display_name}\t{roles}\t{state}")
 
 
+@click.group("sessions", cls=AppGroup, help="Login sessions of citizens and clerks.")
+def sessions_group() -> None:
+    pass
+
+
+@sessions_group.command("prune", help="Delete sessions past their idle or absolute timeout.")
+def sessions_prune() -> None:
+    from server.auth.session_store import prune_expired
+
+    removed = prune_expired(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"{removed} expired session(s) deleted.")
+
+
 @click.command("demo", help="Migrate, seed demo data and serve the portal for trying it out.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -172,6 +185,7 @@ def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
     import threading
     import time
 
+    from server.auth.session_store import prune_expired
     from server.mail.outbox import send_pending
     from server.payments.online import poll_pending
 
@@ -182,6 +196,7 @@ def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
                 try:
                     poll_pending()
                     send_pending()
+                    prune_expired(app)
                 except Exception:  # the demo keeps serving whatever happens
                     app.logger.exception("poll failed")
 
@@ -223,5 +238,5 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (db_group, clerks_group, demo_command, serve_command):
+    for command in (db_group, clerks_group, sessions_group, demo_command, serve_command):
         app.cli.add_command(command)

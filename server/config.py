@@ -85,7 +85,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Clerk login attempts allowed per client address.",
     ),
     Setting("MAX_CONTENT_LENGTH", "62914560", "Largest request body in bytes (60 MiB).", _integer),
-    Setting("SESSION_LIFETIME_MINUTES", "60", "Lifetime of a login session.", _integer),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        "30",
+        "A session ends after this many minutes without a request (citizens and clerks).",
+        _integer,
+    ),
+    Setting(
+        "SESSION_ABSOLUTE_MINUTES",
+        "720",
+        "A session ends this many minutes after it began, however active it is.",
+        _integer,
+    ),
     Setting("LOG_LEVEL", "INFO", "Log level of the portal's structured (JSON) log."),
     Setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`."),
     # Payments
@@ -316,7 +327,6 @@ def load_config(
             ),
             "PORTAL_BASE_URL": base_url,
             "RATELIMIT_HEADERS_ENABLED": True,
-            "PERMANENT_SESSION_LIFETIME": 60 * config["SESSION_LIFETIME_MINUTES"],
             # A __Host- cookie must be Secure, have Path=/ and no Domain: only possible over HTTPS.
             "SESSION_COOKIE_NAME": "__Host-portal_session" if secure else "portal_session",
             "SESSION_COOKIE_SECURE": secure,

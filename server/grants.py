@@ -2,11 +2,15 @@
 
 The proof (a letter's token or access code, a notice's Kassenzeichen and amount) is checked once;
 the session then remembers the record for the rest of the visit. Each area keeps its own list.
+A logged-in citizen's proof also links the record to the account, so that it stays visible there
+on every device.
 """
 
 from __future__ import annotations
 
 from flask import session
+
+from server.auth import records
 
 MAX_GRANTS = 20  # a visit concerns a few letters, not hundreds
 
@@ -18,6 +22,12 @@ class SessionGrants:
     def grant(self, record_id: int) -> None:
         granted = [rid for rid in session.get(self.key, []) if rid != record_id]
         session[self.key] = [*granted, record_id][-MAX_GRANTS:]
+        citizen_id = session.get("citizen_id")
+        if isinstance(citizen_id, int):
+            records.link(citizen_id, self.key, record_id)
 
     def allows(self, record_id: int) -> bool:
-        return record_id in session.get(self.key, [])
+        if record_id in session.get(self.key, []):
+            return True
+        citizen_id = session.get("citizen_id")
+        return isinstance(citizen_id, int) and records.is_linked(citizen_id, self.key, record_id)

@@ -8,23 +8,54 @@ from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
 
+from server.auth import records
 from server.auth.citizens import get_citizen
 from server.auth.clerks import get_clerk
 from server.auth.models import Citizen, Clerk
 from server.auth.roles import Role
+from server.auth.session_store import ServerSession, end_sessions_of_citizen
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _server_session() -> ServerSession:
+    current = session._get_current_object()  # type: ignore[attr-defined]
+    assert isinstance(current, ServerSession), "the portal runs on server-side sessions"
+    return current
+
+
 def start_clerk_session(clerk: Clerk) -> None:
     # A fresh session on login: an attacker-planted session id cannot become authenticated.
-    session.clear()
-    session.permanent = True
-    session["clerk_id"] = clerk.id
+    current = _server_session()
+    current.clear()
+    current.regenerate()
+    current["clerk_id"] = clerk.id
 
 
 def end_session() -> None:
-    session.clear()
+    """Log out: the session's row is deleted, so the cookie is worthless from now on."""
+    _server_session().revoke()
+
+
+def end_other_sessions(citizen_id: int) -> int:
+    """End the citizen's sessions on every other device (after a password change)."""
+    return end_sessions_of_citizen(citizen_id, except_token=_server_session().token)
+
+
+def end_all_sessions(citizen_id: int) -> int:
+    """ "Überall abmelden": every session of the citizen, this one included."""
+    ended = end_sessions_of_citizen(citizen_id, except_token=_server_session().token)
+    end_session()
+    return ended + 1
+
+
+def current_session_token() -> str | None:
+    return _server_session().token
+
+
+def session_expired() -> bool:
+    """The browser came with a session that has timed out or was ended elsewhere."""
+    return _server_session().expired
 
 
 TRUST_ORDER = {"low": 0, "substantial": 1, "high": 2}
@@ -32,10 +63,15 @@ TRUST_ORDER = {"low": 0, "substantial": 1, "high": 2}
 
 def start_citizen_session(citizen: Citizen, *, id_token: str | None) -> None:
     # What the browser proved before the login (letters, notices) stays with it.
-    kept = {key: session[key] for key in ("receivables", "fine_cases") if key in session}
-    session.clear()
-    session.update(kept)
-    session.permanent = True
+    current = _server_session()
+    kept = {key: current[key] for key in ("receivables", "fine_cases") if key in current}
+    current.clear()
+    current.regenerate()
+    current.update(kept)
+    # What the browser opened before logging in belongs to the account from now on.
+    for kind, record_ids in kept.items():
+        for record_id in record_ids:
+            records.link(citizen.id, kind, record_id)
     session["citizen_id"] = citizen.id
     session["trust_level"] = citizen.trust_level
     if id_token:
@@ -61,8 +97,13 @@ def citizen_required(level: str = "low") -> Callable[[F], F]:
                 citizen is None
                 or TRUST_ORDER.get(session.get("trust_level", "low"), 0) < TRUST_ORDER[level]
             ):
+                expired: dict[str, Any] = (
+                    {"abgelaufen": "1"} if citizen is None and session_expired() else {}
+                )
                 return redirect(
-                    url_for("auth.account", next=request.full_path.rstrip("?"), stufe=level)
+                    url_for(
+                        "auth.account", next=request.full_path.rstrip("?"), stufe=level, **expired
+                    )
                 )
             return view(*args, **kwargs)
 

@@ -1,19 +1,26 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from server.audit import log as audit
 from server.auth import eid
 from server.auth.citizens import citizen_from_eid
 from server.auth.clerks import authenticate
+from server.auth.devices import device_name
 from server.auth.forms import ClerkLoginForm
+from server.auth.records import records_of
 from server.auth.session import (
     current_citizen,
+    current_session_token,
+    end_all_sessions,
     end_session,
+    session_expired,
     start_citizen_session,
     start_clerk_session,
 )
+from server.auth.session_store import end_session_by_id, sessions_of_citizen
 from server.extensions import csrf, limiter
 from server.logs import get_logger
 from server.rendering import redirect_page, render_page
@@ -101,6 +108,10 @@ def account() -> ResponseReturnValue:
     return render_page(
         "views/auth/account.html",
         citizen=citizen,
+        records=records_of(citizen.id) if citizen else [],
+        sessions=sessions_of_citizen(citizen.id, current_session_token()) if citizen else [],
+        device_name=device_name,
+        expired=session_expired() or request.args.get("abgelaufen") == "1",
         trust_level=session.get("trust_level"),
         eid_enabled=eid.enabled(),
         needed=needed if needed in eid.TRUST_LEVELS else None,
@@ -142,6 +153,34 @@ def _eid_failed(failure: eid.EidLoginFailed) -> ResponseReturnValue:
         reason=failure.reason,
         detail=failure.detail if failure.reason == "missing" else "",
     ), status
+
+
+@bp.route("/konto/sitzungen/<short_id>/beenden", methods=["POST"])
+def end_one_session(short_id: str) -> ResponseReturnValue:
+    """End the session on another device (this one is ended with "Abmelden")."""
+    citizen = current_citizen()
+    if citizen is None:
+        return redirect(url_for("auth.account"))
+    if end_session_by_id(citizen.id, short_id):
+        audit.record_now(f"citizen:{citizen.id}", "citizen.session.end", "citizen", citizen.id)
+        flash(_("Die Sitzung auf dem anderen Gerät ist beendet."), "success")
+    return redirect_page(url_for("auth.account"))
+
+
+@bp.route("/konto/ueberall-abmelden", methods=["POST"])
+def sign_out_everywhere() -> ResponseReturnValue:
+    citizen = current_citizen()
+    if citizen is None:
+        return redirect(url_for("auth.account"))
+    citizen_id = citizen.id
+    id_token = session.get("id_token")
+    ended = end_all_sessions(citizen_id)
+    audit.record_now(
+        f"citizen:{citizen_id}", "citizen.session.end_all", "citizen", citizen_id, str(ended)
+    )
+    flash(_("Sie sind jetzt auf allen Geräten abgemeldet."), "success")
+    provider_logout = eid.logout_url(id_token, public_url("auth.account"))
+    return redirect(provider_logout or url_for("auth.account"))
 
 
 @bp.route("/konto/abmelden", methods=["POST"])

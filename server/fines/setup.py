@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
+from server.auth.records import register_record_kind
 from server.auth.roles import Role
+from server.fines.account import describe_cases
 from server.fines.cases import PURPOSE, init_fines_events
 from server.payments.events import register_origin_link
 from server.payments.models import Receivable
@@ -30,6 +32,7 @@ def init_fines(app: Flask) -> None:
     from server.fines.views import bp
 
     init_fines_events()
+    register_record_kind("fine_cases", describe_cases)
     register_origin_link(PURPOSE, _back_to_case)
     app.register_blueprint(bp)
     app.register_blueprint(fines_office)

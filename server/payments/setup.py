@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from server.auth.records import register_record_kind
 from server.auth.roles import Role
+from server.payments.account import describe_receivables
 from server.payments.providers.registry import init_provider, register_provider
 from server.payments.providers.xbezahldienste import (
     XBezahldiensteProvider,
@@ -60,6 +62,7 @@ def init_payments(app: Flask) -> None:
     from server.payments.views import bp
 
     register_provider("xbezahldienste", _xbezahldienste)
+    register_record_kind("receivables", describe_receivables)
     register_provider("sandbox", _sandbox)
     if app.config["PAYMENT_PROVIDER"] == "sandbox" and not app.config["SANDBOX_PAYMENTS"]:
         from server.config import ConfigurationError

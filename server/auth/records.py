@@ -1,0 +1,85 @@
+"""The citizen's cases, notices and requests on the account page.
+
+Areas do not import each other: each area that links records to citizens registers a
+``describe`` function for its kind, and the account page asks all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from server.auth.models import CitizenRecord
+from server.extensions import db
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """One line on the account page."""
+
+    section: str  # e.g. "Bußgeldverfahren", already translated
+    title: str
+    status: str
+    url: str
+    since: datetime | None = None
+
+
+Describe = Callable[[Sequence[int]], list[AccountRecord]]
+Source = Callable[[int], list[AccountRecord]]
+
+_describers: dict[str, Describe] = {}
+_sources: list[Source] = []
+
+
+def register_record_kind(kind: str, describe: Describe) -> None:
+    """``describe(record_ids)`` tells how the records of ``kind`` linked to a citizen look."""
+    _describers[kind] = describe
+
+
+def register_record_source(source: Source) -> None:
+    """For areas that keep the citizen on their own records (``source(citizen_id)``)."""
+    if source not in _sources:
+        _sources.append(source)
+
+
+def link(citizen_id: int, kind: str, record_id: int) -> None:
+    """Remember that the citizen opened this record; linking twice changes nothing."""
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    with db.transaction():
+        session.execute(
+            insert(CitizenRecord)
+            .values(citizen_id=citizen_id, kind=kind, record_id=record_id)
+            .on_conflict_do_nothing()
+        )
+
+
+def is_linked(citizen_id: int, kind: str, record_id: int) -> bool:
+    key = {"citizen_id": citizen_id, "kind": kind, "record_id": record_id}
+    return db.session.get(CitizenRecord, key) is not None
+
+
+def records_of(citizen_id: int) -> list[AccountRecord]:
+    """Everything the citizen has with the city, newest first, grouped by the page."""
+    rows = db.session.execute(
+        select(CitizenRecord.kind, CitizenRecord.record_id).where(
+            CitizenRecord.citizen_id == citizen_id
+        )
+    ).all()
+    by_kind: dict[str, list[int]] = {}
+    for kind, record_id in rows:
+        by_kind.setdefault(kind, []).append(record_id)
+    records: list[AccountRecord] = []
+    for kind, ids in by_kind.items():
+        describe = _describers.get(kind)
+        if describe is not None:
+            records.extend(describe(ids))
+    for source in _sources:
+        records.extend(source(citizen_id))
+    return records

@@ -1,0 +1,273 @@
+"""Server-side sessions: the browser holds a random token, the database holds the session.
+
+Flask's default session lives in a signed cookie, which the server cannot take back: logging out
+on one device could not end the session on another, and a stolen cookie would stay valid until it
+expires. Here every session is a row of ``web_sessions``, so that
+
+- logging out deletes the row (the cookie becomes worthless at once),
+- a login issues a new token (an id planted before the login never becomes authenticated),
+- a session ends after ``SESSION_IDLE_MINUTES`` without a request and ``SESSION_ABSOLUTE_MINUTES``
+  after it began, whatever the browser does,
+- a citizen sees their sessions and can end all of them ("überall abmelden").
+
+Rows are written with SQLAlchemy Core on their own connection, so that saving the session never
+commits or rolls back the work of the request itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from flask import Flask, Request, Response, request
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import Table, delete, insert, select, update
+from werkzeug.datastructures import CallbackDict
+
+from server.auth.models import WebSession
+from server.db import as_utc, utcnow
+from server.extensions import db
+
+_serializer = TaggedJSONSerializer()
+_table = cast(Table, WebSession.__table__)
+# A request only refreshes ``last_seen_at`` when it is older than this: one write per minute of
+# activity instead of one per request.
+_TOUCH_AFTER = timedelta(seconds=60)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """The session of one request; ``regenerate()`` and ``revoke()`` say what to do at its end."""
+
+    def __init__(
+        self,
+        initial: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        created_at: datetime | None = None,
+        last_seen_at: datetime | None = None,
+        expired: bool = False,
+    ) -> None:
+        def on_update(_self: CallbackDict[str, Any]) -> None:
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.token = token
+        self.created_at = created_at
+        self.last_seen_at = last_seen_at
+        #: The browser sent a token whose session has timed out or was revoked.
+        self.expired = expired
+        self.modified = False
+        self.rotate = False
+        self.revoked = False
+
+    def regenerate(self) -> None:
+        """Give this session a new token and a new start (on login)."""
+        self.rotate = True
+        self.modified = True
+
+    def revoke(self) -> None:
+        """End this session: its row is deleted and the cookie removed."""
+        self.clear()
+        self.revoked = True
+
+
+class ServerSessionInterface(SessionInterface):
+    serializer = _serializer
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        token = request.cookies.get(self.get_cookie_name(app))
+        if not token:
+            return ServerSession()
+        row = _load(_digest(token))
+        now = utcnow()
+        if row is None:
+            return ServerSession(expired=True)
+        created, seen = as_utc(row.created_at), as_utc(row.last_seen_at)
+        if now - seen > idle_timeout(app) or now - created > absolute_timeout(app):
+            _delete(_digest(token))
+            return ServerSession(expired=True)
+        try:
+            data = self.serializer.loads(row.data)
+        except ValueError:
+            data = {}
+        return ServerSession(data, token=token, created_at=created, last_seen_at=seen)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        assert isinstance(session, ServerSession)
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        old = session.token
+        if session.revoked and old is not None:
+            _delete(_digest(old))
+            # Whatever was stored after the logout (a message for the next page) gets a new,
+            # anonymous session.
+            old = session.token = None
+            if not session:
+                response.delete_cookie(name, domain=domain, path=path)
+                return
+        if not session and old is not None:
+            _delete(_digest(old))
+            response.delete_cookie(name, domain=domain, path=path)
+            return
+        if not session:
+            if session.expired:
+                response.delete_cookie(name, domain=domain, path=path)
+            return
+        now = utcnow()
+        if old is None or session.rotate:
+            if old is not None:
+                _delete(_digest(old))
+            session.token = secrets.token_urlsafe(32)
+            session.created_at = now
+            _insert(_digest(session.token), self._values(session, now, response))
+            self._set_cookie(app, session, response)
+            return
+        if session.modified:
+            _update(_digest(old), self._values(session, now, response))
+            self._set_cookie(app, session, response)
+        elif session.last_seen_at is None or now - session.last_seen_at > _TOUCH_AFTER:
+            _update(_digest(old), {"last_seen_at": now})
+        response.vary.add("Cookie")
+
+    def _values(self, session: ServerSession, now: datetime, response: Response) -> dict[str, Any]:
+        citizen_id = session.get("citizen_id")
+        clerk_id = session.get("clerk_id")
+        return {
+            "data": self.serializer.dumps(dict(session)),
+            "citizen_id": citizen_id if isinstance(citizen_id, int) else None,
+            "clerk_id": clerk_id if isinstance(clerk_id, int) else None,
+            "user_agent": (request.user_agent.string or "")[:255],
+            "created_at": session.created_at or now,
+            "last_seen_at": now,
+        }
+
+    def _set_cookie(self, app: Flask, session: ServerSession, response: Response) -> None:
+        response.set_cookie(
+            self.get_cookie_name(app),
+            session.token or "",
+            expires=(session.created_at or utcnow()) + absolute_timeout(app),
+            httponly=self.get_cookie_httponly(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+        )
+        response.vary.add("Cookie")
+
+
+def idle_timeout(app: Flask) -> timedelta:
+    return timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+
+
+def absolute_timeout(app: Flask) -> timedelta:
+    return timedelta(minutes=app.config["SESSION_ABSOLUTE_MINUTES"])
+
+
+def _load(digest: str) -> Any:
+    with db.engine.connect() as connection:
+        return connection.execute(
+            select(_table.c.data, _table.c.created_at, _table.c.last_seen_at).where(
+                _table.c.id == digest
+            )
+        ).first()
+
+
+def _insert(digest: str, values: dict[str, Any]) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(insert(_table).values(id=digest, **values))
+
+
+def _update(digest: str, values: dict[str, Any]) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(update(_table).where(_table.c.id == digest).values(**values))
+
+
+def _delete(digest: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(delete(_table).where(_table.c.id == digest))
+
+
+# --- what the account page and the login code need -----------------------------------------
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    id: str
+    user_agent: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+def sessions_of_citizen(citizen_id: int, current_token: str | None) -> list[ActiveSession]:
+    """The citizen's live sessions, most recently used first."""
+    current = _digest(current_token) if current_token else None
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            select(_table.c.id, _table.c.user_agent, _table.c.created_at, _table.c.last_seen_at)
+            .where(_table.c.citizen_id == citizen_id)
+            .order_by(_table.c.last_seen_at.desc())
+        ).all()
+    return [
+        ActiveSession(
+            row.id[:12],
+            row.user_agent,
+            as_utc(row.created_at),
+            as_utc(row.last_seen_at),
+            row.id == current,
+        )
+        for row in rows
+    ]
+
+
+def end_sessions_of_citizen(citizen_id: int, *, except_token: str | None = None) -> int:
+    """End every session of the citizen (but ``except_token``'s); returns how many ended."""
+    statement = delete(_table).where(_table.c.citizen_id == citizen_id)
+    if except_token:
+        statement = statement.where(_table.c.id != _digest(except_token))
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount or 0
+
+
+def end_sessions_of_clerk(clerk_id: int) -> int:
+    with db.engine.begin() as connection:
+        return connection.execute(delete(_table).where(_table.c.clerk_id == clerk_id)).rowcount or 0
+
+
+def end_session_by_id(citizen_id: int, short_id: str) -> bool:
+    """End one of the citizen's sessions, named by the prefix shown on the account page."""
+    if len(short_id) != 12:
+        return False
+    with db.engine.begin() as connection:
+        result = connection.execute(
+            delete(_table).where(
+                _table.c.citizen_id == citizen_id, _table.c.id.startswith(short_id, autoescape=True)
+            )
+        )
+        return bool(result.rowcount)
+
+
+def prune_expired(app: Flask) -> int:
+    """Delete sessions past their idle or absolute timeout; run it from cron now and then."""
+    now = utcnow()
+    with db.engine.begin() as connection:
+        result = connection.execute(
+            delete(_table).where(
+                (_table.c.last_seen_at < now - idle_timeout(app))
+                | (_table.c.created_at < now - absolute_timeout(app))
+            )
+        )
+        return result.rowcount or 0
+
+
+def init_sessions(app: Flask) -> None:
+    app.session_interface = ServerSessionInterface()
