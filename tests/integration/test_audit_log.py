@@ -9,7 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
+from server.audit.log import record_now
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.extensions import db
@@ -121,3 +124,11 @@ def test_no_secret_reaches_the_logs(client: CheckingClient, portal_log: io.Strin
     assert written  # something was logged at all
     for secret in (case["token"], case["access_code"], DEFAULT_PASSWORD, "a-wrong-secret-password"):
         assert secret not in written
+
+
+def test_the_database_refuses_to_change_an_audit_entry(app: Flask) -> None:
+    with app.app_context():
+        record_now("clerk:1", "case.view", "fine_case", 1)
+        with pytest.raises(DBAPIError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE audit_log SET actor = 'someone-else'"))
+        assert db.session.scalars(select(AuditEntry.actor)).all() == ["clerk:1"]

@@ -65,8 +65,35 @@ def upgrade() -> None:
             batch_op.f("ix_web_sessions_last_seen_at"), ["last_seen_at"], unique=False
         )
 
+    # The audit log is append-only for the application: the database refuses to change an entry,
+    # whoever asks (deleting old entries after their retention period stays possible).
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            """
+            CREATE FUNCTION audit_log_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'the audit log is append-only';
+            END $$;
+            """
+        )
+        op.execute(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_update()"
+        )
+    else:
+        op.execute(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+        )
+
 
 def downgrade() -> None:
+    op.execute(
+        "DROP TRIGGER IF EXISTS audit_log_append_only"
+        + (" ON audit_log" if op.get_bind().dialect.name == "postgresql" else "")
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_log_refuse_update()")
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_sessions_last_seen_at"))
         batch_op.drop_index(batch_op.f("ix_web_sessions_clerk_id"))
