@@ -174,6 +174,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Issuer of the eID identity provider (OpenID Connect); discovery at "
         "`{issuer}/.well-known/openid-configuration`. Empty: no eID login.",
     ),
+    Setting(
+        "CERTIFICATE_FEE_TABLE",
+        "",
+        "TOML file with the fees for civil-status certificates (empty: the built-in table, "
+        "`server/certificates/data/fees.toml`).",
+    ),
     Setting("OIDC_CLIENT_ID", "", "The portal's client id at the identity provider."),
     Setting("OIDC_CLIENT_SECRET", "", "The portal's client secret."),
     Setting("OIDC_SCOPES", "openid profile email address", "Scopes asked for."),
