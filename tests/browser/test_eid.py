@@ -49,8 +49,45 @@ def test_citizen_logs_in_with_the_eid_and_out_again(
         expect(page.get_by_text("Erika Mustermann")).to_be_visible()
         expect(page.get_by_text("Heidestraße 17, 51147 Köln")).to_be_visible()
         assert_accessible(page)
-        page.get_by_role("button", name="Abmelden").click()
+        page.get_by_role("button", name="Abmelden", exact=True).click()
         page.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
         expect(page.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
     finally:
         context.close()
+
+
+def test_signing_out_everywhere_ends_the_session_on_the_other_device(
+    playwright: Playwright, browser: Browser, eid_portal: LiveServer
+) -> None:
+    phone_device = dict(playwright.devices[PHONE])
+    phone_device.pop("default_browser_type", None)
+    phone = browser.new_context(
+        **phone_device, locale="de-DE", base_url=eid_portal.url, bypass_csp=True
+    )
+    desk = browser.new_context(locale="de-DE", base_url=eid_portal.url)
+    try:
+        pages = []
+        for context in (phone, desk):
+            page = context.new_page()
+            page.goto("/konto")
+            page.get_by_role("link", name="Mit Online-Ausweis anmelden").click()
+            page.get_by_label("Testperson").fill("erika")
+            page.get_by_role("button", name="Anmelden").click()
+            expect(page.get_by_text("Erika Mustermann")).to_be_visible()
+            pages.append(page)
+        on_phone, on_desk = pages
+        on_phone.reload()
+        devices = on_phone.get_by_role("region", name="Angemeldete Geräte")
+        expect(devices.get_by_role("listitem")).to_have_count(2)
+        expect(devices.get_by_text("Chrome auf Android")).to_be_visible()
+        expect(devices.get_by_text("(dieses Gerät)")).to_be_visible()
+        assert_accessible(on_phone)
+        on_phone.get_by_role("button", name="Überall abmelden").click()
+        on_phone.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
+        expect(on_phone.get_by_text("Sie sind jetzt auf allen Geräten abgemeldet.")).to_be_visible()
+        on_desk.reload()
+        expect(on_desk.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
+        expect(on_desk.get_by_text("Erika Mustermann")).to_have_count(0)
+    finally:
+        phone.close()
+        desk.close()
