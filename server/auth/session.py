@@ -30,16 +30,29 @@ def end_session() -> None:
 TRUST_ORDER = {"low": 0, "substantial": 1, "high": 2}
 
 
-def start_citizen_session(citizen: Citizen, *, id_token: str | None) -> None:
+def start_citizen_session(citizen: Citizen, *, id_token: str | None, method: str = "eid") -> None:
+    """``method`` is "eid" or "password"; a password proves no identity, so its trust level
+    is "low" whatever eID the account has linked."""
     # What the browser proved before the login (letters, notices) stays with it.
     kept = {key: session[key] for key in ("receivables", "fine_cases") if key in session}
     session.clear()
     session.update(kept)
     session.permanent = True
     session["citizen_id"] = citizen.id
-    session["trust_level"] = citizen.trust_level
+    session["login_method"] = method
+    session["trust_level"] = citizen.trust_level if method == "eid" else "low"
     if id_token:
         session["id_token"] = id_token
+
+
+def end_other_sessions(citizen_id: int) -> None:
+    """End the citizen's sessions after their password changed (e.g. a password reset).
+
+    The server-side session store will revoke all of the citizen's sessions here. Until it
+    exists, sessions live in signed cookies and only this browser's session can be ended: if it
+    belongs to the citizen, it is cleared."""
+    if session.get("citizen_id") == citizen_id:
+        end_session()
 
 
 def current_citizen() -> Citizen | None:
