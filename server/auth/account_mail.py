@@ -30,7 +30,7 @@ def confirmation_mail(recipient: str, token: str) -> None:
             "Wenn Sie kein Konto angelegt haben, müssen Sie nichts tun: Ohne Bestätigung kann "
             "sich niemand mit diesem Konto anmelden.",
             hours=hours,
-            link=public_url("accounts.confirm", token=token),
+            link=public_url("accounts.confirm_account", token=token),
         )
         + _signature(),
     )
