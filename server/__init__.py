@@ -9,6 +9,7 @@ from flask import Flask
 from server import cli
 from server.assets import init_assets
 from server.audit.views import bp as audit_bp
+from server.auth.account_views import bp as accounts_bp
 from server.auth.eid import init_eid
 from server.auth.session_store import init_sessions
 from server.auth.views import bp as auth_bp
@@ -19,6 +20,7 @@ from server.fines.setup import init_fines
 from server.i18n import init_i18n
 from server.logs import configure_logging
 from server.mail.cli import mail_group
+from server.mail.views import bp as dev_mail_bp
 from server.payments.setup import init_payments
 from server.security import init_security
 from server.web.errors import init_errors
@@ -46,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_assets(app)
     init_errors(app)
 
-    for blueprint in (web_bp, auth_bp, backoffice_bp):
+    for blueprint in (web_bp, auth_bp, accounts_bp, backoffice_bp, dev_mail_bp):
         app.register_blueprint(blueprint)
     init_payments(app)
     init_fines(app)

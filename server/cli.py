@@ -165,6 +165,8 @@ def demo_command(host: str, port: int) -> None:
     for kassenzeichen, _, token in created:
         click.echo(f"    link on the letter of {kassenzeichen}: {url}zahlungen/z/{token}")
     click.echo("  Online payments go to the sandbox payment platform; you choose the outcome.")
+    click.echo(f"  Citizen accounts: {url}konto/registrieren; the mails (confirmation links,")
+    click.echo(f"    password resets) are shown at {url}entwicklung/post")
     if letters:
         click.echo(f"  Parking-fine letters (open one, scan its QR code): {letters_dir}/")
         for path in letters[:3]:

@@ -84,6 +84,73 @@ SETTINGS: tuple[Setting, ...] = (
         "10 per 5 minutes",
         "Clerk login attempts allowed per client address.",
     ),
+    # Citizen accounts (e-mail and password)
+    Setting(
+        "CITIZEN_PASSWORD_MIN_LENGTH",
+        "12",
+        "Shortest password of a citizen account, in characters (no composition rules, as NIST "
+        "SP 800-63B advises; common passwords are refused).",
+        _integer,
+    ),
+    Setting(
+        "CITIZEN_PASSWORD_MAX_LENGTH",
+        "1024",
+        "Longest password accepted, in characters: long passphrases are welcome, megabytes are "
+        "not hashed.",
+        _integer,
+    ),
+    Setting(
+        "CITIZEN_LOGIN_ADDRESS_RATE_LIMIT",
+        "30 per 10 minutes",
+        "Password login attempts per client address (browsers known to the account are exempt).",
+    ),
+    Setting(
+        "CITIZEN_LOGIN_ACCOUNT_FAILURE_LIMIT",
+        "5 per 15 minutes",
+        "Failed password logins per account from browsers not known to it; known browsers "
+        "still get in, so an attacker cannot lock the citizen out.",
+    ),
+    Setting(
+        "CITIZEN_LOGIN_DEVICE_FAILURE_LIMIT",
+        "10 per 15 minutes",
+        "Failed password logins per known-device cookie (a stolen cookie buys no more guesses).",
+    ),
+    Setting(
+        "KNOWN_DEVICE_DAYS",
+        "180",
+        "Lifetime of the signed cookie that marks a browser as known to an account after a "
+        "successful password login.",
+        _integer,
+    ),
+    Setting(
+        "ACCOUNT_CONFIRM_LINK_HOURS",
+        "48",
+        "How long the link confirming a new account's e-mail address is valid.",
+        _integer,
+    ),
+    Setting(
+        "PASSWORD_RESET_LINK_MINUTES",
+        "60",
+        "How long a password reset link is valid.",
+        _integer,
+    ),
+    Setting(
+        "ACCOUNT_MAIL_RATE_LIMIT",
+        "10 per hour",
+        "Registrations, reset and resend requests per client address.",
+    ),
+    Setting(
+        "ACCOUNT_MAIL_PER_ADDRESS_LIMIT",
+        "5 per hour",
+        "Account mails sent to one e-mail address; beyond it requests are answered as usual but "
+        "send nothing, so nobody's mailbox can be flooded.",
+    ),
+    Setting(
+        "DEV_MAIL_PAGE",
+        "(on outside production)",
+        "Show the outbox at `/entwicklung/post` for trying out the mails of the demo; only with "
+        "`MAIL_BACKEND=file`. Refused in production.",
+    ),
     Setting("MAX_CONTENT_LENGTH", "62914560", "Largest request body in bytes (60 MiB).", _integer),
     Setting(
         "SESSION_IDLE_MINUTES",
@@ -267,6 +334,7 @@ _COMPUTED = {
     "SANDBOX_PAYMENTS",
     "UPLOAD_DIR",
     "MAIL_FILE_DIR",
+    "DEV_MAIL_PAGE",
 }
 
 
@@ -319,6 +387,13 @@ def load_config(
         raise ConfigurationError(
             "the sandbox payment platform is refused in production: set PAYMENT_PROVIDER"
         )
+
+    dev_mail = _env("DEV_MAIL_PAGE", env)
+    config["DEV_MAIL_PAGE"] = (
+        _flag(dev_mail) if dev_mail is not None else portal_env != "production"
+    )
+    if portal_env == "production" and config["DEV_MAIL_PAGE"]:
+        raise ConfigurationError("the development mail page is refused in production")
 
     base_url = str(overrides.get("PORTAL_BASE_URL") or config["PORTAL_BASE_URL"]).rstrip("/")
     secure = base_url.startswith("https://")

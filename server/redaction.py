@@ -1,7 +1,8 @@
 """Keep capability URLs out of access logs.
 
 The letter's QR code and the notice's link carry their credential in the path (``/b/<token>``,
-``/zahlungen/z/<token>``); an access log that wrote them down would hold a key to the case.
+``/zahlungen/z/<token>``), and so do the account mails' links (``/konto/bestaetigen/<token>``,
+``/konto/passwort-neu/<token>``); an access log that wrote them down would hold a key.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 
 from gunicorn.glogging import Logger as GunicornLogger
 
-_CAPABILITY = re.compile(r"(/b/|/zahlungen/z/)[A-Za-z0-9_-]+")
+_CAPABILITY = re.compile(
+    r"(/b/|/zahlungen/z/|/konto/bestaetigen/|/konto/passwort-neu/)[A-Za-z0-9_-]+"
+)
 
 
 def redact(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Citizen accounts: created or updated from a verified eID login."""
+"""Citizen accounts: created or updated from a verified eID login; an eID login of a citizen
+logged in with a password links the eID to that account."""
 
 from __future__ import annotations
 
@@ -14,14 +15,38 @@ from server.logs import get_logger
 log = get_logger("auth")
 
 
-def citizen_from_eid(identity: EidIdentity) -> Citizen:
-    """The citizen of this eID identity, with the verified data of this login."""
+class EidLinkRefused(Exception):
+    """The eID cannot be linked to the logged-in account; ``reason`` names why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "linked_elsewhere" or "other_eid"
+
+
+def citizen_from_eid(identity: EidIdentity, *, logged_in: Citizen | None = None) -> Citizen:
+    """The citizen of this eID identity, with the verified data of this login.
+
+    ``logged_in`` is who the browser is logged in as: a password account gets this eID linked,
+    unless the eID belongs to another account or the account has another eID."""
     with db.transaction() as session:
         citizen = session.scalar(
             select(Citizen).where(
                 Citizen.eid_issuer == identity.issuer, Citizen.eid_subject == identity.subject
             )
         )
+        if logged_in is not None and logged_in.has_password:
+            if citizen is not None and citizen.id != logged_in.id:
+                raise EidLinkRefused("linked_elsewhere")
+            if citizen is None:
+                citizen = session.get(Citizen, logged_in.id)
+                if citizen is None:
+                    raise EidLinkRefused("linked_elsewhere")
+                if citizen.has_eid:
+                    raise EidLinkRefused("other_eid")
+                citizen.eid_issuer = identity.issuer
+                citizen.eid_subject = identity.subject
+                session.flush()
+                audit.record(f"citizen:{citizen.id}", "citizen.eid_linked", "citizen", citizen.id)
         if citizen is None:
             citizen = Citizen(eid_issuer=identity.issuer, eid_subject=identity.subject)
             session.add(citizen)

@@ -1,8 +1,10 @@
-"""Clerks (Sachbearbeiterinnen und Sachbearbeiter) of the administration and their roles."""
+"""Clerks (Sachbearbeiterinnen und Sachbearbeiter) of the administration and their roles;
+citizens, who log in with the eID or an e-mail address and password, and their e-mail links."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -59,7 +61,10 @@ class ClerkRole(Base):
 
 
 class Citizen(Base):
-    """A citizen known from a login: for now from the eID (the identity provider's subject)."""
+    """A citizen known from a login: an eID (the identity provider's subject), a password account
+    (``login_email``), or both once the eID is linked to the password account.
+
+    Password accounts start without a name (empty strings) until the citizen enters one."""
 
     __tablename__ = "citizens"
     __table_args__ = (UniqueConstraint("eid_issuer", "eid_subject", name="one_per_eid"),)
@@ -78,6 +83,57 @@ class Citizen(Base):
     trust_level: Mapped[str] = mapped_column(String(16), default="low")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The password account: the address is the login name, stored normalised (lower case).
+    login_email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def has_password(self) -> bool:
+        return self.login_email is not None and self.password_hash is not None
+
+    @property
+    def has_eid(self) -> bool:
+        return self.eid_subject is not None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+
+class TokenPurpose(StrEnum):
+    CONFIRM = "confirm"  # confirms the e-mail address of a new account
+    RESET = "reset"  # sets a new password
+
+
+class AccountToken(Base):
+    """A single-use e-mail link. Only the SHA-256 of the token is stored: the database alone
+    opens no account.
+
+    A confirmation link carries the password chosen at its registration, so that each link
+    confirms the password its own registration set, whoever registered the address later."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint(
+            "purpose IN (" + ", ".join(f"'{p.value}'" for p in TokenPurpose) + ")",
+            name="known_purpose",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(
+        ForeignKey("citizens.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    citizen: Mapped[Citizen] = relationship()
 
 
 class WebSession(Base):

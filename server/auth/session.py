@@ -37,9 +37,14 @@ def end_session() -> None:
     _server_session().revoke()
 
 
-def end_other_sessions(citizen_id: int) -> int:
-    """End the citizen's sessions on every other device (after a password change)."""
-    return end_sessions_of_citizen(citizen_id, except_token=_server_session().token)
+def end_sessions_after_password_change(citizen_id: int) -> int:
+    """After a password reset every session of the citizen ends, this browser's too if it is
+    theirs: whoever knew the old password is out, and the citizen logs in with the new one."""
+    ended = end_sessions_of_citizen(citizen_id, except_token=_server_session().token)
+    if session.get("citizen_id") == citizen_id:
+        end_session()
+        ended += 1
+    return ended
 
 
 def end_all_sessions(citizen_id: int) -> int:
@@ -61,7 +66,9 @@ def session_expired() -> bool:
 TRUST_ORDER = {"low": 0, "substantial": 1, "high": 2}
 
 
-def start_citizen_session(citizen: Citizen, *, id_token: str | None) -> None:
+def start_citizen_session(citizen: Citizen, *, id_token: str | None, method: str = "eid") -> None:
+    """``method`` is "eid" or "password"; a password proves no identity, so its trust level
+    is "low" whatever eID the account has linked."""
     # What the browser proved before the login (letters, notices) stays with it.
     current = _server_session()
     kept = {key: current[key] for key in ("receivables", "fine_cases") if key in current}
@@ -73,7 +80,8 @@ def start_citizen_session(citizen: Citizen, *, id_token: str | None) -> None:
         for record_id in record_ids:
             records.link(citizen.id, kind, record_id)
     session["citizen_id"] = citizen.id
-    session["trust_level"] = citizen.trust_level
+    session["login_method"] = method
+    session["trust_level"] = citizen.trust_level if method == "eid" else "low"
     if id_token:
         session["id_token"] = id_token
 

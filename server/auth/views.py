@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from server.audit import log as audit
 from server.auth import eid
-from server.auth.citizens import citizen_from_eid
+from server.auth.account_forms import CitizenLoginForm
+from server.auth.citizens import EidLinkRefused, citizen_from_eid
 from server.auth.clerks import authenticate
 from server.auth.devices import device_name
 from server.auth.forms import ClerkLoginForm
@@ -98,6 +99,8 @@ def logout() -> ResponseReturnValue:
 # --- citizens -----------------------------------------------------------------------------
 
 EID_NEXT = "eid_next"
+# Where the account page was sent after a step elsewhere (confirmation, new password, data).
+ACCOUNT_NOTICES = ("bestaetigt", "passwort-neu", "daten")
 
 
 @bp.route("/konto")
@@ -105,6 +108,7 @@ def account() -> ResponseReturnValue:
     """The citizen's account, or the ways to log in."""
     citizen = current_citizen()
     needed = request.args.get("stufe")
+    notice = request.args.get("hinweis")
     return render_page(
         "views/auth/account.html",
         citizen=citizen,
@@ -113,9 +117,12 @@ def account() -> ResponseReturnValue:
         device_name=device_name,
         expired=session_expired() or request.args.get("abgelaufen") == "1",
         trust_level=session.get("trust_level"),
+        login_method=session.get("login_method", "eid"),
         eid_enabled=eid.enabled(),
         needed=needed if needed in eid.TRUST_LEVELS else None,
         next=_next_target(),
+        login_form=CitizenLoginForm(formdata=None),
+        notice=notice if notice in ACCOUNT_NOTICES else None,
     )
 
 
@@ -140,7 +147,11 @@ def eid_callback() -> ResponseReturnValue:
     except eid.EidLoginFailed as failure:
         return _eid_failed(failure)
     target = session.pop(EID_NEXT, None)
-    citizen = citizen_from_eid(identity)
+    try:
+        citizen = citizen_from_eid(identity, logged_in=current_citizen())
+    except EidLinkRefused as refusal:
+        log.warning("eID not linked", extra={"reason": refusal.reason})
+        return render_page("views/auth/eid_link_refused.html", reason=refusal.reason), 409
     start_citizen_session(citizen, id_token=identity.id_token)
     return redirect(target if is_safe_redirect(target) else url_for("auth.account"))
 

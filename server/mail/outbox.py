@@ -89,3 +89,8 @@ def send_pending() -> tuple[int, int]:
                 mail.sent_at = utcnow()
                 sent += 1
     return sent, failed
+
+
+def recent_mails(limit: int = 50) -> list[OutboxMail]:
+    """The newest mails first (for the development mail page)."""
+    return list(db.session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)))
