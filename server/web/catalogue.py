@@ -35,8 +35,8 @@ def form_service(definition: FormDefinition, *, slug: str | None = None) -> Serv
     how long it takes, and starts the form."""
     return Service(
         slug or definition.slug,
-        definition.title,  # type: ignore[arg-type]
-        definition.summary,  # type: ignore[arg-type]
+        definition.title,
+        definition.summary,
         (*definition.keywords, "formular", "antrag", "online-formular", "form"),
         definition.icon,
         available=True,

@@ -146,7 +146,8 @@ def test_errors_are_shown_next_to_the_field_and_summarised(client: CheckingClien
     assert soup.find(id="eltern_email")["aria-invalid"] == "true"  # type: ignore[index]
     # Nothing typed is lost.
     assert soup.find(id="eltern_vorname")["value"] == "Erika"  # type: ignore[index]
-    assert soup.title is not None and soup.title.get_text().startswith("Fehler:")
+    assert soup.title is not None
+    assert soup.title.get_text().startswith("Fehler:")
 
 
 def test_htmx_gets_the_form_partial_or_a_redirect(client: CheckingClient) -> None:
@@ -444,7 +445,8 @@ def test_the_clerk_filters_and_the_parent_sees_the_status(client: CheckingClient
     changed = clerk.post(first_url, data={"csrf_token": token, "status": "angebot", "note": "x"})
     assert changed.status_code == 302
     offered = text_of(clerk.get(inbox, query_string={"status": "angebot"}))
-    assert first["reference"] in offered and second["reference"] not in offered
+    assert first["reference"] in offered
+    assert second["reference"] not in offered
 
     parent_view = text_of(client.get(f"{KITA}/eingegangen/{first['reference']}"))
     assert "Platzangebot gemacht" in parent_view
@@ -488,7 +490,8 @@ def test_a_citizen_resumes_a_draft_on_another_device(client: CheckingClient) -> 
     assert client.get(f"{KITA}/entwurf").status_code == 401
     log_in_citizen(client, citizen_id)
     prefilled = text_of(client.get(f"{KITA}/eltern"))
-    assert 'value="Mustermann"' in prefilled and 'value="12345 Musterstadt"' in prefilled
+    assert 'value="Mustermann"' in prefilled
+    assert 'value="12345 Musterstadt"' in prefilled
     token = csrf_token(client.get(f"{KITA}/kind"))
     saved = client.put(
         f"{KITA}/entwurf",
