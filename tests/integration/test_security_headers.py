@@ -30,6 +30,10 @@ SAMPLE_ARGUMENTS = {
     "upload_id": 1,
     "case_id": 1,
     "short_id": "0123456789ab",
+    "service": "kita-anmeldung",
+    "step": "kind",
+    "reference": "KITA-2026-000001",
+    "submission_id": 1,
 }
 
 
