@@ -9,6 +9,7 @@ from flask import Flask
 from server import cli
 from server.assets import init_assets
 from server.audit.views import bp as audit_bp
+from server.auth.dev_idp import init_dev_idp
 from server.auth.eid import init_eid
 from server.auth.views import bp as auth_bp
 from server.backoffice.views import bp as backoffice_bp
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_payments(app)
     init_fines(app)
+    init_dev_idp(app)
     init_eid(app)
     app.register_blueprint(audit_bp)
     app.cli.add_command(mail_group)

@@ -113,6 +113,7 @@ def clerks_list() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
+    from server.auth.eid import init_eid
     from server.demo import DEMO_CLERKS, seed_demo_data
     from server.fines.demo import seed_fine_cases
     from server.fines.letter_pdf import LetterError
@@ -126,6 +127,7 @@ def demo_command(host: str, port: int) -> None:
         # the demo really serves on.
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         use_base_url(app, f"http://{shown}:{port}")
+        init_eid(app)  # the development provider's issuer is under the new address
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
     letters_dir = Path(app.instance_path) / "demo-letters"
@@ -152,6 +154,7 @@ def demo_command(host: str, port: int) -> None:
     for kassenzeichen, _, token in created:
         click.echo(f"    link on the letter of {kassenzeichen}: {url}zahlungen/z/{token}")
     click.echo("  Online payments go to the sandbox payment platform; you choose the outcome.")
+    _echo_eid_instructions(app, url)
     if letters:
         click.echo(f"  Parking-fine letters (open one, scan its QR code): {letters_dir}/")
         for path in letters[:3]:
@@ -164,6 +167,24 @@ def demo_command(host: str, port: int) -> None:
     # Flask's app.run() refuses to block inside a CLI command; Werkzeug's server is what it uses.
     install_werkzeug_filter()
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def _echo_eid_instructions(app: Flask, url: str) -> None:
+    from server.auth.dev_idp.persons import TEST_PERSONS
+    from server.auth.eid import provider_settings
+
+    settings = provider_settings(app)
+    if settings is None:
+        click.echo("  eID login: not set up (set OIDC_ISSUER or DEV_EID_PROVIDER=yes).")
+    elif not settings.development:
+        click.echo(f"  eID login: {url}konto through {settings.issuer}")
+    else:
+        click.echo(
+            f'  eID login: {url}konto, "Mit Online-Ausweis anmelden"; the development identity'
+        )
+        click.echo("  provider lets you pick a test person instead of reading an ID card:")
+        for person in TEST_PERSONS:
+            click.echo(f"    {person.name:<17} trust level {person.level:<12} {person.note!s}")
 
 
 def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
