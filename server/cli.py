@@ -184,7 +184,8 @@ def _echo_eid_instructions(app: Flask, url: str) -> None:
         )
         click.echo("  provider lets you pick a test person instead of reading an ID card:")
         for person in TEST_PERSONS:
-            click.echo(f"    {person.name:<17} trust level {person.level:<12} {person.note!s}")
+            remark = "" if person.address else "  no address: the login is refused, and says why"
+            click.echo(f"    {person.name:<17} trust level {person.level:<12}{remark}".rstrip())
 
 
 def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
