@@ -26,7 +26,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 30) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -232,6 +232,8 @@ def test_the_id_token_verifies_with_the_published_keys(portal: LiveServer) -> No
     assert response.status_code == 200, response.text
     assert response.headers["Cache-Control"] == "no-store"
     tokens = response.json()
+    assert tokens["token_type"].lower() == "bearer"
+    assert tokens["expires_in"] == 600
     keys = KeySet.import_key_set(requests.get(client.metadata["jwks_uri"], timeout=10).json())
     assert all("d" not in key for key in keys.as_dict()["keys"])  # public keys only
     id_token = jwt.decode(tokens["id_token"], keys, algorithms=["RS256"])

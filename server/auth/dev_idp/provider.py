@@ -212,6 +212,11 @@ class PortalAuthorizationServer(AuthorizationServer):
         self.store = store
         super().__init__(app, query_client=query_client, save_token=self._save_token)
 
+    def load_config(self, config: Any) -> None:
+        # Authlib's settings live in the app's config; the provider's own constants win, so that
+        # ``expires_in`` says what the store keeps.
+        super().load_config({"OAUTH2_TOKEN_EXPIRES_IN": {"authorization_code": TOKEN_SECONDS}})
+
     def _save_token(self, token: dict[str, Any], request: Any) -> None:
         self.store.save(
             "tokens",
