@@ -10,6 +10,7 @@ from server import cli
 from server.assets import init_assets
 from server.audit.views import bp as audit_bp
 from server.auth.account_views import bp as accounts_bp
+from server.auth.dev_idp import init_dev_idp
 from server.auth.eid import init_eid
 from server.auth.session_store import init_sessions
 from server.auth.views import bp as auth_bp
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_payments(app)
     init_fines(app)
     init_forms(app)
+    init_dev_idp(app)
     init_eid(app)
     app.register_blueprint(audit_bp)
     app.cli.add_command(mail_group)

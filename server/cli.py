@@ -126,6 +126,7 @@ def sessions_prune() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
+    from server.auth.eid import init_eid
     from server.demo import DEMO_CLERKS, seed_demo_data
     from server.fines.demo import seed_fine_cases
     from server.fines.letter_pdf import LetterError
@@ -139,6 +140,7 @@ def demo_command(host: str, port: int) -> None:
         # the demo really serves on.
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         use_base_url(app, f"http://{shown}:{port}")
+        init_eid(app)  # the development provider's issuer is under the new address
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
     letters_dir = Path(app.instance_path) / "demo-letters"
@@ -167,6 +169,7 @@ def demo_command(host: str, port: int) -> None:
     click.echo("  Online payments go to the sandbox payment platform; you choose the outcome.")
     click.echo(f"  Citizen accounts: {url}konto/registrieren; the mails (confirmation links,")
     click.echo(f"    password resets) are shown at {url}entwicklung/post")
+    _echo_eid_instructions(app, url)
     if letters:
         click.echo(f"  Parking-fine letters (open one, scan its QR code): {letters_dir}/")
         for path in letters[:3]:
@@ -179,6 +182,25 @@ def demo_command(host: str, port: int) -> None:
     # Flask's app.run() refuses to block inside a CLI command; Werkzeug's server is what it uses.
     install_werkzeug_filter()
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def _echo_eid_instructions(app: Flask, url: str) -> None:
+    from server.auth.dev_idp.persons import TEST_PERSONS
+    from server.auth.eid import provider_settings
+
+    settings = provider_settings(app)
+    if settings is None:
+        click.echo("  eID login: not set up (set OIDC_ISSUER or DEV_EID_PROVIDER=yes).")
+    elif not settings.development:
+        click.echo(f"  eID login: {url}konto through {settings.issuer}")
+    else:
+        click.echo(
+            f'  eID login: {url}konto, "Mit Online-Ausweis anmelden"; the development identity'
+        )
+        click.echo("  provider lets you pick a test person instead of reading an ID card:")
+        for person in TEST_PERSONS:
+            remark = "" if person.address else "  no address: the login is refused, and says why"
+            click.echo(f"    {person.name:<17} trust level {person.level:<12}{remark}".rstrip())
 
 
 def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:

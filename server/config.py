@@ -301,6 +301,17 @@ SETTINGS: tuple[Setting, ...] = (
         "How the provider's `acr` values map to the trust levels low, substantial, high.",
     ),
     Setting(
+        "DEV_EID_PROVIDER",
+        "(on outside production while `OIDC_ISSUER` is empty)",
+        "Serve the development identity provider with test persons under `/dev-eid/`; the eID "
+        "login uses it unless `OIDC_ISSUER` is set. Refused in production.",
+    ),
+    Setting(
+        "DEV_EID_DIR",
+        "(instance/dev-eid)",
+        "Where the development identity provider keeps its signing key, codes and tokens.",
+    ),
+    Setting(
         "MAIL_BACKEND",
         "file",
         "`smtp` to send mail, `file` to write it as .eml files (development).",
@@ -369,6 +380,8 @@ _COMPUTED = {
     "UPLOAD_DIR",
     "MAIL_FILE_DIR",
     "DEV_MAIL_PAGE",
+    "DEV_EID_PROVIDER",
+    "DEV_EID_DIR",
 }
 
 
@@ -467,7 +480,36 @@ def load_config(
         }
     )
     config.update(overrides)
+    config["DEV_EID_DIR"] = str(
+        overrides.get("DEV_EID_DIR") or _env("DEV_EID_DIR", env) or instance / "dev-eid"
+    )
+    _development_identity_provider(config, overrides, env)
     return config
+
+
+def _development_identity_provider(
+    config: dict[str, Any], overrides: dict[str, Any], env: dict[str, str]
+) -> None:
+    """On by default where nothing else can log citizens in: outside production and without a
+    configured provider. Decided after the overrides, because tests configure ``OIDC_ISSUER``."""
+    if "DEV_EID_PROVIDER" in overrides:
+        enabled = bool(overrides["DEV_EID_PROVIDER"])
+    else:
+        raw = _env("DEV_EID_PROVIDER", env)
+        try:
+            enabled = (
+                _flag(raw)
+                if raw is not None
+                else config["PORTAL_ENV"] != "production" and not config["OIDC_ISSUER"]
+            )
+        except ValueError as error:
+            raise ConfigurationError(f"DEV_EID_PROVIDER: {error}") from error
+    if enabled and config["PORTAL_ENV"] == "production":
+        raise ConfigurationError(
+            "the development identity provider (DEV_EID_PROVIDER) is refused in production: "
+            "set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET instead"
+        )
+    config["DEV_EID_PROVIDER"] = enabled
 
 
 def settings_table() -> str:

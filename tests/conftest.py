@@ -104,6 +104,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "LOG_FORMAT": "text",
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="portal-uploads-"),
         "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="portal-mail-"),
+        "DEV_EID_DIR": tempfile.mkdtemp(prefix="portal-dev-eid-"),
     }
     config.update(overrides)
     app = create_app(config)

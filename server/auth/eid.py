@@ -2,12 +2,15 @@
 
 Germany's eID reaches municipalities through identity providers such as BundID (SAML); the
 portal speaks OpenID Connect, so BundID is connected through an OIDC broker, or any OIDC-capable
-state IdP directly, by configuration alone (``OIDC_*`` settings).
+state IdP directly, by configuration alone (``OIDC_*`` settings). Without them, outside
+production, the development identity provider (``server.auth.dev_idp``) stands in for the eID
+service, reached over HTTP like any other provider.
 
 The flow is the authorization code flow with PKCE (S256); ``state`` and ``nonce`` live in the
 browser's session; the ID token's signature is checked against the provider's JWKS, and its
 ``iss``, ``aud``, ``exp`` and ``nonce``; an ``iss`` in the authorization response (RFC 9207) must
-be the provider's. Any failure ends the login: nothing is half-accepted.
+be the provider's. Any failure ends the login: nothing is half-accepted. A login must bring
+the given name, family name, date of birth and address (``MISSING_CLAIM_LABELS``).
 """
 
 from __future__ import annotations
@@ -21,12 +24,20 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
 from joserfc.errors import JoseError
 
 from server.logs import get_logger
 
 log = get_logger("auth")
 TRUST_LEVELS = ("low", "substantial", "high")
+# What a login must bring, as the citizen reads it when it is missing.
+MISSING_CLAIM_LABELS = {
+    "given_name": _l("Vorname"),
+    "family_name": _l("Familienname"),
+    "birthdate": _l("Geburtsdatum"),
+    "address": _l("Anschrift"),
+}
 
 
 class EidLoginFailed(Exception):
@@ -64,23 +75,60 @@ def enabled(app: Flask | None = None) -> bool:
     return "eid_oauth" in (app or current_app).extensions
 
 
-def init_eid(app: Flask) -> None:
+@dataclass(frozen=True)
+class ProviderSettings:
+    issuer: str
+    client_id: str
+    client_secret: str
+    development: bool
+
+
+def provider_settings(app: Flask) -> ProviderSettings | None:
+    """The provider the eID button uses: the configured one, else the development provider."""
     config = app.config
-    if not config["OIDC_ISSUER"]:
+    if config["OIDC_ISSUER"]:
+        return ProviderSettings(
+            issuer=config["OIDC_ISSUER"].rstrip("/"),
+            client_id=config["OIDC_CLIENT_ID"],
+            client_secret=config["OIDC_CLIENT_SECRET"],
+            development=False,
+        )
+    if config["DEV_EID_PROVIDER"]:
+        from server.auth.dev_idp.provider import client_credentials, issuer
+
+        client_id, secret = client_credentials(app)
+        return ProviderSettings(
+            issuer=issuer(app), client_id=client_id, client_secret=secret, development=True
+        )
+    return None
+
+
+def init_eid(app: Flask) -> None:
+    """Register the eID client; again after ``PORTAL_BASE_URL`` changed (the demo's port)."""
+    app.extensions.pop("eid_oauth", None)
+    settings = provider_settings(app)
+    if settings is None:
         return
     oauth = OAuth(app)
     oauth.register(
         "eid",
-        client_id=config["OIDC_CLIENT_ID"],
-        client_secret=config["OIDC_CLIENT_SECRET"],
-        server_metadata_url=config["OIDC_ISSUER"].rstrip("/") + "/.well-known/openid-configuration",
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        server_metadata_url=settings.issuer + "/.well-known/openid-configuration",
         client_kwargs={
-            "scope": config["OIDC_SCOPES"],
+            "scope": app.config["OIDC_SCOPES"],
             "code_challenge_method": "S256",
             "timeout": 10,
         },
     )
     app.extensions["eid_oauth"] = oauth
+    app.extensions["eid_settings"] = settings
+
+
+def settings() -> ProviderSettings:
+    found = current_app.extensions["eid_settings"]
+    assert isinstance(found, ProviderSettings)
+    return found
 
 
 def _client() -> Any:
@@ -133,6 +181,13 @@ def finish_login() -> EidIdentity:
     return _identity(claims, metadata.get("issuer", ""), token.get("id_token", ""))
 
 
+def _has_address(address: Any) -> bool:
+    """A place to live: the portal's services are for the city's residents and need it."""
+    return isinstance(address, dict) and bool(
+        address.get("street_address") or address.get("locality")
+    )
+
+
 def _identity(claims: dict[str, Any], issuer: str, id_token: str) -> EidIdentity:
     config = current_app.config
     birth = _claim(claims, config["OIDC_CLAIM_BIRTHDATE"])
@@ -143,6 +198,7 @@ def _identity(claims: dict[str, Any], issuer: str, id_token: str) -> EidIdentity
             ("given_name", claims.get("given_name")),
             ("family_name", claims.get("family_name")),
             ("birthdate", birth),
+            ("address", _has_address(address)),
         )
         if not value
     ]
@@ -170,8 +226,9 @@ def _identity(claims: dict[str, Any], issuer: str, id_token: str) -> EidIdentity
 
 
 def logout_url(id_token: str | None, post_logout_redirect_uri: str) -> str | None:
-    """RP-initiated logout at the provider, if it offers it."""
-    if not enabled():
+    """RP-initiated logout at the provider, if it offers it and the citizen logged in there
+    (a password login has nothing to end at the provider)."""
+    if not enabled() or not id_token:
         return None
     try:
         metadata = _client().load_server_metadata()
@@ -182,8 +239,7 @@ def logout_url(id_token: str | None, post_logout_redirect_uri: str) -> str | Non
         return None
     query = {
         "post_logout_redirect_uri": post_logout_redirect_uri,
-        "client_id": current_app.config["OIDC_CLIENT_ID"],
+        "client_id": settings().client_id,
     }
-    if id_token:
-        query["id_token_hint"] = id_token
+    query["id_token_hint"] = id_token
     return str(requests.Request("GET", endpoint, params=query).prepare().url)

@@ -159,11 +159,12 @@ def eid_callback() -> ResponseReturnValue:
 def _eid_failed(failure: eid.EidLoginFailed) -> ResponseReturnValue:
     log.warning("eID login failed", extra={"reason": failure.reason, "detail": failure.detail})
     status = 502 if failure.reason == "unreachable" else 400
-    return render_page(
-        "views/auth/eid_failed.html",
-        reason=failure.reason,
-        detail=failure.detail if failure.reason == "missing" else "",
-    ), status
+    missing = ""
+    if failure.reason == "missing":
+        missing = ", ".join(
+            str(eid.MISSING_CLAIM_LABELS.get(name, name)) for name in failure.detail.split(", ")
+        )
+    return render_page("views/auth/eid_failed.html", reason=failure.reason, detail=missing), status
 
 
 @bp.route("/konto/sitzungen/<short_id>/beenden", methods=["POST"])

@@ -41,7 +41,7 @@ def test_register_confirm_from_the_mail_log_in_and_out(strict_phone: Page) -> No
     phone.get_by_role("button", name="Mit Passwort anmelden").click()
     expect(phone.get_by_text("Angemeldet mit E-Mail-Adresse und Passwort.")).to_be_visible()
     expect(phone.get_by_text(EMAIL)).to_be_visible()
-    phone.get_by_role("button", name="Abmelden").click()
+    phone.get_by_role("button", name="Abmelden", exact=True).click()
     expect(phone.locator("h1")).to_have_text("Bürgerportal")
     phone.goto("/konto")
     expect(phone.get_by_role("button", name="Mit Passwort anmelden")).to_be_visible()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Playwright, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from tests.browser.conftest import PHONE, assert_accessible
 from tests.conftest import LiveServer, free_port, serving
@@ -91,3 +91,38 @@ def test_signing_out_everywhere_ends_the_session_on_the_other_device(
     finally:
         phone.close()
         desk.close()
+
+
+def log_in_as_erika(page: Page) -> list[str]:
+    """From the account page through the development provider; the provider URLs visited."""
+    visited: list[str] = []
+    page.on("request", lambda request: visited.append(request.url))
+    page.goto("/konto")
+    page.get_by_role("link", name="Mit Online-Ausweis anmelden").click()
+    expect(page.locator("h1")).to_have_text("Mit Online-Ausweis anmelden")
+    expect(page.get_by_text("Entwicklungsumgebung")).to_be_visible()
+    return visited
+
+
+def test_citizen_logs_in_at_the_development_provider_and_out_again(phone: Page) -> None:
+    visited = log_in_as_erika(phone)
+    assert_accessible(phone)
+    phone.get_by_label("Erika Mustermann").check()
+    phone.get_by_role("button", name="Anmelden").click()
+    expect(phone.locator("h1")).to_have_text("Mein Konto")
+    expect(phone.get_by_text("Erika Mustermann")).to_be_visible()
+    expect(phone.get_by_text("Heidestraße 17, 51147 Köln")).to_be_visible()
+    expect(phone.get_by_text("hoch", exact=True)).to_be_visible()
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Abmelden", exact=True).click()
+    expect(phone.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
+    assert any("/dev-eid/logout?" in url and "id_token_hint=" in url for url in visited)
+    assert phone.url.endswith("/konto")
+
+
+def test_the_development_provider_keeps_the_csp(strict_phone: Page) -> None:
+    log_in_as_erika(strict_phone)
+    strict_phone.get_by_label("Leonie Weber").check()
+    strict_phone.get_by_role("button", name="Anmelden").click()
+    expect(strict_phone.get_by_text("(Anschrift)")).to_be_visible()
+    assert strict_phone.problems.csp_violations == []  # type: ignore[attr-defined]

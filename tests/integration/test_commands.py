@@ -16,6 +16,8 @@ import pytest
 import requests
 
 PORTAL = Path(sys.executable).parent / "portal"
+# The commands of this checkout, even where the venv's editable install points at another one.
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -24,7 +26,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 30) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -52,7 +54,7 @@ def start(
 ) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [str(PORTAL), *args],
-        env={**os.environ, **env},
+        env={**os.environ, "PYTHONPATH": str(CHECKOUT), **env},
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -130,6 +132,43 @@ def test_portal_demo_on_another_port_pays_through_its_own_sandbox(
         data={"csrf_token": form_token.group(1), "outcome": "PAYED", "method": "Wero"},
     )
     assert "Vielen Dank. Ihre Zahlung ist eingegangen" in receipt.text
+
+
+def test_portal_demo_logs_citizens_in_at_its_development_identity_provider(
+    tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> None:
+    """The eID button completes a real code flow against the demo's own threaded server."""
+    port = free_port()
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "PORTAL_ENV": "development",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "DEV_EID_DIR": str(tmp_path / "dev-eid"),
+    }
+    process = start(["demo", "--port", str(port)], env, started)
+    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+    base = f"http://127.0.0.1:{port}"
+    browser = requests.Session()
+    start_login = browser.get(f"{base}/auth/eid/login", timeout=10, allow_redirects=False)
+    assert start_login.status_code == 302, start_login.text[-1500:]
+    authorization = start_login.headers["Location"]
+    assert authorization.startswith(f"{base}/dev-eid/authorize?")
+    page = browser.get(authorization, timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token
+    account = browser.post(
+        authorization,
+        timeout=30,
+        data={"csrf_token": token.group(1), "person": "erika", "action": "login"},
+    )
+    assert account.url == f"{base}/konto"
+    assert "Erika Mustermann" in account.text
+
+    os.killpg(process.pid, signal.SIGTERM)
+    output, _ = process.communicate(timeout=10)
+    assert f"eID login: {base}/konto" in output
+    assert "Erika Mustermann" in output
+    assert "Leonie Weber" in output
 
 
 def test_portal_demo_is_refused_in_production(tmp_path: Path) -> None:

@@ -225,7 +225,7 @@ def test_an_unregistered_redirect_uri_never_comes_back(
 
 def test_a_missing_birthdate_is_explained(portal: Portal) -> None:
     response, _ = portal.login(portal.client(), "nobirth")
-    assert_refused(response, "birthdate")
+    assert_refused(response, "Geburtsdatum")
     assert citizens(portal.app) == []
 
 

@@ -61,3 +61,48 @@ def test_settings_are_parsed_with_clear_errors() -> None:
     assert config["PAYMENT_METHODS"] == ("Wero", "PayPal", "giropay")
     with pytest.raises(ConfigurationError, match="KASSENZEICHEN_DIGITS"):
         load_config(environ={"KASSENZEICHEN_DIGITS": "nine"})
+
+
+def test_the_development_identity_provider_stands_in_only_outside_production() -> None:
+    assert load_config(environ={})["DEV_EID_PROVIDER"] is True
+    assert load_config(environ={"PORTAL_ENV": "testing"})["DEV_EID_PROVIDER"] is True
+    # A configured provider replaces it, unless it is asked for explicitly.
+    configured = {"OIDC_ISSUER": "https://broker.example/realms/buerger"}
+    assert load_config(environ=configured)["DEV_EID_PROVIDER"] is False
+    assert load_config({"OIDC_ISSUER": "https://op.example"})["DEV_EID_PROVIDER"] is False
+    explicit = {**configured, "DEV_EID_PROVIDER": "yes"}
+    assert load_config(environ=explicit)["DEV_EID_PROVIDER"] is True
+    assert load_config(environ={"DEV_EID_PROVIDER": "no"})["DEV_EID_PROVIDER"] is False
+    with pytest.raises(ConfigurationError, match="DEV_EID_PROVIDER"):
+        load_config(environ={"DEV_EID_PROVIDER": "maybe"})
+
+
+def test_production_refuses_the_development_identity_provider() -> None:
+    production = {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "PAYMENT_PROVIDER": "xbezahldienste",
+        "SANDBOX_PAYMENTS": "no",
+    }
+    assert load_config(environ=production)["DEV_EID_PROVIDER"] is False
+    with pytest.raises(ConfigurationError, match="development identity provider"):
+        load_config(environ={**production, "DEV_EID_PROVIDER": "yes"})
+    with pytest.raises(ConfigurationError, match="development identity provider"):
+        load_config({"DEV_EID_PROVIDER": True}, environ=production)
+
+
+def test_create_app_refuses_the_development_identity_provider_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from server import create_app
+
+    for name, value in {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "PAYMENT_PROVIDER": "xbezahldienste",
+        "SANDBOX_PAYMENTS": "no",
+        "DEV_EID_PROVIDER": "on",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="DEV_EID_PROVIDER"):
+        create_app({"DATABASE_URL": "sqlite://"})
