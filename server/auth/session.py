@@ -31,8 +31,11 @@ TRUST_ORDER = {"low": 0, "substantial": 1, "high": 2}
 
 
 def start_citizen_session(citizen: Citizen, *, id_token: str | None) -> None:
-    # What the browser proved before the login (letters, notices) stays with it.
-    kept = {key: session[key] for key in ("receivables", "fine_cases") if key in session}
+    # What the browser proved before the login (letters, notices) stays with it, and so does the
+    # key of the drafts typed before logging in.
+    kept = {
+        key: session[key] for key in ("receivables", "fine_cases", "draft_key_id") if key in session
+    }
     session.clear()
     session.update(kept)
     session.permanent = True
