@@ -95,11 +95,15 @@ function accepts(input, file) {
     : rule.endsWith("/*") ? type.startsWith(rule.slice(0, -1)) : type === rule));
 }
 
+function megabytes(bytes) {
+  return (bytes / 1048576).toLocaleString(document.documentElement.lang || "de", { maximumFractionDigits: 1 });
+}
+
 function fileProblem(input, file) {
   if (!accepts(input, file)) return text("file-type", { name: file.name });
   const maxBytes = Number(input.dataset.maxBytes || input.form?.dataset.maxFileBytes || 0);
   if (maxBytes && file.size > maxBytes && !IMAGE_TYPES.includes(file.type)) {
-    return text("file-size", { name: file.name, mb: Math.round(maxBytes / 1048576) });
+    return text("file-size", { name: file.name, mb: megabytes(maxBytes) });
   }
   return null;
 }
@@ -145,7 +149,7 @@ async function prepareFiles(input) {
   const maxBytes = Number(input.dataset.maxBytes || input.form?.dataset.maxFileBytes || 0);
   const tooLarge = prepared.find((file) => maxBytes && file.size > maxBytes);
   if (tooLarge) {
-    showFieldError(input, text("file-size", { name: tooLarge.name, mb: Math.round(maxBytes / 1048576) }));
+    showFieldError(input, text("file-size", { name: tooLarge.name, mb: megabytes(maxBytes) }));
     input.value = "";
     return null;
   }
@@ -216,8 +220,15 @@ async function showOutbox(form, formId) {
   if (!latest) return;
   if (latest.status === "invalid") {
     const here = !latest.result.stepUrl || new URL(latest.result.stepUrl, location.href).pathname === location.pathname;
-    if (here && !form.querySelector("#error-summary")) showServerErrors(form, latest.result.errors);
-    if (here) return;
+    if (here) {
+      // Shown once, where it can be corrected; the next "Absenden" is checked afresh.
+      if (!form.querySelector("#error-summary")) showServerErrors(form, latest.result.errors);
+      await drafts.dismiss(latest.id);
+      return;
+    }
+    // Another page of the same form: back to the step that needs correcting.
+    location.assign(latest.result.stepUrl);
+    return;
   }
   form.hidden = latest.status === "waiting" || latest.status === "eingegangen";
   form.before(outboxPanel(form, latest));
@@ -226,8 +237,10 @@ async function showOutbox(form, formId) {
 async function sendNow(form, formId) {
   if (navigator.onLine) await drafts.sendOutbox();
   const [latest] = await drafts.outboxFor(formId);
-  if (latest?.status === "invalid" && latest.result.stepUrl) {
-    location.assign(latest.result.stepUrl);
+  const next = latest?.status === "invalid" ? latest.result.stepUrl
+    : latest?.status === "eingegangen" ? latest.result.receiptUrl : null;
+  if (next) {
+    location.assign(next);
     return;
   }
   await showOutbox(form, formId);
