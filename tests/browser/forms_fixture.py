@@ -46,7 +46,8 @@ STEP_PAGE = """{% extends "base.html" %}
   <input class="kern-form-input__input" id="nachweis" name="nachweis" type="file" multiple
          accept="image/jpeg,image/png,application/pdf" data-max-bytes="{{ max_bytes }}">
   {%- endif %}
-  <button class="kern-btn kern-btn--primary" type="submit"><span class="kern-label">Weiter</span></button>
+  <button class="kern-btn kern-btn--primary" type="submit">
+    <span class="kern-label">Weiter</span></button>
 </form>
 {% endblock %}"""
 
@@ -56,7 +57,8 @@ CHECK_PAGE = """{% extends "base.html" %}
 <h1 class="kern-heading-large">Angaben prüfen</h1>
 <form method="post" action="{{ url_for('probe_form.send') }}" data-draft-form="probe">
   <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
-  <button class="kern-btn kern-btn--primary" type="submit"><span class="kern-label">Absenden</span></button>
+  <button class="kern-btn kern-btn--primary" type="submit">
+    <span class="kern-label">Absenden</span></button>
 </form>
 {% endblock %}"""
 

@@ -1,5 +1,6 @@
-"""Drafts that never get lost and sending offline (drafts.js, draft-store.js, the service worker),
-on a phone, against a two-step form with the forms contract's markup (tests/browser/forms_fixture.py).
+"""Drafts that never get lost and sending offline (drafts.js, draft-store.js, the service
+worker), on a phone, against a two-step form with the forms contract's markup
+(tests/browser/forms_fixture.py).
 """
 
 from __future__ import annotations
