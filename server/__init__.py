@@ -15,6 +15,7 @@ from server.backoffice.views import bp as backoffice_bp
 from server.config import REPO_ROOT, load_config
 from server.extensions import compress, csrf, db, htmx, limiter
 from server.fines.setup import init_fines
+from server.forms.setup import init_forms
 from server.i18n import init_i18n
 from server.logs import configure_logging
 from server.mail.cli import mail_group
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_payments(app)
     init_fines(app)
+    init_forms(app)
     init_eid(app)
     app.register_blueprint(audit_bp)
     app.cli.add_command(mail_group)

@@ -158,6 +158,40 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_MAX_FILE_BYTES", "10485760", "Largest upload per file (10 MiB).", _integer),
     Setting("UPLOAD_MAX_FILES", "5", "Most files attached to one statement.", _integer),
     Setting(
+        "UPLOAD_STORAGE",
+        "local",
+        "Where files uploaded with online forms are kept: `local` (under `UPLOAD_DIR`) or `s3` "
+        "(an S3-compatible object store, see `UPLOAD_S3_*`).",
+    ),
+    Setting("UPLOAD_S3_BUCKET", "", "Bucket of the S3-compatible store (`UPLOAD_STORAGE=s3`)."),
+    Setting(
+        "UPLOAD_S3_ENDPOINT_URL",
+        "",
+        "Endpoint of the S3-compatible store, e.g. `https://s3.example.de` (empty: AWS).",
+    ),
+    Setting("UPLOAD_S3_REGION", "eu-central-1", "Region of the S3-compatible store."),
+    Setting("UPLOAD_S3_ACCESS_KEY_ID", "", "Access key of the S3-compatible store."),
+    Setting("UPLOAD_S3_SECRET_ACCESS_KEY", "", "Secret key of the S3-compatible store."),
+    Setting("UPLOAD_S3_PREFIX", "uploads/", "Prefix of every object the portal writes."),
+    Setting(
+        "FORM_UPLOAD_MAX_FILES",
+        "15",
+        "Most files in one online-form submission (each question has its own, lower limit).",
+        _integer,
+    ),
+    Setting(
+        "FORM_UPLOAD_MAX_TOTAL_BYTES",
+        "31457280",
+        "Largest total size of the files in one online-form submission (30 MiB).",
+        _integer,
+    ),
+    Setting(
+        "FORM_DRAFT_DAYS",
+        "30",
+        "Days a draft kept on the server survives without being touched.",
+        _integer,
+    ),
+    Setting(
         "OIDC_ISSUER",
         "",
         "Issuer of the eID identity provider (OpenID Connect); discovery at "

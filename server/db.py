@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "server.fines.models",
     "server.mail.models",
     "server.audit.models",
+    "server.forms.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

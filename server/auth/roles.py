@@ -12,6 +12,7 @@ class Role(StrEnum):
     REGISTRY_OFFICE = "registry_office"  # Standesamt
     CASH_OFFICE = "cash_office"  # Stadtkasse
     YOUTH_OFFICE = "youth_office"  # Jugendamt (Kita)
+    CITIZEN_OFFICE = "citizen_office"  # Bürgerbüro: general requests, documents sent in later
     ADMIN = "admin"
 
     @property
@@ -24,5 +25,6 @@ ROLE_LABELS = {
     Role.REGISTRY_OFFICE: _l("Standesamt"),
     Role.CASH_OFFICE: _l("Stadtkasse"),
     Role.YOUTH_OFFICE: _l("Jugendamt"),
+    Role.CITIZEN_OFFICE: _l("Bürgerbüro"),
     Role.ADMIN: _l("Administration"),
 }

@@ -19,6 +19,7 @@ class Queue:
     role: Role
     count_open: Callable[[], int]
     endpoint: str | None = None  # where the queue is worked, once its area has landed
+    endpoint_values: tuple[tuple[str, str], ...] = ()  # the endpoint's URL values, if any
 
 
 def _nothing_yet() -> int:

@@ -4,28 +4,23 @@ the web root under server-chosen names, removed with the case."""
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import uuid
-import warnings
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from server.extensions import db
+from server.files.checks import FileRejected, check_file
 from server.fines.models import FineCase, Upload
 from server.logs import get_logger
 
 log = get_logger("fines")
-MAX_IMAGE_SIDE = 3000  # pixels; phone photos are larger than any evidence needs
-MAX_IMAGE_PIXELS = 60_000_000  # refuse decompression bombs
 
 
-class UploadRejected(ValueError):
-    """A file the portal does not accept; the message is for the citizen (translated)."""
+UploadRejected = FileRejected  # the name the fines area has always used
 
 
 def upload_root() -> Path:
@@ -34,51 +29,6 @@ def upload_root() -> Path:
 
 def _case_dir(case: FineCase) -> Path:
     return upload_root() / "fines" / str(case.id)
-
-
-def _read_limited(file: FileStorage, limit: int) -> bytes:
-    data = file.stream.read(limit + 1)
-    if len(data) > limit:
-        from flask_babel import gettext as _
-
-        raise UploadRejected(
-            _(
-                "„%(name)s“ ist größer als %(mb)s MB.",
-                name=file.filename or "",
-                mb=limit // (1024 * 1024),
-            )
-        )
-    return data
-
-
-def _is_pdf(data: bytes) -> bool:
-    return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
-
-
-def _reencode_image(data: bytes) -> bytes | None:
-    """A clean JPEG of the picture (no metadata, no hidden payload), or None if it is none."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data)) as probe:
-                probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_IMAGE_PIXELS:
-                    return None
-                picture = ImageOps.exif_transpose(image).convert("RGB")
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            ValueError,
-            Image.DecompressionBombWarning,
-            Image.DecompressionBombError,
-        ):
-            return None
-    picture.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-    out = io.BytesIO()
-    picture.save(out, format="JPEG", quality=85, optimize=True)
-    return out.getvalue()
 
 
 def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) -> Upload:
@@ -92,18 +42,18 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
         raise UploadRejected(
             _("Sie können höchstens %(count)s Dateien anhängen.", count=config["UPLOAD_MAX_FILES"])
         )
-    data = _read_limited(file, config["UPLOAD_MAX_FILE_BYTES"])
-    name = Path(file.filename or "datei").name[:200]
-    if _is_pdf(data) and not evidence:
-        content, content_type, suffix = data, "application/pdf", ".pdf"
-    else:
-        reencoded = _reencode_image(data)
-        if reencoded is None:
-            raise UploadRejected(
-                _("„%(name)s“ ist kein Foto (JPEG, PNG, WebP) und kein PDF.", name=name)
-            )
-        content, content_type, suffix = reencoded, "image/jpeg", ".jpg"
-        name = str(Path(name).with_suffix(".jpg"))
+    checked = check_file(
+        file,
+        max_bytes=config["UPLOAD_MAX_FILE_BYTES"],
+        # The authority's evidence is photos only; a citizen may also send PDFs.
+        accept=("image",) if evidence else ("image", "pdf"),
+    )
+    content, content_type, suffix, name = (
+        checked.content,
+        checked.content_type,
+        checked.suffix,
+        checked.name,
+    )
     stored = uuid.uuid4().hex + suffix
     directory = _case_dir(case)
     directory.mkdir(parents=True, exist_ok=True)

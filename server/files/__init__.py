@@ -1,0 +1,1 @@
+"""Files people send: content checks (``checks``) and where the files are kept (``storage``)."""

@@ -1,0 +1,1 @@
+"""One file per service built on the form engine; each defines ``DEFINITION``."""

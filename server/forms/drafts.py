@@ -1,0 +1,158 @@
+"""Answers given so far, kept on the server between steps.
+
+A browser's draft is found by a random key its (signed cookie) session holds: the answers
+themselves would not fit into a cookie. A logged-in citizen's draft belongs to the citizen and is
+found on any device. Drafts nobody touched for ``FORM_DRAFT_DAYS`` are removed with their files
+(``portal forms purge-drafts``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from flask import current_app, session
+from sqlalchemy import select
+
+from server.db import utcnow
+from server.extensions import db
+from server.forms.engine import FieldKind, FormDefinition, Step
+from server.forms.models import FormDraft, FormUpload
+
+SESSION_KEY = "form_drafts"
+MAX_VALUES = 20  # per field: more than any question needs
+MAX_VALUE_CHARS = 10_000
+
+
+def _session_keys() -> dict[str, str]:
+    keys = session.get(SESSION_KEY)
+    return dict(keys) if isinstance(keys, dict) else {}
+
+
+def find_draft(definition: FormDefinition, citizen_id: int | None) -> FormDraft | None:
+    if citizen_id is not None:
+        owned = db.session.scalar(
+            select(FormDraft).where(
+                FormDraft.citizen_id == citizen_id, FormDraft.service == definition.slug
+            )
+        )
+        if owned is not None:
+            return owned
+    key = _session_keys().get(definition.slug)
+    if not key:
+        return None
+    draft = db.session.scalar(select(FormDraft).where(FormDraft.key == key))
+    if draft is None or draft.service != definition.slug:
+        return None
+    if draft.citizen_id is not None and draft.citizen_id != citizen_id:
+        return None  # someone else logged in on this browser since
+    if citizen_id is not None and draft.citizen_id is None:
+        with db.transaction():
+            draft.citizen_id = citizen_id  # begun before logging in: now the citizen's
+    return draft
+
+
+def open_draft(definition: FormDefinition, citizen_id: int | None) -> FormDraft:
+    draft = find_draft(definition, citizen_id)
+    if draft is not None:
+        return draft
+    with db.transaction() as sql:
+        draft = FormDraft(
+            key=secrets.token_urlsafe(32),
+            service=definition.slug,
+            citizen_id=citizen_id,
+            answers={},
+        )
+        sql.add(draft)
+    keys = _session_keys()
+    keys[definition.slug] = draft.key
+    session[SESSION_KEY] = keys
+    return draft
+
+
+def answers_of(draft: FormDraft | None) -> dict[str, list[str]]:
+    if draft is None or not isinstance(draft.answers, dict):
+        return {}
+    return {
+        str(name): [str(v) for v in values]
+        for name, values in draft.answers.items()
+        if isinstance(values, list)
+    }
+
+
+def sanitise(definition: FormDefinition, answers: Mapping[str, object]) -> dict[str, list[str]]:
+    """Only the service's own (non-file) fields, as lists of bounded strings: a draft may be
+    incomplete or wrong, but not of unbounded size."""
+    kept: dict[str, list[str]] = {}
+    for spec in definition.all_fields():
+        if spec.kind == FieldKind.FILES or spec.name not in answers:
+            continue
+        raw = answers[spec.name]
+        values: Sequence[object] = raw if isinstance(raw, list) else [raw]
+        kept[spec.name] = [
+            str(value)[:MAX_VALUE_CHARS]
+            for value in values[:MAX_VALUES]
+            if isinstance(value, str | int | float | bool)
+        ]
+    return kept
+
+
+def save_step(draft: FormDraft, step: Step, answers: Mapping[str, Sequence[str]]) -> None:
+    """The step's answers replace what the draft held for its fields (an unticked box is
+    absent from a post, so it must not survive from before)."""
+    merged = answers_of(draft)
+    for spec in step.fields:
+        if spec.kind == FieldKind.FILES:
+            continue
+        merged.pop(spec.name, None)
+        if spec.name in answers:
+            merged[spec.name] = [str(v)[:MAX_VALUE_CHARS] for v in answers[spec.name]][:MAX_VALUES]
+    with db.transaction():
+        draft.answers = merged
+        draft.step = step.slug
+        draft.updated_at = utcnow()
+
+
+def replace_answers(draft: FormDraft, answers: dict[str, list[str]], step: str) -> None:
+    with db.transaction():
+        draft.answers = answers
+        draft.step = step[:64]
+        draft.updated_at = utcnow()
+
+
+def forget_in_session(definition: FormDefinition) -> None:
+    keys = _session_keys()
+    if keys.pop(definition.slug, None) is not None:
+        session[SESSION_KEY] = keys
+
+
+def discard(draft: FormDraft) -> None:
+    """Remove a draft with the files still attached to it."""
+    from server.forms.uploads import remove_upload
+
+    for upload in draft_uploads(draft):
+        remove_upload(upload)
+    with db.transaction() as sql:
+        sql.delete(draft)
+
+
+def draft_uploads(draft: FormDraft | None) -> list[FormUpload]:
+    if draft is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(FormUpload)
+            .where(FormUpload.draft_id == draft.id, FormUpload.submission_id.is_(None))
+            .order_by(FormUpload.id)
+        )
+    )
+
+
+def purge_old_drafts() -> int:
+    """Remove drafts untouched for ``FORM_DRAFT_DAYS``; returns how many."""
+    cutoff = utcnow() - timedelta(days=current_app.config["FORM_DRAFT_DAYS"])
+    old = list(db.session.scalars(select(FormDraft).where(FormDraft.updated_at < cutoff)))
+    for draft in old:
+        discard(draft)
+    return len(old)

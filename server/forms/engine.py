@@ -1,0 +1,219 @@
+"""The declarative form engine: what a service definition is made of, and how its steps follow
+each other.
+
+A service (*Verwaltungsleistung*, one of the OZG services the city brings online) is a
+``FormDefinition``: short steps (one topic per page), each with its fields; a field or a whole
+step may depend on an earlier answer (``Condition``). The same definition drives the WTForms
+validation (``server.forms.validation``), the HTML (``pwa/templates/views/forms/``) and the PDF
+receipt (``server.forms.receipt``). Answers travel as raw strings, exactly as a browser posts
+them (``RawAnswers``: field name → list of values), so the server can validate everything again
+whenever it wants; field names are unique across the whole service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from flask_babel import LazyString
+
+from server.auth.roles import Role
+
+# What a browser posted for a service, field by field (repeated names give several values).
+RawAnswers = Mapping[str, Sequence[str]]
+# What the server accepted: one string, or a list for repeated values; only shown fields.
+CleanAnswers = dict[str, str | list[str]]
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    EMAIL = "email"
+    PHONE = "tel"
+    DATE = "date"
+    RADIO = "radio"
+    SELECT = "select"
+    CHECKBOXES = "checkboxes"
+    CONSENT = "consent"  # one box that must be ticked to go on
+    FILES = "files"
+
+
+CHOICE_KINDS = (FieldKind.RADIO, FieldKind.SELECT, FieldKind.CHECKBOXES)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: LazyString | str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Holds when the answer to ``field`` is one of ``values`` (for repeated values: contains
+    one of them)."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def holds(self, answers: RawAnswers) -> bool:
+        return any(value in self.values for value in answers.get(self.field, ()))
+
+
+class DateRule(StrEnum):
+    PAST = "past"  # today or earlier (a birth date)
+    FUTURE = "future"  # tomorrow or later (a desired start)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question. ``name`` is unique across the whole service and stable: drafts, the JSON
+    answers of the contract and stored submissions use it."""
+
+    name: str
+    kind: FieldKind
+    label: LazyString | str
+    hint: LazyString | str | None = None
+    required: bool = True
+    # The message when a required answer is missing; shown next to the field and on top.
+    required_message: LazyString | str | None = None
+    max_length: int = 200
+    pattern: tuple[str, LazyString | str] | None = None  # regex the whole answer must match
+    choices: tuple[Choice, ...] | Callable[[], tuple[Choice, ...]] = ()
+    max_choices: int | None = None  # checkboxes: at most this many
+    date_rule: DateRule | None = None
+    distinct_from: tuple[str, ...] = ()  # the answer must differ from these fields' answers
+    when: Condition | None = None  # asked only when this holds
+    prefill: str | None = None  # attribute of the logged-in citizen (see prefill.py)
+    autocomplete: str | None = None
+    accept: tuple[str, ...] = ("image", "pdf")  # files: the kinds of content accepted
+    max_files: int = 5  # files: per question
+    facet: str | None = None  # the back office filters submissions by this name
+    receipt: bool = True  # printed on the receipt and the check-answers page
+
+    def choice_list(self) -> tuple[Choice, ...]:
+        return self.choices() if callable(self.choices) else self.choices
+
+    def choice_label(self, value: str) -> str:
+        return next((str(c.label) for c in self.choice_list() if c.value == value), value)
+
+    @property
+    def repeated(self) -> bool:
+        return self.kind in (FieldKind.CHECKBOXES, FieldKind.FILES)
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str  # the URL part: /antraege/<service>/<step>
+    title: LazyString | str
+    fields: tuple[Field, ...]
+    intro: LazyString | str | None = None
+    when: Condition | None = None
+
+    def shown(self, answers: RawAnswers) -> bool:
+        return self.when is None or self.when.holds(answers)
+
+    def fields_shown(self, answers: RawAnswers) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.when is None or f.when.holds(answers))
+
+
+@dataclass(frozen=True)
+class Status:
+    value: str
+    label: LazyString | str
+    final: bool = False  # nothing more happens after it
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """A service built on the engine. ``role`` receives its submissions in the back office;
+    ``statuses`` are what a clerk may set (the first is the status of a new submission);
+    ``needs``, ``cost`` and ``duration`` fill the service page of the catalogue."""
+
+    slug: str
+    title: LazyString | str
+    summary: LazyString | str
+    role: Role
+    reference_prefix: str
+    steps: tuple[Step, ...]
+    statuses: tuple[Status, ...]
+    needs: tuple[LazyString | str, ...] = ()
+    cost: LazyString | str = ""
+    duration: LazyString | str = ""
+    keywords: tuple[str, ...] = ()
+    next_steps: tuple[LazyString | str, ...] = ()
+    icon: str = "form"
+    list_fields: tuple[str, ...] = ()  # shown in the back-office list, in this order
+
+    def __post_init__(self) -> None:
+        names = [f.name for step in self.steps for f in step.fields]
+        duplicates = {name for name in names if names.count(name) > 1}
+        if duplicates:
+            raise ValueError(f"{self.slug}: field names used twice: {sorted(duplicates)}")
+        slugs = [step.slug for step in self.steps]
+        if len(set(slugs)) != len(slugs) or RESERVED_STEPS & set(slugs):
+            raise ValueError(f"{self.slug}: step slugs must be unique and not reserved")
+        for f in self.all_fields():
+            if f.when is not None and f.when.field not in names:
+                raise ValueError(f"{self.slug}.{f.name}: condition on unknown {f.when.field!r}")
+            for other in f.distinct_from:
+                if other not in names:
+                    raise ValueError(f"{self.slug}.{f.name}: distinct from unknown {other!r}")
+        for step in self.steps:
+            if step.when is not None and step.when.field not in names:
+                raise ValueError(f"{self.slug}/{step.slug}: condition on unknown field")
+        if not self.statuses:
+            raise ValueError(f"{self.slug}: needs at least one status")
+
+    def all_fields(self) -> tuple[Field, ...]:
+        return tuple(f for step in self.steps for f in step.fields)
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.all_fields() if f.name == name), None)
+
+    def step(self, slug: str) -> Step | None:
+        return next((step for step in self.steps if step.slug == slug), None)
+
+    def step_of(self, field_name: str) -> Step | None:
+        return next((s for s in self.steps if any(f.name == field_name for f in s.fields)), None)
+
+    def steps_shown(self, answers: RawAnswers) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.shown(answers))
+
+    def next_step(self, current: Step, answers: RawAnswers) -> Step | None:
+        """The step after ``current`` that applies to these answers; None: check answers."""
+        index = self.steps.index(current)
+        return next((s for s in self.steps[index + 1 :] if s.shown(answers)), None)
+
+    def previous_step(self, current: Step, answers: RawAnswers) -> Step | None:
+        index = self.steps.index(current)
+        return next((s for s in reversed(self.steps[:index]) if s.shown(answers)), None)
+
+    def following_step(self, current: Step) -> Step | None:
+        """The next step in the definition regardless of answers (for pages that must not
+        depend on personal data)."""
+        index = self.steps.index(current)
+        return self.steps[index + 1] if index + 1 < len(self.steps) else None
+
+    def status(self, value: str) -> Status:
+        found = next((s for s in self.statuses if s.value == value), None)
+        return found or Status(value, value)
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.facet for f in self.all_fields() if f.facet))
+
+    def fields_with_facet(self, facet: str) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields() if f.facet == facet)
+
+
+# Step slugs the engine's own pages use.
+RESERVED_STEPS = frozenset({"pruefen", "absenden", "eingegangen", "entwurf", "neu"})
+
+
+def parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

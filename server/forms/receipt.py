@@ -1,0 +1,142 @@
+"""Answers as people read them (check-your-answers page, back office) and the PDF receipt
+(*Eingangsbestätigung*) of a submission, both from the definition.
+
+The receipt confirms what arrived and when, with every answer as the definition labels it and
+the files by name and size; it is dated by the submission, so the same submission always gives
+the same document. Fonts, margins and the German date come from the letters of the fines area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from server.db import as_utc
+from server.fines.letter_pdf import german_date
+from server.fines.receipt_pdf import CITY_TIME
+from server.forms.engine import (
+    CHOICE_KINDS,
+    CleanAnswers,
+    Field,
+    FieldKind,
+    FormDefinition,
+    RawAnswers,
+    Step,
+    parse_date,
+)
+from server.forms.models import FormSubmission, FormUpload
+from server.forms.pdf import ReceiptDocument
+
+
+def file_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def display(spec: Field, value: str | list[str] | None, files: Sequence[FormUpload] = ()) -> str:
+    """One answer in words: choice labels, German dates, file names with sizes."""
+    if spec.kind == FieldKind.FILES:
+        named = [f"{u.original_name} ({file_size(u.size)})" for u in files if u.field == spec.name]
+        return ", ".join(named) if named else _("Keine Dateien")
+    if value is None or value == "" or value == []:
+        return _("Keine Angabe")
+    values = value if isinstance(value, list) else [value]
+    if spec.kind in CHOICE_KINDS:
+        return ", ".join(spec.choice_label(v) for v in values)
+    if spec.kind == FieldKind.CONSENT:
+        return _("Ja, einverstanden")
+    if spec.kind == FieldKind.DATE:
+        day = parse_date(values[0])
+        return day.strftime("%d.%m.%Y") if day else values[0]
+    return "\n".join(values)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    step: Step
+    rows: tuple[Row, ...]
+
+
+def sections(
+    definition: FormDefinition,
+    answers: CleanAnswers,
+    files: Sequence[FormUpload] = (),
+    raw: RawAnswers | None = None,
+) -> list[Section]:
+    """The answers step by step; only steps and fields that apply. ``raw`` (a draft's answers)
+    decides what applies and fills in answers that are not valid yet."""
+    basis: RawAnswers = (
+        raw
+        if raw is not None
+        else {k: (v if isinstance(v, list) else [v]) for k, v in answers.items()}
+    )
+    result = []
+    for step in definition.steps_shown(basis):
+        rows = []
+        for spec in step.fields_shown(basis):
+            if not spec.receipt:
+                continue
+            value: str | list[str] | None = answers.get(spec.name)
+            if value is None and raw is not None and spec.name in raw:
+                value = [v for v in raw[spec.name] if v]
+            rows.append(Row(spec.name, str(spec.label), display(spec, value, files)))
+        result.append(Section(step, tuple(rows)))
+    return result
+
+
+def render(definition: FormDefinition, submission: FormSubmission) -> bytes:
+    """The receipt, in German whatever language the page was in: it is an official paper."""
+    with force_locale("de"):
+        return _render(definition, submission)
+
+
+def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
+    received = as_utc(submission.received_at)
+    local = received.astimezone(CITY_TIME)
+    reference = submission.reference or ""
+    pdf = ReceiptDocument(
+        footer=f"Eingangsbestätigung · {definition.title} · Eingangsnummer {reference}"
+    )
+    pdf.set_creation_date(received.astimezone(UTC))
+    pdf.set_lang("de-DE")
+    pdf.set_creator("Bürgerportal")
+    pdf.set_title(f"Eingangsbestätigung – {reference}")
+    pdf.set_author(f"Stadt {current_app.config['PORTAL_CITY_NAME']}")
+    pdf.set_subject(str(definition.title))
+    pdf.add_page()
+    pdf.letterhead(f"Stadt {current_app.config['PORTAL_CITY_NAME']}", str(definition.title))
+    pdf.paragraph("Eingangsbestätigung", size=17, style="B", gap=3)
+    day, clock = german_date(local), f"{local:%H:%M}"
+    pdf.facts(
+        (
+            ("Dienst", str(definition.title)),
+            ("Eingangsnummer", reference),
+            ("Eingegangen", f"{day}, {clock} Uhr"),
+        )
+    )
+    pdf.paragraph(
+        f"Ihre Angaben sind am {day} um {clock} Uhr eingegangen. Bitte geben Sie bei Fragen "
+        f"die Eingangsnummer {reference} an.",
+        size=10.5,
+    )
+    for section in sections(definition, submission.answers, submission.uploads):
+        pdf.heading(str(section.step.title))
+        pdf.facts(tuple((row.label, row.value) for row in section.rows))
+    if definition.next_steps:
+        pdf.heading("Wie geht es weiter?")
+        for step in definition.next_steps:
+            pdf.paragraph(str(step), gap=1)
+    return bytes(pdf.output())

@@ -1,0 +1,280 @@
+"""Receiving a submission exactly once, its status, and the back office's inbox.
+
+``receive`` validates everything again (the browser is never trusted), and is idempotent on
+the browser's ``submission_id``: a repeat, however often and however concurrent, returns the first
+submission and creates nothing (the unique index decides the race; the loser's files are removed
+from the storage again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
+
+from server.audit import log as audit
+from server.db import as_utc, utcnow
+from server.extensions import db
+from server.forms import drafts
+from server.forms import uploads as form_uploads
+from server.forms.engine import CleanAnswers, FormDefinition, RawAnswers, Status, Step
+from server.forms.models import FormDraft, FormFacet, FormStatusEvent, FormSubmission
+from server.forms.registry import DEFINITIONS, get_definition
+from server.forms.validation import validate_all
+from server.logs import get_logger
+
+log = get_logger("forms")
+CITY_TIME = ZoneInfo("Europe/Berlin")
+SUBMISSION_ID_MAX = 64
+
+
+class Invalid(ValueError):
+    """The answers do not pass; ``errors`` by field name, ``step`` the first step to fix."""
+
+    def __init__(self, errors: dict[str, list[str]], step: Step | None) -> None:
+        super().__init__("invalid answers")
+        self.errors, self.step = errors, step
+
+
+class WrongService(ValueError):
+    """The submission_id is already used by a submission of another service."""
+
+
+@dataclass(frozen=True)
+class Received:
+    submission: FormSubmission
+    new: bool
+
+
+def find_by_submission_id(submission_id: str) -> FormSubmission | None:
+    return db.session.scalar(
+        select(FormSubmission).where(FormSubmission.submission_id == submission_id)
+    )
+
+
+def find_by_reference(reference: str) -> FormSubmission | None:
+    return db.session.scalar(
+        select(FormSubmission).where(FormSubmission.reference == reference.strip().upper())
+    )
+
+
+def _facets(definition: FormDefinition, answers: CleanAnswers) -> list[FormFacet]:
+    rows = []
+    for spec in definition.all_fields():
+        if not spec.facet or spec.name not in answers:
+            continue
+        value = answers[spec.name]
+        for item in value if isinstance(value, list) else [value]:
+            rows.append(FormFacet(name=spec.facet, value=str(item)[:200]))
+    return rows
+
+
+def _reference(definition: FormDefinition, submission: FormSubmission) -> str:
+    year = as_utc(submission.received_at).astimezone(CITY_TIME).year
+    return f"{definition.reference_prefix}-{year}-{submission.id:06d}"
+
+
+def _existing(definition: FormDefinition, submission_id: str) -> Received | None:
+    found = find_by_submission_id(submission_id)
+    if found is None:
+        return None
+    if found.service != definition.slug:
+        raise WrongService(submission_id)
+    return Received(found, new=False)
+
+
+def receive(
+    definition: FormDefinition,
+    *,
+    submission_id: str,
+    answers: RawAnswers,
+    files: Mapping[str, Sequence[FileStorage]],
+    draft: FormDraft | None,
+    citizen_id: int | None,
+) -> Received:
+    """Validate all answers and files (new ones and those the draft holds), then record the
+    submission with its files, facets and first status; the draft goes. Raises ``Invalid``."""
+    repeated = _existing(definition, submission_id)
+    if repeated is not None:
+        return repeated
+    held = drafts.draft_uploads(draft)
+    checked = form_uploads.check_files(definition, files, answers, held)
+    outcome = validate_all(definition, answers, checked.counts(_count(held)))
+    errors = {**outcome.errors}
+    for name, messages in checked.errors.items():
+        errors[name] = [*messages, *errors.get(name, [])]
+    if errors:
+        first = next(
+            (s for s in definition.steps_shown(answers) if any(f.name in errors for f in s.fields)),
+            None,
+        )
+        raise Invalid(errors, first)
+    shown = {f.name for s in definition.steps_shown(answers) for f in s.fields_shown(answers)}
+    stored = form_uploads.store_all(checked.accepted)
+    first_status = definition.statuses[0]
+    try:
+        with db.transaction() as sql:
+            submission = FormSubmission(
+                submission_id=submission_id,
+                service=definition.slug,
+                role=definition.role.value,
+                citizen_id=citizen_id,
+                answers=outcome.answers,
+                status=first_status.value,
+                received_at=utcnow(),
+            )
+            sql.add(submission)
+            sql.flush()
+            submission.reference = _reference(definition, submission)
+            for facet in _facets(definition, outcome.answers):
+                facet.submission_id = submission.id
+                sql.add(facet)
+            sql.add(
+                FormStatusEvent(
+                    submission_id=submission.id, status=first_status.value, actor="citizen"
+                )
+            )
+            for row in stored:
+                row.submission_id = submission.id
+                sql.add(row)
+            for upload in held:
+                if upload.field in shown:
+                    upload.submission_id = submission.id
+                    upload.draft_id = None
+    except IntegrityError:
+        form_uploads.forget_stored(stored)
+        raced = _existing(definition, submission_id)
+        if raced is None:
+            raise
+        return raced
+    if draft is not None:
+        drafts.discard(draft)  # what is left are files of questions that no longer apply
+    log.info(
+        "form submission",
+        extra={"service": definition.slug, "reference": submission.reference},
+    )
+    return Received(submission, new=True)
+
+
+def _count(held: Sequence[object]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for upload in held:
+        name = str(getattr(upload, "field", ""))
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def submissions_of(citizen_id: int) -> list[FormSubmission]:
+    """A logged-in citizen's submissions, newest first (for the account page)."""
+    return list(
+        db.session.scalars(
+            select(FormSubmission)
+            .where(FormSubmission.citizen_id == citizen_id)
+            .order_by(FormSubmission.id.desc())
+        )
+    )
+
+
+def status_of(submission: FormSubmission) -> Status:
+    definition = get_definition(submission.service)
+    return definition.status(submission.status) if definition else Status(submission.status, "")
+
+
+# --- the back office ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    service: str
+    status: str = ""
+    facets: dict[str, str] = field(default_factory=dict)  # facet name → value
+    date_from: dict[str, date] = field(default_factory=dict)  # facet name → first day
+    date_to: dict[str, date] = field(default_factory=dict)  # facet name → last day
+
+
+def _with_facet(query: Select[tuple[FormSubmission]], name: str, **condition: object) -> Select:
+    matching = select(FormFacet.submission_id).where(FormFacet.name == name)
+    if "equals" in condition:
+        matching = matching.where(FormFacet.value == condition["equals"])
+    if "at_least" in condition:
+        matching = matching.where(FormFacet.value >= condition["at_least"])
+    if "at_most" in condition:
+        matching = matching.where(FormFacet.value <= condition["at_most"])
+    return query.where(FormSubmission.id.in_(matching))
+
+
+def inbox(criteria: InboxFilter) -> list[FormSubmission]:
+    """Submissions of one service, oldest open first; dates are ISO strings in the facets, so
+    they compare as text."""
+    query = select(FormSubmission).where(FormSubmission.service == criteria.service)
+    if criteria.status:
+        query = query.where(FormSubmission.status == criteria.status)
+    for name, value in criteria.facets.items():
+        if value:
+            query = _with_facet(query, name, equals=value)
+    for name, day in criteria.date_from.items():
+        query = _with_facet(query, name, at_least=day.isoformat())
+    for name, day in criteria.date_to.items():
+        query = _with_facet(query, name, at_most=day.isoformat())
+    return list(db.session.scalars(query.order_by(FormSubmission.id).limit(500)))
+
+
+def count_open(role_services: Sequence[str]) -> int:
+    """Submissions of these services in a status that is not final."""
+    total = 0
+    for slug in role_services:
+        definition = DEFINITIONS[slug]
+        open_states = [s.value for s in definition.statuses if not s.final]
+        total += (
+            db.session.scalar(
+                select(func.count(FormSubmission.id)).where(
+                    FormSubmission.service == slug, FormSubmission.status.in_(open_states)
+                )
+            )
+            or 0
+        )
+    return total
+
+
+def get_submission(submission_id: int) -> FormSubmission | None:
+    return db.session.get(FormSubmission, submission_id)
+
+
+class StatusError(ValueError):
+    """A status the service does not know."""
+
+
+def change_status(submission: FormSubmission, status: str, *, clerk: str, note: str = "") -> None:
+    """A clerk's decision; the citizen sees it as the submission's status and history."""
+    definition = get_definition(submission.service)
+    if definition is None or status not in {s.value for s in definition.statuses}:
+        raise StatusError(status)
+    with db.transaction() as sql:
+        submission.status = status
+        submission.status_changed_at = utcnow()
+        sql.add(
+            FormStatusEvent(
+                submission_id=submission.id,
+                status=status,
+                actor=f"clerk:{clerk}",
+                note=note.strip()[:1000],
+            )
+        )
+        audit.record(f"clerk:{clerk}", "forms.status", "form_submission", submission.id, status)
+    log.info(
+        "form status",
+        extra={"reference": submission.reference, "status": status, "clerk": clerk},
+    )
+
+
+def delete_submission(submission: FormSubmission) -> None:
+    """Remove a submission with its files (retention, withdrawal)."""
+    for upload in list(submission.uploads):
+        form_uploads.remove_upload(upload)
+    with db.transaction() as sql:
+        sql.delete(submission)

@@ -1,0 +1,290 @@
+"""WTForms built from a definition: one form class per step, validating raw answers.
+
+The browser is never trusted: the same functions check a step as the citizen goes, and every
+step again at submission (``validate_all``). Every message is German (translated on display) and
+belongs to a field, so it can be shown next to the field and in the error summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import (
+    Field as WTField,
+)
+from wtforms.validators import StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from server.forms.base import PortalForm
+from server.forms.engine import (
+    CHOICE_KINDS,
+    CleanAnswers,
+    DateRule,
+    Field,
+    FieldKind,
+    FormDefinition,
+    RawAnswers,
+    Step,
+    parse_date,
+)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{4,28}[0-9]$")
+OLDEST_DATE = date(1900, 1, 1)
+
+
+class StepForm(PortalForm):
+    """A step's form. CSRF is checked for every POST by ``CSRFProtect`` already, and the same
+    form validates answers that come from a draft rather than a request."""
+
+    class Meta:
+        csrf = False
+
+
+@dataclass
+class Outcome:
+    answers: CleanAnswers = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def _missing(spec: Field) -> str:
+    if spec.required_message:
+        return str(spec.required_message)
+    if spec.kind in CHOICE_KINDS:
+        return str(_l("Wählen Sie aus: %(label)s", label=spec.label))
+    if spec.kind == FieldKind.FILES:
+        return str(_l("Laden Sie mindestens eine Datei hoch: %(label)s", label=spec.label))
+    return str(_l("Geben Sie an: %(label)s", label=spec.label))
+
+
+def _check(spec: Field, values: list[str], answers: RawAnswers, files: int) -> str | None:
+    """The first problem with this field's answer, or None."""
+    present = [value for value in values if value.strip()]
+    if spec.kind == FieldKind.FILES:
+        if spec.required and files == 0:
+            return _missing(spec)
+        if files > spec.max_files:
+            return str(_l("Höchstens %(count)s Dateien für diese Frage.", count=spec.max_files))
+        return None
+    if spec.kind == FieldKind.CONSENT:
+        if spec.required and not present:
+            return _missing(spec)
+        return None
+    if not present:
+        return _missing(spec) if spec.required else None
+    value = present[0].strip()
+    if spec.kind in CHOICE_KINDS:
+        allowed = {choice.value for choice in spec.choice_list()}
+        if any(v not in allowed for v in present):
+            return str(_l("Wählen Sie eine der angebotenen Möglichkeiten."))
+        if spec.kind != FieldKind.CHECKBOXES and len(present) > 1:
+            return str(_l("Wählen Sie nur eine Möglichkeit."))
+        if spec.max_choices and len(set(present)) > spec.max_choices:
+            return str(_l("Wählen Sie höchstens %(count)s.", count=spec.max_choices))
+    elif len(value) > spec.max_length:
+        return str(_l("Höchstens %(count)s Zeichen.", count=spec.max_length))
+    if spec.kind == FieldKind.EMAIL and not EMAIL.match(value):
+        return str(_l("Geben Sie eine E-Mail-Adresse wie name@example.de an."))
+    if spec.kind == FieldKind.PHONE and not PHONE.match(value):
+        return str(_l("Geben Sie eine Telefonnummer wie 0123 456789 an."))
+    if spec.kind == FieldKind.DATE:
+        problem = _check_date(value, spec.date_rule)
+        if problem:
+            return problem
+    if spec.pattern and not re.fullmatch(spec.pattern[0], value):
+        return str(spec.pattern[1])
+    for other in spec.distinct_from:
+        if value and value in [v.strip() for v in answers.get(other, ())]:
+            return str(_l("Diese Auswahl haben Sie schon getroffen. Wählen Sie eine andere."))
+    return None
+
+
+def _check_date(value: str, rule: DateRule | None) -> str | None:
+    day = parse_date(value)
+    if day is None:
+        return str(_l("Geben Sie ein Datum an, zum Beispiel 2026-08-01."))
+    if day < OLDEST_DATE:
+        return str(_l("Bitte prüfen Sie das Jahr."))
+    if rule == DateRule.PAST and day > date.today():
+        return str(_l("Das Datum darf nicht in der Zukunft liegen."))
+    if rule == DateRule.FUTURE and day <= date.today():
+        return str(_l("Das Datum muss in der Zukunft liegen."))
+    return None
+
+
+def _clean(spec: Field, values: list[str]) -> str | list[str] | None:
+    present = [value.strip() for value in values if value.strip()]
+    if spec.kind == FieldKind.FILES or not present:
+        return None
+    if spec.kind == FieldKind.CHECKBOXES:
+        return list(dict.fromkeys(present))
+    if spec.kind == FieldKind.CONSENT:
+        return "ja"
+    if spec.kind == FieldKind.DATE:
+        day = parse_date(present[0])
+        return day.isoformat() if day else None
+    return present[0]
+
+
+class _Answer:
+    """The WTForms validator of one question: the definition's rules, with the other answers
+    at hand for conditions and cross-field checks."""
+
+    def __init__(self, spec: Field, answers: RawAnswers, files: int) -> None:
+        self.spec, self.answers, self.files = spec, answers, files
+
+    def __call__(self, form: StepForm, wtfield: WTField) -> None:
+        values = [v for v in (wtfield.raw_data or []) if isinstance(v, str)]
+        problem = _check(self.spec, values, self.answers, self.files)
+        if problem:
+            raise StopValidation(problem)
+
+
+def _wtforms_field(spec: Field, validators: list[Any]) -> Any:
+    """The WTForms field that renders and validates this question."""
+    render: dict[str, Any] = {}
+    if spec.autocomplete:
+        render["autocomplete"] = spec.autocomplete
+    if spec.kind in (FieldKind.TEXT, FieldKind.EMAIL, FieldKind.PHONE, FieldKind.DATE):
+        render["maxlength"] = spec.max_length
+        if spec.kind == FieldKind.EMAIL:
+            render.update(type="email", inputmode="email", spellcheck="false")
+        elif spec.kind == FieldKind.PHONE:
+            render.update(type="tel", inputmode="tel")
+        elif spec.kind == FieldKind.DATE:
+            render["type"] = "date"
+        if spec.required:
+            render["required"] = True
+        if spec.pattern:
+            render["pattern"] = spec.pattern[0]
+        return StringField(spec.label, validators, render_kw=render)
+    if spec.kind == FieldKind.TEXTAREA:
+        render.update(rows=5, maxlength=spec.max_length)
+        if spec.required:
+            render["required"] = True
+        return TextAreaField(spec.label, validators, render_kw=render)
+    choices = [(c.value, str(c.label)) for c in spec.choice_list()]
+    if spec.kind == FieldKind.RADIO:
+        return RadioField(spec.label, validators, choices=choices, validate_choice=False)
+    if spec.kind == FieldKind.SELECT:
+        return SelectField(
+            spec.label,
+            validators,
+            choices=[("", str(_l("Bitte wählen"))), *choices],
+            validate_choice=False,
+            render_kw={"required": True} if spec.required else None,
+        )
+    if spec.kind == FieldKind.CHECKBOXES:
+        return SelectMultipleField(
+            spec.label,
+            validators,
+            choices=choices,
+            validate_choice=False,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+        )
+    if spec.kind == FieldKind.CONSENT:
+        return BooleanField(spec.label, validators, false_values=("", "false", "0", "nein"))
+    accept = {"image": "image/jpeg,image/png,image/webp", "pdf": "application/pdf"}
+    return MultipleFileField(
+        spec.label, validators, render_kw={"accept": ",".join(accept[kind] for kind in spec.accept)}
+    )
+
+
+def step_form(
+    step: Step,
+    formdata: MultiDict[str, Any] | None = None,
+    answers: RawAnswers | None = None,
+    files: Mapping[str, int] | None = None,
+) -> StepForm:
+    """The WTForms form of ``step``. It renders all the step's fields (without JavaScript,
+    conditional ones are shown with a hint saying when they apply) and validates those that
+    apply to ``answers`` (which hold the earlier steps' answers too)."""
+    known = answers if answers is not None else (formdata or MultiDict())
+    shown = {spec.name for spec in step.fields_shown(known)}
+    counts = files or {}
+    attributes: dict[str, Any] = {
+        spec.name: _wtforms_field(
+            spec,
+            [_Answer(spec, known, counts.get(spec.name, 0))] if spec.name in shown else [],
+        )
+        for spec in step.fields
+    }
+    form_class = type(f"StepForm_{step.slug.replace('-', '_')}", (StepForm,), attributes)
+    return form_class(formdata=formdata)
+
+
+def values_of(answers: RawAnswers, name: str) -> list[str]:
+    return [str(value) for value in answers.get(name, ())]
+
+
+def _formdata(answers: RawAnswers, step: Step) -> MultiDict[str, str]:
+    data: MultiDict[str, str] = MultiDict()
+    for spec in step.fields:
+        for value in values_of(answers, spec.name):
+            data.add(spec.name, value)
+    return data
+
+
+def check_step(step: Step, answers: RawAnswers, files: Mapping[str, int] | None = None) -> Outcome:
+    """Validate the fields of ``step`` that apply to ``answers`` with the step's WTForms form."""
+    form = step_form(step, _formdata(answers, step), answers, files)
+    form.validate()
+    outcome = Outcome(errors={name: list(errors) for name, errors in form.errors.items()})
+    for spec in step.fields_shown(answers):
+        if spec.name in outcome.errors:
+            continue
+        cleaned = _clean(spec, values_of(answers, spec.name))
+        if cleaned is not None:
+            outcome.answers[spec.name] = cleaned
+    return outcome
+
+
+@dataclass
+class FullOutcome(Outcome):
+    first_error_step: Step | None = None
+
+
+def validate_all(
+    definition: FormDefinition, answers: RawAnswers, files: Mapping[str, int] | None = None
+) -> FullOutcome:
+    """Every step that applies to ``answers``, as at submission."""
+    outcome = FullOutcome()
+    for step in definition.steps_shown(answers):
+        checked = check_step(step, answers, files)
+        outcome.answers.update(checked.answers)
+        outcome.errors.update(checked.errors)
+        if checked.errors and outcome.first_error_step is None:
+            outcome.first_error_step = step
+    return outcome
+
+
+def show_errors(form: StepForm, errors: Mapping[str, list[str]]) -> None:
+    """Put the engine's messages on the WTForms fields, for the templates' macros."""
+    for name, messages in errors.items():
+        if name in form:
+            form[name].errors = list(messages)
+
+
+def raw_from(formdata: MultiDict[str, Any], names: set[str]) -> dict[str, list[str]]:
+    """The posted values of ``names`` (files excluded), as the engine keeps them."""
+    return {name: [str(v) for v in formdata.getlist(name)] for name in names if name in formdata}

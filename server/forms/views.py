@@ -1,0 +1,425 @@
+"""The citizen's side of the online forms: step pages, check your answers, submission,
+confirmation and receipt, and the server-side draft of a logged-in citizen.
+
+URLs and answers are the contract with the offline drafts client (``docs/forms-contract.md``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from server.auth.session import current_citizen
+from server.extensions import htmx
+from server.forms import drafts, receipt, submissions
+from server.forms import uploads as form_uploads
+from server.forms.engine import FieldKind, FormDefinition, RawAnswers, Step
+from server.forms.models import FormSubmission
+from server.forms.prefill import citizen_values
+from server.forms.registry import get_definition
+from server.forms.validation import (
+    check_step,
+    raw_from,
+    show_errors,
+    step_form,
+    validate_all,
+)
+from server.rendering import file_response, render_page
+
+bp = Blueprint("forms", __name__, url_prefix="/antraege")
+
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+SESSION_SUBMISSIONS = "form_submissions"
+REMEMBERED_SUBMISSIONS = 20
+CHECK_STEP = "pruefen"
+
+
+def _definition(service: str) -> FormDefinition:
+    definition = get_definition(service)
+    if definition is None:
+        abort(404)
+    return definition
+
+
+def _step(definition: FormDefinition, slug: str) -> Step:
+    step = definition.step(slug)
+    if step is None:
+        abort(404)
+    return step
+
+
+def _citizen_id() -> int | None:
+    citizen = current_citizen()
+    return citizen.id if citizen else None
+
+
+def _step_url(definition: FormDefinition, step: Step | None) -> str:
+    if step is None:
+        return url_for(".check", service=definition.slug)
+    return url_for(".step", service=definition.slug, step=step.slug)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > 0
+
+
+def _formdata(step: Step, answers: RawAnswers, prefill: dict[str, str]) -> MultiDict[str, str]:
+    data: MultiDict[str, str] = MultiDict()
+    for spec in step.fields:
+        values = list(answers.get(spec.name, ()))
+        if not values and spec.prefill and prefill.get(spec.prefill):
+            values = [prefill[spec.prefill]]
+        for value in values:
+            data.add(spec.name, value)
+    return data
+
+
+def _render_step(
+    definition: FormDefinition,
+    step: Step,
+    answers: RawAnswers,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    draft_uploads: list[Any] | None = None,
+    back_to_check: bool = False,
+) -> ResponseReturnValue:
+    citizen = current_citizen()
+    form = step_form(step, _formdata(step, answers, citizen_values(citizen) if citizen else {}))
+    show_errors(form, errors or {})
+    shown = definition.steps_shown(answers)
+    position = shown.index(step) + 1 if step in shown else definition.steps.index(step) + 1
+    previous = definition.previous_step(step, answers)
+    following = definition.following_step(step)
+    uploads_by_field: dict[str, list[Any]] = {}
+    for upload in draft_uploads or []:
+        uploads_by_field.setdefault(upload.field, []).append(upload)
+    page = render_page(
+        "views/forms/step.html",
+        "partials/forms/step_form.html",
+        definition=definition,
+        step=step,
+        form=form,
+        errors=errors or {},
+        position=position,
+        total=len(shown) if step in shown else len(definition.steps),
+        back_url=_step_url(definition, previous)
+        if previous
+        else url_for("web.service", slug=definition.slug),
+        next_url=_step_url(definition, following),
+        skip_url=_step_url(definition, following) if step.when else "",
+        uploads=uploads_by_field,
+        back_to_check=back_to_check,
+        field_specs={spec.name: spec for spec in step.fields},
+    )
+    return page, 422 if errors else 200
+
+
+@bp.route("/<service>")
+def start(service: str) -> ResponseReturnValue:
+    definition = _definition(service)
+    return redirect(_step_url(definition, definition.steps[0]))
+
+
+@bp.route("/<service>/<step>", methods=["GET", "POST"])
+def step(service: str, step: str) -> ResponseReturnValue:
+    """One topic per page. A GET without a draft is the same for everyone (the service worker
+    may keep it for offline use); with a draft it shows the answers and is personal."""
+    definition = _definition(service)
+    current = _step(definition, step)
+    citizen_id = _citizen_id()
+    back_to_check = request.values.get("zurueck") == CHECK_STEP
+    if request.method == "GET":
+        draft = drafts.find_draft(definition, citizen_id)
+        if draft is None and citizen_id is None:
+            g.public_page = True
+            return _render_step(definition, current, {})
+        answers = drafts.answers_of(draft)
+        if draft is not None and not current.shown(answers):
+            return redirect(_step_url(definition, definition.next_step(current, answers)))
+        return _render_step(
+            definition,
+            current,
+            answers,
+            draft_uploads=drafts.draft_uploads(draft),
+            back_to_check=back_to_check,
+        )
+
+    draft = drafts.open_draft(definition, citizen_id)
+    posted = raw_from(request.form, {f.name for f in current.fields if f.kind != FieldKind.FILES})
+    drafts.save_step(draft, current, posted)  # nothing typed is lost, valid or not
+    answers = drafts.answers_of(draft)
+    removal = request.form.get("remove_upload", "")
+    if removal.isdigit():
+        upload = form_uploads.get_upload(int(removal))
+        if upload is not None and upload.draft_id == draft.id and upload.submission_id is None:
+            form_uploads.remove_upload(upload)
+        return _render_step(
+            definition,
+            current,
+            answers,
+            draft_uploads=drafts.draft_uploads(draft),
+            back_to_check=back_to_check,
+        )
+    sent = form_uploads.sent_files(
+        {f.name: request.files.getlist(f.name) for f in current.fields if f.kind == FieldKind.FILES}
+    )
+    checked = form_uploads.check_files(definition, sent, answers, drafts.draft_uploads(draft))
+    if checked.accepted:
+        form_uploads.attach_to_draft(draft.id, checked.accepted)
+    held = drafts.draft_uploads(draft)
+    counts: dict[str, int] = {}
+    for upload in held:
+        counts[upload.field] = counts.get(upload.field, 0) + 1
+    outcome = check_step(current, answers, counts)
+    errors = {**outcome.errors}
+    for name, messages in checked.errors.items():
+        errors[name] = [*messages, *errors.get(name, [])]
+    if errors:
+        return _render_step(
+            definition, current, answers, errors, draft_uploads=held, back_to_check=back_to_check
+        )
+    following = definition.next_step(current, answers)
+    if back_to_check and _complete_until(following, answers):
+        return _go(url_for(".check", service=definition.slug))
+    target = _step_url(definition, following)
+    return _go(target)
+
+
+def _complete_until(following: Step | None, answers: RawAnswers) -> bool:
+    """After a change from the check-answers page, go back there unless the change opened a
+    step that has not been answered yet (a new condition that now holds)."""
+    if following is None:
+        return True
+    return any(spec.name in answers for spec in following.fields)
+
+
+def _go(target: str) -> Response:
+    if htmx:
+        response = Response(status=200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
+@bp.route("/<service>/pruefen")
+def check(service: str) -> ResponseReturnValue:
+    """Check your answers: every answer with a link to change it, then send."""
+    definition = _definition(service)
+    draft = drafts.find_draft(definition, _citizen_id())
+    if draft is None:
+        return redirect(_step_url(definition, definition.steps[0]))
+    answers = drafts.answers_of(draft)
+    held = drafts.draft_uploads(draft)
+    counts: dict[str, int] = {}
+    for upload in held:
+        counts[upload.field] = counts.get(upload.field, 0) + 1
+    outcome = validate_all(definition, answers, counts)
+    return render_page(
+        "views/forms/check.html",
+        definition=definition,
+        sections=receipt.sections(definition, outcome.answers, held, answers),
+        errors=outcome.errors,
+        error_steps=[
+            s
+            for s in definition.steps_shown(answers)
+            if any(f.name in outcome.errors for f in s.fields)
+        ],
+        submission_id=uuid.uuid4().hex,
+    )
+
+
+def _remember(submission: FormSubmission) -> None:
+    known = [r for r in session.get(SESSION_SUBMISSIONS, []) if isinstance(r, str)]
+    if submission.reference and submission.reference not in known:
+        session[SESSION_SUBMISSIONS] = [*known, submission.reference][-REMEMBERED_SUBMISSIONS:]
+
+
+def _may_see(submission: FormSubmission) -> bool:
+    citizen_id = _citizen_id()
+    if citizen_id is not None and submission.citizen_id == citizen_id:
+        return True
+    return submission.reference in session.get(SESSION_SUBMISSIONS, [])
+
+
+def _receipt_url(submission: FormSubmission) -> str:
+    return url_for(".receipt_pdf", service=submission.service, reference=submission.reference)
+
+
+def _refuse_id() -> ResponseReturnValue:
+    message = _(
+        "Die Sendung hat keine gültige Kennung. Laden Sie die Seite neu und senden Sie erneut."
+    )
+    if _wants_json():
+        return jsonify(status="invalid", errors={"submission_id": [message]}), 400
+    abort(400)
+
+
+@bp.route("/<service>/absenden", methods=["POST"])
+def submit(service: str) -> ResponseReturnValue:
+    """Receive a submission: the session's draft (no JavaScript), or a complete multipart body
+    with every answer and file (the drafts client). Idempotent on ``submission_id``."""
+    definition = _definition(service)
+    submission_id = request.form.get("submission_id", "").strip()
+    if not SUBMISSION_ID.match(submission_id):
+        return _refuse_id()
+    citizen_id = _citizen_id()
+    names = {f.name for f in definition.all_fields()}
+    complete_body = any(name in request.form or name in request.files for name in names)
+    session_draft = drafts.find_draft(definition, citizen_id)
+    if complete_body:
+        answers: RawAnswers = raw_from(request.form, names)
+        files = form_uploads.sent_files({n: request.files.getlist(n) for n in names})
+        draft = None
+    else:
+        answers, files, draft = drafts.answers_of(session_draft), {}, session_draft
+    try:
+        received = submissions.receive(
+            definition,
+            submission_id=submission_id,
+            answers=answers,
+            files=files,
+            draft=draft,
+            citizen_id=citizen_id,
+        )
+    except submissions.WrongService:
+        return _refuse_id()
+    except submissions.Invalid as invalid:
+        return _invalid(definition, invalid, answers, complete_body)
+    if received.new and complete_body and session_draft is not None:
+        drafts.discard(session_draft)
+    drafts.forget_in_session(definition)
+    submission = received.submission
+    _remember(submission)
+    if _wants_json():
+        return jsonify(
+            status="eingegangen",
+            reference=submission.reference,
+            receipt_url=_receipt_url(submission),
+            url=url_for(".received", service=service, reference=submission.reference),
+        )
+    return redirect(url_for(".received", service=service, reference=submission.reference), code=303)
+
+
+def _invalid(
+    definition: FormDefinition,
+    invalid: submissions.Invalid,
+    answers: RawAnswers,
+    complete_body: bool,
+) -> ResponseReturnValue:
+    step = invalid.step or definition.steps[0]
+    if _wants_json():
+        return jsonify(
+            status="invalid",
+            errors=invalid.errors,
+            step=step.slug,
+            step_url=_step_url(definition, step),
+        ), 422
+    # Back to the first step with a problem, with everything sent kept in the draft.
+    draft = drafts.open_draft(definition, _citizen_id())
+    if complete_body:
+        drafts.replace_answers(draft, drafts.sanitise(definition, dict(answers)), step.slug)
+    errors = {
+        name: messages
+        for name, messages in invalid.errors.items()
+        if any(f.name == name for f in step.fields)
+    }
+    return _render_step(
+        definition,
+        step,
+        drafts.answers_of(draft),
+        errors,
+        draft_uploads=drafts.draft_uploads(draft),
+    )
+
+
+def _own_submission(service: str, reference: str) -> FormSubmission:
+    submission = submissions.find_by_reference(reference)
+    if submission is None or submission.service != service or not _may_see(submission):
+        abort(404)
+    return submission
+
+
+@bp.route("/<service>/eingegangen/<reference>")
+def received(service: str, reference: str) -> ResponseReturnValue:
+    definition = _definition(service)
+    submission = _own_submission(service, reference)
+    return render_page(
+        "views/forms/received.html",
+        definition=definition,
+        submission=submission,
+        status=definition.status(submission.status),
+        events=[(event, definition.status(event.status)) for event in submission.events],
+        receipt_url=_receipt_url(submission),
+    )
+
+
+@bp.route("/<service>/eingegangen/<reference>/eingangsbestaetigung.pdf")
+def receipt_pdf(service: str, reference: str) -> ResponseReturnValue:
+    definition = _definition(service)
+    submission = _own_submission(service, reference)
+    return file_response(
+        receipt.render(definition, submission),
+        mimetype="application/pdf",
+        filename=f"eingangsbestaetigung-{submission.reference}.pdf",
+        inline=True,
+    )
+
+
+# --- the logged-in citizen's draft on the server (JSON, for the drafts client) -------------------
+
+
+@bp.route("/<service>/entwurf", methods=["GET", "PUT", "DELETE"])
+def server_draft(service: str) -> ResponseReturnValue:
+    definition = _definition(service)
+    citizen_id = _citizen_id()
+    if citizen_id is None:
+        return jsonify(status="login_required"), 401
+    if request.method == "PUT":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
+            return jsonify(
+                status="invalid",
+                errors={"answers": [_("Der Entwurf ist nicht lesbar.")]},
+            ), 400
+        step = str(body.get("step") or "")
+        if step and definition.step(step) is None:
+            step = ""
+        draft = drafts.open_draft(definition, citizen_id)
+        drafts.replace_answers(draft, drafts.sanitise(definition, body["answers"]), step)
+        return jsonify(status="saved", updated_at=draft.updated_at.isoformat())
+    draft = drafts.find_draft(definition, citizen_id)
+    if request.method == "DELETE":
+        if draft is not None:
+            drafts.discard(draft)
+        drafts.forget_in_session(definition)
+        return Response(status=204)
+    if draft is None:
+        return jsonify(status="none"), 404
+    return jsonify(
+        status="draft",
+        service=definition.slug,
+        step=draft.step,
+        answers=drafts.answers_of(draft),
+        files=[
+            {"field": u.field, "name": u.original_name, "size": u.size}
+            for u in drafts.draft_uploads(draft)
+        ],
+        updated_at=draft.updated_at.isoformat(),
+    )
