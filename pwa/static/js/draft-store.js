@@ -209,7 +209,10 @@
   async function outcome(response) {
     const answer = await response.json().catch(() => ({}));
     if (response.ok && answer.status === "eingegangen") {
-      return { status: "eingegangen", result: { reference: answer.reference, receiptUrl: answer.receipt_url } };
+      return {
+        status: "eingegangen",
+        result: { reference: answer.reference, url: answer.url || answer.receipt_url, receiptUrl: answer.receipt_url },
+      };
     }
     if (response.status === 422) {
       return { status: "invalid", result: { errors: answer.errors || {}, step: answer.step, stepUrl: answer.step_url } };

@@ -99,9 +99,14 @@ function megabytes(bytes) {
   return (bytes / 1048576).toLocaleString(document.documentElement.lang || "de", { maximumFractionDigits: 1 });
 }
 
+function maxBytesOf(input) {
+  const holder = input.closest("[data-max-bytes]") || input.form;
+  return Number(input.dataset.maxBytes || holder?.dataset.maxBytes || input.form?.dataset.maxFileBytes || 0);
+}
+
 function fileProblem(input, file) {
   if (!accepts(input, file)) return text("file-type", { name: file.name });
-  const maxBytes = Number(input.dataset.maxBytes || input.form?.dataset.maxFileBytes || 0);
+  const maxBytes = maxBytesOf(input);
   if (maxBytes && file.size > maxBytes && !IMAGE_TYPES.includes(file.type)) {
     return text("file-size", { name: file.name, mb: megabytes(maxBytes) });
   }
@@ -146,7 +151,7 @@ async function prepareFiles(input) {
   }
   const maxPixels = Number(input.dataset.maxImagePx || DEFAULT_MAX_IMAGE_PX);
   const prepared = await Promise.all(files.map((file) => downscale(file, maxPixels)));
-  const maxBytes = Number(input.dataset.maxBytes || input.form?.dataset.maxFileBytes || 0);
+  const maxBytes = maxBytesOf(input);
   const tooLarge = prepared.find((file) => maxBytes && file.size > maxBytes);
   if (tooLarge) {
     showFieldError(input, text("file-size", { name: tooLarge.name, mb: megabytes(maxBytes) }));
@@ -164,8 +169,8 @@ function statusLine(entry) {
   if (entry.status === "waiting") line.append(text("waiting"));
   if (entry.status === "eingegangen") {
     line.append(text("arrived", { reference: entry.result.reference }));
-    if (entry.result.receiptUrl) {
-      line.append(" ", element("a", { class: "kern-link", href: entry.result.receiptUrl }, text("receipt")));
+    if (entry.result.url) {
+      line.append(" ", element("a", { class: "kern-link", href: entry.result.url }, text("receipt")));
     }
   }
   if (entry.status === "invalid") {
@@ -238,7 +243,7 @@ async function sendNow(form, formId) {
   if (navigator.onLine) await drafts.sendOutbox();
   const [latest] = await drafts.outboxFor(formId);
   const next = latest?.status === "invalid" ? latest.result.stepUrl
-    : latest?.status === "eingegangen" ? latest.result.receiptUrl : null;
+    : latest?.status === "eingegangen" ? latest.result.url : null;
   if (next) {
     location.assign(next);
     return;
@@ -254,12 +259,18 @@ async function registerSync() {
 
 // --- one form --------------------------------------------------------------------------------
 
-function sendUrl(form) {
-  const path = new URL(form.action, location.href).pathname;
-  if (form.dataset.draftSend !== undefined || path.endsWith("/absenden")) return path;
-  const next = form.dataset.next && new URL(form.dataset.next, location.href).pathname;
+const pathOf = (url) => url && new URL(url, location.href).pathname;
+
+// Where the whole submission goes: the check page's form posts there itself; a step names it.
+function submitUrl(form) {
+  const own = pathOf(form.action);
+  if (form.dataset.draftSubmit !== undefined || own.endsWith("/absenden")) return own;
+  if (form.dataset.submitUrl) return pathOf(form.dataset.submitUrl);
+  const next = pathOf(form.dataset.next);
   return next && next.endsWith("/pruefen") ? next.replace(/pruefen$/, "absenden") : null;
 }
+
+const isSendForm = (form) => form.dataset.draftSubmit !== undefined || pathOf(form.action).endsWith("/absenden");
 
 async function nextPageAvailable(url) {
   return Boolean(await caches.match(url, { ignoreVary: true }));
@@ -283,6 +294,41 @@ function offlineSendOffer(form, formId, url) {
   button.focus();
 }
 
+function answerMatches(value, wanted) {
+  const values = Array.isArray(value) ? value : [value];
+  return values.some((item) => wanted.split(" ").includes(String(item)));
+}
+
+// A question that applies only under a condition is shown only when the answer says so.
+function showConditionalQuestions(form) {
+  const fields = namedFields(form);
+  for (const block of form.querySelectorAll("[data-show-when-field]")) {
+    const source = fields.get(block.dataset.showWhenField);
+    if (source) block.hidden = !answerMatches(valueOf(source), block.dataset.showWhenValues || "");
+  }
+}
+
+// Offline nobody asks the server which step comes next: a step whose condition does not hold
+// for the draft's answers passes on to the one after it.
+function skipsItself(form, draft) {
+  const field = form.dataset.whenField;
+  if (navigator.onLine || !field || !form.dataset.skip || !draft) return false;
+  if (answerMatches(draft.fields[field] ?? "", form.dataset.whenValues || "")) return false;
+  location.replace(form.dataset.skip);
+  return true;
+}
+
+async function bindSendForm(form, key) {
+  const formId = form.dataset.draftSubmit || form.dataset.draftForm;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!(await drafts.loadDraft(key, formId))) { form.submit(); return; } // answered without JS: the server's draft
+    await drafts.queueSubmission(key, formId, submitUrl(form));
+    await sendNow(form, formId);
+  });
+  await showOutbox(form, formId);
+}
+
 async function bindForm(form, key) {
   const formId = form.dataset.draftForm;
   // Changes are saved one after the other, in the order they were made; data-draft-state tells
@@ -299,14 +345,18 @@ async function bindForm(form, key) {
     return saving;
   };
   const draft = await drafts.loadDraft(key, formId);
+  if (skipsItself(form, draft)) return;
   if (draft) restore(form, draft, { overwrite: false });
+  showConditionalQuestions(form);
 
   let metaSaved = false;
   const meta = {
-    title: form.dataset.draftTitle || document.querySelector("h1")?.textContent.trim() || document.title,
+    title: form.dataset.draftTitle || document.querySelector(".kern-hgroup .kern-preline")?.textContent.split("·")[0].trim()
+      || document.querySelector("h1")?.textContent.trim() || document.title,
     url: location.pathname,
   };
   const saveMeta = () => { if (!metaSaved) { metaSaved = true; later(() => drafts.saveMeta(key, formId, meta)); } };
+  const server = form.dataset.draftStep ? serverDraft(form, formId, key, later) : null;
 
   const onEdit = (event) => {
     const target = event.target;
@@ -322,40 +372,38 @@ async function bindForm(form, key) {
     }
     if (SKIPPED_TYPES.includes(target.type)) return;
     saveMeta();
+    showConditionalQuestions(form);
     const value = valueOf(namedFields(form).get(target.name));
     later(() => drafts.saveField(key, formId, target.name, value));
+    server?.changed();
   };
   form.addEventListener("input", onEdit);
   form.addEventListener("change", onEdit);
 
   // Another tab changed this draft: show its answers here too (never under the cursor).
   drafts.onChange(async (message) => {
-    if (message.form !== formId) return;
+    if (message.form !== formId || !form.isConnected) return;
     const fresh = await drafts.loadDraft(key, formId);
     if (fresh) restore(form, fresh, { overwrite: true });
+    showConditionalQuestions(form);
     await showOutbox(form, formId);
   });
 
-  const url = sendUrl(form);
+  // Captured, so that it runs before htmx's own submit handler, which must not post offline.
   form.addEventListener("submit", async (event) => {
-    const sending = form.dataset.draftSend !== undefined || new URL(form.action, location.href).pathname.endsWith("/absenden");
-    if (navigator.onLine && !sending) return; // the server checks the step and leads on
+    if (navigator.onLine) return; // the server checks the step and leads on
     event.preventDefault();
+    event.stopImmediatePropagation();
     if (!form.reportValidity()) return;
     await saving;
-    if (sending) {
-      if (!(await drafts.loadDraft(key, formId))) { form.submit(); return; } // nothing typed here: the server's answers
-      await drafts.queueSubmission(key, formId, url);
-      await sendNow(form, formId);
-    } else if (form.dataset.next && (await nextPageAvailable(form.dataset.next))) {
-      location.assign(form.dataset.next);
-    } else if (url) {
-      offlineSendOffer(form, formId, url);
-    } else {
-      showFieldError(form.querySelector("[type=submit]") || form, text("offline-next"));
-    }
-  });
+    const next = form.dataset.next;
+    const url = submitUrl(form);
+    if (next && (await nextPageAvailable(next))) location.assign(next);
+    else if (url) offlineSendOffer(form, formId, url);
+    else showFieldError(form.querySelector("[type=submit]") || form, text("offline-next"));
+  }, { capture: true });
 
+  await server?.load();
   await showOutbox(form, formId);
   if (navigator.onLine) prefetchSteps(form.dataset.next);
 }
@@ -366,7 +414,7 @@ async function prefetchSteps(first) {
   let url = first;
   while (url && !seen.has(url) && seen.size < 20) {
     seen.add(url);
-    const path = new URL(url, location.href).pathname;
+    const path = pathOf(url);
     if (!path.startsWith("/antraege/") || path.endsWith("/pruefen")) return;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
@@ -377,6 +425,54 @@ async function prefetchSteps(first) {
       return;
     }
   }
+}
+
+// --- the draft on the server, for logged-in citizens -----------------------------------------
+
+// A logged-in citizen's draft is also kept by the server (GET/PUT /antraege/<service>/entwurf),
+// so that it can be resumed on another device. Files stay in the browser until sending.
+function serverDraft(form, formId, key, later) {
+  const url = `/antraege/${encodeURIComponent(formId)}/entwurf`;
+  let loggedIn = false;
+  let timer = null;
+
+  async function upload() {
+    const draft = await drafts.loadDraft(key, formId);
+    if (!draft || !navigator.onLine) return;
+    await fetch(url, {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": key.csrf || "" },
+      body: JSON.stringify({ step: form.dataset.draftStep, answers: draft.fields }),
+    }).catch(() => {});
+  }
+
+  // The newer of the two wins: the server's if it was changed on another device since.
+  async function load() {
+    if (!navigator.onLine) return;
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).catch(() => null);
+    if (!response || response.status === 401) return;
+    loggedIn = true;
+    if (!response.ok) return;
+    const remote = await response.json();
+    const local = await drafts.loadDraft(key, formId);
+    if (local && local.updated >= Date.parse(remote.updated_at)) return;
+    await later(async () => {
+      for (const [name, value] of Object.entries(remote.answers || {})) await drafts.saveField(key, formId, name, value);
+      if (!local?.meta) await drafts.saveMeta(key, formId, { title: document.querySelector(".kern-preline")?.textContent.split("·")[0].trim(), url: location.pathname });
+    });
+    const merged = await drafts.loadDraft(key, formId);
+    if (merged) restore(form, merged, { overwrite: true });
+    showConditionalQuestions(form);
+  }
+
+  function changed() {
+    if (!loggedIn) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => later(upload), 1000);
+  }
+
+  return { load, changed };
 }
 
 // --- the start page: drafts and submissions of this session --------------------------------
@@ -415,6 +511,17 @@ function refreshCsrf(key) {
   }
 }
 
+function draftForms(root) {
+  const within = root.matches?.("form") ? [root] : [...root.querySelectorAll("form")];
+  return within.filter((form) => form.matches("[data-draft-form], [data-draft-submit]") && !form.dataset.draftBound);
+}
+
+async function bindAny(form, key) {
+  form.dataset.draftBound = "true";
+  if (isSendForm(form)) await bindSendForm(form, key);
+  else await bindForm(form, key);
+}
+
 async function start() {
   for (const logout of document.querySelectorAll("form[data-draft-logout]")) {
     logout.addEventListener("submit", async (event) => {
@@ -423,25 +530,30 @@ async function start() {
       logout.submit();
     }, { once: true });
   }
-  const forms = [...document.querySelectorAll("form[data-draft-form]")];
   const overview = document.getElementById("drafts-overview");
   const sent = [...document.querySelectorAll("[data-draft-sent]")];
-  if (!forms.length && !overview && !(await drafts.hasAnything())) return;
+  if (!draftForms(document).length && !overview && !(await drafts.hasAnything())) return;
 
   const key = await drafts.sessionKey({ online: navigator.onLine });
   for (const done of sent) await drafts.deleteDraft(done.dataset.draftSent);
   if (!key) return;
+  refreshCsrf(key);
   if (navigator.onLine) await drafts.sendOutbox();
-  for (const form of forms) await bindForm(form, key);
+  for (const form of draftForms(document)) await bindAny(form, key);
+  // htmx swaps a step's form for the one with the server's errors: that one is kept too.
+  document.addEventListener("htmx:load", (event) => {
+    for (const form of draftForms(event.detail.elt)) bindAny(form, key);
+  });
   if (overview) {
     await renderOverview(overview, key);
     drafts.onChange(() => renderOverview(overview, key));
   }
-  refreshCsrf(key);
   window.addEventListener("online", async () => {
     refreshCsrf(await drafts.sessionKey());
     await drafts.sendOutbox();
-    for (const form of forms) await showOutbox(form, form.dataset.draftForm);
+    for (const form of document.querySelectorAll("form[data-draft-bound]")) {
+      await showOutbox(form, form.dataset.draftForm || form.dataset.draftSubmit);
+    }
     if (overview) await renderOverview(overview, key);
   });
   document.documentElement.dataset.drafts = "ready";
