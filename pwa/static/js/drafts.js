@@ -304,7 +304,10 @@ function showConditionalQuestions(form) {
   const fields = namedFields(form);
   for (const block of form.querySelectorAll("[data-show-when-field]")) {
     const source = fields.get(block.dataset.showWhenField);
-    if (source) block.hidden = !answerMatches(valueOf(source), block.dataset.showWhenValues || "");
+    if (!source) continue;
+    block.hidden = !answerMatches(valueOf(source), block.dataset.showWhenValues || "");
+    // A hidden question is not asked: neither checked by the browser nor sent.
+    for (const input of block.querySelectorAll("input, select, textarea")) input.disabled = block.hidden;
   }
 }
 
@@ -408,23 +411,31 @@ async function bindForm(form, key) {
   if (navigator.onLine) prefetchSteps(form.dataset.next);
 }
 
-// Step pages are the same for everyone: fetched ahead, the service worker keeps them for offline.
+// Step pages are the same for everyone: fetched ahead through the service worker, which keeps
+// them for offline use (this page too, if it was opened before the worker took over).
 async function prefetchSteps(first) {
+  if (!navigator.serviceWorker || !location.pathname.startsWith("/antraege/")) return;
+  await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+  }
+  if (!(await nextPageAvailable(location.pathname))) await fetch(location.pathname, { credentials: "same-origin" }).catch(() => {});
   const seen = new Set();
   let url = first;
   while (url && !seen.has(url) && seen.size < 20) {
     seen.add(url);
     const path = pathOf(url);
-    if (!path.startsWith("/antraege/") || path.endsWith("/pruefen")) return;
+    if (!path.startsWith("/antraege/") || path.endsWith("/pruefen")) break;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
-      if (!response.ok) return;
+      if (!response.ok) break;
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       url = page.querySelector("form[data-next]")?.dataset.next;
     } catch {
-      return;
+      break;
     }
   }
+  document.documentElement.dataset.stepsKept = "true";
 }
 
 // --- the draft on the server, for logged-in citizens -----------------------------------------
