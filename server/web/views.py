@@ -14,6 +14,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
+from server.auth.session import current_citizen
 from server.extensions import db
 from server.i18n import LANGUAGE_COOKIE
 from server.rendering import redirect_page, render_page
@@ -99,9 +100,11 @@ def service_worker() -> Response:
 
 @bp.route("/entwuerfe/schluessel")
 def draft_key() -> Response:
-    """This session's key for the drafts kept in the browser (see ``server.web.draft_key``), and
-    a fresh CSRF token for sending the submissions queued while offline."""
-    response = jsonify(session_draft_key().as_json() | {"csrf": generate_csrf()})
+    """This session's key for the drafts kept in the browser (see ``server.web.draft_key``), a
+    fresh CSRF token for sending the submissions queued while offline, and whether a citizen is
+    logged in (whose drafts the server keeps too)."""
+    extra = {"csrf": generate_csrf(), "citizen": current_citizen() is not None}
+    response = jsonify(session_draft_key().as_json() | extra)
     response.headers["Cache-Control"] = "no-store"
     return response
 

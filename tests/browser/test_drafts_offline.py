@@ -302,3 +302,15 @@ def test_a_file_the_office_does_not_take_is_refused_in_the_browser(
     assert phone.evaluate("document.getElementById('nachweis').files.length") == 0
     assert_accessible(phone)
     assert draft_records(phone)["draft:probe"]["files"] == {}
+
+
+def test_drafts_run_under_the_strict_content_security_policy(strict_phone: Page) -> None:
+    strict_phone.goto(FIRST_STEP)
+    strict_phone.wait_for_selector("html[data-drafts=ready]")
+    strict_phone.get_by_label("Vorname des Kindes").fill("Mia-Sophie")
+    strict_phone.wait_for_selector("form[data-draft-state=saved]")
+    strict_phone.reload()
+    strict_phone.wait_for_selector("html[data-drafts=ready]")
+    expect(strict_phone.get_by_label("Vorname des Kindes")).to_have_value("Mia-Sophie")
+    assert strict_phone.problems.csp_violations == []  # type: ignore[attr-defined]
+    assert strict_phone.problems.console_errors == []  # type: ignore[attr-defined]

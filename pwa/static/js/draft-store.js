@@ -37,13 +37,14 @@
       return null; // offline
     }
     const stored = await get("key", store);
-    if (stored && stored.id === answer.id) return { ...stored, csrf: answer.csrf };
+    const session = { csrf: answer.csrf, citizen: Boolean(answer.citizen) };
+    if (stored && stored.id === answer.id) return { ...stored, ...session };
     if (stored) await forgetEverything();
     const cryptoKey = await crypto.subtle.importKey(
       "raw", base64urlToBytes(answer.key), "AES-GCM", false, ["encrypt", "decrypt"]);
     const record = { id: answer.id, cryptoKey };
     await set("key", record, store);
-    return { ...record, csrf: answer.csrf };
+    return { ...record, ...session };
   }
 
   async function sessionKey({ online = true } = {}) {

@@ -359,7 +359,7 @@ async function bindForm(form, key) {
     url: location.pathname,
   };
   const saveMeta = () => { if (!metaSaved) { metaSaved = true; later(() => drafts.saveMeta(key, formId, meta)); } };
-  const server = form.dataset.draftStep ? serverDraft(form, formId, key, later) : null;
+  const server = form.dataset.draftStep && key.citizen ? serverDraft(form, formId, key, later) : null;
 
   const onEdit = (event) => {
     const target = event.target;
@@ -458,18 +458,20 @@ function serverDraft(form, formId, key, later) {
     }).catch(() => {});
   }
 
-  // The newer of the two wins: the server's if it was changed on another device since.
+  // Answers only the server knows are taken over; where both know one, the newer draft wins.
   async function load() {
     if (!navigator.onLine) return;
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).catch(() => null);
-    if (!response || response.status === 401) return;
+    if (!response || response.status === 401 || !response.headers.get("Content-Type")?.includes("json")) return;
     loggedIn = true;
     if (!response.ok) return;
     const remote = await response.json();
     const local = await drafts.loadDraft(key, formId);
-    if (local && local.updated >= Date.parse(remote.updated_at)) return;
+    const remoteNewer = !local || Date.parse(remote.updated_at) > local.updated;
+    const taken = Object.entries(remote.answers || {}).filter(([name]) => remoteNewer || !(name in local.fields));
+    if (!taken.length) return;
     await later(async () => {
-      for (const [name, value] of Object.entries(remote.answers || {})) await drafts.saveField(key, formId, name, value);
+      for (const [name, value] of taken) await drafts.saveField(key, formId, name, value);
       if (!local?.meta) await drafts.saveMeta(key, formId, { title: document.querySelector(".kern-preline")?.textContent.split("·")[0].trim(), url: location.pathname });
     });
     const merged = await drafts.loadDraft(key, formId);
