@@ -99,10 +99,13 @@ function megabytes(bytes) {
   return (bytes / 1048576).toLocaleString(document.documentElement.lang || "de", { maximumFractionDigits: 1 });
 }
 
-function maxBytesOf(input) {
-  const holder = input.closest("[data-max-bytes]") || input.form;
-  return Number(input.dataset.maxBytes || holder?.dataset.maxBytes || input.form?.dataset.maxFileBytes || 0);
+// Limits come from the server's settings, on the input or on the question or form around it.
+function limitOf(input, name) {
+  const attribute = `data-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  return Number(input.closest(`[${attribute}]`)?.getAttribute(attribute) || 0);
 }
+
+const maxBytesOf = (input) => limitOf(input, "maxBytes");
 
 function fileProblem(input, file) {
   if (!accepts(input, file)) return text("file-type", { name: file.name });
@@ -149,7 +152,7 @@ async function prepareFiles(input) {
     input.value = "";
     return null;
   }
-  const maxPixels = Number(input.dataset.maxImagePx || DEFAULT_MAX_IMAGE_PX);
+  const maxPixels = limitOf(input, "maxImagePx") || DEFAULT_MAX_IMAGE_PX;
   const prepared = await Promise.all(files.map((file) => downscale(file, maxPixels)));
   const maxBytes = maxBytesOf(input);
   const tooLarge = prepared.find((file) => maxBytes && file.size > maxBytes);
