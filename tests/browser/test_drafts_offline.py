@@ -243,7 +243,8 @@ def test_refused_by_the_server_after_the_queue_leads_back_to_the_step(
     assert submission["answers"]["kind_vorname"] == ["Mia"]  # type: ignore[index]
 
 
-def _photo(tmp_path: Path) -> Path:
+def camera_photo(tmp_path: Path) -> Path:
+    """A 4000 × 3000 JPEG, as a phone camera takes it."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (4000, 3000), (235, 225, 200))
@@ -258,7 +259,7 @@ def _photo(tmp_path: Path) -> Path:
 def test_a_camera_photo_is_downscaled_before_upload(
     phone: Page, received: Received, tmp_path: Path
 ) -> None:
-    photo = _photo(tmp_path)
+    photo = camera_photo(tmp_path)
     open_form(phone)
     _fill_first_step_and_go_on(phone, "Mia")
     phone.get_by_label("Name eines Elternteils").fill("Jana Beispiel")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from server.auth.roles import Role
 from server.extensions import db
-from server.forms.models import FormSubmission
+from server.forms.models import FormSubmission, FormUpload
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
@@ -20,7 +21,13 @@ from tests.browser.conftest import (
     visit,
     wait_for_service_worker,
 )
-from tests.browser.drafts_store import draft_records, wait_for_draft_saved, wait_for_drafts
+from tests.browser.drafts_store import (
+    draft_records,
+    drafts_and_outbox,
+    wait_for_draft_saved,
+    wait_for_drafts,
+)
+from tests.browser.test_drafts_offline import camera_photo
 from tests.factories import make_clerk
 
 START = "/antraege/kita-anmeldung/kind"
@@ -107,3 +114,50 @@ def test_kita_registration_with_the_network_cut_in_the_middle(
         expect(clerk.get_by_role("link", name=str(submission.reference))).to_have_count(1)
     with live_server.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 1
+
+
+def test_kita_registration_online_with_a_photo_sent_whole_from_the_draft(
+    phone: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    photo = camera_photo(tmp_path)
+    visit(phone, START)
+    wait_for_drafts(phone)
+    phone.get_by_label("Vorname des Kindes").fill("Ben")
+    phone.get_by_label("Nachname des Kindes").fill("Beispiel")
+    phone.get_by_label("Geburtsdatum des Kindes").fill("2023-11-02")
+    _weiter(phone, "Ihre Angaben")
+    phone.get_by_label("Ihr Vorname").fill("Jana")
+    phone.get_by_label("Ihr Nachname").fill("Beispiel")
+    phone.get_by_label("Straße und Hausnummer").fill("Lindenweg 5")
+    phone.get_by_label("Postleitzahl und Ort").fill("12345 Musterstadt")
+    phone.get_by_label("E-Mail-Adresse").fill("jana@example.org")
+    phone.get_by_label("Nein").check()
+    _weiter(phone, "Gewünschte Betreuung")
+    phone.get_by_label("Gewünschter Beginn").fill((date.today() + timedelta(days=90)).isoformat())
+    phone.get_by_label("bis 45 Stunden").check()
+    _weiter(phone, "Wunsch-Kitas")
+    phone.get_by_label("Erster Wunsch").select_option(label="Kita Pusteblume, Wiesenstraße 40")
+    _weiter(phone, "Besonderer Förderbedarf")
+    phone.get_by_label("Ja").check()
+    phone.get_by_label("Beschreiben Sie den Förderbedarf").fill("Sprachförderung")
+    phone.get_by_label("Nachweise (freiwillig)").set_input_files(str(photo))
+    wait_for_draft_saved(phone)
+    sent_size = phone.evaluate("document.getElementById('bedarf_nachweise').files[0].size")
+    assert sent_size < photo.stat().st_size
+    _weiter(phone, "Einwilligungen")
+    for box in phone.get_by_role("checkbox").all():
+        box.check()
+    _weiter(phone, "Prüfen Sie Ihre Angaben")
+    phone.get_by_role("button", name="Absenden").click()
+    expect(phone.locator("h1")).to_have_text("Kita-Anmeldung: eingegangen")
+    assert_accessible(phone)
+    (submission,) = _submissions(live_server)
+    with live_server.app.app_context():
+        uploads = db.session.scalars(
+            select(FormUpload).where(FormUpload.submission_id == submission.id)
+        ).all()
+    # The office received the scaled-down photo (which the server then re-encodes itself).
+    ((name, size),) = [(upload.original_name, upload.size) for upload in uploads]
+    assert name == "kamera.jpg"
+    assert size < photo.stat().st_size / 2
+    assert drafts_and_outbox(phone) == [f"outbox:{submission.submission_id}"]
