@@ -158,7 +158,8 @@ def _send_offline(phone: Page) -> None:
     assert_accessible(phone)
 
 
-def _dispatch_background_sync(phone: Page) -> None:
+def _dispatch_background_sync(phone: Page, origin: str | None = None) -> None:
+    """What Chromium does when the connection is back, asked for through the DevTools protocol."""
     cdp = phone.context.new_cdp_session(phone)
     registrations: list[dict[str, str]] = []
     cdp.on(
@@ -169,12 +170,14 @@ def _dispatch_background_sync(phone: Page) -> None:
     phone.wait_for_timeout(0)  # let the events of enable() arrive
     while not registrations:
         phone.wait_for_timeout(50)
-    origin = re.match(r"https?://[^/]+", phone.url)
-    assert origin is not None
+    if origin is None:
+        found = re.match(r"https?://[^/]+", phone.url)
+        assert found is not None
+        origin = found.group(0)
     cdp.send(
         "ServiceWorker.dispatchSyncEvent",
         {
-            "origin": origin.group(0),
+            "origin": origin,
             "registrationId": registrations[0]["registrationId"],
             "tag": "portal-outbox",
             "lastChance": False,
@@ -211,6 +214,29 @@ def test_sent_offline_arrives_once_when_online_again(phone: Page, received: Rece
     _dispatch_background_sync(phone)
     phone.reload()
     expect(phone.locator("#drafts-overview")).to_contain_text(str(submission["reference"]))
+    assert len(received.submissions) == 1
+
+
+def test_background_sync_sends_while_no_page_of_the_portal_is_open(
+    phone: Page, received: Received, live_server: LiveServer
+) -> None:
+    open_form(phone)
+    _fill_first_step_and_go_on(phone, "Mia-Sophie")
+    offline(phone)
+    _send_offline(phone)
+    origin = live_server.url
+    phone.goto("about:blank")
+    offline(phone, False)
+    _dispatch_background_sync(phone, origin)
+    # The service worker alone sends it; no page is there to do it.
+    while not received.submissions:
+        phone.wait_for_timeout(100)
+    (submission,) = received.submissions.values()
+    assert received.posts == 1
+    phone.goto("/")
+    expect(phone.locator("#drafts-overview")).to_contain_text(
+        f"Eingegangen. Ihre Vorgangsnummer: {submission['reference']}."
+    )
     assert len(received.submissions) == 1
 
 

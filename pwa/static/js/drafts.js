@@ -13,7 +13,7 @@ const SYNC_TAG = "portal-outbox";
 function text(name, values = {}) {
   const source = document.getElementById("draft-texts")?.content.querySelector(`[data-text="${name}"]`);
   let result = source ? source.textContent.trim() : name;
-  for (const [placeholder, value] of Object.entries(values)) result = result.replace(`{${placeholder}}`, value);
+  for (const [placeholder, value] of Object.entries(values)) result = result.replace(`{${placeholder}}`, () => value);
   return result;
 }
 
@@ -119,13 +119,21 @@ function fileProblem(input, file) {
 // Photos from a phone camera are many megabytes; the office needs far less.
 async function downscale(file, maxPixels) {
   if (!IMAGE_TYPES.includes(file.type)) return file;
-  const bitmap = await createImageBitmap(file);
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return file; // not readable as an image here: the server checks it by its content
+  }
   const scale = Math.min(1, maxPixels / Math.max(bitmap.width, bitmap.height));
   if (scale === 1 && file.type !== "image/png") return file;
   const canvas = document.createElement("canvas");
   canvas.width = Math.round(bitmap.width * scale);
   canvas.height = Math.round(bitmap.height * scale);
-  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#fff"; // JPEG has no transparency: white, as on paper
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   bitmap.close();
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
   if (!blob || (scale === 1 && blob.size >= file.size)) return file;
@@ -208,7 +216,10 @@ function showServerErrors(form, errors) {
   for (const [name, messages] of Object.entries(errors)) {
     const field = form.elements[name];
     const input = field instanceof RadioNodeList ? field[0] : field;
-    if (!input) continue;
+    if (!input) {
+      items.push(element("li", {}, messages[0])); // not on this page, still worth knowing
+      continue;
+    }
     showFieldError(input, messages[0]);
     items.push(element("li", {}, element("a", { class: "kern-link", href: `#${input.id}` }, messages[0])));
   }
