@@ -24,6 +24,7 @@ DEMO_CLERKS = (
     DemoClerk("standesamt", "Stefan Standesamt", "demo-standesamt-2026", (Role.REGISTRY_OFFICE,)),
     DemoClerk("stadtkasse", "Karla Kasse", "demo-stadtkasse-2026", (Role.CASH_OFFICE,)),
     DemoClerk("jugendamt", "Jana Jugendamt", "demo-jugendamt-2026", (Role.YOUTH_OFFICE,)),
+    DemoClerk("buergerbuero", "Bernd Bürgerbüro", "demo-buergerbuero-2026", (Role.CITIZEN_OFFICE,)),
 )
 
 

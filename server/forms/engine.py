@@ -145,6 +145,7 @@ class FormDefinition:
     next_steps: tuple[LazyString | str, ...] = ()
     icon: str = "form"
     list_fields: tuple[str, ...] = ()  # shown in the back-office list, in this order
+    queue_title: LazyString | str = ""  # the inbox on the clerks' work overview
 
     def __post_init__(self) -> None:
         names = [f.name for step in self.steps for f in step.fields]

@@ -25,7 +25,7 @@ def init_forms(app: Flask) -> None:
             Queue(
                 # The Kita queue was announced on the overview before the service existed.
                 "kita" if definition.slug == "kita-anmeldung" else definition.slug,
-                definition.title,
+                definition.queue_title or definition.title,
                 definition.role,
                 partial(count_open, (definition.slug,)),
                 "forms_office.inbox",

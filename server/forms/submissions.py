@@ -197,7 +197,9 @@ class InboxFilter:
     date_to: dict[str, date] = field(default_factory=dict)  # facet name → last day
 
 
-def _with_facet(query: Select[tuple[FormSubmission]], name: str, **condition: object) -> Select:
+def _with_facet(
+    query: Select[FormSubmission], name: str, **condition: object
+) -> Select[FormSubmission]:
     matching = select(FormFacet.submission_id).where(FormFacet.name == name)
     if "equals" in condition:
         matching = matching.where(FormFacet.value == condition["equals"])

@@ -27,6 +27,7 @@ from wtforms import (
 from wtforms import (
     Field as WTField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -182,14 +183,14 @@ def _wtforms_field(spec: Field, validators: list[Any]) -> Any:
         if spec.required:
             render["required"] = True
         return TextAreaField(spec.label, validators, render_kw=render)
-    choices = [(c.value, str(c.label)) for c in spec.choice_list()]
+    choices = [SelectChoice(c.value, str(c.label)) for c in spec.choice_list()]
     if spec.kind == FieldKind.RADIO:
         return RadioField(spec.label, validators, choices=choices, validate_choice=False)
     if spec.kind == FieldKind.SELECT:
         return SelectField(
             spec.label,
             validators,
-            choices=[("", str(_l("Bitte wählen"))), *choices],
+            choices=[SelectChoice("", str(_l("Bitte wählen"))), *choices],
             validate_choice=False,
             render_kw={"required": True} if spec.required else None,
         )

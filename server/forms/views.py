@@ -210,7 +210,7 @@ def _complete_until(following: Step | None, answers: RawAnswers) -> bool:
     return any(spec.name in answers for spec in following.fields)
 
 
-def _go(target: str) -> Response:
+def _go(target: str) -> ResponseReturnValue:
     if htmx:
         response = Response(status=200)
         response.headers["HX-Redirect"] = target
@@ -401,9 +401,9 @@ def server_draft(service: str) -> ResponseReturnValue:
         step = str(body.get("step") or "")
         if step and definition.step(step) is None:
             step = ""
-        draft = drafts.open_draft(definition, citizen_id)
-        drafts.replace_answers(draft, drafts.sanitise(definition, body["answers"]), step)
-        return jsonify(status="saved", updated_at=draft.updated_at.isoformat())
+        opened = drafts.open_draft(definition, citizen_id)
+        drafts.replace_answers(opened, drafts.sanitise(definition, body["answers"]), step)
+        return jsonify(status="saved", updated_at=opened.updated_at.isoformat())
     draft = drafts.find_draft(definition, citizen_id)
     if request.method == "DELETE":
         if draft is not None:

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 
+from server.forms.engine import FormDefinition
+from server.forms.registry import DEFINITIONS
+
 
 @dataclass(frozen=True)
 class Service:
@@ -21,6 +24,27 @@ class Service:
     icon: str
     available: bool = False
     endpoint: str | None = None  # where the service starts once it is built
+    form: str | None = None  # a service of the form engine: its definition's slug
+    needs: tuple[LazyString | str, ...] = ()  # what the citizen needs at hand
+    cost: LazyString | str = ""
+    duration: LazyString | str = ""
+
+
+def form_service(definition: FormDefinition, *, slug: str | None = None) -> Service:
+    """A service of the form engine; its service page says what is needed, what it costs and
+    how long it takes, and starts the form."""
+    return Service(
+        slug or definition.slug,
+        definition.title,
+        definition.summary,
+        (*definition.keywords, "formular", "antrag", "online-formular", "form"),
+        definition.icon,
+        available=True,
+        form=definition.slug,
+        needs=definition.needs,
+        cost=definition.cost,
+        duration=definition.duration,
+    )
 
 
 SERVICES: tuple[Service, ...] = (
@@ -65,20 +89,10 @@ SERVICES: tuple[Service, ...] = (
         ("bürgerbüro", "appointment", "booking"),
         "calendar",
     ),
-    Service(
-        "kita",
-        _l("Kita-Anmeldung"),
-        _l("Ihr Kind für einen Platz in einer Kindertagesstätte anmelden."),
-        ("kindergarten", "kindertagesstätte", "betreuung", "daycare", "childcare"),
-        "child",
-    ),
-    Service(
-        "formulare",
-        _l("Online-Formulare"),
-        _l("Anträge und Mitteilungen an die Stadt ausfüllen, auch ohne Verbindung."),
-        ("antrag", "formular", "belege", "kontakt", "form", "application"),
-        "form",
-    ),
+    # The Kita service keeps its short address, which the start page has always linked.
+    form_service(DEFINITIONS["kita-anmeldung"], slug="kita"),
+    form_service(DEFINITIONS["kontakt"]),
+    form_service(DEFINITIONS["belege-nachreichen"]),
     Service(
         "konto",
         _l("Mein Konto"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -76,7 +76,15 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     return _render(status, title, message)
 
 
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > 0
+
+
 def handle_csrf_error(_error: CSRFError) -> ResponseReturnValue:
+    if _wants_json():
+        # Scripts sending a queued form (the offline drafts) learn to fetch a fresh token.
+        return jsonify(status="csrf", message=str(CSRF_MESSAGE[1])), 400
     return _render(400, *CSRF_MESSAGE)
 
 

@@ -13,17 +13,25 @@ def test_start_page_shows_every_service_tile_without_sideways_scrolling(phone: P
     visit(phone, "/")
     expect(phone).to_have_title(re.compile("^Startseite – Bürgerportal"))
     expect(phone.locator("h1")).to_have_text("Bürgerportal")
-    expect(phone.locator(".portal-tiles li")).to_have_count(7)
+    expect(phone.locator(".portal-tiles li")).to_have_count(8)
     width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"page is wider than the phone: {width}"
 
 
 def test_a_tile_of_a_service_not_built_yet_leads_to_an_honest_page(phone: Page) -> None:
     visit(phone, "/")
+    phone.get_by_role("link", name="Termin vereinbaren").click()
+    expect(phone).to_have_url(re.compile("/dienste/termine$"))
+    expect(phone.locator("h1")).to_have_text("Termin vereinbaren")
+    expect(phone.get_by_text("Dieser Dienst ist bald online verfügbar")).to_be_visible()
+    assert_accessible(phone)
+
+
+def test_a_form_tile_leads_to_its_service_page(phone: Page) -> None:
+    visit(phone, "/")
     phone.get_by_role("link", name="Kita-Anmeldung").click()
     expect(phone).to_have_url(re.compile("/dienste/kita$"))
-    expect(phone.locator("h1")).to_have_text("Kita-Anmeldung")
-    expect(phone.get_by_text("Dieser Dienst ist bald online verfügbar")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Was es kostet")).to_be_visible()
     assert_accessible(phone)
 
 

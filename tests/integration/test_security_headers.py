@@ -29,6 +29,10 @@ SAMPLE_ARGUMENTS = {
     "statement_id": 1,
     "upload_id": 1,
     "case_id": 1,
+    "service": "kita-anmeldung",
+    "step": "kind",
+    "reference": "KITA-2026-000001",
+    "submission_id": 1,
 }
 
 

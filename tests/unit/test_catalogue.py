@@ -22,6 +22,12 @@ def test_search_needs_every_word(app_context: Flask) -> None:
 def test_search_knows_english_names(app_context: Flask) -> None:
     assert slugs("daycare") == ["kita"]
     assert slugs("appointment") == ["termine"]
+    assert slugs("receipts") == ["belege-nachreichen"]
+    assert slugs("complaint") == ["kontakt"]
+
+
+def test_search_finds_every_online_form(app_context: Flask) -> None:
+    assert set(slugs("formular")) == {"kita", "kontakt", "belege-nachreichen"}
 
 
 def test_empty_search_lists_everything(app_context: Flask) -> None:

@@ -37,6 +37,7 @@ DEFINITION = FormDefinition(
         _l("Das Bürgerbüro ordnet Ihre Belege dem Vorgang zu."),
         _l("Den Stand sehen Sie jederzeit mit Ihrer Eingangsnummer."),
     ),
+    queue_title=_l("Nachgereichte Belege"),
     list_fields=("aktenzeichen", "name"),
     steps=(
         Step(

@@ -71,6 +71,7 @@ DEFINITION = FormDefinition(
         ),
         _l("Den Stand Ihrer Anmeldung sehen Sie jederzeit mit Ihrer Eingangsnummer."),
     ),
+    queue_title=_l("Kita-Anmeldungen"),
     list_fields=("kind_vorname", "kind_nachname", "beginn", "kita_1"),
     steps=(
         Step(

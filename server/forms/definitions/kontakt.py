@@ -38,6 +38,7 @@ DEFINITION = FormDefinition(
         _l("Das Bürgerbüro liest Ihre Nachricht und gibt sie an das zuständige Amt weiter."),
         _l("Den Stand sehen Sie jederzeit mit Ihrer Eingangsnummer."),
     ),
+    queue_title=_l("Kontaktanfragen"),
     list_fields=("thema", "betreff", "name"),
     steps=(
         Step(
