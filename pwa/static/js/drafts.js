@@ -406,13 +406,42 @@ async function bindForm(form, key) {
     await showOutbox(form, formId);
   });
 
-  // Captured, so that it runs before htmx's own submit handler, which must not post offline.
+  // Everything on the page goes into the draft, typed or not (the server may have filled in
+  // answers, e.g. from the eID), before the page is left.
+  const saveAll = () => {
+    for (const [name, elements] of namedFields(form)) {
+      const value = valueOf(elements);
+      later(() => drafts.saveField(key, formId, name, value));
+    }
+  };
+  if (draft) {
+    for (const [name, elements] of namedFields(form)) {
+      if (!(name in draft.fields) && !isEmpty(elements)) {
+        const value = valueOf(elements);
+        later(() => drafts.saveField(key, formId, name, value));
+      }
+    }
+  }
+
+  // Captured, so that it runs before htmx's own submit handler: the draft is complete before
+  // the step goes to the server, and offline nothing is posted at all.
   form.addEventListener("submit", async (event) => {
-    if (navigator.onLine) return; // the server checks the step and leads on
+    if (form.dataset.draftPassing) {
+      delete form.dataset.draftPassing;
+      return; // saved: now the server checks the step and leads on
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
-    if (!form.reportValidity()) return;
+    const online = navigator.onLine;
+    if (!online && !form.reportValidity()) return;
+    saveMeta();
+    saveAll();
     await saving;
+    if (online) {
+      form.dataset.draftPassing = "true";
+      form.requestSubmit(event.submitter);
+      return;
+    }
     const next = form.dataset.next;
     const url = submitUrl(form);
     if (next && (await nextPageAvailable(next))) location.assign(next);
