@@ -76,6 +76,9 @@ def test_a_draft_begun_on_the_phone_is_resumed_on_the_laptop(
     # Logging out on the phone leaves nothing in its browser.
     phone.goto("/konto")
     phone.get_by_role("button", name="Abmelden").click()
+    expect(
+        phone.get_by_text("Möchten Sie sich beim Test-Identitätsanbieter abmelden?")
+    ).to_be_visible()
     phone.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
     expect(phone.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
     assert drafts_and_outbox(phone) == []
