@@ -87,9 +87,10 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
-  } else if (url.pathname.startsWith("/antraege/") && !request.headers.has("HX-Request")) {
+  } else if (url.pathname.startsWith("/antraege/") && !request.headers.has("HX-Request")
+      && (request.headers.get("Accept") || "").includes("text/html")) {
     // Form steps fetched ahead by drafts.js: kept like visited pages (if the server allows it),
-    // so that "Weiter" works offline. htmx fragments are never kept.
+    // so that "Weiter" works offline. htmx fragments and JSON are never kept.
     event.respondWith(networkFirst(request));
   } else if (url.pathname === "/manifest.webmanifest") {
     event.respondWith(networkFirst(request));

@@ -462,7 +462,8 @@ async function prefetchSteps(first) {
   if (!navigator.serviceWorker.controller) {
     await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
   }
-  if (!(await nextPageAvailable(location.pathname))) await fetch(location.pathname, { credentials: "same-origin" }).catch(() => {});
+  const asPage = { credentials: "same-origin", headers: { Accept: "text/html" } };
+  if (!(await nextPageAvailable(location.pathname))) await fetch(location.pathname, asPage).catch(() => {});
   const seen = new Set();
   let url = first;
   while (url && !seen.has(url) && seen.size < 20) {
@@ -470,7 +471,7 @@ async function prefetchSteps(first) {
     const path = pathOf(url);
     if (!path.startsWith("/antraege/") || path.endsWith("/pruefen")) break;
     try {
-      const response = await fetch(url, { credentials: "same-origin" });
+      const response = await fetch(url, asPage);
       if (!response.ok) break;
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       url = page.querySelector("form[data-next]")?.dataset.next;
