@@ -3,6 +3,7 @@
 #   css/portal.css       KERN UX (only the components used) + portal layer
 #   fonts/*.woff2        Latin subsets of KERN's Fira Sans (400; 600 also serves 500 and 700)
 #   vendor/htmx.min.js   htmx 2.x
+#   vendor/idb-keyval.js idb-keyval (IndexedDB key-value store) for the drafts, UMD build
 #   vendor/barcode-detector/  BarcodeDetector ponyfill (zxing-wasm) + its .wasm, for the QR scanner
 #   icons/*              app icons, redrawn by make_icons.py if Pillow is installed
 #
@@ -73,6 +74,13 @@ find "${STATIC_DIR}/fonts" -maxdepth 1 -name '*.woff2' \
 log "htmx -> pwa/static/vendor/htmx.min.js"
 cp "${NM}/htmx.org/dist/htmx.min.js" "${STATIC_DIR}/vendor/htmx.min.js"
 
+# --- 4a. idb-keyval -----------------------------------------------------------
+# The UMD build (defines self.idbKeyval): the pages and the service worker (importScripts) share
+# js/draft-store.js, which needs the same classic script in both.
+log "idb-keyval -> pwa/static/vendor/idb-keyval.js"
+cp "${NM}/idb-keyval/dist/umd.js" "${STATIC_DIR}/vendor/idb-keyval.js"
+cp "${NM}/idb-keyval/LICENCE" "${STATIC_DIR}/vendor/LICENSE-idb-keyval.txt"
+
 # --- 4b. QR scanner decoder ---------------------------------------------------
 # barcode-detector's self-contained IIFE ponyfill (defines window.BarcodeDetectionAPI) and the
 # zxing-wasm reader binary it was built against. scanner.js points the decoder at the local
@@ -122,7 +130,7 @@ fi
 gz() { gzip -9 -c "$1" | wc -c; }
 echo
 printf '%-44s %9s %9s\n' "file (pwa/static/)" "raw" "gzip -9"
-for f in css/portal.css vendor/htmx.min.js vendor/barcode-detector/barcode-detector.js \
+for f in css/portal.css vendor/htmx.min.js vendor/idb-keyval.js vendor/barcode-detector/barcode-detector.js \
   vendor/barcode-detector/zxing_reader.wasm; do
   printf '%-44s %9d %9d\n' "$f" "$(wc -c <"${STATIC_DIR}/$f")" "$(gz "${STATIC_DIR}/$f")"
 done

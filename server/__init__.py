@@ -25,6 +25,7 @@ from server.mail.cli import mail_group
 from server.mail.views import bp as dev_mail_bp
 from server.payments.setup import init_payments
 from server.security import init_security
+from server.web.draft_key import init_draft_key
 from server.web.errors import init_errors
 from server.web.views import bp as web_bp
 
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_sessions(app)
     init_i18n(app)
     init_security(app)
+    init_draft_key(app)
     init_assets(app)
     init_errors(app)
 

@@ -13,11 +13,15 @@ from pathlib import Path
 from flask import Flask, current_app, url_for
 
 # The app shell: what the service worker stores on install so that the portal opens offline.
+# Every page loads the drafts scripts, and the worker imports the two classic ones itself.
 APP_SHELL_PATTERNS = (
     "css/portal.css",
     "js/app.js",
     "js/copy.js",
+    "js/drafts.js",
+    "js/draft-store.js",
     "vendor/htmx.min.js",
+    "vendor/idb-keyval.js",
     "fonts/*.woff2",
     "icons/icon-192.png",
     "icons/icon-512.png",
@@ -39,6 +43,9 @@ def static_hash(filename: str) -> str:
         raise FileNotFoundError(filename)
     return _file_hash(path, path.stat().st_mtime_ns)
 
+
+# Classic scripts the service worker runs itself (importScripts), in this order.
+SERVICE_WORKER_SCRIPTS = ("vendor/idb-keyval.js", "js/draft-store.js")
 
 # The stylesheet asks for these by plain relative URL (``url(../fonts/...)``), so that is the URL
 # to preload and precache; the service worker's version still changes with their content.

@@ -236,6 +236,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_MAX_FILE_BYTES", "10485760", "Largest upload per file (10 MiB).", _integer),
     Setting("UPLOAD_MAX_FILES", "5", "Most files attached to one statement.", _integer),
     Setting(
+        "UPLOAD_IMAGE_MAX_PIXELS",
+        "2000",
+        "Longest side, in pixels, to which the browser scales photos down before they are "
+        "stored in a draft or uploaded.",
+        _integer,
+    ),
+    Setting(
         "UPLOAD_STORAGE",
         "local",
         "Where files uploaded with online forms are kept: `local` (under `UPLOAD_DIR`) or `s3` "

@@ -1,6 +1,11 @@
 // Bürgerportal service worker. The server prepends `PORTAL` (version, precache list, offline URL):
 // the version is a hash of everything listed, so any change to the app shell is a new worker.
-/* global PORTAL */
+/* global PORTAL, portalDrafts */
+
+// The drafts store (js/draft-store.js on idb-keyval), shared with the pages: the worker sends the
+// submissions queued offline when Background Sync says the connection is back.
+importScripts(...PORTAL.scripts);
+const OUTBOX_SYNC_TAG = "portal-outbox";
 
 const SHELL_CACHE = `portal-shell-${PORTAL.version}`;
 const PAGES_CACHE = `portal-pages-${PORTAL.version}`;
@@ -27,6 +32,14 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+// A rejected promise makes the browser try the sync again later, as long as something waits.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== OUTBOX_SYNC_TAG) return;
+  event.waitUntil(portalDrafts.sendOutbox().then((waiting) => {
+    if (waiting && !event.lastChance) throw new Error(`${waiting} submissions still wait`);
+  }));
 });
 
 // Only pages the server marked cacheable: personal pages are `no-store` and never kept.
@@ -73,6 +86,11 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request));
+  } else if (url.pathname.startsWith("/antraege/") && !request.headers.has("HX-Request")
+      && (request.headers.get("Accept") || "").includes("text/html")) {
+    // Form steps fetched ahead by drafts.js: kept like visited pages (if the server allows it),
+    // so that "Weiter" works offline. htmx fragments and JSON are never kept.
     event.respondWith(networkFirst(request));
   } else if (url.pathname === "/manifest.webmanifest") {
     event.respondWith(networkFirst(request));

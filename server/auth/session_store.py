@@ -119,8 +119,9 @@ class ServerSessionInterface(SessionInterface):
             response.delete_cookie(name, domain=domain, path=path)
             return
         if not session:
-            if session.expired:
-                response.delete_cookie(name, domain=domain, path=path)
+            # A stale token is left alone, not deleted: this request may have raced a login in
+            # the same browser (the service worker's update check, a prefetch), and deleting
+            # the cookie here would delete the new session's cookie with it.
             return
         now = utcnow()
         if old is None or session.rotate:

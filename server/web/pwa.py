@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from server.assets import app_shell_files, asset_url, static_hash
+from server.assets import SERVICE_WORKER_SCRIPTS, app_shell_files, asset_url, static_hash
 from server.config import REPO_ROOT
 
 SERVICE_WORKER_SOURCE = REPO_ROOT / "service_worker" / "sw.js"
@@ -106,6 +106,7 @@ def service_worker_script() -> str:
         "version": service_worker_version(),
         "precache": precache_urls(),
         "offlineUrl": OFFLINE_PATH,
+        "scripts": [asset_url(filename) for filename in SERVICE_WORKER_SCRIPTS],
     }
     header = f"const PORTAL = {json.dumps(settings, indent=2)};\n"
     return header + SERVICE_WORKER_SOURCE.read_text(encoding="utf-8")

@@ -12,12 +12,15 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 
+from server.auth.session import current_citizen
 from server.extensions import db
 from server.i18n import LANGUAGE_COOKIE
 from server.rendering import redirect_page, render_page
 from server.security import is_safe_redirect, public_page
 from server.web.catalogue import SERVICES, find_service, search_services
+from server.web.draft_key import session_draft_key
 from server.web.pwa import manifest as build_manifest
 from server.web.pwa import service_worker_script
 
@@ -92,6 +95,17 @@ def service_worker() -> Response:
     # The browser must see every new version at once; the worker's own caches do the rest.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.route("/entwuerfe/schluessel")
+def draft_key() -> Response:
+    """This session's key for the drafts kept in the browser (see ``server.web.draft_key``), a
+    fresh CSRF token for sending the submissions queued while offline, and whether a citizen is
+    logged in (whose drafts the server keeps too)."""
+    extra = {"csrf": generate_csrf(), "citizen": current_citizen() is not None}
+    response = jsonify(session_draft_key().as_json() | extra)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -50,6 +50,7 @@ def test_citizen_logs_in_with_the_eid_and_out_again(
         expect(page.get_by_text("Heidestraße 17, 51147 Köln")).to_be_visible()
         assert_accessible(page)
         page.get_by_role("button", name="Abmelden", exact=True).click()
+        page.wait_for_url(lambda url: "/konto" not in url)  # at the provider
         page.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
         expect(page.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
     finally:
@@ -83,6 +84,7 @@ def test_signing_out_everywhere_ends_the_session_on_the_other_device(
         expect(devices.get_by_text("(dieses Gerät)")).to_be_visible()
         assert_accessible(on_phone)
         on_phone.get_by_role("button", name="Überall abmelden").click()
+        on_phone.wait_for_url(lambda url: "/konto" not in url)  # at the provider
         on_phone.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
         expect(on_phone.get_by_text("Sie sind jetzt auf allen Geräten abgemeldet.")).to_be_visible()
         on_desk.reload()

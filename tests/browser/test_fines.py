@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk, visit
+from tests.browser.drafts_store import drafts_and_outbox, wait_for_draft_saved, wait_for_drafts
 from tests.factories import make_fine_case
 
 
@@ -63,7 +64,9 @@ def test_hearing_statement_with_a_photo_and_the_draft_survives_a_reload(
     phone.get_by_role("link", name="Stellung nehmen oder Fahrer benennen").click()
     assert_accessible(phone)
     phone.get_by_label("Ich bestreite den Verstoß").check()
+    wait_for_drafts(phone)
     phone.get_by_label("Ihre Äußerung").fill("Der Parkschein lag gut sichtbar aus.")
+    wait_for_draft_saved(phone)
     # The tab is closed and opened again: what was typed is still there.
     phone.reload()
     expect(phone.get_by_label("Ihre Äußerung")).to_have_value(
@@ -75,9 +78,8 @@ def test_hearing_statement_with_a_photo_and_the_draft_survives_a_reload(
     phone.get_by_role("button", name="Äußerung absenden").click()
     expect(phone.locator("h1")).to_have_text("Ihre Äußerung ist eingegangen")
     assert_accessible(phone)
-    assert (
-        phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('portal-draft'))") == []
-    )
+    wait_for_drafts(phone)
+    assert drafts_and_outbox(phone) == []
 
 
 def test_naming_the_driver_reaches_the_fines_office(

@@ -40,7 +40,7 @@ def opened(client: CheckingClient, **kwargs: object) -> dict[str, str]:
 
 def form_fields(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
-    form = soup.find("form", attrs={"data-draft": True})
+    form = soup.find("form", attrs={"data-draft-form": True})
     fields = {
         field["name"]: field.get("value", "")
         for field in form.find_all("input")

@@ -1,0 +1,84 @@
+"""A logged-in citizen's draft also lives on the server: begun on the phone, resumed on the laptop;
+logging out clears the phone's browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+
+from tests.browser.conftest import PHONE
+from tests.browser.drafts_store import drafts_and_outbox, wait_for_draft_saved, wait_for_drafts
+from tests.browser.test_eid import eid_portal  # noqa: F401 (fixture)
+from tests.conftest import LiveServer
+
+START = "/antraege/kita-anmeldung/kind"
+
+
+def _log_in(page: Page) -> None:
+    page.goto("/konto")
+    page.get_by_role("link", name="Mit Online-Ausweis anmelden").click()
+    page.get_by_label("Testperson").fill("erika")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator("h1")).to_have_text("Mein Konto")
+
+
+@pytest.fixture
+def devices(
+    playwright: Playwright,
+    browser: Browser,
+    eid_portal: LiveServer,  # noqa: F811
+) -> Iterator[tuple[BrowserContext, BrowserContext]]:
+    device = dict(playwright.devices[PHONE])
+    device.pop("default_browser_type", None)
+    phone = browser.new_context(**device, locale="de-DE", base_url=eid_portal.url, bypass_csp=True)
+    laptop = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="de-DE",
+        base_url=eid_portal.url,
+        bypass_csp=True,
+    )
+    yield phone, laptop
+    phone.close()
+    laptop.close()
+
+
+def test_a_draft_begun_on_the_phone_is_resumed_on_the_laptop(
+    devices: tuple[BrowserContext, BrowserContext],
+) -> None:
+    phone = devices[0].new_page()
+    _log_in(phone)
+    phone.goto(START)
+    wait_for_drafts(phone)
+    with phone.expect_response(
+        lambda response: response.url.endswith("/entwurf") and response.request.method == "PUT"
+    ) as saved:
+        phone.get_by_label("Vorname des Kindes").fill("Mia")
+        wait_for_draft_saved(phone)
+    assert saved.value.status == 200
+
+    laptop = devices[1].new_page()
+    _log_in(laptop)
+    laptop.goto(START)
+    wait_for_drafts(laptop)
+    expect(laptop.get_by_label("Vorname des Kindes")).to_have_value("Mia")
+    # Typed on the laptop, seen on the phone when it opens the form again.
+    with laptop.expect_response(
+        lambda response: response.url.endswith("/entwurf") and response.request.method == "PUT"
+    ):
+        laptop.get_by_label("Nachname des Kindes").fill("Beispiel")
+    phone.reload()
+    wait_for_drafts(phone)
+    expect(phone.get_by_label("Nachname des Kindes")).to_have_value("Beispiel")
+    expect(phone.get_by_label("Vorname des Kindes")).to_have_value("Mia")
+
+    # Logging out on the phone leaves nothing in its browser.
+    phone.goto("/konto")
+    phone.get_by_role("button", name="Abmelden", exact=True).click()
+    expect(
+        phone.get_by_text("Möchten Sie sich beim Test-Identitätsanbieter abmelden?")
+    ).to_be_visible()
+    phone.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
+    expect(phone.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
+    assert drafts_and_outbox(phone) == []
