@@ -18,3 +18,19 @@ class ClerkLoginForm(PortalForm):
         validators=[InputRequired(_l("Geben Sie Ihr Passwort ein.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class SecondFactorForm(PortalForm):
+    code = StringField(
+        _l("Sechsstelliger Code"),
+        validators=[
+            InputRequired(_l("Geben Sie den Code aus Ihrer Authenticator-App ein.")),
+            Length(max=16, message=_l("Der Code hat sechs Ziffern.")),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
