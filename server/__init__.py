@@ -9,6 +9,7 @@ from flask import Flask
 from server import cli
 from server.assets import init_assets
 from server.audit.views import bp as audit_bp
+from server.auth.accounts_views import bp as accounts_bp
 from server.auth.eid import init_eid
 from server.auth.views import bp as auth_bp
 from server.backoffice.views import bp as backoffice_bp
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_fines(app)
     init_eid(app)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(accounts_bp)
     app.cli.add_command(mail_group)
     cli.register(app)
     return app

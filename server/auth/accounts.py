@@ -8,13 +8,14 @@ log, never a password or secret.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
 
 from server.audit import log as audit
 from server.auth import second_factor
-from server.auth.clerks import check_password_rules, roles_text
+from server.auth.clerks import check_password_rules, get_clerk, list_clerks, roles_text
 from server.auth.models import Clerk, ClerkRole
 from server.auth.passwords import hash_password
 from server.auth.roles import Role
@@ -35,6 +36,22 @@ class ChangeRefused(Exception):
     def __init__(self, reason: Refusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Account:
+    clerk: Clerk
+    second_factor: bool  # set up (confirmed), not just started
+
+
+def list_accounts() -> list[Account]:
+    enrolled = second_factor.enrolled_clerk_ids()
+    return [Account(clerk, clerk.id in enrolled) for clerk in list_clerks()]
+
+
+def get_account(clerk_id: int) -> Account | None:
+    clerk = get_clerk(clerk_id)
+    return Account(clerk, second_factor.is_enrolled(clerk)) if clerk is not None else None
 
 
 def actor_name(actor: Clerk | None) -> str:

@@ -25,6 +25,10 @@ class ClerkError(ValueError):
     """A clerk account cannot be created or changed as asked."""
 
 
+class UsernameTaken(ClerkError):
+    pass
+
+
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
@@ -65,7 +69,7 @@ def create_clerk(
     check_password_rules(password)
     with db.transaction() as session:
         if find_clerk(username) is not None:
-            raise ClerkError(f"clerk {username!r} exists")
+            raise UsernameTaken(f"clerk {username!r} exists")
         clerk = Clerk(
             username=username,
             display_name=display_name.strip() or username,

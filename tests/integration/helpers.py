@@ -33,6 +33,8 @@ def unused_code(app: Flask, username: str, secret: str = DEFAULT_TOTP_SECRET) ->
 
 def enter_code(client: CheckingClient, code: str) -> TestResponse:
     page = client.get(CODE_PAGE)
+    if page.status_code != 200:  # no pending login (any more): post anyway, as a stale tab would
+        page = client.get("/verwaltung/anmelden")
     return client.post(CODE_PAGE, data={"csrf_token": csrf_token(page), "code": code})
 
 

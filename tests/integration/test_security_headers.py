@@ -29,6 +29,7 @@ SAMPLE_ARGUMENTS = {
     "statement_id": 1,
     "upload_id": 1,
     "case_id": 1,
+    "clerk_id": 1,
 }
 
 
