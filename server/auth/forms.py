@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -48,7 +49,7 @@ class RolesField(SelectMultipleField):
     def __init__(self, label: object = None, **kwargs: object) -> None:
         super().__init__(
             label,
-            choices=[(role.value, ROLE_LABELS[role]) for role in Role],
+            choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in Role],
             **kwargs,
         )
 
