@@ -182,6 +182,7 @@ def clerks_code(username: str) -> None:
             f"{clerk.username} has no second factor set up (or it cannot be decrypted)"
         )
     click.echo(totp.current_code(secret))
+    click.echo(f"valid for about {totp.seconds_left()} s more; each code works once", err=True)
 
 
 @click.command("demo", help="Migrate, seed demo data and serve the portal for trying it out.")

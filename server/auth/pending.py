@@ -15,11 +15,14 @@ from server.auth.clerks import get_clerk
 from server.auth.models import Clerk
 
 KEY = "clerk_pending"
+MAX_NEXT_LENGTH = 500
 
 
 def begin(clerk: Clerk, next_target: str | None) -> None:
     # Whoever was logged in before in this browser is not any more: one person per session.
     session.pop("clerk_id", None)
+    if next_target is not None and len(next_target) > MAX_NEXT_LENGTH:
+        next_target = None  # the overview instead of a session bloated by a crafted link
     session[KEY] = {"id": clerk.id, "since": int(time.time()), "next": next_target}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import time
+import unicodedata
 
 import pyotp
 import segno
@@ -39,15 +40,21 @@ def current_code(secret: str) -> str:
     return code_at_step(secret, time_step())
 
 
+def seconds_left(at: float | None = None) -> int:
+    """Until the current step ends (the code is accepted one step longer)."""
+    now = time.time() if at is None else at
+    return int(STEP_SECONDS - now % STEP_SECONDS)
+
+
 def normalise_code(code: str) -> str:
-    """Authenticator apps show "123 456"; people type it so."""
-    return "".join(code.split()).replace("-", "")
+    """Authenticator apps show "123 456"; people type it so (or with full-width digits)."""
+    return "".join(unicodedata.normalize("NFKC", code).split()).replace("-", "")
 
 
 def matching_step(secret: str, code: str, *, at: float | None = None) -> int | None:
     """The time step within the window whose code this is, or None."""
     code = normalise_code(code)
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     now = time_step(at)
     found = None
