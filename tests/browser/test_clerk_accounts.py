@@ -3,9 +3,12 @@ first login, with the secret read off the page as an authenticator app would."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pyotp
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from server.auth.roles import Role
@@ -65,6 +68,12 @@ def test_admin_creates_a_clerk_who_enrols_and_reaches_the_overview(
         assert qr_code.evaluate("image => image.complete && image.naturalWidth > 100")
         assert_accessible(page)
         secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        # What an authenticator app reads from the QR code: this secret, the city, the account.
+        scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_code.screenshot())))
+        assert [code.text for code in scanned] == [
+            f"otpauth://totp/B%C3%BCrgerportal%20Musterstadt:b.berg?secret={secret}"
+            "&issuer=B%C3%BCrgerportal%20Musterstadt"
+        ]
         page.get_by_label("Sechsstelliger Code").fill(pyotp.TOTP(secret).now())
         page.get_by_role("button", name="Einrichten und anmelden").click()
         expect(page.locator("h1")).to_have_text("Arbeitsübersicht")
