@@ -11,6 +11,7 @@ from server.assets import init_assets
 from server.audit.views import bp as audit_bp
 from server.auth.accounts_views import bp as accounts_bp
 from server.auth.eid import init_eid
+from server.auth.security_key_views import bp as security_keys_bp
 from server.auth.views import bp as auth_bp
 from server.backoffice.views import bp as backoffice_bp
 from server.config import REPO_ROOT, load_config
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_eid(app)
     app.register_blueprint(audit_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(security_keys_bp)
     app.cli.add_command(mail_group)
     cli.register(app)
     return app

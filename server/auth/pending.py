@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, session
+from flask import current_app, session, url_for
 
-from server.auth.clerks import get_clerk
+from server.auth.clerks import complete_login, get_clerk
 from server.auth.models import Clerk
+from server.auth.session import start_clerk_session
+from server.security import is_safe_redirect
 
 KEY = "clerk_pending"
 MAX_NEXT_LENGTH = 500
@@ -67,3 +69,11 @@ def next_target() -> str | None:
 
 def clear() -> None:
     session.pop(KEY, None)
+
+
+def finish(clerk: Clerk) -> str:
+    """The second factor succeeded: the clerk is logged in. Returns where to go now."""
+    target = next_target()
+    complete_login(clerk)
+    start_clerk_session(clerk)
+    return target if is_safe_redirect(target) else url_for("backoffice.overview")

@@ -17,7 +17,7 @@ from server.audit import log as audit
 from server.auth import totp
 from server.auth.models import Clerk
 from server.auth.sealing import SealError, opens_with_first_key, seal, unseal
-from server.auth.totp_models import ClerkTotp
+from server.auth.second_factor_models import ClerkSecurityKey, ClerkTotp
 from server.db import utcnow
 from server.extensions import db
 from server.logs import get_logger
@@ -134,6 +134,7 @@ def reset(clerk: Clerk, *, actor: str) -> None:
     """Forget the clerk's second factor: they enrol again at their next login."""
     with db.transaction() as session:
         session.execute(delete(ClerkTotp).where(ClerkTotp.clerk_id == clerk.id))
+        session.execute(delete(ClerkSecurityKey).where(ClerkSecurityKey.clerk_id == clerk.id))
         audit.record(actor, "clerk.second_factor_reset", "clerk", clerk.id)
     log.info("clerk second factor reset", extra={"clerk": clerk.username, "by": actor})
 

@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
-from server.auth import eid, pending, second_factor, totp
+from server.auth import eid, pending, second_factor, security_keys, totp
 from server.auth.citizens import citizen_from_eid
-from server.auth.clerks import authenticate, complete_login
+from server.auth.clerks import authenticate
 from server.auth.forms import ClerkLoginForm, SecondFactorForm
 from server.auth.models import Clerk
 from server.auth.second_factor import CodeCheck
@@ -17,7 +17,6 @@ from server.auth.session import (
     current_citizen,
     end_session,
     start_citizen_session,
-    start_clerk_session,
 )
 from server.extensions import csrf, limiter
 from server.logs import get_logger
@@ -45,7 +44,7 @@ def _code_limit_key() -> str:
     return f"clerk:{clerk_id}" if clerk_id is not None else f"addr:{get_remote_address()}"
 
 
-_code_limit = limiter.shared_limit(
+code_limit = limiter.shared_limit(
     _code_rate_limit, scope="clerk-code", key_func=_code_limit_key, methods=["POST"]
 )
 
@@ -108,10 +107,7 @@ def _restart_login() -> ResponseReturnValue:
 
 
 def _logged_in(clerk: Clerk) -> ResponseReturnValue:
-    target = pending.next_target()
-    complete_login(clerk)
-    start_clerk_session(clerk)
-    return redirect_page(target if is_safe_redirect(target) else url_for("backoffice.overview"))
+    return redirect_page(pending.finish(clerk))
 
 
 def _code_error(outcome: CodeCheck, *, enrolling: bool) -> tuple[str, int]:
@@ -140,8 +136,13 @@ def _render_code(
     form: SecondFactorForm, error: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
     form.code.data = ""  # a wrong or used code is worth nothing: the field starts empty
+    clerk = pending.pending_clerk()
     html = render_page(
-        "views/auth/clerk_code.html", "partials/auth/clerk_code_form.html", form=form, error=error
+        "views/auth/clerk_code.html",
+        "partials/auth/clerk_code_form.html",
+        form=form,
+        error=error,
+        security_keys=clerk is not None and security_keys.has_keys(clerk),
     )
     return html, status
 
@@ -186,7 +187,7 @@ def _checked_form(
 
 @bp.route("/verwaltung/anmelden/code", methods=["GET", "POST"])
 @csrf.exempt
-@_code_limit
+@code_limit
 def clerk_code() -> ResponseReturnValue:
     clerk = pending.pending_clerk()
     if clerk is None:
@@ -207,7 +208,7 @@ def clerk_code() -> ResponseReturnValue:
 
 @bp.route("/verwaltung/anmelden/einrichten", methods=["GET", "POST"])
 @csrf.exempt
-@_code_limit
+@code_limit
 def clerk_enrol() -> ResponseReturnValue:
     clerk = pending.pending_clerk()
     if clerk is None:

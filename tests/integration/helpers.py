@@ -16,7 +16,7 @@ def unused_code(app: Flask, username: str, secret: str = DEFAULT_TOTP_SECRET) ->
     """A code the portal accepts now: the current one, or the next one if the clerk already used
     the current one (the portal accepts one step ahead and every step only once)."""
     from server.auth.clerks import find_clerk
-    from server.auth.totp_models import ClerkTotp
+    from server.auth.second_factor_models import ClerkTotp
     from server.extensions import db
 
     with app.app_context():

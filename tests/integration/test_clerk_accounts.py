@@ -239,8 +239,19 @@ def test_second_factor_reset_forces_enrolment_at_the_next_login(app: Flask) -> N
     admin = admin_client(app)
     make_clerk(app, username="kasse")
     target = clerk_id(app, "kasse")
+    with app.app_context():
+        from server.auth.second_factor_models import ClerkSecurityKey
+
+        with db.transaction() as session:
+            session.add(
+                ClerkSecurityKey(
+                    clerk_id=target, credential_id=b"key", public_key=b"pk", name="Schlüssel"
+                )
+            )
     page = f"/verwaltung/konten/{target}"
     assert post_form(admin, page, f"{page}/zweiter-faktor", {}).status_code == 302
+    with app.app_context():
+        assert db.session.query(ClerkSecurityKey).count() == 0  # keys go with the reset
     assert "noch nicht eingerichtet" in text_of(admin.get(page))
     assert log_in_clerk(app.test_client(), "kasse").headers["Location"] == (  # type: ignore[arg-type]
         "/verwaltung/anmelden/einrichten"

@@ -13,7 +13,7 @@ from flask import Flask
 
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
-from server.auth.totp_models import ClerkTotp
+from server.auth.second_factor_models import ClerkTotp
 from server.extensions import db
 from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
@@ -271,3 +271,56 @@ def test_no_code_or_secret_reaches_the_audit_log(client: CheckingClient) -> None
     written = " ".join(f"{a} {b} {c}" for a, b, c in actions(app))
     for value in (secret, code, DEFAULT_PASSWORD):
         assert value not in written
+
+
+def test_security_key_login_refuses_what_proves_nothing(client: CheckingClient) -> None:
+    """The WebAuthn endpoints without a real authenticator (the browser test has one)."""
+    app = client.application
+    make_clerk(app, username="kasse")
+    token = csrf_token(client.get("/verwaltung/anmelden"))
+    headers = {"X-CSRFToken": token}
+    options_url = "/verwaltung/anmelden/schluessel/optionen"
+    verify_url = "/verwaltung/anmelden/schluessel"
+    assert client.post(options_url, json={}, headers=headers).status_code == 409  # no login
+    enter_password(client, "kasse")
+    # No key added: nothing to offer, and the code page does not offer it either.
+    assert client.post(options_url, json={}, headers=headers).status_code == 409
+    assert "Sicherheitsschlüssel" not in text_of(client.get(CODE_PAGE))
+
+    with app.app_context():
+        from server.auth.second_factor_models import ClerkSecurityKey
+
+        with db.transaction() as session:
+            session.add(
+                ClerkSecurityKey(
+                    clerk_id=_clerk_id(app, "kasse"),
+                    credential_id=b"not a real credential",
+                    public_key=b"not a real key",
+                    name="Alter Schlüssel",
+                )
+            )
+    assert "Mit Sicherheitsschlüssel oder Passkey bestätigen" in text_of(client.get(CODE_PAGE))
+    options = client.post(options_url, json={}, headers=headers)
+    assert options.status_code == 200
+    assert options.json["rpId"] == "localhost"
+    assert options.json["challenge"]
+    forged = client.post(
+        verify_url,
+        json={"credential": {"id": "bm90IGEgcmVhbCBjcmVkZW50aWFs", "type": "public-key"}},
+        headers=headers,
+    )
+    assert forged.status_code == 422
+    assert "nicht erkannt" in forged.json["error"]
+    assert client.get("/verwaltung/").status_code == 302
+    # The challenge answers once.
+    again = client.post(verify_url, json={"credential": {}}, headers=headers)
+    assert again.status_code == 409
+
+
+def _clerk_id(app: Flask, username: str) -> int:
+    from server.auth.clerks import find_clerk
+
+    with app.app_context():
+        clerk = find_clerk(username)
+        assert clerk is not None
+        return clerk.id

@@ -30,6 +30,7 @@ SAMPLE_ARGUMENTS = {
     "upload_id": 1,
     "case_id": 1,
     "clerk_id": 1,
+    "key_id": 1,
 }
 
 

@@ -1,4 +1,4 @@
-"""clerk second factor (TOTP)
+"""clerk second factor (TOTP, WebAuthn security keys)
 
 Revision ID: 0011
 Revises: 0008
@@ -35,7 +35,33 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("clerk_id", name=op.f("pk_clerk_totp")),
     )
+    op.create_table(
+        "clerk_security_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clerk_id", sa.Integer(), nullable=False),
+        sa.Column("credential_id", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(length=2048), nullable=False),
+        sa.Column("sign_count", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["clerk_id"],
+            ["clerks.id"],
+            name=op.f("fk_clerk_security_keys_clerk_id_clerks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_clerk_security_keys")),
+        sa.UniqueConstraint("credential_id", name=op.f("uq_clerk_security_keys_credential_id")),
+    )
+    with op.batch_alter_table("clerk_security_keys", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_clerk_security_keys_clerk_id"), ["clerk_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("clerk_security_keys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_clerk_security_keys_clerk_id"))
+    op.drop_table("clerk_security_keys")
     op.drop_table("clerk_totp")

@@ -1,10 +1,10 @@
-"""The clerks' second factor: one TOTP secret per clerk (RFC 6238)."""
+"""The clerks' second factor: a TOTP secret (RFC 6238) and optional WebAuthn security keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, utcnow
@@ -27,3 +27,18 @@ class ClerkTotp(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ClerkSecurityKey(Base):
+    """A security key or passkey (WebAuthn) a clerk added besides the authenticator app."""
+
+    __tablename__ = "clerk_security_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("clerks.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(2048))
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
