@@ -181,6 +181,11 @@ def clerk_desk(browser: Browser, live_server: LiveServer, username: str) -> Iter
         locale="de-DE",
         base_url=live_server.url,
         bypass_csp=True,
+        # The service worker's update check runs beside each navigation with the cookie of the
+        # moment; with cookie sessions its response can put back a session without the CSRF
+        # token the page just got (first form after login: 400). The back office needs no
+        # service worker; the phone tests cover it.
+        service_workers="block",
     )
     page = context.new_page()
     try:

@@ -55,6 +55,7 @@ def test_admin_creates_a_clerk_who_enrols_and_reaches_the_overview(
         locale="de-DE",
         base_url=live_server.url,
         bypass_csp=True,  # axe is injected
+        service_workers="block",  # as in clerk_desk
     )
     page = context.new_page()
     try:
