@@ -10,8 +10,10 @@ from server import cli
 from server.assets import init_assets
 from server.audit.views import bp as audit_bp
 from server.auth.account_views import bp as accounts_bp
+from server.auth.clerk_accounts_views import bp as clerk_accounts_bp
 from server.auth.dev_idp import init_dev_idp
 from server.auth.eid import init_eid
+from server.auth.security_key_views import bp as security_keys_bp
 from server.auth.session_store import init_sessions
 from server.auth.views import bp as auth_bp
 from server.backoffice.views import bp as backoffice_bp
@@ -60,6 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_dev_idp(app)
     init_eid(app)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(clerk_accounts_bp)
+    app.register_blueprint(security_keys_bp)
     app.cli.add_command(mail_group)
     cli.register(app)
     return app

@@ -12,7 +12,10 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from server import migrate
-from server.auth.clerks import ClerkError, create_clerk, list_clerks
+from server.auth import clerk_accounts as accounts
+from server.auth import second_factor, totp
+from server.auth.clerks import ClerkError, create_clerk, find_clerk, list_clerks
+from server.auth.models import Clerk
 from server.auth.roles import Role
 from server.payments.money import decimal_string
 from server.payments.receivables import list_receivables
@@ -88,24 +91,99 @@ def clerks_group() -> None:
 )
 @click.password_option(help="At least 12 characters; prompted for if not given.")
 def clerks_create(username: str, display_name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create a clerk (the first administrator too: --role admin). The clerk sets up the second
+    factor at the first login."""
     try:
         clerk = create_clerk(
             username=username,
             display_name=display_name,
             password=password,
             roles=[Role(role) for role in roles],
+            actor=accounts.OPERATOR,
         )
     except ClerkError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Clerk {clerk.username} created with roles {', '.join(sorted(roles))}.")
+    click.echo("At the first login they set up the second factor (an authenticator app).")
 
 
 @clerks_group.command("list")
 def clerks_list() -> None:
+    """Username, name, roles, active or not, second factor set up or not."""
+    enrolled = second_factor.enrolled_clerk_ids()
     for clerk in list_clerks():
         state = "active" if clerk.active else "inactive"
         roles = ",".join(sorted(role.value for role in clerk.roles))
-        click.echo(f"{clerk.username}\t{clerk.display_name}\t{roles}\t{state}")
+        factor = "totp" if clerk.id in enrolled else "no-second-factor"
+        click.echo(f"{clerk.username}\t{clerk.display_name}\t{roles}\t{state}\t{factor}")
+
+
+def _clerk(username: str) -> Clerk:
+    clerk = find_clerk(username)
+    if clerk is None:
+        raise click.ClickException(f"no clerk {username!r}")
+    return clerk
+
+
+@clerks_group.command("reset-second-factor")
+@click.argument("username")
+def clerks_reset_second_factor(username: str) -> None:
+    """Forget a clerk's second factor (lost phone): they set it up again at the next login."""
+    clerk = _clerk(username)
+    accounts.reset_second_factor(clerk, actor=None)
+    click.echo(f"Second factor of {clerk.username} reset: set up again at the next login.")
+
+
+@clerks_group.command("reset-password")
+@click.argument("username")
+@click.password_option(help="At least 12 characters; prompted for if not given.")
+def clerks_reset_password(username: str, password: str) -> None:
+    """Give a clerk a new password (hand it over in person)."""
+    clerk = _clerk(username)
+    try:
+        accounts.reset_password(clerk, password, actor=None)
+    except ClerkError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Password of {clerk.username} changed.")
+
+
+@clerks_group.command("activate")
+@click.argument("username")
+def clerks_activate(username: str) -> None:
+    """Let a deactivated clerk log in again."""
+    clerk = _clerk(username)
+    accounts.set_active(clerk, True, actor=None)
+    click.echo(f"{clerk.username} is active.")
+
+
+@clerks_group.command("deactivate")
+@click.argument("username")
+def clerks_deactivate(username: str) -> None:
+    """Stop a clerk from logging in; their open sessions end at once."""
+    clerk = _clerk(username)
+    try:
+        accounts.set_active(clerk, False, actor=None)
+    except accounts.ChangeRefused as refused:
+        raise click.ClickException(
+            f"{clerk.username} is the last active administrator: refused"
+        ) from refused
+    click.echo(f"{clerk.username} is deactivated.")
+
+
+@clerks_group.command("code")
+@click.argument("username")
+def clerks_code(username: str) -> None:
+    """Print a clerk's current second-factor code. Development and demo only."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("`portal clerks code` is refused in production mode.")
+    clerk = _clerk(username)
+    secret = second_factor.readable_secret(clerk)
+    if secret is None:
+        raise click.ClickException(
+            f"{clerk.username} has no second factor set up (or it cannot be decrypted)"
+        )
+    click.echo(totp.current_code(secret))
+    click.echo(f"valid for about {totp.seconds_left()} s more; each code works once", err=True)
 
 
 @click.group("sessions", cls=AppGroup, help="Login sessions of citizens and clerks.")
@@ -154,10 +232,15 @@ def demo_command(host: str, port: int) -> None:
     click.echo(f"Bürgerportal (demo) on {app.config['DATABASE_URL']}")
     click.echo(f"  Citizens:     {url}")
     click.echo(f"  Back office:  {url}verwaltung/")
-    click.echo("  Clerk logins (username / password / roles):")
+    click.echo("  Clerk logins (username / password / TOTP secret / roles):")
     for clerk in DEMO_CLERKS:
         roles = ", ".join(role.value for role in clerk.roles)
-        click.echo(f"    {clerk.username:<11} {clerk.password:<22} {roles}")
+        click.echo(f"    {clerk.username:<11} {clerk.password:<21} {clerk.totp_secret}  {roles}")
+    click.echo(
+        "  After the password the back office asks for a six-digit code: add the clerk's TOTP"
+        " secret to an authenticator app, or run `portal clerks code <username>` (e.g."
+        " `.venv/bin/portal clerks code admin`) in another terminal for the current code."
+    )
     click.echo(f"  Notices to pay ({url}zahlungen/ with Kassenzeichen and amount):")
     for receivable, balance in list_receivables():
         click.echo(

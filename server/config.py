@@ -151,6 +151,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Show the outbox at `/entwicklung/post` for trying out the mails of the demo; only with "
         "`MAIL_BACKEND=file`. Refused in production.",
     ),
+    Setting(
+        "CLERK_CODE_RATE_LIMIT",
+        "5 per minute;20 per hour",
+        "Second-factor codes a clerk may try after the password, per clerk account.",
+    ),
+    Setting(
+        "CLERK_PENDING_LOGIN_MINUTES",
+        "5",
+        "Minutes between a clerk's password and second factor before the login starts over.",
+        _integer,
+    ),
+    Setting(
+        "CLERK_TOTP_KEY",
+        "(derived from SECRET_KEY)",
+        "Key encrypting the clerks' TOTP secrets in the database. Comma-separated to rotate: "
+        "the first encrypts, all decrypt. Changing it without keeping the old key forces an "
+        "administrator to reset every clerk's second factor. Outside production without "
+        "`SECRET_KEY`: a fixed development key.",
+    ),
     Setting("MAX_CONTENT_LENGTH", "62914560", "Largest request body in bytes (60 MiB).", _integer),
     Setting(
         "SESSION_IDLE_MINUTES",
@@ -389,7 +408,12 @@ _COMPUTED = {
     "DEV_MAIL_PAGE",
     "DEV_EID_PROVIDER",
     "DEV_EID_DIR",
+    "CLERK_TOTP_KEY",
 }
+
+# Only for development and tests, where SECRET_KEY is random per process: the demo server and
+# `portal clerks code` in another terminal must read the same TOTP secrets.
+DEVELOPMENT_TOTP_KEY = "development only: not secret"
 
 
 def _env(name: str, environ: dict[str, str]) -> str | None:
@@ -414,6 +438,7 @@ def load_config(
         )
 
     secret_key = overrides.get("SECRET_KEY") or _env("SECRET_KEY", env)
+    totp_key = _env("CLERK_TOTP_KEY", env) or secret_key or DEVELOPMENT_TOTP_KEY
     if not secret_key:
         if portal_env == "production":
             raise ConfigurationError("SECRET_KEY must be set in production")
@@ -455,6 +480,7 @@ def load_config(
         {
             "PORTAL_ENV": portal_env,
             "SECRET_KEY": secret_key,
+            "CLERK_TOTP_KEY": totp_key,
             "DATABASE_URL": (
                 overrides.get("DATABASE_URL")
                 or _env("DATABASE_URL", env)

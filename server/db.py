@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmake
 # whole schema.
 MODEL_MODULES = (
     "server.auth.models",
+    "server.auth.second_factor_models",
     "server.payments.models",
     "server.payments.sandbox.models",
     "server.fines.models",

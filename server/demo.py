@@ -1,10 +1,15 @@
-"""Demo data for `portal demo`: clerks, one per role, and notices to pay. Never in production."""
+"""Demo data for `portal demo`: clerks, one per role, and notices to pay. Never in production.
+
+Every demo clerk has a fixed TOTP secret, printed by `portal demo`: a developer adds it to an
+authenticator app once, or asks `portal clerks code <username>` for the current code.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from server.auth import second_factor
 from server.auth.clerks import create_clerk, find_clerk
 from server.auth.roles import Role
 from server.payments.receivables import count_receivables, create_receivable
@@ -16,15 +21,48 @@ class DemoClerk:
     display_name: str
     password: str
     roles: tuple[Role, ...]
+    totp_secret: str  # base32, for an authenticator app
 
 
 DEMO_CLERKS = (
-    DemoClerk("admin", "Alex Admin", "demo-admin-2026", (Role.ADMIN,)),
-    DemoClerk("bussgeld", "Berta Bußgeld", "demo-bussgeld-2026", (Role.FINES,)),
-    DemoClerk("standesamt", "Stefan Standesamt", "demo-standesamt-2026", (Role.REGISTRY_OFFICE,)),
-    DemoClerk("stadtkasse", "Karla Kasse", "demo-stadtkasse-2026", (Role.CASH_OFFICE,)),
-    DemoClerk("jugendamt", "Jana Jugendamt", "demo-jugendamt-2026", (Role.YOUTH_OFFICE,)),
-    DemoClerk("buergerbuero", "Bernd Bürgerbüro", "demo-buergerbuero-2026", (Role.CITIZEN_OFFICE,)),
+    DemoClerk(
+        "admin", "Alex Admin", "demo-admin-2026", (Role.ADMIN,), "MRSW23ZNORXXI4BNMFSG22LOFUWS2LJN"
+    ),
+    DemoClerk(
+        "bussgeld",
+        "Berta Bußgeld",
+        "demo-bussgeld-2026",
+        (Role.FINES,),
+        "MRSW23ZNORXXI4BNMJ2XG43HMVWGILJN",
+    ),
+    DemoClerk(
+        "standesamt",
+        "Stefan Standesamt",
+        "demo-standesamt-2026",
+        (Role.REGISTRY_OFFICE,),
+        "MRSW23ZNORXXI4BNON2GC3TEMVZWC3LU",
+    ),
+    DemoClerk(
+        "stadtkasse",
+        "Karla Kasse",
+        "demo-stadtkasse-2026",
+        (Role.CASH_OFFICE,),
+        "MRSW23ZNORXXI4BNON2GCZDUNNQXG43F",
+    ),
+    DemoClerk(
+        "jugendamt",
+        "Jana Jugendamt",
+        "demo-jugendamt-2026",
+        (Role.YOUTH_OFFICE,),
+        "MRSW23ZNORXXI4BNNJ2WOZLOMRQW25BN",
+    ),
+    DemoClerk(
+        "buergerbuero",
+        "Bernd Bürgerbüro",
+        "demo-buergerbuero-2026",
+        (Role.CITIZEN_OFFICE,),
+        "MRSW23ZNORXXI4BNMJ2WK4THMVZGE4TP",
+    ),
 )
 
 
@@ -46,13 +84,17 @@ def seed_demo_data() -> list[tuple[str, int, str]]:
     """Create what is missing; running it twice changes nothing. Returns the notices created
     now as (Kassenzeichen, amount in cents, link token)."""
     for demo in DEMO_CLERKS:
-        if find_clerk(demo.username) is None:
-            create_clerk(
+        clerk = find_clerk(demo.username)
+        if clerk is None:
+            clerk = create_clerk(
                 username=demo.username,
                 display_name=demo.display_name,
                 password=demo.password,
                 roles=demo.roles,
             )
+        # Also after an administrator's reset in the demo: the printed secret works again.
+        if second_factor.readable_secret(clerk) is None:
+            second_factor.enrol_with_secret(clerk, demo.totp_secret)
     created = []
     if count_receivables() == 0:
         for notice in DEMO_NOTICES:

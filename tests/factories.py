@@ -11,6 +11,9 @@ from server.auth.models import Clerk
 from server.auth.roles import Role
 
 DEFAULT_PASSWORD = "correct horse battery"
+# The enrolled TOTP secret of every clerk made here (unless told otherwise): log-in helpers
+# compute the current code from it, as the clerk's authenticator app would.
+DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def make_clerk(
@@ -21,13 +24,18 @@ def make_clerk(
     password: str = DEFAULT_PASSWORD,
     roles: Iterable[Role] = (Role.FINES,),
     active: bool = True,
+    totp_secret: str | None = DEFAULT_TOTP_SECRET,
 ) -> Clerk:
+    """A clerk; with ``totp_secret=None`` one who has not set up the second factor yet."""
+    from server.auth.second_factor import enrol_with_secret
     from server.extensions import db
 
     with app.app_context():
         clerk = create_clerk(
             username=username, display_name=display_name, password=password, roles=roles
         )
+        if totp_secret is not None:
+            enrol_with_secret(clerk, totp_secret)
         if not active:
             with db.transaction():
                 clerk.active = False

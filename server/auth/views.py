@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 
 from server.audit import log as audit
-from server.auth import eid
+from server.auth import eid, pending, second_factor, security_keys, totp
 from server.auth.account_forms import CitizenLoginForm
 from server.auth.citizens import EidLinkRefused, citizen_from_eid
 from server.auth.clerks import authenticate
 from server.auth.devices import device_name
-from server.auth.forms import ClerkLoginForm
+from server.auth.forms import ClerkLoginForm, SecondFactorForm
+from server.auth.models import Clerk
 from server.auth.records import records_of
+from server.auth.second_factor import CodeCheck
 from server.auth.session import (
     current_citizen,
     current_session_token,
@@ -19,7 +24,6 @@ from server.auth.session import (
     end_session,
     session_expired,
     start_citizen_session,
-    start_clerk_session,
 )
 from server.auth.session_store import end_session_by_id, sessions_of_citizen
 from server.extensions import csrf, limiter
@@ -35,6 +39,22 @@ bp = Blueprint("auth", __name__)
 
 def _login_rate_limit() -> str:
     return str(current_app.config["CLERK_LOGIN_RATE_LIMIT"])
+
+
+def _code_rate_limit() -> str:
+    return str(current_app.config["CLERK_CODE_RATE_LIMIT"])
+
+
+def _code_limit_key() -> str:
+    # Per account, not per address: guessing one clerk's codes from many addresses is throttled
+    # just the same.
+    clerk_id = pending.pending_clerk_id()
+    return f"clerk:{clerk_id}" if clerk_id is not None else f"addr:{get_remote_address()}"
+
+
+code_limit = limiter.shared_limit(
+    _code_rate_limit, scope="clerk-code", key_func=_code_limit_key, methods=["POST"]
+)
 
 
 def _render_login(
@@ -63,6 +83,8 @@ def _next_target() -> str | None:
 def clerk_login() -> ResponseReturnValue:
     form = ClerkLoginForm()
     if request.method == "GET":
+        if request.args.get("abgelaufen"):
+            return _render_login(form, _expired_message())
         return _render_login(form)
     if not form.validate():
         if "csrf_token" in form.errors:
@@ -73,12 +95,164 @@ def clerk_login() -> ResponseReturnValue:
     clerk = authenticate(form.username.data or "", form.password.data or "")
     if clerk is None:
         return _render_login(form, _("Benutzername oder Passwort ist falsch."), 422)
-    start_clerk_session(clerk)
-    return redirect_page(_next_target() or url_for("backoffice.overview"))
+    # The password alone logs nobody in: the second factor follows.
+    pending.begin(clerk, _next_target())
+    if second_factor.is_enrolled(clerk):
+        return redirect_page(url_for("auth.clerk_code"))
+    second_factor.start_enrolment(clerk)
+    return redirect_page(url_for("auth.clerk_enrol"))
+
+
+def _expired_message() -> str:
+    return _("Die Anmeldung ist abgelaufen. Bitte geben Sie Ihr Passwort erneut ein.")
+
+
+def _restart_login() -> ResponseReturnValue:
+    """No (or no longer a) pending login: back to the password, saying why if it ran out."""
+    ran_out = pending.expired()
+    pending.clear()
+    return redirect_page(url_for("auth.clerk_login", abgelaufen="1" if ran_out else None))
+
+
+def _logged_in(clerk: Clerk) -> ResponseReturnValue:
+    return redirect_page(pending.finish(clerk))
+
+
+def _code_error(outcome: CodeCheck, *, enrolling: bool) -> tuple[str, int]:
+    if outcome is CodeCheck.REPLAYED:
+        return _(
+            "Dieser Code wurde schon verwendet. Bitte warten Sie, bis Ihre App einen neuen "
+            "Code zeigt, und geben Sie diesen ein."
+        ), 422
+    if outcome is CodeCheck.UNREADABLE:
+        return _(
+            "Ihr zweiter Faktor kann gerade nicht geprüft werden. Bitte wenden Sie sich an die "
+            "Administration; sie kann ihn zurücksetzen."
+        ), 422
+    if enrolling:
+        return _(
+            "Der Code passt nicht. Prüfen Sie, ob Sie den Schlüssel richtig übernommen haben "
+            "und die Uhrzeit Ihres Geräts stimmt, und geben Sie den aktuellen Code ein."
+        ), 422
+    return _(
+        "Der Code ist nicht richtig. Bitte geben Sie den aktuellen Code aus Ihrer "
+        "Authenticator-App ein."
+    ), 422
+
+
+def _render_code(
+    form: SecondFactorForm, error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    form.code.data = ""  # a wrong or used code is worth nothing: the field starts empty
+    clerk = pending.pending_clerk()
+    html = render_page(
+        "views/auth/clerk_code.html",
+        "partials/auth/clerk_code_form.html",
+        form=form,
+        error=error,
+        security_keys=clerk is not None and security_keys.has_keys(clerk),
+    )
+    return html, status
+
+
+def _render_enrol(
+    clerk: Clerk, form: SecondFactorForm, error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    secret = second_factor.enrolment_secret(clerk)
+    if secret is None:  # reset meanwhile, or unreadable: start with a fresh one
+        second_factor.start_enrolment(clerk)
+        secret = second_factor.enrolment_secret(clerk)
+        assert secret is not None
+    uri = totp.provisioning_uri(
+        secret,
+        account=clerk.username,
+        issuer=f"Bürgerportal {current_app.config['PORTAL_CITY_NAME']}",
+    )
+    form.code.data = ""
+    html = render_page(
+        "views/auth/clerk_enrol.html",
+        "partials/auth/clerk_enrol_form.html",
+        form=form,
+        error=error,
+        clerk=clerk,
+        qr_code=totp.qr_data_uri(uri),
+        secret=totp.grouped(secret),
+    )
+    return html, status
+
+
+def _checked_form(
+    render: Callable[..., ResponseReturnValue],
+) -> tuple[SecondFactorForm, ResponseReturnValue | None]:
+    form = SecondFactorForm()
+    if form.validate():
+        return form, None
+    if "csrf_token" in form.errors:
+        message = _("Die Sitzung ist abgelaufen. Bitte geben Sie den Code erneut ein.")
+        return form, render(form, message, 400)
+    return form, render(form, None, 422)
+
+
+@bp.route("/verwaltung/anmelden/code", methods=["GET", "POST"])
+@csrf.exempt
+@code_limit
+def clerk_code() -> ResponseReturnValue:
+    clerk = pending.pending_clerk()
+    if clerk is None:
+        return _restart_login()
+    if not second_factor.is_enrolled(clerk):
+        return redirect_page(url_for("auth.clerk_enrol"))
+    if request.method == "GET":
+        return _render_code(SecondFactorForm())
+    form, invalid = _checked_form(_render_code)
+    if invalid is not None:
+        return invalid
+    outcome = second_factor.check_code(clerk, form.code.data or "")
+    if outcome is CodeCheck.ACCEPTED:
+        return _logged_in(clerk)
+    message, status = _code_error(outcome, enrolling=False)
+    return _render_code(form, message, status)
+
+
+@bp.route("/verwaltung/anmelden/einrichten", methods=["GET", "POST"])
+@csrf.exempt
+@code_limit
+def clerk_enrol() -> ResponseReturnValue:
+    clerk = pending.pending_clerk()
+    if clerk is None:
+        return _restart_login()
+    if second_factor.is_enrolled(clerk):
+        # Enrolment never replaces a confirmed factor; only an administrator's reset does.
+        return redirect_page(url_for("auth.clerk_code"))
+
+    def render(
+        form: SecondFactorForm, error: str | None = None, status: int = 200
+    ) -> ResponseReturnValue:
+        return _render_enrol(clerk, form, error, status)
+
+    if request.method == "GET":
+        return render(SecondFactorForm())
+    form, invalid = _checked_form(render)
+    if invalid is not None:
+        return invalid
+    outcome = second_factor.confirm_enrolment(clerk, form.code.data or "")
+    if outcome is CodeCheck.ACCEPTED:
+        return _logged_in(clerk)
+    message, status = _code_error(outcome, enrolling=True)
+    return render(form, message, status)
 
 
 @bp.errorhandler(429)
 def too_many_attempts(_error: Exception) -> ResponseReturnValue:
+    if request.endpoint in ("auth.clerk_code", "auth.clerk_enrol"):
+        message = _(
+            "Zu viele Versuche mit dem Code. Bitte warten Sie einige Minuten "
+            "und versuchen Sie es dann erneut."
+        )
+        clerk = pending.pending_clerk()
+        if request.endpoint == "auth.clerk_enrol" and clerk is not None:
+            return _render_enrol(clerk, SecondFactorForm(), message, 429)
+        return _render_code(SecondFactorForm(), message, 429)
     form = ClerkLoginForm()
     return _render_login(
         form,

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, assert_accessible, visit
+from tests.browser.conftest import LiveServer, assert_accessible, pass_second_factor, visit
 from tests.factories import make_clerk
 
 
@@ -34,6 +34,13 @@ def test_clerk_logs_in_sees_the_work_overview_and_logs_out(
 
     phone.get_by_label("Passwort").fill("correct horse battery")
     phone.get_by_role("button", name="Anmelden").click()
+    expect(phone.locator("h1")).to_have_text("Code eingeben")
+    assert_accessible(phone)
+    phone.get_by_label("Sechsstelliger Code").fill("000000")
+    phone.get_by_role("button", name="Bestätigen").click()
+    expect(phone.get_by_text("Der Code ist nicht richtig.")).to_be_visible()
+    assert_accessible(phone)
+    pass_second_factor(phone, live_server, "standesamt")
     expect(phone.locator("h1")).to_have_text("Arbeitsübersicht")
     expect(phone.get_by_text("Angemeldet als Stefan Standesamt")).to_be_visible()
     expect(phone.get_by_role("rowheader", name="Urkundenbestellungen")).to_be_visible()

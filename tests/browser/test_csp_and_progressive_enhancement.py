@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, wait_for_service_worker
+from tests.browser.conftest import LiveServer, pass_second_factor, wait_for_service_worker
 from tests.factories import make_clerk
 
 
@@ -54,4 +54,5 @@ def test_search_language_and_login_work_without_javascript(
     page.get_by_label("Username").fill("kasse")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
+    pass_second_factor(page, live_server, "kasse")
     expect(page.locator("h1")).to_have_text("Work overview")

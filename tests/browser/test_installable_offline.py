@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     assert_accessible,
+    pass_second_factor,
     visit,
     wait_for_service_worker,
 )
@@ -85,6 +86,7 @@ def test_personal_pages_never_land_in_the_service_worker_cache(
     phone.get_by_label("Benutzername").fill("bussgeld")
     phone.get_by_label("Passwort").fill("correct horse battery")
     phone.get_by_role("button", name="Anmelden").click()
+    pass_second_factor(phone, live_server, "bussgeld")
     expect(phone.locator("h1")).to_have_text("Arbeitsübersicht")
     phone.goto("/")
     cached = phone.evaluate("""async () => {

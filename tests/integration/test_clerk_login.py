@@ -8,7 +8,7 @@ from server.auth.roles import Role
 from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import make_test_app
 from tests.factories import make_clerk
-from tests.integration.helpers import log_in_clerk
+from tests.integration.helpers import log_in_clerk, unused_code
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
@@ -102,6 +102,17 @@ def test_htmx_login_redirects_the_whole_page(client: CheckingClient) -> None:
         "/verwaltung/anmelden",
         headers={"HX-Request": "true"},
         data={"csrf_token": token, "username": "clerk", "password": "correct horse battery"},
+    )
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/verwaltung/anmelden/code"
+    code_page = client.get("/verwaltung/anmelden/code")
+    response = client.post(
+        "/verwaltung/anmelden/code",
+        headers={"HX-Request": "true"},
+        data={
+            "csrf_token": csrf_token(code_page),
+            "code": unused_code(client.application, "clerk"),
+        },
     )
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/verwaltung/"

@@ -80,14 +80,48 @@ def test_portal_demo_migrates_seeds_serves_and_says_how_to_log_in(
         timeout=5,
         data={"csrf_token": token, "username": "admin", "password": "demo-admin-2026"},
     )
-    assert login.url.endswith("/verwaltung/")
-    assert "Arbeitsübersicht" in login.text
+    assert login.url.endswith("/verwaltung/anmelden/code")
+    # The second factor, as the demo's instructions say: the code from `portal clerks code`.
+    code = subprocess.run(
+        [str(PORTAL), "clerks", "code", "admin"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+    assert re.fullmatch(r"\d{6}", code)
+    overview = session.post(login.url, timeout=5, data={"csrf_token": token, "code": code})
+    assert overview.url.endswith("/verwaltung/")
+    assert "Arbeitsübersicht" in overview.text
 
     os.killpg(process.pid, signal.SIGTERM)
     output, _ = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/" in output
     assert "admin" in output
     assert "demo-admin-2026" in output
+    assert "MRSW23ZNORXXI4BNMFSG22LOFUWS2LJN" in output  # admin's TOTP secret
+    assert "portal clerks code" in output
+
+
+def test_clerks_code_is_refused_in_production(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "x" * 32,
+        "PAYMENT_PROVIDER": "xbezahldienste",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+    }
+    result = subprocess.run(
+        [str(PORTAL), "clerks", "code", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "refused in production" in result.stderr
 
 
 def test_portal_demo_on_another_port_pays_through_its_own_sandbox(

@@ -34,6 +34,8 @@ SAMPLE_ARGUMENTS = {
     "step": "kind",
     "reference": "KITA-2026-000001",
     "submission_id": 1,
+    "clerk_id": 1,
+    "key_id": 1,
 }
 
 
