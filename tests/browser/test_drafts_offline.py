@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible, visit, wait_for_service_worker
+from tests.browser.conftest import (
+    assert_accessible,
+    pass_second_factor,
+    visit,
+    wait_for_service_worker,
+)
 from tests.browser.drafts_store import (
     draft_records,
     drafts_and_outbox,
@@ -107,6 +112,7 @@ def test_logging_out_removes_the_drafts(phone: Page, live_server: LiveServer) ->
     phone.get_by_label("Benutzername").fill("jugendamt")
     phone.get_by_label("Passwort").fill("correct horse battery")
     phone.get_by_role("button", name="Anmelden").click()
+    pass_second_factor(phone, live_server, "jugendamt")
     expect(phone.locator("h1")).to_have_text("Arbeitsübersicht")
     phone.goto(FIRST_STEP)
     wait_for_drafts(phone)

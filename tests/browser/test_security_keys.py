@@ -63,6 +63,8 @@ def test_clerk_adds_a_security_key_and_logs_in_with_it(
 
         page.get_by_role("link", name="Arbeitsübersicht").click()
         page.get_by_role("button", name="Abmelden").click()
+        # The logout must have ended the session before the next login page is fetched.
+        page.wait_for_url(lambda url: "/verwaltung/" not in url)
         page.goto("/verwaltung/anmelden")
         page.get_by_label("Benutzername").fill("kasse")
         page.get_by_label("Passwort").fill(DEFAULT_PASSWORD)
