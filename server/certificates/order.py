@@ -35,7 +35,7 @@ from server.forms.engine import (
 from server.forms.models import FormSubmission
 from server.logs import get_logger
 from server.payments.receivables import balance, find_by_kassenzeichen
-from server.payments.refunds import request_refund
+from server.payments.refunds import refund_receivable
 
 log = get_logger("certificates")
 PURPOSE = "certificate"  # the receivables' purpose in the payments area
@@ -165,9 +165,9 @@ def payer(answers: CleanAnswers) -> str:
 
 
 def refund_rejected(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
-    """Status hook of 'abgelehnt', in the status change's transaction: pay back what the fee
-    table says. Idempotent by construction: the refund is computed from what is still paid, so
-    a second run finds nothing (the engine runs it once anyway)."""
+    """Status hook of 'abgelehnt': pay back what the fee table says. Idempotent by
+    construction: the refund is computed from what is still paid, so a second run finds
+    nothing (and the engine runs it once per rejection anyway)."""
     if not submission.kassenzeichen:
         return  # a free order
     receivable = find_by_kassenzeichen(submission.kassenzeichen)
@@ -184,7 +184,7 @@ def refund_rejected(submission: FormSubmission, details: Mapping[str, str], cler
     if amount <= 0:
         return
     reason = f"Ablehnung {submission.reference}: {details.get('grund', '')}"
-    request_refund(receivable=receivable, amount_cents=amount, reason=reason, clerk=clerk)
+    refund_receivable(receivable, amount, reason=reason, clerk=clerk)
     log.info(
         "certificate order refunded",
         extra={"reference": submission.reference, "amount_cents": amount, "clerk": clerk},

@@ -208,8 +208,8 @@ class StatusInput:
     public: bool = True  # the citizen sees it in the history
 
 
-# A hook run when a submission enters a status, in the same transaction: the submission, the
-# clerk's inputs, the clerk's username.
+# A hook run once when a submission has entered a status, in its own transaction: the
+# submission, the clerk's inputs, the clerk's username. Raising undoes the status change.
 StatusHook = Callable[["FormSubmission", Mapping[str, str], str], None]
 
 

@@ -339,9 +339,9 @@ def change_status(
     """A clerk's decision; the citizen sees it as the submission's status and history.
 
     A status may need inputs (a posting date, a reason) and run a hook on entering it (a
-    refund), in the same transaction. Entering happens once: the row changes only if it still
-    has the status the clerk saw, so a decision sent twice, even at the same moment, runs its
-    hook once; the repeat changes nothing and returns False."""
+    refund). Entering happens once: the row changes only if it still has the status the clerk
+    saw, so a decision sent twice, even at the same moment, runs its hook once; the repeat
+    changes nothing and returns False. A hook that fails undoes the change and raises."""
     definition = get_definition(submission.service)
     if definition is None or status not in {s.value for s in definition.statuses}:
         raise StatusError({"status": _("Wählen Sie einen der angebotenen Status.")})
@@ -367,24 +367,45 @@ def change_status(
             raise StatusError(
                 {"status": _("Der Stand wurde inzwischen geändert. Bitte prüfen Sie erneut.")}
             )
-        sql.add(
-            FormStatusEvent(
-                submission_id=submission.id,
-                status=status,
-                actor=f"clerk:{clerk}",
-                note=note.strip()[:1000],
-                details=details or None,
-            )
+        event = FormStatusEvent(
+            submission_id=submission.id,
+            status=status,
+            actor=f"clerk:{clerk}",
+            note=note.strip()[:1000],
+            details=details or None,
         )
+        sql.add(event)
         audit.record(f"clerk:{clerk}", "forms.status", "form_submission", submission.id, status)
-        if target.on_enter is not None:
+    if target.on_enter is not None:
+        # After the change is recorded, so that only the request that made it runs the hook;
+        # in its own transaction, because a hook may call a peer that writes to the same
+        # database (the sandbox platform refunding). If it fails, the change is undone.
+        try:
             target.on_enter(submission, details, clerk)
+        except Exception:
+            _undo(submission, event, seen, clerk)
+            raise
     db.session.refresh(submission)
     log.info(
         "form status",
         extra={"reference": submission.reference, "status": status, "clerk": clerk},
     )
     return True
+
+
+def _undo(submission: FormSubmission, event: FormStatusEvent, previous: str, clerk: str) -> None:
+    db.session.rollback()
+    with db.transaction() as sql:
+        sql.execute(
+            update(FormSubmission)
+            .where(FormSubmission.id == submission.id, FormSubmission.status == event.status)
+            .values(status=previous, status_changed_at=utcnow())
+        )
+        sql.delete(sql.merge(event))
+        audit.record(
+            f"clerk:{clerk}", "forms.status.undone", "form_submission", submission.id, previous
+        )
+    log.warning("form status undone", extra={"reference": submission.reference})
 
 
 def delete_submission(submission: FormSubmission) -> None:
