@@ -290,7 +290,8 @@ def test_a_siblings_death_certificate_needs_an_explanation_only(app: Flask) -> N
     assert "berechtigtes Interesse" in text_of(page)
     html = page.get_data(as_text=True)
     assert 'name="interesse_begruendung"' in html
-    assert 'name="nachweis"' not in html and 'name="ausweiskopie"' not in html
+    assert 'name="nachweis"' not in html
+    assert 'name="ausweiskopie"' not in html
     done = post_step(client, "nachweise", {"interesse_begruendung": "Nachlass meines Bruders"})
     assert done.status_code == 303
 
@@ -419,7 +420,7 @@ def registry_clerk(app: Flask) -> CheckingClient:
 
 
 def inbox_text(clerk: CheckingClient) -> str:
-    return text_of(clerk.get(f"/verwaltung/antraege/urkunden/"))
+    return text_of(clerk.get("/verwaltung/antraege/urkunden/"))
 
 
 def paid_order(live_server: LiveServer) -> tuple[CheckingClient, FormSubmission]:

@@ -115,8 +115,7 @@ DEFINITION = FormDefinition(
                     FieldKind.RADIO,
                     _l("Welche Urkunde brauchen Sie?"),
                     choices=tuple(
-                        Choice(kind.value, document.label)
-                        for kind, document in DOCUMENTS.items()
+                        Choice(kind.value, document.label) for kind, document in DOCUMENTS.items()
                     ),
                     required_message=_l("Wählen Sie die Urkunde."),
                     facet="dokument",
