@@ -460,6 +460,7 @@ def test_an_order_awaits_payment_outside_the_inbox_until_paid(live_server: LiveS
     account = text_of(citizen.get("/konto"))
     assert f"Urkunden bestellen, Eingangsnummer {waiting.reference}" in account
     assert "Zahlung offen" in account
+    assert "Jetzt bezahlen" in account
 
     back = sandbox_pay(live_server, started.location, "PAYED")
     citizen.get(back)
