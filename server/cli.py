@@ -250,6 +250,10 @@ def demo_command(host: str, port: int) -> None:
     for kassenzeichen, _, token in created:
         click.echo(f"    link on the letter of {kassenzeichen}: {url}zahlungen/z/{token}")
     click.echo("  Online payments go to the sandbox payment platform; you choose the outcome.")
+    click.echo(f"  Certificates: {url}antraege/urkunden (log in first; paid in the sandbox);")
+    click.echo(
+        f"    the registry office (standesamt) works them at {url}verwaltung/antraege/urkunden/"
+    )
     click.echo(f"  Citizen accounts: {url}konto/registrieren; the mails (confirmation links,")
     click.echo(f"    password resets) are shown at {url}entwicklung/post")
     _echo_eid_instructions(app, url)

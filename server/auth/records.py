@@ -27,6 +27,7 @@ class AccountRecord:
     status: str
     url: str
     since: datetime | None = None
+    action: tuple[str, str] | None = None  # what the citizen should do next: (label, URL)
 
 
 Describe = Callable[[Sequence[int]], list[AccountRecord]]

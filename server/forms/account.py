@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from server.auth.records import AccountRecord
+from server.forms.engine import AWAITING_PAYMENT
 from server.forms.registry import get_definition
 from server.forms.submissions import status_of, submissions_of
 
@@ -16,6 +17,7 @@ def submissions_for_account(citizen_id: int) -> list[AccountRecord]:
         definition = get_definition(submission.service)
         if definition is None or not submission.reference:
             continue
+        url = url_for("forms.received", service=submission.service, reference=submission.reference)
         records.append(
             AccountRecord(
                 section=_("Anträge"),
@@ -25,10 +27,11 @@ def submissions_for_account(citizen_id: int) -> list[AccountRecord]:
                     reference=submission.reference,
                 ),
                 status=str(status_of(submission).label),
-                url=url_for(
-                    "forms.received", service=submission.service, reference=submission.reference
-                ),
+                url=url,
                 since=submission.received_at,
+                action=(_("Jetzt bezahlen"), f"{url}#bezahlen")
+                if submission.status == AWAITING_PAYMENT.value
+                else None,
             )
         )
     return records

@@ -13,12 +13,14 @@ from flask_babel import gettext as _
 
 from server.audit import log as audit
 from server.auth.session import clerk_required, current_clerk
-from server.forms import receipt, submissions
+from server.forms import payment, receipt, submissions
 from server.forms import uploads as form_uploads
 from server.forms.engine import FieldKind, FormDefinition
 from server.forms.models import FormSubmission
 from server.forms.registry import get_definition
 from server.forms.submissions import InboxFilter
+from server.payments.money import euro
+from server.payments.refunds import RefundError
 from server.rendering import file_response, render_page
 
 bp = Blueprint("forms_office", __name__, url_prefix="/verwaltung/antraege")
@@ -113,29 +115,55 @@ def _submission(definition: FormDefinition, submission_id: int) -> FormSubmissio
 def submission(service: str, submission_id: int) -> ResponseReturnValue:
     definition = _definition_for_clerk(service)
     found = _submission(definition, submission_id)
-    error = None
+    errors: dict[str, str] = {}
+    chosen = found.status
     if request.method == "POST":
+        chosen = request.form.get("status", "")
+        target = definition.status(chosen)
         try:
             submissions.change_status(
                 found,
-                request.form.get("status", ""),
+                chosen,
                 clerk=_clerk_name(),
                 note=request.form.get("note", ""),
+                inputs={
+                    spec.name: request.form.get(f"{chosen}-{spec.name}", "")
+                    for spec in target.inputs
+                },
             )
-        except submissions.StatusError:
-            error = _("Wählen Sie einen der angebotenen Status.")
+        except submissions.StatusError as refused:
+            errors = {
+                (name if name == "status" else f"{chosen}-{name}"): message
+                for name, message in refused.errors.items()
+            }
+        except RefundError:
+            errors = {
+                "status": _(
+                    "Die Erstattung ist nicht möglich. Bitte wenden Sie sich an die Stadtkasse."
+                )
+            }
         else:
             return redirect(url_for(".submission", service=service, submission_id=found.id))
     audit.record_now(f"clerk:{_clerk_name()}", "forms.submission.view", "form_submission", found.id)
+    paid = payment.payment_state(definition, found)
     return render_page(
         "views/forms/office/submission.html",
         definition=definition,
         submission=found,
         status=definition.status(found.status),
         sections=receipt.sections(definition, found.answers, found.uploads),
-        events=[(event, definition.status(event.status)) for event in found.events],
-        error=error,
-    ), 422 if error else 200
+        events=[
+            (event, definition.status(event.status), receipt.public_details(definition, event))
+            for event in found.events
+        ],
+        errors=errors,
+        chosen=chosen,
+        values=request.form if request.method == "POST" else {},
+        awaiting=payment.awaiting(found),
+        fee_rows=[(line["label"], euro(int(line["cents"]))) for line in found.fee_lines or []],
+        fee_total=euro(found.fee_cents or 0),
+        paid=euro(paid.paid_cents) if paid is not None else "",
+    ), 422 if errors else 200
 
 
 @bp.route("/datei/<int:upload_id>")

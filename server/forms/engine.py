@@ -13,13 +13,18 @@ whenever it wants; field names are unique across the whole service.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
+
+if TYPE_CHECKING:
+    from server.forms.models import FormSubmission
 
 # What a browser posted for a service, field by field (repeated names give several values).
 RawAnswers = Mapping[str, Sequence[str]]
@@ -91,6 +96,11 @@ class Field:
     max_files: int = 5  # files: per question
     facet: str | None = None  # the back office filters submissions by this name
     receipt: bool = True  # printed on the receipt and the check-answers page
+    # A date that must not lie before the date answered in another field (a death not before
+    # the birth): (that field's name, the message).
+    not_before: tuple[str, LazyString | str] | None = None
+    # Asked only when the definition's assessment requires it (see ``Assessment``).
+    assessed: bool = False
 
     def choice_list(self) -> tuple[Choice, ...]:
         return self.choices() if callable(self.choices) else self.choices
@@ -104,18 +114,103 @@ class Field:
 
 
 @dataclass(frozen=True)
+class AssessContext:
+    """What an assessment may know besides the answers: who is asking. ``birthdate`` only when
+    an identity provider vouched for it."""
+
+    trust_level: str | None = None
+    birthdate: date | None = None
+    today: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the rules of a service make of the answers so far (an eligibility check): which
+    ``assessed`` questions must be answered, which answers the rules refuse (field name →
+    message, shown as that field's error), and what the citizen is told on the assessed step."""
+
+    required: frozenset[str] = frozenset()
+    refusals: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+NO_ASSESSMENT = Assessment()
+Assess = Callable[[RawAnswers, AssessContext], Assessment]
+
+
+@dataclass(frozen=True)
 class Step:
     slug: str  # the URL part: /antraege/<service>/<step>
     title: LazyString | str
     fields: tuple[Field, ...]
     intro: LazyString | str | None = None
     when: Condition | None = None
+    assessed: bool = False  # shows the assessment's notes
 
-    def shown(self, answers: RawAnswers) -> bool:
-        return self.when is None or self.when.holds(answers)
+    def shown(self, answers: RawAnswers, assessment: Assessment | None = None) -> bool:
+        """Applies to these answers; a step whose questions the assessment all leaves out is
+        skipped."""
+        if self.when is not None and not self.when.holds(answers):
+            return False
+        return assessment is None or bool(self.fields_shown(answers, assessment))
 
-    def fields_shown(self, answers: RawAnswers) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.when is None or f.when.holds(answers))
+    def fields_shown(
+        self, answers: RawAnswers, assessment: Assessment | None = None
+    ) -> tuple[Field, ...]:
+        """The questions that apply; ``assessment`` None (a stored submission) keeps the
+        assessed ones."""
+        return tuple(
+            f
+            for f in self.fields
+            if (f.when is None or f.when.holds(answers))
+            and (not f.assessed or assessment is None or f.name in assessment.required)
+        )
+
+
+@dataclass(frozen=True)
+class FeeItem:
+    label: str
+    cents: int
+    code: str = ""  # what the service's hooks recognise the line by (e.g. "search")
+
+
+@dataclass(frozen=True)
+class Fee:
+    items: tuple[FeeItem, ...]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(item.cents for item in self.items)
+
+
+@dataclass(frozen=True)
+class PaymentStep:
+    """A service that costs money: ``fee`` prices the answers (shown on the check-answers
+    page); a submission with a fee waits for payment (a receivable of ``purpose`` in the
+    payments area) before it reaches the back office."""
+
+    purpose: str
+    fee: Callable[[CleanAnswers], Fee]
+    payer: Callable[[CleanAnswers], str]
+    description: LazyString | str
+    due_days: int = 14
+
+
+@dataclass(frozen=True)
+class StatusInput:
+    """What a clerk must enter to set a status (a posting date, a reason)."""
+
+    name: str
+    label: LazyString | str
+    kind: FieldKind = FieldKind.TEXT  # TEXT, TEXTAREA or DATE
+    date_rule: DateRule | None = None
+    max_length: int = 1000
+    public: bool = True  # the citizen sees it in the history
+
+
+# A hook run once when a submission has entered a status, in its own transaction: the
+# submission, the clerk's inputs, the clerk's username. Raising undoes the status change.
+StatusHook = Callable[["FormSubmission", Mapping[str, str], str], None]
 
 
 @dataclass(frozen=True)
@@ -123,6 +218,12 @@ class Status:
     value: str
     label: LazyString | str
     final: bool = False  # nothing more happens after it
+    inputs: tuple[StatusInput, ...] = ()
+    on_enter: StatusHook | None = None
+
+
+# A submission with a fee that is not paid yet: not in the back office's inbox.
+AWAITING_PAYMENT = Status("zahlung-offen", _l("Zahlung offen"))
 
 
 @dataclass(frozen=True)
@@ -146,6 +247,11 @@ class FormDefinition:
     icon: str = "form"
     list_fields: tuple[str, ...] = ()  # shown in the back-office list, in this order
     queue_title: LazyString | str = ""  # the inbox on the clerks' work overview
+    queue_key: str = ""  # its key on the work overview (default: the slug)
+    assess: Assess | None = None  # eligibility rules: see ``Assessment``
+    payment: PaymentStep | None = None
+    login_level: str | None = None  # only citizens logged in at this trust level or higher
+    email_field: str | None = None  # the confirmation (and receipt) goes to this answer
 
     def __post_init__(self) -> None:
         names = [f.name for step in self.steps for f in step.fields]
@@ -156,6 +262,8 @@ class FormDefinition:
         if len(set(slugs)) != len(slugs) or RESERVED_STEPS & set(slugs):
             raise ValueError(f"{self.slug}: step slugs must be unique and not reserved")
         for f in self.all_fields():
+            if f.not_before is not None and f.not_before[0] not in names:
+                raise ValueError(f"{self.slug}.{f.name}: not before unknown field")
             if f.when is not None and f.when.field not in names:
                 raise ValueError(f"{self.slug}.{f.name}: condition on unknown {f.when.field!r}")
             for other in f.distinct_from:
@@ -166,6 +274,10 @@ class FormDefinition:
                 raise ValueError(f"{self.slug}/{step.slug}: condition on unknown field")
         if not self.statuses:
             raise ValueError(f"{self.slug}: needs at least one status")
+        if AWAITING_PAYMENT.value in {s.value for s in self.statuses}:
+            raise ValueError(f"{self.slug}: {AWAITING_PAYMENT.value} is the engine's status")
+        if self.email_field is not None and self.email_field not in names:
+            raise ValueError(f"{self.slug}: unknown e-mail field {self.email_field!r}")
 
     def all_fields(self) -> tuple[Field, ...]:
         return tuple(f for step in self.steps for f in step.fields)
@@ -179,17 +291,26 @@ class FormDefinition:
     def step_of(self, field_name: str) -> Step | None:
         return next((s for s in self.steps if any(f.name == field_name for f in s.fields)), None)
 
-    def steps_shown(self, answers: RawAnswers) -> tuple[Step, ...]:
-        return tuple(step for step in self.steps if step.shown(answers))
+    def steps_shown(
+        self, answers: RawAnswers, assessment: Assessment | None = None
+    ) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.shown(answers, assessment))
 
-    def next_step(self, current: Step, answers: RawAnswers) -> Step | None:
+    def next_step(
+        self, current: Step, answers: RawAnswers, assessment: Assessment | None = None
+    ) -> Step | None:
         """The step after ``current`` that applies to these answers; None: check answers."""
         index = self.steps.index(current)
-        return next((s for s in self.steps[index + 1 :] if s.shown(answers)), None)
+        return next((s for s in self.steps[index + 1 :] if s.shown(answers, assessment)), None)
 
-    def previous_step(self, current: Step, answers: RawAnswers) -> Step | None:
+    def previous_step(
+        self, current: Step, answers: RawAnswers, assessment: Assessment | None = None
+    ) -> Step | None:
         index = self.steps.index(current)
-        return next((s for s in reversed(self.steps[:index]) if s.shown(answers)), None)
+        return next((s for s in reversed(self.steps[:index]) if s.shown(answers, assessment)), None)
+
+    def assessment(self, answers: RawAnswers, context: AssessContext) -> Assessment:
+        return self.assess(answers, context) if self.assess else NO_ASSESSMENT
 
     def following_step(self, current: Step) -> Step | None:
         """The next step in the definition regardless of answers (for pages that must not
@@ -198,6 +319,8 @@ class FormDefinition:
         return self.steps[index + 1] if index + 1 < len(self.steps) else None
 
     def status(self, value: str) -> Status:
+        if value == AWAITING_PAYMENT.value:
+            return AWAITING_PAYMENT
         found = next((s for s in self.statuses if s.value == value), None)
         return found or Status(value, value)
 

@@ -52,6 +52,11 @@ class FormSubmission(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A service with a fee: the lines as shown before paying ([{label, cents, code}]), the
+    # total, and the receivable's Kassenzeichen in the payments area.
+    fee_lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    fee_cents: Mapped[int | None] = mapped_column(Integer)
+    kassenzeichen: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     events: Mapped[list[FormStatusEvent]] = relationship(
         back_populates="submission", order_by="FormStatusEvent.id", cascade="all, delete-orphan"
@@ -88,6 +93,8 @@ class FormStatusEvent(Base):
     status: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(80))
     note: Mapped[str] = mapped_column(Text, default="")
+    # What the clerk had to enter for this status (a posting date, a reason), by input name.
+    details: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     submission: Mapped[FormSubmission] = relationship(back_populates="events")
 

@@ -15,4 +15,5 @@ def citizen_values(citizen: Citizen) -> dict[str, str]:
         "postcode_city": postcode_city,
         "address": "\n".join(p for p in (citizen.street, postcode_city) if p),
         "email": citizen.email or "",
+        "birthdate": citizen.birthdate.isoformat() if citizen.birthdate else "",
     }

@@ -21,6 +21,7 @@ from server.fines.letter_pdf import german_date
 from server.fines.receipt_pdf import CITY_TIME
 from server.forms.engine import (
     CHOICE_KINDS,
+    Assessment,
     CleanAnswers,
     Field,
     FieldKind,
@@ -29,8 +30,9 @@ from server.forms.engine import (
     Step,
     parse_date,
 )
-from server.forms.models import FormSubmission, FormUpload
+from server.forms.models import FormStatusEvent, FormSubmission, FormUpload
 from server.forms.pdf import ReceiptDocument
+from server.payments.money import euro
 
 
 def file_size(size: int) -> str:
@@ -75,26 +77,51 @@ def sections(
     answers: CleanAnswers,
     files: Sequence[FormUpload] = (),
     raw: RawAnswers | None = None,
+    assessment: Assessment | None = None,
 ) -> list[Section]:
     """The answers step by step; only steps and fields that apply. ``raw`` (a draft's answers)
-    decides what applies and fills in answers that are not valid yet."""
+    decides what applies and fills in answers that are not valid yet. Without ``assessment``
+    (a stored submission) an assessed question shows only if it was answered."""
     basis: RawAnswers = (
         raw
         if raw is not None
         else {k: (v if isinstance(v, list) else [v]) for k, v in answers.items()}
     )
     result = []
-    for step in definition.steps_shown(basis):
+    for step in definition.steps_shown(basis, assessment):
         rows = []
-        for spec in step.fields_shown(basis):
+        for spec in step.fields_shown(basis, assessment):
             if not spec.receipt:
                 continue
             value: str | list[str] | None = answers.get(spec.name)
             if value is None and raw is not None and spec.name in raw:
                 value = [v for v in raw[spec.name] if v]
+            if (
+                spec.assessed
+                and assessment is None
+                and not value
+                and not any(u.field == spec.name for u in files)
+            ):
+                continue
             rows.append(Row(spec.name, str(spec.label), display(spec, value, files)))
-        result.append(Section(step, tuple(rows)))
+        if rows or not any(spec.assessed for spec in step.fields):
+            result.append(Section(step, tuple(rows)))
     return result
+
+
+def public_details(definition: FormDefinition, event: FormStatusEvent) -> list[tuple[str, str]]:
+    """What the clerk entered with a status that the citizen may read (label, value)."""
+    status = definition.status(event.status)
+    details = event.details or {}
+    shown = []
+    for spec in status.inputs:
+        if spec.public and spec.name in details:
+            value = details[spec.name]
+            if spec.kind == FieldKind.DATE:
+                day = parse_date(value)
+                value = day.strftime("%d.%m.%Y") if day else value
+            shown.append((str(spec.label), value))
+    return shown
 
 
 def render(definition: FormDefinition, submission: FormSubmission) -> bytes:
@@ -135,6 +162,11 @@ def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
     for section in sections(definition, submission.answers, submission.uploads):
         pdf.heading(str(section.step.title))
         pdf.facts(tuple((row.label, row.value) for row in section.rows))
+    if submission.fee_lines is not None:
+        pdf.heading("Gebühr")
+        lines = [(str(line["label"]), euro(int(line["cents"]))) for line in submission.fee_lines]
+        lines.append(("Gesamt", euro(submission.fee_cents or 0)))
+        pdf.facts(tuple(lines))
     if definition.next_steps:
         pdf.heading("Wie geht es weiter?")
         for step in definition.next_steps:

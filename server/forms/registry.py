@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from server.forms.definitions import belege, kita, kontakt
+from server.forms.definitions import belege, kita, kontakt, urkunden
 from server.forms.engine import FormDefinition
 
 DEFINITIONS: dict[str, FormDefinition] = {
     definition.slug: definition
-    for definition in (kita.DEFINITION, kontakt.DEFINITION, belege.DEFINITION)
+    for definition in (
+        kita.DEFINITION,
+        kontakt.DEFINITION,
+        belege.DEFINITION,
+        urkunden.DEFINITION,
+    )
 }
 
 

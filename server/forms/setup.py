@@ -15,6 +15,7 @@ def init_forms(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
     from server.forms.backoffice import bp as office
     from server.forms.cli import forms_group
+    from server.forms.payment import register_payment_steps
     from server.forms.registry import DEFINITIONS
     from server.forms.submissions import count_open
     from server.forms.views import bp
@@ -23,11 +24,11 @@ def init_forms(app: Flask) -> None:
     register_record_source(submissions_for_account)
     app.register_blueprint(bp)
     app.register_blueprint(office)
+    register_payment_steps(list(DEFINITIONS.values()))
     for definition in DEFINITIONS.values():
         register_queue(
             Queue(
-                # The Kita queue was announced on the overview before the service existed.
-                "kita" if definition.slug == "kita-anmeldung" else definition.slug,
+                definition.queue_key or definition.slug,
                 definition.queue_title or definition.title,
                 definition.role,
                 partial(count_open, (definition.slug,)),

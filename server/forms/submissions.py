@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -22,7 +23,17 @@ from server.db import as_utc, utcnow
 from server.extensions import db
 from server.forms import drafts
 from server.forms import uploads as form_uploads
-from server.forms.engine import CleanAnswers, FormDefinition, RawAnswers, Status, Step
+from server.forms.engine import (
+    AWAITING_PAYMENT,
+    AssessContext,
+    CleanAnswers,
+    FieldKind,
+    FormDefinition,
+    RawAnswers,
+    Status,
+    Step,
+    parse_date,
+)
 from server.forms.models import FormDraft, FormFacet, FormStatusEvent, FormSubmission
 from server.forms.registry import DEFINITIONS, get_definition
 from server.forms.validation import validate_all
@@ -96,15 +107,24 @@ def receive(
     files: Mapping[str, Sequence[FileStorage]],
     draft: FormDraft | None,
     citizen_id: int | None,
+    context: AssessContext | None = None,
 ) -> Received:
     """Validate all answers and files (new ones and those the draft holds), then record the
-    submission with its files, facets and first status; the draft goes. Raises ``Invalid``."""
+    submission with its files, facets and first status; the draft goes. Raises ``Invalid``.
+
+    A service with a fee records the submission as awaiting payment, with the fee and a
+    receivable; the settlement of the receivable moves it on (``server.forms.payment``)."""
+    from server.forms import payment
+
     repeated = _existing(definition, submission_id)
     if repeated is not None:
         return repeated
     held = drafts.draft_uploads(draft)
-    checked = form_uploads.check_files(definition, files, answers, held)
-    outcome = validate_all(definition, answers, checked.counts(_count(held)))
+    context = context or AssessContext()
+    checked = form_uploads.check_files(
+        definition, files, answers, held, definition.assessment(answers, context)
+    )
+    outcome = validate_all(definition, answers, checked.counts(_count(held)), context)
     errors = {**outcome.errors}
     for name, messages in checked.errors.items():
         errors[name] = [*messages, *errors.get(name, [])]
@@ -114,9 +134,17 @@ def receive(
             None,
         )
         raise Invalid(errors, first)
-    shown = {f.name for s in definition.steps_shown(answers) for f in s.fields_shown(answers)}
+    assessment = outcome.assessment
+    shown = {
+        f.name
+        for s in definition.steps_shown(answers, assessment)
+        for f in s.fields_shown(answers, assessment)
+    }
+    fee = payment.fee_of(definition, outcome.answers)
+    first_status = (
+        AWAITING_PAYMENT if fee is not None and fee.total_cents > 0 else definition.statuses[0]
+    )
     stored = form_uploads.store_all(checked.accepted)
-    first_status = definition.statuses[0]
     try:
         with db.transaction() as sql:
             submission = FormSubmission(
@@ -127,6 +155,8 @@ def receive(
                 answers=outcome.answers,
                 status=first_status.value,
                 received_at=utcnow(),
+                fee_lines=payment.lines_of(fee),
+                fee_cents=fee.total_cents if fee is not None else None,
             )
             sql.add(submission)
             sql.flush()
@@ -158,6 +188,11 @@ def receive(
         "form submission",
         extra={"service": definition.slug, "reference": submission.reference},
     )
+    if submission.status == AWAITING_PAYMENT.value:
+        payment.ensure_receivable(definition, submission)
+    else:
+        with db.transaction():
+            payment.queue_confirmation(definition, submission)
     return Received(submission, new=True)
 
 
@@ -213,7 +248,10 @@ def _with_facet(
 def inbox(criteria: InboxFilter) -> list[FormSubmission]:
     """Submissions of one service, oldest open first; dates are ISO strings in the facets, so
     they compare as text."""
-    query = select(FormSubmission).where(FormSubmission.service == criteria.service)
+    query = select(FormSubmission).where(
+        FormSubmission.service == criteria.service,
+        FormSubmission.status != AWAITING_PAYMENT.value,
+    )
     if criteria.status:
         query = query.where(FormSubmission.status == criteria.status)
     for name, value in criteria.facets.items():
@@ -248,30 +286,126 @@ def get_submission(submission_id: int) -> FormSubmission | None:
 
 
 class StatusError(ValueError):
-    """A status the service does not know."""
+    """A status change that cannot be made: ``errors`` by input name ("status" for the
+    choice itself), each a translated message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("status change refused")
+        self.errors = errors
 
 
-def change_status(submission: FormSubmission, status: str, *, clerk: str, note: str = "") -> None:
-    """A clerk's decision; the citizen sees it as the submission's status and history."""
+def _status_inputs(
+    submission: FormSubmission, status: Status, inputs: Mapping[str, str]
+) -> dict[str, str]:
+    """The clerk's inputs for ``status``, checked: all required, dates real and not before
+    the submission nor in the future."""
+    details: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    received = as_utc(submission.received_at).astimezone(CITY_TIME).date()
+    for spec in status.inputs:
+        value = str(inputs.get(spec.name, "")).strip()
+        if not value:
+            errors[spec.name] = _("Geben Sie an: %(label)s", label=spec.label)
+            continue
+        if len(value) > spec.max_length:
+            errors[spec.name] = _("Höchstens %(count)s Zeichen.", count=spec.max_length)
+            continue
+        if spec.kind == FieldKind.DATE:
+            day = parse_date(value)
+            if day is None:
+                errors[spec.name] = _("Geben Sie ein Datum an, zum Beispiel 2026-08-01.")
+                continue
+            if day > date.today():
+                errors[spec.name] = _("Das Datum darf nicht in der Zukunft liegen.")
+                continue
+            if day < received:
+                errors[spec.name] = _("Das Datum liegt vor dem Eingang des Antrags.")
+                continue
+            value = day.isoformat()
+        details[spec.name] = value
+    if errors:
+        raise StatusError(errors)
+    return details
+
+
+def change_status(
+    submission: FormSubmission,
+    status: str,
+    *,
+    clerk: str,
+    note: str = "",
+    inputs: Mapping[str, str] | None = None,
+) -> bool:
+    """A clerk's decision; the citizen sees it as the submission's status and history.
+
+    A status may need inputs (a posting date, a reason) and run a hook on entering it (a
+    refund). Entering happens once: the row changes only if it still has the status the clerk
+    saw, so a decision sent twice, even at the same moment, runs its hook once; the repeat
+    changes nothing and returns False. A hook that fails undoes the change and raises."""
     definition = get_definition(submission.service)
     if definition is None or status not in {s.value for s in definition.statuses}:
-        raise StatusError(status)
+        raise StatusError({"status": _("Wählen Sie einen der angebotenen Status.")})
+    if submission.status == AWAITING_PAYMENT.value:
+        raise StatusError({"status": _("Der Antrag ist noch nicht bezahlt.")})
+    target = definition.status(status)
+    once = bool(target.inputs or target.on_enter)
+    if once and submission.status == status:
+        return False
+    details = _status_inputs(submission, target, inputs or {})
+    seen = submission.status
     with db.transaction() as sql:
-        submission.status = status
-        submission.status_changed_at = utcnow()
-        sql.add(
-            FormStatusEvent(
-                submission_id=submission.id,
-                status=status,
-                actor=f"clerk:{clerk}",
-                note=note.strip()[:1000],
-            )
+        result = sql.execute(
+            update(FormSubmission)
+            .where(FormSubmission.id == submission.id, FormSubmission.status == seen)
+            .values(status=status, status_changed_at=utcnow())
         )
+        if not getattr(result, "rowcount", 0):
+            sql.rollback()
+            sql.refresh(submission)
+            if submission.status == status:
+                return False
+            raise StatusError(
+                {"status": _("Der Stand wurde inzwischen geändert. Bitte prüfen Sie erneut.")}
+            )
+        event = FormStatusEvent(
+            submission_id=submission.id,
+            status=status,
+            actor=f"clerk:{clerk}",
+            note=note.strip()[:1000],
+            details=details or None,
+        )
+        sql.add(event)
         audit.record(f"clerk:{clerk}", "forms.status", "form_submission", submission.id, status)
+    if target.on_enter is not None:
+        # After the change is recorded, so that only the request that made it runs the hook;
+        # in its own transaction, because a hook may call a peer that writes to the same
+        # database (the sandbox platform refunding). If it fails, the change is undone.
+        try:
+            target.on_enter(submission, details, clerk)
+        except Exception:
+            _undo(submission, event, seen, clerk)
+            raise
+    db.session.refresh(submission)
     log.info(
         "form status",
         extra={"reference": submission.reference, "status": status, "clerk": clerk},
     )
+    return True
+
+
+def _undo(submission: FormSubmission, event: FormStatusEvent, previous: str, clerk: str) -> None:
+    db.session.rollback()
+    with db.transaction() as sql:
+        sql.execute(
+            update(FormSubmission)
+            .where(FormSubmission.id == submission.id, FormSubmission.status == event.status)
+            .values(status=previous, status_changed_at=utcnow())
+        )
+        sql.delete(sql.merge(event))
+        audit.record(
+            f"clerk:{clerk}", "forms.status.undone", "form_submission", submission.id, previous
+        )
+    log.warning("form status undone", extra={"reference": submission.reference})
 
 
 def delete_submission(submission: FormSubmission) -> None:

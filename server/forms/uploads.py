@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from server.extensions import db
 from server.files.checks import CheckedFile, FileRejected, check_file
 from server.files.storage import storage
-from server.forms.engine import FieldKind, FormDefinition, RawAnswers
+from server.forms.engine import Assessment, FieldKind, FormDefinition, RawAnswers
 from server.forms.models import FormUpload
 from server.logs import get_logger
 
@@ -46,14 +46,20 @@ def check_files(
     files: Mapping[str, Sequence[FileStorage]],
     answers: RawAnswers,
     existing: Sequence[FormUpload] = (),
+    assessment: Assessment | None = None,
 ) -> FileCheck:
-    """Check the files sent for the file questions that apply to ``answers``; files for other
-    names are ignored. ``existing`` are the files the draft already holds."""
+    """Check the files sent for the file questions that apply to ``answers`` (and the
+    assessment, if given); files for other names are ignored. ``existing`` are the files the
+    draft already holds."""
     config = current_app.config
     result = FileCheck()
     count = len(existing)
     total = sum(upload.size for upload in existing)
-    shown = {f.name for step in definition.steps_shown(answers) for f in step.fields_shown(answers)}
+    shown = {
+        f.name
+        for step in definition.steps_shown(answers, assessment)
+        for f in step.fields_shown(answers, assessment)
+    }
     for spec in definition.all_fields():
         if spec.kind != FieldKind.FILES or spec.name not in shown:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -34,6 +34,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from server.forms.base import PortalForm
 from server.forms.engine import (
     CHOICE_KINDS,
+    NO_ASSESSMENT,
+    AssessContext,
+    Assessment,
     CleanAnswers,
     DateRule,
     Field,
@@ -111,6 +114,12 @@ def _check(spec: Field, values: list[str], answers: RawAnswers, files: int) -> s
         problem = _check_date(value, spec.date_rule)
         if problem:
             return problem
+        if spec.not_before is not None:
+            other, message = spec.not_before
+            earlier = parse_date(next(iter(answers.get(other, ())), "").strip())
+            day = parse_date(value)
+            if earlier is not None and day is not None and day < earlier:
+                return str(message)
     if spec.pattern and not re.fullmatch(spec.pattern[0], value):
         return str(spec.pattern[1])
     for other in spec.distinct_from:
@@ -211,24 +220,34 @@ def _wtforms_field(spec: Field, validators: list[Any]) -> Any:
     )
 
 
+def effective(spec: Field, assessment: Assessment) -> Field:
+    """The question as the assessment makes it: an assessed question it requires is required."""
+    return replace(spec, required=True) if spec.name in assessment.required else spec
+
+
 def step_form(
     step: Step,
     formdata: MultiDict[str, Any] | None = None,
     answers: RawAnswers | None = None,
     files: Mapping[str, int] | None = None,
+    assessment: Assessment = NO_ASSESSMENT,
 ) -> StepForm:
-    """The WTForms form of ``step``. It renders all the step's fields (without JavaScript,
-    conditional ones are shown with a hint saying when they apply) and validates those that
-    apply to ``answers`` (which hold the earlier steps' answers too)."""
+    """The WTForms form of ``step``. It renders the step's fields (without JavaScript,
+    conditional ones are shown with a hint saying when they apply; assessed ones only when the
+    assessment asks for them) and validates those that apply to ``answers`` (which hold the
+    earlier steps' answers too)."""
     known = answers if answers is not None else (formdata or MultiDict())
-    shown = {spec.name for spec in step.fields_shown(known)}
+    shown = {spec.name for spec in step.fields_shown(known, assessment)}
     counts = files or {}
     attributes: dict[str, Any] = {
         spec.name: _wtforms_field(
-            spec,
-            [_Answer(spec, known, counts.get(spec.name, 0))] if spec.name in shown else [],
+            effective(spec, assessment),
+            [_Answer(effective(spec, assessment), known, counts.get(spec.name, 0))]
+            if spec.name in shown
+            else [],
         )
         for spec in step.fields
+        if not spec.assessed or spec.name in shown
     }
     form_class = type(f"StepForm_{step.slug.replace('-', '_')}", (StepForm,), attributes)
     return form_class(formdata=formdata)
@@ -246,12 +265,21 @@ def _formdata(answers: RawAnswers, step: Step) -> MultiDict[str, str]:
     return data
 
 
-def check_step(step: Step, answers: RawAnswers, files: Mapping[str, int] | None = None) -> Outcome:
-    """Validate the fields of ``step`` that apply to ``answers`` with the step's WTForms form."""
-    form = step_form(step, _formdata(answers, step), answers, files)
+def check_step(
+    step: Step,
+    answers: RawAnswers,
+    files: Mapping[str, int] | None = None,
+    assessment: Assessment = NO_ASSESSMENT,
+) -> Outcome:
+    """Validate the fields of ``step`` that apply to ``answers`` with the step's WTForms form;
+    what the assessment refuses is an error of its field."""
+    form = step_form(step, _formdata(answers, step), answers, files, assessment)
     form.validate()
     outcome = Outcome(errors={name: list(errors) for name, errors in form.errors.items()})
-    for spec in step.fields_shown(answers):
+    for spec in step.fields_shown(answers, assessment):
+        refusal = assessment.refusals.get(spec.name)
+        if refusal and spec.name not in outcome.errors:
+            outcome.errors[spec.name] = [str(refusal)]
         if spec.name in outcome.errors:
             continue
         cleaned = _clean(spec, values_of(answers, spec.name))
@@ -263,15 +291,22 @@ def check_step(step: Step, answers: RawAnswers, files: Mapping[str, int] | None 
 @dataclass
 class FullOutcome(Outcome):
     first_error_step: Step | None = None
+    assessment: Assessment = NO_ASSESSMENT
 
 
 def validate_all(
-    definition: FormDefinition, answers: RawAnswers, files: Mapping[str, int] | None = None
+    definition: FormDefinition,
+    answers: RawAnswers,
+    files: Mapping[str, int] | None = None,
+    context: AssessContext | None = None,
 ) -> FullOutcome:
-    """Every step that applies to ``answers``, as at submission."""
+    """Every step that applies to ``answers``, as at submission, with the assessment of the
+    whole answers."""
     outcome = FullOutcome()
-    for step in definition.steps_shown(answers):
-        checked = check_step(step, answers, files)
+    assessment = definition.assessment(answers, context or AssessContext())
+    outcome.assessment = assessment
+    for step in definition.steps_shown(answers, assessment):
+        checked = check_step(step, answers, files, assessment)
         outcome.answers.update(checked.answers)
         outcome.errors.update(checked.errors)
         if checked.errors and outcome.first_error_step is None:

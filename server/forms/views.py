@@ -25,11 +25,18 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from server.auth.session import current_citizen
+from server.auth.session import TRUST_ORDER, current_citizen
 from server.extensions import htmx
-from server.forms import drafts, receipt, submissions
+from server.forms import drafts, payment, receipt, submissions
 from server.forms import uploads as form_uploads
-from server.forms.engine import FieldKind, FormDefinition, RawAnswers, Step
+from server.forms.engine import (
+    AssessContext,
+    Assessment,
+    FieldKind,
+    FormDefinition,
+    RawAnswers,
+    Step,
+)
 from server.forms.models import FormSubmission
 from server.forms.prefill import citizen_values
 from server.forms.registry import get_definition
@@ -40,6 +47,9 @@ from server.forms.validation import (
     step_form,
     validate_all,
 )
+from server.payments.money import euro
+from server.payments.online import NothingToPay
+from server.payments.providers.base import ProviderError
 from server.rendering import file_response, render_page
 
 bp = Blueprint("forms", __name__, url_prefix="/antraege")
@@ -51,10 +61,40 @@ CHECK_STEP = "pruefen"
 
 
 def _definition(service: str) -> FormDefinition:
+    """The service; one that needs a login sends everybody else to the account page, from
+    where they come back after logging in (JSON clients get 401)."""
     definition = get_definition(service)
     if definition is None:
         abort(404)
+    level = definition.login_level
+    if level is not None and (
+        current_citizen() is None
+        or TRUST_ORDER.get(session.get("trust_level", "low"), 0) < TRUST_ORDER[level]
+    ):
+        if _wants_json():
+            refusal = jsonify(status="login_required")
+            refusal.status_code = 401
+            abort(refusal)
+        target = (
+            request.full_path.rstrip("?")
+            if request.method in ("GET", "HEAD")
+            else url_for("forms.start", service=service)
+        )
+        abort(redirect(url_for("auth.account", next=target, stufe=level), code=303))
     return definition
+
+
+def _context() -> AssessContext:
+    """Who is asking, for the assessment: the trust level of the login, and the date of birth
+    only where an eID vouched for it."""
+    citizen = current_citizen()
+    trust = session.get("trust_level") if citizen is not None else None
+    birthdate = citizen.birthdate if citizen is not None and citizen.has_eid else None
+    return AssessContext(trust_level=trust if isinstance(trust, str) else None, birthdate=birthdate)
+
+
+def _assessment(definition: FormDefinition, answers: RawAnswers) -> Assessment:
+    return definition.assessment(answers, _context())
 
 
 def _step(definition: FormDefinition, slug: str) -> Step:
@@ -101,11 +141,16 @@ def _render_step(
     back_to_check: bool = False,
 ) -> ResponseReturnValue:
     citizen = current_citizen()
-    form = step_form(step, _formdata(step, answers, citizen_values(citizen) if citizen else {}))
+    assessment = _assessment(definition, answers)
+    form = step_form(
+        step,
+        _formdata(step, answers, citizen_values(citizen) if citizen else {}),
+        assessment=assessment,
+    )
     show_errors(form, errors or {})
-    shown = definition.steps_shown(answers)
+    shown = definition.steps_shown(answers, assessment)
     position = shown.index(step) + 1 if step in shown else definition.steps.index(step) + 1
-    previous = definition.previous_step(step, answers)
+    previous = definition.previous_step(step, answers, assessment)
     following = definition.following_step(step)
     uploads_by_field: dict[str, list[Any]] = {}
     for upload in draft_uploads or []:
@@ -127,6 +172,8 @@ def _render_step(
         uploads=uploads_by_field,
         back_to_check=back_to_check,
         field_specs={spec.name: spec for spec in step.fields},
+        questions=[spec for spec in step.fields if spec.name in form],
+        notes=assessment.notes if step.assessed else (),
     )
     return page, 422 if errors else 200
 
@@ -151,8 +198,11 @@ def step(service: str, step: str) -> ResponseReturnValue:
             g.public_page = True
             return _render_step(definition, current, {})
         answers = drafts.answers_of(draft)
-        if draft is not None and not current.shown(answers):
-            return redirect(_step_url(definition, definition.next_step(current, answers)))
+        assessment = _assessment(definition, answers)
+        if draft is not None and not current.shown(answers, assessment):
+            return redirect(
+                _step_url(definition, definition.next_step(current, answers, assessment))
+            )
         return _render_step(
             definition,
             current,
@@ -180,14 +230,17 @@ def step(service: str, step: str) -> ResponseReturnValue:
     sent = form_uploads.sent_files(
         {f.name: request.files.getlist(f.name) for f in current.fields if f.kind == FieldKind.FILES}
     )
-    checked = form_uploads.check_files(definition, sent, answers, drafts.draft_uploads(draft))
+    assessment = _assessment(definition, answers)
+    checked = form_uploads.check_files(
+        definition, sent, answers, drafts.draft_uploads(draft), assessment
+    )
     if checked.accepted:
         form_uploads.attach_to_draft(draft.id, checked.accepted)
     held = drafts.draft_uploads(draft)
     counts: dict[str, int] = {}
     for upload in held:
         counts[upload.field] = counts.get(upload.field, 0) + 1
-    outcome = check_step(current, answers, counts)
+    outcome = check_step(current, answers, counts, assessment)
     errors = {**outcome.errors}
     for name, messages in checked.errors.items():
         errors[name] = [*messages, *errors.get(name, [])]
@@ -195,7 +248,7 @@ def step(service: str, step: str) -> ResponseReturnValue:
         return _render_step(
             definition, current, answers, errors, draft_uploads=held, back_to_check=back_to_check
         )
-    following = definition.next_step(current, answers)
+    following = definition.next_step(current, answers, assessment)
     if back_to_check and _complete_until(following, answers):
         return _go(url_for(".check", service=definition.slug))
     target = _step_url(definition, following)
@@ -230,18 +283,22 @@ def check(service: str) -> ResponseReturnValue:
     counts: dict[str, int] = {}
     for upload in held:
         counts[upload.field] = counts.get(upload.field, 0) + 1
-    outcome = validate_all(definition, answers, counts)
+    outcome = validate_all(definition, answers, counts, _context())
+    fee = payment.fee_of(definition, outcome.answers) if outcome.valid else None
     return render_page(
         "views/forms/check.html",
         definition=definition,
-        sections=receipt.sections(definition, outcome.answers, held, answers),
+        sections=receipt.sections(definition, outcome.answers, held, answers, outcome.assessment),
         errors=outcome.errors,
         error_steps=[
             s
-            for s in definition.steps_shown(answers)
+            for s in definition.steps_shown(answers, outcome.assessment)
             if any(f.name in outcome.errors for f in s.fields)
         ],
         submission_id=uuid.uuid4().hex,
+        fee=fee,
+        fee_rows=[(item.label, euro(item.cents)) for item in fee.items] if fee else [],
+        fee_total=euro(fee.total_cents) if fee else "",
     )
 
 
@@ -297,6 +354,7 @@ def submit(service: str) -> ResponseReturnValue:
             files=files,
             draft=draft,
             citizen_id=citizen_id,
+            context=_context(),
         )
     except submissions.WrongService:
         return _refuse_id()
@@ -307,14 +365,51 @@ def submit(service: str) -> ResponseReturnValue:
     drafts.forget_in_session(definition)
     submission = received.submission
     _remember(submission)
+    confirmation = url_for(".received", service=service, reference=submission.reference)
     if _wants_json():
         return jsonify(
-            status="eingegangen",
+            status=submission.status if payment.awaiting(submission) else "eingegangen",
             reference=submission.reference,
             receipt_url=_receipt_url(submission),
-            url=url_for(".received", service=service, reference=submission.reference),
+            url=confirmation,
+            **(
+                {"payment_url": url_for(".pay", service=service, reference=submission.reference)}
+                if payment.awaiting(submission)
+                else {}
+            ),
         )
-    return redirect(url_for(".received", service=service, reference=submission.reference), code=303)
+    if payment.awaiting(submission):
+        return _to_payment(definition, submission)
+    return redirect(confirmation, code=303)
+
+
+def _to_payment(definition: FormDefinition, submission: FormSubmission) -> ResponseReturnValue:
+    """On to the payment platform; if it cannot be reached, the confirmation page says so and
+    offers to pay later."""
+    try:
+        target = payment.start_payment(definition, submission)
+    except NothingToPay:
+        target = url_for(".received", service=definition.slug, reference=submission.reference)
+    except ProviderError:
+        target = url_for(
+            ".received",
+            service=definition.slug,
+            reference=submission.reference,
+            zahlung="fehler",
+        )
+    return redirect(target, code=303)
+
+
+@bp.route("/<service>/eingegangen/<reference>/bezahlen", methods=["POST"])
+def pay(service: str, reference: str) -> ResponseReturnValue:
+    """Pay an application that waits for its payment (after a failed or cancelled attempt)."""
+    definition = _definition(service)
+    submission = _own_submission(service, reference)
+    if not payment.awaiting(submission):
+        return redirect(url_for(".received", service=service, reference=reference), code=303)
+    if request.form.get("weg") == "ueberweisung":
+        return redirect(payment.payment_page(definition, submission), code=303)
+    return _to_payment(definition, submission)
 
 
 def _invalid(
@@ -360,13 +455,22 @@ def _own_submission(service: str, reference: str) -> FormSubmission:
 def received(service: str, reference: str) -> ResponseReturnValue:
     definition = _definition(service)
     submission = _own_submission(service, reference)
+    paid = payment.payment_state(definition, submission)
     return render_page(
         "views/forms/received.html",
         definition=definition,
         submission=submission,
         status=definition.status(submission.status),
-        events=[(event, definition.status(event.status)) for event in submission.events],
+        events=[
+            (event, definition.status(event.status), receipt.public_details(definition, event))
+            for event in submission.events
+        ],
         receipt_url=_receipt_url(submission),
+        awaiting=payment.awaiting(submission),
+        paid_amount=euro(paid.paid_cents) if paid is not None and paid.paid_cents else "",
+        provider_failed=request.args.get("zahlung") == "fehler",
+        fee_rows=[(line["label"], euro(int(line["cents"]))) for line in submission.fee_lines or []],
+        fee_total=euro(submission.fee_cents or 0),
     )
 
 

@@ -66,22 +66,7 @@ SERVICES: tuple[Service, ...] = (
         available=True,
         endpoint="payments.lookup",
     ),
-    Service(
-        "urkunden",
-        _l("Urkunden bestellen"),
-        _l("Geburts-, Ehe-, Lebenspartnerschafts- und Sterbeurkunden bestellen."),
-        (
-            "standesamt",
-            "geburtsurkunde",
-            "eheurkunde",
-            "sterbeurkunde",
-            "certificate",
-            "birth",
-            "marriage",
-            "death",
-        ),
-        "document",
-    ),
+    form_service(DEFINITIONS["urkunden"]),
     Service(
         "termine",
         _l("Termin vereinbaren"),

@@ -72,6 +72,8 @@ DEFINITION = FormDefinition(
         _l("Den Stand Ihrer Anmeldung sehen Sie jederzeit mit Ihrer Eingangsnummer."),
     ),
     queue_title=_l("Kita-Anmeldungen"),
+    # The Kita queue was announced on the overview before the service existed.
+    queue_key="kita",
     list_fields=("kind_vorname", "kind_nachname", "beginn", "kita_1"),
     steps=(
         Step(

@@ -199,7 +199,8 @@ def test_definitions_with_mistakes_are_refused_when_loaded() -> None:
 
 
 def test_every_service_names_its_receiving_role_and_statuses() -> None:
-    assert set(DEFINITIONS) == {"kita-anmeldung", "kontakt", "belege-nachreichen"}
+    assert set(DEFINITIONS) == {"kita-anmeldung", "kontakt", "belege-nachreichen", "urkunden"}
+    assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
     assert [s.value for s in KITA.statuses] == ["eingegangen", "angebot", "zugesagt", "abgelehnt"]
     assert DEFINITIONS["kontakt"].role == Role.CITIZEN_OFFICE

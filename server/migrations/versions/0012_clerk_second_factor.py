@@ -1,7 +1,7 @@
 """clerk second factor (TOTP, WebAuthn security keys)
 
-Revision ID: 0011
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-25 02:34:32.337816
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0012"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

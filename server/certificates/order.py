@@ -1,0 +1,191 @@
+"""The certificate order on the form engine: the hooks that connect the answers of the order
+form (``server/forms/definitions/urkunden.py``) with the rules of this area.
+
+- ``assess``: §§ 62, 63 PStG (``eligibility.decide``) and the ID-copy rule decide which proofs
+  the order step "Nachweise" asks for, or refuse the order on the relationship question;
+- ``fee``: the fee table (``fees.quote``), with the search fee when essential register details
+  are missing (``register_details.search_needed``);
+- ``refund_rejected``: the registry office rejects a paid order: the fee goes back through the
+  payments area, minus what the fee table keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+
+from flask_babel import gettext as _
+
+from server.certificates.documents import DOCUMENTS, DocumentKind, Register
+from server.certificates.eligibility import Facts, Relationship, decide, needs_id_copy
+from server.certificates.fees import FeeLine, Purpose, Quote, quote, refund_on_rejection
+from server.certificates.register_details import search_needed
+from server.forms.engine import (
+    NO_ASSESSMENT,
+    AssessContext,
+    Assessment,
+    CleanAnswers,
+    Fee,
+    FeeItem,
+    RawAnswers,
+    parse_date,
+)
+from server.forms.models import FormSubmission
+from server.logs import get_logger
+from server.payments.receivables import balance, find_by_kassenzeichen
+from server.payments.refunds import refund_receivable
+
+log = get_logger("certificates")
+PURPOSE = "certificate"  # the receivables' purpose in the payments area
+SEARCH = "search"  # the code of the fee line of the search fee
+MAX_COPIES = 10
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _first(answers: Mapping[str, object], name: str) -> str:
+    value = answers.get(name)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    return str(value).strip() if value is not None else ""
+
+
+def _enum(kind: type[E], answers: Mapping[str, object], name: str) -> E | None:
+    try:
+        return kind(_first(answers, name))
+    except ValueError:
+        return None
+
+
+def _date(answers: Mapping[str, object], name: str) -> date | None:
+    return parse_date(_first(answers, name))
+
+
+def document_of(answers: Mapping[str, object]) -> DocumentKind | None:
+    return _enum(DocumentKind, answers, "dokument")
+
+
+def facts_of(answers: RawAnswers, context: AssessContext) -> Facts | None:
+    """The facts of § 62 from the answers so far; None until document and relationship are
+    known. An eID's date of birth wins over a typed one."""
+    document = document_of(answers)
+    relationship = _enum(Relationship, answers, "beziehung")
+    if document is None or relationship is None:
+        return None
+    register = DOCUMENTS[document].register
+    # Asked only of siblings and others, for whom § 62 Abs. 3 can matter.
+    last_death = (
+        _date(answers, "letzter_tod")
+        if relationship in (Relationship.SIBLING, Relationship.OTHER)
+        else None
+    )
+    return Facts(
+        document=document,
+        relationship=relationship,
+        today=context.today,
+        applicant_birthdate=context.birthdate or _date(answers, "antragsteller_geburtsdatum"),
+        event_date=_date(answers, "ereignis_datum"),
+        last_participant_died=last_death,
+        adopted=DOCUMENTS[document].is_extract and _first(answers, "angenommen") == "ja",
+        person_deceased=register is Register.DEATH or last_death is not None,
+    )
+
+
+def assess(answers: RawAnswers, context: AssessContext) -> Assessment:
+    facts = facts_of(answers, context)
+    if facts is None:
+        return NO_ASSESSMENT
+    decision = decide(facts)
+    explained = f"{decision.reason} ({decision.legal_basis})"
+    if not decision.possible:
+        return Assessment(refusals={"beziehung": explained})
+    required: set[str] = set()
+    notes = [explained]
+    if decision.needs_explanation:
+        required.add("interesse_begruendung")
+    if decision.needs_proof:
+        required.add("nachweis")
+    if needs_id_copy(context.trust_level):
+        required.add("ausweiskopie")
+        notes.append(
+            _(
+                "Laden Sie eine Kopie Ihres Personalausweises oder Passes hoch (Vorder- und "
+                "Rückseite). Mit dem Online-Ausweis angemeldet brauchen Sie keine Kopie."
+            )
+        )
+    return Assessment(required=frozenset(required), notes=tuple(notes))
+
+
+def known_details(answers: Mapping[str, object]) -> set[str]:
+    """Which of the essential details of ``register_details`` the answers give."""
+    known = set()
+    if _first(answers, "vorname") and _first(answers, "nachname"):
+        known.add("name")
+    if _first(answers, "ereignis_datum"):
+        known.add("event_date")
+    if _first(answers, "eltern"):
+        known.add("parents")
+    if _first(answers, "partner_name"):
+        known.add("partner_name")
+    return known
+
+
+def quote_of(answers: Mapping[str, object]) -> Quote:
+    document = document_of(answers)
+    purpose = _enum(Purpose, answers, "zweck")
+    copies = _first(answers, "anzahl")
+    if document is None or purpose is None or not copies.isdigit():
+        raise ValueError("the fee needs document, purpose and number of copies")
+    register = DOCUMENTS[document].register
+    return quote(
+        document,
+        max(1, min(MAX_COPIES, int(copies))),
+        purpose,
+        search_needed=search_needed(
+            register, known_details(answers), _first(answers, "registernummer")
+        ),
+    )
+
+
+def fee(answers: CleanAnswers) -> Fee:
+    """The engine's fee of a (valid) order, line by line."""
+    priced = quote_of(answers)
+    items = [FeeItem(line.label, line.cents) for line in priced.lines]
+    if priced.search_fee_cents:
+        # ``quote`` puts the search fee last.
+        last = items[-1]
+        items[-1] = FeeItem(last.label, last.cents, SEARCH)
+    return Fee(tuple(items))
+
+
+def payer(answers: CleanAnswers) -> str:
+    return _first(answers, "empfaenger")
+
+
+def refund_rejected(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
+    """Status hook of 'abgelehnt': pay back what the fee table says. Idempotent by
+    construction: the refund is computed from what is still paid, so a second run finds
+    nothing (and the engine runs it once per rejection anyway)."""
+    if not submission.kassenzeichen:
+        return  # a free order
+    receivable = find_by_kassenzeichen(submission.kassenzeichen)
+    if receivable is None:
+        return
+    lines = submission.fee_lines or []
+    search_cents = sum(int(line["cents"]) for line in lines if line.get("code") == SEARCH)
+    paid_quote = Quote(
+        tuple(FeeLine(str(line["label"]), int(line["cents"])) for line in lines), search_cents
+    )
+    amount = refund_on_rejection(
+        balance(receivable).paid_cents, paid_quote, searched=search_cents > 0
+    )
+    if amount <= 0:
+        return
+    reason = f"Ablehnung {submission.reference}: {details.get('grund', '')}"
+    refund_receivable(receivable, amount, reason=reason, clerk=clerk)
+    log.info(
+        "certificate order refunded",
+        extra={"reference": submission.reference, "amount_cents": amount, "clerk": clerk},
+    )
