@@ -209,6 +209,13 @@
   // What the server's answer means for the citizen: arrived, to be corrected, or try later.
   async function outcome(response) {
     const answer = await response.json().catch(() => ({}));
+    if (response.ok && answer.status === "zahlung-offen") {
+      // Kept, but not yet paid: its confirmation page offers "Jetzt bezahlen".
+      return {
+        status: "eingegangen",
+        result: { reference: answer.reference, url: answer.url || answer.receipt_url, receiptUrl: answer.receipt_url, paymentDue: true },
+      };
+    }
     if (response.ok && answer.status === "eingegangen") {
       return {
         status: "eingegangen",

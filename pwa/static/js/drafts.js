@@ -70,10 +70,18 @@ function putFiles(input, files) {
 }
 
 // After the server sent a step back with errors, what it shows is what was sent: it wins.
+// Answers the citizen changed on this page since it opened: never overwritten by a draft that
+// arrives later (from the server or another tab) while the page was still loading it.
+const editedHere = new WeakMap();
+function edited(form) {
+  if (!editedHere.has(form)) editedHere.set(form, new Set());
+  return editedHere.get(form);
+}
+
 function restore(form, draft, { overwrite }) {
   const serverEchoed = Boolean(form.querySelector("#error-summary"));
   for (const [name, elements] of namedFields(form)) {
-    if (!(name in draft.fields)) continue;
+    if (!(name in draft.fields) || edited(form).has(name)) continue;
     if (serverEchoed && !overwrite && !isEmpty(elements)) continue;
     if (!overwrite || !elements.includes(document.activeElement)) fill(elements, draft.fields[name]);
   }
@@ -338,6 +346,9 @@ function skipsItself(form, draft) {
 async function bindSendForm(form, key) {
   const formId = form.dataset.draftSubmit || form.dataset.draftForm;
   form.addEventListener("submit", async (event) => {
+    // An order with a fee goes on to the payment platform: online, the page's own submission
+    // takes the citizen there (the server holds every step's answers by now).
+    if ("pays" in form.dataset && navigator.onLine) return;
     event.preventDefault();
     if (!(await drafts.loadDraft(key, formId))) { form.submit(); return; } // answered without JS: the server's draft
     await drafts.queueSubmission(key, formId, submitUrl(form));
@@ -378,6 +389,7 @@ async function bindForm(form, key) {
   const onEdit = (event) => {
     const target = event.target;
     if (!target.name || target.form !== form) return;
+    edited(form).add(target.name);
     if (target.type === "file") {
       if (event.type !== "change") return;
       saveMeta();
@@ -439,7 +451,10 @@ async function bindForm(form, key) {
     await saving;
     if (online) {
       form.dataset.draftPassing = "true";
-      form.requestSubmit(event.submitter);
+      // In a task of its own: when nothing was left to save, this runs while the browser is
+      // still dispatching the first submit event, and a submit requested then is dropped.
+      const submitter = event.submitter;
+      setTimeout(() => form.requestSubmit(submitter), 0);
       return;
     }
     const next = form.dataset.next;
@@ -512,7 +527,8 @@ function serverDraft(form, formId, key, later) {
     const remote = await response.json();
     const local = await drafts.loadDraft(key, formId);
     const remoteNewer = !local || Date.parse(remote.updated_at) > local.updated;
-    const taken = Object.entries(remote.answers || {}).filter(([name]) => remoteNewer || !(name in local.fields));
+    const taken = Object.entries(remote.answers || {}).filter(
+      ([name]) => !edited(form).has(name) && (remoteNewer || !(name in local.fields)));
     if (!taken.length) return;
     await later(async () => {
       for (const [name, value] of taken) await drafts.saveField(key, formId, name, value);
