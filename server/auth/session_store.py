@@ -133,8 +133,10 @@ class ServerSessionInterface(SessionInterface):
             self._set_cookie(app, session, response)
             return
         if session.modified:
-            _update(_digest(old), self._values(session, now, response))
-            self._set_cookie(app, session, response)
+            # No row: the session ended while this request ran (a logout, or a login in the
+            # same browser that replaced it); its cookie must not come back.
+            if _update(_digest(old), self._values(session, now, response)):
+                self._set_cookie(app, session, response)
         elif session.last_seen_at is None or now - session.last_seen_at > _TOUCH_AFTER:
             _update(_digest(old), {"last_seen_at": now})
         response.vary.add("Cookie")
@@ -187,9 +189,10 @@ def _insert(digest: str, values: dict[str, Any]) -> None:
         connection.execute(insert(_table).values(id=digest, **values))
 
 
-def _update(digest: str, values: dict[str, Any]) -> None:
+def _update(digest: str, values: dict[str, Any]) -> int:
     with db.engine.begin() as connection:
-        connection.execute(update(_table).where(_table.c.id == digest).values(**values))
+        result = connection.execute(update(_table).where(_table.c.id == digest).values(**values))
+        return result.rowcount or 0
 
 
 def _delete(digest: str) -> None:
