@@ -126,12 +126,12 @@ class StatementReceipt:
         return f"Eingangsbestätigung – Aktenzeichen {self.aktenzeichen}"
 
 
-class _ReceiptDocument(FPDF):
-    """An FPDF with the receipt's footer on every page."""
+class ReceiptPage(FPDF):
+    """An A4 receipt: DIN 5008 margins, the DejaVu fonts, paragraphs that print text as typed and
+    headings that do not stand alone at the foot of a page. Subclasses draw their footer."""
 
-    def __init__(self, receipt: StatementReceipt) -> None:
+    def __init__(self) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.receipt = receipt
         self.set_margins(LEFT, 18, RIGHT)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
         self.sans = add_fonts(self)
@@ -140,20 +140,6 @@ class _ReceiptDocument(FPDF):
         # fpdf2 fills in the page count wherever its placeholder occurs in text drawn while the
         # placeholder is set: only in the footer, not in a citizen's text that contains "{nb}".
         self.alias_nb_pages("")
-
-    def footer(self) -> None:
-        self.alias_nb_pages(_TOTAL_PAGES)
-        self.set_y(-12)
-        self.set_font(self.sans, "", 7.5)
-        self.set_text_color(90)
-        left = printable(self, f"Eingangsbestätigung · Eingangsnummer {self.receipt.reference}")
-        right = printable(
-            self,
-            f"Aktenzeichen {self.receipt.aktenzeichen} · Seite {self.page_no()} von {_TOTAL_PAGES}",
-        )
-        self.cell(TEXT_WIDTH / 2, 4, left)
-        self.cell(TEXT_WIDTH / 2, 4, right, align="R")
-        self.set_text_color(0)
 
     def paragraph(self, text: str, *, size: float = 10, style: str = "", gap: float = 2) -> None:
         """A paragraph over the full text width. Never markdown: the citizen's text may contain
@@ -176,6 +162,28 @@ class _ReceiptDocument(FPDF):
             self.add_page()
         self.ln(1.5)
         self.paragraph(text, size=11, style="B", gap=1)
+
+
+class _ReceiptDocument(ReceiptPage):
+    """The hearing receipt, with its footer on every page."""
+
+    def __init__(self, receipt: StatementReceipt) -> None:
+        self.receipt = receipt
+        super().__init__()
+
+    def footer(self) -> None:
+        self.alias_nb_pages(_TOTAL_PAGES)
+        self.set_y(-12)
+        self.set_font(self.sans, "", 7.5)
+        self.set_text_color(90)
+        left = printable(self, f"Eingangsbestätigung · Eingangsnummer {self.receipt.reference}")
+        right = printable(
+            self,
+            f"Aktenzeichen {self.receipt.aktenzeichen} · Seite {self.page_no()} von {_TOTAL_PAGES}",
+        )
+        self.cell(TEXT_WIDTH / 2, 4, left)
+        self.cell(TEXT_WIDTH / 2, 4, right, align="R")
+        self.set_text_color(0)
 
     def lines(self, lines: tuple[str, ...], *, bullet: bool = False, empty: str = "") -> None:
         if not lines:

@@ -4,28 +4,19 @@ read as markup and characters the font lacks show as U+FFFD (``printable``)."""
 
 from __future__ import annotations
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from server.fines.letter_pdf import BOTTOM_MARGIN, INFO_LEFT, LEFT, RIGHT, TEXT_WIDTH
-from server.fines.receipt_pdf import add_fonts, printable
+from server.fines.letter_pdf import INFO_LEFT, LEFT, TEXT_WIDTH
+from server.fines.receipt_pdf import ReceiptPage, printable
 
 _TOTAL_PAGES = "{nb}"
-_HEADING_ROOM = 18.0
 _LABEL_WIDTH = 58.0
 
 
-class ReceiptDocument(FPDF):
+class ReceiptDocument(ReceiptPage):
     def __init__(self, *, footer: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer
-        self.set_margins(LEFT, 18, RIGHT)
-        self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
-        self.sans = add_fonts(self)
-
-    def header(self) -> None:
-        # The page count placeholder is live only in the footer, never in a citizen's text.
-        self.alias_nb_pages("")
+        super().__init__()
 
     def footer(self) -> None:
         self.alias_nb_pages(_TOTAL_PAGES)
@@ -45,25 +36,6 @@ class ReceiptDocument(FPDF):
         self.set_xy(INFO_LEFT, 14)
         self.multi_cell(TEXT_WIDTH - (INFO_LEFT - LEFT), 3.8, printable(self, subject))
         self.set_xy(LEFT, max(bottom, self.get_y()) + 10)
-
-    def paragraph(self, text: str, *, size: float = 10, style: str = "", gap: float = 2) -> None:
-        self.set_font(self.sans, style, size)
-        self.set_x(LEFT)
-        self.multi_cell(
-            TEXT_WIDTH,
-            size * 0.46,
-            printable(self, text),
-            align="L",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
-        self.ln(gap)
-
-    def heading(self, text: str) -> None:
-        if self.get_y() + _HEADING_ROOM > self.page_break_trigger:
-            self.add_page()
-        self.ln(1.5)
-        self.paragraph(text, size=11, style="B", gap=1)
 
     def facts(self, rows: tuple[tuple[str, str], ...]) -> None:
         for label, value in rows:
