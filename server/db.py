@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, Table, create_engine, event, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -126,6 +126,25 @@ class Database:
         except Exception:
             return False
         return True
+
+
+M = TypeVar("M", bound="Base")
+
+
+def lock_row(session: Session, model: type[M], key: int) -> M | None:
+    """The row, re-read and held until the transaction ends, so that what is decided from it
+    stays true: ``SELECT ... FOR UPDATE`` on PostgreSQL. SQLite has no row locks; there a
+    no-op UPDATE takes the database's write lock (writers queue behind it, see ``busy_timeout``)
+    and every read after it sees the latest committed state."""
+    table: Table = model.__table__  # type: ignore[assignment]
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(table).where(table.c.id == key).values(id=table.c.id))
+    return session.execute(
+        select(model)
+        .where(table.c.id == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.db import lock_row
 from server.logs import get_logger
 from server.payments import events
 from server.payments.models import Booking, BookingKind, BookingSource, Receivable
@@ -25,6 +26,11 @@ class ReceivableStatus(StrEnum):
     PARTIAL = "partial"  # something paid, something open
     PAID = "paid"  # nothing open
     OVERPAID = "overpaid"  # more received than expected: the cash office refunds
+    CLOSED = "closed"  # the city ended the claim: nothing is owed any more (``payments.closing``)
+
+
+# Bookings that reduce what is open without money coming in.
+NOT_PAID_KINDS = (BookingKind.WRITE_OFF.value, BookingKind.CANCELLATION.value)
 
 
 @dataclass(frozen=True)
@@ -32,29 +38,77 @@ class Balance:
     expected_cents: int
     paid_cents: int  # payments minus refunds and reversals
     written_off_cents: int
+    cancelled_cents: int = 0
+    closed: bool = False
 
     @property
     def open_cents(self) -> int:
-        return self.expected_cents - self.paid_cents - self.written_off_cents
+        return self.expected_cents - self.paid_cents - self.written_off_cents - self.cancelled_cents
 
     @property
     def status(self) -> ReceivableStatus:
         if self.open_cents < 0:
             return ReceivableStatus.OVERPAID
+        if self.closed:
+            return ReceivableStatus.CLOSED
         if self.open_cents == 0:
             return ReceivableStatus.PAID
         return ReceivableStatus.PARTIAL if self.paid_cents > 0 else ReceivableStatus.OPEN
 
+    def with_booking(self, kind: BookingKind, amount_cents: int) -> Balance:
+        """The balance after one more booking."""
+        paid, written_off, cancelled = self.paid_cents, self.written_off_cents, self.cancelled_cents
+        if kind == BookingKind.WRITE_OFF:
+            written_off += amount_cents
+        elif kind == BookingKind.CANCELLATION:
+            cancelled += amount_cents
+        else:
+            paid += amount_cents
+        return Balance(self.expected_cents, paid, written_off, cancelled, self.closed)
+
+
+def balance_columns() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+    """Sums of paid, written-off and cancelled cents over the bookings a query selects."""
+    return (
+        func.coalesce(
+            func.sum(case((Booking.kind.not_in(NOT_PAID_KINDS), Booking.amount_cents), else_=0)),
+            0,
+        ),
+        func.coalesce(
+            func.sum(
+                case((Booking.kind == BookingKind.WRITE_OFF.value, Booking.amount_cents), else_=0)
+            ),
+            0,
+        ),
+        func.coalesce(
+            func.sum(
+                case(
+                    (Booking.kind == BookingKind.CANCELLATION.value, Booking.amount_cents),
+                    else_=0,
+                )
+            ),
+            0,
+        ),
+    )
+
+
+def balance_from_sums(
+    receivable: Receivable, paid: int, written_off: int, cancelled: int
+) -> Balance:
+    return Balance(
+        receivable.amount_cents,
+        int(paid),
+        int(written_off),
+        int(cancelled),
+        receivable.closed_at is not None,
+    )
+
 
 def balance_of(session: Session, receivable: Receivable) -> Balance:
-    written_off = case((Booking.kind == BookingKind.WRITE_OFF.value, Booking.amount_cents), else_=0)
-    paid = case((Booking.kind != BookingKind.WRITE_OFF.value, Booking.amount_cents), else_=0)
     row = session.execute(
-        select(func.coalesce(func.sum(paid), 0), func.coalesce(func.sum(written_off), 0)).where(
-            Booking.receivable_id == receivable.id
-        )
+        select(*balance_columns()).where(Booking.receivable_id == receivable.id)
     ).one()
-    return Balance(receivable.amount_cents, int(row[0]), int(row[1]))
+    return balance_from_sums(receivable, row[0], row[1], row[2])
 
 
 def book(
@@ -73,14 +127,17 @@ def book(
 ) -> tuple[Booking, bool]:
     """Append a booking; returns it and whether it is new (False: this event was booked before).
 
-    Runs inside the caller's transaction; when the receivable becomes paid by this booking, the
-    settlement handlers of its purpose run in the same transaction.
+    Runs inside the caller's transaction. It holds the receivable's row until the transaction
+    ends, so that bookings and closing of one receivable happen one after another and every
+    decision taken from its balance stays true. When the receivable becomes paid by this booking,
+    the settlement handlers of its purpose run in the same transaction.
     """
     existing = session.scalar(
         select(Booking).where(Booking.source == source.value, Booking.source_ref == source_ref)
     )
     if existing is not None:
         return existing, False
+    lock_row(session, Receivable, receivable.id)
     before = balance_of(session, receivable)
     booking = Booking(
         receivable_id=receivable.id,
@@ -117,7 +174,7 @@ def book(
             "open_cents": after.open_cents,
         },
     )
-    if before.open_cents > 0 >= after.open_cents:
+    if before.open_cents > 0 >= after.open_cents and kind != BookingKind.CANCELLATION:
         events.receivable_settled(receivable)
     return booking, True
 

@@ -34,6 +34,9 @@ class BookingKind(StrEnum):
     REFUND = "refund"  # money paid back (negative)
     REVERSAL = "reversal"  # cancels an earlier booking (opposite sign)
     WRITE_OFF = "write_off"  # open amount given up, with a reason
+    # Absetzung: the claim itself ended (fine discontinued, order rejected); what is open is
+    # no longer owed. Unlike a write-off, nobody owes it any more.
+    CANCELLATION = "cancellation"
 
 
 class BookingSource(StrEnum):
@@ -60,6 +63,18 @@ class ClarificationReason(StrEnum):
     OVERPAYMENT = "overpayment"
     DUPLICATE_PAYMENT = "duplicate_payment"
     RETURNED_DEBIT = "returned_debit"
+    PAYMENT_ON_CLOSED = "payment_on_closed"  # money for a receivable the city has closed
+    AMOUNT_MISMATCH = "amount_mismatch"  # a platform reported another amount or currency
+
+
+class ClosingReason(StrEnum):
+    """Why the city ended a receivable before it was paid (its purpose ended)."""
+
+    DISCONTINUED = "discontinued"  # the fine case was discontinued (eingestellt)
+    FORWARDED = "forwarded"  # the case goes on against the named driver, with a new receivable
+    REPLACED = "replaced"  # replaced by another claim (Bußgeldbescheid instead of Verwarnung)
+    REJECTED = "rejected"  # the order or application was rejected
+    WITHDRAWN = "withdrawn"  # the citizen withdrew the application
 
 
 class ClarificationState(StrEnum):
@@ -85,7 +100,13 @@ class Sequence(Base):
 
 class Receivable(Base):
     __tablename__ = "receivables"
-    __table_args__ = (CheckConstraint("amount_cents > 0", name="positive_amount"),)
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+        CheckConstraint(
+            f"closed_reason IS NULL OR closed_reason IN ({_values(ClosingReason)})",
+            name="known_closed_reason",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kassenzeichen: Mapped[str] = mapped_column(String(35), unique=True)
@@ -99,6 +120,11 @@ class Receivable(Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     due_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set once, by a conditional update, when the city ends the claim (``payments.closing``).
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_reason: Mapped[str | None] = mapped_column(String(16))
+    closed_note: Mapped[str | None] = mapped_column(String(500))
+    closed_by: Mapped[str | None] = mapped_column(String(64))
 
     bookings: Mapped[list[Booking]] = relationship(
         back_populates="receivable", order_by="Booking.id", lazy="selectin"
@@ -215,7 +241,7 @@ class Clarification(Base):
 
 
 class RefundState(StrEnum):
-    REQUESTED = "requested"  # waiting for the next credit transfer file
+    REQUESTED = "requested"  # waiting for the provider (``provider`` set) or the next transfer file
     EXPORTED = "exported"  # in a pain.001 file for the bank
     REFUNDED = "refunded"  # paid back through the payment provider
 
@@ -225,6 +251,10 @@ class Refund(Base):
 
     __tablename__ = "refunds"
     __table_args__ = (
+        # One refund per clarification and per request key: a decision sent twice, or by two
+        # clerks at once, pays back once.
+        UniqueConstraint("clarification_id", name="one_refund_per_clarification"),
+        UniqueConstraint("request_key", name="one_refund_per_request"),
         CheckConstraint("amount_cents > 0", name="positive_amount"),
         CheckConstraint(f"state IN ({_values(RefundState)})", name="known_state"),
     )
@@ -232,6 +262,8 @@ class Refund(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     receivable_id: Mapped[int | None] = mapped_column(ForeignKey("receivables.id"), index=True)
     clarification_id: Mapped[int | None] = mapped_column(ForeignKey("clarifications.id"))
+    # What asked for the refund ("closing:<receivable id>", ...): the same request refunds once.
+    request_key: Mapped[str | None] = mapped_column(String(100))
     amount_cents: Mapped[int] = mapped_column(Integer)
     creditor_name: Mapped[str | None] = mapped_column(String(140))
     creditor_iban: Mapped[str | None] = mapped_column(String(34))

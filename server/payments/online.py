@@ -16,13 +16,16 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server.db import lock_row, utcnow
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.journal import book
+from server.payments.clarifications import follow_up_reason, open_clarification
+from server.payments.journal import balance_of, book
 from server.payments.models import (
     BookingKind,
     BookingSource,
+    Clarification,
+    ClarificationReason,
     OnlinePayment,
     PaymentState,
     Receivable,
@@ -108,6 +111,78 @@ def _locked(session: Session, payment_id: int) -> OnlinePayment:
     ).scalar_one()
 
 
+def _mismatch(payment: OnlinePayment, status: ProviderStatus) -> str | None:
+    """Why the platform's report does not fit the request, or None."""
+    if status.amount_cents is None:
+        return "no amount reported"
+    if status.currency is not None and status.currency.upper() != payment.receivable.currency:
+        return f"currency {status.currency} instead of {payment.receivable.currency}"
+    if status.amount_cents != payment.amount_cents:
+        return f"{status.amount_cents} cents instead of {payment.amount_cents}"
+    return None
+
+
+def _book_reported(
+    session: Session, payment: OnlinePayment, status: ProviderStatus, via: str
+) -> None:
+    """Book a paid payment as the platform reported it, once. What does not fit (another amount,
+    another currency, no amount, a closed or already paid receivable) goes to the cash office's
+    clarification queue: the platform's word never silently settles a receivable."""
+    source_ref = f"{payment.provider}:{payment.provider_payment_id}"
+    receivable = payment.receivable
+    mismatch = _mismatch(payment, status)
+    foreign_currency = (
+        status.currency is not None and status.currency.upper() != receivable.currency
+    )
+    lock_row(session, Receivable, receivable.id)
+    before = balance_of(session, receivable)
+    booked = None
+    if status.amount_cents is not None and status.amount_cents > 0 and not foreign_currency:
+        booked, new = book(
+            session,
+            receivable=receivable,
+            kind=BookingKind.PAYMENT,
+            amount_cents=status.amount_cents,
+            source=BookingSource.PROVIDER,
+            source_ref=source_ref,
+            note=f"{status.method or ''} via {via}".strip(),
+        )
+        if not new:
+            return
+    elif session.scalar(
+        select(Clarification.id).where(Clarification.source_ref == f"{source_ref}:mismatch")
+    ):
+        return
+    remittance = f"{payment.provider} {payment.provider_payment_id} {status.method or ''}".strip()
+    if mismatch is not None:
+        log.warning(
+            "platform amount differs",
+            extra={"request_id": payment.request_id, "problem": mismatch, "via": via},
+        )
+        open_clarification(
+            session,
+            reason=ClarificationReason.AMOUNT_MISMATCH,
+            source_ref=f"{source_ref}:mismatch",
+            receivable=receivable,
+            amount_cents=status.amount_cents
+            if status.amount_cents and status.amount_cents > 0
+            else payment.amount_cents,
+            remittance=f"{remittance}: {mismatch}",
+        )
+        return
+    assert booked is not None
+    follow_up = follow_up_reason(session, receivable, before, booked.amount_cents)
+    if follow_up is not None:
+        open_clarification(
+            session,
+            reason=follow_up[0],
+            source_ref=f"{source_ref}:{follow_up[0].value}",
+            receivable=receivable,
+            amount_cents=follow_up[1],
+            remittance=remittance,
+        )
+
+
 def apply_status(payment: OnlinePayment, status: ProviderStatus, *, via: str) -> OnlinePayment:
     """Move the payment to what the provider reports; book it once when paid."""
     with db.transaction() as session:
@@ -124,15 +199,7 @@ def apply_status(payment: OnlinePayment, status: ProviderStatus, *, via: str) ->
                     )
                 locked.state = PaymentState.PAID.value
                 locked.finished_at = utcnow()
-            book(
-                session,
-                receivable=locked.receivable,
-                kind=BookingKind.PAYMENT,
-                amount_cents=status.amount_cents or locked.amount_cents,
-                source=BookingSource.PROVIDER,
-                source_ref=f"{locked.provider}:{locked.provider_payment_id}",
-                note=f"{status.method or ''} via {via}".strip(),
-            )
+            _book_reported(session, locked, status, via)
             if status.method:
                 locked.method = status.method
         elif not current.final and reported != current:

@@ -18,8 +18,14 @@ from sqlalchemy.orm import Session
 
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.journal import Balance, ReceivableStatus, balance_of
-from server.payments.models import Booking, BookingKind, Receivable, Sequence
+from server.payments.journal import (
+    Balance,
+    ReceivableStatus,
+    balance_columns,
+    balance_from_sums,
+    balance_of,
+)
+from server.payments.models import Booking, Receivable, Sequence
 from server.payments.money import MAX_CENTS, AmountError
 from server.payments.references import (
     KassenzeichenScheme,
@@ -67,6 +73,46 @@ def _next_value(session: Session, name: str) -> int:
     return row.last_value
 
 
+def add_receivable(
+    session: Session,
+    *,
+    purpose: str,
+    amount_cents: int,
+    description: str,
+    debtor_name: str,
+    due_date: date,
+    purpose_ref: str | None = None,
+    currency: str = "EUR",
+) -> NewReceivable:
+    """A new receivable inside the caller's transaction (one unit of work with what it is for)."""
+    if currency != "EUR":
+        raise ReceivableError(f"only EUR is accepted, not {currency}")
+    if not 0 < amount_cents <= MAX_CENTS:
+        raise AmountError(f"amount must be positive, not {amount_cents} cents")
+    token = secrets.token_urlsafe(24)
+    sequence = _next_value(session, KASSENZEICHEN_SEQUENCE)
+    kassenzeichen = make_kassenzeichen(sequence, kassenzeichen_scheme())
+    receivable = Receivable(
+        kassenzeichen=kassenzeichen,
+        rf_reference=rf_reference(kassenzeichen),
+        access_token_hash=_token_hash(token),
+        purpose=purpose,
+        purpose_ref=purpose_ref,
+        description=description[:140],
+        debtor_name=debtor_name[:140],
+        amount_cents=amount_cents,
+        currency=currency,
+        due_date=due_date,
+    )
+    session.add(receivable)
+    session.flush()
+    log.info(
+        "receivable created",
+        extra={"kassenzeichen": kassenzeichen, "purpose": purpose, "amount_cents": amount_cents},
+    )
+    return NewReceivable(receivable, token)
+
+
 def create_receivable(
     *,
     purpose: str,
@@ -77,32 +123,17 @@ def create_receivable(
     purpose_ref: str | None = None,
     currency: str = "EUR",
 ) -> NewReceivable:
-    if currency != "EUR":
-        raise ReceivableError(f"only EUR is accepted, not {currency}")
-    if not 0 < amount_cents <= MAX_CENTS:
-        raise AmountError(f"amount must be positive, not {amount_cents} cents")
-    token = secrets.token_urlsafe(24)
     with db.transaction() as session:
-        sequence = _next_value(session, KASSENZEICHEN_SEQUENCE)
-        kassenzeichen = make_kassenzeichen(sequence, kassenzeichen_scheme())
-        receivable = Receivable(
-            kassenzeichen=kassenzeichen,
-            rf_reference=rf_reference(kassenzeichen),
-            access_token_hash=_token_hash(token),
+        return add_receivable(
+            session,
             purpose=purpose,
-            purpose_ref=purpose_ref,
-            description=description[:140],
-            debtor_name=debtor_name[:140],
             amount_cents=amount_cents,
-            currency=currency,
+            description=description,
+            debtor_name=debtor_name,
             due_date=due_date,
+            purpose_ref=purpose_ref,
+            currency=currency,
         )
-        session.add(receivable)
-    log.info(
-        "receivable created",
-        extra={"kassenzeichen": kassenzeichen, "purpose": purpose, "amount_cents": amount_cents},
-    )
-    return NewReceivable(receivable, token)
 
 
 def find_by_kassenzeichen(text: str) -> Receivable | None:
@@ -128,20 +159,15 @@ def balance(receivable: Receivable) -> Balance:
 
 def list_receivables(status: ReceivableStatus | None = None) -> list[tuple[Receivable, Balance]]:
     """Every receivable with its balance, oldest first, optionally of one status."""
-    paid = func.coalesce(
-        func.sum(Booking.amount_cents).filter(Booking.kind != BookingKind.WRITE_OFF.value), 0
-    )
-    written_off = func.coalesce(
-        func.sum(Booking.amount_cents).filter(Booking.kind == BookingKind.WRITE_OFF.value), 0
-    )
     rows = db.session.execute(
-        select(Receivable, paid, written_off)
+        select(Receivable, *balance_columns())
         .outerjoin(Booking)
         .group_by(Receivable.id)
         .order_by(Receivable.id)
     ).all()
     result = [
-        (receivable, Balance(receivable.amount_cents, int(p), int(w))) for receivable, p, w in rows
+        (receivable, balance_from_sums(receivable, paid, written_off, cancelled))
+        for receivable, paid, written_off, cancelled in rows
     ]
     if status is not None:
         result = [(r, b) for r, b in result if b.status == status]

@@ -4,14 +4,15 @@ by SEPA credit transfer in a pain.001 file for the city's bank. Both are journal
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from flask import current_app
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.audit import log as audit
-from server.db import utcnow
+from server.db import lock_row, utcnow
 from server.extensions import db
 from server.logs import get_logger
 from server.payments.journal import balance_of, book
@@ -80,16 +81,25 @@ def request_refund(
     creditor_name: str | None = None,
     creditor_iban: str | None = None,
     clarification: Clarification | None = None,
+    request_key: str | None = None,
 ) -> Refund:
-    """Runs inside the caller's transaction."""
+    """Record and book a refund, inside the caller's transaction.
+
+    Money that came through a payment platform goes back there, but only after the transaction:
+    the refund is recorded here with its ``provider`` and made by ``send_provider_refunds``, so
+    that no lock is held while the platform is asked. Anything else waits for the next credit
+    transfer file. The database refuses a second refund of one clarification or request key."""
     if amount_cents <= 0:
         raise RefundError("a refund is a positive amount")
     session = db.session
-    if receivable is not None and amount_cents > balance_of(session, receivable).paid_cents:
-        raise RefundError("a refund cannot be more than what was paid")
+    if receivable is not None:
+        lock_row(session, Receivable, receivable.id)
+        if amount_cents > balance_of(session, receivable).paid_cents:
+            raise RefundError("a refund cannot be more than what was paid")
     refund = Refund(
         receivable_id=receivable.id if receivable else None,
         clarification_id=clarification.id if clarification else None,
+        request_key=request_key,
         amount_cents=amount_cents,
         reason=reason[:500],
         created_by=clerk,
@@ -99,16 +109,8 @@ def request_refund(
     )
     payment = _provider_payment(receivable) if receivable and not creditor_iban else None
     if payment is not None and payment.provider_payment_id:
-        provider = current_provider()
-        try:
-            refund.provider_refund_id = provider.refund(
-                payment.provider_payment_id, amount_cents, reason
-            )
-            refund.provider = provider.name
-            refund.state = RefundState.REFUNDED.value
-        except ProviderError as error:
-            log.warning("provider refund impossible", extra={"error": str(error)})
-    if refund.state != RefundState.REFUNDED.value:
+        refund.provider = payment.provider
+    else:
         if receivable is not None and not creditor_iban:
             creditor_name, creditor_iban = _last_payer(receivable)
         refund.creditor_name = (creditor_name or "")[:140] or None
@@ -120,16 +122,15 @@ def request_refund(
         "payments.refund",
         "refund",
         refund.id,
-        f"{amount_cents} cents, {refund.state}",
+        f"{amount_cents} cents, {'platform' if refund.provider else 'transfer'}",
     )
     if receivable is not None:
-        source = BookingSource.PROVIDER if refund.provider else BookingSource.CLERK
         book(
             session,
             receivable=receivable,
             kind=BookingKind.REFUND,
             amount_cents=-amount_cents,
-            source=source,
+            source=BookingSource.PROVIDER if refund.provider else BookingSource.CLERK,
             source_ref=f"refund:{refund.id}",
             booked_by=clerk,
             note=reason,
@@ -141,27 +142,87 @@ def request_refund(
         extra={
             "refund": refund.id,
             "amount_cents": amount_cents,
-            "state": refund.state,
+            "provider": refund.provider,
             "clerk": clerk,
         },
     )
     return refund
 
 
-def refund_receivable(
-    receivable: Receivable, amount_cents: int, *, reason: str, clerk: str | None = None
-) -> Refund:
-    """For other areas, e.g. a cancelled certificate order: pay back what was paid."""
-    with db.transaction():
-        return request_refund(
-            receivable=receivable, amount_cents=amount_cents, reason=reason, clerk=clerk
+def send_provider_refunds(requested: Iterable[Refund]) -> None:
+    """Pay back through the platform what ``request_refund`` recorded for it; call after the
+    transaction that recorded the refunds. A platform that refuses leaves a transfer to the
+    payer's account, where one is known, for the next credit transfer file."""
+    for refund in requested:
+        if refund.state != RefundState.REQUESTED.value or not refund.provider:
+            continue
+        receivable = (
+            db.session.get(Receivable, refund.receivable_id) if refund.receivable_id else None
         )
+        payment = _provider_payment(receivable) if receivable else None
+        provider = current_provider()
+        provider_refund_id = None
+        if payment is not None and payment.provider_payment_id and provider.name == refund.provider:
+            try:
+                provider_refund_id = provider.refund(
+                    payment.provider_payment_id, refund.amount_cents, refund.reason
+                )
+            except ProviderError as error:
+                log.warning("provider refund impossible", extra={"error": str(error)})
+        with db.transaction() as session:
+            if provider_refund_id is not None:
+                values: dict[str, object] = {
+                    "state": RefundState.REFUNDED.value,
+                    "provider_refund_id": provider_refund_id,
+                }
+            else:
+                name, iban = _last_payer(receivable) if receivable else (None, None)
+                values = {"provider": None, "creditor_name": name, "creditor_iban": iban}
+            session.execute(
+                update(Refund)
+                .where(Refund.id == refund.id, Refund.state == RefundState.REQUESTED.value)
+                .values(**values)
+            )
+        db.session.refresh(refund)
+        log.info("provider refund", extra={"refund": refund.id, "state": refund.state})
+
+
+def refund_receivable(
+    receivable: Receivable,
+    amount_cents: int,
+    *,
+    reason: str,
+    clerk: str | None = None,
+    request_key: str | None = None,
+) -> Refund:
+    """For other areas: pay back (part of) what was paid, in its own transaction."""
+    with db.transaction():
+        refund = request_refund(
+            receivable=receivable,
+            amount_cents=amount_cents,
+            reason=reason,
+            clerk=clerk,
+            request_key=request_key,
+        )
+    send_provider_refunds([refund])
+    return refund
+
+
+def refunds_of(receivable: Receivable) -> list[Refund]:
+    """What was paid back of a receivable, oldest first: for the citizen's and the clerk's view."""
+    return list(
+        db.session.scalars(
+            select(Refund).where(Refund.receivable_id == receivable.id).order_by(Refund.id)
+        )
+    )
 
 
 def pending_transfers() -> list[Refund]:
     return list(
         db.session.scalars(
-            select(Refund).where(Refund.state == RefundState.REQUESTED.value).order_by(Refund.id)
+            select(Refund)
+            .where(Refund.state == RefundState.REQUESTED.value, Refund.provider.is_(None))
+            .order_by(Refund.id)
         )
     )
 
@@ -179,11 +240,26 @@ def credit_transfer_file(
     """A pain.001.001.09 file with every requested refund that has an IBAN; marks them exported.
     Returns (file name, content, number of transfers), or None if there is nothing to send."""
     config = current_app.config
-    with db.transaction():
-        refunds = [r for r in pending_transfers() if r.creditor_iban]
+    message_id = f"ERST-{utcnow():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    with db.transaction() as session:
+        # Claimed first, by a conditional update: two clerks (or two clicks) asking for the file
+        # at once put each transfer into one file only.
+        session.execute(
+            update(Refund)
+            .where(
+                Refund.state == RefundState.REQUESTED.value,
+                Refund.provider.is_(None),
+                Refund.creditor_iban.is_not(None),
+            )
+            .values(state=RefundState.EXPORTED.value, export_file=message_id)
+        )
+        refunds = list(
+            session.scalars(
+                select(Refund).where(Refund.export_file == message_id).order_by(Refund.id)
+            )
+        )
         if not refunds:
             return None
-        message_id = f"ERST-{utcnow():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         total = sum(r.amount_cents for r in refunds)
         root = etree.Element(f"{{{PAIN_NAMESPACE}}}Document", nsmap={None: PAIN_NAMESPACE})
         initiation = _element(root, "CstmrCdtTrfInitn")
@@ -228,8 +304,6 @@ def credit_transfer_file(
                 (refund.creditor_iban or "").replace(" ", ""),
             )
             _element(_element(transaction, "RmtInf"), "Ustrd", refund.reference[:140])
-            refund.state = RefundState.EXPORTED.value
-            refund.export_file = message_id
     content = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     log.info(
         "credit transfer file",

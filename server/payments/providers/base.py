@@ -56,6 +56,7 @@ class ProviderStatus:
     amount_cents: int | None = None
     method: str | None = None
     request_id: str | None = None
+    currency: str | None = None  # as reported; compared with the receivable's
 
 
 class PaymentProvider(ABC):

@@ -251,6 +251,7 @@ class XBezahldiensteProvider(PaymentProvider):
             amount_cents=cents(amount) if amount is not None else None,
             method=information.get("paymentMethodDetail") or information.get("paymentMethod"),
             request_id=request.get("requestId"),
+            currency=request.get("currency"),
         )
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes) -> str:
