@@ -20,14 +20,15 @@ from difflib import SequenceMatcher
 
 from flask import current_app
 from schwifty import IBAN
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
 from server.extensions import db
 from server.logs import get_logger
 from server.payments import events
-from server.payments.journal import Balance
+from server.payments.journal import Balance, balance_columns, balance_from_sums
 from server.payments.models import (
     Booking,
     BookingKind,
@@ -99,9 +100,7 @@ class _Ledger:
                 counterparty_iban=detail.debtor_iban,
             )
         )
-        after = Balance(
-            before.expected_cents, before.paid_cents + amount_cents, before.written_off_cents
-        )
+        after = before.with_booking(kind, amount_cents)
         self.balances[receivable_id] = after
         if before.open_cents > 0 >= after.open_cents:
             self.settled.append(self.receivables[receivable_id])
@@ -183,30 +182,28 @@ def _load_ledger(session: Session, statements: list[Statement]) -> _Ledger:
             ):
                 receivables[receivable.id] = receivable
     ids = sorted(receivables)
-    sums: dict[int, tuple[int, int]] = {}
+    # Held until the import commits, in one order for every transaction (no deadlocks): a
+    # closing or an online payment of the same receivable waits, and what the ledger knows
+    # (closed, balances) stays true while the statement is booked.
     for start in range(0, len(ids), 500):
-        for row in session.execute(
-            select(
-                Booking.receivable_id,
-                func.coalesce(
-                    func.sum(Booking.amount_cents).filter(
-                        Booking.kind != BookingKind.WRITE_OFF.value
-                    ),
-                    0,
-                ).label("paid"),
-                func.coalesce(
-                    func.sum(Booking.amount_cents).filter(
-                        Booking.kind == BookingKind.WRITE_OFF.value
-                    ),
-                    0,
-                ).label("written_off"),
-            )
+        for receivable in session.scalars(
+            select(Receivable)
+            .where(Receivable.id.in_(ids[start : start + 500]))
+            .order_by(Receivable.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ):
+            receivables[receivable.id] = receivable
+    sums: dict[int, tuple[int, int, int]] = {}
+    for start in range(0, len(ids), 500):
+        for receivable_id, paid, written_off, cancelled in session.execute(
+            select(Booking.receivable_id, *balance_columns())
             .where(Booking.receivable_id.in_(ids[start : start + 500]))
             .group_by(Booking.receivable_id)
         ):
-            sums[row.receivable_id] = (int(row.paid), int(row.written_off))
+            sums[receivable_id] = (int(paid), int(written_off), int(cancelled))
     balances = {
-        rid: Balance(r.amount_cents, *sums.get(rid, (0, 0))) for rid, r in receivables.items()
+        rid: balance_from_sums(r, *sums.get(rid, (0, 0, 0))) for rid, r in receivables.items()
     }
     return _Ledger(
         session=session,
@@ -280,7 +277,9 @@ def _book_incoming(
     result.booked += 1
     result.booked_cents += detail.amount_cents
     reason = None
-    if before.open_cents <= 0:
+    if before.closed:
+        reason = ClarificationReason.PAYMENT_ON_CLOSED
+    elif before.open_cents <= 0:
         reason = ClarificationReason.DUPLICATE_PAYMENT
     elif after.open_cents < 0:
         reason = ClarificationReason.OVERPAYMENT
@@ -289,7 +288,8 @@ def _book_incoming(
     if reason is not None:
         amount = (
             detail.amount_cents
-            if reason == ClarificationReason.DUPLICATE_PAYMENT
+            if reason
+            in (ClarificationReason.DUPLICATE_PAYMENT, ClarificationReason.PAYMENT_ON_CLOSED)
             else abs(after.open_cents)
         )
         _clarify(
@@ -357,24 +357,14 @@ def _known(session: Session, statement: Statement) -> bool:
     )
 
 
-def _import_statement(
-    session: Session,
-    statement: Statement,
-    filename: str | None,
-    imported_by: str | None,
-    ledger: _Ledger,
-    result: ImportResult,
-) -> None:
+def _claim(
+    session: Session, statement: Statement, filename: str | None, imported_by: str | None
+) -> StatementImport | None:
+    """Record the statement as imported, or None when it was (also by a parallel import: the
+    unique constraint decides, the loser's savepoint is rolled back)."""
     account = _account(statement.account_iban)
-    known = session.scalar(
-        select(StatementImport).where(
-            StatementImport.account_iban == account,
-            StatementImport.statement_id == statement.statement_id,
-        )
-    )
-    if known is not None:
-        result.already_imported += 1
-        return
+    if _known(session, statement):
+        return None
     statement_import = StatementImport(
         account_iban=account,
         statement_id=statement.statement_id,
@@ -383,8 +373,23 @@ def _import_statement(
         imported_by=imported_by,
         entries=len(statement.entries),
     )
-    session.add(statement_import)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(statement_import)
+    except IntegrityError:
+        return None
+    return statement_import
+
+
+def _import_statement(
+    session: Session,
+    statement: Statement,
+    statement_import: StatementImport,
+    imported_by: str | None,
+    ledger: _Ledger,
+    result: ImportResult,
+) -> None:
+    account = statement_import.account_iban
     refs = [
         f"bank:{account}:{entry.entry_ref}:{index}"
         for entry in statement.entries
@@ -450,11 +455,17 @@ def import_statements(
             )
     result = ImportResult()
     with db.transaction() as session:
-        new = [s for s in statements if not _known(session, s)]
-        result.already_imported = len(statements) - len(new)
-        ledger = _load_ledger(session, new)
-        for statement in new:
-            _import_statement(session, statement, filename, imported_by, ledger, result)
+        # Claimed before anything is read for booking: on SQLite the first write takes the
+        # write lock, on PostgreSQL a parallel import of the same statement waits here.
+        claimed = [
+            (statement, statement_import)
+            for statement in statements
+            if (statement_import := _claim(session, statement, filename, imported_by))
+        ]
+        result.already_imported = len(statements) - len(claimed)
+        ledger = _load_ledger(session, [statement for statement, _ in claimed])
+        for statement, statement_import in claimed:
+            _import_statement(session, statement, statement_import, imported_by, ledger, result)
         session.flush()
         for receivable in ledger.settled:
             events.receivable_settled(receivable)

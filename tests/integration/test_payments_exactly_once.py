@@ -38,15 +38,30 @@ class ScriptedPlatform(PaymentProvider):
     status: str = "pending"
     failing: bool = False
     started: list[str] = field(default_factory=list)
+    amounts: dict[str, int] = field(default_factory=dict)
+    # What the platform reports instead of the requested amount (None: the requested one).
+    reported_cents: int | None = None
+    reported_currency: str = "EUR"
+    omit_amount: bool = False
 
     def start_payment(self, request: PaymentRequest) -> StartedPayment:
         self.started.append(request.request_id)
+        self.amounts[f"T-{request.request_id}"] = request.amount_cents
         return StartedPayment(f"T-{request.request_id}", "https://platform.example/pay")
 
     def query_status(self, provider_payment_id: str) -> ProviderStatus:
         if self.failing:
             raise ProviderError("platform down")
-        return ProviderStatus(provider_payment_id, PaymentState(self.status), None, "Wero")
+        amount = None if self.omit_amount else self.reported_cents
+        if amount is None and not self.omit_amount:
+            amount = self.amounts[provider_payment_id]
+        return ProviderStatus(
+            provider_payment_id,
+            PaymentState(self.status),
+            amount,
+            "Wero",
+            currency=self.reported_currency,
+        )
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes) -> str:
         return body.decode()
@@ -137,7 +152,9 @@ def test_concurrent_reports_book_once(app: Flask) -> None:
                 payment = db.session.get(OnlinePayment, payment_id)
                 assert payment is not None
                 barrier.wait()
-                online.apply_status(payment, platform.query_status("x"), via="race")
+                online.apply_status(
+                    payment, platform.query_status(payment.provider_payment_id or ""), via="race"
+                )
         except BaseException as error:  # collected, asserted below
             errors.append(error)
 
