@@ -148,19 +148,22 @@ def csrf_of(html: str) -> str:
     return str(found["value"])
 
 
-def form_fields(html: str, action_contains: str = "") -> dict[str, str]:
-    """The hidden fields of the first form whose action contains ``action_contains`` (or the
-    first form): whatever the page sends along (tokens, versions, submission ids)."""
+def form_fields(html: str, action_contains: str = "", *, with_field: str = "") -> dict[str, str]:
+    """The hidden fields of the first form whose action contains ``action_contains`` and that
+    has a field named ``with_field``: whatever the page sends along (tokens, versions,
+    submission ids)."""
     soup = BeautifulSoup(html, "html.parser")
     for form in soup.find_all("form"):
         if action_contains and action_contains not in str(form.get("action") or ""):
+            continue
+        if with_field and form.find(attrs={"name": with_field}) is None:
             continue
         return {
             str(field["name"]): str(field.get("value") or "")
             for field in form.find_all("input", attrs={"type": "hidden"})
             if field.get("name")
         }
-    raise AssertionError(f"no form with action containing {action_contains!r}")
+    raise AssertionError(f"no form with action {action_contains!r} and field {with_field!r}")
 
 
 @dataclass
