@@ -34,8 +34,8 @@ from server.forms.engine import (
 )
 from server.forms.models import FormSubmission
 from server.logs import get_logger
+from server.payments.closing import ClosingReason, close_receivable
 from server.payments.receivables import balance, find_by_kassenzeichen
-from server.payments.refunds import refund_receivable
 
 log = get_logger("certificates")
 PURPOSE = "certificate"  # the receivables' purpose in the payments area
@@ -165,9 +165,9 @@ def payer(answers: CleanAnswers) -> str:
 
 
 def refund_rejected(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
-    """Status hook of 'abgelehnt': pay back what the fee table says. Idempotent by
-    construction: the refund is computed from what is still paid, so a second run finds
-    nothing (and the engine runs it once per rejection anyway)."""
+    """Status hook of 'abgelehnt': the order's receivable is closed as rejected, paying back
+    what the fee table says (the search fee may be kept). Idempotent: the payments area closes
+    a receivable once, however often or concurrently this runs."""
     if not submission.kassenzeichen:
         return  # a free order
     receivable = find_by_kassenzeichen(submission.kassenzeichen)
@@ -181,11 +181,19 @@ def refund_rejected(submission: FormSubmission, details: Mapping[str, str], cler
     amount = refund_on_rejection(
         balance(receivable).paid_cents, paid_quote, searched=search_cents > 0
     )
-    if amount <= 0:
-        return
-    reason = f"Ablehnung {submission.reference}: {details.get('grund', '')}"
-    refund_receivable(receivable, amount, reason=reason, clerk=clerk)
-    log.info(
-        "certificate order refunded",
-        extra={"reference": submission.reference, "amount_cents": amount, "clerk": clerk},
+    closure = close_receivable(
+        receivable,
+        reason=ClosingReason.REJECTED,
+        actor=clerk,
+        note=f"{submission.reference}: {details.get('grund', '')}",
+        refund_cents=max(amount, 0),
     )
+    if closure is not None:
+        log.info(
+            "certificate order closed",
+            extra={
+                "reference": submission.reference,
+                "refund_cents": closure.refund.amount_cents if closure.refund else 0,
+                "clerk": clerk,
+            },
+        )

@@ -46,13 +46,17 @@ def case(case_id: int) -> ResponseReturnValue:
         abort(404)
     form = DecisionForm()
     error = session.pop("evidence_error", None)
+    code = 422 if error else 200
     if request.method == "POST" and form.validate():
         try:
             new_case = hearing.decide(
                 found, form.decision.data or "", clerk=_clerk(), note=form.note.data or ""
             )
+        except hearing.AlreadyDecided as problem:
+            # The page shows the decision that won.
+            error, code = str(problem), 409
         except hearing.HearingError as problem:
-            error = str(problem)
+            error, code = str(problem), 422
         else:
             if new_case is not None:
                 return redirect(url_for(".case", case_id=new_case.id))
@@ -71,7 +75,7 @@ def case(case_id: int) -> ResponseReturnValue:
         receivable=receivable,
         balance=balance(receivable) if receivable else None,
         euro=euro,
-    ), 422 if error else 200
+    ), code
 
 
 @bp.route("/anhang/<int:upload_id>")

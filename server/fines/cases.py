@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.extensions import db
@@ -17,7 +18,7 @@ from server.fines.offences_data import OFFENCES
 from server.logs import get_logger
 from server.payments.events import register_settlement_handler
 from server.payments.models import Receivable
-from server.payments.receivables import create_receivable
+from server.payments.receivables import add_receivable
 
 log = get_logger("fines")
 PURPOSE = "fine"  # the receivables of this area
@@ -69,6 +70,57 @@ def note_viewed(case: FineCase, actor: str, how: str = "") -> None:
         record(case, "viewed", how, actor)
 
 
+def add_case(
+    session: Session,
+    *,
+    offence: Offence,
+    kind: CaseKind,
+    offence_at: datetime,
+    place: str,
+    plate: str,
+    holder_name: str,
+    holder_street: str,
+    holder_postcode_city: str,
+    letter_date: date | None = None,
+    actor: str = "system",
+    forwarded_from: FineCase | None = None,
+) -> FineCase:
+    """A new case with its receivable, inside the caller's transaction."""
+    letter_date = letter_date or date.today()
+    deadline = letter_date + PAYMENT_PERIOD
+    plate = " ".join(plate.upper().split())
+    case = FineCase(
+        kind=kind.value,
+        offence_id=offence.id,
+        offence_at=offence_at,
+        place=place,
+        plate=plate,
+        amount_cents=offence.amount_cents,
+        deadline=deadline,
+        holder_name=holder_name,
+        holder_street=holder_street,
+        holder_postcode_city=holder_postcode_city,
+        forwarded_from_id=forwarded_from.id if forwarded_from else None,
+    )
+    session.add(case)
+    session.flush()
+    case.aktenzeichen = f"BG-{offence_at:%Y}-{case.id:06d}"
+    record(case, "created", f"{offence.number} {plate}", actor)
+    receivable = add_receivable(
+        session,
+        purpose=PURPOSE,
+        purpose_ref=case.aktenzeichen,
+        amount_cents=case.amount_cents,
+        description=f"Verwarnungsgeld {case.aktenzeichen}",
+        debtor_name=holder_name,
+        due_date=deadline,
+    ).receivable
+    case.receivable_id = receivable.id
+    session.flush()
+    log.info("fine case created", extra={"aktenzeichen": case.aktenzeichen, "actor": actor})
+    return case
+
+
 def create_case(
     *,
     offence: Offence,
@@ -82,38 +134,20 @@ def create_case(
     letter_date: date | None = None,
     actor: str = "system",
 ) -> FineCase:
-    letter_date = letter_date or date.today()
-    deadline = letter_date + PAYMENT_PERIOD
-    plate = " ".join(plate.upper().split())
     with db.transaction() as session:
-        case = FineCase(
-            kind=kind.value,
-            offence_id=offence.id,
+        return add_case(
+            session,
+            offence=offence,
+            kind=kind,
             offence_at=offence_at,
             place=place,
             plate=plate,
-            amount_cents=offence.amount_cents,
-            deadline=deadline,
             holder_name=holder_name,
             holder_street=holder_street,
             holder_postcode_city=holder_postcode_city,
+            letter_date=letter_date,
+            actor=actor,
         )
-        session.add(case)
-        session.flush()
-        case.aktenzeichen = f"BG-{offence_at:%Y}-{case.id:06d}"
-        record(case, "created", f"{offence.number} {plate}", actor)
-    receivable = create_receivable(
-        purpose=PURPOSE,
-        purpose_ref=case.aktenzeichen,
-        amount_cents=case.amount_cents,
-        description=f"Verwarnungsgeld {case.aktenzeichen}",
-        debtor_name=holder_name,
-        due_date=deadline,
-    ).receivable
-    with db.transaction():
-        case.receivable_id = receivable.id
-    log.info("fine case created", extra={"aktenzeichen": case.aktenzeichen, "actor": actor})
-    return case
 
 
 def issue_credentials(case: FineCase) -> Credentials:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
-from server.fines.cases import create_case, is_late, record
+from server.fines.cases import add_case, is_late, receivable_of, record
 from server.fines.models import (
     CaseKind,
     CaseStatus,
@@ -24,6 +25,7 @@ from server.fines.models import (
 )
 from server.fines.uploads import pending_uploads, remove_case_files
 from server.logs import get_logger
+from server.payments.closing import ClosingReason, close_in, finish
 
 log = get_logger("fines")
 
@@ -142,47 +144,92 @@ class Decision:
     FORWARD = "forward"  # Verfahren gegen die benannte Person
 
 
+class AlreadyDecided(HearingError):
+    """Another request decided the case first (a second click, a second clerk)."""
+
+
+DECISION_STATES = {
+    Decision.DISCONTINUE: CaseStatus.DISCONTINUED,
+    Decision.CONTINUE: CaseStatus.CONTINUED,
+    Decision.FORWARD: CaseStatus.FORWARDED,
+}
+# What each decision does to the Verwarnungsgeld: it is no longer owed by this person (the
+# Bußgeldbescheid that follows "continue" is a claim of its own).
+DECISION_CLOSINGS = {
+    Decision.DISCONTINUE: ClosingReason.DISCONTINUED,
+    Decision.CONTINUE: ClosingReason.REPLACED,
+    Decision.FORWARD: ClosingReason.FORWARDED,
+}
+
+
+def _nomination(case: FineCase) -> HearingStatement:
+    nomination = next(
+        (s for s in reversed(statements_of(case)) if s.kind == StatementKind.NOMINATE.value),
+        None,
+    )
+    if nomination is None or not nomination.driver_name:
+        raise HearingError(_("In diesem Fall wurde keine fahrende Person benannt."))
+    return nomination
+
+
 def decide(case: FineCase, decision: str, *, clerk: str, note: str = "") -> FineCase | None:
-    """Apply a clerk's decision; forwarding returns the new case against the named driver."""
-    if CaseStatus(case.status).closed:
-        raise HearingError("the case is closed")
+    """Apply a clerk's decision, with what it means for the money, in one transaction;
+    forwarding returns the new case against the named driver.
+
+    The decision is claimed by a conditional update of the status the clerk saw: of two clicks,
+    two tabs or two clerks, one decides and the others get ``AlreadyDecided``."""
+    if decision not in DECISION_STATES:
+        raise HearingError(_("Unbekannte Entscheidung."))
+    seen = case.status
+    if CaseStatus(seen).closed:
+        raise AlreadyDecided(_("Dieser Fall ist bereits abgeschlossen."))
+    nomination = _nomination(case) if decision == Decision.FORWARD else None
+    target = DECISION_STATES[decision]
     new_case = None
-    if decision == Decision.FORWARD:
-        nomination = next(
-            (s for s in reversed(statements_of(case)) if s.kind == StatementKind.NOMINATE.value),
-            None,
-        )
-        if nomination is None or not nomination.driver_name:
-            raise HearingError("no driver was named in this case")
-        new_case = create_case(
-            offence=case.offence,
-            kind=CaseKind.HEARING,
-            offence_at=case.offence_at,
-            place=case.place,
-            plate=case.plate,
-            holder_name=nomination.driver_name,
-            holder_street=nomination.driver_street or "",
-            holder_postcode_city=nomination.driver_postcode_city or "",
-            actor=clerk,
-        )
-        with db.transaction():
-            new_case.forwarded_from_id = case.id
-    states = {
-        Decision.DISCONTINUE: CaseStatus.DISCONTINUED,
-        Decision.CONTINUE: CaseStatus.CONTINUED,
-        Decision.FORWARD: CaseStatus.FORWARDED,
-    }
-    if decision not in states:
-        raise HearingError(f"unknown decision {decision!r}")
-    with db.transaction():
-        case.status = states[decision].value
-        if states[decision].closed:
-            case.closed_at = utcnow()
-        detail = note.strip()
-        if new_case is not None:
-            detail = f"{new_case.aktenzeichen} {detail}".strip()
-        record(case, f"decision:{decision}", detail, clerk)
-        audit.record(f"clerk:{clerk}", f"fines.decision.{decision}", "fine_case", case.id, detail)
+    closure = None
+    try:
+        with db.transaction() as session:
+            claimed = session.execute(
+                update(FineCase)
+                .where(FineCase.id == case.id, FineCase.status == seen)
+                .values(status=target.value, closed_at=utcnow() if target.closed else None)
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(claimed, "rowcount", 0):
+                raise AlreadyDecided(_("Dieser Fall wurde inzwischen entschieden."))
+            if nomination is not None:
+                new_case = add_case(
+                    session,
+                    offence=case.offence,
+                    kind=CaseKind.HEARING,
+                    offence_at=case.offence_at,
+                    place=case.place,
+                    plate=case.plate,
+                    holder_name=nomination.driver_name or "",
+                    holder_street=nomination.driver_street or "",
+                    holder_postcode_city=nomination.driver_postcode_city or "",
+                    actor=clerk,
+                    forwarded_from=case,
+                )
+            receivable = receivable_of(case)
+            if receivable is not None:
+                closure = close_in(
+                    session,
+                    receivable,
+                    reason=DECISION_CLOSINGS[decision],
+                    actor=clerk,
+                    note=f"{case.aktenzeichen} {note.strip()}".strip(),
+                )
+            detail = note.strip()
+            if new_case is not None:
+                detail = f"{new_case.aktenzeichen} {detail}".strip()
+            record(case, f"decision:{decision}", detail, clerk)
+            audit.record(
+                f"clerk:{clerk}", f"fines.decision.{decision}", "fine_case", case.id, detail
+            )
+    finally:
+        db.session.refresh(case)
+    finish(closure)
     log.info(
         "fine decision",
         extra={"aktenzeichen": case.aktenzeichen, "decision": decision, "clerk": clerk},

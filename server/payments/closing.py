@@ -29,6 +29,16 @@ from server.payments.models import (
 )
 from server.payments.refunds import RefundError, request_refund, send_provider_refunds
 
+__all__ = [
+    "ALL_PAID",
+    "ClosingReason",
+    "Closure",
+    "close_in",
+    "close_receivable",
+    "finish",
+    "reason_of",
+]
+
 log = get_logger("payments")
 
 # How the journal and the cash office's export name each reason.
