@@ -79,9 +79,7 @@ class FineCase(Base):
     access_code_hash: Mapped[str | None] = mapped_column(String(255))
     letter_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # One forwarded case per case: two clerks forwarding at once create one case, not two.
-    forwarded_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("fine_cases.id"), unique=True
-    )
+    forwarded_from_id: Mapped[int | None] = mapped_column(ForeignKey("fine_cases.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

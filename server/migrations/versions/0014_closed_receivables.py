@@ -47,9 +47,7 @@ def upgrade() -> None:
     _replace_check("clarifications", "known_reason", f"reason IN ({NEW_REASONS})")
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("request_key", sa.String(length=100), nullable=True))
-        batch_op.create_unique_constraint(
-            "one_refund_per_clarification", ["clarification_id"]
-        )
+        batch_op.create_unique_constraint("one_refund_per_clarification", ["clarification_id"])
         batch_op.create_unique_constraint("one_refund_per_request", ["request_key"])
     with op.batch_alter_table("fine_cases", schema=None) as batch_op:
         batch_op.create_unique_constraint(
