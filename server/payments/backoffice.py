@@ -14,7 +14,7 @@ from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.payments import clarifications
 from server.payments.journal import ReceivableStatus
-from server.payments.models import ClarificationReason, ClarificationState
+from server.payments.models import ClarificationReason, ClarificationState, ClosingReason
 from server.payments.money import euro
 from server.payments.receivables import (
     balance,
@@ -43,7 +43,42 @@ def reason_label(reason: str) -> str:
         ClarificationReason.OVERPAYMENT.value: _("Überzahlung"),
         ClarificationReason.DUPLICATE_PAYMENT.value: _("Doppelte Zahlung"),
         ClarificationReason.RETURNED_DEBIT.value: _("Rücklastschrift oder Rückbuchung"),
+        ClarificationReason.PAYMENT_ON_CLOSED.value: _("Zahlung auf eine erledigte Sollstellung"),
+        ClarificationReason.AMOUNT_MISMATCH.value: _(
+            "Zahlplattform meldet anderen Betrag oder andere Währung"
+        ),
     }.get(reason, reason)
+
+
+def state_label(state: str) -> str:
+    return {
+        ClarificationState.OPEN.value: _("offen"),
+        ClarificationState.ASSIGNED.value: _("zugeordnet"),
+        ClarificationState.REFUNDED.value: _("erstattet"),
+        ClarificationState.WRITTEN_OFF.value: _("abgeschrieben"),
+        ClarificationState.ACCEPTED.value: _("ohne Buchung erledigt"),
+    }.get(state, state)
+
+
+def closing_label(reason: str | None) -> str:
+    return {
+        ClosingReason.DISCONTINUED.value: _("Verfahren eingestellt"),
+        ClosingReason.FORWARDED.value: _("an die benannte Person abgegeben"),
+        ClosingReason.REPLACED.value: _("durch einen neuen Bescheid ersetzt"),
+        ClosingReason.REJECTED.value: _("Antrag abgelehnt"),
+        ClosingReason.WITHDRAWN.value: _("Antrag zurückgenommen"),
+    }.get(reason or "", reason or "")
+
+
+# The decision the queue suggests for each reason (the clerk may decide otherwise).
+SUGGESTED = {
+    ClarificationReason.UNKNOWN_REFERENCE.value: "assign",
+    ClarificationReason.OVERPAYMENT.value: "refund",
+    ClarificationReason.DUPLICATE_PAYMENT.value: "refund",
+    ClarificationReason.PAYMENT_ON_CLOSED.value: "refund",
+    ClarificationReason.PARTIAL_PAYMENT.value: "accept",
+    ClarificationReason.RETURNED_DEBIT.value: "accept",
+}
 
 
 @bp.route("/")
@@ -128,6 +163,7 @@ def clarification(clarification_id: int) -> ResponseReturnValue:
     if item is None:
         abort(404)
     error = None
+    code = 200
     if request.method == "POST":
         action = request.form.get("action")
         note = request.form.get("note", "").strip()
@@ -149,18 +185,26 @@ def clarification(clarification_id: int) -> ResponseReturnValue:
                 clarifications.accept(item, clerk=_clerk_name(), note=note)
             else:
                 abort(400)
+        except clarifications.AlreadyDecided as problem:
+            # The page shows the decision that won.
+            error, code = str(problem), 409
         except clarifications.DecisionError as problem:
-            error = str(problem)
+            error, code = str(problem), 422
         else:
             return redirect(url_for(".clarification_queue"))
+    receivable = item.receivable
     return render_page(
         "views/payments/backoffice/clarification.html",
         item=item,
         euro=euro,
         reason_label=reason_label,
+        state_label=state_label,
+        closing_label=closing_label,
+        suggested=SUGGESTED.get(item.reason),
+        balance=balance(receivable) if receivable else None,
         error=error,
         decided=item.state != ClarificationState.OPEN.value,
-    ), (422 if error else 200)
+    ), code
 
 
 @bp.route("/export")

@@ -14,6 +14,7 @@ from flask import Flask
 from lxml import etree
 from sqlalchemy import func, select
 
+from server.auth.roles import Role
 from server.extensions import db
 from server.fines import hearing
 from server.fines.cases import get_case, receivable_of
@@ -32,7 +33,10 @@ from server.payments.models import (
 from server.payments.receivables import balance, find_by_kassenzeichen
 from server.payments.refunds import credit_transfer_file
 from server.payments.statement_import import import_statement_file
-from tests.factories import make_fine_case
+from tests.checking_client import CheckingClient, csrf_token
+from tests.factories import make_clerk, make_fine_case
+from tests.integration.helpers import log_in_clerk
+from tests.integration.test_payments_cash_office import text_of
 from tests.integration.test_payments_exactly_once import ScriptedPlatform
 from tests.integration.test_payments_statements import camt, credit, transfer
 
@@ -116,7 +120,8 @@ def test_a_discontinued_fine_is_cancelled_and_a_late_transfer_goes_to_the_cash_o
     assert balance(receivable).status == ReceivableStatus.CLOSED
     assert balance(receivable).open_cents == 0
     note = db.session.scalar(select(Booking.note).where(Booking.receivable_id == receivable.id))
-    assert note is not None and "eingestellt" in note
+    assert note is not None
+    assert "eingestellt" in note
     with pytest.raises(online.NothingToPay):
         online.start_online_payment(receivable, ScriptedPlatform())
 
@@ -192,7 +197,7 @@ def test_parallel_forwards_create_one_case_with_one_receivable(ctx: Flask) -> No
 
 
 def test_parallel_refunds_of_one_clarification_pay_back_once(ctx: Flask) -> None:
-    case, receivable, made = case_of(ctx)
+    _case, _receivable, made = case_of(ctx)
     amount = int(made["amount_cents"])
     # Paid twice: the second transfer is a duplicate the cash office pays back.
     import_statement_file(
@@ -220,9 +225,9 @@ def test_parallel_refunds_of_one_clarification_pay_back_once(ctx: Flask) -> None
 
     files = in_parallel(ctx, lambda: credit_transfer_file(date(2026, 12, 3)), count=5)
     assert unexpected(files) == []
-    made_files = [f for f in files if f is not None]
+    made_files = [f for f in files if isinstance(f, tuple)]
     assert len(made_files) == 1
-    name, content, count = made_files[0]  # type: ignore[misc]
+    _name, content, count = made_files[0]
     document = etree.fromstring(content)
     amounts = [a.text for a in document.iter(f"{PAIN}InstdAmt")]
     assert (count, amounts) == (1, ["100.00"])
@@ -277,7 +282,8 @@ def test_a_platform_amount_that_differs_is_flagged_never_silently_settles(
     if reported == 960000:
         clarifications.refund(items[0], clerk="kasse")
         refund = db.session.scalar(select(Refund))
-        assert refund is not None and refund.amount_cents == 960000 - 2500
+        assert refund is not None
+        assert refund.amount_cents == 960000 - 2500
         assert balance(receivable).status == ReceivableStatus.PAID
     else:
         assert balance(receivable).status != ReceivableStatus.PAID
@@ -302,3 +308,60 @@ def test_a_late_platform_payment_for_a_closed_receivable_goes_to_the_cash_office
         amount,
     )
     assert case.status == CaseStatus.DISCONTINUED.value
+
+
+def test_the_cash_office_is_told_why_and_a_second_decision_is_already_done(
+    client: CheckingClient,
+) -> None:
+    app = client.application
+    with app.test_request_context("/"):
+        case, _receivable, made = case_of(app)
+        amount = int(made["amount_cents"])
+        hearing.decide(case, hearing.Decision.DISCONTINUE, clerk="anna")
+        import_statement_file(camt(credit("E1", amount, transfer(amount, rf=made["rf_reference"]))))
+        item = db.session.scalar(select(Clarification))
+        assert item is not None
+        item_id = item.id
+    make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
+    log_in_clerk(client, "kasse")
+    page = client.get(f"/verwaltung/kasse/klaerung/{item_id}")
+    text = text_of(page)
+    assert "Zahlung auf eine erledigte Sollstellung" in text
+    assert "erledigt: Verfahren eingestellt" in text
+    assert "Vorgeschlagen: erstatten." in text
+    token = csrf_token(page)
+    first = client.post(
+        f"/verwaltung/kasse/klaerung/{item_id}", data={"csrf_token": token, "action": "refund"}
+    )
+    assert first.status_code == 302
+    second = client.post(
+        f"/verwaltung/kasse/klaerung/{item_id}", data={"csrf_token": token, "action": "refund"}
+    )
+    assert second.status_code == 409
+    text = text_of(second)
+    assert "schon entschieden" in text
+    assert "Entschieden: erstattet von kasse" in text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Refund.id))) == 1
+
+
+def test_the_fines_office_sees_the_decision_that_won(client: CheckingClient) -> None:
+    app = client.application
+    with app.test_request_context("/"):
+        case, _receivable, _made = case_of(app)
+        case_id = case.id
+    make_clerk(app, username="bussgeld", roles=[Role.FINES])
+    log_in_clerk(client, "bussgeld")
+    page = client.get(f"/verwaltung/bussgeld/fall/{case_id}")
+    token = csrf_token(page)
+    data = {"csrf_token": token, "decision": "discontinue", "note": ""}
+    assert client.post(f"/verwaltung/bussgeld/fall/{case_id}", data=data).status_code == 302
+    again = client.post(
+        f"/verwaltung/bussgeld/fall/{case_id}", data={**data, "decision": "continue"}
+    )
+    assert again.status_code == 409
+    assert "bereits abgeschlossen" in text_of(again)
+    with app.app_context():
+        found = get_case(case_id)
+        assert found is not None
+        assert found.status == CaseStatus.DISCONTINUED.value
