@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.audit import log as audit
 from server.auth import second_factor
 from server.auth.clerks import check_password_rules, get_clerk, list_clerks, roles_text
 from server.auth.models import Clerk, ClerkRole
-from server.auth.passwords import hash_password
+from server.auth.passwords import hash_password, verify_password
 from server.auth.roles import Role
 from server.auth.session_store import end_sessions_of_clerk
 from server.extensions import db
@@ -76,16 +76,28 @@ def _keeps_an_admin(clerk: Clerk) -> None:
         raise ChangeRefused(Refusal.LAST_ADMIN)
 
 
+def _lock(clerk: Clerk) -> None:
+    """Take the clerk's row for this transaction (a no-op write: a row lock on PostgreSQL, the
+    write lock on SQLite), so that two administrators' changes to one clerk run one after the
+    other and the second sees what the first did."""
+    db.session.execute(update(Clerk).where(Clerk.id == clerk.id).values(id=Clerk.id))
+
+
 def set_roles(clerk: Clerk, roles: Iterable[Role], *, actor: Clerk | None) -> bool:
-    """Give the clerk exactly ``roles``; False if nothing changed."""
+    """Give the clerk exactly ``roles``; False if nothing changed (also when a parallel request
+    gave them first)."""
     wanted = {Role(role) for role in roles}
-    before = clerk.roles
-    if wanted == before:
+    if wanted == clerk.roles:
         return False
-    losing_admin = Role.ADMIN in before and Role.ADMIN not in wanted
-    if losing_admin and actor is not None and actor.id == clerk.id:
-        raise ChangeRefused(Refusal.OWN_ADMIN_ROLE)
     with db.transaction():
+        _lock(clerk)
+        db.session.refresh(clerk, ["role_rows"])
+        before = clerk.roles
+        if wanted == before:
+            return False
+        losing_admin = Role.ADMIN in before and Role.ADMIN not in wanted
+        if losing_admin and actor is not None and actor.id == clerk.id:
+            raise ChangeRefused(Refusal.OWN_ADMIN_ROLE)
         if losing_admin:
             _keeps_an_admin(clerk)
         clerk.role_rows = [row for row in clerk.role_rows if Role(row.role) in wanted]
@@ -107,10 +119,21 @@ def set_active(clerk: Clerk, active: bool, *, actor: Clerk | None) -> bool:
         return False
     if not active and actor is not None and actor.id == clerk.id:
         raise ChangeRefused(Refusal.SELF_DEACTIVATION)
-    with db.transaction():
+    with db.transaction() as session:
+        # Of N requests at once, one changes the row; the others find it changed.
+        changed = session.execute(
+            update(Clerk)
+            .where(Clerk.id == clerk.id, Clerk.active.is_(not active))
+            .values(active=active)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(changed, "rowcount", 0) != 1:
+            session.rollback()
+            session.refresh(clerk)
+            return False
         if not active:
             _keeps_an_admin(clerk)
-        clerk.active = active
+        session.refresh(clerk)
         action = "clerk.reactivated" if active else "clerk.deactivated"
         audit.record(actor_name(actor), action, "clerk", clerk.id)
     if not active:
@@ -119,18 +142,27 @@ def set_active(clerk: Clerk, active: bool, *, actor: Clerk | None) -> bool:
     return True
 
 
-def reset_password(clerk: Clerk, password: str, *, actor: Clerk | None) -> None:
+def reset_password(clerk: Clerk, password: str, *, actor: Clerk | None) -> bool:
     """Set a new password (the administrator hands it over; the rules of every password hold).
-    Raises ``ClerkError`` if the password breaks them."""
+    Raises ``ClerkError`` if the password breaks them. False if the clerk has this password
+    already (a repeated or parallel request): nothing changes, no sessions end."""
     check_password_rules(password)
-    with db.transaction():
+    with db.transaction() as session:
+        _lock(clerk)
+        current = session.scalar(select(Clerk.password_hash).where(Clerk.id == clerk.id))
+        if current is not None and verify_password(current, password):
+            return False
         clerk.password_hash = hash_password(password)
         audit.record(actor_name(actor), "clerk.password_reset", "clerk", clerk.id)
     # Whoever knew the old password (or holds a session opened with it) is out.
     end_sessions_of_clerk(clerk.id)
     log.info("clerk password reset", extra={"clerk": clerk.username, "by": actor_name(actor)})
+    return True
 
 
-def reset_second_factor(clerk: Clerk, *, actor: Clerk | None) -> None:
-    second_factor.reset(clerk, actor=actor_name(actor))
+def reset_second_factor(clerk: Clerk, *, actor: Clerk | None) -> bool:
+    """False if there was nothing to reset (a repeated or parallel request)."""
+    if not second_factor.reset(clerk, actor=actor_name(actor)):
+        return False
     end_sessions_of_clerk(clerk.id)
+    return True

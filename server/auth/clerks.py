@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from server.audit import log as audit
 from server.auth.models import Clerk, ClerkRole
@@ -67,18 +68,24 @@ def create_clerk(
     if not USERNAME_PATTERN.fullmatch(username):
         raise ClerkError("username must be 1 to 64 of a-z, 0-9, dot, dash, underscore")
     check_password_rules(password)
-    with db.transaction() as session:
+    try:
+        with db.transaction() as session:
+            if find_clerk(username) is not None:
+                raise UsernameTaken(f"clerk {username!r} exists")
+            clerk = Clerk(
+                username=username,
+                display_name=display_name.strip() or username,
+                password_hash=hash_password(password),
+                role_rows=[ClerkRole(role=role.value) for role in roles],
+            )
+            session.add(clerk)
+            session.flush()
+            audit.record(actor, "clerk.created", "clerk", clerk.id, roles_text(roles))
+    except IntegrityError:
+        # A parallel request created the same username between the check and the insert.
         if find_clerk(username) is not None:
-            raise UsernameTaken(f"clerk {username!r} exists")
-        clerk = Clerk(
-            username=username,
-            display_name=display_name.strip() or username,
-            password_hash=hash_password(password),
-            role_rows=[ClerkRole(role=role.value) for role in roles],
-        )
-        session.add(clerk)
-        session.flush()
-        audit.record(actor, "clerk.created", "clerk", clerk.id, roles_text(roles))
+            raise UsernameTaken(f"clerk {username!r} exists") from None
+        raise
     log.info("clerk created", extra={"clerk": username, "roles": sorted(map(str, roles))})
     return clerk
 

@@ -130,13 +130,19 @@ def check_code(clerk: Clerk, code: str) -> CodeCheck:
     return _check(clerk, code, confirming=False)
 
 
-def reset(clerk: Clerk, *, actor: str) -> None:
-    """Forget the clerk's second factor: they enrol again at their next login."""
+def reset(clerk: Clerk, *, actor: str) -> bool:
+    """Forget the clerk's second factor: they enrol again at their next login. False if there
+    was none (nothing deleted: a repeated or parallel reset is not a second one)."""
     with db.transaction() as session:
-        session.execute(delete(ClerkTotp).where(ClerkTotp.clerk_id == clerk.id))
-        session.execute(delete(ClerkSecurityKey).where(ClerkSecurityKey.clerk_id == clerk.id))
+        totps = session.execute(delete(ClerkTotp).where(ClerkTotp.clerk_id == clerk.id))
+        keys = session.execute(
+            delete(ClerkSecurityKey).where(ClerkSecurityKey.clerk_id == clerk.id)
+        )
+        if not (getattr(totps, "rowcount", 0) or getattr(keys, "rowcount", 0)):
+            return False
         audit.record(actor, "clerk.second_factor_reset", "clerk", clerk.id)
     log.info("clerk second factor reset", extra={"clerk": clerk.username, "by": actor})
+    return True
 
 
 def enrol_with_secret(clerk: Clerk, secret: str) -> None:

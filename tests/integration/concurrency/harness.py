@@ -156,7 +156,7 @@ def form_fields(html: str, action_contains: str = "", *, with_field: str = "") -
     for form in soup.find_all("form"):
         if action_contains and action_contains not in str(form.get("action") or ""):
             continue
-        if with_field and form.find(attrs={"name": with_field}) is None:
+        if with_field and form.find(True, attrs={"name": with_field}) is None:
             continue
         return {
             str(field["name"]): str(field.get("value") or "")
