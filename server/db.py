@@ -7,7 +7,7 @@ commits once at the end or rolls everything back.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import MetaData, Table, create_engine, event, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -145,6 +147,27 @@ def lock_row(session: Session, model: type[M], key: int) -> M | None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def insert_once(
+    session: Session, model: type[Base], values: dict[str, Any], unique: Sequence[str]
+) -> int | None:
+    """Insert a row unless one with the same ``unique`` columns exists (also one a parallel
+    transaction is inserting: PostgreSQL waits for it); returns the new row's id, or None.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` rather than a savepoint: on SQLite a savepoint that
+    opens the transaction commits on release (pysqlite begins transactions lazily), which would
+    commit the row before the rest of the unit of work."""
+    dialect = session.get_bind().dialect.name
+    table: Table = model.__table__  # type: ignore[assignment]
+    insert = sqlite_insert(table) if dialect == "sqlite" else postgresql_insert(table)
+    statement = (
+        insert.values(**values)
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(table.c.id)
+    )
+    inserted = session.execute(statement).scalar_one_or_none()
+    return int(inserted) if inserted is not None else None
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -21,10 +21,10 @@ from difflib import SequenceMatcher
 from flask import current_app
 from schwifty import IBAN
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
+from server.db import insert_once, utcnow
 from server.extensions import db
 from server.logs import get_logger
 from server.payments import events
@@ -361,24 +361,27 @@ def _claim(
     session: Session, statement: Statement, filename: str | None, imported_by: str | None
 ) -> StatementImport | None:
     """Record the statement as imported, or None when it was (also by a parallel import: the
-    unique constraint decides, the loser's savepoint is rolled back)."""
+    unique constraint decides)."""
     account = _account(statement.account_iban)
     if _known(session, statement):
         return None
-    statement_import = StatementImport(
-        account_iban=account,
-        statement_id=statement.statement_id,
-        source_format=statement.source_format,
-        filename=filename,
-        imported_by=imported_by,
-        entries=len(statement.entries),
+    claimed = insert_once(
+        session,
+        StatementImport,
+        {
+            "account_iban": account,
+            "statement_id": statement.statement_id,
+            "source_format": statement.source_format,
+            "filename": filename,
+            "imported_by": imported_by,
+            "entries": len(statement.entries),
+            "imported_at": utcnow(),
+            "booked": 0,
+            "clarifications": 0,
+        },
+        ("account_iban", "statement_id"),
     )
-    try:
-        with session.begin_nested():
-            session.add(statement_import)
-    except IntegrityError:
-        return None
-    return statement_import
+    return session.get(StatementImport, claimed) if claimed is not None else None
 
 
 def _import_statement(
