@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from server.formatting import DEFAULT_CITY_TIMEZONE, time_zone
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,11 @@ def _flag(value: str) -> bool:
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"not a yes/no value: {value!r}")
+
+
+def _time_zone(value: str) -> str:
+    time_zone(value)  # refuses an unknown zone at start
+    return value
 
 
 def _word_list(value: str) -> tuple[str, ...]:
@@ -68,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
         "cookie becomes a secure `__Host-` cookie.",
     ),
     Setting("PORTAL_CITY_NAME", "Musterstadt", "Name of the city shown in the portal."),
+    Setting(
+        "CITY_TIMEZONE",
+        DEFAULT_CITY_TIMEZONE,
+        "The city's time zone (IANA name): every time a person reads (letters, PDFs, mails, "
+        "pages, exports) is shown in it, and a day is a day in it. Storage stays UTC.",
+        _time_zone,
+    ),
     Setting(
         "PORTAL_RELEASE",
         "",
@@ -495,7 +509,6 @@ def load_config(
             "SESSION_COOKIE_SAMESITE": "Lax",
             "PREFERRED_URL_SCHEME": "https" if secure else "http",
             "BABEL_DEFAULT_LOCALE": "de",
-            "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
             "LANGUAGES": ("de", "en"),
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
             # Static text only: HTML carries CSRF tokens and personal data, and compressing secrets
@@ -513,6 +526,11 @@ def load_config(
         }
     )
     config.update(overrides)
+    try:
+        # Pages (Flask-Babel's filters) show the same time as letters and PDFs.
+        config["BABEL_DEFAULT_TIMEZONE"] = _time_zone(str(config["CITY_TIMEZONE"]))
+    except ValueError as error:
+        raise ConfigurationError(f"CITY_TIMEZONE: {error}") from error
     config["DEV_EID_DIR"] = str(
         overrides.get("DEV_EID_DIR") or _env("DEV_EID_DIR", env) or instance / "dev-eid"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from flask import Flask
 
@@ -75,9 +76,11 @@ def make_fine_case(
     letter_days_ago: int = 0,
     holder_name: str = "Erika Mustermann",
     plate: str = "MU-EM 123",
+    offence_at: datetime | None = None,
 ) -> dict[str, str]:
-    """A parking-fine case with its letter's credentials, as the letter prints them."""
-    from datetime import UTC, date, datetime, timedelta
+    """A parking-fine case with its letter's credentials, as the letter prints them. The
+    offence was ``days_ago`` days ago, unless ``offence_at`` (aware) says when."""
+    from datetime import UTC, date, timedelta
 
     from server.fines.cases import create_case, find_offence, receivable_of, sync_offences
     from server.fines.letters import issue_letter
@@ -91,7 +94,7 @@ def make_fine_case(
         case = create_case(
             offence=offence,
             kind=CaseKind(kind),
-            offence_at=datetime.now(UTC) - timedelta(days=days_ago),
+            offence_at=offence_at or datetime.now(UTC) - timedelta(days=days_ago),
             place="Marktplatz 4",
             plate=plate,
             holder_name=holder_name,
@@ -104,6 +107,7 @@ def make_fine_case(
         assert receivable is not None
         assert case.aktenzeichen
         return {
+            "case_id": str(case.id),
             "aktenzeichen": case.aktenzeichen,
             "token": letter.credentials.url_token,
             "access_code": letter.credentials.access_code,

@@ -8,15 +8,14 @@ the content of statements: the log must be safe to show to administrators.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from server.audit.models import AuditEntry
 from server.extensions import db
+from server.formatting import city_day_start
 
-CITY_TIME = ZoneInfo("Europe/Berlin")
 PAGE_SIZE = 200
 
 
@@ -50,10 +49,6 @@ class AuditFilter:
     day_to: date | None = None
 
 
-def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, CITY_TIME).astimezone(ZoneInfo("UTC"))
-
-
 def search(criteria: AuditFilter) -> list[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(PAGE_SIZE)
     if criteria.actor:
@@ -66,9 +61,9 @@ def search(criteria: AuditFilter) -> list[AuditEntry]:
         if kind:
             query = query.where(AuditEntry.record_type == kind)
     if criteria.day_from:
-        query = query.where(AuditEntry.at >= _utc_start(criteria.day_from))
+        query = query.where(AuditEntry.at >= city_day_start(criteria.day_from))
     if criteria.day_to:
-        query = query.where(AuditEntry.at < _utc_start(criteria.day_to + timedelta(days=1)))
+        query = query.where(AuditEntry.at < city_day_start(criteria.day_to + timedelta(days=1)))
     return list(db.session.scalars(query))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -16,6 +16,7 @@ from server.fines.letters import write_letters
 from server.fines.models import CaseKind, FineCase
 from server.fines.offences_data import OFFENCES
 from server.fines.uploads import accept_upload
+from server.formatting import city_today, german_date, german_time
 from server.payments.journal import book
 from server.payments.models import BookingKind, BookingSource
 
@@ -48,7 +49,7 @@ def seed_fine_cases(letters_dir: Path, count: int = 12) -> list[Path]:
         offence = find_offence(OFFENCES[index % len(OFFENCES)].number)
         assert offence is not None
         late = index % 6 == 5
-        letter_date = date.today() - timedelta(days=10 if late else index % 4)
+        letter_date = city_today() - timedelta(days=10 if late else index % 4)
         created.append(
             create_case(
                 offence=offence,
@@ -82,6 +83,11 @@ def seed_fine_cases(letters_dir: Path, count: int = 12) -> list[Path]:
     return write_letters(letters_dir, created)
 
 
+def evidence_stamp(case: FineCase) -> str:
+    """The camera's stamp on the photo: the Tatzeit in the city's time, and the place."""
+    return f"{german_date(case.offence_at)} {german_time(case.offence_at)} {case.place}"
+
+
 def _evidence_photo(case: FineCase) -> bytes:
     """A drawn stand-in for the enforcement officer's photo: street, car, plate, time."""
     image = Image.new("RGB", (960, 640), (170, 190, 210))
@@ -95,7 +101,7 @@ def _evidence_photo(case: FineCase) -> bytes:
     draw.rectangle((380, 400, 580, 445), fill=(250, 250, 250), outline=(0, 0, 0), width=3)
     font = ImageFont.load_default(size=28)
     draw.text((392, 406), case.plate, fill=(0, 0, 0), font=font)
-    stamp = f"{case.offence_at:%d.%m.%Y %H:%M} {case.place}"
+    stamp = evidence_stamp(case)
     draw.rectangle((0, 0, 960, 48), fill=(0, 0, 0))
     draw.text((16, 10), stamp, fill=(255, 255, 0), font=font)
     out = io.BytesIO()

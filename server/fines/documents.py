@@ -8,6 +8,7 @@ from server.fines.hearing import receipt_reference
 from server.fines.models import FineCase, HearingStatement, StatementKind
 from server.fines.objection_pdf import ObjectionLetter, render_objection
 from server.fines.receipt_pdf import StatementReceipt, render_receipt
+from server.formatting import german_date
 
 
 def _size(size: int) -> str:
@@ -33,13 +34,13 @@ def receipt(case: FineCase, statement: HearingStatement) -> bytes:
                 statement.person_name,
                 statement.person_street,
                 statement.person_postcode_city,
-                *([f"geboren am {born:%d.%m.%Y}"] if born else []),
+                *([f"geboren am {german_date(born)}"] if born else []),
             ),
             driver_lines=(
                 statement.driver_name or "",
                 statement.driver_street or "",
                 statement.driver_postcode_city or "",
-                *([f"geboren am {driver_born:%d.%m.%Y}"] if driver_born else []),
+                *([f"geboren am {german_date(driver_born)}"] if driver_born else []),
             )
             if statement.kind == StatementKind.NOMINATE.value
             else (),

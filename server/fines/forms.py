@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from server.formatting import city_today
 from server.forms import PortalForm
 
 
@@ -40,7 +40,7 @@ class CaseAccessForm(PortalForm):
 
 
 def _not_in_future(form: PortalForm, field: DateField) -> None:
-    if field.data and field.data > date.today():
+    if field.data and field.data > city_today():
         raise ValidationError(_l("Das Geburtsdatum liegt in der Zukunft."))
     if field.data and field.data.year < 1900:
         raise ValidationError(_l("Bitte prüfen Sie das Geburtsdatum."))

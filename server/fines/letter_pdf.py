@@ -39,6 +39,7 @@ from fpdf import FPDF
 from fpdf.drawing import GraphicsContext, PaintedPath
 from fpdf.enums import MethodReturnValue, PathPaintRule, XPos, YPos
 
+from server.formatting import german_date, german_weekday_date_time
 from server.payments.girocode import QUIET_ZONE_MODULES, girocode_qr
 from server.payments.references import format_kassenzeichen
 
@@ -77,7 +78,6 @@ FONT_DIRECTORIES = (
     Path("/usr/share/fonts/dejavu"),
 )
 _POSTCODE_LINE = re.compile(r"^\d{5}\s")
-_WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 
 
 class LetterError(ValueError):
@@ -96,8 +96,10 @@ class LetterAddress:
 @dataclass(frozen=True)
 class LetterContent:
     """Everything printed on one letter. ``kind`` is ``"warning"`` (Verwarnung mit
-    Verwarnungsgeld) or ``"hearing"`` (Anhörung); ``giro_payload`` comes from ``epc_payload``;
-    ``bank_lines`` (recipient, IBAN, BIC, Verwendungszweck) are printed as given."""
+    Verwarnungsgeld) or ``"hearing"`` (Anhörung); ``offence_date`` must carry its time zone and
+    is printed in the city's time (``server.formatting``); ``giro_payload`` comes from
+    ``epc_payload``; ``bank_lines`` (recipient, IBAN, BIC, Verwendungszweck) are printed as
+    given."""
 
     kind: str
     authority_name: str
@@ -128,6 +130,9 @@ class LetterContent:
             raise LetterError(f"amount must be integer cents, not {self.amount_cents!r}")
         if self.amount_cents <= 0:
             raise LetterError(f"amount must be positive, not {self.amount_cents} cents")
+        # A naive time could be UTC from the database or a wall-clock time: refuse to guess.
+        if self.offence_date.utcoffset() is None:
+            raise LetterError("offence_date must be timezone-aware")
 
     @property
     def subject(self) -> str:
@@ -142,15 +147,6 @@ def euro(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     euros, rest = divmod(abs(cents), 100)
     return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d} €"
-
-
-def german_date(day: date) -> str:
-    """``"17.03.2026"``."""
-    return day.strftime("%d.%m.%Y")
-
-
-def _offence_time(moment: datetime) -> str:
-    return f"{_WEEKDAYS[moment.weekday()]}, {german_date(moment)}, {moment:%H:%M} Uhr"
 
 
 @cache
@@ -363,7 +359,10 @@ def _facts(pdf: FPDF, content: LetterContent) -> None:
     left = (28.0, 61.0)
     right = (33.0, TEXT_WIDTH - sum(left) - 33.0)
     for (label, value), (other, other_value) in (
-        (("Tatzeit", _offence_time(content.offence_date)), ("Kennzeichen", content.plate)),
+        (
+            ("Tatzeit", german_weekday_date_time(content.offence_date)),
+            ("Kennzeichen", content.plate),
+        ),
         (("Tatort", content.place), ("Tatbestandsnummer", content.offence_number)),
     ):
         y = pdf.get_y()

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from server.db import as_utc
 from server.extensions import db
 from server.fines.cases import (
     Credentials,
@@ -22,6 +23,7 @@ from server.fines.cases import (
 )
 from server.fines.letter_pdf import LetterAddress, LetterContent, render_letter, render_letters
 from server.fines.models import CaseKind, FineCase
+from server.formatting import city_today
 from server.payments.girocode import epc_payload
 from server.payments.references import format_rf
 from server.payments.transfer import beneficiary
@@ -52,10 +54,10 @@ def letter_content(
         authority_name=authority[0],
         authority_lines=(*authority, f"Telefon {config['FINES_AUTHORITY_PHONE']}"),
         recipient=LetterAddress(case.holder_name, case.holder_street, case.holder_postcode_city),
-        letter_date=letter_date or date.today(),
+        letter_date=letter_date or city_today(),
         aktenzeichen=case.aktenzeichen,
         kassenzeichen=receivable.kassenzeichen,
-        offence_date=case.offence_at,
+        offence_date=as_utc(case.offence_at),
         place=case.place,
         plate=case.plate,
         offence_number=case.offence.number,
@@ -102,7 +104,7 @@ def write_letters(out_dir: Path, cases: list[FineCase] | None = None) -> list[Pa
         path.write_bytes(render_letter(letter.content))
         written.append(path)
     if issued:
-        combined = out_dir / f"briefe-{date.today():%Y-%m-%d}.pdf"
+        combined = out_dir / f"briefe-{city_today():%Y-%m-%d}.pdf"
         combined.write_bytes(render_letters([letter.content for letter in issued]))
         written.append(combined)
     return written

@@ -19,7 +19,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -34,8 +33,8 @@ from server.fines.letter_pdf import (
     TEXT_WIDTH,
     LetterError,
     font_paths,
-    german_date,
 )
+from server.formatting import german_date, german_time
 
 # What the citizen chose, in the words the receipt uses for it.
 STATEMENT_KINDS = {
@@ -43,7 +42,6 @@ STATEMENT_KINDS = {
     "contest": "Sie bestreiten den Verstoß.",
     "nominate": "Sie haben eine andere Person als Fahrerin oder Fahrer benannt.",
 }
-CITY_TIME = ZoneInfo("Europe/Berlin")
 LATE_NOTE = (
     "Ihre Äußerung ist nach Ablauf der Frist eingegangen; die Bußgeldstelle berücksichtigt die "
     "Äußerung trotzdem."
@@ -238,8 +236,7 @@ def _facts(pdf: _ReceiptDocument, rows: tuple[tuple[str, str], ...]) -> None:
 
 
 def _draw(pdf: _ReceiptDocument, receipt: StatementReceipt) -> None:
-    local = receipt.received_at.astimezone(CITY_TIME)
-    day, clock = german_date(local), f"{local:%H:%M}"
+    day, clock = german_date(receipt.received_at), german_time(receipt.received_at)
     pdf.add_page()
     _letterhead(pdf, receipt)
     pdf.paragraph("Eingangsbestätigung", size=17, style="B", gap=3)

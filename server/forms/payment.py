@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
+from server.formatting import city_today
 from server.forms import receipt
 from server.forms.engine import AWAITING_PAYMENT, CleanAnswers, Fee, FormDefinition
 from server.forms.models import FormStatusEvent, FormSubmission
@@ -68,7 +69,7 @@ def ensure_receivable(definition: FormDefinition, submission: FormSubmission) ->
         amount_cents=submission.fee_cents,
         description=description,
         debtor_name=spec.payer(submission.answers) or "-",
-        due_date=utcnow().date() + timedelta(days=spec.due_days),
+        due_date=city_today() + timedelta(days=spec.due_days),
         purpose_ref=submission.reference,
     )
     with db.transaction():

@@ -3,7 +3,8 @@
 
 The receipt confirms what arrived and when, with every answer as the definition labels it and
 the files by name and size; it is dated by the submission, so the same submission always gives
-the same document. Fonts, margins and the German date come from the letters of the fines area.
+the same document. Fonts and margins come from the letters of the fines area; dates and times are
+the city's (``server.formatting``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from server.db import as_utc
-from server.fines.letter_pdf import german_date
-from server.fines.receipt_pdf import CITY_TIME
+from server.formatting import german_date, german_time
 from server.forms.engine import (
     CHOICE_KINDS,
     Assessment,
@@ -55,7 +55,7 @@ def display(spec: Field, value: str | list[str] | None, files: Sequence[FormUplo
         return _("Ja, einverstanden")
     if spec.kind == FieldKind.DATE:
         day = parse_date(values[0])
-        return day.strftime("%d.%m.%Y") if day else values[0]
+        return german_date(day) if day else values[0]
     return "\n".join(values)
 
 
@@ -119,7 +119,7 @@ def public_details(definition: FormDefinition, event: FormStatusEvent) -> list[t
             value = details[spec.name]
             if spec.kind == FieldKind.DATE:
                 day = parse_date(value)
-                value = day.strftime("%d.%m.%Y") if day else value
+                value = german_date(day) if day else value
             shown.append((str(spec.label), value))
     return shown
 
@@ -132,7 +132,6 @@ def render(definition: FormDefinition, submission: FormSubmission) -> bytes:
 
 def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
     received = as_utc(submission.received_at)
-    local = received.astimezone(CITY_TIME)
     reference = submission.reference or ""
     pdf = ReceiptDocument(
         footer=f"Eingangsbestätigung · {definition.title} · Eingangsnummer {reference}"
@@ -146,7 +145,7 @@ def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
     pdf.add_page()
     pdf.letterhead(f"Stadt {current_app.config['PORTAL_CITY_NAME']}", str(definition.title))
     pdf.paragraph("Eingangsbestätigung", size=17, style="B", gap=3)
-    day, clock = german_date(local), f"{local:%H:%M}"
+    day, clock = german_date(received), german_time(received)
     pdf.facts(
         (
             ("Dienst", str(definition.title)),

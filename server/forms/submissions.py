@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
@@ -19,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from server.audit import log as audit
-from server.db import as_utc, utcnow
+from server.db import utcnow
 from server.extensions import db
+from server.formatting import city_time
 from server.forms import drafts
 from server.forms import uploads as form_uploads
 from server.forms.engine import (
@@ -40,7 +40,6 @@ from server.forms.validation import validate_all
 from server.logs import get_logger
 
 log = get_logger("forms")
-CITY_TIME = ZoneInfo("Europe/Berlin")
 SUBMISSION_ID_MAX = 64
 
 
@@ -86,7 +85,7 @@ def _facets(definition: FormDefinition, answers: CleanAnswers) -> list[FormFacet
 
 
 def _reference(definition: FormDefinition, submission: FormSubmission) -> str:
-    year = as_utc(submission.received_at).astimezone(CITY_TIME).year
+    year = city_time(submission.received_at).year
     return f"{definition.reference_prefix}-{year}-{submission.id:06d}"
 
 
@@ -301,7 +300,7 @@ def _status_inputs(
     the submission nor in the future."""
     details: dict[str, str] = {}
     errors: dict[str, str] = {}
-    received = as_utc(submission.received_at).astimezone(CITY_TIME).date()
+    received = city_time(submission.received_at).date()
     for spec in status.inputs:
         value = str(inputs.get(spec.name, "")).strip()
         if not value:

@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from server.formatting import city_today
 from server.forms.base import PortalForm
 from server.forms.engine import (
     CHOICE_KINDS,
@@ -134,9 +135,9 @@ def _check_date(value: str, rule: DateRule | None) -> str | None:
         return str(_l("Geben Sie ein Datum an, zum Beispiel 2026-08-01."))
     if day < OLDEST_DATE:
         return str(_l("Bitte prüfen Sie das Jahr."))
-    if rule == DateRule.PAST and day > date.today():
+    if rule == DateRule.PAST and day > city_today():
         return str(_l("Das Datum darf nicht in der Zukunft liegen."))
-    if rule == DateRule.FUTURE and day <= date.today():
+    if rule == DateRule.FUTURE and day <= city_today():
         return str(_l("Das Datum muss in der Zukunft liegen."))
     return None
 

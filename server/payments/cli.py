@@ -118,13 +118,13 @@ def export_command(day: datetime, output: str) -> None:
 @click.option("--execution-date", type=click.DateTime(["%Y-%m-%d"]))
 def credit_transfers_command(out_dir: str, execution_date: datetime | None) -> None:
     """Write the requested refunds as a SEPA credit transfer file (pain.001) for the bank."""
-    from datetime import date
     from pathlib import Path
 
+    from server.formatting import city_today
     from server.payments.refunds import credit_transfer_file
 
     made = credit_transfer_file(
-        execution_date.date() if execution_date else date.today(), clerk="cli"
+        execution_date.date() if execution_date else city_today(), clerk="cli"
     )
     if made is None:
         click.echo("No refunds to transfer.")

@@ -5,17 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 
-from server.db import as_utc
 from server.extensions import db
+from server.formatting import city_day_bounds, local_iso
 from server.payments.models import Booking, Receivable
 from server.payments.money import decimal_string
 
-CITY_TIME = ZoneInfo("Europe/Berlin")
 COLUMNS = (
     "booking_id",
     "booked_at",
@@ -34,15 +32,11 @@ COLUMNS = (
 )
 
 
-def _local(moment: datetime) -> str:
-    return as_utc(moment).astimezone(CITY_TIME).isoformat(timespec="seconds")
-
-
 def bookings_of_day(day: date) -> list[dict[str, str]]:
-    """Every booking made on ``day`` (the city's local day), oldest first."""
+    """Every booking made on ``day`` (the city's local day), oldest first; ``booked_at`` in
+    the city's time with its offset (ISO 8601), so it reads as the day it belongs to."""
     # Stored in UTC (SQLite keeps no offset), so the local day is asked for in UTC.
-    start = datetime.combine(day, time.min, CITY_TIME).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min, CITY_TIME).astimezone(UTC)
+    start, end = city_day_bounds(day)
     rows = db.session.execute(
         select(Booking, Receivable)
         .join(Receivable)
@@ -52,7 +46,7 @@ def bookings_of_day(day: date) -> list[dict[str, str]]:
     return [
         {
             "booking_id": str(booking.id),
-            "booked_at": _local(booking.booked_at),
+            "booked_at": local_iso(booking.booked_at),
             "kassenzeichen": receivable.kassenzeichen,
             "rf_reference": receivable.rf_reference,
             "purpose": receivable.purpose,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pypdfium2 as pdfium
 import pytest
@@ -50,7 +50,7 @@ def letter(kind: str = "warning", **changes: object) -> LetterContent:
         letter_date=date(2026, 3, 10),
         aktenzeichen="BG-2026-000123",
         kassenzeichen=KASSENZEICHEN,
-        offence_date=datetime(2026, 3, 3, 8, 15),
+        offence_date=datetime(2026, 3, 3, 7, 15, tzinfo=UTC),  # 08:15 in Berlin
         place="Münsterstadt, Marktstraße 5",
         plate="MU-CS 482",
         offence_number="141312",
@@ -268,3 +268,12 @@ def test_the_offence_catalogue_has_unique_six_digit_numbers_and_positive_amounts
         assert offence.text.startswith("Sie ")
         assert "<" not in offence.text
         assert offence.legal_basis.endswith("BKat")
+
+
+def test_the_tatzeit_is_printed_in_the_citys_time_and_must_carry_its_zone() -> None:
+    # 23:30 UTC on Saturday is 00:30 on Sunday in Berlin: the letter says Sunday.
+    late = letter(offence_date=datetime(2026, 3, 28, 23, 30, tzinfo=UTC))
+    assert "Tatzeit Sonntag, 29.03.2026, 00:30 Uhr" in one_line(page_texts(render_letter(late))[0])
+    # A naive time might be UTC from the database or a wall-clock time: the letter refuses it.
+    with pytest.raises(LetterError, match="timezone-aware"):
+        letter(offence_date=datetime(2026, 3, 3, 8, 15))
