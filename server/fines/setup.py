@@ -9,8 +9,10 @@ from server.auth.records import register_record_kind
 from server.auth.roles import Role
 from server.fines.account import describe_cases
 from server.fines.cases import PURPOSE, init_fines_events
+from server.fines.proof import proof_recipient
 from server.payments.events import register_origin_link
 from server.payments.models import Receivable
+from server.payments.proof import register_proof_recipient
 
 
 def _back_to_case(receivable: Receivable) -> tuple[str, str] | None:
@@ -34,6 +36,7 @@ def init_fines(app: Flask) -> None:
     init_fines_events()
     register_record_kind("fine_cases", describe_cases)
     register_origin_link(PURPOSE, _back_to_case)
+    register_proof_recipient(PURPOSE, proof_recipient)
     app.register_blueprint(bp)
     app.register_blueprint(fines_office)
     register_queue(

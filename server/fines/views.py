@@ -21,7 +21,8 @@ from server.fines.models import (
     StatementKind,
 )
 from server.payments import access as payment_access
-from server.payments import online
+from server.payments import online, proof
+from server.payments.models import Receivable
 from server.payments.money import euro
 from server.payments.providers.base import ProviderError
 from server.payments.receivables import balance
@@ -90,10 +91,18 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
     receivable = cases.receivable_of(found)
     current = balance(receivable) if receivable else None
     days_left = (found.deadline - date.today()).days
+    reason = proof.closing_reason(receivable) if receivable else None
+    paid = proof.proof_of(receivable, current) if receivable and current else None
+    if paid is not None and receivable is not None:
+        payment_access.grant(receivable)  # the proof's PDF lives on the notice's page
     return render_page(
         "views/fines/case.html",
         case=found,
         status=CaseStatus(found.status),
+        payable=_payable(found, receivable) and current is not None and current.open_cents > 0,
+        closed_text=proof.closing_text(reason) if reason else "",
+        refunds=proof.refunds_shown(receivable) if receivable else [],
+        proof=paid,
         warning=found.kind == CaseKind.WARNING.value,
         receivable=receivable,
         kassenzeichen=format_kassenzeichen(receivable.kassenzeichen) if receivable else "",
@@ -106,11 +115,24 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
     )
 
 
+def _payable(case: FineCase, receivable: Receivable | None) -> bool:
+    """Only an undecided case with a receivable the city has not closed can be paid; a case
+    going on to a Bußgeldbescheid (continued) is not paid with this Verwarnungsgeld."""
+    status = CaseStatus(case.status)
+    return (
+        receivable is not None
+        and receivable.closed_at is None
+        and not status.closed
+        and status != CaseStatus.CONTINUED
+    )
+
+
 @bp.route("/bussgeld/fall/<aktenzeichen>/bezahlen", methods=["POST"])
 def pay(aktenzeichen: str) -> ResponseReturnValue:
     found = _visible(aktenzeichen)
     receivable = cases.receivable_of(found)
-    if receivable is None or CaseStatus(found.status).closed:
+    if receivable is None or not _payable(found, receivable):
+        # The case page says why nothing is to be paid; no payment is started.
         return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
     payment_access.grant(receivable)
     try:

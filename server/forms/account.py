@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from server.auth.records import AccountRecord
-from server.forms.engine import AWAITING_PAYMENT
+from server.forms.outcome import payable
 from server.forms.registry import get_definition
 from server.forms.submissions import status_of, submissions_of
 
@@ -29,9 +29,7 @@ def submissions_for_account(citizen_id: int) -> list[AccountRecord]:
                 status=str(status_of(submission).label),
                 url=url,
                 since=submission.received_at,
-                action=(_("Jetzt bezahlen"), f"{url}#bezahlen")
-                if submission.status == AWAITING_PAYMENT.value
-                else None,
+                action=(_("Jetzt bezahlen"), f"{url}#bezahlen") if payable(submission) else None,
             )
         )
     return records

@@ -218,6 +218,9 @@ class Status:
     value: str
     label: LazyString | str
     final: bool = False  # nothing more happens after it
+    # The request was not granted (rejected, refused): the citizen's page shows the outcome and
+    # its reason instead of the confirmation, and no next steps.
+    negative: bool = False
     inputs: tuple[StatusInput, ...] = ()
     on_enter: StatusHook | None = None
 

@@ -16,6 +16,7 @@ def init_forms(app: Flask) -> None:
     from server.forms.backoffice import bp as office
     from server.forms.cli import forms_group
     from server.forms.payment import register_payment_steps
+    from server.forms.payment_proof import register_proof_recipients
     from server.forms.registry import DEFINITIONS
     from server.forms.submissions import count_open
     from server.forms.views import bp
@@ -25,6 +26,7 @@ def init_forms(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(office)
     register_payment_steps(list(DEFINITIONS.values()))
+    register_proof_recipients()
     for definition in DEFINITIONS.values():
         register_queue(
             Queue(

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from server.auth.session import TRUST_ORDER, current_citizen
 from server.extensions import htmx
-from server.forms import drafts, payment, receipt, submissions
+from server.forms import drafts, outcome, payment, receipt, submissions
 from server.forms import uploads as form_uploads
 from server.forms.engine import (
     AssessContext,
@@ -405,7 +405,7 @@ def pay(service: str, reference: str) -> ResponseReturnValue:
     """Pay an application that waits for its payment (after a failed or cancelled attempt)."""
     definition = _definition(service)
     submission = _own_submission(service, reference)
-    if not payment.awaiting(submission):
+    if not outcome.payable(submission):
         return redirect(url_for(".received", service=service, reference=reference), code=303)
     if request.form.get("weg") == "ueberweisung":
         return redirect(payment.payment_page(definition, submission), code=303)
@@ -456,21 +456,25 @@ def received(service: str, reference: str) -> ResponseReturnValue:
     definition = _definition(service)
     submission = _own_submission(service, reference)
     paid = payment.payment_state(definition, submission)
+    status = definition.status(submission.status)
     return render_page(
         "views/forms/received.html",
         definition=definition,
         submission=submission,
-        status=definition.status(submission.status),
+        status=status,
+        reasons=outcome.reasons(definition, submission) if status.negative else [],
+        refunds=outcome.refunds(submission),
         events=[
             (event, definition.status(event.status), receipt.public_details(definition, event))
             for event in submission.events
         ],
         receipt_url=_receipt_url(submission),
-        awaiting=payment.awaiting(submission),
+        awaiting=outcome.payable(submission),
         paid_amount=euro(paid.paid_cents) if paid is not None and paid.paid_cents else "",
         provider_failed=request.args.get("zahlung") == "fehler",
         fee_rows=[(line["label"], euro(int(line["cents"]))) for line in submission.fee_lines or []],
         fee_total=euro(submission.fee_cents or 0),
+        euro=euro,
     )
 
 

@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from server.auth.records import AccountRecord
 from server.extensions import db
-from server.payments.journal import ReceivableStatus
+from server.payments.journal import Balance, ReceivableStatus
 from server.payments.models import Receivable
+from server.payments.proof import closed_status_text, closing_reason
 from server.payments.receivables import balance
+from server.payments.refunds import refunds_of
 
 
 def status_text(status: ReceivableStatus) -> str:
@@ -21,7 +23,23 @@ def status_text(status: ReceivableStatus) -> str:
         ReceivableStatus.PARTIAL: _("teilweise bezahlt"),
         ReceivableStatus.PAID: _("bezahlt"),
         ReceivableStatus.OVERPAID: _("überzahlt, wird erstattet"),
+        ReceivableStatus.CLOSED: _("erledigt"),
     }[status]
+
+
+def receivable_status_text(receivable: Receivable, current: Balance | None = None) -> str:
+    """What the account page says: why a closed notice is done, and whether money went back."""
+    current = current or balance(receivable)
+    refunded = bool(refunds_of(receivable))
+    reason = closing_reason(receivable)
+    if reason is not None:
+        text = closed_status_text(reason)
+        if current.open_cents < 0:  # paid after it was closed: the cash office pays it back
+            return _("%(status)s, Zahlung wird erstattet", status=text)
+        return _("%(status)s, erstattet", status=text) if refunded else text
+    if refunded and current.paid_cents <= 0:
+        return _("erstattet")
+    return status_text(current.status)
 
 
 def describe_receivables(receivable_ids: Sequence[int]) -> list[AccountRecord]:
@@ -36,7 +54,7 @@ def describe_receivables(receivable_ids: Sequence[int]) -> list[AccountRecord]:
                 description=receivable.description,
                 kz=receivable.kassenzeichen,
             ),
-            status=status_text(balance(receivable).status),
+            status=receivable_status_text(receivable),
             url=url_for("payments.receivable", kassenzeichen=receivable.kassenzeichen),
             since=receivable.created_at,
         )

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 SettlementHandler = Callable[["Receivable"], None]
 
 _handlers: dict[str, list[SettlementHandler]] = {}
+_for_every_purpose: list[SettlementHandler] = []
 
 
 def register_settlement_handler(purpose: str, handler: SettlementHandler) -> None:
@@ -23,8 +24,15 @@ def register_settlement_handler(purpose: str, handler: SettlementHandler) -> Non
         handlers.append(handler)
 
 
+def register_any_settlement_handler(handler: SettlementHandler) -> None:
+    """For the payments area itself (the proof of payment): called for every purpose, after the
+    purpose's own handlers."""
+    if handler not in _for_every_purpose:
+        _for_every_purpose.append(handler)
+
+
 def receivable_settled(receivable: Receivable) -> None:
-    for handler in _handlers.get(receivable.purpose, []):
+    for handler in [*_handlers.get(receivable.purpose, []), *_for_every_purpose]:
         handler(receivable)
 
 

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from server.extensions import csrf, limiter
 from server.logs import get_logger
-from server.payments import access, events, online
+from server.payments import access, events, online, proof
 from server.payments.forms import PaymentLookupForm
 from server.payments.models import PaymentState, Receivable
 from server.payments.money import euro
@@ -22,7 +22,7 @@ from server.payments.receivables import (
 )
 from server.payments.references import format_kassenzeichen
 from server.payments.transfer import transfer_details
-from server.rendering import render_page
+from server.rendering import file_response, render_page
 
 bp = Blueprint("payments", __name__, url_prefix="/zahlungen")
 log = get_logger("payments")
@@ -74,8 +74,9 @@ def receivable(kassenzeichen: str) -> ResponseReturnValue:
         attempt = online.find_payment(request_id=request.args["zahlung"])
         if attempt is not None and attempt.receivable_id != found.id:
             attempt = None
+    reason = proof.closing_reason(found)
     transfer = None
-    if current.open_cents > 0:
+    if current.open_cents > 0 and reason is None:
         transfer = transfer_details(
             found, current.open_cents, title=_("GiroCode zum Bezahlen per Überweisung")
         )
@@ -84,6 +85,9 @@ def receivable(kassenzeichen: str) -> ResponseReturnValue:
         receivable=found,
         kassenzeichen=format_kassenzeichen(found.kassenzeichen),
         balance=current,
+        closed_text=proof.closing_text(reason) if reason else "",
+        refunds=proof.refunds_shown(found),
+        proof=proof.proof_of(found, current),
         euro=euro,
         attempt=attempt,
         attempt_state=PaymentState(attempt.state) if attempt else None,
@@ -98,6 +102,9 @@ def receivable(kassenzeichen: str) -> ResponseReturnValue:
 @bp.route("/<kassenzeichen>/online", methods=["POST"])
 def pay_online(kassenzeichen: str) -> ResponseReturnValue:
     found = _visible(kassenzeichen)
+    if found.closed_at is not None:
+        # Closed: the notice says why; no payment is ever started for it.
+        return redirect(url_for(".receivable", kassenzeichen=found.kassenzeichen))
     try:
         started = online.start_online_payment(found)
     except online.NothingToPay:
@@ -107,6 +114,27 @@ def pay_online(kassenzeichen: str) -> ResponseReturnValue:
             url_for(".receivable", kassenzeichen=found.kassenzeichen, anbieter="fehler")
         )
     return redirect(started.redirect_url)
+
+
+@bp.route("/<kassenzeichen>/zahlungsbestaetigung.pdf")
+def proof_pdf(kassenzeichen: str) -> ResponseReturnValue:
+    """The proof of payment of a paid notice, for whoever may see the notice."""
+    from flask_babel import force_locale
+
+    from server.payments.proof_pdf import render_proof
+
+    found = _visible(kassenzeichen)
+    with force_locale("de"):
+        paid = proof.proof_of(found)
+        if paid is None:
+            abort(404)
+        document = render_proof(paid)
+    return file_response(
+        document,
+        mimetype="application/pdf",
+        filename=f"zahlungsbestaetigung-{found.kassenzeichen}.pdf",
+        inline=True,
+    )
 
 
 @bp.route("/rueckkehr/<request_id>")

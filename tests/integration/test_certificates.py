@@ -471,8 +471,12 @@ def test_an_order_awaits_payment_outside_the_inbox_until_paid(live_server: LiveS
     assert "Bezahlt: 18,00 €" in confirmation
     assert "Jetzt bezahlen" not in confirmation
     with app.app_context():
-        mails = db.session.scalars(select(OutboxMail)).all()
-        assert [m.recipient for m in mails] == ["erika@example.de"]
+        mails = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+        # The confirmation with the receipt, and the proof of payment.
+        assert [(m.recipient, m.attachment_name) for m in mails] == [
+            ("erika@example.de", f"eingangsbestaetigung-{paid.reference}.pdf"),
+            ("erika@example.de", f"zahlungsbestaetigung-{paid.kassenzeichen}.pdf"),
+        ]
         # The settlement handler is idempotent: another report moves nothing.
         receivable = find_by_kassenzeichen(paid.kassenzeichen or "")
         assert receivable is not None
@@ -482,7 +486,7 @@ def test_an_order_awaits_payment_outside_the_inbox_until_paid(live_server: LiveS
             select(FormStatusEvent.status).where(FormStatusEvent.submission_id == paid.id)
         ).all()
         assert events == ["zahlung-offen", "eingegangen"]
-        assert db.session.scalar(select(func.count(OutboxMail.id))) == 1
+        assert db.session.scalar(select(func.count(OutboxMail.id))) == 2
 
 
 def test_a_failed_payment_leaves_the_order_to_be_paid_later(live_server: LiveServer) -> None:

@@ -340,6 +340,6 @@ DEFINITION = FormDefinition(
         Status("eingegangen", _l("Eingegangen")),
         Status("angebot", _l("Platzangebot gemacht")),
         Status("zugesagt", _l("Platz bestätigt"), final=True),
-        Status("abgelehnt", _l("Abgelehnt"), final=True),
+        Status("abgelehnt", _l("Abgelehnt"), final=True, negative=True),
     ),
 )

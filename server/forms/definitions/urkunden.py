@@ -407,6 +407,7 @@ DEFINITION = FormDefinition(
             "abgelehnt",
             _l("Abgelehnt"),
             final=True,
+            negative=True,
             inputs=(StatusInput("grund", _l("Grund der Ablehnung"), FieldKind.TEXTAREA),),
             on_enter=order.refund_rejected,
         ),
