@@ -102,6 +102,11 @@ class ServerSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
+        # The request's work is done (what it did not commit is rolled back at teardown
+        # anyway): its connection goes back to the pool before the session row takes one.
+        # Holding both lets N parallel requests, each with one connection and waiting for a
+        # second, use up the pool and wait for each other until the pool's timeout.
+        db.session.close()
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)

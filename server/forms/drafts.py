@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from flask import current_app, session
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from server.db import utcnow
 from server.extensions import db
@@ -57,14 +58,25 @@ def open_draft(definition: FormDefinition, citizen_id: int | None) -> FormDraft:
     draft = find_draft(definition, citizen_id)
     if draft is not None:
         return draft
-    with db.transaction() as sql:
-        draft = FormDraft(
-            key=secrets.token_urlsafe(32),
-            service=definition.slug,
-            citizen_id=citizen_id,
-            answers={},
-        )
-        sql.add(draft)
+    try:
+        with db.transaction() as sql:
+            draft = FormDraft(
+                key=secrets.token_urlsafe(32),
+                service=definition.slug,
+                citizen_id=citizen_id,
+                answers={},
+            )
+            sql.add(draft)
+    except IntegrityError:
+        # The citizen's other device made the draft at the same moment (one per citizen and
+        # service): both go on with that one.
+        db.session.rollback()
+        if citizen_id is None:
+            raise
+        found = find_draft(definition, citizen_id)
+        if found is None:
+            raise
+        return found
     keys = _session_keys()
     keys[definition.slug] = draft.key
     session[SESSION_KEY] = keys
@@ -134,7 +146,11 @@ def discard(draft: FormDraft) -> None:
     for upload in draft_uploads(draft):
         remove_upload(upload)
     with db.transaction() as sql:
-        sql.delete(draft)
+        # By id, not through the ORM: a discard from another device at the same moment may
+        # have removed the row already, and a draft that is gone is discarded.
+        sql.execute(delete(FormDraft).where(FormDraft.id == draft.id))
+    if draft in db.session:
+        db.session.expunge(draft)
 
 
 def draft_uploads(draft: FormDraft | None) -> list[FormUpload]:
