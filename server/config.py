@@ -69,6 +69,24 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL. PostgreSQL in production, e.g. `postgresql+psycopg://portal@db/portal`.",
     ),
     Setting(
+        "DATABASE_POOL_SIZE",
+        "5",
+        "Database connections each app process keeps open (give each thread of a worker one).",
+        _integer,
+    ),
+    Setting(
+        "DATABASE_MAX_OVERFLOW",
+        "10",
+        "Connections a process may open beyond the pool under load.",
+        _integer,
+    ),
+    Setting(
+        "DATABASE_POOL_TIMEOUT_SECONDS",
+        "30",
+        "How long a request waits for a free connection before it fails.",
+        float,
+    ),
+    Setting(
         "PORTAL_BASE_URL",
         "http://127.0.0.1:5000",
         "Public base URL used in letters, mails and redirects. With `https://` the session "

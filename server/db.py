@@ -67,15 +67,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 30
+) -> Engine:
     parsed = make_url(url)
+    pool: dict[str, Any] = {
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
+        "pool_timeout": pool_timeout,
+    }
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        else:
+            pool = {}  # one in-memory database lives in one connection (SingletonThreadPool)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 @dataclass
@@ -88,7 +97,12 @@ class Database:
     """The Flask extension: an engine and a request-scoped session for each app."""
 
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"])
+        engine = make_engine(
+            app.config["DATABASE_URL"],
+            pool_size=app.config["DATABASE_POOL_SIZE"],
+            max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
+            pool_timeout=app.config["DATABASE_POOL_TIMEOUT_SECONDS"],
+        )
         state = _AppDatabase(
             engine, scoped_session(sessionmaker(bind=engine, expire_on_commit=False))
         )
@@ -144,7 +158,7 @@ def lock_row(session: Session, model: type[M], key: int) -> M | None:
     return session.execute(
         select(model)
         .where(table.c.id == key)
-        .with_for_update()
+        .with_for_update(of=table)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 

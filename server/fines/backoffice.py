@@ -3,10 +3,9 @@ each case with its whole history, letters for new cases."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, redirect, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from server.audit import log as audit
 from server.auth.roles import Role
@@ -15,6 +14,7 @@ from server.fines import cases, hearing, letters, uploads
 from server.fines.forms import DecisionForm
 from server.fines.letter_pdf import render_letter, render_letters
 from server.fines.models import CaseStatus
+from server.formatting import city_today
 from server.payments.money import euro
 from server.payments.receivables import balance
 from server.rendering import file_response, render_page
@@ -47,6 +47,9 @@ def case(case_id: int) -> ResponseReturnValue:
     form = DecisionForm()
     error = session.pop("evidence_error", None)
     code = 422 if error else 200
+    conflict = session.pop("office_conflict", None)
+    if conflict:
+        error, code = conflict, 409
     if request.method == "POST" and form.validate():
         try:
             new_case = hearing.decide(
@@ -100,8 +103,19 @@ def letter(case_id: int) -> ResponseReturnValue:
     found = cases.get_case(case_id)
     if found is None:
         abort(404)
+    try:
+        seen = int(request.form.get("briefe", ""))
+    except ValueError:
+        seen = found.letters_issued
+    try:
+        issued = letters.issue_letter(found, seen=seen)
+    except cases.LetterAlreadyIssued:
+        session["office_conflict"] = _(
+            "Dieser Brief wurde gerade schon gedruckt, mit neuen Zugangsdaten; ein älterer "
+            "Ausdruck gilt nicht mehr. Drucken Sie erneut, wenn Sie ihn noch einmal brauchen."
+        )
+        return redirect(url_for(".case", case_id=found.id))
     audit.record_now(f"clerk:{_clerk()}", "fines.letter.issue", "fine_case", found.id)
-    issued = letters.issue_letter(found)
     return file_response(
         render_letter(issued.content),
         mimetype="application/pdf",
@@ -113,14 +127,24 @@ def letter(case_id: int) -> ResponseReturnValue:
 @clerk_required(Role.FINES)
 def new_letters() -> ResponseReturnValue:
     """All letters of cases that have none yet, in one PDF for the printing line."""
-    pending = letters.cases_without_letter()
-    if not pending:
-        return redirect(url_for(".queue"))
-    contents = [letters.issue_letter(found).content for found in pending]
+    issued = letters.issue_first_letters()
+    if not issued:
+        return render_page(
+            "views/fines/office/queue.html",
+            items=hearing.queue(),
+            without_letter=0,
+            notice=_("Die Briefe aller neuen Vorgänge sind schon gedruckt."),
+        ), 409
+    audit.record_now(
+        f"clerk:{_clerk()}",
+        "fines.letters.issue",
+        "fine_case",
+        ",".join(str(letter.case.id) for letter in issued),
+    )
     return file_response(
-        render_letters(contents),
+        render_letters([letter.content for letter in issued]),
         mimetype="application/pdf",
-        filename=f"briefe-{date.today():%Y-%m-%d}.pdf",
+        filename=f"briefe-{city_today():%Y-%m-%d}.pdf",
     )
 
 

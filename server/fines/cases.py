@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -15,6 +15,7 @@ from server.extensions import db
 from server.fines import credentials
 from server.fines.models import CaseEvent, CaseKind, CaseStatus, FineCase, Offence
 from server.fines.offences_data import OFFENCES
+from server.formatting import city_time, city_today
 from server.logs import get_logger
 from server.payments.events import register_settlement_handler
 from server.payments.models import Receivable
@@ -86,7 +87,7 @@ def add_case(
     forwarded_from: FineCase | None = None,
 ) -> FineCase:
     """A new case with its receivable, inside the caller's transaction."""
-    letter_date = letter_date or date.today()
+    letter_date = letter_date or city_today()
     deadline = letter_date + PAYMENT_PERIOD
     plate = " ".join(plate.upper().split())
     case = FineCase(
@@ -104,7 +105,7 @@ def add_case(
     )
     session.add(case)
     session.flush()
-    case.aktenzeichen = f"BG-{offence_at:%Y}-{case.id:06d}"
+    case.aktenzeichen = f"BG-{city_time(offence_at).year}-{case.id:06d}"
     record(case, "created", f"{offence.number} {plate}", actor)
     receivable = add_receivable(
         session,
@@ -150,15 +151,63 @@ def create_case(
         )
 
 
-def issue_credentials(case: FineCase) -> Credentials:
-    """New credentials for a (new or reprinted) letter; the old ones stop working."""
+class LetterAlreadyIssued(ValueError):
+    """Another request issued this letter first (a double click, a second clerk)."""
+
+
+@dataclass(frozen=True)
+class LetterKeys:
+    """A letter's credentials with their hashes, made before the transaction that stores them:
+    the access code's Argon2 hash takes a while, and no row lock should wait for it."""
+
+    credentials: Credentials
+    url_token_hash: str
+    access_code_hash: str
+
+
+def new_letter_keys() -> LetterKeys:
     token, code = credentials.new_url_token(), credentials.new_access_code()
-    with db.transaction():
-        case.url_token_hash = credentials.url_token_hash(token)
-        case.access_code_hash = credentials.hash_access_code(code)
-        case.letter_issued_at = utcnow()
-        record(case, "letter", "", "system")
-    return Credentials(token, code)
+    return LetterKeys(
+        Credentials(token, code),
+        credentials.url_token_hash(token),
+        credentials.hash_access_code(code),
+    )
+
+
+def claim_letter(session: Session, case: FineCase, expected: int, keys: LetterKeys) -> None:
+    """Store a letter's credentials inside the caller's transaction, if the case still has
+    ``expected`` letters; raises ``LetterAlreadyIssued`` otherwise."""
+    claimed = session.execute(
+        update(FineCase)
+        .where(FineCase.id == case.id, FineCase.letters_issued == expected)
+        .values(
+            url_token_hash=keys.url_token_hash,
+            access_code_hash=keys.access_code_hash,
+            letter_issued_at=utcnow(),
+            letters_issued=expected + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        raise LetterAlreadyIssued(case.aktenzeichen)
+    record(case, "letter", "", "system")
+
+
+def issue_credentials(case: FineCase, *, seen: int | None = None) -> Credentials:
+    """New credentials for a (new or reprinted) letter; the old ones stop working.
+
+    ``seen`` is the number of letters the clerk saw (default: the case as loaded); the letter is
+    claimed by a conditional update on it, so of two clicks one prints and the other gets
+    ``LetterAlreadyIssued``."""
+    expected = case.letters_issued if seen is None else seen
+    db.session.commit()  # hand the connection back while the access code is hashed
+    keys = new_letter_keys()
+    try:
+        with db.transaction() as session:
+            claim_letter(session, case, expected, keys)
+    finally:
+        db.session.refresh(case)
+    return keys.credentials
 
 
 def find_by_token(token: str) -> FineCase | None:
@@ -189,7 +238,7 @@ def receivable_of(case: FineCase) -> Receivable | None:
 
 
 def is_late(case: FineCase, today: date | None = None) -> bool:
-    return (today or date.today()) > case.deadline
+    return (today or city_today()) > case.deadline
 
 
 def _close_paid_case(receivable: Receivable) -> None:

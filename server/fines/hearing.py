@@ -181,10 +181,10 @@ def decide(case: FineCase, decision: str, *, clerk: str, note: str = "") -> Fine
     if decision not in DECISION_STATES:
         raise HearingError(_("Unbekannte Entscheidung."))
     seen = case.status
-    if CaseStatus(seen).closed:
-        raise AlreadyDecided(_("Dieser Fall ist bereits abgeschlossen."))
-    nomination = _nomination(case) if decision == Decision.FORWARD else None
     target = DECISION_STATES[decision]
+    if CaseStatus(seen).closed or CaseStatus(seen) == target:
+        raise AlreadyDecided(_("Dieser Fall ist bereits entschieden."))
+    nomination = _nomination(case) if decision == Decision.FORWARD else None
     new_case = None
     closure = None
     try:

@@ -11,14 +11,16 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.db import as_utc
 from server.extensions import db
 from server.fines.cases import (
     Credentials,
     authority_address,
+    claim_letter,
     issue_credentials,
+    new_letter_keys,
     receivable_of,
 )
 from server.fines.letter_pdf import LetterAddress, LetterContent, render_letter, render_letters
@@ -80,23 +82,61 @@ def letter_content(
     )
 
 
-def issue_letter(case: FineCase, letter_date: date | None = None) -> IssuedLetter:
-    credentials = issue_credentials(case)
+def issue_letter(
+    case: FineCase, letter_date: date | None = None, *, seen: int | None = None
+) -> IssuedLetter:
+    """Raises ``LetterAlreadyIssued`` when another request issued it since ``seen``."""
+    credentials = issue_credentials(case, seen=seen)
     return IssuedLetter(case, credentials, letter_content(case, credentials, letter_date))
 
 
 def cases_without_letter() -> list[FineCase]:
     return list(
         db.session.scalars(
-            select(FineCase).where(FineCase.letter_issued_at.is_(None)).order_by(FineCase.id)
+            select(FineCase).where(FineCase.letters_issued == 0).order_by(FineCase.id)
         )
     )
 
 
+def issue_first_letters(case_ids: list[int] | None = None) -> list[IssuedLetter]:
+    """The first letter of every case that has none yet (of ``case_ids``, if given), in one
+    transaction that holds those cases: of two clerks asking for the printing line's file at
+    once, one gets every new letter and the other none."""
+    # Keys for the cases that look new, made before the cases are held (hashing takes a while).
+    query = select(FineCase.id).where(FineCase.letters_issued == 0)
+    if case_ids is not None:
+        query = query.where(FineCase.id.in_(case_ids))
+    keys = {case_id: new_letter_keys() for case_id in db.session.scalars(query)}
+    issued = []
+    with db.transaction() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite has no row locks: a write takes the database's write lock first.
+            session.execute(
+                update(FineCase)
+                .where(FineCase.letters_issued == 0)
+                .values(letters_issued=FineCase.letters_issued)
+                .execution_options(synchronize_session=False)
+            )
+        pending = session.scalars(
+            select(FineCase)
+            .where(FineCase.letters_issued == 0, FineCase.id.in_(sorted(keys)))
+            .order_by(FineCase.id)
+            .with_for_update(of=FineCase)
+            .execution_options(populate_existing=True)
+        ).all()
+        for case in pending:
+            claim_letter(session, case, 0, keys[case.id])
+            issued.append((case, keys[case.id].credentials))
+    letters = []
+    for case, credentials in issued:
+        db.session.refresh(case)
+        letters.append(IssuedLetter(case, credentials, letter_content(case, credentials)))
+    return letters
+
+
 def write_letters(out_dir: Path, cases: list[FineCase] | None = None) -> list[Path]:
     """One PDF per case plus one file with all of them for the printing line."""
-    cases = cases_without_letter() if cases is None else cases
-    issued = [issue_letter(case) for case in cases]
+    issued = issue_first_letters(None if cases is None else [case.id for case in cases])
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for letter in issued:

@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, utcnow
@@ -78,6 +88,9 @@ class FineCase(Base):
     url_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     access_code_hash: Mapped[str | None] = mapped_column(String(255))
     letter_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How many letters (with fresh credentials) were issued: a (re)print is claimed by a
+    # conditional update on the number the clerk saw, so a double click prints one letter.
+    letters_issued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # One forwarded case per case: two clerks forwarding at once create one case, not two.
     forwarded_from_id: Mapped[int | None] = mapped_column(ForeignKey("fine_cases.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -150,6 +163,17 @@ class Upload(Base):
     chose; served only to whoever may see the case."""
 
     __tablename__ = "fine_uploads"
+    __table_args__ = (
+        # The same evidence photo once per case: a double-clicked upload stores it once.
+        Index(
+            "one_evidence_photo_per_case",
+            "case_id",
+            "sha256",
+            unique=True,
+            sqlite_where=text("evidence"),
+            postgresql_where=text("evidence"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from server.extensions import db
@@ -58,17 +59,22 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
     directory = _case_dir(case)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / stored).write_bytes(content)
-    with db.transaction() as session:
-        upload = Upload(
-            case_id=case.id,
-            stored_name=stored,
-            original_name=name,
-            content_type=content_type,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            evidence=evidence,
-        )
-        session.add(upload)
+    try:
+        with db.transaction() as session:
+            upload = Upload(
+                case_id=case.id,
+                stored_name=stored,
+                original_name=name,
+                content_type=content_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                evidence=evidence,
+            )
+            session.add(upload)
+    except IntegrityError:
+        # The same evidence photo again (a double click): the database keeps one.
+        (directory / stored).unlink(missing_ok=True)
+        raise UploadRejected(_("Dieses Beweisfoto ist schon angelegt.")) from None
     log.info(
         "upload stored",
         extra={

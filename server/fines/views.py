@@ -20,6 +20,7 @@ from server.fines.models import (
     HearingStatement,
     StatementKind,
 )
+from server.formatting import city_today
 from server.payments import access as payment_access
 from server.payments import online, proof
 from server.payments.models import Receivable
@@ -90,7 +91,7 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
     found = _visible(aktenzeichen)
     receivable = cases.receivable_of(found)
     current = balance(receivable) if receivable else None
-    days_left = (found.deadline - date.today()).days
+    days_left = (found.deadline - city_today()).days
     reason = proof.closing_reason(receivable) if receivable else None
     paid = proof.proof_of(receivable, current) if receivable and current else None
     if paid is not None and receivable is not None:

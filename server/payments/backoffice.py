@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from server.audit import log as audit
 from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
+from server.formatting import city_today
 from server.payments import clarifications
 from server.payments.journal import ReceivableStatus
 from server.payments.models import ClarificationReason, ClarificationState, ClosingReason
@@ -22,7 +23,7 @@ from server.payments.receivables import (
     get_receivable,
     list_receivables,
 )
-from server.payments.refunds import credit_transfer_file, pending_transfers
+from server.payments.refunds import credit_transfer_file, last_transfer_file, pending_transfers
 from server.payments.statement_import import import_statement_file
 from server.payments.statements.model import StatementError
 from server.rendering import file_response, render_page
@@ -84,6 +85,10 @@ SUGGESTED = {
 @bp.route("/")
 @clerk_required(Role.CASH_OFFICE)
 def receivables() -> ResponseReturnValue:
+    return _receivables_page()
+
+
+def _receivables_page(notice: str | None = None) -> ResponseReturnValue:
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in ReceivableStatus}:
         status = None
@@ -96,8 +101,9 @@ def receivables() -> ResponseReturnValue:
         statuses=list(ReceivableStatus),
         open_clarifications=clarifications.count_open(),
         pending_refunds=len(pending_transfers()),
-        today=date.today(),
-    )
+        today=city_today(),
+        notice=notice,
+    ), (409 if notice else 200)
 
 
 @bp.route("/sollstellungen/<int:receivable_id>")
@@ -215,7 +221,7 @@ def export() -> ResponseReturnValue:
     try:
         day = date.fromisoformat(request.args.get("datum", ""))
     except ValueError:
-        day = date.today()
+        day = city_today()
     output = "json" if request.args.get("format") == "json" else "csv"
     audit.record_now(f"clerk:{_clerk_name()}", "payments.export", "bookings", day.isoformat())
     content = export_bookings(day, output)
@@ -228,8 +234,18 @@ def export() -> ResponseReturnValue:
 @bp.route("/erstattungen", methods=["POST"])
 @clerk_required(Role.CASH_OFFICE)
 def credit_transfers() -> ResponseReturnValue:
-    made = credit_transfer_file(date.today(), clerk=_clerk_name())
+    made = credit_transfer_file(city_today(), clerk=_clerk_name())
     if made is None:
-        return redirect(url_for(".receivables"))
+        # Nothing waiting: also what a second click gets while the first downloads the file.
+        last = last_transfer_file()
+        return _receivables_page(
+            _(
+                "Alle Erstattungen sind schon exportiert, zuletzt in der Überweisungsdatei "
+                "%(file)s.",
+                file=last,
+            )
+            if last
+            else _("Keine Erstattung wartet auf eine Überweisungsdatei.")
+        )
     name, content, _count = made
     return file_response(content, mimetype="application/xml", filename=name)

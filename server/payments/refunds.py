@@ -227,6 +227,16 @@ def pending_transfers() -> list[Refund]:
     )
 
 
+def last_transfer_file() -> str | None:
+    """The name of the newest credit transfer file (its message id)."""
+    return db.session.scalar(
+        select(Refund.export_file)
+        .where(Refund.export_file.is_not(None))
+        .order_by(Refund.id.desc())
+        .limit(1)
+    )
+
+
 def _element(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
     child = etree.SubElement(parent, f"{{{PAIN_NAMESPACE}}}{tag}")
     if text is not None:

@@ -360,7 +360,7 @@ def test_the_fines_office_sees_the_decision_that_won(client: CheckingClient) -> 
         f"/verwaltung/bussgeld/fall/{case_id}", data={**data, "decision": "continue"}
     )
     assert again.status_code == 409
-    assert "bereits abgeschlossen" in text_of(again)
+    assert "bereits entschieden" in text_of(again)
     with app.app_context():
         found = get_case(case_id)
         assert found is not None

@@ -1,5 +1,6 @@
 """decisions reach the money: closed receivables, cancellation bookings, new clarification
-reasons, one refund per clarification or request, one forwarded case per case
+reasons, one refund per clarification or request, one forwarded case per case, letters counted,
+one evidence photo per case
 
 Revision ID: 0014
 Revises: 0013
@@ -53,10 +54,24 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_fine_cases_forwarded_from_id"), ["forwarded_from_id"]
         )
+        batch_op.add_column(
+            sa.Column("letters_issued", sa.Integer(), server_default="0", nullable=False)
+        )
+    op.execute("UPDATE fine_cases SET letters_issued = 1 WHERE letter_issued_at IS NOT NULL")
+    op.create_index(
+        "one_evidence_photo_per_case",
+        "fine_uploads",
+        ["case_id", "sha256"],
+        unique=True,
+        sqlite_where=sa.text("evidence"),
+        postgresql_where=sa.text("evidence"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("one_evidence_photo_per_case", table_name="fine_uploads")
     with op.batch_alter_table("fine_cases", schema=None) as batch_op:
+        batch_op.drop_column("letters_issued")
         batch_op.drop_constraint(batch_op.f("uq_fine_cases_forwarded_from_id"), type_="unique")
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.drop_constraint("one_refund_per_request", type_="unique")
