@@ -31,8 +31,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import cache
-from pathlib import Path
 
 import segno
 from fpdf import FPDF
@@ -42,46 +40,36 @@ from fpdf.enums import MethodReturnValue, PathPaintRule, XPos, YPos
 from server.formatting import german_date, german_weekday_date_time
 from server.payments.girocode import QUIET_ZONE_MODULES, girocode_qr
 from server.payments.references import format_kassenzeichen
+from server.pdf.page import (
+    BOTTOM_MARGIN,
+    FONT_FAMILY,
+    INFO_LEFT,
+    LEFT,
+    MONO_FAMILY,
+    PAGE_WIDTH,
+    RIGHT,
+    TEXT_WIDTH,
+    PdfError,
+    font_paths,
+)
 
 KINDS = ("warning", "hearing")
 
 # Page geometry in millimetres (A4 portrait, DIN 5008 form B).
-PAGE_WIDTH = 210.0
-PAGE_HEIGHT = 297.0
-LEFT = 20.0
-RIGHT = 20.0
-TEXT_WIDTH = PAGE_WIDTH - LEFT - RIGHT
 ADDRESS_TOP = 45.0
 ADDRESS_WIDTH = 85.0
 RETURN_ZONE_HEIGHT = 17.7  # "Zusatz- und Vermerkzone" above the recipient's address
-INFO_LEFT = 125.0
 INFO_TOP = 50.0
 SUBJECT_TOP = 98.4
 FOLD_MARKS = (105.0, 210.0)
 HOLE_MARK = 148.5
-BOTTOM_MARGIN = 16.0
 QR_SYMBOL_SIZE = 26.0  # the symbol without its quiet zone; the quiet zone adds four modules
 BOX_PADDING = 1.5
 
-_FONT_FAMILY = "DejaVu"
-_MONO_FAMILY = "DejaVuMono"
-_FONT_FILES = {
-    (_FONT_FAMILY, ""): "DejaVuSans.ttf",
-    (_FONT_FAMILY, "B"): "DejaVuSans-Bold.ttf",
-    (_MONO_FAMILY, "B"): "DejaVuSansMono-Bold.ttf",
-}
-# Debian/Ubuntu (fonts-dejavu-core), Fedora/Arch, Alpine.
-FONT_DIRECTORIES = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu-sans-fonts"),
-    Path("/usr/share/fonts/TTF"),
-    Path("/usr/share/fonts/dejavu"),
-)
 _POSTCODE_LINE = re.compile(r"^\d{5}\s")
 
 
-class LetterError(ValueError):
-    """The letter cannot be made: bad content, or the font is not installed."""
+LetterError = PdfError  # the letter cannot be made: bad content, or the font is missing
 
 
 @dataclass(frozen=True)
@@ -149,20 +137,6 @@ def euro(cents: int) -> str:
     return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d} €"
 
 
-@cache
-def font_paths() -> dict[tuple[str, str], Path]:
-    """Where the DejaVu TrueType files are; raises ``LetterError`` when they are missing."""
-    for directory in FONT_DIRECTORIES:
-        paths = {key: directory / name for key, name in _FONT_FILES.items()}
-        if all(path.is_file() for path in paths.values()):
-            return paths
-    raise LetterError(
-        "DejaVu fonts not found in "
-        + ", ".join(str(directory) for directory in FONT_DIRECTORIES)
-        + "; install them (Debian/Ubuntu: apt-get install fonts-dejavu-core)"
-    )
-
-
 class _LetterDocument(FPDF):
     """An FPDF that knows which letter it is printing, for the footer of every page."""
 
@@ -181,7 +155,7 @@ class _LetterDocument(FPDF):
         if self.current is None:
             return
         self.set_y(-12)
-        self.set_font(_FONT_FAMILY, "", 7)
+        self.set_font(FONT_FAMILY, "", 7)
         self.set_text_color(90)
         note = "Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig."
         self.cell(TEXT_WIDTH * 0.7, 4, note)
@@ -267,9 +241,9 @@ def _fold_marks(pdf: FPDF) -> None:
 
 def _letterhead(pdf: FPDF, content: LetterContent) -> None:
     pdf.set_xy(LEFT, 14)
-    pdf.set_font(_FONT_FAMILY, "B", 13)
+    pdf.set_font(FONT_FAMILY, "B", 13)
     pdf.multi_cell(INFO_LEFT - LEFT - 5, 6, content.authority_name, align="L")
-    pdf.set_font(_FONT_FAMILY, "", 8)
+    pdf.set_font(FONT_FAMILY, "", 8)
     pdf.set_xy(INFO_LEFT, 14)
     for line in content.authority_lines:
         if line == content.authority_name:
@@ -280,15 +254,15 @@ def _letterhead(pdf: FPDF, content: LetterContent) -> None:
 
 def _address_field(pdf: FPDF, content: LetterContent) -> None:
     sender = " · ".join(_postal_lines(content))
-    size = _fit_size(pdf, _FONT_FAMILY, "U", sender, ADDRESS_WIDTH, 7)
-    pdf.set_font(_FONT_FAMILY, "U", size)
+    size = _fit_size(pdf, FONT_FAMILY, "U", sender, ADDRESS_WIDTH, 7)
+    pdf.set_font(FONT_FAMILY, "U", size)
     pdf.set_xy(LEFT, ADDRESS_TOP + RETURN_ZONE_HEIGHT - 4.5)
     pdf.cell(ADDRESS_WIDTH, 3.5, sender)
     y = ADDRESS_TOP + RETURN_ZONE_HEIGHT + 1.5
     recipient = content.recipient
     for line in (recipient.name, recipient.street, recipient.postcode_city):
-        size = _fit_size(pdf, _FONT_FAMILY, "", line, ADDRESS_WIDTH, 10)
-        pdf.set_font(_FONT_FAMILY, "", size)
+        size = _fit_size(pdf, FONT_FAMILY, "", line, ADDRESS_WIDTH, 10)
+        pdf.set_font(FONT_FAMILY, "", size)
         pdf.set_xy(LEFT, y)
         pdf.cell(ADDRESS_WIDTH, 4.6, line)
         y += 4.6
@@ -303,12 +277,12 @@ def _info_block(pdf: FPDF, content: LetterContent) -> None:
     y = INFO_TOP
     for label, value in rows:
         pdf.set_xy(INFO_LEFT, y)
-        pdf.set_font(_FONT_FAMILY, "", 7.5)
+        pdf.set_font(FONT_FAMILY, "", 7.5)
         pdf.set_text_color(90)
         pdf.cell(65, 3.5, label)
         pdf.set_text_color(0)
         pdf.set_xy(INFO_LEFT, y + 3.5)
-        pdf.set_font(_FONT_FAMILY, "B", 9.5)
+        pdf.set_font(FONT_FAMILY, "B", 9.5)
         pdf.cell(65, 4.5, value)
         y += 9.5
 
@@ -324,7 +298,7 @@ def _paragraph(
 ) -> None:
     """A paragraph over the full text width. ``markdown`` (for **bold**) only for the fixed
     texts of this module: data such as a place could contain "--", which would underline."""
-    pdf.set_font(_FONT_FAMILY, style, size)
+    pdf.set_font(FONT_FAMILY, style, size)
     pdf.set_x(LEFT)
     pdf.multi_cell(
         TEXT_WIDTH,
@@ -343,11 +317,11 @@ def _pair(
 ) -> float:
     """A label with its value to the right; returns where the value ends."""
     pdf.set_xy(x, y)
-    pdf.set_font(_FONT_FAMILY, "", 8.5)
+    pdf.set_font(FONT_FAMILY, "", 8.5)
     pdf.set_text_color(90)
     pdf.cell(widths[0], 4.1, label)
     pdf.set_text_color(0)
-    pdf.set_font(_FONT_FAMILY, "", 9.5)
+    pdf.set_font(FONT_FAMILY, "", 9.5)
     pdf.set_xy(x + widths[0], y)
     pdf.multi_cell(widths[1], 4.1, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return pdf.get_y()
@@ -388,7 +362,7 @@ def _amount(pdf: FPDF, content: LetterContent) -> None:
             f"Betrag laut Bußgeldkatalog: {euro(content.amount_cents)}",
             f"Frist für Ihre Antwort: bis zum {german_date(content.deadline)}",
         )
-    pdf.set_font(_FONT_FAMILY, "B", 11)
+    pdf.set_font(FONT_FAMILY, "B", 11)
     for line in lines:
         pdf.set_x(LEFT)
         pdf.cell(TEXT_WIDTH, 5.4, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -400,7 +374,7 @@ class _BoxLine:
     """One line (or paragraph) of text in a box, with its font."""
 
     text: str
-    family: str = _FONT_FAMILY
+    family: str = FONT_FAMILY
     style: str = ""
     size: float = 9
 
@@ -456,7 +430,7 @@ def _online_lines(content: LetterContent) -> list[_BoxLine]:
         _BoxLine("Scannen Sie den QR-Code mit dem Smartphone oder öffnen Sie im Browser:"),
         _BoxLine(content.portal_address, style="B", size=11),
         _BoxLine("und geben Sie dort diesen Zugangscode ein:"),
-        _BoxLine(content.access_code, family=_MONO_FAMILY, style="B", size=12),
+        _BoxLine(content.access_code, family=MONO_FAMILY, style="B", size=12),
         _BoxLine(
             "Dort können Sie bezahlen, sich äußern oder die Person nennen, die gefahren ist.",
             size=8.5,

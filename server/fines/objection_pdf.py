@@ -26,21 +26,24 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 from server.fines.letter_pdf import (
     ADDRESS_TOP,
     ADDRESS_WIDTH,
-    BOTTOM_MARGIN,
     FOLD_MARKS,
     HOLE_MARK,
-    INFO_LEFT,
     INFO_TOP,
+    RETURN_ZONE_HEIGHT,
+    SUBJECT_TOP,
+    LetterError,
+)
+from server.pdf.page import (
+    BOTTOM_MARGIN,
+    INFO_LEFT,
     LEFT,
     PAGE_HEIGHT,
     PAGE_WIDTH,
-    RETURN_ZONE_HEIGHT,
     RIGHT,
-    SUBJECT_TOP,
     TEXT_WIDTH,
-    LetterError,
+    add_fonts,
+    printable,
 )
-from server.fines.receipt_pdf import add_fonts, printable
 
 # DIN 5008: the recipient's part of the address field holds at most six lines.
 MAX_ADDRESS_LINES = 6

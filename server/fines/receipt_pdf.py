@@ -16,25 +16,14 @@ because the document date is the time the statement was received.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import TTFFont
 
-from server.fines.letter_pdf import (
-    BOTTOM_MARGIN,
-    INFO_LEFT,
-    LEFT,
-    PAGE_WIDTH,
-    RIGHT,
-    TEXT_WIDTH,
-    LetterError,
-    font_paths,
-)
+from server.fines.letter_pdf import LetterError
 from server.formatting import german_date, german_time
+from server.pdf.page import INFO_LEFT, LEFT, PAGE_WIDTH, RIGHT, TEXT_WIDTH, ReceiptPage, printable
 
 # What the citizen chose, in the words the receipt uses for it.
 STATEMENT_KINDS = {
@@ -52,40 +41,7 @@ NEXT_STEPS = (
     "Bestätigung.",
     "Bitte bewahren Sie diese Bestätigung auf.",
 )
-REPLACEMENT = "\ufffd"  # shown for a character the font cannot draw, so nothing vanishes unseen
-_TAB_WIDTH = 4
 _TOTAL_PAGES = "{nb}"  # fpdf2's placeholder for the page count, filled in on output
-_HEADING_ROOM = 18.0  # a heading needs this much room below it, or it moves to the next page
-
-
-def add_fonts(pdf: FPDF) -> str:
-    """Registers the DejaVu fonts of ``letter_pdf.font_paths`` and returns the family name of
-    the regular text font (the family that has a regular style)."""
-    paths = font_paths()
-    for (family, style), path in paths.items():
-        pdf.add_font(family, style, str(path))
-    return next(family for family, style in paths if not style)
-
-
-def printable(pdf: FPDF, text: str) -> str:
-    """``text`` as the current font can print it: composed (an "ü" typed as "u" plus a combining
-    diaeresis becomes one glyph), tabs as spaces, line breaks as ``\\n``, other control and format
-    characters dropped, and each character the font lacks replaced by U+FFFD. fpdf2 would drop
-    a missing character silently; a receipt must not show less than was received."""
-    font = pdf.current_font
-    cmap = font.cmap if isinstance(font, TTFFont) else {}
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    out: list[str] = []
-    for char in text.expandtabs(_TAB_WIDTH):
-        if char == "\n":
-            out.append(char)
-        elif unicodedata.category(char) in {"Cc", "Cf"}:
-            continue
-        elif ord(char) in cmap:
-            out.append(char)
-        else:
-            out.append(REPLACEMENT)
-    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -122,44 +78,6 @@ class StatementReceipt:
     @property
     def title(self) -> str:
         return f"Eingangsbestätigung – Aktenzeichen {self.aktenzeichen}"
-
-
-class ReceiptPage(FPDF):
-    """An A4 receipt: DIN 5008 margins, the DejaVu fonts, paragraphs that print text as typed and
-    headings that do not stand alone at the foot of a page. Subclasses draw their footer."""
-
-    def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_margins(LEFT, 18, RIGHT)
-        self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
-        self.sans = add_fonts(self)
-
-    def header(self) -> None:
-        # fpdf2 fills in the page count wherever its placeholder occurs in text drawn while the
-        # placeholder is set: only in the footer, not in a citizen's text that contains "{nb}".
-        self.alias_nb_pages("")
-
-    def paragraph(self, text: str, *, size: float = 10, style: str = "", gap: float = 2) -> None:
-        """A paragraph over the full text width. Never markdown: the citizen's text may contain
-        "**" or "--", which must be printed as typed."""
-        self.set_font(self.sans, style, size)
-        self.set_x(LEFT)
-        self.multi_cell(
-            TEXT_WIDTH,
-            size * 0.46,
-            printable(self, text),
-            align="L",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
-        self.ln(gap)
-
-    def heading(self, text: str) -> None:
-        # Not alone at the foot of a page, away from what it introduces.
-        if self.get_y() + _HEADING_ROOM > self.page_break_trigger:
-            self.add_page()
-        self.ln(1.5)
-        self.paragraph(text, size=11, style="B", gap=1)
 
 
 class _ReceiptDocument(ReceiptPage):

@@ -31,8 +31,8 @@ from server.forms.engine import (
     parse_date,
 )
 from server.forms.models import FormStatusEvent, FormSubmission, FormUpload
-from server.forms.pdf import ReceiptDocument
 from server.payments.money import euro
+from server.pdf.receipt import ReceiptDocument
 
 
 def file_size(size: int) -> str:

@@ -10,9 +10,9 @@ from datetime import UTC
 from flask import current_app
 
 from server.formatting import german_date_time
-from server.forms.pdf import ReceiptDocument
 from server.payments.money import euro
 from server.payments.proof import PaymentProof
+from server.pdf.receipt import ReceiptDocument
 
 NOTE = (
     "Diese Bestätigung wurde maschinell erstellt und ist ohne Unterschrift gültig. Bitte bewahren "

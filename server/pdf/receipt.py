@@ -1,13 +1,12 @@
-"""The A4 page of a form receipt: letterhead, label/value rows, headings that do not stand
-alone at the foot of a page, and a footer with the page count on every page. Text is never
-read as markup and characters the font lacks show as U+FFFD (``printable``)."""
+"""The A4 page of a receipt (forms, proofs of payment): letterhead, label/value rows, headings
+that do not stand alone at the foot of a page, and a footer with the page count on every page.
+Text is never read as markup and characters the font lacks show as U+FFFD (``printable``)."""
 
 from __future__ import annotations
 
 from fpdf.enums import XPos, YPos
 
-from server.fines.letter_pdf import INFO_LEFT, LEFT, TEXT_WIDTH
-from server.fines.receipt_pdf import ReceiptPage, printable
+from server.pdf.page import INFO_LEFT, LEFT, TEXT_WIDTH, ReceiptPage, printable
 
 _TOTAL_PAGES = "{nb}"
 _LABEL_WIDTH = 58.0

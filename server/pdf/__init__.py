@@ -1,0 +1,1 @@
+"""PDF building blocks every area uses: the page, fonts and the receipt layout."""
