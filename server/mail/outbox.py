@@ -26,10 +26,13 @@ def queue_mail(
     body: str,
     attachment_name: str | None = None,
     attachment: bytes | None = None,
+    dedupe_key: str | None = None,
 ) -> OutboxMail:
-    """Add to the caller's transaction: the mail exists exactly if what it reports does."""
+    """Add to the caller's transaction: the mail exists exactly if what it reports does. With
+    ``dedupe_key`` the database keeps one mail per key (a second raises IntegrityError)."""
     mail = OutboxMail(
         recipient=recipient,
+        dedupe_key=dedupe_key,
         subject=subject[:200],
         body=body,
         attachment_name=attachment_name,

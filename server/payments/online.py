@@ -199,9 +199,9 @@ def apply_status(payment: OnlinePayment, status: ProviderStatus, *, via: str) ->
                     )
                 locked.state = PaymentState.PAID.value
                 locked.finished_at = utcnow()
-            _book_reported(session, locked, status, via)
             if status.method:
-                locked.method = status.method
+                locked.method = status.method  # before booking: the settlement reads it
+            _book_reported(session, locked, status, via)
         elif not current.final and reported != current:
             locked.state = reported.value
             if reported.final:

@@ -275,10 +275,14 @@ def recipient_of(receivable: Receivable) -> str | None:
     return None
 
 
+def _proof_key(receivable: Receivable) -> str:
+    return f"proof:{receivable.id}"
+
+
 def proof_mail_queued(receivable: Receivable) -> bool:
     return (
         db.session.scalar(
-            select(OutboxMail.id).where(OutboxMail.attachment_name == _attachment_name(receivable))
+            select(OutboxMail.id).where(OutboxMail.dedupe_key == _proof_key(receivable))
         )
         is not None
     )
@@ -309,7 +313,9 @@ def mail_proof(receivable: Receivable) -> None:
                 body=body,
                 attachment_name=_attachment_name(receivable),
                 attachment=document,
+                dedupe_key=_proof_key(receivable),
             )
+            session.flush()
     except Exception:  # the booking stands; the proof stays on the page and as a PDF
         log.exception("proof of payment not queued", extra={"kz": receivable.kassenzeichen})
         return

@@ -1,6 +1,6 @@
 """decisions reach the money: closed receivables, cancellation bookings, new clarification
 reasons, one refund per clarification or request, one forwarded case per case, letters counted,
-one evidence photo per case
+one evidence photo per case, mails that go once
 
 Revision ID: 0014
 Revises: 0013
@@ -58,6 +58,9 @@ def upgrade() -> None:
             sa.Column("letters_issued", sa.Integer(), server_default="0", nullable=False)
         )
     op.execute("UPDATE fine_cases SET letters_issued = 1 WHERE letter_issued_at IS NOT NULL")
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dedupe_key", sa.String(length=100), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f("uq_mail_outbox_dedupe_key"), ["dedupe_key"])
     op.create_index(
         "one_evidence_photo_per_case",
         "fine_uploads",
@@ -70,6 +73,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("one_evidence_photo_per_case", table_name="fine_uploads")
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_mail_outbox_dedupe_key"), type_="unique")
+        batch_op.drop_column("dedupe_key")
     with op.batch_alter_table("fine_cases", schema=None) as batch_op:
         batch_op.drop_column("letters_issued")
         batch_op.drop_constraint(batch_op.f("uq_fine_cases_forwarded_from_id"), type_="unique")
