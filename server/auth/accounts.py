@@ -12,7 +12,8 @@ from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from server.audit import log as audit
 from server.auth import account_mail, throttle
@@ -56,6 +57,16 @@ def register(email: str, password: str) -> None:
     The caller answers the same whatever happened here."""
     email = normalise_email(email)
     password_hash = _hash(password)
+    try:
+        _register(email, password_hash)
+    except IntegrityError:
+        # The same address registered at the same moment (a second click, another tab): the
+        # account exists now, and this registration goes on as one for a known address.
+        db.session.rollback()
+        _register(email, password_hash)
+
+
+def _register(email: str, password_hash: str) -> None:
     with db.transaction():
         citizen = find_account(email)
         if citizen is not None and citizen.confirmed:
@@ -259,12 +270,32 @@ def update_personal_data(citizen: Citizen, data: PersonalData) -> None:
     """Name and address as the citizen states them (an eID's verified data are not editable)."""
     if citizen.has_eid:
         raise ValueError("the data of an eID login come from the eID")
+    values = {
+        "given_name": data.given_name,
+        "family_name": data.family_name,
+        "street": data.street or None,
+        "postal_code": data.postal_code or None,
+        "locality": data.locality or None,
+        "country": "DE" if data.locality else None,
+    }
     with db.transaction() as session:
-        citizen = session.merge(citizen)
-        citizen.given_name = data.given_name
-        citizen.family_name = data.family_name
-        citizen.street = data.street or None
-        citizen.postal_code = data.postal_code or None
-        citizen.locality = data.locality or None
-        citizen.country = "DE" if data.locality else None
-        audit.record(f"citizen:{citizen.id}", "citizen.data_changed", "citizen", citizen.id)
+        # Only a change is a change: the same data saved again (a second click, another device
+        # at the same moment) updates no row and is not recorded twice.
+        changed = session.execute(
+            update(Citizen)
+            .where(
+                Citizen.id == citizen.id,
+                or_(
+                    *(
+                        getattr(Citizen, name).is_distinct_from(value)
+                        for name, value in values.items()
+                    )
+                ),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(changed, "rowcount", 0):
+            audit.record(f"citizen:{citizen.id}", "citizen.data_changed", "citizen", citizen.id)
+    if citizen in db.session:
+        db.session.expire(citizen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request, session, url_for
+from flask import Blueprint, jsonify, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -94,6 +94,7 @@ def manage() -> ResponseReturnValue:
     done = {
         "hinzugefuegt": _("Der Sicherheitsschlüssel ist hinzugefügt."),
         "entfernt": _("Der Sicherheitsschlüssel ist entfernt."),
+        "schon-entfernt": _("Dieser Sicherheitsschlüssel ist schon entfernt."),
     }.get(request.args.get("erledigt", ""))
     return render_page(
         "views/auth/security_keys.html", keys=security_keys.keys_of(_me()), done=done
@@ -133,5 +134,6 @@ def add_key() -> ResponseReturnValue:
 @clerk_required()
 def remove_key(key_id: int) -> ResponseReturnValue:
     if not security_keys.remove_key(_me(), key_id):
-        abort(404)
+        # Removed meanwhile (a second click, another tab): the list shows what is left.
+        return redirect_page(url_for(".manage", erledigt="schon-entfernt"))
     return redirect_page(url_for(".manage", erledigt="entfernt"))

@@ -48,10 +48,11 @@ def end_sessions_after_password_change(citizen_id: int) -> int:
 
 
 def end_all_sessions(citizen_id: int) -> int:
-    """ "Überall abmelden": every session of the citizen, this one included."""
-    ended = end_sessions_of_citizen(citizen_id, except_token=_server_session().token)
+    """ "Überall abmelden": every session of the citizen, this one included; returns how many
+    ended here (0: another device did it a moment ago)."""
+    ended = end_sessions_of_citizen(citizen_id)
     end_session()
-    return ended + 1
+    return ended
 
 
 def current_session_token() -> str | None:

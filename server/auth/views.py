@@ -350,6 +350,9 @@ def end_one_session(short_id: str) -> ResponseReturnValue:
     if end_session_by_id(citizen.id, short_id):
         audit.record_now(f"citizen:{citizen.id}", "citizen.session.end", "citizen", citizen.id)
         flash(_("Die Sitzung auf dem anderen Gerät ist beendet."), "success")
+    else:
+        # Ended a moment ago (from this device or another): the list shows what is left.
+        flash(_("Diese Sitzung ist schon beendet."), "info")
     return redirect_page(url_for("auth.account"))
 
 
@@ -361,10 +364,14 @@ def sign_out_everywhere() -> ResponseReturnValue:
     citizen_id = citizen.id
     id_token = session.get("id_token")
     ended = end_all_sessions(citizen_id)
-    audit.record_now(
-        f"citizen:{citizen_id}", "citizen.session.end_all", "citizen", citizen_id, str(ended)
-    )
-    flash(_("Sie sind jetzt auf allen Geräten abgemeldet."), "success")
+    if ended:
+        audit.record_now(
+            f"citizen:{citizen_id}", "citizen.session.end_all", "citizen", citizen_id, str(ended)
+        )
+        flash(_("Sie sind jetzt auf allen Geräten abgemeldet."), "success")
+    else:
+        # Another device signed out everywhere a moment ago, this session with the others.
+        flash(_("Sie sind schon auf allen Geräten abgemeldet."), "info")
     provider_logout = eid.logout_url(id_token, public_url("auth.account"))
     return redirect(provider_logout or url_for("auth.account"))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -121,7 +121,7 @@ def submission(service: str, submission_id: int) -> ResponseReturnValue:
         chosen = request.form.get("status", "")
         target = definition.status(chosen)
         try:
-            submissions.change_status(
+            changed = submissions.change_status(
                 found,
                 chosen,
                 clerk=_clerk_name(),
@@ -143,6 +143,8 @@ def submission(service: str, submission_id: int) -> ResponseReturnValue:
                 )
             }
         else:
+            if not changed:
+                flash(_("Dieser Stand ist schon gesetzt."), "info")
             return redirect(url_for(".submission", service=service, submission_id=found.id))
     audit.record_now(f"clerk:{_clerk_name()}", "forms.submission.view", "form_submission", found.id)
     paid = payment.payment_state(definition, found)

@@ -338,17 +338,18 @@ def change_status(
     """A clerk's decision; the citizen sees it as the submission's status and history.
 
     A status may need inputs (a posting date, a reason) and run a hook on entering it (a
-    refund). Entering happens once: the row changes only if it still has the status the clerk
-    saw, so a decision sent twice, even at the same moment, runs its hook once; the repeat
-    changes nothing and returns False. A hook that fails undoes the change and raises."""
+    refund). Entering happens once, whatever the status: the row changes only if it still
+    has the status the clerk saw, so a decision sent twice, even at the same moment, is one
+    event and runs its hook once; the repeat changes nothing and returns False. A hook that
+    fails undoes the change and raises."""
     definition = get_definition(submission.service)
     if definition is None or status not in {s.value for s in definition.statuses}:
         raise StatusError({"status": _("Wählen Sie einen der angebotenen Status.")})
     if submission.status == AWAITING_PAYMENT.value:
         raise StatusError({"status": _("Der Antrag ist noch nicht bezahlt.")})
     target = definition.status(status)
-    once = bool(target.inputs or target.on_enter)
-    if once and submission.status == status:
+    if submission.status == status:
+        # Set already (by this clerk's other click or a colleague): nothing changes.
         return False
     details = _status_inputs(submission, target, inputs or {})
     seen = submission.status

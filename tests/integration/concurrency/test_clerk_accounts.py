@@ -134,3 +134,38 @@ def test_reset_second_factor(portal: Portal) -> None:
             reply.status == 200 and "Der zweite Faktor ist zurückgesetzt" in reply.text
         ),
     )
+
+
+def test_remove_security_key(portal: Portal) -> None:
+    """The clerk removes a security key from N tabs at once: removed once, audited once; the
+    other tabs are told it is gone already."""
+    from server.auth.second_factor_models import ClerkSecurityKey
+    from server.extensions import db
+
+    username = portal.unique("schluessel-")
+    clerk_id = portal.clerk(username, [Role.FINES])
+    with portal.db() as session, db.transaction():
+        key = ClerkSecurityKey(
+            clerk_id=clerk_id,
+            credential_id=f"credential {username}".encode(),
+            public_key=b"not a real key",
+            name="Alter Schlüssel",
+        )
+        session.add(key)
+        session.flush()
+        key_id = key.id
+    browsers = portal.clerks(username, [Role.FINES], count=8)
+    replies = post_all(
+        browsers,
+        "/verwaltung/zweiter-faktor",
+        f"/verwaltung/zweiter-faktor/{key_id}/entfernen",
+        {},
+    )
+    assert portal.count(select(ClerkSecurityKey).where(ClerkSecurityKey.id == key_id)) == 0
+    assert_race(
+        replies,
+        effects=audited(portal, "clerk.security_key_removed", clerk_id),
+        what="security key removals",
+        loser=lambda reply: "Dieser Sicherheitsschlüssel ist schon entfernt" in reply.text,
+        winner=lambda reply: "Der Sicherheitsschlüssel ist entfernt" in reply.text,
+    )
