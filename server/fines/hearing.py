@@ -85,11 +85,24 @@ def submit_statement(
             session.flush()
             for upload in pending_uploads(case):
                 upload.statement_id = statement.id
-            case.status = (
+            new_status = (
                 CaseStatus.DRIVER_NAMED
                 if kind == StatementKind.NOMINATE
                 else CaseStatus.STATEMENT_RECEIVED
-            ).value
+            )
+            # Only a case still open takes the statement: a decision that closed it meanwhile
+            # is not undone by it.
+            moved = session.execute(
+                update(FineCase)
+                .where(
+                    FineCase.id == case.id,
+                    FineCase.status.not_in([s.value for s in CaseStatus if s.closed]),
+                )
+                .values(status=new_status.value)
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(moved, "rowcount", 0):
+                raise HearingError("the case is closed")
             record(case, "statement", f"{kind.value}{' (verspätet)' if statement.late else ''}")
     except IntegrityError:
         db.session.rollback()
@@ -99,6 +112,7 @@ def submit_statement(
         if found is None:
             raise
         return found, False
+    db.session.refresh(case)
     log.info(
         "hearing statement",
         extra={"aktenzeichen": case.aktenzeichen, "kind": kind.value, "late": statement.late},

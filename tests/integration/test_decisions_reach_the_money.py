@@ -365,3 +365,33 @@ def test_the_fines_office_sees_the_decision_that_won(client: CheckingClient) -> 
         found = get_case(case_id)
         assert found is not None
         assert found.status == CaseStatus.DISCONTINUED.value
+
+
+def test_a_statement_racing_a_decision_does_not_reopen_the_case(ctx: Flask) -> None:
+    case, _receivable, _made = case_of(ctx)
+    case_id = case.id
+    # The citizen's request loaded the case while it was open ...
+    assert case.status == CaseStatus.OPEN.value
+
+    def discontinue() -> object:
+        found = get_case(case_id)
+        assert found is not None
+        return hearing.decide(found, hearing.Decision.DISCONTINUE, clerk="anna")
+
+    # ... and the fines office decides before the statement is stored.
+    assert unexpected(in_parallel(ctx, discontinue, count=1)) == []
+    assert case.status == CaseStatus.OPEN.value  # what the citizen's request still sees
+    with pytest.raises(hearing.HearingError):
+        hearing.submit_statement(
+            case,
+            submission_id="late-1",
+            kind=StatementKind.CONTEST,
+            text="Ich war es nicht.",
+            person=hearing.Person("Erika Mustermann", "Hauptstraße 5", "12345 Musterstadt", None),
+            driver=None,
+            email=None,
+        )
+    db.session.expire_all()
+    found = get_case(case_id)
+    assert found is not None
+    assert found.status == CaseStatus.DISCONTINUED.value
