@@ -15,7 +15,12 @@ from server.auth.session import clerk_required, current_clerk
 from server.formatting import city_today
 from server.payments import clarifications
 from server.payments.journal import ReceivableStatus
-from server.payments.models import ClarificationReason, ClarificationState, ClosingReason
+from server.payments.models import (
+    BookingKind,
+    ClarificationReason,
+    ClarificationState,
+    ClosingReason,
+)
 from server.payments.money import euro
 from server.payments.receivables import (
     balance,
@@ -59,6 +64,16 @@ def state_label(state: str) -> str:
         ClarificationState.WRITTEN_OFF.value: _("abgeschrieben"),
         ClarificationState.ACCEPTED.value: _("ohne Buchung erledigt"),
     }.get(state, state)
+
+
+def kind_label(kind: str) -> str:
+    return {
+        BookingKind.PAYMENT.value: _("Zahlung"),
+        BookingKind.REFUND.value: _("Erstattung"),
+        BookingKind.REVERSAL.value: _("Rückbuchung"),
+        BookingKind.WRITE_OFF.value: _("Abschreibung"),
+        BookingKind.CANCELLATION.value: _("Absetzung"),
+    }.get(kind, kind)
 
 
 def closing_label(reason: str | None) -> str:
@@ -118,6 +133,8 @@ def journal(receivable_id: int) -> ResponseReturnValue:
         receivable=found,
         balance=balance(found),
         euro=euro,
+        kind_label=kind_label,
+        closing_label=closing_label,
     )
 
 

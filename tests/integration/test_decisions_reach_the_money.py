@@ -343,6 +343,11 @@ def test_the_cash_office_is_told_why_and_a_second_decision_is_already_done(
     assert "Entschieden: erstattet von kasse" in text
     with app.app_context():
         assert db.session.scalar(select(func.count(Refund.id))) == 1
+        receivable_id = db.session.scalar(select(Clarification.receivable_id))
+    journal = text_of(client.get(f"/verwaltung/kasse/sollstellungen/{receivable_id}"))
+    assert "Absetzung 20,00 € clerk: closing:" in journal
+    assert "Erledigt Verfahren eingestellt" in journal
+    assert "Erstattung" in journal
 
 
 def test_the_fines_office_sees_the_decision_that_won(client: CheckingClient) -> None:
