@@ -241,6 +241,7 @@ def handle_return(payment: OnlinePayment, provider: PaymentProvider | None = Non
     provider = provider or current_provider()
     if PaymentState(payment.state) == PaymentState.PAID or not payment.provider_payment_id:
         return payment
+    db.session.commit()  # no connection held while the platform answers
     try:
         status = provider.query_status(payment.provider_payment_id)
     except ProviderError:
@@ -263,6 +264,7 @@ def handle_notification(
             extra={"provider": provider.name, "provider_payment_id": provider_payment_id},
         )
         return None
+    db.session.commit()  # no connection held while the platform answers
     return apply_status(payment, provider.query_status(provider_payment_id), via="notification")
 
 
@@ -284,6 +286,7 @@ def poll_pending(
         )
         .order_by(OnlinePayment.id)
     ).all()
+    db.session.commit()  # no connection held while the platform answers
     for payment in waiting:
         try:
             status = provider.query_status(payment.provider_payment_id or "")
