@@ -101,7 +101,7 @@ def payment_page(definition: FormDefinition, submission: FormSubmission) -> str:
     return url_for("payments.receivable", kassenzeichen=receivable.kassenzeichen)
 
 
-def _submission_of(receivable: Receivable) -> tuple[FormDefinition, FormSubmission] | None:
+def submission_of(receivable: Receivable) -> tuple[FormDefinition, FormSubmission] | None:
     from server.forms.registry import DEFINITIONS
 
     if not receivable.purpose_ref:
@@ -122,7 +122,7 @@ def _submission_of(receivable: Receivable) -> tuple[FormDefinition, FormSubmissi
 def on_settled(receivable: Receivable) -> None:
     """The receivable is paid in full (any channel): the submission reaches the back office.
     Runs in the journal's transaction; a second report changes nothing."""
-    found = _submission_of(receivable)
+    found = submission_of(receivable)
     if found is None:
         log.warning("settled receivable without submission", extra={"purpose": receivable.purpose})
         return
@@ -191,7 +191,7 @@ def status_url(submission: FormSubmission) -> str:
 
 def origin(receivable: Receivable) -> tuple[str, str] | None:
     """The payments page links back to the application it pays for."""
-    found = _submission_of(receivable)
+    found = submission_of(receivable)
     if found is None:
         return None
     definition, submission = found

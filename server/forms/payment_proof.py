@@ -3,27 +3,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from server.extensions import db
-from server.forms.models import FormSubmission
+from server.forms.payment import submission_of
 from server.forms.registry import DEFINITIONS
 from server.payments.models import Receivable
 from server.payments.proof import register_proof_recipient
 
 
 def proof_recipient(receivable: Receivable) -> str | None:
-    if not receivable.purpose_ref:
+    found = submission_of(receivable)
+    if found is None:
         return None
-    submission = db.session.scalar(
-        select(FormSubmission).where(FormSubmission.reference == receivable.purpose_ref)
-    )
-    if submission is None:
-        return None
-    definition = DEFINITIONS.get(submission.service)
-    if definition is None or definition.payment is None or definition.email_field is None:
-        return None
-    if definition.payment.purpose != receivable.purpose:
+    definition, submission = found
+    if definition.email_field is None:
         return None
     address = submission.answers.get(definition.email_field)
     return address if isinstance(address, str) and address else None
