@@ -59,6 +59,29 @@ def already_registered_mail(recipient: str, reset_token: str) -> None:
     )
 
 
+def registration_again_mail(recipient: str, reset_token: str) -> None:
+    minutes = int(current_app.config["PASSWORD_RESET_LINK_MINUTES"])
+    queue_mail(
+        recipient=recipient,
+        subject=_("Erneute Registrierung mit Ihrer Adresse – Bürgerportal %(city)s", city=_city()),
+        body=_(
+            "Guten Tag,\n\n"
+            "jemand hat versucht, mit Ihrer E-Mail-Adresse noch einmal ein Konto im Bürgerportal "
+            "anzulegen. Zu dieser Adresse gibt es schon ein Konto, das noch nicht bestätigt ist. "
+            "Das dabei eingegebene Passwort wurde nicht übernommen, und frühere "
+            "Bestätigungslinks gelten nicht mehr.\n\n"
+            "Wenn Sie das waren: Legen Sie mit diesem Link Ihr Passwort fest; damit ist auch Ihre "
+            "Adresse bestätigt (gültig für %(minutes)d Minuten):\n\n"
+            "%(link)s\n\n"
+            "Wenn Sie das nicht waren, müssen Sie nichts tun: Ohne diesen Link kann sich niemand "
+            "mit dem Konto anmelden.",
+            minutes=minutes,
+            link=public_url("accounts.reset_password", token=reset_token),
+        )
+        + _signature(),
+    )
+
+
 def reset_mail(recipient: str, token: str) -> None:
     minutes = int(current_app.config["PASSWORD_RESET_LINK_MINUTES"])
     queue_mail(

@@ -61,9 +61,8 @@ def register(email: str, password: str) -> None:
         _register(email, password_hash)
     except IntegrityError:
         # The same address registered at the same moment (a second click, another tab): the
-        # account exists now, and this registration goes on as one for a known address.
+        # request that created the account mails its link; this one changes nothing.
         db.session.rollback()
-        _register(email, password_hash)
 
 
 def _register(email: str, password_hash: str) -> None:
@@ -75,10 +74,19 @@ def _register(email: str, password_hash: str) -> None:
                 token = issue_token(citizen, TokenPurpose.RESET, _reset_lifetime())
                 account_mail.already_registered_mail(email, token)
             return
-        if citizen is None:
-            citizen = Citizen(given_name="", family_name="", login_email=email, email=email)
-            db.session.add(citizen)
-        # An unconfirmed account takes the newest password; each link confirms its own.
+        if citizen is not None:
+            # Registered before, not confirmed: whoever typed this password may not be the
+            # owner of the mailbox, so it is not taken, and the older links, which confirm the
+            # passwords typed then, stop working. The mailbox's owner gets a link to confirm the
+            # address by choosing a password there.
+            use_all(citizen.id, TokenPurpose.CONFIRM)
+            audit.record("anonymous", "citizen.register_unconfirmed_again", "citizen", citizen.id)
+            if throttle.may_mail(email):
+                token = issue_token(citizen, TokenPurpose.RESET, _reset_lifetime())
+                account_mail.registration_again_mail(email, token)
+            return
+        citizen = Citizen(given_name="", family_name="", login_email=email, email=email)
+        db.session.add(citizen)
         citizen.password_hash = password_hash
         db.session.flush()
         audit.record(f"citizen:{citizen.id}", "citizen.register", "citizen", citizen.id)

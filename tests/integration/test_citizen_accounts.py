@@ -485,3 +485,31 @@ def test_production_refuses_the_mail_page() -> None:
     assert load_config(environ=production)["DEV_MAIL_PAGE"] is False
     with pytest.raises(ConfigurationError, match="mail page"):
         load_config(environ={**production, "DEV_MAIL_PAGE": "yes"})
+
+
+def test_registering_an_unconfirmed_address_again_never_takes_the_new_password(
+    app: Flask, client: CheckingClient
+) -> None:
+    """The owner registered and has not confirmed yet; an attacker registers the same address
+    with the attacker's password. No link in the owner's mailbox may set that password."""
+    register(client, EMAIL, PASSWORD)
+    owners_link = latest_link(app, EMAIL, "/konto/bestaetigen/")
+    attacker: CheckingClient = app.test_client()  # type: ignore[assignment]
+    assert register(attacker, EMAIL, "the attacker's passphrase").status_code == 302
+
+    mails = mails_to(app, EMAIL)
+    assert len(mails) == 2
+    assert "Erneute Registrierung" in mails[-1].subject
+    assert "/konto/bestaetigen/" not in mails[-1].body  # no link confirms a typed password
+    assert "citizen.register_unconfirmed_again" in audit_actions(app)
+    # The older link stopped working too: it could have been the attacker's.
+    assert client.get(owners_link).status_code == 410
+    refused = log_in(attacker, EMAIL, "the attacker's passphrase")
+    assert refused.status_code == 422
+
+    # The owner sets the password through the mailed link, which confirms the address.
+    link = latest_link(app, EMAIL, "/konto/passwort-neu/")
+    done = post_form(client, link, link, {"password": "mein eigenes neues Passwort"})
+    assert done.status_code == 302
+    assert log_in(client, EMAIL, "mein eigenes neues Passwort").status_code == 302
+    assert log_in(attacker, EMAIL, "the attacker's passphrase").status_code == 422
