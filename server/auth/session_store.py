@@ -12,6 +12,11 @@ expires. Here every session is a row of ``web_sessions``, so that
 
 Rows are written with SQLAlchemy Core on their own connection, so that saving the session never
 commits or rolls back the work of the request itself.
+
+A visitor who only reads pages costs no row: as long as the session holds nothing but the CSRF
+secret (every page with a form has one), it travels in the same cookie, signed with the
+``SECRET_KEY`` (``a.`` and an itsdangerous token, as Flask's own sessions). The first thing worth
+keeping (a login, a grant, a message) moves it into a row.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any, cast
 from flask import Flask, Request, Response, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Table, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
@@ -37,6 +43,15 @@ _table = cast(Table, WebSession.__table__)
 # A request only refreshes ``last_seen_at`` when it is older than this: one write per minute of
 # activity instead of one per request.
 _TOUCH_AFTER = timedelta(seconds=60)
+# What an anonymous visitor's session may hold and still live in the cookie alone.
+_COOKIE_ONLY_KEYS = frozenset({"csrf_token"})
+_ANONYMOUS = "a."
+
+
+def _signer(app: Flask) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        app.secret_key or "", salt="portal-anonymous-session", serializer=_serializer
+    )
 
 
 def _digest(token: str) -> str:
@@ -54,6 +69,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         created_at: datetime | None = None,
         last_seen_at: datetime | None = None,
         expired: bool = False,
+        anonymous: bool = False,
     ) -> None:
         def on_update(_self: CallbackDict[str, Any]) -> None:
             self.modified = True
@@ -64,6 +80,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.last_seen_at = last_seen_at
         #: The browser sent a token whose session has timed out or was revoked.
         self.expired = expired
+        #: The session came in the cookie alone (no row): see the module's docstring.
+        self.anonymous = anonymous
         self.modified = False
         self.rotate = False
         self.revoked = False
@@ -86,6 +104,14 @@ class ServerSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token:
             return ServerSession()
+        if token.startswith(_ANONYMOUS):
+            try:
+                data = _signer(app).loads(
+                    token[len(_ANONYMOUS) :], max_age=int(absolute_timeout(app).total_seconds())
+                )
+            except (BadSignature, ValueError):
+                data = {}
+            return ServerSession(data if isinstance(data, dict) else {}, anonymous=True)
         row = _load(_digest(token))
         now = utcnow()
         if row is None:
@@ -119,6 +145,24 @@ class ServerSessionInterface(SessionInterface):
             if not session:
                 response.delete_cookie(name, domain=domain, path=path)
                 return
+        if old is None and set(session) <= _COOKIE_ONLY_KEYS:
+            if not session:
+                if session.anonymous:
+                    response.delete_cookie(name, domain=domain, path=path)
+                return
+            if session.modified or not session.anonymous:
+                response.set_cookie(
+                    name,
+                    _ANONYMOUS + _signer(app).dumps(dict(session)),
+                    expires=utcnow() + absolute_timeout(app),
+                    httponly=self.get_cookie_httponly(app),
+                    domain=domain,
+                    path=path,
+                    secure=self.get_cookie_secure(app),
+                    samesite=self.get_cookie_samesite(app),
+                )
+            response.vary.add("Cookie")
+            return
         if not session and old is not None:
             _delete(_digest(old))
             response.delete_cookie(name, domain=domain, path=path)

@@ -244,3 +244,43 @@ def test_over_https_the_cookie_is_a_secure_host_cookie(backend: str) -> None:
     with app.app_context():
         db.engine.dispose()
     empty_all_tables(backend)
+
+
+def test_reading_pages_costs_no_session_row_and_forms_still_work(client: CheckingClient) -> None:
+    """Visitors and bots that only read pages must not grow the session table; the CSRF secret
+    of their forms travels in the signed cookie until something worth keeping comes."""
+    app = client.application
+    for _ in range(20):
+        bot: CheckingClient = app.test_client()  # type: ignore[assignment]
+        assert bot.get("/").status_code == 200
+        assert bot.get("/dienste").status_code == 200
+    page = client.get("/konto/registrieren")
+    assert page.status_code == 200
+    assert session_rows(app) == []
+    anonymous = cookie_of(client)
+    assert anonymous is not None
+    assert anonymous.startswith("a.")
+    # The form's CSRF token from that cookie is accepted; a forged cookie's is not.
+    sent = client.post(
+        "/konto/registrieren",
+        data={
+            "csrf_token": csrf_token(page),
+            "email": "erika@example.org",
+            "password": "Heidestraße ist lang genug",
+        },
+    )
+    assert sent.status_code == 302
+    forged: CheckingClient = app.test_client()  # type: ignore[assignment]
+    forged.set_cookie(COOKIE, "a." + anonymous[2:-4] + "AAAA")
+    refused = forged.post(
+        "/konto/registrieren",
+        data={"csrf_token": csrf_token(page), "email": "x@example.org", "password": "egal"},
+    )
+    assert refused.status_code == 400
+    # A login moves the session into a row, under a new random token.
+    make_clerk(app, username="ines")
+    log_in_clerk(client, "ines")
+    token = cookie_of(client)
+    assert token is not None
+    assert not token.startswith("a.")
+    assert [row.id for row in session_rows(app)] == [hashlib.sha256(token.encode()).hexdigest()]
