@@ -8,9 +8,11 @@ ignores ``private`` and a shared tablet must not keep anyone's personal pages.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, g, request, session
 
@@ -111,8 +113,53 @@ def init_security(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
 
-def is_safe_redirect(target: str | None) -> TypeGuard[str]:
-    """Only same-site relative paths are accepted as ``next`` targets."""
-    if not target:
+# --- redirect targets (``next``) -------------------------------------------------------------
+
+MAX_REDIRECT_LENGTH = 2000
+# What a browser strips from both ends of a URL before parsing it (WHATWG: C0 controls and space).
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+# Everything printable in ASCII except the space stays as it is (``%`` too: escapes are kept).
+_URL_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
+
+
+def _has_control(text: str) -> bool:
+    """Controls in any sense: C0, DEL, C1, Unicode's format, surrogate, private and unassigned
+    characters, and the line and paragraph separators (U+2028, U+2029)."""
+    return any(unicodedata.category(char)[0] == "C" or char in "\u2028\u2029" for char in text)
+
+
+def browser_view(url: str) -> str:
+    """What a browser parses (WHATWG URL): ends trimmed, tabs and newlines out, ``\\`` as ``/``."""
+    url = url.strip(_C0_AND_SPACE)
+    return url.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+
+
+def _is_local_path(url: str) -> bool:
+    """No controls, and to a browser a path: one ``/``, then neither ``/`` nor ``\\``."""
+    if _has_control(url):
         return False
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+    path = browser_view(url)
+    parts = urlsplit(path)
+    return path.startswith("/") and not path.startswith("//") and not parts.scheme + parts.netloc
+
+
+def safe_redirect_target(target: object) -> str | None:
+    """The same-origin path to send the browser to after a login, or None for the default page.
+
+    Checked as a browser would read it (WHATWG URL parsing: tabs and newlines dropped, spaces and
+    controls trimmed at both ends, ``\\`` as ``/``), so ``/\\evil``, ``/<tab>/evil`` or
+    `` //evil`` count as another host and are refused. A control character anywhere (Werkzeug has
+    already decoded ``%09`` in the query to a real tab) refuses the target outright: no link the
+    portal makes has one, and in a header it would be a 500. The decoded form (``%2F``, ``%5C``) and
+    the NFKC form (fullwidth ``／``) must pass too, for anything behind us that decodes or folds.
+    The result is the normalised path, percent-encoded to ASCII, never the raw input.
+    """
+    if not isinstance(target, str) or not target or len(target) > MAX_REDIRECT_LENGTH:
+        return None
+    if _has_control(target):
+        return None
+    path = browser_view(target)
+    for view in (path, unquote(path), unicodedata.normalize("NFKC", path)):
+        if not _is_local_path(view):
+            return None
+    return quote(path, safe=_URL_SAFE)

@@ -47,7 +47,7 @@ from server.auth.session import (
 from server.extensions import csrf, limiter
 from server.forms import PortalForm
 from server.rendering import redirect_page, render_page
-from server.security import is_safe_redirect
+from server.security import safe_redirect_target
 
 bp = Blueprint("accounts", __name__)
 
@@ -57,8 +57,7 @@ def _mail_rate_limit() -> str:
 
 
 def _next_target() -> str | None:
-    target = request.values.get("next")
-    return target if is_safe_redirect(target) else None
+    return safe_redirect_target(request.values.get("next"))
 
 
 def _expired_form(form: PortalForm) -> bool:

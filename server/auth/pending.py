@@ -14,7 +14,7 @@ from flask import current_app, session, url_for
 from server.auth.clerks import complete_login, get_clerk
 from server.auth.models import Clerk
 from server.auth.session import start_clerk_session
-from server.security import is_safe_redirect
+from server.security import safe_redirect_target
 
 KEY = "clerk_pending"
 MAX_NEXT_LENGTH = 500
@@ -76,4 +76,4 @@ def finish(clerk: Clerk) -> str:
     target = next_target()
     complete_login(clerk)
     start_clerk_session(clerk)
-    return target if is_safe_redirect(target) else url_for("backoffice.overview")
+    return safe_redirect_target(target) or url_for("backoffice.overview")

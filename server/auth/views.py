@@ -29,7 +29,7 @@ from server.auth.session_store import end_session_by_id, sessions_of_citizen
 from server.extensions import csrf, limiter
 from server.logs import get_logger
 from server.rendering import redirect_page, render_page
-from server.security import is_safe_redirect
+from server.security import safe_redirect_target
 from server.urls import public_url
 
 log = get_logger("auth")
@@ -71,8 +71,7 @@ def _render_login(
 
 
 def _next_target() -> str | None:
-    target = request.values.get("next")
-    return target if is_safe_redirect(target) else None
+    return safe_redirect_target(request.values.get("next"))
 
 
 # The form checks its own CSRF token, so that an expired token re-renders the form with what was
@@ -327,7 +326,7 @@ def eid_callback() -> ResponseReturnValue:
         log.warning("eID not linked", extra={"reason": refusal.reason})
         return render_page("views/auth/eid_link_refused.html", reason=refusal.reason), 409
     start_citizen_session(citizen, id_token=identity.id_token)
-    return redirect(target if is_safe_redirect(target) else url_for("auth.account"))
+    return redirect(safe_redirect_target(target) or url_for("auth.account"))
 
 
 def _eid_failed(failure: eid.EidLoginFailed) -> ResponseReturnValue:

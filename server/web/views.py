@@ -18,7 +18,7 @@ from server.auth.session import current_citizen
 from server.extensions import db
 from server.i18n import LANGUAGE_COOKIE
 from server.rendering import redirect_page, render_page
-from server.security import is_safe_redirect, public_page
+from server.security import public_page, safe_redirect_target
 from server.web.catalogue import SERVICES, find_service, search_services
 from server.web.draft_key import session_draft_key
 from server.web.pwa import manifest as build_manifest
@@ -67,8 +67,8 @@ def switch_language() -> ResponseReturnValue:
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
-    target = request.form.get("next")
-    response = redirect_page(target if is_safe_redirect(target) else url_for("web.start"))
+    target = safe_redirect_target(request.form.get("next"))
+    response = redirect_page(target or url_for("web.start"))
     response.set_cookie(
         LANGUAGE_COOKIE,
         language,
