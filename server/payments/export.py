@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
 from sqlalchemy import select
 
+from server.csv_safe import write_csv
 from server.extensions import db
 from server.formatting import city_day_bounds, local_iso
 from server.payments.models import Booking, Receivable
@@ -71,8 +70,5 @@ def export_bookings(day: date, output: str) -> str:
             json.dumps({"date": day.isoformat(), "bookings": rows}, ensure_ascii=False, indent=1)
             + "\n"
         )
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    # Names and texts come from outside (a debtor's name on a bank transfer): neutralised.
+    return write_csv(COLUMNS, rows)
