@@ -8,6 +8,7 @@ from flask import render_template
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from server.downloads import with_disposition
 from server.extensions import htmx
 
 
@@ -35,9 +36,8 @@ def redirect_page(location: str) -> Response:
 def file_response(
     content: bytes | str, *, mimetype: str, filename: str, inline: bool = False
 ) -> Response:
-    """A generated file (PDF, export) to open in the browser or to save."""
-    response = Response(content, mimetype=mimetype)
-    response.headers.set(
-        "Content-Disposition", "inline" if inline else "attachment", filename=filename
+    """A file (PDF, export, upload) to open in the browser or to save; ``filename`` may be
+    anything (an uploader's name): ``server.downloads`` makes the header from it."""
+    return with_disposition(
+        Response(content, mimetype=mimetype), filename, mimetype=mimetype, inline=inline
     )
-    return response

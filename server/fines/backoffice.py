@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from server.audit import log as audit
 from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
+from server.downloads import with_disposition
 from server.fines import cases, hearing, letters, uploads
 from server.fines.forms import DecisionForm
 from server.fines.letter_pdf import render_letter, render_letters
@@ -88,11 +89,10 @@ def attachment(upload_id: int) -> ResponseReturnValue:
     if upload is None:
         abort(404)
     audit.record_now(f"clerk:{_clerk()}", "fines.attachment.download", "fine_upload", upload.id)
-    return send_file(
-        uploads.path_of(upload),
+    return with_disposition(
+        send_file(uploads.path_of(upload), mimetype=upload.content_type),
+        upload.original_name,
         mimetype=upload.content_type,
-        download_name=upload.original_name,
-        as_attachment=True,
     )
 
 
