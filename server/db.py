@@ -70,6 +70,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(
     url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 30
 ) -> Engine:
+    """``hide_parameters``: an error's message and log lines carry the SQL without its bound
+    values (names, IBANs, e-mail addresses of the rows involved)."""
     parsed = make_url(url)
     pool: dict[str, Any] = {
         "pool_size": pool_size,
@@ -81,10 +83,12 @@ def make_engine(
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         else:
             pool = {}  # one in-memory database lives in one connection (SingletonThreadPool)
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, hide_parameters=True, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
 
 
 @dataclass

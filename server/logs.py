@@ -1,4 +1,9 @@
-"""Structured logging: one JSON object per line, with the request id bound to every record."""
+"""Structured logging: one JSON object per line, with the request id bound to every record.
+
+Every line goes through ``server.redaction``: capability paths and secret query parameters are
+redacted wherever they appear (the request's ``path``, the message, extra fields), and a logged
+exception loses the values the database repeats from a refused row.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,15 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, request
 
+from server.redaction import redact, scrub_exception
+
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
+    def formatException(self, ei: Any) -> str:
+        return scrub_exception(super().formatException(ei))
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -30,7 +40,17 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return redact(json.dumps(entry, default=str, ensure_ascii=False))
+
+
+class TextFormatter(logging.Formatter):
+    """The human-readable format (``LOG_FORMAT=text``), redacted as the JSON one."""
+
+    def formatException(self, ei: Any) -> str:
+        return scrub_exception(super().formatException(ei))
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def configure_logging(app: Flask) -> None:
@@ -38,7 +58,7 @@ def configure_logging(app: Flask) -> None:
     if app.config["LOG_FORMAT"] == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     portal_logger = logging.getLogger("portal")
     portal_logger.handlers[:] = [handler]
     portal_logger.setLevel(app.config["LOG_LEVEL"])
