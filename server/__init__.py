@@ -26,6 +26,7 @@ from server.logs import configure_logging
 from server.mail.cli import mail_group
 from server.mail.views import bp as dev_mail_bp
 from server.payments.setup import init_payments
+from server.proxies import behind_proxies
 from server.security import init_security
 from server.web.draft_key import init_draft_key
 from server.web.errors import init_errors
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(REPO_ROOT / "pwa" / "static"),
     )
     app.config.update(load_config(config, instance_path=REPO_ROOT / "instance"))
+    app.wsgi_app = behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign,assignment]
 
     app.jinja_env.add_extension("jinja2.ext.do")
     configure_logging(app)

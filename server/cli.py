@@ -333,7 +333,8 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
                 "accesslog": "-",
                 # Letters' QR links carry their key in the path: not into the access log.
                 "logger_class": "server.redaction.RedactingGunicornLogger",
-                "forwarded_allow_ips": "127.0.0.1",
+                # TRUSTED_PROXIES (ProxyFix) alone decides what a forwarded header may change.
+                "forwarded_allow_ips": "",
                 # One fixed control-socket path per user would make two portals on
                 # one host (or the benchmark) fight over it; the portal needs none.
                 "control_socket_disable": True,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from server.formatting import DEFAULT_CITY_TIMEZONE, time_zone
+from server.proxies import TrustedProxies, parse_trusted_proxies
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,6 +94,14 @@ SETTINGS: tuple[Setting, ...] = (
         "cookie becomes a secure `__Host-` cookie.",
     ),
     Setting("PORTAL_CITY_NAME", "Musterstadt", "Name of the city shown in the portal."),
+    Setting(
+        "TRUSTED_PROXIES",
+        "",
+        "Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed: empty (none, "
+        "the default), a count (`1` for one TLS proxy in front), or addresses and networks "
+        "(`127.0.0.1, 10.0.0.0/8`). Limits, logs and the audit log then see the client.",
+        parse_trusted_proxies,
+    ),
     Setting(
         "CITY_TIMEZONE",
         DEFAULT_CITY_TIMEZONE,
@@ -264,14 +273,33 @@ SETTINGS: tuple[Setting, ...] = (
         "Attempts to find a notice by Kassenzeichen and amount, per client address.",
     ),
     Setting(
+        "PAYMENT_LOOKUP_NOTICE_RATE_LIMIT",
+        "5 per day",
+        "Attempts to find one Kassenzeichen, from all addresses together; the notice's QR link "
+        "is never counted.",
+    ),
+    Setting(
+        "PAYMENT_LOOKUP_GLOBAL_RATE_LIMIT",
+        "100 per 10 minutes",
+        "Wrong Kassenzeichen and amount pairs from all addresses together; over it the lookup "
+        "closes for the rest of the window and the operators are alerted.",
+    ),
+    Setting(
         "FINES_ACCESS_RATE_LIMIT",
         "10 per 5 minutes",
         "Attempts to open a fine case with Aktenzeichen and access code, per client address.",
     ),
     Setting(
+        "FINES_ACCESS_CASE_RATE_LIMIT",
+        "10 per hour",
+        "Attempts to open one Aktenzeichen with an access code, from all addresses together; "
+        "the letter's QR link is never counted.",
+    ),
+    Setting(
         "FINES_ACCESS_GLOBAL_RATE_LIMIT",
         "300 per minute",
-        "Attempts to open a fine case with an access code, from all addresses together.",
+        "Wrong access codes from all addresses together before the operators are alerted "
+        "(error log and audit log); the form stays open.",
     ),
     Setting(
         "FINES_AUTHORITY_ADDRESS",
@@ -286,6 +314,20 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("UPLOAD_MAX_FILE_BYTES", "10485760", "Largest upload per file (10 MiB).", _integer),
     Setting("UPLOAD_MAX_FILES", "5", "Most files attached to one statement.", _integer),
+    Setting(
+        "UPLOAD_IMAGE_MAX_MEGAPIXELS",
+        "50",
+        "Largest picture accepted, in megapixels (width × height), read from its header before "
+        "anything is decoded: a 48 MP phone photo fits, a decompression bomb does not.",
+        _integer,
+    ),
+    Setting(
+        "UPLOAD_PDF_MAX_PAGES",
+        "200",
+        "Most pages of an uploaded PDF. PDFs are read with pypdf first; encrypted ones and "
+        "ones with JavaScript or embedded files are refused.",
+        _integer,
+    ),
     Setting(
         "UPLOAD_IMAGE_MAX_PIXELS",
         "2000",
@@ -544,6 +586,11 @@ def load_config(
         }
     )
     config.update(overrides)
+    if not isinstance(config["TRUSTED_PROXIES"], TrustedProxies):  # an override as written
+        try:
+            config["TRUSTED_PROXIES"] = parse_trusted_proxies(str(config["TRUSTED_PROXIES"]))
+        except ValueError as error:
+            raise ConfigurationError(f"TRUSTED_PROXIES: {error}") from error
     try:
         # Pages (Flask-Babel's filters) show the same time as letters and PDFs.
         config["BABEL_DEFAULT_TIMEZONE"] = _time_zone(str(config["CITY_TIMEZONE"]))

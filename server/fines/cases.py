@@ -216,8 +216,12 @@ def find_by_token(token: str) -> FineCase | None:
     )
 
 
+def normalise_aktenzeichen(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
 def find_by_aktenzeichen(aktenzeichen: str) -> FineCase | None:
-    normalised = "".join(aktenzeichen.split()).upper()
+    normalised = normalise_aktenzeichen(aktenzeichen)
     return db.session.scalar(select(FineCase).where(FineCase.aktenzeichen == normalised))
 
 

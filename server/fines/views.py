@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
+from server import guessing
 from server.extensions import limiter
 from server.fines import access, cases, documents, uploads
 from server.fines import hearing as hearing_domain
@@ -38,10 +39,6 @@ def _per_address() -> str:
     return str(current_app.config["FINES_ACCESS_RATE_LIMIT"])
 
 
-def _everyone() -> str:
-    return str(current_app.config["FINES_ACCESS_GLOBAL_RATE_LIMIT"])
-
-
 @bp.route("/b/<token>")
 def letter_link(token: str) -> ResponseReturnValue:
     """The URL in the letter's QR code."""
@@ -60,23 +57,40 @@ def scan() -> ResponseReturnValue:
     return render_page("views/fines/scan.html")
 
 
+CASE_ACCESS = guessing.Door(
+    name="fines-access",
+    subject_limit_setting="FINES_ACCESS_CASE_RATE_LIMIT",
+    global_limit_setting="FINES_ACCESS_GLOBAL_RATE_LIMIT",
+    # The access code has 80 bits: per-address and per-case limits bound guessing, and a burst
+    # of wrong codes from many addresses must not lock out everyone who has a letter.
+    closes_when_tripped=False,
+)
+
+
 @bp.route("/bussgeld", methods=["GET", "POST"])
 @limiter.limit(_per_address, methods=["POST"])
-@limiter.shared_limit(_everyone, scope="fines-access-all", key_func=lambda: "all", methods=["POST"])
 def open_case() -> ResponseReturnValue:
     form = CaseAccessForm()
-    if request.method == "POST":
-        if not form.validate():
-            return render_page("views/fines/access.html", form=form, wrong=False), 422
-        case = cases.open_with_code(form.aktenzeichen.data or "", form.access_code.data or "")
-        if case is None:
-            # The same words for an unknown Aktenzeichen and a wrong code; the case is never
-            # locked, guessing is throttled instead.
-            return render_page("views/fines/access.html", form=form, wrong=True), 422
-        access.grant(case)
-        cases.note_viewed(case, "citizen", "Zugangscode")
-        return redirect(url_for(".case", aktenzeichen=case.aktenzeichen))
-    return render_page("views/fines/access.html", form=form, wrong=False)
+    if request.method != "POST":
+        return render_page("views/fines/access.html", form=form, wrong=False)
+    if not form.validate():
+        return render_page("views/fines/access.html", form=form, wrong=False), 422
+    aktenzeichen = cases.normalise_aktenzeichen(form.aktenzeichen.data or "")
+    wait = guessing.attempt(CASE_ACCESS, aktenzeichen)
+    if wait is not None:
+        page = render_page(
+            "views/fines/access.html", form=form, wrong=False, wait_minutes=-(-wait // 60)
+        )
+        return page, 429, {"Retry-After": str(wait)}
+    case = cases.open_with_code(aktenzeichen, form.access_code.data or "")
+    if case is None:
+        # The same words for an unknown Aktenzeichen and a wrong code; the case is never
+        # locked, guessing is throttled instead.
+        guessing.failed(CASE_ACCESS)
+        return render_page("views/fines/access.html", form=form, wrong=True), 422
+    access.grant(case)
+    cases.note_viewed(case, "citizen", "Zugangscode")
+    return redirect(url_for(".case", aktenzeichen=case.aktenzeichen))
 
 
 def _visible(aktenzeichen: str) -> FineCase:

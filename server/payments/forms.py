@@ -6,6 +6,8 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from server.forms import PortalForm
 from server.payments.money import AmountError, parse_amount
+from server.payments.receivables import kassenzeichen_scheme
+from server.payments.references import is_valid_kassenzeichen, normalise_kassenzeichen
 
 
 class PaymentLookupForm(PortalForm):
@@ -27,6 +29,39 @@ class PaymentLookupForm(PortalForm):
         ],
         render_kw={"autocomplete": "off", "inputmode": "decimal"},
     )
+
+    def validate_kassenzeichen(self, field: StringField) -> None:
+        # Checked before any lookup: a typo is told as a typo, and a guess costs nothing.
+        scheme = kassenzeichen_scheme()
+        number = normalise_kassenzeichen(field.data or "")
+        if (
+            len(number) != scheme.length
+            or not number.isascii()
+            or not number.isdigit()
+            or not number.startswith(scheme.prefix)
+        ):
+            raise ValidationError(
+                _l(
+                    "Ein Kassenzeichen hat %(digits)s Ziffern und beginnt mit %(prefix)s. "
+                    "Prüfen Sie die Angabe auf Ihrem Bescheid.",
+                    digits=scheme.length,
+                    prefix=scheme.prefix,
+                )
+                if scheme.prefix
+                else _l(
+                    "Ein Kassenzeichen hat %(digits)s Ziffern. Prüfen Sie die Angabe auf Ihrem "
+                    "Bescheid.",
+                    digits=scheme.length,
+                )
+            )
+        if not is_valid_kassenzeichen(number, scheme):
+            raise ValidationError(
+                _l(
+                    "Dieses Kassenzeichen gibt es nicht: die Prüfziffer am Ende passt nicht. "
+                    "Wahrscheinlich ist eine Ziffer vertauscht oder falsch; prüfen Sie jede "
+                    "Ziffer auf Ihrem Bescheid."
+                )
+            )
 
     def validate_amount(self, field: StringField) -> None:
         try:

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from server import guessing
 from server.extensions import csrf, limiter
 from server.logs import get_logger
 from server.payments import access, events, online, proof
@@ -20,7 +21,7 @@ from server.payments.receivables import (
     find_by_access_token,
     find_by_kassenzeichen,
 )
-from server.payments.references import format_kassenzeichen
+from server.payments.references import format_kassenzeichen, normalise_kassenzeichen
 from server.payments.transfer import transfer_details
 from server.rendering import file_response, render_page
 
@@ -32,20 +33,38 @@ def _lookup_rate_limit() -> str:
     return str(current_app.config["PAYMENT_LOOKUP_RATE_LIMIT"])
 
 
+NOTICE_LOOKUP = guessing.Door(
+    name="notice-lookup",
+    subject_limit_setting="PAYMENT_LOOKUP_NOTICE_RATE_LIMIT",
+    global_limit_setting="PAYMENT_LOOKUP_GLOBAL_RATE_LIMIT",
+    # Kassenzeichen run in sequence and amounts repeat: under a burst the form closes; the
+    # notice's QR link and a transfer with its details still work.
+    closes_when_tripped=True,
+)
+
+
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(_lookup_rate_limit, methods=["POST"])
 def lookup() -> ResponseReturnValue:
     form = PaymentLookupForm()
-    if request.method == "POST":
-        if form.validate():
-            receivable = find_by_kassenzeichen(form.kassenzeichen.data or "")
-            # One message for both mismatches: the form must not tell which Kassenzeichen exist.
-            if receivable is not None and receivable.amount_cents == form.amount_cents:
-                access.grant(receivable)
-                return redirect(url_for(".receivable", kassenzeichen=receivable.kassenzeichen))
-            return render_page("views/payments/lookup.html", form=form, not_found=True), 422
+    if request.method != "POST":
+        return render_page("views/payments/lookup.html", form=form, not_found=False)
+    if not form.validate():
         return render_page("views/payments/lookup.html", form=form, not_found=False), 422
-    return render_page("views/payments/lookup.html", form=form, not_found=False)
+    kassenzeichen = normalise_kassenzeichen(form.kassenzeichen.data or "")
+    wait = guessing.attempt(NOTICE_LOOKUP, kassenzeichen)
+    if wait is not None:
+        page = render_page(
+            "views/payments/lookup.html", form=form, not_found=False, wait_minutes=-(-wait // 60)
+        )
+        return page, 429, {"Retry-After": str(wait)}
+    receivable = find_by_kassenzeichen(kassenzeichen)
+    # One message for both mismatches: the form must not tell which Kassenzeichen exist.
+    if receivable is not None and receivable.amount_cents == form.amount_cents:
+        access.grant(receivable)
+        return redirect(url_for(".receivable", kassenzeichen=receivable.kassenzeichen))
+    guessing.failed(NOTICE_LOOKUP)
+    return render_page("views/payments/lookup.html", form=form, not_found=True), 422
 
 
 @bp.route("/z/<token>")

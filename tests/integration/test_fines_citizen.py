@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 
@@ -90,14 +91,66 @@ def test_guessing_is_throttled_per_address_and_the_case_is_never_locked(backend:
     assert open_by_code(citizen, case["aktenzeichen"], case["access_code"]).status_code == 302
 
 
-def test_guessing_from_many_addresses_hits_the_global_limit(backend: str) -> None:
+def audit_actions(app: Flask, action: str) -> list[str]:
+    from server.audit.models import AuditEntry
+
+    with app.app_context():
+        return [e.record_id for e in db.session.query(AuditEntry).filter_by(action=action)]
+
+
+def test_wrong_codes_from_many_addresses_alert_but_never_lock_out_a_letter_holder(
+    backend: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = make_test_app(backend, FINES_ACCESS_GLOBAL_RATE_LIMIT="4 per minute")
     case = make_fine_case(app)
-    for number in range(4):
+    for number in range(12):
         client = client_from(app, f"10.0.0.{number}")
-        assert open_by_code(client, case["aktenzeichen"], "WRONG").status_code == 422
+        assert open_by_code(client, f"BG-2026-{number:06d}", "WRONG").status_code == 422
+    # The operators hear of the burst once; the citizen with the letter still gets in.
+    assert audit_actions(app, "security.guessing_burst") == ["fines-access"]
+    assert capsys.readouterr().err.count("ERROR portal.security: guessing.burst") == 1
     late = client_from(app, "10.0.9.9")
-    assert open_by_code(late, case["aktenzeichen"], case["access_code"]).status_code == 429
+    assert open_by_code(late, case["aktenzeichen"], case["access_code"]).status_code == 302
+
+
+def test_guessing_one_aktenzeichen_stops_at_that_case_and_its_qr_link_still_opens_it(
+    backend: str,
+) -> None:
+    app = make_test_app(backend, FINES_ACCESS_CASE_RATE_LIMIT="3 per hour")
+    case = make_fine_case(app)
+    other = make_fine_case(app)
+    for number in range(3):
+        guesser = client_from(app, f"10.0.1.{number}")
+        assert open_by_code(guesser, case["aktenzeichen"], "WRONG").status_code == 422
+    citizen = client_from(app, "10.0.2.1")
+    # However it is typed, it is the same Aktenzeichen.
+    refused = open_by_code(citizen, f" {case['aktenzeichen'].lower()} ", case["access_code"])
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    text = text_of(refused)
+    assert "Für dieses Aktenzeichen gab es zu viele Versuche" in text
+    assert "QR-Code" in text
+    soup = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    assert soup.find("input", attrs={"name": "access_code"})["value"] == case["access_code"]
+    # Other letters open as usual, and the QR link opens this one.
+    assert open_by_code(citizen, other["aktenzeichen"], other["access_code"]).status_code == 302
+    assert citizen.get(f"/b/{case['token']}").status_code == 302
+    assert citizen.get(f"/bussgeld/fall/{case['aktenzeichen']}").status_code == 200
+
+
+def test_a_forwarded_address_counts_only_behind_a_trusted_proxy(backend: str) -> None:
+    for trusted, expected in (("", 429), ("1", 302)):
+        app = make_test_app(
+            backend, FINES_ACCESS_RATE_LIMIT="2 per minute", TRUSTED_PROXIES=trusted
+        )
+        case = make_fine_case(app)
+        client = app.test_client()
+        for number in range(2):
+            client.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{number}"
+            assert open_by_code(client, case["aktenzeichen"], "WRONG").status_code == 422
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.77"
+        answer = open_by_code(client, case["aktenzeichen"], case["access_code"])
+        assert answer.status_code == expected, trusted
 
 
 def test_a_late_case_says_so_but_can_still_be_paid(client: CheckingClient) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import requests
 from bs4 import BeautifulSoup
 from flask import Flask
 
 from server.payments.models import Booking, OnlinePayment
+from server.payments.references import make_kassenzeichen
 from tests.checking_client import CheckingClient, csrf_token
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, make_test_app
 from tests.factories import make_receivable
 
 
@@ -58,7 +60,7 @@ def test_notice_found_by_kassenzeichen_and_amount_shows_both_ways_to_pay(
 def test_wrong_amount_or_unknown_kassenzeichen_reveals_nothing(client: CheckingClient) -> None:
     _, kassenzeichen, _ = make_receivable(client.application, amount_cents=2500)
     wrong_amount = grant_by_lookup(client, kassenzeichen, "24,99")
-    unknown = grant_by_lookup(client, "400000099999", "25,00")
+    unknown = grant_by_lookup(client, make_kassenzeichen(99999), "25,00")
     for response in (wrong_amount, unknown):
         assert response.status_code == 422
         assert "Wir finden keinen Bescheid" in text_of(response)
@@ -68,6 +70,70 @@ def test_wrong_amount_or_unknown_kassenzeichen_reveals_nothing(client: CheckingC
     soup = BeautifulSoup(bad_amount.get_data(as_text=True), "html.parser")
     assert soup.find("input", attrs={"name": "amount"})["value"] == "25,001"
     assert client.get(f"/zahlungen/{kassenzeichen}").status_code == 404
+
+
+def test_a_mistyped_kassenzeichen_is_told_before_any_lookup(client: CheckingClient) -> None:
+    _, kassenzeichen, _ = make_receivable(client.application, amount_cents=2500)
+    # One digit wrong: the Luhn check digit catches every such typo.
+    swapped = kassenzeichen[:-2] + str((int(kassenzeichen[-2]) + 1) % 10) + kassenzeichen[-1]
+    typo = grant_by_lookup(client, swapped, "25,00")
+    assert typo.status_code == 422
+    text = text_of(typo)
+    assert "die Prüfziffer am Ende passt nicht" in text
+    assert "Wir finden keinen Bescheid" not in text
+    soup = BeautifulSoup(typo.get_data(as_text=True), "html.parser")
+    assert soup.find("input", attrs={"name": "kassenzeichen"})["value"] == swapped
+    assert soup.find("input", attrs={"name": "amount"})["value"] == "25,00"
+    short = grant_by_lookup(client, kassenzeichen[:-1], "25,00")
+    assert "Ein Kassenzeichen hat 12 Ziffern und beginnt mit 40" in text_of(short)
+    assert grant_by_lookup(client, kassenzeichen, "25,00").status_code == 302
+
+
+def client_from(app: Flask, address: str) -> CheckingClient:
+    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_guessing_one_notice_stops_at_it_and_its_qr_link_still_opens_it(backend: str) -> None:
+    app = make_test_app(backend, PAYMENT_LOOKUP_NOTICE_RATE_LIMIT="3 per day")
+    _, kassenzeichen, token = make_receivable(app, amount_cents=2500)
+    _, other, _ = make_receivable(app, amount_cents=2500)
+    for number, amount in enumerate(("10,00", "15,00", "20,00")):
+        guesser = client_from(app, f"10.0.1.{number}")
+        assert grant_by_lookup(guesser, kassenzeichen, amount).status_code == 422
+    citizen = client_from(app, "10.0.2.1")
+    refused = grant_by_lookup(citizen, kassenzeichen, "25,00")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "QR-Code" in text_of(refused)
+    assert citizen.get(f"/zahlungen/{kassenzeichen}").status_code == 404
+    assert grant_by_lookup(citizen, other, "25,00").status_code == 302
+    assert citizen.get(f"/zahlungen/z/{token}").status_code == 302
+    assert citizen.get(f"/zahlungen/{kassenzeichen}").status_code == 200
+
+
+def test_a_burst_of_wrong_lookups_closes_the_lookup_and_alerts(
+    backend: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from server.audit.models import AuditEntry
+    from server.extensions import db
+
+    app = make_test_app(backend, PAYMENT_LOOKUP_GLOBAL_RATE_LIMIT="3 per minute")
+    _, kassenzeichen, token = make_receivable(app, amount_cents=2500)
+    for number in range(5):
+        guesser = client_from(app, f"10.0.3.{number}")
+        guessed = grant_by_lookup(guesser, make_kassenzeichen(90000 + number), "25,00")
+        assert guessed.status_code == (422 if number < 3 else 429)
+    citizen = client_from(app, "10.0.4.1")
+    closed = grant_by_lookup(citizen, kassenzeichen, "25,00")
+    assert closed.status_code == 429
+    assert "Die Suche nach Bescheiden ist gerade gesperrt" in text_of(closed)
+    assert citizen.get(f"/zahlungen/z/{token}").status_code == 302
+    with app.app_context():
+        alerts = db.session.query(AuditEntry).filter_by(action="security.guessing_burst").all()
+        assert [alert.record_id for alert in alerts] == ["notice-lookup"]
+    assert capsys.readouterr().err.count("ERROR portal.security: guessing.burst") == 1
 
 
 def test_the_letters_link_opens_the_notice(client: CheckingClient) -> None:

@@ -131,6 +131,9 @@ NO_LIMITS: dict[str, object] = {
     "PAYMENT_LOOKUP_RATE_LIMIT": "100000 per minute",
     "FINES_ACCESS_RATE_LIMIT": "100000 per minute",
     "FINES_ACCESS_GLOBAL_RATE_LIMIT": "100000 per minute",
+    "FINES_ACCESS_CASE_RATE_LIMIT": "100000 per minute",
+    "PAYMENT_LOOKUP_NOTICE_RATE_LIMIT": "100000 per minute",
+    "PAYMENT_LOOKUP_GLOBAL_RATE_LIMIT": "100000 per minute",
     # One in-process server answers all N browsers: a connection for each of its threads, as a
     # gunicorn worker's pool is sized to its threads.
     "DATABASE_POOL_SIZE": N + 5,
