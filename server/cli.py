@@ -216,7 +216,7 @@ def demo_command(host: str, port: int) -> None:
     if not os.environ.get("PORTAL_BASE_URL"):
         # Letters, payment return addresses and the sandbox's callbacks must name the address
         # the demo really serves on.
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # nosec B104  # compared, never bound
         use_base_url(app, f"http://{shown}:{port}")
         init_eid(app)  # the development provider's issuer is under the new address
     migrate.upgrade(app.config["DATABASE_URL"])
