@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from server.forms import PortalForm
+from server.portal_form import PortalForm
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # Only a bound against absurd bodies; the real limit is CITIZEN_PASSWORD_MAX_LENGTH.

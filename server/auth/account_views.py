@@ -45,7 +45,7 @@ from server.auth.session import (
     start_citizen_session,
 )
 from server.extensions import csrf, limiter
-from server.forms import PortalForm
+from server.portal_form import PortalForm
 from server.rendering import redirect_page, render_page
 from server.security import safe_redirect_target
 

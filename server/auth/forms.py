@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from server.auth.clerks import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_PATTERN
 from server.auth.roles import ROLE_LABELS, Role
-from server.forms import PortalForm
+from server.portal_form import PortalForm
 
 
 class ClerkLoginForm(PortalForm):

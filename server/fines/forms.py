@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from server.formatting import city_today
-from server.forms import PortalForm
+from server.portal_form import PortalForm
 
 
 class CaseAccessForm(PortalForm):

@@ -1,10 +1,6 @@
-"""Forms: the base form every area builds on, and the declarative form engine (``engine``,
-``definitions/``, ``validation``, ``submissions``, ...) that online services are made of.
+"""The declarative form engine that online services are made of: steps, validation, drafts,
+submissions, uploads, receipts (``engine``, ``validation``, ``submissions``, ...).
 
-Only the base form is imported here, so that areas importing ``PortalForm`` do not pull in the
-engine (and the engine's models) with it.
+Areas publish their services with ``server.forms.registry.register_definition``; the base form
+every area builds on is ``server.portal_form.PortalForm``, not part of the engine.
 """
-
-from server.forms.base import PortalForm
-
-__all__ = ["PortalForm"]

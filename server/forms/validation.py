@@ -32,7 +32,6 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from server.formatting import city_today
-from server.forms.base import PortalForm
 from server.forms.engine import (
     CHOICE_KINDS,
     NO_ASSESSMENT,
@@ -47,6 +46,7 @@ from server.forms.engine import (
     Step,
     parse_date,
 )
+from server.portal_form import PortalForm
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{4,28}[0-9]$")

@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from server.forms import PortalForm
 from server.payments.money import AmountError, parse_amount
 from server.payments.receivables import kassenzeichen_scheme
 from server.payments.references import is_valid_kassenzeichen, normalise_kassenzeichen
+from server.portal_form import PortalForm
 
 
 class PaymentLookupForm(PortalForm):

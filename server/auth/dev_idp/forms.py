@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from server.auth.dev_idp.persons import TEST_PERSONS
-from server.forms import PortalForm
+from server.portal_form import PortalForm
 
 
 class PersonForm(PortalForm):

@@ -1,4 +1,5 @@
-"""The base form every area's forms build on: whitespace is stripped from text input."""
+"""The base form every area's forms build on (bottom layer, imports no area): whitespace is
+stripped from text input, passwords are left as typed."""
 
 from __future__ import annotations
 
