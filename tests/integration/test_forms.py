@@ -13,6 +13,7 @@ import pypdfium2
 from bs4 import BeautifulSoup
 from flask import Flask
 from PIL import Image
+from pypdf import PdfWriter
 from werkzeug.test import TestResponse
 
 from server.auth.models import Citizen
@@ -36,7 +37,12 @@ def png(width: int = 40, height: int = 30) -> bytes:
 
 
 def pdf_bytes() -> bytes:
-    return b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    """A real one-page PDF (uploads are read with pypdf; a header alone is refused)."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pdf_text(data: bytes) -> str:
