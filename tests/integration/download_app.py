@@ -4,12 +4,25 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import Flask, request
+from pypdf import PdfWriter
 from werkzeug.wrappers import Response
 
 from server.rendering import file_response
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+def _one_page_pdf() -> bytes:
+    # A real PDF: uploads are parsed with pypdf, a header alone is refused.
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _one_page_pdf()
 
 
 def create() -> Flask:
