@@ -1,8 +1,12 @@
 """Security headers and the caching policy, applied to every response in one place.
 
-Caching: a response is cacheable by the browser and the service worker only if its view is marked
-``@public_page`` and nobody is logged in; everything else is ``no-store``, because the Cache API
-ignores ``private`` and a shared tablet must not keep anyone's personal pages.
+Caching is decided here, not by the views: only what is explicitly public may be kept, everything
+else is ``no-store``, whatever the view (or ``send_file``, which says ``no-cache``) set. Public is a
+view marked ``@public_page`` while nobody is logged in, a view marked ``@public_resource`` (the same
+bytes for everyone: the manifest, the service worker) and the static files. Only those responses
+carry ``X-Portal-Cacheable: 1``, the marker the service worker needs before it keeps anything: the
+Cache API ignores ``Cache-Control`` and ``private``, and a shared tablet must not keep anyone's
+personal pages, attachments or receipts.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, g, request, session
+from werkzeug.wrappers import Response as BaseResponse
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R", bound=BaseResponse)
 
 IDENTITY_SESSION_KEYS = ("clerk_id", "citizen_id")
 
@@ -27,6 +33,17 @@ def public_page(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         g.public_page = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def public_resource(view: F) -> F:
+    """Mark a view whose response is the same for everybody, logged in or not (no session in it)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.public_resource = True
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -74,17 +91,53 @@ def _is_logged_in() -> bool:
     return any(key in session for key in IDENTITY_SESSION_KEYS)
 
 
-def cache_control_for(response: Response) -> str | None:
-    """The Cache-Control value this response gets, or None to leave the view's choice alone."""
+# The service worker keeps a response only if this header says so (service_worker/sw.js).
+CACHEABLE_HEADER = "X-Portal-Cacheable"
+# A public page's default: the browser may keep it but asks the server again each time.
+PUBLIC_PAGE_CACHE_CONTROL = "private, no-cache"
+# Headers that only serve revalidating a stored copy, meaningless (and revealing) with no-store.
+REVALIDATION_HEADERS = ("Expires", "ETag", "Last-Modified")
+
+
+def _is_public(response: Response) -> bool:
+    if response.status_code >= 400:
+        return False
+    if request.endpoint == "static" or g.get("public_resource"):
+        return True
+    return bool(g.get("public_page")) and not _is_logged_in()
+
+
+def cache_control_for(response: Response) -> tuple[str, bool]:
+    """The Cache-Control value this response gets, and whether the service worker may keep it.
+
+    Only public responses (see the module's docstring) keep a cacheable value; everything else is
+    ``no-store``, even if the view chose ``no-cache``, ``private`` or a ``max-age``.
+    """
+    if not _is_public(response):
+        return "no-store", False
     if request.endpoint == "static":
         if request.args.get("v"):
-            return "public, max-age=31536000, immutable"
-        return "no-cache"
-    if response.headers.get("Cache-Control"):
-        return None
-    if g.get("public_page") and not _is_logged_in() and response.status_code < 400:
-        return "private, no-cache"
-    return "no-store"
+            return "public, max-age=31536000, immutable", True
+        return "no-cache", True
+    own = response.headers.get("Cache-Control")
+    if own and "no-store" in own:
+        return "no-store", False
+    # A public view may choose its own value (the service worker: ``no-cache``).
+    return own or PUBLIC_PAGE_CACHE_CONTROL, True
+
+
+def clear_browser_cache(response: R) -> R:
+    """For a logout: the browser drops its HTTP cache for the portal (what an earlier release let
+    it keep, e.g. downloads sent with ``no-cache``).
+
+    Only ``"cache"``: it leaves the Cache API alone (checked in Chromium), so the service worker's
+    app shell survives and the portal still opens offline; the worker empties its runtime cache
+    itself when it sees the logout go by (service_worker/sw.js). ``"storage"`` would unregister
+    the worker and wipe IndexedDB too: no offline shell, and the drafts code (which forgets a
+    session's drafts on logout on its own terms) would lose the citizen's saved drafts.
+    """
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 def apply_security_headers(response: Response) -> Response:
@@ -97,12 +150,15 @@ def apply_security_headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
-    cache_control = cache_control_for(response)
-    if cache_control:
-        response.headers["Cache-Control"] = cache_control
-    if "no-store" in response.headers.get("Cache-Control", ""):
-        response.headers.pop("Expires", None)
-        response.headers.pop("ETag", None)
+    cache_control, cacheable = cache_control_for(response)
+    response.headers["Cache-Control"] = cache_control
+    # Only this layer grants the marker: a view cannot set it by itself.
+    response.headers.pop(CACHEABLE_HEADER, None)
+    if cacheable:
+        response.headers[CACHEABLE_HEADER] = "1"
+    else:
+        for header in REVALIDATION_HEADERS:
+            response.headers.pop(header, None)
     # One URL serves a page or its htmx fragment: caches must keep them apart.
     response.vary.add("HX-Request")
     return response

@@ -11,6 +11,8 @@ const SHELL_CACHE = `portal-shell-${PORTAL.version}`;
 const PAGES_CACHE = `portal-pages-${PORTAL.version}`;
 const OWN_CACHES = [SHELL_CACHE, PAGES_CACHE];
 
+// The precache list is the server's app shell (the offline page, the manifest, versioned static
+// files): public by construction, so it is kept without asking for the marker.
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(SHELL_CACHE).then((cache) => cache.addAll(
@@ -42,11 +44,26 @@ self.addEventListener("sync", (event) => {
   }));
 });
 
-// Only pages the server marked cacheable: personal pages are `no-store` and never kept.
+// Only what the server explicitly marked public (server/security.py grants the marker to public
+// pages seen by nobody logged in, the manifest and static files). Not "whatever lacks no-store":
+// a download sent with `no-cache` (a clerk's attachment PDF) was kept that way.
+const CACHEABLE_HEADER = "X-Portal-Cacheable";
 function mayKeep(response) {
   if (!response || response.status !== 200 || response.type !== "basic") return false;
-  const cacheControl = response.headers.get("Cache-Control") || "";
-  return !/no-store/i.test(cacheControl);
+  if (response.headers.get(CACHEABLE_HEADER) !== "1") return false;
+  return !/no-store/i.test(response.headers.get("Cache-Control") || "");
+}
+
+// Logging out empties the runtime cache of visited pages (only public pages are kept, so this is
+// a second line of defence). The worker sees the logout request itself, whatever sent it (a form,
+// htmx, a page without JavaScript), so no page has to remember to tell it. Not Clear-Site-Data:
+// its "cache" leaves the Cache API alone, and "storage" would unregister the worker and wipe the
+// app shell and the drafts. The precached app shell is public and stays, so offline still works.
+const LOGOUT_PATHS = ["/konto/abmelden", "/konto/ueberall-abmelden", "/verwaltung/abmelden"];
+async function forgetVisitedPages() {
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith("portal-pages-"))
+    .map((name) => caches.delete(name)));
 }
 
 async function networkFirst(request) {
@@ -73,7 +90,7 @@ async function cacheFirst(request) {
   // Versioned static URLs never change; keep them for the next visit. The scanner's decoder
   // (over 1 MB) is not kept: scanning needs the network anyway.
   const url = new URL(request.url);
-  if (response.ok && url.searchParams.has("v")
+  if (mayKeep(response) && url.searchParams.has("v")
       && !url.pathname.startsWith("/static/vendor/barcode-detector/")) {
     const cache = await caches.open(SHELL_CACHE);
     await cache.put(request, response.clone());
@@ -84,7 +101,13 @@ async function cacheFirst(request) {
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && LOGOUT_PATHS.includes(url.pathname)) {
+    // No respondWith: the browser sends the logout as usual while the cache is emptied.
+    event.waitUntil(forgetVisitedPages());
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/antraege/") && !request.headers.has("HX-Request")

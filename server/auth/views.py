@@ -29,7 +29,7 @@ from server.auth.session_store import end_session_by_id, sessions_of_citizen
 from server.extensions import csrf, limiter
 from server.logs import get_logger
 from server.rendering import redirect_page, render_page
-from server.security import safe_redirect_target
+from server.security import clear_browser_cache, safe_redirect_target
 from server.urls import public_url
 
 log = get_logger("auth")
@@ -266,7 +266,7 @@ def too_many_attempts(_error: Exception) -> ResponseReturnValue:
 @bp.route("/verwaltung/abmelden", methods=["POST"])
 def logout() -> ResponseReturnValue:
     end_session()
-    return redirect_page(url_for("web.start"))
+    return clear_browser_cache(redirect_page(url_for("web.start")))
 
 
 # --- citizens -----------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def sign_out_everywhere() -> ResponseReturnValue:
         # Another device signed out everywhere a moment ago, this session with the others.
         flash(_("Sie sind schon auf allen Geräten abgemeldet."), "info")
     provider_logout = eid.logout_url(id_token, public_url("auth.account"))
-    return redirect(provider_logout or url_for("auth.account"))
+    return clear_browser_cache(redirect(provider_logout or url_for("auth.account")))
 
 
 @bp.route("/konto/abmelden", methods=["POST"])
@@ -380,4 +380,4 @@ def citizen_logout() -> ResponseReturnValue:
     id_token = session.get("id_token")
     end_session()
     provider_logout = eid.logout_url(id_token, public_url("auth.account"))
-    return redirect(provider_logout or url_for("web.start"))
+    return clear_browser_cache(redirect(provider_logout or url_for("web.start")))

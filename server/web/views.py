@@ -18,7 +18,7 @@ from server.auth.session import current_citizen
 from server.extensions import db
 from server.i18n import LANGUAGE_COOKIE
 from server.rendering import redirect_page, render_page
-from server.security import public_page, safe_redirect_target
+from server.security import public_page, public_resource, safe_redirect_target
 from server.web.catalogue import SERVICES, find_service, search_services
 from server.web.draft_key import session_draft_key
 from server.web.pwa import manifest as build_manifest
@@ -81,7 +81,7 @@ def switch_language() -> ResponseReturnValue:
 
 
 @bp.route("/manifest.webmanifest")
-@public_page
+@public_resource
 def manifest() -> Response:
     response = jsonify(build_manifest())
     response.mimetype = "application/manifest+json"
@@ -89,6 +89,7 @@ def manifest() -> Response:
 
 
 @bp.route("/sw.js")
+@public_resource
 def service_worker() -> Response:
     response = make_response(service_worker_script())
     response.mimetype = "text/javascript"
