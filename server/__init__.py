@@ -17,6 +17,7 @@ from server.auth.security_key_views import bp as security_keys_bp
 from server.auth.session_store import init_sessions
 from server.auth.views import bp as auth_bp
 from server.backoffice.views import bp as backoffice_bp
+from server.certificates.setup import init_certificates
 from server.config import REPO_ROOT, load_config
 from server.extensions import compress, csrf, db, htmx, limiter
 from server.fines.setup import init_fines
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_payments(app)
     init_fines(app)
     init_forms(app)
+    init_certificates(app)
     init_dev_idp(app)
     init_eid(app)
     app.register_blueprint(audit_bp)

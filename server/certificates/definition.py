@@ -5,7 +5,8 @@ The citizen chooses the document, the number of copies and the purpose, gives th
 the register entry they know, says who they are to the person in the entry, and sends what the
 rules of §§ 62, 63 PStG ask for (an explanation, a proof, a copy of their ID); the fee comes from
 the city's fee table and is paid online before the registry office sees the order. The rules and
-the fee live in ``server.certificates`` (``order.py`` connects them to this form).
+the fee live beside this file (``order.py`` connects them to this form); ``setup.py`` registers
+the definition with the form engine.
 """
 
 from __future__ import annotations

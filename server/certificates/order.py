@@ -1,5 +1,5 @@
 """The certificate order on the form engine: the hooks that connect the answers of the order
-form (``server/forms/definitions/urkunden.py``) with the rules of this area.
+form (``definition.py``) with the rules of this area.
 
 - ``assess``: §§ 62, 63 PStG (``eligibility.decide``) and the ID-copy rule decide which proofs
   the order step "Nachweise" asks for, or refuse the order on the relationship question;

@@ -201,8 +201,7 @@ def origin(receivable: Receivable) -> tuple[str, str] | None:
     )
 
 
-def register_payment_steps(definitions: list[FormDefinition]) -> None:
-    for definition in definitions:
-        if definition.payment is not None:
-            events.register_settlement_handler(definition.payment.purpose, on_settled)
-            events.register_origin_link(definition.payment.purpose, origin)
+def register_payment_step(definition: FormDefinition) -> None:
+    if definition.payment is not None:
+        events.register_settlement_handler(definition.payment.purpose, on_settled)
+        events.register_origin_link(definition.payment.purpose, origin)

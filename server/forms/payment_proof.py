@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from server.forms.engine import FormDefinition
 from server.forms.payment import submission_of
-from server.forms.registry import DEFINITIONS
 from server.payments.models import Receivable
 from server.payments.proof import register_proof_recipient
 
@@ -20,7 +20,6 @@ def proof_recipient(receivable: Receivable) -> str | None:
     return address if isinstance(address, str) and address else None
 
 
-def register_proof_recipients() -> None:
-    for definition in DEFINITIONS.values():
-        if definition.payment is not None:
-            register_proof_recipient(definition.payment.purpose, proof_recipient)
+def register_proof_recipient_of(definition: FormDefinition) -> None:
+    if definition.payment is not None:
+        register_proof_recipient(definition.payment.purpose, proof_recipient)

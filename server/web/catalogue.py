@@ -12,7 +12,7 @@ from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 
 from server.forms.engine import FormDefinition
-from server.forms.registry import DEFINITIONS
+from server.forms.registry import get_definition
 
 
 @dataclass(frozen=True)
@@ -30,24 +30,60 @@ class Service:
     duration: LazyString | str = ""
 
 
-def form_service(definition: FormDefinition, *, slug: str | None = None) -> Service:
-    """A service of the form engine; its service page says what is needed, what it costs and
-    how long it takes, and starts the form."""
-    return Service(
-        slug or definition.slug,
-        definition.title,
-        definition.summary,
-        (*definition.keywords, "formular", "antrag", "online-formular", "form"),
-        definition.icon,
-        available=True,
-        form=definition.slug,
-        needs=definition.needs,
-        cost=definition.cost,
-        duration=definition.duration,
-    )
+@dataclass(frozen=True)
+class FormService:
+    """A service of the form engine, named by its definition's slug; its tile and service page
+    say what is needed, what it costs and how long it takes, and start the form.
+
+    What it says comes from the definition its area registered with the engine. It is looked up
+    when asked: areas register at start (``init_<area>``), after this module is imported."""
+
+    form: str  # the definition's slug
+    address: str | None = None  # a shorter address than the definition's slug, if any
+    available: bool = True
+    endpoint: str | None = None
+
+    @property
+    def definition(self) -> FormDefinition:
+        definition = get_definition(self.form)
+        if definition is None:
+            raise LookupError(f"no form definition {self.form!r} is registered with the engine")
+        return definition
+
+    @property
+    def slug(self) -> str:
+        return self.address or self.form
+
+    @property
+    def title(self) -> LazyString | str:
+        return self.definition.title
+
+    @property
+    def summary(self) -> LazyString | str:
+        return self.definition.summary
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return (*self.definition.keywords, "formular", "antrag", "online-formular", "form")
+
+    @property
+    def icon(self) -> str:
+        return self.definition.icon
+
+    @property
+    def needs(self) -> tuple[LazyString | str, ...]:
+        return self.definition.needs
+
+    @property
+    def cost(self) -> LazyString | str:
+        return self.definition.cost
+
+    @property
+    def duration(self) -> LazyString | str:
+        return self.definition.duration
 
 
-SERVICES: tuple[Service, ...] = (
+SERVICES: tuple[Service | FormService, ...] = (
     Service(
         "bussgeld",
         _l("Knöllchen und Bußgeld"),
@@ -66,7 +102,7 @@ SERVICES: tuple[Service, ...] = (
         available=True,
         endpoint="payments.lookup",
     ),
-    form_service(DEFINITIONS["urkunden"]),
+    FormService("urkunden"),
     Service(
         "termine",
         _l("Termin vereinbaren"),
@@ -75,9 +111,9 @@ SERVICES: tuple[Service, ...] = (
         "calendar",
     ),
     # The Kita service keeps its short address, which the start page has always linked.
-    form_service(DEFINITIONS["kita-anmeldung"], slug="kita"),
-    form_service(DEFINITIONS["kontakt"]),
-    form_service(DEFINITIONS["belege-nachreichen"]),
+    FormService("kita-anmeldung", address="kita"),
+    FormService("kontakt"),
+    FormService("belege-nachreichen"),
     Service(
         "konto",
         _l("Mein Konto"),
@@ -90,7 +126,7 @@ SERVICES: tuple[Service, ...] = (
 )
 
 
-def find_service(slug: str) -> Service | None:
+def find_service(slug: str) -> Service | FormService | None:
     return next((service for service in SERVICES if service.slug == slug), None)
 
 
@@ -99,7 +135,7 @@ def _fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def _search_text(service: Service) -> str:
+def _search_text(service: Service | FormService) -> str:
     texts = [service.slug, *service.keywords]
     for language in ("de", "en"):
         with force_locale(language):
@@ -107,7 +143,7 @@ def _search_text(service: Service) -> str:
     return _fold(" ".join(texts))
 
 
-def search_services(query: str) -> list[Service]:
+def search_services(query: str) -> list[Service | FormService]:
     """Services whose German or English name, summary or keywords contain every word."""
     words = _fold(query).split()
     if not words:

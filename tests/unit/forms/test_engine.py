@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from server.auth.roles import Role
+from server.forms.definitions.kita import DEFINITION as KITA
 from server.forms.engine import (
     Choice,
     Condition,
@@ -18,10 +20,9 @@ from server.forms.engine import (
     Status,
     Step,
 )
-from server.forms.registry import DEFINITIONS
+from server.forms.registry import DEFINITIONS, DuplicateDefinition, register_definition
 from server.forms.validation import check_step, step_form, validate_all
 
-KITA = DEFINITIONS["kita-anmeldung"]
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
@@ -198,9 +199,17 @@ def test_definitions_with_mistakes_are_refused_when_loaded() -> None:
         )
 
 
-def test_every_service_names_its_receiving_role_and_statuses() -> None:
+def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask) -> None:
     assert set(DEFINITIONS) == {"kita-anmeldung", "kontakt", "belege-nachreichen", "urkunden"}
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
     assert [s.value for s in KITA.statuses] == ["eingegangen", "angebot", "zugesagt", "abgelehnt"]
     assert DEFINITIONS["kontakt"].role == Role.CITIZEN_OFFICE
+
+
+def test_a_slug_is_registered_once(app_context: Flask) -> None:
+    register_definition(KITA)  # the same definition again: every app built runs init_forms
+    assert DEFINITIONS["kita-anmeldung"] is KITA
+    with pytest.raises(DuplicateDefinition, match="kita-anmeldung"):
+        register_definition(replace(_tiny(), slug="kita-anmeldung"))
+    assert DEFINITIONS["kita-anmeldung"] is KITA

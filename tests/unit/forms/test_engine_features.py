@@ -10,7 +10,7 @@ from flask import Flask
 
 from server import create_app
 from server.certificates import order
-from server.forms.definitions.urkunden import DEFINITION as URKUNDEN
+from server.certificates.definition import DEFINITION as URKUNDEN
 from server.forms.engine import (
     AssessContext,
     Assessment,
