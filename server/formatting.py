@@ -12,15 +12,21 @@ so they and these helpers show the same time. The helpers here are for the Germa
 texts made in Python (PDFs, the photo stamp, mails): ``"17.03.2026"``, ``"14:30"``,
 ``"17.03.2026, 14:30 Uhr"``, ``"Dienstag, 17.03.2026, 14:30 Uhr"``.
 
+Amounts are integer cents inside the portal; ``euro`` writes them as a reader reads them, in the
+reader's language or, for an official German paper, in German: ``"25,00 €"``.
+
 Outside an application (unit tests of the PDF renderers, scripts) the zone is the default one.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import format_currency
 from flask import current_app, has_app_context
+from flask_babel import get_locale
 
 DEFAULT_CITY_TIMEZONE = "Europe/Berlin"
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -96,3 +102,11 @@ def local_iso(moment: datetime) -> str:
     """A machine-readable moment in the city's time with its offset, to the second:
     ``"2026-03-17T14:30:00+01:00"`` (exports)."""
     return city_time(moment).isoformat(timespec="seconds")
+
+
+def euro(cents: int, locale: str | None = None) -> str:
+    """The amount as a language writes it: ``"1.234,56 €"`` in German (a no-break space before
+    the sign), ``"€1,234.56"`` in English. In ``locale``, else in the reader's language
+    (Flask-Babel's locale), else in German; official German papers (PDFs) pass ``"de"``."""
+    chosen = locale or get_locale() or "de"
+    return str(format_currency(Decimal(cents) / 100, "EUR", locale=chosen))

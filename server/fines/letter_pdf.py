@@ -7,11 +7,9 @@ authority decides. Only against a later *Bußgeldbescheid* (formal fine notice) 
 (objection) be lodged. The *Aktenzeichen* is the case number of the Bußgeldstelle; the
 *Kassenzeichen* is the payment reference (see ``server.payments.references``).
 
-The page follows DIN 5008 form B, the German standard letter layout for window envelopes (DIN
-lang): the address field sits 20 mm from the left and 45 mm from the top (45 mm high, 85 mm
-wide); its first 17.7 mm hold the small underlined return address, the rest the recipient. The
-information block (case number, payment reference, date) starts at 125 mm; fold marks at 105 mm
-and 210 mm and the hole mark at 148.5 mm are drawn at the left edge.
+The page is a window letter of DIN 5008 form B (``server.pdf.letter``: the address window with
+the authority's return address, the information block with case number, payment reference and
+date, fold and hole marks); this module says what the letter says.
 
 Both QR codes are drawn as vector rectangles from segno's module matrix, 26 mm wide plus the
 four-module quiet zone left blank, so they stay sharp at any print resolution: the portal code
@@ -21,8 +19,8 @@ for a bank transfer, error correction M as the EPC guideline demands, see
 closing greeting is left out where it would not fit); longer texts continue on the next page, and
 the two code boxes are never split.
 
-Text is set in DejaVu Sans (a TrueType font with umlauts, ß and €, embedded as a subset); the
-same input gives byte-identical output, because the document date is taken from the letter date.
+Text is set in DejaVu Sans (``server.pdf.fonts``); the same input gives byte-identical output,
+because the document date is taken from the letter date.
 """
 
 from __future__ import annotations
@@ -40,29 +38,13 @@ from fpdf.enums import MethodReturnValue, PathPaintRule, XPos, YPos
 from server.formatting import german_date, german_weekday_date_time
 from server.payments.girocode import QUIET_ZONE_MODULES, girocode_qr
 from server.payments.references import format_kassenzeichen
-from server.pdf.page import (
-    BOTTOM_MARGIN,
-    FONT_FAMILY,
-    INFO_LEFT,
-    LEFT,
-    MONO_FAMILY,
-    PAGE_WIDTH,
-    RIGHT,
-    TEXT_WIDTH,
-    PdfError,
-    font_paths,
-)
+from server.pdf.fonts import FONT_FAMILY, MONO_FAMILY, PdfError
+from server.pdf.letter import WindowLetter
+from server.pdf.page import LEFT, SUBJECT_TOP, TEXT_WIDTH
+from server.pdf.text import amount
 
 KINDS = ("warning", "hearing")
 
-# Page geometry in millimetres (A4 portrait, DIN 5008 form B).
-ADDRESS_TOP = 45.0
-ADDRESS_WIDTH = 85.0
-RETURN_ZONE_HEIGHT = 17.7  # "Zusatz- und Vermerkzone" above the recipient's address
-INFO_TOP = 50.0
-SUBJECT_TOP = 98.4
-FOLD_MARKS = (105.0, 210.0)
-HOLE_MARK = 148.5
 QR_SYMBOL_SIZE = 26.0  # the symbol without its quiet zone; the quiet zone adds four modules
 BOX_PADDING = 1.5
 
@@ -130,24 +112,11 @@ class LetterContent:
         return f"Anhörung im Bußgeldverfahren – Aktenzeichen {self.aktenzeichen}"
 
 
-def euro(cents: int) -> str:
-    """The amount as a German letter prints it: ``"25,00 €"``, ``"1.234,56 €"``."""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d} €"
-
-
-class _LetterDocument(FPDF):
-    """An FPDF that knows which letter it is printing, for the footer of every page."""
+class _LetterDocument(WindowLetter):
+    """A window letter that knows which letter it is printing, for the footer of every page."""
 
     def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_margins(LEFT, 20, RIGHT)
-        self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
-        for (family, style), path in font_paths().items():
-            self.add_font(family, style, str(path))
-        self.set_lang("de-DE")
-        self.set_creator("Bürgerportal")
+        super().__init__()
         self.current: LetterContent | None = None
         self.first_page = 1
 
@@ -162,16 +131,6 @@ class _LetterDocument(FPDF):
         page = self.page - self.first_page + 1
         self.cell(TEXT_WIDTH * 0.3, 4, f"{self.current.aktenzeichen} · Seite {page}", align="R")
         self.set_text_color(0)
-
-
-def _fit_size(pdf: FPDF, family: str, style: str, text: str, width: float, size: float) -> float:
-    """The largest font size down to 5.5 pt (in half points) at which ``text`` fits ``width``."""
-    while size > 5.5:
-        pdf.set_font(family, style, size)
-        if pdf.get_string_width(text) <= width:
-            return size
-        size -= 0.5
-    return 5.5
 
 
 def qr_extent(code: segno.QRCode) -> float:
@@ -219,6 +178,11 @@ def portal_qr(url: str) -> segno.QRCode:
     return segno.make(url, error="M", micro=False, boost_error=True)
 
 
+def _recipient_lines(content: LetterContent) -> tuple[str, ...]:
+    recipient = content.recipient
+    return (recipient.name, recipient.street, recipient.postcode_city)
+
+
 def _postal_lines(content: LetterContent) -> list[str]:
     """The authority's postal address: its lines up to the one with the postcode (telephone and
     e-mail lines after it do not belong into a return address)."""
@@ -228,88 +192,6 @@ def _postal_lines(content: LetterContent) -> list[str]:
         if _POSTCODE_LINE.match(line):
             return lines
     return list(content.authority_lines)
-
-
-def _fold_marks(pdf: FPDF) -> None:
-    pdf.set_draw_color(120)
-    pdf.set_line_width(0.2)
-    for y in FOLD_MARKS:
-        pdf.line(4, y, 9, y)
-    pdf.line(4, HOLE_MARK, 11, HOLE_MARK)
-    pdf.set_draw_color(0)
-
-
-def _letterhead(pdf: FPDF, content: LetterContent) -> None:
-    pdf.set_xy(LEFT, 14)
-    pdf.set_font(FONT_FAMILY, "B", 13)
-    pdf.multi_cell(INFO_LEFT - LEFT - 5, 6, content.authority_name, align="L")
-    pdf.set_font(FONT_FAMILY, "", 8)
-    pdf.set_xy(INFO_LEFT, 14)
-    for line in content.authority_lines:
-        if line == content.authority_name:
-            continue
-        pdf.set_x(INFO_LEFT)
-        pdf.cell(PAGE_WIDTH - INFO_LEFT - RIGHT, 3.8, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
-
-
-def _address_field(pdf: FPDF, content: LetterContent) -> None:
-    sender = " · ".join(_postal_lines(content))
-    size = _fit_size(pdf, FONT_FAMILY, "U", sender, ADDRESS_WIDTH, 7)
-    pdf.set_font(FONT_FAMILY, "U", size)
-    pdf.set_xy(LEFT, ADDRESS_TOP + RETURN_ZONE_HEIGHT - 4.5)
-    pdf.cell(ADDRESS_WIDTH, 3.5, sender)
-    y = ADDRESS_TOP + RETURN_ZONE_HEIGHT + 1.5
-    recipient = content.recipient
-    for line in (recipient.name, recipient.street, recipient.postcode_city):
-        size = _fit_size(pdf, FONT_FAMILY, "", line, ADDRESS_WIDTH, 10)
-        pdf.set_font(FONT_FAMILY, "", size)
-        pdf.set_xy(LEFT, y)
-        pdf.cell(ADDRESS_WIDTH, 4.6, line)
-        y += 4.6
-
-
-def _info_block(pdf: FPDF, content: LetterContent) -> None:
-    rows = (
-        ("Aktenzeichen", content.aktenzeichen),
-        ("Kassenzeichen", format_kassenzeichen(content.kassenzeichen)),
-        ("Datum", german_date(content.letter_date)),
-    )
-    y = INFO_TOP
-    for label, value in rows:
-        pdf.set_xy(INFO_LEFT, y)
-        pdf.set_font(FONT_FAMILY, "", 7.5)
-        pdf.set_text_color(90)
-        pdf.cell(65, 3.5, label)
-        pdf.set_text_color(0)
-        pdf.set_xy(INFO_LEFT, y + 3.5)
-        pdf.set_font(FONT_FAMILY, "B", 9.5)
-        pdf.cell(65, 4.5, value)
-        y += 9.5
-
-
-def _paragraph(
-    pdf: FPDF,
-    text: str,
-    *,
-    size: float = 10,
-    style: str = "",
-    gap: float = 2,
-    markdown: bool = False,
-) -> None:
-    """A paragraph over the full text width. ``markdown`` (for **bold**) only for the fixed
-    texts of this module: data such as a place could contain "--", which would underline."""
-    pdf.set_font(FONT_FAMILY, style, size)
-    pdf.set_x(LEFT)
-    pdf.multi_cell(
-        TEXT_WIDTH,
-        size * 0.46,
-        text,
-        align="L",
-        markdown=markdown,
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.ln(gap)
 
 
 def _pair(
@@ -354,12 +236,12 @@ def _facts(pdf: FPDF, content: LetterContent) -> None:
 def _amount(pdf: FPDF, content: LetterContent) -> None:
     if content.kind == "warning":
         lines = (
-            f"Verwarnungsgeld (§ 56 OWiG): {euro(content.amount_cents)}",
+            f"Verwarnungsgeld (§ 56 OWiG): {amount(content.amount_cents)}",
             f"Zahlungsfrist: bis zum {german_date(content.deadline)}",
         )
     else:
         lines = (
-            f"Betrag laut Bußgeldkatalog: {euro(content.amount_cents)}",
+            f"Betrag laut Bußgeldkatalog: {amount(content.amount_cents)}",
             f"Frist für Ihre Antwort: bis zum {german_date(content.deadline)}",
         )
     pdf.set_font(FONT_FAMILY, "B", 11)
@@ -443,7 +325,7 @@ def _transfer_lines(content: LetterContent) -> list[_BoxLine]:
         _BoxLine("Per Überweisung", style="B", size=10.5),
         _BoxLine(
             "Scannen Sie den GiroCode mit Ihrer Banking-App oder überweisen Sie "
-            f"{euro(content.amount_cents)} an:"
+            f"{amount(content.amount_cents)} an:"
         ),
         *(_BoxLine(line) for line in content.bank_lines),
     ]
@@ -451,7 +333,7 @@ def _transfer_lines(content: LetterContent) -> list[_BoxLine]:
 
 def _options(content: LetterContent) -> list[str]:
     """What the recipient can do, in plain German (fixed texts, with **bold** lead-ins)."""
-    amount = euro(content.amount_cents)
+    price = amount(content.amount_cents)
     deadline = german_date(content.deadline)
     objection = (
         "**Einspruch** ist erst gegen einen späteren Bußgeldbescheid möglich – nicht gegen "
@@ -459,7 +341,7 @@ def _options(content: LetterContent) -> list[str]:
     )
     if content.kind == "warning":
         return [
-            f"**Einverstanden?** Zahlen Sie {amount} bis zum {deadline} online oder per "
+            f"**Einverstanden?** Zahlen Sie {price} bis zum {deadline} online oder per "
             "Überweisung. Dann ist die Sache erledigt; Gebühren kommen nicht hinzu.",
             "**Nicht einverstanden oder nicht selbst gefahren?** Dann zahlen Sie nicht, sondern "
             "äußern Sie sich online (Anhörung) oder nennen Sie dort die Person, die gefahren "
@@ -492,15 +374,21 @@ def _draw_letter(pdf: _LetterDocument, content: LetterContent) -> None:
     # Only now: add_page printed the footer of the previous letter's last page.
     pdf.current = content
     pdf.first_page = pdf.page
-    _fold_marks(pdf)
-    _letterhead(pdf, content)
-    _address_field(pdf, content)
-    _info_block(pdf, content)
+    pdf.fold_marks()
+    pdf.letterhead(content.authority_name, content.authority_lines)
+    pdf.address_window(_postal_lines(content), _recipient_lines(content))
+    pdf.info_block(
+        (
+            ("Aktenzeichen", content.aktenzeichen),
+            ("Kassenzeichen", format_kassenzeichen(content.kassenzeichen)),
+            ("Datum", german_date(content.letter_date)),
+        )
+    )
 
     pdf.set_xy(LEFT, SUBJECT_TOP)
-    _paragraph(pdf, content.subject, size=11.5, style="B", gap=2.5)
-    _paragraph(pdf, "Guten Tag,", gap=1)
-    _paragraph(pdf, _intro(content), gap=1.5)
+    pdf.paragraph(content.subject, size=11.5, style="B", gap=2.5)
+    pdf.paragraph("Guten Tag,", gap=1)
+    pdf.paragraph(_intro(content), gap=1.5)
     _facts(pdf, content)
     pdf.ln(1.5)
     _amount(pdf, content)
@@ -520,25 +408,27 @@ def _draw_letter(pdf: _LetterDocument, content: LetterContent) -> None:
     _box(pdf, giro_code, transfer, heights[1], column)
     pdf.ln(2.5)
 
-    _paragraph(pdf, "So geht es weiter", size=10, style="B", gap=0.8)
+    pdf.paragraph("So geht es weiter", size=10, style="B", gap=0.8)
     for option in _options(content):
-        _paragraph(pdf, option, size=8.5, gap=0.8, markdown=True)
+        # markdown (for **bold**) only for these fixed texts: data could contain "--".
+        pdf.paragraph(option, size=8.5, gap=0.8, markdown=True)
     # The greeting only where it fits: alone on a second page it would be a waste of paper.
     greeting = f"Mit freundlichen Grüßen\n{content.authority_name}"
     if pdf.get_y() + 9.5 <= pdf.page_break_trigger:
         pdf.ln(1)
-        _paragraph(pdf, greeting, size=9, gap=0)
+        pdf.paragraph(greeting, size=9, gap=0)
 
 
 def _document(contents: Sequence[LetterContent], title: str) -> bytes:
     if not contents:
         raise LetterError("no letters to render")
     pdf = _LetterDocument()
-    # Dated by the letters, not by the clock: the same letters give the same bytes.
-    pdf.set_creation_date(datetime.combine(max(c.letter_date for c in contents), time(), UTC))
-    pdf.set_title(title)
-    pdf.set_author("; ".join(dict.fromkeys(c.authority_name for c in contents)))
-    pdf.set_subject("Parkverstoß")
+    pdf.describe(
+        created=datetime.combine(max(c.letter_date for c in contents), time(), UTC),
+        title=title,
+        subject="Parkverstoß",
+        author="; ".join(dict.fromkeys(c.authority_name for c in contents)),
+    )
     for content in contents:
         _draw_letter(pdf, content)
     return bytes(pdf.output())

@@ -8,9 +8,9 @@ prepare the letter: sender (or blank lines to fill in by hand), the Bußgeldstel
 the Aktenzeichen, the sentence that lodges the objection, ruled lines for an optional reason, and
 lines for place, date and signature. A boxed hint at the foot says how and by when to send it.
 
-The page follows DIN 5008 form B (the geometry of ``server.fines.letter_pdf``): the recipient
-sits in the window of a DIN lang envelope, with the sender's return address above it, and the
-fold and hole marks are drawn at the left edge. The form carries no date of its own (the citizen
+The page is a window letter of DIN 5008 form B (``server.pdf.letter``): the recipient sits in
+the window of a DIN lang envelope, with the sender's return address above it, and the fold and
+hole marks are drawn at the left edge. The form carries no date of its own (the citizen
 dates it by hand), so its document date is fixed: the same input gives byte-identical output.
 """
 
@@ -23,30 +23,19 @@ from datetime import UTC, datetime
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
-from server.fines.letter_pdf import (
-    ADDRESS_TOP,
-    ADDRESS_WIDTH,
-    FOLD_MARKS,
-    HOLE_MARK,
-    INFO_TOP,
-    RETURN_ZONE_HEIGHT,
-    SUBJECT_TOP,
-    LetterError,
-)
+from server.pdf.fonts import PdfError
+from server.pdf.letter import WindowLetter
 from server.pdf.page import (
     BOTTOM_MARGIN,
     INFO_LEFT,
     LEFT,
+    MAX_ADDRESS_LINES,
     PAGE_HEIGHT,
-    PAGE_WIDTH,
-    RIGHT,
+    SUBJECT_TOP,
     TEXT_WIDTH,
-    add_fonts,
-    printable,
 )
+from server.pdf.text import fitting_size, printable
 
-# DIN 5008: the recipient's part of the address field holds at most six lines.
-MAX_ADDRESS_LINES = 6
 MAX_SENDER_LINES = 5
 HINT = (
     "**Wichtig:** Der Einspruch muss innerhalb von zwei Wochen nach Zustellung des "
@@ -62,8 +51,7 @@ _SENDER_CAPTIONS = ("Vor- und Nachname", "Straße und Hausnummer", "Postleitzahl
 _RULE_PITCH = 8.0  # distance of the lines to write on: room for handwriting
 _MIN_RULES = 3
 _SIGNATURE_BLOCK = 44.0  # greeting, place and date, signature, typed name
-_ADDRESS_SIZE = 10.0
-_MIN_SIZE = 6.0
+_SENDER_SIZE = 10.0
 
 
 @dataclass(frozen=True)
@@ -80,12 +68,12 @@ class ObjectionLetter:
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.authority_lines) <= MAX_ADDRESS_LINES:
-            raise LetterError(
+            raise PdfError(
                 f"the authority's address needs 1 to {MAX_ADDRESS_LINES} lines, "
                 f"not {len(self.authority_lines)}"
             )
         if len(self.sender_lines) > MAX_SENDER_LINES:
-            raise LetterError(f"the sender has at most {MAX_SENDER_LINES} lines")
+            raise PdfError(f"the sender has at most {MAX_SENDER_LINES} lines")
 
     @property
     def case_number(self) -> str:
@@ -98,26 +86,6 @@ class ObjectionLetter:
         return f"Einspruch gegen den Bußgeldbescheid – Aktenzeichen {self.case_number}"
 
 
-def _fitting_size(pdf: FPDF, family: str, style: str, text: str, width: float) -> float:
-    """The address size, made smaller (in half points, not below 6 pt) for a line that would
-    not fit the window at 10 pt."""
-    pdf.set_font(family, style, _ADDRESS_SIZE)
-    natural = pdf.get_string_width(text)
-    if natural <= width:
-        return _ADDRESS_SIZE
-    return max(_MIN_SIZE, math.floor(2 * _ADDRESS_SIZE * width / natural) / 2)
-
-
-def _marks(pdf: FPDF) -> None:
-    """Fold and hole marks where ``letter_pdf`` puts them."""
-    pdf.set_draw_color(120)
-    pdf.set_line_width(0.2)
-    for y in FOLD_MARKS:
-        pdf.line(4, y, 9, y)
-    pdf.line(4, HOLE_MARK, 11, HOLE_MARK)
-    pdf.set_draw_color(0)
-
-
 def _rule(pdf: FPDF, x: float, y: float, width: float) -> None:
     pdf.set_draw_color(110)
     pdf.set_line_width(0.2)
@@ -125,79 +93,40 @@ def _rule(pdf: FPDF, x: float, y: float, width: float) -> None:
     pdf.set_draw_color(0)
 
 
-def _sender(pdf: FPDF, family: str, letter: ObjectionLetter) -> None:
+def _sender(pdf: WindowLetter, letter: ObjectionLetter) -> None:
     """The sender at the head of the page, or captioned lines to fill in by hand."""
     width = INFO_LEFT - LEFT - 10
     if letter.sender_lines:
         pdf.set_xy(LEFT, 18)
         for line in letter.sender_lines:
-            pdf.set_font(family, "", _fitting_size(pdf, family, "", line, width))
-            pdf.cell(width, 4.6, printable(pdf, line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font(pdf.sans, "", _SENDER_SIZE)
+            text = printable(pdf, line)
+            pdf.set_font(pdf.sans, "", fitting_size(pdf, pdf.sans, "", text, width, _SENDER_SIZE))
+            pdf.cell(width, 4.6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
-    pdf.set_font(family, "B", 8)
+    pdf.set_font(pdf.sans, "B", 8)
     pdf.set_xy(LEFT, 12)
     pdf.cell(width, 4, "Absender (bitte ausfüllen)")
     for index, caption in enumerate(_SENDER_CAPTIONS):
         y = 23 + index * 7.5
         _rule(pdf, LEFT, y, width)
-        pdf.set_font(family, "", 6.5)
+        pdf.set_font(pdf.sans, "", 6.5)
         pdf.set_text_color(90)
         pdf.set_xy(LEFT, y + 0.3)
         pdf.cell(width, 2.8, caption)
         pdf.set_text_color(0)
 
 
-def _address_field(pdf: FPDF, family: str, letter: ObjectionLetter) -> None:
-    if letter.sender_lines:
-        pdf.set_font(family, "U", 7)
-        sender = printable(pdf, " · ".join(letter.sender_lines))
-        # The return address is small print: at most 7 pt, smaller where it is long.
-        size = _fitting_size(pdf, family, "U", sender, ADDRESS_WIDTH)
-        pdf.set_font(family, "U", min(size, 7))
-        pdf.set_xy(LEFT, ADDRESS_TOP + RETURN_ZONE_HEIGHT - 4.5)
-        pdf.cell(ADDRESS_WIDTH, 3.5, sender)
-    lines = letter.authority_lines
-    height = 4.5 if len(lines) <= 5 else 4.2
-    y = ADDRESS_TOP + RETURN_ZONE_HEIGHT + 1.0
-    for line in lines:
-        pdf.set_font(family, "", _fitting_size(pdf, family, "", line, ADDRESS_WIDTH))
-        pdf.set_xy(LEFT, y)
-        pdf.cell(ADDRESS_WIDTH, height, printable(pdf, line))
-        y += height
-
-
-def _info_block(pdf: FPDF, family: str, letter: ObjectionLetter) -> None:
-    width = PAGE_WIDTH - INFO_LEFT - RIGHT
-    pdf.set_xy(INFO_LEFT, INFO_TOP)
-    pdf.set_font(family, "", 7.5)
-    pdf.set_text_color(90)
-    pdf.cell(width, 3.5, "Aktenzeichen")
-    pdf.set_text_color(0)
-    pdf.set_xy(INFO_LEFT, INFO_TOP + 3.5)
-    pdf.set_font(family, "B", 9.5)
-    pdf.multi_cell(width, 4.5, printable(pdf, letter.case_number), align="L")
-
-
 def _paragraph(
-    pdf: FPDF, family: str, text: str, *, size: float = 10.5, style: str = "", gap: float = 3
+    pdf: WindowLetter, text: str, *, size: float = 10.5, style: str = "", gap: float = 3
 ) -> None:
-    pdf.set_font(family, style, size)
-    pdf.set_x(LEFT)
-    pdf.multi_cell(
-        TEXT_WIDTH,
-        size * 0.48,
-        printable(pdf, text),
-        align="L",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.ln(gap)
+    pdf.paragraph(text, size=size, style=style, gap=gap, leading=0.48)
 
 
-def _hint_box(pdf: FPDF, family: str) -> float:
+def _hint_box(pdf: WindowLetter) -> float:
     """The boxed hint at the foot of the page; returns the top of the box."""
     padding, size = 2.5, 9.0
-    pdf.set_font(family, "", size)
+    pdf.set_font(pdf.sans, "", size)
     height = pdf.multi_cell(
         TEXT_WIDTH - 2 * padding,
         size * 0.47,
@@ -220,69 +149,64 @@ def _hint_box(pdf: FPDF, family: str) -> float:
     return top
 
 
-def _signature(pdf: FPDF, family: str, letter: ObjectionLetter, top: float) -> None:
+def _signature(pdf: WindowLetter, letter: ObjectionLetter, top: float) -> None:
     pdf.set_xy(LEFT, top)
-    _paragraph(pdf, family, "Mit freundlichen Grüßen", gap=0)
+    _paragraph(pdf, "Mit freundlichen Grüßen", gap=0)
     label, line = 27.0, 75.0
     rows = ["Unterschrift:"]
     if letter.place_and_date_blank:
         rows.insert(0, "Ort, Datum:")
     y = top + 15
     for text in rows:
-        pdf.set_font(family, "", 10.5)
+        pdf.set_font(pdf.sans, "", 10.5)
         pdf.set_xy(LEFT, y - 4.5)
         pdf.cell(label, 5, text)
         _rule(pdf, LEFT + label, y, line)
         y += 13
     if letter.sender_lines:
         # The name typed below the signature, as a letter has it: signatures are hard to read.
-        pdf.set_font(family, "", 8.5)
+        pdf.set_font(pdf.sans, "", 8.5)
         pdf.set_xy(LEFT + label, y - 12.5)
         pdf.cell(line, 4, printable(pdf, letter.sender_lines[0]))
 
 
-def _draw(pdf: FPDF, family: str, letter: ObjectionLetter) -> None:
+def _draw(pdf: WindowLetter, letter: ObjectionLetter) -> None:
     pdf.add_page()
-    _marks(pdf)
-    _sender(pdf, family, letter)
-    _address_field(pdf, family, letter)
-    _info_block(pdf, family, letter)
+    pdf.fold_marks()
+    _sender(pdf, letter)
+    pdf.address_window(letter.sender_lines, letter.authority_lines)
+    pdf.info_block((("Aktenzeichen", letter.case_number),))
 
     pdf.set_xy(LEFT, SUBJECT_TOP)
-    _paragraph(pdf, family, letter.subject, size=11.5, style="B", gap=5)
-    _paragraph(pdf, family, "Sehr geehrte Damen und Herren,")
+    _paragraph(pdf, letter.subject, size=11.5, style="B", gap=5)
+    _paragraph(pdf, "Sehr geehrte Damen und Herren,")
     _paragraph(
         pdf,
-        family,
         f"hiermit lege ich gegen den Bußgeldbescheid vom {DATE_BLANK} "
         f"(Aktenzeichen {letter.case_number}) Einspruch ein.",
         gap=4,
     )
-    _paragraph(pdf, family, "Begründung (freiwillig):", gap=0)
+    _paragraph(pdf, "Begründung (freiwillig):", gap=0)
     first = pdf.get_y() + _RULE_PITCH
 
-    hint_top = _hint_box(pdf, family)
+    hint_top = _hint_box(pdf)
     signature_top = hint_top - 6 - _SIGNATURE_BLOCK
     # As many lines to write on as the page has room for between the text and the signature.
     count = max(_MIN_RULES, math.floor((signature_top - 4 - first) / _RULE_PITCH) + 1)
     for index in range(count):
         _rule(pdf, LEFT, first + index * _RULE_PITCH, TEXT_WIDTH)
-    _signature(pdf, family, letter, max(signature_top, first + count * _RULE_PITCH))
+    _signature(pdf, letter, max(signature_top, first + count * _RULE_PITCH))
 
 
 def render_objection(letter: ObjectionLetter) -> bytes:
     """The objection letter as a PDF document (one A4 page)."""
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_margins(LEFT, 20, RIGHT)
+    pdf = WindowLetter()
     # Everything is placed by hand on one page; an automatic break would only split it.
     pdf.set_auto_page_break(auto=False)
-    # No page count to fill in: the placeholder would only alter a sender's "{nb}".
-    pdf.alias_nb_pages("")
-    family = add_fonts(pdf)
-    pdf.set_creation_date(FORM_DATE)
-    pdf.set_lang("de-DE")
-    pdf.set_creator("Bürgerportal")
-    pdf.set_title(letter.subject)
-    pdf.set_subject("Einspruch gegen einen Bußgeldbescheid")
-    _draw(pdf, family, letter)
+    pdf.describe(
+        created=FORM_DATE,
+        title=letter.subject,
+        subject="Einspruch gegen einen Bußgeldbescheid",
+    )
+    _draw(pdf, letter)
     return bytes(pdf.output())

@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 
 from server.audit import log as audit
 from server.auth.session import clerk_required, current_clerk
+from server.formatting import euro
 from server.forms import payment, receipt, submissions
 from server.forms import uploads as form_uploads
 from server.forms.engine import FieldKind, FormDefinition
 from server.forms.models import FormSubmission
 from server.forms.registry import get_definition
 from server.forms.submissions import InboxFilter
-from server.payments.money import euro
 from server.payments.refunds import RefundError
 from server.rendering import file_response, render_page
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
 
 from flask import current_app
 from flask_babel import force_locale
@@ -31,8 +30,8 @@ from server.forms.engine import (
     parse_date,
 )
 from server.forms.models import FormStatusEvent, FormSubmission, FormUpload
-from server.payments.money import euro
 from server.pdf.receipt import ReceiptDocument
+from server.pdf.text import amount
 
 
 def file_size(size: int) -> str:
@@ -136,14 +135,15 @@ def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
     pdf = ReceiptDocument(
         footer=f"Eingangsbestätigung · {definition.title} · Eingangsnummer {reference}"
     )
-    pdf.set_creation_date(received.astimezone(UTC))
-    pdf.set_lang("de-DE")
-    pdf.set_creator("Bürgerportal")
-    pdf.set_title(f"Eingangsbestätigung – {reference}")
-    pdf.set_author(f"Stadt {current_app.config['PORTAL_CITY_NAME']}")
-    pdf.set_subject(str(definition.title))
+    city = f"Stadt {current_app.config['PORTAL_CITY_NAME']}"
+    pdf.describe(
+        created=received,
+        title=f"Eingangsbestätigung – {reference}",
+        subject=str(definition.title),
+        author=city,
+    )
     pdf.add_page()
-    pdf.letterhead(f"Stadt {current_app.config['PORTAL_CITY_NAME']}", str(definition.title))
+    pdf.letterhead(city, (str(definition.title),))
     pdf.paragraph("Eingangsbestätigung", size=17, style="B", gap=3)
     day, clock = german_date(received), german_time(received)
     pdf.facts(
@@ -163,8 +163,8 @@ def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
         pdf.facts(tuple((row.label, row.value) for row in section.rows))
     if submission.fee_lines is not None:
         pdf.heading("Gebühr")
-        lines = [(str(line["label"]), euro(int(line["cents"]))) for line in submission.fee_lines]
-        lines.append(("Gesamt", euro(submission.fee_cents or 0)))
+        lines = [(str(line["label"]), amount(int(line["cents"]))) for line in submission.fee_lines]
+        lines.append(("Gesamt", amount(submission.fee_cents or 0)))
         pdf.facts(tuple(lines))
     if definition.next_steps:
         pdf.heading("Wie geht es weiter?")

@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from server.auth.session import TRUST_ORDER, current_citizen
 from server.extensions import htmx
+from server.formatting import euro
 from server.forms import drafts, outcome, payment, receipt, submissions
 from server.forms import uploads as form_uploads
 from server.forms.engine import (
@@ -47,7 +48,6 @@ from server.forms.validation import (
     step_form,
     validate_all,
 )
-from server.payments.money import euro
 from server.payments.online import NothingToPay
 from server.payments.providers.base import ProviderError
 from server.rendering import file_response, render_page

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from server.audit import log as audit
 from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
-from server.formatting import city_today
+from server.formatting import city_today, euro
 from server.payments import clarifications
 from server.payments.journal import ReceivableStatus
 from server.payments.models import (
@@ -21,7 +21,6 @@ from server.payments.models import (
     ClarificationState,
     ClosingReason,
 )
-from server.payments.money import euro
 from server.payments.receivables import (
     balance,
     find_by_kassenzeichen,

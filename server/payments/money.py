@@ -1,11 +1,10 @@
-"""Amounts of money: integer cents inside the portal, decimal strings at its edges."""
+"""Amounts of money: integer cents inside the portal, decimal strings at its edges (as a reader
+reads them: ``server.formatting.euro``)."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-
-from flask_babel import format_currency
 
 MAX_CENTS = 99_999_999_999  # 999,999,999.99 EUR, the largest amount a SEPA transfer carries
 
@@ -44,8 +43,3 @@ def decimal_string(cents: int) -> str:
     """ "25.00" for 2500: how amounts leave the portal in exports and JSON."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-def euro(cents: int) -> str:
-    """The amount as the reader's language writes it: "25,00 €" or "€25.00"."""
-    return str(format_currency(Decimal(cents) / 100, "EUR"))

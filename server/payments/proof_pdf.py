@@ -5,14 +5,12 @@ payment gives the same document."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import current_app
 
 from server.formatting import german_date_time
-from server.payments.money import euro
 from server.payments.proof import PaymentProof
 from server.pdf.receipt import ReceiptDocument
+from server.pdf.text import amount
 
 NOTE = (
     "Diese Bestätigung wurde maschinell erstellt und ist ohne Unterschrift gültig. Bitte bewahren "
@@ -21,32 +19,32 @@ NOTE = (
 
 
 def render_proof(proof: PaymentProof) -> bytes:
-    """Call with the German locale (``force_locale("de")``): amounts are formatted by it."""
+    """Always German: the amounts as ``server.pdf.text.amount`` prints them."""
     config = current_app.config
     payee = str(config["PAYEE_NAME"])
     pdf = ReceiptDocument(footer=f"Zahlungsbestätigung · Kassenzeichen {proof.kassenzeichen}")
-    pdf.set_creation_date(proof.paid_at.astimezone(UTC))
-    pdf.set_lang("de-DE")
-    pdf.set_creator("Bürgerportal")
-    pdf.set_title(f"Zahlungsbestätigung – Kassenzeichen {proof.kassenzeichen}")
-    pdf.set_author(payee)
-    pdf.set_subject(proof.description)
+    pdf.describe(
+        created=proof.paid_at,
+        title=f"Zahlungsbestätigung – Kassenzeichen {proof.kassenzeichen}",
+        subject=proof.description,
+        author=payee,
+    )
     pdf.add_page()
-    pdf.letterhead(f"Stadt {config['PORTAL_CITY_NAME']}", payee)
+    pdf.letterhead(f"Stadt {config['PORTAL_CITY_NAME']}", (payee,))
     pdf.paragraph("Zahlungsbestätigung", size=17, style="B", gap=3)
     pdf.facts(
         (
             ("Kassenzeichen", proof.kassenzeichen),
             ("Zahlungsgrund", proof.description),
             ("Zahlungspflichtig", proof.debtor_name),
-            ("Betrag", euro(proof.amount_cents)),
+            ("Betrag", amount(proof.amount_cents)),
             ("Bezahlt am", german_date_time(proof.paid_at)),
             ("Zahlungsweg", proof.way),
             ("Referenz", proof.reference),
         )
     )
     pdf.paragraph(
-        f"Wir bestätigen den Eingang von {euro(proof.amount_cents)} zum Kassenzeichen "
+        f"Wir bestätigen den Eingang von {amount(proof.amount_cents)} zum Kassenzeichen "
         f"{proof.kassenzeichen}. Die Forderung ist damit vollständig bezahlt.",
         size=10.5,
     )
@@ -56,7 +54,7 @@ def render_proof(proof: PaymentProof) -> bytes:
             tuple(
                 (
                     german_date_time(line.paid_at),
-                    f"{euro(line.amount_cents)} · {line.way} · Referenz {line.reference}",
+                    f"{amount(line.amount_cents)} · {line.way} · Referenz {line.reference}",
                 )
                 for line in proof.lines
             )

@@ -9,11 +9,11 @@ from markupsafe import Markup
 
 from server import guessing
 from server.extensions import csrf, limiter
+from server.formatting import euro
 from server.logs import get_logger
 from server.payments import access, events, online, proof
 from server.payments.forms import PaymentLookupForm
 from server.payments.models import PaymentState, Receivable
-from server.payments.money import euro
 from server.payments.providers.base import NotificationRejected, ProviderError
 from server.payments.providers.registry import current_provider
 from server.payments.receivables import (

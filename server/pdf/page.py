@@ -1,16 +1,24 @@
-"""The portal's A4 page for PDFs every area prints (letters, receipts, proofs of payment):
-DIN 5008 margins and the positions of its information block, the DejaVu fonts, text printed as
-typed, and ``ReceiptPage`` (paragraphs and headings that do not stand alone at a page's foot)."""
+"""The portal's A4 page for every PDF (letters, receipts, proofs of payment, forms to post):
+the geometry of DIN 5008 form B, the German standard letter layout for window envelopes, and
+``Page``, an FPDF with that page's margins, the DejaVu fonts, German as its language, the
+letterhead of the authority and paragraphs that print text as typed.
+
+DIN 5008 form B (DIN lang envelope): the address field sits 20 mm from the left and 45 mm from
+the top (45 mm high, 85 mm wide); its first 17.7 mm hold the small underlined return address,
+the rest the recipient. The information block (case number, payment reference, date) starts at
+125 mm; fold marks at 105 mm and 210 mm and the hole mark at 148.5 mm are drawn at the left edge
+(``server.pdf.letter``)."""
 
 from __future__ import annotations
 
-import unicodedata
-from functools import cache
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import TTFFont
+
+from server.pdf.fonts import add_fonts
+from server.pdf.text import printable
 
 # DIN 5008, in millimetres.
 PAGE_WIDTH = 210.0
@@ -19,102 +27,93 @@ LEFT = 20.0
 RIGHT = 20.0
 TEXT_WIDTH = PAGE_WIDTH - LEFT - RIGHT
 INFO_LEFT = 125.0
+INFO_WIDTH = PAGE_WIDTH - INFO_LEFT - RIGHT
 BOTTOM_MARGIN = 16.0
+LETTERHEAD_TOP = 14.0
+# The address window of form B.
+ADDRESS_TOP = 45.0
+ADDRESS_WIDTH = 85.0
+ADDRESS_HEIGHT = 45.0
+RETURN_ZONE_HEIGHT = 17.7  # "Zusatz- und Vermerkzone" above the recipient's address
+MAX_ADDRESS_LINES = 6  # the recipient's part of the address field holds at most six lines
+INFO_TOP = 50.0
+SUBJECT_TOP = 98.4
+FOLD_MARKS = (105.0, 210.0)
+HOLE_MARK = 148.5
 
-REPLACEMENT = "\ufffd"  # shown for a character the font cannot draw, so nothing vanishes unseen
-_TAB_WIDTH = 4
 _HEADING_ROOM = 18.0  # a heading needs this much room below it, or it moves to the next page
 
 
-class PdfError(ValueError):
-    """The document cannot be made: bad content, or the font is not installed."""
+class Page(FPDF):
+    """An A4 document of the portal: DIN 5008 margins (``top`` above the text), the DejaVu fonts
+    (``self.sans`` is the text family), German, made by the Bürgerportal. A text never fills in
+    fpdf2's page-count placeholder "{nb}": a subclass that prints the count sets it in its
+    footer."""
 
-
-FONT_FAMILY = "DejaVu"
-MONO_FAMILY = "DejaVuMono"
-FONT_FILES = {
-    (FONT_FAMILY, ""): "DejaVuSans.ttf",
-    (FONT_FAMILY, "B"): "DejaVuSans-Bold.ttf",
-    (MONO_FAMILY, "B"): "DejaVuSansMono-Bold.ttf",
-}
-# Debian/Ubuntu (fonts-dejavu-core), Fedora/Arch, Alpine.
-FONT_DIRECTORIES = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu-sans-fonts"),
-    Path("/usr/share/fonts/TTF"),
-    Path("/usr/share/fonts/dejavu"),
-)
-
-
-@cache
-def font_paths() -> dict[tuple[str, str], Path]:
-    """Where the DejaVu TrueType files are; raises ``PdfError`` when they are missing."""
-    for directory in FONT_DIRECTORIES:
-        paths = {key: directory / name for key, name in FONT_FILES.items()}
-        if all(path.is_file() for path in paths.values()):
-            return paths
-    raise PdfError(
-        "DejaVu fonts not found in "
-        + ", ".join(str(directory) for directory in FONT_DIRECTORIES)
-        + "; install them (Debian/Ubuntu: apt-get install fonts-dejavu-core)"
-    )
-
-
-def add_fonts(pdf: FPDF) -> str:
-    """Registers the DejaVu fonts of ``font_paths`` and returns the family name of
-    the regular text font (the family that has a regular style)."""
-    paths = font_paths()
-    for (family, style), path in paths.items():
-        pdf.add_font(family, style, str(path))
-    return next(family for family, style in paths if not style)
-
-
-def printable(pdf: FPDF, text: str) -> str:
-    """``text`` as the current font can print it: composed (an "ü" typed as "u" plus a combining
-    diaeresis becomes one glyph), tabs as spaces, line breaks as ``\\n``, other control and format
-    characters dropped, and each character the font lacks replaced by U+FFFD. fpdf2 would drop
-    a missing character silently; a receipt must not show less than was received."""
-    font = pdf.current_font
-    cmap = font.cmap if isinstance(font, TTFFont) else {}
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    out: list[str] = []
-    for char in text.expandtabs(_TAB_WIDTH):
-        if char == "\n":
-            out.append(char)
-        elif unicodedata.category(char) in {"Cc", "Cf"}:
-            continue
-        elif ord(char) in cmap:
-            out.append(char)
-        else:
-            out.append(REPLACEMENT)
-    return "".join(out)
-
-
-class ReceiptPage(FPDF):
-    """An A4 receipt: DIN 5008 margins, the DejaVu fonts, paragraphs that print text as typed and
-    headings that do not stand alone at the foot of a page. Subclasses draw their footer."""
-
-    def __init__(self) -> None:
+    def __init__(self, *, top: float = 20.0) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_margins(LEFT, 18, RIGHT)
+        self.set_margins(LEFT, top, RIGHT)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
         self.sans = add_fonts(self)
+        self.set_lang("de-DE")
+        self.set_creator("Bürgerportal")
 
     def header(self) -> None:
         # fpdf2 fills in the page count wherever its placeholder occurs in text drawn while the
-        # placeholder is set: only in the footer, not in a citizen's text that contains "{nb}".
+        # placeholder is set: only in a footer that sets it, not in a citizen's text with "{nb}".
         self.alias_nb_pages("")
 
-    def paragraph(self, text: str, *, size: float = 10, style: str = "", gap: float = 2) -> None:
-        """A paragraph over the full text width. Never markdown: the citizen's text may contain
-        "**" or "--", which must be printed as typed."""
+    def describe(
+        self, *, created: datetime, title: str, subject: str, author: str | None = None
+    ) -> None:
+        """The document's metadata. Dated by what it shows (a letter's date, a payment), not by
+        the clock: the same content gives the same bytes."""
+        self.set_creation_date(created.astimezone(UTC))
+        self.set_title(title)
+        if author is not None:
+            self.set_author(author)
+        self.set_subject(subject)
+
+    def letterhead(self, name: str, lines: Sequence[str]) -> float:
+        """The authority at the head of the page: its name on the left, ``lines`` (address,
+        telephone, a subject; the name again is left out) in small print from the information
+        block's left edge. Returns where the lower of the two ends."""
+        self.set_xy(LEFT, LETTERHEAD_TOP)
+        self.set_font(self.sans, "B", 13)
+        self.multi_cell(INFO_LEFT - LEFT - 5, 6, printable(self, name), align="L")
+        bottom = self.get_y()
+        self.set_font(self.sans, "", 8)
+        self.set_y(LETTERHEAD_TOP)
+        for line in lines:
+            if line == name:
+                continue
+            self.set_x(INFO_LEFT)
+            self.multi_cell(
+                INFO_WIDTH, 3.8, printable(self, line), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
+            )
+        return max(bottom, self.get_y())
+
+    def paragraph(
+        self,
+        text: str,
+        *,
+        size: float = 10,
+        style: str = "",
+        gap: float = 2,
+        leading: float = 0.46,
+        markdown: bool = False,
+    ) -> None:
+        """A paragraph over the full text width, lines ``leading`` times the size apart.
+        ``markdown`` (for **bold**) only for a module's fixed texts: a citizen's text may
+        contain "**" or "--", which must be printed as typed."""
         self.set_font(self.sans, style, size)
         self.set_x(LEFT)
         self.multi_cell(
             TEXT_WIDTH,
-            size * 0.46,
+            size * leading,
             printable(self, text),
             align="L",
+            markdown=markdown,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )

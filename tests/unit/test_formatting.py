@@ -16,6 +16,7 @@ from server.formatting import (
     city_time,
     city_today,
     city_zone,
+    euro,
     german_date,
     german_date_time,
     german_time,
@@ -133,3 +134,11 @@ def test_an_unknown_zone_stops_the_start(name: str) -> None:
         load_config({"CITY_TIMEZONE": name}, environ={})
     with pytest.raises(ValueError, match="time zone"):
         time_zone(name)
+
+
+def test_an_amount_is_written_in_the_language_asked_for_and_german_without_one() -> None:
+    assert euro(123456, "de") == "1.234,56\u00a0€"
+    assert euro(-5, "de") == "-0,05\u00a0€"
+    assert euro(2500, "en") == "€25.00"
+    # Outside a request (a script, a unit test) there is no reader: German.
+    assert euro(2500) == "25,00\u00a0€"

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from flask.typing import ResponseReturnValue
 
 from server.extensions import csrf
-from server.payments.money import euro
+from server.formatting import euro
 from server.payments.sandbox import platform
 from server.payments.sandbox.notifier import Notifier
 from server.rendering import render_page

@@ -17,13 +17,13 @@ from server.fines.letter_pdf import (
     LetterAddress,
     LetterContent,
     LetterError,
-    euro,
     render_letter,
     render_letters,
 )
 from server.fines.offences_data import OFFENCES
 from server.payments.girocode import Beneficiary, epc_payload
 from server.payments.references import format_kassenzeichen, format_rf, rf_reference
+from server.pdf.text import amount
 
 KASSENZEICHEN = "401234567899"
 PORTAL_URL = "https://buergerportal.musterstadt.de/bussgeld/b/q3Jx-8XkLm0vPz7yQwErTyUiOpAsDfGhJkL2"
@@ -248,9 +248,10 @@ def test_a_letter_needs_a_known_kind_and_integer_cents() -> None:
 
 
 def test_amounts_are_printed_the_german_way() -> None:
-    assert euro(2500) == "25,00 €"
-    assert euro(5) == "0,05 €"
-    assert euro(123456) == "1.234,56 €"
+    # Whatever language the reader browses in; no line break between the number and the sign.
+    assert amount(2500) == "25,00\u00a0€"
+    assert amount(5) == "0,05\u00a0€"
+    assert amount(123456) == "1.234,56\u00a0€"
 
 
 def test_the_offence_catalogue_has_unique_six_digit_numbers_and_positive_amounts() -> None:
