@@ -8,7 +8,6 @@ from flask import Flask
 
 from server import cli
 from server.assets import init_assets
-from server.audit.views import bp as audit_bp
 from server.auth.account_views import bp as accounts_bp
 from server.auth.clerk_accounts_views import bp as clerk_accounts_bp
 from server.auth.dev_idp import init_dev_idp
@@ -16,6 +15,7 @@ from server.auth.eid import init_eid
 from server.auth.security_key_views import bp as security_keys_bp
 from server.auth.session_store import init_sessions
 from server.auth.views import bp as auth_bp
+from server.backoffice.audit_log import bp as audit_bp
 from server.backoffice.views import bp as backoffice_bp
 from server.certificates.setup import init_certificates
 from server.config import REPO_ROOT, load_config

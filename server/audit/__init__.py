@@ -1,1 +1,2 @@
-"""The audit log: who did what to which record, when. Append-only."""
+"""The audit log: who did what to which record, when. Append-only. A bottom layer: it imports
+no area; its admin page is in ``server.backoffice.audit_log``."""

@@ -103,6 +103,24 @@ def test_errors_keep_what_was_typed_and_what_was_uploaded(client: CheckingClient
     assert soup.find("input", attrs={"value": "contest"}).has_attr("checked")
 
 
+def test_every_link_of_the_error_summary_leads_to_its_field(client: CheckingClient) -> None:
+    case = opened(client)
+    # No choice made, no name, a birth date that is none: errors on a radio group and inputs.
+    response = submit(client, case, person_name="", person_birth_date="gestern")
+    assert response.status_code == 422
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    summary = soup.find(id="error-summary")
+    assert summary is not None
+    targets = [link["href"] for link in summary.find_all("a", href=True)]
+    # The radio group is reached at its first radio button, the inputs at themselves.
+    first_kind = soup.find("input", attrs={"name": "kind", "type": "radio"})
+    assert f"#{first_kind['id']}" in targets
+    assert "#person_name" in targets
+    for target in targets:
+        assert target.startswith("#")
+        assert soup.find(id=target[1:]) is not None, target
+
+
 def test_wrong_type_and_oversized_files_are_refused_clearly(backend: str) -> None:
     app = make_test_app(backend, UPLOAD_MAX_FILE_BYTES=50_000)
     client: CheckingClient = app.test_client()  # type: ignore[assignment]
