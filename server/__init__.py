@@ -8,30 +8,25 @@ from flask import Flask
 
 from server import cli
 from server.assets import init_assets
-from server.auth.account_views import bp as accounts_bp
-from server.auth.clerk_accounts_views import bp as clerk_accounts_bp
-from server.auth.dev_idp import init_dev_idp
-from server.auth.eid import init_eid
-from server.auth.security_key_views import bp as security_keys_bp
+from server.audit.setup import init_audit
 from server.auth.session_store import init_sessions
-from server.auth.views import bp as auth_bp
-from server.backoffice.audit_log import bp as audit_bp
-from server.backoffice.views import bp as backoffice_bp
+from server.auth.setup import init_auth
+from server.backoffice.setup import init_backoffice
 from server.certificates.setup import init_certificates
 from server.config import REPO_ROOT, load_config
 from server.extensions import compress, csrf, db, htmx, limiter
+from server.files.setup import init_files
 from server.fines.setup import init_fines
 from server.forms.setup import init_forms
 from server.i18n import init_i18n
 from server.logs import configure_logging
-from server.mail.cli import mail_group
-from server.mail.views import bp as dev_mail_bp
+from server.mail.setup import init_mail
 from server.payments.setup import init_payments
 from server.proxies import behind_proxies
 from server.security import init_security
 from server.web.draft_key import init_draft_key
 from server.web.errors import init_errors
-from server.web.views import bp as web_bp
+from server.web.setup import init_web
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -57,17 +52,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_assets(app)
     init_errors(app)
 
-    for blueprint in (web_bp, auth_bp, accounts_bp, backoffice_bp, dev_mail_bp):
-        app.register_blueprint(blueprint)
+    # The areas, each through its init_<area>(app): blueprints, backends chosen from the
+    # settings (an unknown name stops the start), registrations with other areas.
+    init_files(app)
+    init_mail(app)
+    init_web(app)
+    init_auth(app)
+    init_backoffice(app)
+    init_audit(app)
     init_payments(app)
     init_fines(app)
     init_forms(app)
     init_certificates(app)
-    init_dev_idp(app)
-    init_eid(app)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(clerk_accounts_bp)
-    app.register_blueprint(security_keys_bp)
-    app.cli.add_command(mail_group)
     cli.register(app)
     return app

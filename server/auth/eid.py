@@ -15,6 +15,7 @@ the given name, family name, date of birth and address (``MISSING_CLAIM_LABELS``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,6 +28,7 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from joserfc.errors import JoseError
 
+from server.backends import Registry
 from server.logs import get_logger
 
 log = get_logger("auth")
@@ -83,24 +85,43 @@ class ProviderSettings:
     development: bool
 
 
+SettingsFactory = Callable[[Flask], ProviderSettings]
+
+#: The identity providers the eID button can use, by name: ``oidc`` (the configured
+#: ``OIDC_ISSUER``) here, ``development`` registered by ``server.auth.dev_idp``.
+IDENTITY_PROVIDERS: Registry[SettingsFactory] = Registry("identity provider")
+
+
+def register_identity_provider(name: str, factory: SettingsFactory) -> None:
+    IDENTITY_PROVIDERS.register(name, factory)
+
+
+def _oidc(app: Flask) -> ProviderSettings:
+    config = app.config
+    return ProviderSettings(
+        issuer=config["OIDC_ISSUER"].rstrip("/"),
+        client_id=config["OIDC_CLIENT_ID"],
+        client_secret=config["OIDC_CLIENT_SECRET"],
+        development=False,
+    )
+
+
+register_identity_provider("oidc", _oidc)
+
+
+def configured_provider(config: Mapping[str, Any]) -> str | None:
+    """The configured one's name: ``OIDC_ISSUER`` wins over the development provider."""
+    if config["OIDC_ISSUER"]:
+        return "oidc"
+    if config["DEV_EID_PROVIDER"]:
+        return "development"
+    return None
+
+
 def provider_settings(app: Flask) -> ProviderSettings | None:
     """The provider the eID button uses: the configured one, else the development provider."""
-    config = app.config
-    if config["OIDC_ISSUER"]:
-        return ProviderSettings(
-            issuer=config["OIDC_ISSUER"].rstrip("/"),
-            client_id=config["OIDC_CLIENT_ID"],
-            client_secret=config["OIDC_CLIENT_SECRET"],
-            development=False,
-        )
-    if config["DEV_EID_PROVIDER"]:
-        from server.auth.dev_idp.provider import client_credentials, issuer
-
-        client_id, secret = client_credentials(app)
-        return ProviderSettings(
-            issuer=issuer(app), client_id=client_id, client_secret=secret, development=True
-        )
-    return None
+    name = configured_provider(app.config)
+    return None if name is None else IDENTITY_PROVIDERS.choose(name)(app)
 
 
 def init_eid(app: Flask) -> None:

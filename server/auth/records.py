@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.auth.models import CitizenRecord
+from server.backends import Registry
 from server.extensions import db
 
 
@@ -33,13 +34,13 @@ class AccountRecord:
 Describe = Callable[[Sequence[int]], list[AccountRecord]]
 Source = Callable[[int], list[AccountRecord]]
 
-_describers: dict[str, Describe] = {}
+_describers: Registry[Describe] = Registry("account record kind")
 _sources: list[Source] = []
 
 
 def register_record_kind(kind: str, describe: Describe) -> None:
     """``describe(record_ids)`` tells how the records of ``kind`` linked to a citizen look."""
-    _describers[kind] = describe
+    _describers.register(kind, describe)
 
 
 def register_record_source(source: Source) -> None:

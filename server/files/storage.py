@@ -2,17 +2,21 @@
 
 ``local`` writes under ``UPLOAD_DIR`` (development, single servers); ``s3`` talks to any
 S3-compatible object store with boto3 (production with several servers). Keys are chosen by the
-portal (random, never the citizen's file name), so they are safe as paths and object names.
+portal (random, never the citizen's file name), so they are safe as paths and object names; a
+key is the file's path relative to ``UPLOAD_DIR`` with the local storage. Every area keeps its
+files here under its own first key segment (``forms/``, ``fines/``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask, current_app
 
+from server.backends import Registry
 from server.config import ConfigurationError
 
 SAFE_KEY = re.compile(r"^[a-z0-9-]+(/[a-z0-9-]+)*(\.[a-z0-9]+)?$")
@@ -45,9 +49,16 @@ class LocalStorage:
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".part")
-        temporary.write_bytes(content)
+        for attempt in range(3):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                temporary.write_bytes(content)
+                break
+            except FileNotFoundError:
+                if attempt == 2:  # pragma: no cover - a folder removed again and again
+                    raise
+                # ``delete`` removed the emptied folder in between: make it again.
         temporary.replace(path)  # readers never see half a file
 
     def get(self, key: str) -> bytes:
@@ -57,7 +68,17 @@ class LocalStorage:
             raise StorageError(f"no file {key!r}") from error
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        # No emptied folder stays behind (an object store has none either), except the areas'
+        # own (``forms/``, ``fines/``).
+        for folder in path.parents:
+            if folder.parent == self.root or self.root not in folder.parents:
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or gone already)
+                break
 
 
 class S3Storage:
@@ -95,30 +116,46 @@ class S3Storage:
             raise StorageError(f"removing {key!r} failed: {error}") from error
 
 
-def make_storage(config: dict[str, Any]) -> UploadStorage:
-    kind = config["UPLOAD_STORAGE"]
-    if kind == "local":
-        return LocalStorage(Path(config["UPLOAD_DIR"]))
-    if kind == "s3":
-        if not config["UPLOAD_S3_BUCKET"]:
-            raise ConfigurationError("UPLOAD_STORAGE=s3 needs UPLOAD_S3_BUCKET")
-        import boto3
-        from botocore.config import Config
+StorageFactory = Callable[[Mapping[str, Any]], UploadStorage]
 
-        client = boto3.client(
-            "s3",
-            endpoint_url=config["UPLOAD_S3_ENDPOINT_URL"] or None,
-            region_name=config["UPLOAD_S3_REGION"] or None,
-            aws_access_key_id=config["UPLOAD_S3_ACCESS_KEY_ID"] or None,
-            aws_secret_access_key=config["UPLOAD_S3_SECRET_ACCESS_KEY"] or None,
-            config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5),
-        )
-        return S3Storage(client, config["UPLOAD_S3_BUCKET"], config["UPLOAD_S3_PREFIX"])
-    raise ConfigurationError(f"UPLOAD_STORAGE must be local or s3, not {kind!r}")
+#: The storages ``UPLOAD_STORAGE`` may name, each built from the settings.
+STORAGES: Registry[StorageFactory] = Registry("UPLOAD_STORAGE")
+
+
+def _local(config: Mapping[str, Any]) -> UploadStorage:
+    return LocalStorage(Path(config["UPLOAD_DIR"]))
+
+
+def _s3(config: Mapping[str, Any]) -> UploadStorage:
+    if not config["UPLOAD_S3_BUCKET"]:
+        raise ConfigurationError("UPLOAD_STORAGE=s3 needs UPLOAD_S3_BUCKET")
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=config["UPLOAD_S3_ENDPOINT_URL"] or None,
+        region_name=config["UPLOAD_S3_REGION"] or None,
+        aws_access_key_id=config["UPLOAD_S3_ACCESS_KEY_ID"] or None,
+        aws_secret_access_key=config["UPLOAD_S3_SECRET_ACCESS_KEY"] or None,
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5),
+    )
+    return S3Storage(client, config["UPLOAD_S3_BUCKET"], config["UPLOAD_S3_PREFIX"])
+
+
+STORAGES.register("local", _local)
+STORAGES.register("s3", _s3)
+
+
+def make_storage(config: Mapping[str, Any]) -> UploadStorage:
+    """The storage ``UPLOAD_STORAGE`` names; an unknown name is a ``ConfigurationError``."""
+    return STORAGES.choose(config["UPLOAD_STORAGE"])(config)
 
 
 def init_storage(app: Flask) -> None:
-    app.extensions["upload_storage"] = make_storage(app.config)
+    """Choose the configured storage once per app (a second call keeps it)."""
+    if "upload_storage" not in app.extensions:
+        app.extensions["upload_storage"] = make_storage(app.config)
 
 
 def storage() -> UploadStorage:

@@ -1,11 +1,10 @@
-"""Queueing and delivering mail. Delivery is SMTP in production, files in development, so the
-demo never sends real mail and a tester can open what would have been sent."""
+"""Queueing and delivering mail. Delivery goes through the configured transport
+(``server.mail.transports``): SMTP in production, files in development, so the demo never sends
+real mail and a tester can open what would have been sent."""
 
 from __future__ import annotations
 
-import smtplib
 from email.message import EmailMessage
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from server.db import utcnow
 from server.extensions import db
 from server.logs import get_logger
 from server.mail.models import OutboxMail
+from server.mail.transports import DELIVERY_ERRORS, transport
 
 log = get_logger("mail")
 MAX_ATTEMPTS = 5
@@ -56,21 +56,6 @@ def _message(mail: OutboxMail) -> EmailMessage:
     return message
 
 
-def _deliver(message: EmailMessage, mail: OutboxMail) -> None:
-    config = current_app.config
-    if config["MAIL_BACKEND"] == "file":
-        folder = Path(config["MAIL_FILE_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{mail.id:08d}.eml").write_bytes(bytes(message))
-        return
-    with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=30) as smtp:
-        if config["MAIL_SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config["MAIL_SMTP_USER"]:
-            smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"])
-        smtp.send_message(message)
-
-
 def send_pending() -> tuple[int, int]:
     """Deliver what is waiting; returns (sent, failed). Failures are retried next time."""
     sent = failed = 0
@@ -79,12 +64,13 @@ def send_pending() -> tuple[int, int]:
         .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts < MAX_ATTEMPTS)
         .order_by(OutboxMail.id)
     )
+    sender = transport()
     for mail in list(waiting):
         with db.transaction():
             mail.attempts += 1
             try:
-                _deliver(_message(mail), mail)
-            except (OSError, smtplib.SMTPException) as error:
+                sender.deliver(_message(mail), mail_id=mail.id)
+            except DELIVERY_ERRORS as error:
                 mail.last_error = str(error)[:500]
                 failed += 1
                 log.warning("mail not sent", extra={"mail": mail.id, "error": str(error)})

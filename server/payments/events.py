@@ -9,19 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from server.backends import Registry
+
 if TYPE_CHECKING:
     from server.payments.models import Receivable
 
 SettlementHandler = Callable[["Receivable"], None]
 
-_handlers: dict[str, list[SettlementHandler]] = {}
+# One handler per purpose: a second, different one for a purpose is refused at start.
+_handlers: Registry[SettlementHandler] = Registry("settlement handler for purpose")
 _for_every_purpose: list[SettlementHandler] = []
 
 
 def register_settlement_handler(purpose: str, handler: SettlementHandler) -> None:
-    handlers = _handlers.setdefault(purpose, [])
-    if handler not in handlers:
-        handlers.append(handler)
+    _handlers.register(purpose, handler)
 
 
 def register_any_settlement_handler(handler: SettlementHandler) -> None:
@@ -32,17 +33,18 @@ def register_any_settlement_handler(handler: SettlementHandler) -> None:
 
 
 def receivable_settled(receivable: Receivable) -> None:
-    for handler in [*_handlers.get(receivable.purpose, []), *_for_every_purpose]:
+    own = _handlers.get(receivable.purpose)
+    for handler in [*([own] if own else []), *_for_every_purpose]:
         handler(receivable)
 
 
 OriginLink = Callable[["Receivable"], "tuple[str, str] | None"]
-_origins: dict[str, OriginLink] = {}
+_origins: Registry[OriginLink] = Registry("origin link for purpose")
 
 
 def register_origin_link(purpose: str, link: OriginLink) -> None:
     """How the receipt page links back to what was paid for (label, URL)."""
-    _origins[purpose] = link
+    _origins.register(purpose, link)
 
 
 def origin_link(receivable: Receivable) -> tuple[str, str] | None:

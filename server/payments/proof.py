@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.auth.models import Citizen, CitizenRecord
+from server.backends import Registry
 from server.db import as_utc
 from server.extensions import db
 from server.logs import get_logger
@@ -47,14 +48,13 @@ from server.payments.refunds import refunds_of
 log = get_logger("payments")
 
 RecipientOf = Callable[[Receivable], "str | None"]
-_recipients: dict[str, list[RecipientOf]] = {}
+_recipients: Registry[RecipientOf] = Registry("proof recipient for purpose")
 
 
 def register_proof_recipient(purpose: str, recipient: RecipientOf) -> None:
-    """``recipient(receivable)`` gives the e-mail address the area knows for it, or None."""
-    found = _recipients.setdefault(purpose, [])
-    if recipient not in found:
-        found.append(recipient)
+    """``recipient(receivable)`` gives the e-mail address the area knows for it, or None; one
+    per purpose."""
+    _recipients.register(purpose, recipient)
 
 
 # --- closed receivables ---------------------------------------------------------------------
@@ -268,7 +268,8 @@ def _account_email(receivable: Receivable) -> str | None:
 
 def recipient_of(receivable: Receivable) -> str | None:
     """Where the proof goes: the address the area knows, else the linked account's."""
-    for recipient in [*_recipients.get(receivable.purpose, []), _account_email]:
+    own = _recipients.get(receivable.purpose)
+    for recipient in [*([own] if own else []), _account_email]:
         address = recipient(receivable)
         if address and "@" in address:
             return address.strip()
@@ -323,7 +324,8 @@ def mail_proof(receivable: Receivable) -> None:
 
 
 def proof_mail_body(proof: PaymentProof) -> str:
-    from server.formatting import euro, german_date_time
+    from server.formatting import german_date_time
+    from server.payments.money import euro
 
     facts = "\n".join(
         [

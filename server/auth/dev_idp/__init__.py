@@ -15,7 +15,21 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.auth.eid import ProviderSettings, register_identity_provider
 from server.config import ConfigurationError
+
+
+def _development(app: Flask) -> ProviderSettings:
+    """The eID client's settings for this provider (a backend like the real one)."""
+    from server.auth.dev_idp.provider import client_credentials, issuer
+
+    client_id, secret = client_credentials(app)
+    return ProviderSettings(
+        issuer=issuer(app), client_id=client_id, client_secret=secret, development=True
+    )
+
+
+register_identity_provider("development", _development)
 
 
 def init_dev_idp(app: Flask) -> None:

@@ -6,25 +6,22 @@ from collections.abc import Callable
 
 from flask import Flask, current_app
 
-from server.config import ConfigurationError
+from server.backends import Registry
 from server.payments.providers.base import PaymentProvider
 
 ProviderFactory = Callable[[Flask], PaymentProvider]
 
-_factories: dict[str, ProviderFactory] = {}
+PROVIDERS: Registry[ProviderFactory] = Registry("PAYMENT_PROVIDER")
 
 
 def register_provider(name: str, factory: ProviderFactory) -> None:
-    _factories[name] = factory
+    PROVIDERS.register(name, factory)
 
 
 def init_provider(app: Flask) -> None:
-    name = app.config["PAYMENT_PROVIDER"]
-    if name not in _factories:
-        raise ConfigurationError(
-            f"PAYMENT_PROVIDER {name!r} is unknown; known: {', '.join(sorted(_factories))}"
-        )
-    app.extensions["payment_provider"] = _factories[name](app)
+    """Build the configured provider; an unknown ``PAYMENT_PROVIDER`` stops the start."""
+    factory = PROVIDERS.choose(app.config["PAYMENT_PROVIDER"])
+    app.extensions["payment_provider"] = factory(app)
 
 
 def current_provider() -> PaymentProvider:

@@ -1,0 +1,20 @@
+"""Wires the auth area into the app: clerks' and citizens' pages, security keys, the identity
+providers (the development one registers itself and is served only where configured)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_auth(app: Flask) -> None:
+    from server.auth.account_views import bp as accounts
+    from server.auth.clerk_accounts_views import bp as clerk_accounts
+    from server.auth.dev_idp import init_dev_idp
+    from server.auth.eid import init_eid
+    from server.auth.security_key_views import bp as security_keys
+    from server.auth.views import bp
+
+    for blueprint in (bp, accounts, clerk_accounts, security_keys):
+        app.register_blueprint(blueprint)
+    init_dev_idp(app)
+    init_eid(app)

@@ -1,0 +1,11 @@
+"""Wires the public pages into the app: start page, catalogue, legal pages, PWA files, health."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_web(app: Flask) -> None:
+    from server.web.views import bp
+
+    app.register_blueprint(bp)
