@@ -3,19 +3,19 @@ each case with its whole history, letters for new cases."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, send_file, session, url_for
+from flask import Blueprint, abort, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from server.audit import log as audit
 from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
-from server.downloads import with_disposition
 from server.fines import cases, hearing, letters, uploads
 from server.fines.forms import DecisionForm
 from server.fines.letter_pdf import render_letter, render_letters
 from server.fines.models import CaseStatus
-from server.formatting import city_today, euro
+from server.formatting import city_today
+from server.payments.money import euro
 from server.payments.receivables import balance
 from server.rendering import file_response, render_page
 
@@ -88,10 +88,10 @@ def attachment(upload_id: int) -> ResponseReturnValue:
     if upload is None:
         abort(404)
     audit.record_now(f"clerk:{_clerk()}", "fines.attachment.download", "fine_upload", upload.id)
-    return with_disposition(
-        send_file(uploads.path_of(upload), mimetype=upload.content_type),
-        upload.original_name,
+    return file_response(
+        uploads.content_of(upload),
         mimetype=upload.content_type,
+        filename=upload.original_name,
     )
 
 

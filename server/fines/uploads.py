@@ -1,12 +1,15 @@
-"""Files attached to a hearing statement: checked by content, images re-encoded, stored outside
-the web root under server-chosen names, removed with the case."""
+"""Files attached to a hearing statement and the authority's evidence photos: checked by content,
+images re-encoded, kept in the file storage (``server.files.storage``, local or S3) under
+server-chosen keys, removed with the case.
+
+A file's key is ``fines/<case id>/<stored name>``: with the local storage that is its path under
+``UPLOAD_DIR``, where the fines area has always kept it, so rows written before the storage held
+them are read the same way."""
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import uuid
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 
 from server.extensions import db
 from server.files.checks import FileRejected, check_file
+from server.files.storage import StorageError, storage
 from server.fines.models import FineCase, Upload
 from server.logs import get_logger
 
@@ -24,12 +28,13 @@ log = get_logger("fines")
 UploadRejected = FileRejected  # the name the fines area has always used
 
 
-def upload_root() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
+def _key(case_id: int, stored_name: str) -> str:
+    return f"fines/{case_id}/{stored_name}"
 
 
-def _case_dir(case: FineCase) -> Path:
-    return upload_root() / "fines" / str(case.id)
+def key_of(upload: Upload) -> str:
+    """Where the storage keeps the upload's content."""
+    return _key(upload.case_id, upload.stored_name)
 
 
 def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) -> Upload:
@@ -56,9 +61,8 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
         checked.name,
     )
     stored = uuid.uuid4().hex + suffix
-    directory = _case_dir(case)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / stored).write_bytes(content)
+    key = _key(case.id, stored)
+    storage().put(key, content, content_type)
     try:
         with db.transaction() as session:
             upload = Upload(
@@ -73,7 +77,7 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
             session.add(upload)
     except IntegrityError:
         # The same evidence photo again (a double click): the database keeps one.
-        (directory / stored).unlink(missing_ok=True)
+        storage().delete(key)
         raise UploadRejected(_("Dieses Beweisfoto ist schon angelegt.")) from None
     log.info(
         "upload stored",
@@ -119,13 +123,14 @@ def remove_pending(case: FineCase, upload_id: int) -> None:
         or upload.evidence
     ):
         return
-    path_of(upload).unlink(missing_ok=True)
+    storage().delete(key_of(upload))
     with db.transaction() as session:
         session.delete(upload)
 
 
-def path_of(upload: Upload) -> Path:
-    return upload_root() / "fines" / str(upload.case_id) / upload.stored_name
+def content_of(upload: Upload) -> bytes:
+    """The upload's content, read back through the storage (``StorageError`` if it is gone)."""
+    return storage().get(key_of(upload))
 
 
 def get_upload(upload_id: int) -> Upload | None:
@@ -133,5 +138,14 @@ def get_upload(upload_id: int) -> Upload | None:
 
 
 def remove_case_files(case: FineCase) -> None:
-    """With the case go its files (the rows go by ON DELETE CASCADE)."""
-    shutil.rmtree(_case_dir(case), ignore_errors=True)
+    """With the case go its files (the rows go by ON DELETE CASCADE afterwards)."""
+    keys = db.session.scalars(select(Upload.stored_name).where(Upload.case_id == case.id))
+    for stored_name in list(keys):
+        try:
+            storage().delete(_key(case.id, stored_name))
+        except StorageError as error:
+            # The case goes all the same; the file is logged to be removed by hand.
+            log.warning(
+                "case file not removed",
+                extra={"aktenzeichen": case.aktenzeichen, "error": str(error)},
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from server import guessing
@@ -21,10 +21,11 @@ from server.fines.models import (
     HearingStatement,
     StatementKind,
 )
-from server.formatting import city_today, euro
+from server.formatting import city_today
 from server.payments import access as payment_access
 from server.payments import online, proof
 from server.payments.models import Receivable
+from server.payments.money import euro
 from server.payments.providers.base import ProviderError
 from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen
@@ -297,4 +298,9 @@ def evidence_photo(aktenzeichen: str, upload_id: int) -> ResponseReturnValue:
     upload = uploads.get_upload(upload_id)
     if upload is None or upload.case_id != found.id or not upload.evidence:
         abort(404)
-    return send_file(uploads.path_of(upload), mimetype=upload.content_type)
+    return file_response(
+        uploads.content_of(upload),
+        mimetype=upload.content_type,
+        filename=upload.original_name,
+        inline=True,
+    )

@@ -148,3 +148,80 @@ def test_a_submission_keeps_its_files_in_the_object_store(s3_endpoint: str, back
         with app.app_context():
             db.engine.dispose()
         empty_all_tables(backend)
+
+
+def test_a_fines_hearing_keeps_its_files_in_the_object_store(
+    s3_endpoint: str, backend: str
+) -> None:
+    """The fines area's files go through the same storage: a citizen's hearing attachment and
+    the office's evidence photo land in the bucket, are read back from it, go with the case."""
+    from server.fines.hearing import delete_case
+    from server.fines.models import FineCase, Upload
+    from tests.integration.test_fines_hearing import opened, png, submit
+
+    bucket = f"b-{uuid.uuid4().hex[:12]}"
+    app = make_test_app(backend, **s3_settings(s3_endpoint, bucket))
+    storage = app.extensions["upload_storage"]
+    storage.client.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+    )
+
+    def keys() -> list[str]:
+        listed = storage.client.list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    try:
+        citizen: CheckingClient = app.test_client()  # type: ignore[assignment]
+        case = opened(citizen)
+        sent = submit(
+            citizen,
+            case,
+            kind="contest",
+            text="Ich stand dort nicht, siehe Foto.",
+            files=[(io.BytesIO(png()), "beweis.png")],
+        )
+        assert sent.status_code == 302, sent.get_data(as_text=True)
+        with app.app_context():
+            case_id = db.session.query(FineCase).one().id
+            attachment = db.session.query(Upload).one()
+            attachment_id = attachment.id
+            attachment_key = f"portal/fines/{case_id}/{attachment.stored_name}"
+        assert keys() == [attachment_key]
+        assert not list(Path(app.config["UPLOAD_DIR"]).rglob("*.*"))  # nothing on the disk
+
+        make_clerk(app, username="bussgeld", roles=[Role.FINES])
+        clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+        log_in_clerk(clerk, "bussgeld")
+        download = clerk.get(f"/verwaltung/bussgeld/anhang/{attachment_id}")
+        assert download.status_code == 200
+        assert download.mimetype == "image/jpeg"
+        assert download.get_data()[:3] == b"\xff\xd8\xff"
+        assert "attachment" in download.headers["Content-Disposition"]
+        assert "beweis.jpg" in download.headers["Content-Disposition"]
+
+        page = clerk.get(f"/verwaltung/bussgeld/fall/{case_id}")
+        clerk.post(
+            f"/verwaltung/bussgeld/fall/{case_id}/beweisfoto",
+            data={"csrf_token": csrf_token(page), "photo": (io.BytesIO(png()), "tatort.png")},
+            content_type="multipart/form-data",
+        )
+        with app.app_context():
+            evidence = db.session.query(Upload).filter(Upload.evidence.is_(True)).one()
+            evidence_id = evidence.id
+            evidence_key = f"portal/fines/{case_id}/{evidence.stored_name}"
+        assert keys() == sorted([attachment_key, evidence_key])
+        photo = citizen.get(f"/bussgeld/fall/{case['aktenzeichen']}/beweisfoto/{evidence_id}")
+        assert photo.status_code == 200
+        assert photo.mimetype == "image/jpeg"
+        assert photo.get_data()[:3] == b"\xff\xd8\xff"
+        assert clerk.get(f"/verwaltung/bussgeld/anhang/{evidence_id}").status_code == 200
+
+        with app.app_context():
+            found = db.session.get(FineCase, case_id)
+            assert found is not None
+            delete_case(found)
+        assert keys() == []
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        empty_all_tables(backend)
