@@ -8,7 +8,6 @@ from flask import Flask
 
 from server import cli
 from server.assets import init_assets
-from server.audit.setup import init_audit
 from server.auth.session_store import init_sessions
 from server.auth.setup import init_auth
 from server.backoffice.setup import init_backoffice
@@ -59,7 +58,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_web(app)
     init_auth(app)
     init_backoffice(app)
-    init_audit(app)
     init_payments(app)
     init_fines(app)
     init_forms(app)

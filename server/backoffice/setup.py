@@ -1,4 +1,5 @@
-"""Wires the clerks' shell into the app: entrance and work overview (areas add their queues)."""
+"""Wires the clerks' shell into the app: entrance, work overview (areas add their queues) and the
+audit log's admin page."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from flask import Flask
 
 
 def init_backoffice(app: Flask) -> None:
+    from server.backoffice.audit_log import bp as audit_log
     from server.backoffice.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(audit_log)
