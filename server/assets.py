@@ -12,6 +12,12 @@ from pathlib import Path
 
 from flask import Flask, current_app, url_for
 
+# The drafts code: drafts.js and the ES modules it imports by relative name ("./drafts-form.js").
+DRAFT_MODULES = "js/drafts-*.js"
+# Any module under js/ may import another: the page's import map (import_map) sends such an
+# import to the file's versioned URL, cached like every static file and precached if listed here.
+IMPORTABLE_MODULES = "js/*.js"
+
 # The app shell: what the service worker stores on install so that the portal opens offline.
 # Every page loads the drafts scripts, and the worker imports the two classic ones itself.
 APP_SHELL_PATTERNS = (
@@ -19,6 +25,7 @@ APP_SHELL_PATTERNS = (
     "js/app.js",
     "js/copy.js",
     "js/drafts.js",
+    DRAFT_MODULES,
     "js/draft-store.js",
     "vendor/htmx.min.js",
     "vendor/idb-keyval.js",
@@ -59,16 +66,36 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=static_hash(filename))
 
 
-def app_shell_files() -> list[str]:
+def static_files(pattern: str) -> list[str]:
+    """The static files matching ``pattern``, sorted; a pattern that matches none fails."""
     static_folder = Path(current_app.static_folder or "")
-    files: list[str] = []
-    for pattern in APP_SHELL_PATTERNS:
-        matches = sorted(static_folder.glob(pattern))
-        if not matches:
-            raise FileNotFoundError(f"app shell file missing: {pattern}")
-        files.extend(match.relative_to(static_folder).as_posix() for match in matches)
-    return files
+    matches = sorted(static_folder.glob(pattern))
+    if not matches:
+        raise FileNotFoundError(f"no static file matches {pattern}")
+    return [match.relative_to(static_folder).as_posix() for match in matches]
+
+
+def app_shell_files() -> list[str]:
+    return [filename for pattern in APP_SHELL_PATTERNS for filename in static_files(pattern)]
+
+
+def draft_modules() -> list[str]:
+    """The modules drafts.js imports, for the page to preload (``<link rel="modulepreload">``)."""
+    return static_files(DRAFT_MODULES)
+
+
+def import_map() -> dict[str, dict[str, str]]:
+    """The page's import map: ``import ... from "./drafts-form.js"`` resolves to the plain URL,
+    which this maps to the versioned one, so that imported modules are cached and precached like
+    the scripts the page names itself (and a new release never mixes old and new modules)."""
+    imports = {
+        url_for("static", filename=filename): asset_url(filename)
+        for filename in static_files(IMPORTABLE_MODULES)
+    }
+    return {"imports": imports}
 
 
 def init_assets(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["draft_modules"] = draft_modules
+    app.jinja_env.globals["import_map"] = import_map
