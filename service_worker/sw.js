@@ -1,6 +1,7 @@
 // Bürgerportal service worker. The server prepends `PORTAL` (version, precache list, offline URL):
 // the version is a hash of everything listed, so any change to the app shell is a new worker.
 /* global PORTAL, portalDrafts */
+// @ts-check
 
 // The drafts store (js/draft-store.js on idb-keyval), shared with the pages: the worker sends the
 // submissions queued offline when Background Sync says the connection is back.
@@ -48,6 +49,7 @@ self.addEventListener("sync", (event) => {
 // pages seen by nobody logged in, the manifest and static files). Not "whatever lacks no-store":
 // a download sent with `no-cache` (a clerk's attachment PDF) was kept that way.
 const CACHEABLE_HEADER = "X-Portal-Cacheable";
+/** @param {Response | undefined} response */
 function mayKeep(response) {
   if (!response || response.status !== 200 || response.type !== "basic") return false;
   if (response.headers.get(CACHEABLE_HEADER) !== "1") return false;
@@ -66,6 +68,7 @@ async function forgetVisitedPages() {
     .map((name) => caches.delete(name)));
 }
 
+/** @param {Request} request */
 async function networkFirst(request) {
   try {
     const response = await fetch(request);
@@ -83,6 +86,7 @@ async function networkFirst(request) {
   }
 }
 
+/** @param {Request} request */
 async function cacheFirst(request) {
   const cached = await caches.match(request, { ignoreVary: true });
   if (cached) return cached;

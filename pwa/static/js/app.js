@@ -1,5 +1,6 @@
 // Registers the service worker, offers updates instead of forcing them, shows the offline banner.
 // Texts live in the page (translated on the server); this module only shows and hides them.
+// @ts-check
 
 const updateBanner = document.getElementById("update-banner");
 const offlineBanner = document.getElementById("offline-banner");
@@ -12,6 +13,7 @@ window.addEventListener("online", showOfflineState);
 window.addEventListener("offline", showOfflineState);
 showOfflineState();
 
+/** @param {ServiceWorker | null} worker */
 function offerUpdate(worker) {
   if (!updateBanner || !worker) return;
   updateBanner.hidden = false;
@@ -22,7 +24,9 @@ function offerUpdate(worker) {
   }, { once: true });
 }
 
+/** @param {ServiceWorker | null} worker */
 function watchInstalling(worker) {
+  if (!worker) return;
   worker.addEventListener("statechange", () => {
     if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
   });

@@ -8,6 +8,23 @@
 //   "outbox:<uuid>"  {id, form, keyId, action, created, status, meta, fields, files, result}
 // Every answer, file and title is sealed (AES-GCM, fresh IV) with the browser's key; after a
 // logout the server hands out a new key, and everything sealed with the old one is deleted.
+// @ts-check
+
+/**
+ * @typedef {{iv: Uint8Array<ArrayBuffer>, data: ArrayBuffer}} Sealed  AES-GCM ciphertext and its IV
+ * @typedef {{about: Sealed, content: Sealed}} SealedFile  a file's name and type, and its bytes
+ * @typedef {{
+ *   form: string, keyId: string, updated: number, meta: Sealed | null,
+ *   fields: Record<string, Sealed>, files: Record<string, SealedFile[]>,
+ * }} DraftRecord
+ * @typedef {{
+ *   id: string, form: string, keyId: string, action: string, created: number,
+ *   status: OutboxStatus, result: OutboxResult | null, meta: Sealed | null,
+ *   fields: Record<string, Sealed> | null, files: Record<string, SealedFile[]> | null,
+ * }} OutboxRecord
+ * @typedef {{id: string, cryptoKey: CryptoKey}} StoredKey
+ */
+
 (() => {
   "use strict";
   const { createStore, get, set, del, update, entries, keys, clear } = self.idbKeyval;
@@ -19,6 +36,7 @@
 
   // --- the session's key ---------------------------------------------------------------------
 
+  /** @param {string} text */
   function base64urlToBytes(text) {
     const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
     return Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)),
@@ -27,6 +45,7 @@
 
   // Asks the server for this browser's key. Offline, the key stored last is used; a different id
   // means someone logged out: the old drafts cannot be read and are deleted.
+  /** @returns {Promise<DraftKey | null>} */
   async function fetchSessionKey() {
     let answer;
     try {
@@ -36,6 +55,7 @@
     } catch {
       return null; // offline
     }
+    /** @type {StoredKey | undefined} */
     const stored = await get("key", store);
     const session = { csrf: answer.csrf, citizen: Boolean(answer.citizen) };
     if (stored && stored.id === answer.id) return { ...stored, ...session };
@@ -47,6 +67,7 @@
     return { ...record, ...session };
   }
 
+  /** @type {PortalDrafts["sessionKey"]} */
   async function sessionKey({ online = true } = {}) {
     return (online && (await fetchSessionKey())) || (await get("key", store)) || null;
   }
@@ -58,19 +79,35 @@
 
   // --- sealing -------------------------------------------------------------------------------
 
+  /**
+   * @param {DraftKey} key
+   * @param {BufferSource} bytes
+   * @returns {Promise<Sealed>}
+   */
   async function sealBytes(key, bytes) {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const data = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key.cryptoKey, bytes);
     return { iv, data };
   }
 
+  /**
+   * @param {DraftKey} key
+   * @param {Sealed} sealed
+   */
   async function openBytes(key, sealed) {
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.iv }, key.cryptoKey, sealed.data);
   }
 
+  /** @type {(key: DraftKey, value: unknown) => Promise<Sealed>} */
   const seal = (key, value) => sealBytes(key, new TextEncoder().encode(JSON.stringify(value)));
+  /** @type {(key: DraftKey, sealed: Sealed) => Promise<any>} */
   const open = async (key, sealed) => JSON.parse(new TextDecoder().decode(await openBytes(key, sealed)));
 
+  /**
+   * @param {DraftKey} key
+   * @param {File[]} files
+   * @returns {Promise<SealedFile[]>}
+   */
   async function sealFiles(key, files) {
     return Promise.all(files.map(async (file) => ({
       about: await seal(key, { name: file.name, type: file.type }),
@@ -78,6 +115,11 @@
     })));
   }
 
+  /**
+   * @param {DraftKey} key
+   * @param {SealedFile[]} sealedFiles
+   * @returns {Promise<File[]>}
+   */
   async function openFiles(key, sealedFiles) {
     return Promise.all(sealedFiles.map(async (sealed) => {
       const about = await open(key, sealed.about);
@@ -87,6 +129,11 @@
 
   // --- drafts --------------------------------------------------------------------------------
 
+  /**
+   * @param {string} form
+   * @param {DraftKey} key
+   * @returns {DraftRecord}
+   */
   function emptyDraft(form, key) {
     return { form, keyId: key.id, updated: Date.now(), meta: null, fields: {}, files: {} };
   }
@@ -94,8 +141,13 @@
   // One read-modify-write transaction per change, so two tabs writing different fields of the
   // same draft both keep their change. Sealing happens before, because a transaction cannot wait
   // for WebCrypto.
+  /**
+   * @param {DraftKey} key
+   * @param {string} form
+   * @param {(draft: DraftRecord) => void} change
+   */
   async function changeDraft(key, form, change) {
-    await update(DRAFT + form, (draft) => {
+    await update(DRAFT + form, (/** @type {DraftRecord | undefined} */ draft) => {
       const current = draft && draft.keyId === key.id ? draft : emptyDraft(form, key);
       change(current);
       current.updated = Date.now();
@@ -104,43 +156,60 @@
     announce({ form });
   }
 
+  /** @type {PortalDrafts["saveField"]} */
   async function saveField(key, form, name, value) {
     const sealed = await seal(key, value);
     await changeDraft(key, form, (draft) => { draft.fields[name] = sealed; });
   }
 
+  /** @type {PortalDrafts["saveFiles"]} */
   async function saveFiles(key, form, name, files) {
     const sealed = await sealFiles(key, files);
     await changeDraft(key, form, (draft) => { draft.files[name] = sealed; });
   }
 
+  /** @type {PortalDrafts["saveMeta"]} */
   async function saveMeta(key, form, meta) {
     const sealed = await seal(key, meta);
     await changeDraft(key, form, (draft) => { draft.meta = sealed; });
   }
 
+  /**
+   * @param {DraftKey} key
+   * @param {DraftRecord | OutboxRecord} record
+   */
   async function openRecord(key, record) {
+    /** @type {Record<string, FieldValue>} */
     const fields = {};
+    /** @type {Record<string, File[]>} */
     const files = {};
     for (const [name, sealed] of Object.entries(record.fields || {})) fields[name] = await open(key, sealed);
     for (const [name, sealed] of Object.entries(record.files || {})) files[name] = await openFiles(key, sealed);
-    return { fields, files, meta: record.meta ? await open(key, record.meta) : null };
+    /** @type {DraftMeta | null} */
+    const meta = record.meta ? await open(key, record.meta) : null;
+    return { fields, files, meta };
   }
 
+  /** @type {PortalDrafts["loadDraft"]} */
   async function loadDraft(key, form) {
+    /** @type {DraftRecord | undefined} */
     const draft = await get(DRAFT + form, store);
     if (!draft || draft.keyId !== key.id) return null;
     return { form, updated: draft.updated, ...(await openRecord(key, draft)) };
   }
 
+  /** @type {PortalDrafts["deleteDraft"]} */
   async function deleteDraft(form) {
     await del(DRAFT + form, store);
     announce({ form });
   }
 
   // Titles and links of the unfinished drafts and of the submissions of this session.
+  /** @type {PortalDrafts["listAll"]} */
   async function listAll(key) {
+    /** @type {Awaited<ReturnType<PortalDrafts["listAll"]>>["drafts"]} */
     const drafts = [];
+    /** @type {OutboxEntry[]} */
     const outbox = [];
     for (const [name, record] of await entries(store)) {
       if (typeof name !== "string" || record.keyId !== key.id) continue;
@@ -155,16 +224,23 @@
 
   // --- the outbox ----------------------------------------------------------------------------
 
+  /**
+   * @param {OutboxRecord} record
+   * @returns {OutboxEntry}
+   */
   function publicPart(record) {
     const { id, form, status, created, result } = record;
     return { id, form, status, created, result: result || null };
   }
 
   // Queues the draft as it is now: sent on Background Sync, on the next page load or at once.
+  /** @type {PortalDrafts["queueSubmission"]} */
   async function queueSubmission(key, form, action) {
+    /** @type {DraftRecord | undefined} */
     const draft = await get(DRAFT + form, store);
     if (!draft || draft.keyId !== key.id) throw new Error("no draft to send");
     const id = crypto.randomUUID();
+    /** @type {OutboxRecord} */
     const record = {
       id, form, keyId: key.id, action, created: Date.now(), status: "waiting", result: null,
       meta: draft.meta, fields: draft.fields, files: draft.files,
@@ -180,7 +256,9 @@
     return id;
   }
 
+  /** @type {PortalDrafts["outboxFor"]} */
   async function outboxFor(form) {
+    /** @type {OutboxEntry[]} */
     const found = [];
     for (const [name, record] of await entries(store)) {
       if (String(name).startsWith(OUTBOX) && record.form === form) found.push(publicPart(record));
@@ -188,11 +266,16 @@
     return found.sort((a, b) => b.created - a.created);
   }
 
+  /** @type {PortalDrafts["dismiss"]} */
   async function dismiss(id) {
     await del(OUTBOX + id, store);
     announce();
   }
 
+  /**
+   * @param {DraftKey} key
+   * @param {OutboxRecord} record
+   */
   async function requestBody(key, record) {
     const { fields, files } = await openRecord(key, record);
     const body = new FormData();
@@ -207,6 +290,10 @@
   }
 
   // What the server's answer means for the citizen: arrived, to be corrected, or try later.
+  /**
+   * @param {Response} response
+   * @returns {Promise<{status: OutboxStatus, result: OutboxResult} | null>}
+   */
   async function outcome(response) {
     const answer = await response.json().catch(() => ({}));
     if (response.ok && answer.status === "zahlung-offen") {
@@ -231,7 +318,12 @@
     return null; // the server is not ready: try again later
   }
 
+  /**
+   * @param {DraftKey} key
+   * @param {string} name
+   */
   async function sendOne(key, name) {
+    /** @type {OutboxRecord | undefined} */
     const record = await get(name, store);
     if (!record || record.status !== "waiting" || record.keyId !== key.id) return;
     let response;
@@ -253,15 +345,17 @@
     announce({ form: record.form });
   }
 
+  /** @returns {Promise<string[]>} */
   async function waitingNames() {
     return (await entries(store))
       .filter(([name, record]) => String(name).startsWith(OUTBOX) && record.status === "waiting")
-      .map(([name]) => name);
+      .map(([name]) => /** @type {string} */ (name));
   }
 
   // Sends every waiting submission once and answers how many still wait. Pages and the service
   // worker may call this at the same moment: the lock makes them take turns, and the server is
   // idempotent on the submission id.
+  /** @type {PortalDrafts["sendOutbox"]} */
   async function sendOutbox() {
     const names = await waitingNames();
     if (!names.length) return 0;
@@ -273,16 +367,19 @@
     return (await waitingNames()).length;
   }
 
+  /** @type {PortalDrafts["hasAnything"]} */
   async function hasAnything() {
     return (await keys(store)).some((name) => name !== "key");
   }
 
   // --- telling the other tabs ----------------------------------------------------------------
 
+  /** @param {{form?: string}} [detail] */
   function announce(detail = {}) {
     if (channel) channel.postMessage({ type: "drafts-changed", ...detail });
   }
 
+  /** @type {PortalDrafts["onChange"]} */
   function onChange(listener) {
     if (!channel) return;
     channel.addEventListener("message", (event) => listener(event.data));

@@ -2,6 +2,7 @@
 // opens the URL it holds, if that URL belongs to this portal. The browser's BarcodeDetector is
 // used where it reads QR codes; elsewhere the zxing-wasm ponyfill served from /static/vendor.
 // Texts live in the page (translated on the server); this module only shows them.
+// @ts-check
 
 const SCAN_INTERVAL_MS = 200; // about five frames a second
 const PORTAL_PATHS = ["/b/", "/zahlungen/z/"];
@@ -9,6 +10,7 @@ const PORTAL_PATHS = ["/b/", "/zahlungen/z/"];
 const root = document.getElementById("scanner");
 
 // The portal URL in a QR code's text, or null for anything else.
+/** @param {string} raw */
 function portalUrl(raw) {
   let url;
   try {
@@ -20,6 +22,7 @@ function portalUrl(raw) {
   return PORTAL_PATHS.some((path) => url.pathname.startsWith(path)) ? url : null;
 }
 
+/** @param {string} src */
 function loadScript(src) {
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
@@ -31,20 +34,23 @@ function loadScript(src) {
 }
 
 async function nativeDetector() {
-  if (!("BarcodeDetector" in window)) return null;
+  const Detector = window.BarcodeDetector;
+  if (!Detector) return null;
   try {
-    const formats = await window.BarcodeDetector.getSupportedFormats();
-    return formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+    const formats = await Detector.getSupportedFormats();
+    return formats.includes("qr_code") ? new Detector({ formats: ["qr_code"] }) : null;
   } catch {
     return null;
   }
 }
 
 // The ponyfill, told to take its .wasm from our own static folder (never from a CDN).
-async function ponyfillDetector() {
-  if (!window.BarcodeDetectionAPI) await loadScript(root.dataset.decoderScript);
+/** @param {HTMLElement} root */
+async function ponyfillDetector(root) {
+  if (!window.BarcodeDetectionAPI) await loadScript(root.dataset.decoderScript ?? "");
   const api = window.BarcodeDetectionAPI;
-  const wasmUrl = new URL(root.dataset.decoderWasm, window.location.href).href;
+  if (!api) throw new Error("no BarcodeDetector ponyfill");
+  const wasmUrl = new URL(root.dataset.decoderWasm ?? "", window.location.href).href;
   await api.prepareZXingModule({
     overrides: {
       locateFile: (path, prefix) => (path.endsWith(".wasm") ? wasmUrl : prefix + path),
@@ -54,22 +60,42 @@ async function ponyfillDetector() {
   return new api.BarcodeDetector({ formats: ["qr_code"] });
 }
 
-async function makeDetector() {
-  return (await nativeDetector()) || ponyfillDetector();
+/** @param {HTMLElement} root */
+async function makeDetector(root) {
+  return (await nativeDetector()) || ponyfillDetector(root);
 }
 
-function init() {
-  const startButton = document.getElementById("scanner-start");
-  const intro = document.getElementById("scanner-intro");
-  const video = document.getElementById("scanner-video");
-  const alertBox = document.getElementById("scanner-alert");
-  const message = document.getElementById("scanner-message");
+/**
+ * The page's parts, all in pwa/templates/views/fines/scan.html.
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @returns {T}
+ */
+function part(id) {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`#${id} is missing`);
+  return /** @type {T} */ (found);
+}
 
+/** @param {HTMLElement} root */
+function init(root) {
+  /** @type {HTMLButtonElement} */
+  const startButton = part("scanner-start");
+  const intro = part("scanner-intro");
+  /** @type {HTMLVideoElement} */
+  const video = part("scanner-video");
+  const alertBox = part("scanner-alert");
+  const message = part("scanner-message");
+
+  /** @type {MediaStream | null} */
   let stream = null;
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let running = false;
 
+  /** @param {string | undefined} text */
   function say(text) {
+    text ??= "";
     // Unchanged text is not written again, so screen readers announce it once.
     if (message.textContent !== text) message.textContent = text;
     alertBox.hidden = false;
@@ -78,7 +104,7 @@ function init() {
   function stop() {
     running = false;
     clearTimeout(timer);
-    timer = null;
+    timer = undefined;
     if (stream) {
       for (const track of stream.getTracks()) track.stop();
       stream = null;
@@ -87,6 +113,7 @@ function init() {
     video.hidden = true;
   }
 
+  /** @param {string | undefined} text */
   function giveUp(text) {
     stop();
     say(text);
@@ -94,8 +121,10 @@ function init() {
     startButton.disabled = false;
   }
 
+  /** @param {BarcodeDetector} detector */
   async function scan(detector) {
     if (!running) return;
+    /** @type {DetectedBarcode[]} */
     let codes = [];
     try {
       if (video.readyState >= video.HAVE_CURRENT_DATA) codes = await detector.detect(video);
@@ -120,7 +149,7 @@ function init() {
     startButton.disabled = true;
     alertBox.hidden = true;
     // The decoder loads while the citizen answers the camera prompt.
-    const detecting = makeDetector();
+    const detecting = makeDetector(root);
     detecting.catch(() => {}); // handled below, after the camera
     try {
       stream = await navigator.mediaDevices.getUserMedia({
@@ -153,7 +182,7 @@ function init() {
     scan(detector);
   }
 
-  document.getElementById("scanner-no-script").hidden = true;
+  part("scanner-no-script").hidden = true;
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     // No camera API at all (an old browser, or a page not served over HTTPS).
     say(root.dataset.textNoCamera);
@@ -171,4 +200,4 @@ function init() {
   });
 }
 
-if (root) init();
+if (root) init(root);

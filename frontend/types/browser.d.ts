@@ -1,0 +1,30 @@
+// What the pages use beyond TypeScript's DOM library.
+
+/** The Shape Detection API (Chromium) and the barcode-detector ponyfill's equivalent. */
+interface DetectedBarcode {
+  rawValue: string;
+}
+interface BarcodeDetector {
+  detect(source: CanvasImageSource): Promise<DetectedBarcode[]>;
+}
+interface BarcodeDetectorConstructor {
+  new (options?: { formats: string[] }): BarcodeDetector;
+  getSupportedFormats(): Promise<string[]>;
+}
+
+interface Window {
+  BarcodeDetector?: BarcodeDetectorConstructor;
+  /** The ponyfill's UMD build (vendor/barcode-detector), loaded on demand by scanner.js. */
+  BarcodeDetectionAPI?: {
+    BarcodeDetector: BarcodeDetectorConstructor;
+    prepareZXingModule(options: {
+      overrides: { locateFile(path: string, prefix: string): string };
+      fireImmediately: boolean;
+    }): Promise<unknown>;
+  };
+}
+
+/** Background Sync (Chromium): the page asks for a "sync" event once it is online again. */
+interface ServiceWorkerRegistration {
+  readonly sync?: { register(tag: string): Promise<void> };
+}
