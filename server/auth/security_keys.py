@@ -184,8 +184,3 @@ def verify_login(clerk: Clerk, response: dict[str, Any], challenge: bytes) -> bo
         key.sign_count = verified.new_sign_count
         key.last_used_at = utcnow()
     return True
-
-
-def remove_all(clerk: Clerk) -> None:
-    """Part of an administrator's reset of the second factor (in the caller's transaction)."""
-    db.session.execute(delete(ClerkSecurityKey).where(ClerkSecurityKey.clerk_id == clerk.id))

@@ -13,7 +13,6 @@ payload is built and checked here; segno only encodes it.
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from dataclasses import dataclass
 
@@ -191,12 +190,3 @@ def girocode_svg(payload: str, *, title: str) -> str:
     )
     # crispEdges keeps module borders sharp at any size, so scanners see clean edges.
     return svg.replace("<svg ", '<svg role="img" shape-rendering="crispEdges" ', 1)
-
-
-def girocode_png(payload: str, *, scale: int = 8) -> bytes:
-    """The GiroCode as a PNG, ``scale`` pixels per module, black on white with the quiet zone."""
-    buffer = io.BytesIO()
-    girocode_qr(payload).save(
-        buffer, kind="png", scale=scale, border=QUIET_ZONE_MODULES, dark="#000", light="#fff"
-    )
-    return buffer.getvalue()

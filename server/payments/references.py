@@ -238,12 +238,3 @@ def find_rf_references(text: str) -> list[str]:
             if is_valid_rf(joined) and joined not in found:
                 found.append(joined)
     return found
-
-
-def kassenzeichen_from_rf(ref: str, scheme: KassenzeichenScheme = DEFAULT_SCHEME) -> str | None:
-    """The Kassenzeichen inside an RF creditor reference, or None when the reference is invalid
-    or carries something else."""
-    if not is_valid_rf(ref):
-        return None
-    reference = iso11649.compact(ref)[4:]
-    return reference if is_valid_kassenzeichen(reference, scheme) else None

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.db import utcnow
@@ -260,11 +259,3 @@ def refund(transaction: SandboxTransaction, body: Any) -> str:
     with db.transaction():
         transaction.refunded_cents += amount
     return f"{transaction.transaction_id}-R{transaction.refunded_cents}"
-
-
-def all_transactions() -> list[SandboxTransaction]:
-    return list(
-        db.session.scalars(
-            select(SandboxTransaction).order_by(SandboxTransaction.created_at.desc())
-        )
-    )
