@@ -132,8 +132,14 @@ def current_clerk() -> Clerk | None:
     return clerk if isinstance(clerk, Clerk) else None
 
 
+#: The attribute ``clerk_required`` leaves on the view it gates: the role the view needs, or
+#: ``None`` for every logged-in clerk. Tests walk the routes with it; nothing else reads it.
+GATE_ATTRIBUTE = "clerk_gate"
+
+
 def clerk_required(role: Role | None = None) -> Callable[[F], F]:
-    """Send anonymous visitors to the clerk login; refuse clerks without ``role`` (403)."""
+    """Send anonymous visitors to the clerk login; refuse clerks without ``role`` (403) before
+    the view looks anything up. The view carries ``clerk_gate`` = ``role``."""
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -145,6 +151,7 @@ def clerk_required(role: Role | None = None) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        setattr(wrapper, GATE_ATTRIBUTE, role)
         return wrapper  # type: ignore[return-value]
 
     return decorator
