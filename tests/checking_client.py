@@ -1,7 +1,8 @@
 """A test client that checks every HTML page it receives, the way an auditor would.
 
-Each page must have a language, a title, unique ids, a label for every form field, no inline
-event handlers or style attributes, and only scripts carrying the nonce of its own CSP header.
+Each page must have a language, a title, unique ids, in-page links (``href="#id"``) to ids it
+has, a label for every form field, no inline event handlers or style attributes, and only scripts
+carrying the nonce of its own CSP header.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def check_page(html: str, csp: str | None) -> BeautifulSoup:
     duplicates = sorted({value for value in ids if ids.count(value) > 1})
     if duplicates:
         problems.append(f"duplicate ids: {duplicates}")
+
+    # An in-page link must land somewhere: skip links and error summaries included.
+    for link in soup.find_all("a", href=True):
+        href = str(link["href"])
+        if href.startswith("#") and href != "#" and href[1:] not in ids:
+            problems.append(f"in-page link to a missing id: {str(link)[:120]}")
 
     labelled_ids = {label.get("for") for label in soup.find_all("label")}
     for field in soup.find_all(["input", "select", "textarea"]):
