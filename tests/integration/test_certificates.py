@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,6 +29,7 @@ from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import LiveServer
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
+from tests.threads import Wait, times, together
 
 ORDER = "/antraege/urkunden"
 TODAY = date.today()
@@ -573,28 +573,21 @@ def test_a_rejection_sent_twice_at_once_refunds_once(live_server: LiveServer) ->
 
     app = live_server.app
     _, order = paid_order(live_server)
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = []
 
-    def reject() -> None:
+    def reject(wait: Wait) -> object:
         with app.app_context():
-            found = get_submission(order.id)
-            assert found is not None
-            barrier.wait()
             try:
-                outcomes.append(
-                    change_status(found, "abgelehnt", clerk="standesamt", inputs={"grund": "x"})
-                )
+                found = get_submission(order.id)
+                assert found is not None
+                wait()
+                return change_status(found, "abgelehnt", clerk="standesamt", inputs={"grund": "x"})
             except StatusError as refused:
-                outcomes.append(refused.errors)
+                return refused.errors
             finally:
                 db.session.close()
 
-    threads = [threading.Thread(target=reject) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert True in outcomes
+    # Both saw the paid order: one rejects it, the other finds it rejected and changes nothing
+    # (False); a crashed thread fails the test here.
+    assert sorted(together(times(2, reject)), key=repr) == [False, True]
     with app.app_context():
         assert db.session.scalar(select(func.count(Refund.id))) == 1

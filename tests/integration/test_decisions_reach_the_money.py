@@ -5,7 +5,6 @@ both databases."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -39,6 +38,7 @@ from tests.integration.helpers import log_in_clerk
 from tests.integration.test_payments_cash_office import text_of
 from tests.integration.test_payments_exactly_once import ScriptedPlatform
 from tests.integration.test_payments_statements import camt, credit, transfer
+from tests.threads import Wait, times, together
 
 PARALLEL = 20
 PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.09}"
@@ -52,24 +52,18 @@ def ctx(app: Flask) -> Iterator[Flask]:
 
 def in_parallel(app: Flask, action: Callable[[], object], count: int = PARALLEL) -> list[object]:
     """Run ``action`` in ``count`` threads released at once, each with its own request context
-    (and database session); returns what each returned or raised."""
-    barrier = threading.Barrier(count)
-    outcomes: list[object] = []
+    (and database session); returns what each returned or raised (an ``Exception``, for the
+    test to judge; anything else fails the test)."""
 
-    def run() -> None:
+    def run(wait: Wait) -> object:
         with app.test_request_context("/"):
-            barrier.wait()
+            wait()
             try:
-                outcomes.append(action())
+                return action()
             except Exception as error:  # collected, asserted by the test
-                outcomes.append(error)
+                return error
 
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return together(times(count, run))
 
 
 def unexpected(outcomes: list[object], *allowed: type[Exception]) -> list[object]:

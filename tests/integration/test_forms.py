@@ -4,7 +4,6 @@ drafts client, exactly-once submission, uploads, the back-office inbox and the r
 from __future__ import annotations
 
 import io
-import threading
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from tests.checking_client import CheckingClient, check_page, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
+from tests.threads import Wait, times, together
 
 KITA = "/antraege/kita-anmeldung"
 TOMORROW = (date.today() + timedelta(days=30)).isoformat()
@@ -283,24 +283,18 @@ def test_concurrent_repeats_give_one_submission(backend: str) -> None:
     app = make_test_app(backend, WTF_CSRF_ENABLED=False)
     try:
         submission_id = str(uuid.uuid4())
-        results: list[TestResponse] = []
-        barrier = threading.Barrier(6)
 
-        def send() -> None:
+        def send(wait: Wait) -> TestResponse:
             client = app.test_client()
             data = {
                 "submission_id": submission_id,
                 **all_kita_answers(),
                 "bedarf_nachweise": [],
             }
-            barrier.wait()
-            results.append(client.post(f"{KITA}/absenden", data=data, headers=JSON))
+            wait()
+            return client.post(f"{KITA}/absenden", data=data, headers=JSON)
 
-        threads = [threading.Thread(target=send) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results = together(times(6, send))
         assert [r.status_code for r in results] == [200] * 6
         assert len({r.get_json()["reference"] for r in results}) == 1
         with app.app_context():

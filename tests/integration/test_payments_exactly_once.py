@@ -4,7 +4,6 @@ order, however often, with failures in between: each payment is booked exactly o
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +26,7 @@ from server.payments.providers.base import (
 from server.payments.receivables import balance, get_receivable
 from tests.conftest import empty_all_tables
 from tests.factories import make_receivable
+from tests.threads import Wait, times, together
 
 
 @dataclass
@@ -143,27 +143,17 @@ def test_concurrent_reports_book_once(app: Flask) -> None:
         receivable = get_receivable(receivable_id)
         assert receivable is not None
         payment_id = online.start_online_payment(receivable, platform).payment.id
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(6)
 
-    def report() -> None:
-        try:
-            with app.test_request_context("/"):
-                payment = db.session.get(OnlinePayment, payment_id)
-                assert payment is not None
-                barrier.wait()
-                online.apply_status(
-                    payment, platform.query_status(payment.provider_payment_id or ""), via="race"
-                )
-        except BaseException as error:  # collected, asserted below
-            errors.append(error)
+    def report(wait: Wait) -> None:
+        with app.test_request_context("/"):
+            payment = db.session.get(OnlinePayment, payment_id)
+            assert payment is not None
+            wait()
+            online.apply_status(
+                payment, platform.query_status(payment.provider_payment_id or ""), via="race"
+            )
 
-    threads = [threading.Thread(target=report) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    together(times(6, report))  # any thread's exception fails the test
     with app.app_context():
         journal = db.session.query(Booking).filter_by(receivable_id=receivable_id).all()
         assert [b.amount_cents for b in journal] == [4200]

@@ -4,7 +4,6 @@ payment on the page, as a PDF and once by mail."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import date
 
@@ -35,6 +34,7 @@ from tests.conftest import LiveServer
 from tests.factories import make_fine_case, make_receivable
 from tests.integration.test_certificates import citizen_browser, make_citizen
 from tests.integration.test_payments_citizen import grant_by_lookup, pay_online, text_of
+from tests.threads import Wait, times, together
 
 DISCONTINUED = "Das Verfahren wurde eingestellt. Sie müssen nichts zahlen."
 PAYER_IBAN = "DE89370400440532013000"
@@ -312,25 +312,16 @@ def test_parallel_imports_of_the_paying_statement_mail_the_proof_once(app: Flask
     case = make_fine_case(app)
     add_hearing_email(app, case, "erika@example.de")
     statement = statement_paying(app, case)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def run() -> None:
+    def run(wait: Wait) -> None:
         with app.app_context():
             try:
-                barrier.wait()
+                wait()
                 import_statement_file(statement)
-            except BaseException as error:  # reported below
-                errors.append(error)
             finally:
                 db.session.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    together(times(2, run))  # any thread's exception fails the test
     assert len(proof_mails(app)) == 1
 
 

@@ -17,7 +17,6 @@ A scenario asserts, with ``assert_race``:
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from server.auth.roles import Role
 from server.extensions import db
 from tests.conftest import LiveServer, serving
 from tests.factories import DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET, make_clerk
+from tests.threads import Wait, together
 
 # Parallel requests per scenario.
 N = 20
@@ -255,26 +255,19 @@ def race(
     if prepare is not None:  # one after the other: only the raced request runs in parallel
         for index, browser in enumerate(browsers):
             prepare(browser, index)
-    barrier = threading.Barrier(len(browsers))
-    replies: list[Reply | None] = [None] * len(browsers)
 
-    def run(index: int, browser: Browser) -> None:
-        barrier.wait()
-        try:
-            replies[index] = _reply(index, send(browser, index))
-        except requests.RequestException as error:
-            replies[index] = Reply(index, 0, [0], "", "", b"", error=repr(error))
+    def sender(index: int, browser: Browser) -> Callable[[Wait], Reply]:
+        def run(wait: Wait) -> Reply:
+            wait()
+            try:
+                return _reply(index, send(browser, index))
+            except requests.RequestException as error:  # no answer: judged by assert_race
+                return Reply(index, 0, [0], "", "", b"", error=repr(error))
 
-    threads = [
-        threading.Thread(target=run, args=(index, browser))
-        for index, browser in enumerate(browsers)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert all(reply is not None for reply in replies)
-    return [reply for reply in replies if reply is not None]
+        return run
+
+    # Any other exception in a thread fails the test.
+    return together([sender(index, browser) for index, browser in enumerate(browsers)])
 
 
 def assert_race(
