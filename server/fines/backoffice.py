@@ -14,8 +14,7 @@ from server.fines import cases, hearing, letters, uploads
 from server.fines.forms import DecisionForm
 from server.fines.letter_pdf import render_letter, render_letters
 from server.fines.models import CaseStatus
-from server.formatting import city_today
-from server.payments.money import euro
+from server.formatting import city_today, euro
 from server.payments.receivables import balance
 from server.rendering import file_response, render_page
 

@@ -21,11 +21,10 @@ from server.fines.models import (
     HearingStatement,
     StatementKind,
 )
-from server.formatting import city_today
+from server.formatting import city_today, euro
 from server.payments import access as payment_access
 from server.payments import online, proof
 from server.payments.models import Receivable
-from server.payments.money import euro
 from server.payments.providers.base import ProviderError
 from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen

@@ -324,8 +324,7 @@ def mail_proof(receivable: Receivable) -> None:
 
 
 def proof_mail_body(proof: PaymentProof) -> str:
-    from server.formatting import german_date_time
-    from server.payments.money import euro
+    from server.formatting import euro, german_date_time
 
     facts = "\n".join(
         [
