@@ -2,14 +2,19 @@
 
 Nothing here updates or deletes a booking. A booking is identified by its source event
 (``source``, ``source_ref``); booking the same event again returns the booking already there.
+``book`` appends one booking; ``Batch`` appends many (a bank statement) with the same rules: one
+booking per event, the receivables held until the transaction ends, and the settlement handlers
+of every receivable that ``settles`` run in the same transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Table, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -111,6 +116,12 @@ def balance_of(session: Session, receivable: Receivable) -> Balance:
     return balance_from_sums(receivable, row[0], row[1], row[2])
 
 
+def settles(before: Balance, after: Balance, kind: BookingKind) -> bool:
+    """Whether a booking settles its receivable: it took the last missing cent. A cancellation
+    ends a claim without paying it, so it settles nothing."""
+    return before.open_cents > 0 >= after.open_cents and kind != BookingKind.CANCELLATION
+
+
 def book(
     session: Session,
     *,
@@ -174,22 +185,133 @@ def book(
             "open_cents": after.open_cents,
         },
     )
-    if before.open_cents > 0 >= after.open_cents and kind != BookingKind.CANCELLATION:
+    if settles(before, after, kind):
         events.receivable_settled(receivable)
     return booking, True
 
 
-def reverse(
-    session: Session, booking: Booking, *, source: BookingSource, source_ref: str, note: str
-) -> tuple[Booking, bool]:
-    """Cancel a booking by booking its opposite; the original stays in the journal."""
-    return book(
-        session,
-        receivable=booking.receivable,
-        kind=BookingKind.REVERSAL,
-        amount_cents=-booking.amount_cents,
-        source=source,
-        source_ref=source_ref,
-        note=note,
-        reverses=booking,
-    )
+_CHUNK = 500  # values in one IN (...): well below every database's limit on parameters
+
+
+class Batch:
+    """Many bookings in the caller's transaction, as ``book`` would append them one by one, but
+    written together: for the bank statement import of tens of thousands of entries.
+
+    Made with the receivables the bookings may concern: it holds them (in one order, so parallel
+    batches cannot deadlock) until the transaction ends, and keeps their balances current while
+    booking. ``booked_before`` asks the journal in bulk which events are booked already; ``book``
+    appends one booking (or returns None for an event booked before); ``flush`` writes what was
+    booked and runs the settlement handlers. A parallel writer that books the same event anyway
+    is refused by the journal's unique constraint and the whole transaction rolls back.
+    """
+
+    def __init__(self, session: Session, receivables: Iterable[Receivable]) -> None:
+        self.session = session
+        ids = sorted({receivable.id for receivable in receivables})
+        if ids and session.get_bind().dialect.name == "sqlite":
+            # SQLite has no row locks: one write takes the database's write lock (see lock_row).
+            table: Table = Receivable.__table__  # type: ignore[assignment]
+            session.execute(update(table).where(table.c.id == ids[0]).values(id=table.c.id))
+        self.receivables: dict[int, Receivable] = {}
+        for start in range(0, len(ids), _CHUNK):
+            for receivable in session.scalars(
+                select(Receivable)
+                .where(Receivable.id.in_(ids[start : start + _CHUNK]))
+                .order_by(Receivable.id)
+                .with_for_update(of=Receivable)
+                .execution_options(populate_existing=True)
+            ):
+                self.receivables[receivable.id] = receivable
+        sums: dict[int, tuple[int, int, int]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            for receivable_id, paid, written_off, cancelled in session.execute(
+                select(Booking.receivable_id, *balance_columns())
+                .where(Booking.receivable_id.in_(ids[start : start + _CHUNK]))
+                .group_by(Booking.receivable_id)
+            ):
+                sums[receivable_id] = (int(paid), int(written_off), int(cancelled))
+        self._balances = {
+            rid: balance_from_sums(receivable, *sums.get(rid, (0, 0, 0)))
+            for rid, receivable in self.receivables.items()
+        }
+        self._known: dict[tuple[str, str], bool] = {}  # (source, source_ref): booked?
+        self._pending: list[dict[str, Any]] = []
+        self._settled: list[Receivable] = []
+
+    def balance(self, receivable: Receivable) -> Balance:
+        return self._balances[receivable.id]
+
+    def booked_before(self, source: BookingSource, source_refs: Iterable[str]) -> set[str]:
+        """Which of these events the journal (or this batch) has booked already."""
+        refs = sorted(set(source_refs))
+        unknown = [ref for ref in refs if (source.value, ref) not in self._known]
+        for start in range(0, len(unknown), _CHUNK):
+            chunk = unknown[start : start + _CHUNK]
+            found = set(
+                self.session.scalars(
+                    select(Booking.source_ref).where(
+                        Booking.source == source.value, Booking.source_ref.in_(chunk)
+                    )
+                )
+            )
+            for ref in chunk:
+                self._known[(source.value, ref)] = ref in found
+        return {ref for ref in refs if self._known[(source.value, ref)]}
+
+    def book(
+        self,
+        *,
+        receivable: Receivable,
+        kind: BookingKind,
+        amount_cents: int,
+        source: BookingSource,
+        source_ref: str,
+        booked_by: str | None = None,
+        note: str | None = None,
+        counterparty_name: str | None = None,
+        counterparty_iban: str | None = None,
+    ) -> tuple[Balance, Balance] | None:
+        """Append a booking; returns the receivable's balance before and after it, or None when
+        this event was booked before."""
+        if self.booked_before(source, [source_ref]):
+            return None
+        self._known[(source.value, source_ref)] = True
+        before = self._balances[receivable.id]
+        after = before.with_booking(kind, amount_cents)
+        self._balances[receivable.id] = after
+        self._pending.append(
+            {
+                "receivable_id": receivable.id,
+                "kind": kind.value,
+                "amount_cents": amount_cents,
+                "source": source.value,
+                "source_ref": source_ref,
+                "booked_by": booked_by,
+                "note": note,
+                "reverses_id": None,
+                "counterparty_name": counterparty_name,
+                "counterparty_iban": counterparty_iban,
+            }
+        )
+        if settles(before, after, kind):
+            self._settled.append(receivable)
+        return before, after
+
+    def flush(self) -> None:
+        """Write the bookings appended since the last flush, then run the settlement handlers of
+        the receivables they settled."""
+        pending, self._pending = self._pending, []
+        settled, self._settled = self._settled, []
+        for start in range(0, len(pending), 5000):
+            self.session.execute(insert(Booking), pending[start : start + 5000])
+        if pending:
+            log.info(
+                "booked",
+                extra={
+                    "bookings": len(pending),
+                    "amount_cents": sum(row["amount_cents"] for row in pending),
+                    "settled": len(settled),
+                },
+            )
+        for receivable in settled:
+            events.receivable_settled(receivable)

@@ -27,10 +27,8 @@ from server.audit import log as audit
 from server.db import insert_once, utcnow
 from server.extensions import db
 from server.logs import get_logger
-from server.payments import events
-from server.payments.journal import Balance, balance_columns, balance_from_sums
+from server.payments.journal import Balance, Batch
 from server.payments.models import (
-    Booking,
     BookingKind,
     BookingSource,
     Clarification,
@@ -64,18 +62,24 @@ class ImportResult:
 
 @dataclass
 class _Ledger:
-    """Balances of the receivables a statement touches, kept current while it is booked."""
+    """The receivables a statement touches, found by reference; booked through the journal."""
 
-    session: Session
+    journal: Batch
     by_rf: dict[str, int]
     by_kassenzeichen: dict[str, int]
-    balances: dict[int, Balance]
-    receivables: dict[int, Receivable]
-    settled: list[Receivable] = field(default_factory=list)
     by_open: dict[int, set[int]] = field(default_factory=dict)
 
+    @property
+    def session(self) -> Session:
+        return self.journal.session
+
+    @property
+    def receivables(self) -> dict[int, Receivable]:
+        return self.journal.receivables
+
     def __post_init__(self) -> None:
-        for receivable_id, current in self.balances.items():
+        for receivable_id, receivable in self.receivables.items():
+            current = self.journal.balance(receivable)
             self.by_open.setdefault(current.open_cents, set()).add(receivable_id)
 
     def book(
@@ -86,25 +90,20 @@ class _Ledger:
         source_ref: str,
         detail: TransactionDetail,
         note: str,
-    ) -> Balance:
-        before = self.balances[receivable_id]
-        self.session.add(
-            Booking(
-                receivable_id=receivable_id,
-                kind=kind.value,
-                amount_cents=amount_cents,
-                source=BookingSource.BANK.value,
-                source_ref=source_ref,
-                note=note[:500],
-                counterparty_name=(detail.debtor_name or "")[:140] or None,
-                counterparty_iban=detail.debtor_iban,
-            )
+    ) -> tuple[Balance, Balance]:
+        booked = self.journal.book(
+            receivable=self.receivables[receivable_id],
+            kind=kind,
+            amount_cents=amount_cents,
+            source=BookingSource.BANK,
+            source_ref=source_ref,
+            note=note[:500],
+            counterparty_name=(detail.debtor_name or "")[:140] or None,
+            counterparty_iban=detail.debtor_iban,
         )
-        after = before.with_booking(kind, amount_cents)
-        self.balances[receivable_id] = after
-        if before.open_cents > 0 >= after.open_cents:
-            self.settled.append(self.receivables[receivable_id])
-        return after
+        if booked is None:  # the import skips what the journal has booked before
+            raise RuntimeError(f"{source_ref} was booked before")
+        return booked
 
 
 def _account(account: str) -> str:
@@ -181,36 +180,14 @@ def _load_ledger(session: Session, statements: list[Statement]) -> _Ledger:
                 select(Receivable).where(column.in_(ordered[start : start + 500]))
             ):
                 receivables[receivable.id] = receivable
-    ids = sorted(receivables)
     # Held until the import commits, in one order for every transaction (no deadlocks): a
     # closing or an online payment of the same receivable waits, and what the ledger knows
     # (closed, balances) stays true while the statement is booked.
-    for start in range(0, len(ids), 500):
-        for receivable in session.scalars(
-            select(Receivable)
-            .where(Receivable.id.in_(ids[start : start + 500]))
-            .order_by(Receivable.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ):
-            receivables[receivable.id] = receivable
-    sums: dict[int, tuple[int, int, int]] = {}
-    for start in range(0, len(ids), 500):
-        for receivable_id, paid, written_off, cancelled in session.execute(
-            select(Booking.receivable_id, *balance_columns())
-            .where(Booking.receivable_id.in_(ids[start : start + 500]))
-            .group_by(Booking.receivable_id)
-        ):
-            sums[receivable_id] = (int(paid), int(written_off), int(cancelled))
-    balances = {
-        rid: balance_from_sums(r, *sums.get(rid, (0, 0, 0))) for rid, r in receivables.items()
-    }
+    journal = Batch(session, receivables.values())
     return _Ledger(
-        session=session,
-        by_rf={r.rf_reference: rid for rid, r in receivables.items()},
-        by_kassenzeichen={r.kassenzeichen: rid for rid, r in receivables.items()},
-        balances=balances,
-        receivables=receivables,
+        journal=journal,
+        by_rf={r.rf_reference: rid for rid, r in journal.receivables.items()},
+        by_kassenzeichen={r.kassenzeichen: rid for rid, r in journal.receivables.items()},
     )
 
 
@@ -265,8 +242,7 @@ def _book_incoming(
         )
         result.clarifications += 1
         return
-    before = ledger.balances[receivable_id]
-    after = ledger.book(
+    before, after = ledger.book(
         receivable_id,
         BookingKind.PAYMENT,
         detail.amount_cents,
@@ -317,7 +293,8 @@ def _book_outgoing(
     receivable_id = match_receivable(detail, ledger)
     if (
         receivable_id is not None
-        and ledger.balances[receivable_id].paid_cents >= detail.amount_cents
+        and ledger.journal.balance(ledger.receivables[receivable_id]).paid_cents
+        >= detail.amount_cents
     ):
         ledger.book(
             receivable_id,
@@ -385,7 +362,6 @@ def _claim(
 
 
 def _import_statement(
-    session: Session,
     statement: Statement,
     statement_import: StatementImport,
     imported_by: str | None,
@@ -399,18 +375,11 @@ def _import_statement(
         for index in range(len(entry.details))
     ]
     # Entries can appear again in a corrected or overlapping statement: each books once.
-    done = set()
+    done = ledger.journal.booked_before(BookingSource.BANK, refs)
     for chunk_start in range(0, len(refs), 500):
         chunk = refs[chunk_start : chunk_start + 500]
         done |= set(
-            session.scalars(
-                select(Booking.source_ref).where(
-                    Booking.source == BookingSource.BANK.value, Booking.source_ref.in_(chunk)
-                )
-            )
-        )
-        done |= set(
-            session.scalars(
+            ledger.session.scalars(
                 select(Clarification.source_ref).where(Clarification.source_ref.in_(chunk))
             )
         )
@@ -468,10 +437,9 @@ def import_statements(
         result.already_imported = len(statements) - len(claimed)
         ledger = _load_ledger(session, [statement for statement, _ in claimed])
         for statement, statement_import in claimed:
-            _import_statement(session, statement, statement_import, imported_by, ledger, result)
+            _import_statement(statement, statement_import, imported_by, ledger, result)
         session.flush()
-        for receivable in ledger.settled:
-            events.receivable_settled(receivable)
+        ledger.journal.flush()
     log.info(
         "statement imported",
         extra={
