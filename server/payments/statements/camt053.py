@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -163,45 +163,8 @@ class _Reader:
             parent.remove(previous)
 
     def _entry(self, ntry: Element, stmt: Element) -> Entry | None:
-        n = self.n
-        amount: int | None = None
-        credit: bool | None = None
-        reversal = False
-        status: str | None = None
-        booking_date: date | None = None
-        value_date: date | None = None
-        ntry_ref: str | None = None
-        servicer_ref: str | None = None
-        code: str | None = None
-        charges = 0
-        transactions: list[Element] = []
-        additional_info = ""
-        for child in ntry:
-            name = child.tag[n:]
-            if name == "Amt":
-                amount = self._amount(child)
-            elif name == "CdtDbtInd":
-                credit = self._credit(child)
-            elif name == "RvslInd":
-                reversal = self._boolean(child)
-            elif name == "Sts":
-                status = self._status(child)
-            elif name == "BookgDt":
-                booking_date = self._date_choice(child)
-            elif name == "ValDt":
-                value_date = self._date_choice(child)
-            elif name == "NtryRef":
-                ntry_ref = _reference(child)
-            elif name == "AcctSvcrRef":
-                servicer_ref = _reference(child)
-            elif name == "BkTxCd":
-                code = self._bank_transaction_code(child)
-            elif name == "Chrgs":
-                charges += self._charges(child)
-            elif name == "NtryDtls":
-                transactions.extend(child.iterchildren(self.ns + "TxDtls"))
-            elif name == "AddtlNtryInf":
-                additional_info = _text(child)
+        parts = self._entry_parts(ntry)
+        amount, credit, status = parts.amount, parts.credit, parts.status
         if amount is None:
             raise self._error("the entry has no amount <Amt>", ntry)
         if credit is None:
@@ -211,30 +174,72 @@ class _Reader:
         if amount == 0:
             # A 0.00 booking (an account closing without fees) moves no money; entries are > 0.
             return None
-        entry_ref = self.refs.unique(servicer_ref or ntry_ref or self._fallback_ref(ntry, stmt))
-        if transactions:
-            details = self._details(transactions, amount)
-        else:
-            # An entry without transaction details still gets one detail, so that matching code
-            # only ever looks at details; the bank's free text is its remittance information.
-            details = (
-                TransactionDetail(
-                    amount_cents=amount,
-                    remittance_text=additional_info,
-                    account_servicer_ref=servicer_ref,
-                ),
-            )
+        entry_ref = self.refs.unique(
+            parts.servicer_ref or parts.ntry_ref or self._fallback_ref(ntry, stmt)
+        )
         return Entry(
             entry_ref=entry_ref,
             amount_cents=amount,
             credit=credit,
-            reversal=reversal,
+            reversal=parts.reversal,
             status=status,
-            booking_date=booking_date,
-            value_date=value_date,
-            bank_transaction_code=code,
-            charges_cents=charges,
-            details=details,
+            booking_date=parts.booking_date,
+            value_date=parts.value_date,
+            bank_transaction_code=parts.code,
+            charges_cents=parts.charges,
+            details=self._entry_details(parts, amount),
+        )
+
+    def _entry_parts(self, ntry: Element) -> _EntryParts:
+        parts = _EntryParts()
+        n = self.n
+        for child in ntry:
+            name = child.tag[n:]
+            if name in _ENTRY_MONEY:
+                self._read_entry_money(parts, name, child)
+            elif name in _ENTRY_BOOKING:
+                self._read_entry_booking(parts, name, child)
+            elif name == "NtryDtls":
+                parts.transactions.extend(child.iterchildren(self.ns + "TxDtls"))
+            elif name == "AddtlNtryInf":
+                parts.additional_info = _text(child)
+        return parts
+
+    def _read_entry_money(self, parts: _EntryParts, name: str, child: Element) -> None:
+        if name == "Amt":
+            parts.amount = self._amount(child)
+        elif name == "CdtDbtInd":
+            parts.credit = self._credit(child)
+        elif name == "RvslInd":
+            parts.reversal = self._boolean(child)
+        elif name == "Chrgs":
+            parts.charges += self._charges(child)
+
+    def _read_entry_booking(self, parts: _EntryParts, name: str, child: Element) -> None:
+        if name == "Sts":
+            parts.status = self._status(child)
+        elif name == "BookgDt":
+            parts.booking_date = self._date_choice(child)
+        elif name == "ValDt":
+            parts.value_date = self._date_choice(child)
+        elif name == "NtryRef":
+            parts.ntry_ref = _reference(child)
+        elif name == "AcctSvcrRef":
+            parts.servicer_ref = _reference(child)
+        elif name == "BkTxCd":
+            parts.code = self._bank_transaction_code(child)
+
+    def _entry_details(self, parts: _EntryParts, amount: int) -> tuple[TransactionDetail, ...]:
+        if parts.transactions:
+            return self._details(parts.transactions, amount)
+        # An entry without transaction details still gets one detail, so that matching code
+        # only ever looks at details; the bank's free text is its remittance information.
+        return (
+            TransactionDetail(
+                amount_cents=amount,
+                remittance_text=parts.additional_info,
+                account_servicer_ref=parts.servicer_ref,
+            ),
         )
 
     def _fallback_ref(self, ntry: Element, stmt: Element) -> str:
@@ -269,78 +274,70 @@ class _Reader:
         return tuple(details)
 
     def _detail(self, tx: Element) -> tuple[TransactionDetail, bool]:
+        parts = _DetailParts()
         n = self.n
-        amount: int | None = None
-        transaction_amount: int | None = None
-        end_to_end_id = servicer_ref = instruction_id = mandate_id = None
-        texts: list[str] = []
-        creditor_reference: str | None = None
-        debtor_name = debtor_iban = creditor_name = creditor_iban = None
-        return_reason: str | None = None
         for child in tx:
             name = child.tag[n:]
             if name == "Refs":
-                for ref in child:
-                    ref_name = ref.tag[n:]
-                    if ref_name == "EndToEndId":
-                        end_to_end_id = _text(ref)
-                    elif ref_name == "AcctSvcrRef":
-                        servicer_ref = _text(ref) or None
-                    elif ref_name == "InstrId":
-                        instruction_id = _text(ref) or None
-                    elif ref_name == "MndtId":
-                        mandate_id = _text(ref) or None
+                self._read_refs(parts, child)
             elif name == "Amt":
-                amount = self._amount(child)
+                parts.amount = self._amount(child)
             elif name == "AmtDtls":
                 tx_amount = self._first(child, "TxAmt", "Amt")
                 if tx_amount is not None:
-                    transaction_amount = self._amount(tx_amount)
+                    parts.transaction_amount = self._amount(tx_amount)
             elif name == "RltdPties":
-                for party in child:
-                    party_name = party.tag[n:]
-                    if party_name == "Dbtr":
-                        debtor_name = self._party_name(party)
-                    elif party_name == "DbtrAcct":
-                        debtor_iban = self._iban(party)
-                    elif party_name == "Cdtr":
-                        creditor_name = self._party_name(party)
-                    elif party_name == "CdtrAcct":
-                        creditor_iban = self._iban(party)
+                self._read_parties(parts, child)
             elif name == "RmtInf":
-                for info in child:
-                    info_name = info.tag[n:]
-                    if info_name == "Ustrd":
-                        text = _text(info)
-                        if text:
-                            texts.append(text)
-                    elif info_name == "Strd" and creditor_reference is None:
-                        reference = self._first(info, "CdtrRefInf", "Ref")
-                        creditor_reference = None if reference is None else _text(reference) or None
+                self._read_remittance(parts, child)
             elif name == "RtrInf":
-                reason = self._first(child, "Rsn", "Cd")
-                if reason is None:
-                    reason = self._first(child, "Rsn", "Prtry")
-                if reason is not None:
-                    return_reason = _text(reason) or None
-        # The transaction amount in account currency is the one booked; Amt may be the
-        # instructed amount.
-        chosen = transaction_amount if transaction_amount is not None else amount
-        detail = TransactionDetail(
-            amount_cents=chosen or 0,
-            end_to_end_id=None if end_to_end_id in (None, "", "NOTPROVIDED") else end_to_end_id,
-            remittance_text=" ".join(texts),
-            creditor_reference=creditor_reference,
-            debtor_name=debtor_name,
-            debtor_iban=debtor_iban,
-            creditor_name=creditor_name,
-            creditor_iban=creditor_iban,
-            return_reason=return_reason,
-            account_servicer_ref=servicer_ref,
-            instruction_id=instruction_id,
-            mandate_id=mandate_id,
-        )
-        return detail, chosen is not None
+                self._read_return_reason(parts, child)
+        return parts.detail(), parts.booked_amount() is not None
+
+    def _read_refs(self, parts: _DetailParts, refs: Element) -> None:
+        n = self.n
+        for ref in refs:
+            name = ref.tag[n:]
+            if name == "EndToEndId":
+                parts.end_to_end_id = _text(ref)
+            elif name == "AcctSvcrRef":
+                parts.servicer_ref = _text(ref) or None
+            elif name == "InstrId":
+                parts.instruction_id = _text(ref) or None
+            elif name == "MndtId":
+                parts.mandate_id = _text(ref) or None
+
+    def _read_parties(self, parts: _DetailParts, parties: Element) -> None:
+        n = self.n
+        for party in parties:
+            name = party.tag[n:]
+            if name == "Dbtr":
+                parts.debtor_name = self._party_name(party)
+            elif name == "DbtrAcct":
+                parts.debtor_iban = self._iban(party)
+            elif name == "Cdtr":
+                parts.creditor_name = self._party_name(party)
+            elif name == "CdtrAcct":
+                parts.creditor_iban = self._iban(party)
+
+    def _read_remittance(self, parts: _DetailParts, remittance: Element) -> None:
+        n = self.n
+        for info in remittance:
+            name = info.tag[n:]
+            if name == "Ustrd":
+                text = _text(info)
+                if text:
+                    parts.texts.append(text)
+            elif name == "Strd" and parts.creditor_reference is None:
+                reference = self._first(info, "CdtrRefInf", "Ref")
+                parts.creditor_reference = None if reference is None else _text(reference) or None
+
+    def _read_return_reason(self, parts: _DetailParts, return_info: Element) -> None:
+        reason = self._first(return_info, "Rsn", "Cd")
+        if reason is None:
+            reason = self._first(return_info, "Rsn", "Prtry")
+        if reason is not None:
+            parts.return_reason = _text(reason) or None
 
     def _party_name(self, party: Element) -> str | None:
         # .001.02 to .001.06 put the name directly under Dbtr/Cdtr; from .001.07 on it sits in
@@ -570,6 +567,70 @@ class _Reader:
             source=SOURCE,
             line=element.sourceline,
             element=etree.QName(element).localname,
+        )
+
+
+# The children of <Ntry> that say how much moved which way, and those of the bank's booking.
+_ENTRY_MONEY = frozenset({"Amt", "CdtDbtInd", "RvslInd", "Chrgs"})
+_ENTRY_BOOKING = frozenset({"Sts", "BookgDt", "ValDt", "NtryRef", "AcctSvcrRef", "BkTxCd"})
+
+
+@dataclass(slots=True)
+class _EntryParts:
+    """What an entry's children said, as they are read."""
+
+    amount: int | None = None
+    credit: bool | None = None
+    reversal: bool = False
+    status: str | None = None
+    booking_date: date | None = None
+    value_date: date | None = None
+    ntry_ref: str | None = None
+    servicer_ref: str | None = None
+    code: str | None = None
+    charges: int = 0
+    transactions: list[Element] = field(default_factory=list)
+    additional_info: str = ""
+
+
+@dataclass(slots=True)
+class _DetailParts:
+    """What a transaction's children (<TxDtls>) said, as they are read."""
+
+    amount: int | None = None
+    transaction_amount: int | None = None
+    end_to_end_id: str | None = None
+    servicer_ref: str | None = None
+    instruction_id: str | None = None
+    mandate_id: str | None = None
+    texts: list[str] = field(default_factory=list)
+    creditor_reference: str | None = None
+    debtor_name: str | None = None
+    debtor_iban: str | None = None
+    creditor_name: str | None = None
+    creditor_iban: str | None = None
+    return_reason: str | None = None
+
+    def booked_amount(self) -> int | None:
+        # The transaction amount in account currency is the one booked; Amt may be the
+        # instructed amount.
+        return self.transaction_amount if self.transaction_amount is not None else self.amount
+
+    def detail(self) -> TransactionDetail:
+        end_to_end_id = self.end_to_end_id
+        return TransactionDetail(
+            amount_cents=self.booked_amount() or 0,
+            end_to_end_id=None if end_to_end_id in (None, "", "NOTPROVIDED") else end_to_end_id,
+            remittance_text=" ".join(self.texts),
+            creditor_reference=self.creditor_reference,
+            debtor_name=self.debtor_name,
+            debtor_iban=self.debtor_iban,
+            creditor_name=self.creditor_name,
+            creditor_iban=self.creditor_iban,
+            return_reason=self.return_reason,
+            account_servicer_ref=self.servicer_ref,
+            instruction_id=self.instruction_id,
+            mandate_id=self.mandate_id,
         )
 
 
