@@ -164,29 +164,42 @@ class _Builder:
     closing: tuple[int, date] | None = None
     entries: list[tuple[_Field, _Field | None]] = field(default_factory=list)
 
+    @classmethod
+    def read(cls, group: list[_Field]) -> _Builder:
+        builder = cls(start=group[0], reference=group[0].value.strip())
+        previous = "20"
+        for item in group[1:]:
+            if item.tag == "NS":
+                continue
+            builder._add_field(item, previous)
+            previous = item.tag
+        return builder
 
-def _statement(group: list[_Field]) -> Statement:
-    builder = _Builder(start=group[0], reference=group[0].value.strip())
-    previous = "20"
-    for item in group[1:]:
+    def _add_field(self, item: _Field, previous: str) -> None:
         tag = item.tag
-        if tag == "NS":
-            continue
         if tag == "25":
-            builder.account = "".join(item.value.split())
+            self.account = "".join(item.value.split())
         elif tag in ("28C", "28"):
-            builder.number = item.value.strip()
+            self.number = item.value.strip()
         elif tag in ("60F", "60M"):
-            builder.opening = _balance(item)
+            self.opening = _balance(item)
         elif tag in ("62F", "62M"):
-            builder.closing = _balance(item)
+            self.closing = _balance(item)
         elif tag == "61":
-            builder.entries.append((item, None))
+            self.entries.append((item, None))
         elif tag == "86" and previous == "61":
             # :86: right after :61: describes that entry; one elsewhere (after :62F:) is
             # information about the statement.
-            builder.entries[-1] = (builder.entries[-1][0], item)
-        previous = tag
+            self.entries[-1] = (self.entries[-1][0], item)
+
+    @property
+    def statement_id(self) -> str:
+        # :20: alone repeats (Sparkassen always write STARTUMSE); the number tells them apart.
+        return f"{self.reference}/{self.number}" if self.number else self.reference
+
+
+def _statement(group: list[_Field]) -> Statement:
+    builder = _Builder.read(group)
     account, opening, closing = builder.account, builder.opening, builder.closing
     if account is None:
         raise _error("the statement has no account :25:", builder.start)
@@ -194,18 +207,10 @@ def _statement(group: list[_Field]) -> Statement:
         raise _error("the statement has no opening balance :60F:", builder.start)
     if closing is None:
         raise _error("the statement has no closing balance :62F:", builder.start)
-    statement_id = builder.reference
-    if builder.number:
-        statement_id = f"{statement_id}/{builder.number}"
+    statement_id = builder.statement_id
     identity = "\x1f".join(
         [account, statement_id, opening[1].isoformat(), closing[1].isoformat()]
     ).encode()
-    entries = []
-    refs = EntryRefs()
-    for index, (line_61, line_86) in enumerate(builder.entries):
-        entry = _entry(line_61, line_86, identity, index, refs)
-        if entry is not None:
-            entries.append(entry)
     return Statement(
         statement_id=statement_id,
         account_iban=account,
@@ -215,9 +220,18 @@ def _statement(group: list[_Field]) -> Statement:
         to_date=closing[1],
         opening_balance_cents=opening[0],
         closing_balance_cents=closing[0],
-        entries=tuple(entries),
+        entries=_entries(builder.entries, identity),
         source_format=SOURCE_FORMAT,
     )
+
+
+def _entries(lines: list[tuple[_Field, _Field | None]], identity: bytes) -> tuple[Entry, ...]:
+    refs = EntryRefs()
+    entries = (
+        _entry(line_61, line_86, identity, index, refs)
+        for index, (line_61, line_86) in enumerate(lines)
+    )
+    return tuple(entry for entry in entries if entry is not None)
 
 
 def _balance(item: _Field) -> tuple[int, date]:
