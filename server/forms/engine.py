@@ -258,12 +258,23 @@ class FormDefinition:
 
     def __post_init__(self) -> None:
         names = [f.name for step in self.steps for f in step.fields]
+        self._check_unique(names)
+        self._check_references(names)
+        self._check_statuses()
+        if self.email_field is not None and self.email_field not in names:
+            raise ValueError(f"{self.slug}: unknown e-mail field {self.email_field!r}")
+
+    def _check_unique(self, names: list[str]) -> None:
+        """Field names are unique across the service, step slugs across its steps."""
         duplicates = {name for name in names if names.count(name) > 1}
         if duplicates:
             raise ValueError(f"{self.slug}: field names used twice: {sorted(duplicates)}")
         slugs = [step.slug for step in self.steps]
         if len(set(slugs)) != len(slugs) or RESERVED_STEPS & set(slugs):
             raise ValueError(f"{self.slug}: step slugs must be unique and not reserved")
+
+    def _check_references(self, names: list[str]) -> None:
+        """Every field a condition or a cross-field rule names exists."""
         for f in self.all_fields():
             if f.not_before is not None and f.not_before[0] not in names:
                 raise ValueError(f"{self.slug}.{f.name}: not before unknown field")
@@ -275,12 +286,12 @@ class FormDefinition:
         for step in self.steps:
             if step.when is not None and step.when.field not in names:
                 raise ValueError(f"{self.slug}/{step.slug}: condition on unknown field")
+
+    def _check_statuses(self) -> None:
         if not self.statuses:
             raise ValueError(f"{self.slug}: needs at least one status")
         if AWAITING_PAYMENT.value in {s.value for s in self.statuses}:
             raise ValueError(f"{self.slug}: {AWAITING_PAYMENT.value} is the engine's status")
-        if self.email_field is not None and self.email_field not in names:
-            raise ValueError(f"{self.slug}: unknown e-mail field {self.email_field!r}")
 
     def all_fields(self) -> tuple[Field, ...]:
         return tuple(f for step in self.steps for f in step.fields)

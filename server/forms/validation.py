@@ -8,7 +8,7 @@ belongs to a field, so it can be shown next to the field and in the error summar
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -85,48 +85,66 @@ def _check(spec: Field, values: list[str], answers: RawAnswers, files: int) -> s
     """The first problem with this field's answer, or None."""
     present = [value for value in values if value.strip()]
     if spec.kind == FieldKind.FILES:
-        if spec.required and files == 0:
-            return _missing(spec)
-        if files > spec.max_files:
-            return str(_l("Höchstens %(count)s Dateien für diese Frage.", count=spec.max_files))
-        return None
+        return _check_files(spec, files)
     if spec.kind == FieldKind.CONSENT:
-        if spec.required and not present:
-            return _missing(spec)
-        return None
+        return _missing(spec) if spec.required and not present else None
     if not present:
         return _missing(spec) if spec.required else None
+    return next(_problems(spec, present, answers), None)
+
+
+def _check_files(spec: Field, files: int) -> str | None:
+    if spec.required and files == 0:
+        return _missing(spec)
+    if files > spec.max_files:
+        return str(_l("Höchstens %(count)s Dateien für diese Frage.", count=spec.max_files))
+    return None
+
+
+def _problems(spec: Field, present: list[str], answers: RawAnswers) -> Iterator[str]:
+    """The problems with a given answer, in the order they are reported (the first one is)."""
     value = present[0].strip()
     if spec.kind in CHOICE_KINDS:
-        allowed = {choice.value for choice in spec.choice_list()}
-        if any(v not in allowed for v in present):
-            return str(_l("Wählen Sie eine der angebotenen Möglichkeiten."))
-        if spec.kind != FieldKind.CHECKBOXES and len(present) > 1:
-            return str(_l("Wählen Sie nur eine Möglichkeit."))
-        if spec.max_choices and len(set(present)) > spec.max_choices:
-            return str(_l("Wählen Sie höchstens %(count)s.", count=spec.max_choices))
+        yield from _choice_problems(spec, present)
     elif len(value) > spec.max_length:
-        return str(_l("Höchstens %(count)s Zeichen.", count=spec.max_length))
-    if spec.kind == FieldKind.EMAIL and not EMAIL.match(value):
-        return str(_l("Geben Sie eine E-Mail-Adresse wie name@example.de an."))
-    if spec.kind == FieldKind.PHONE and not PHONE.match(value):
-        return str(_l("Geben Sie eine Telefonnummer wie 0123 456789 an."))
-    if spec.kind == FieldKind.DATE:
-        problem = _check_date(value, spec.date_rule)
-        if problem:
-            return problem
-        if spec.not_before is not None:
-            other, message = spec.not_before
-            earlier = parse_date(next(iter(answers.get(other, ())), "").strip())
-            day = parse_date(value)
-            if earlier is not None and day is not None and day < earlier:
-                return str(message)
-    if spec.pattern and not re.fullmatch(spec.pattern[0], value):
-        return str(spec.pattern[1])
+        yield str(_l("Höchstens %(count)s Zeichen.", count=spec.max_length))
+    yield from _format_problems(spec, value, answers)
     for other in spec.distinct_from:
         if value and value in [v.strip() for v in answers.get(other, ())]:
-            return str(_l("Diese Auswahl haben Sie schon getroffen. Wählen Sie eine andere."))
-    return None
+            yield str(_l("Diese Auswahl haben Sie schon getroffen. Wählen Sie eine andere."))
+
+
+def _choice_problems(spec: Field, present: list[str]) -> Iterator[str]:
+    allowed = {choice.value for choice in spec.choice_list()}
+    if any(v not in allowed for v in present):
+        yield str(_l("Wählen Sie eine der angebotenen Möglichkeiten."))
+    if spec.kind != FieldKind.CHECKBOXES and len(present) > 1:
+        yield str(_l("Wählen Sie nur eine Möglichkeit."))
+    if spec.max_choices and len(set(present)) > spec.max_choices:
+        yield str(_l("Wählen Sie höchstens %(count)s.", count=spec.max_choices))
+
+
+def _format_problems(spec: Field, value: str, answers: RawAnswers) -> Iterator[str]:
+    if spec.kind == FieldKind.EMAIL and not EMAIL.match(value):
+        yield str(_l("Geben Sie eine E-Mail-Adresse wie name@example.de an."))
+    if spec.kind == FieldKind.PHONE and not PHONE.match(value):
+        yield str(_l("Geben Sie eine Telefonnummer wie 0123 456789 an."))
+    if spec.kind == FieldKind.DATE:
+        yield from _date_problems(spec, value, answers)
+    if spec.pattern and not re.fullmatch(spec.pattern[0], value):
+        yield str(spec.pattern[1])
+
+
+def _date_problems(spec: Field, value: str, answers: RawAnswers) -> Iterator[str]:
+    problem = _check_date(value, spec.date_rule)
+    if problem:
+        yield problem
+    if spec.not_before is not None:
+        other, message = spec.not_before
+        earlier = parse_date(next(iter(answers.get(other, ())), "").strip())
+        day = parse_date(value)
+        if earlier is not None and day is not None and day < earlier:
+            yield str(message)
 
 
 def _check_date(value: str, rule: DateRule | None) -> str | None:
@@ -172,27 +190,45 @@ class _Answer:
 
 def _wtforms_field(spec: Field, validators: list[Any]) -> Any:
     """The WTForms field that renders and validates this question."""
-    render: dict[str, Any] = {}
-    if spec.autocomplete:
-        render["autocomplete"] = spec.autocomplete
-    if spec.kind in (FieldKind.TEXT, FieldKind.EMAIL, FieldKind.PHONE, FieldKind.DATE):
-        render["maxlength"] = spec.max_length
-        if spec.kind == FieldKind.EMAIL:
-            render.update(type="email", inputmode="email", spellcheck="false")
-        elif spec.kind == FieldKind.PHONE:
-            render.update(type="tel", inputmode="tel")
-        elif spec.kind == FieldKind.DATE:
-            render["type"] = "date"
-        if spec.required:
-            render["required"] = True
+    if spec.kind in _INPUT_TYPES:
+        render = _typing_attributes(spec, maxlength=spec.max_length, **_INPUT_TYPES[spec.kind])
         if spec.pattern:
             render["pattern"] = spec.pattern[0]
         return StringField(spec.label, validators, render_kw=render)
     if spec.kind == FieldKind.TEXTAREA:
-        render.update(rows=5, maxlength=spec.max_length)
-        if spec.required:
-            render["required"] = True
+        render = _typing_attributes(spec, rows=5, maxlength=spec.max_length)
         return TextAreaField(spec.label, validators, render_kw=render)
+    if spec.kind in CHOICE_KINDS:
+        return _choice_field(spec, validators)
+    if spec.kind == FieldKind.CONSENT:
+        return BooleanField(spec.label, validators, false_values=("", "false", "0", "nein"))
+    accept = {"image": "image/jpeg,image/png,image/webp", "pdf": "application/pdf"}
+    return MultipleFileField(
+        spec.label, validators, render_kw={"accept": ",".join(accept[kind] for kind in spec.accept)}
+    )
+
+
+# The one-line inputs, with what tells the browser (and its keyboard) what to expect.
+_INPUT_TYPES: dict[FieldKind, dict[str, str]] = {
+    FieldKind.TEXT: {},
+    FieldKind.EMAIL: {"type": "email", "inputmode": "email", "spellcheck": "false"},
+    FieldKind.PHONE: {"type": "tel", "inputmode": "tel"},
+    FieldKind.DATE: {"type": "date"},
+}
+
+
+def _typing_attributes(spec: Field, **attributes: Any) -> dict[str, Any]:
+    """The HTML attributes of a question answered by typing: an input or a text area."""
+    render: dict[str, Any] = {}
+    if spec.autocomplete:
+        render["autocomplete"] = spec.autocomplete
+    render.update(attributes)
+    if spec.required:
+        render["required"] = True
+    return render
+
+
+def _choice_field(spec: Field, validators: list[Any]) -> Any:
     choices = [SelectChoice(c.value, str(c.label)) for c in spec.choice_list()]
     if spec.kind == FieldKind.RADIO:
         return RadioField(spec.label, validators, choices=choices, validate_choice=False)
@@ -204,20 +240,13 @@ def _wtforms_field(spec: Field, validators: list[Any]) -> Any:
             validate_choice=False,
             render_kw={"required": True} if spec.required else None,
         )
-    if spec.kind == FieldKind.CHECKBOXES:
-        return SelectMultipleField(
-            spec.label,
-            validators,
-            choices=choices,
-            validate_choice=False,
-            widget=ListWidget(prefix_label=False),
-            option_widget=CheckboxInput(),
-        )
-    if spec.kind == FieldKind.CONSENT:
-        return BooleanField(spec.label, validators, false_values=("", "false", "0", "nein"))
-    accept = {"image": "image/jpeg,image/png,image/webp", "pdf": "application/pdf"}
-    return MultipleFileField(
-        spec.label, validators, render_kw={"accept": ",".join(accept[kind] for kind in spec.accept)}
+    return SelectMultipleField(
+        spec.label,
+        validators,
+        choices=choices,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
 
 
