@@ -19,7 +19,7 @@ class Queue:
     function is left out of the comparison (an area may build it anew, e.g. a ``partial``)."""
 
     key: str
-    title: LazyString
+    title: LazyString | str
     role: Role
     count_open: Callable[[], int] = field(compare=False)
     endpoint: str | None = None  # where the queue is worked, once its area has landed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 
@@ -27,7 +28,7 @@ class DocumentKind(StrEnum):
 class Document:
     kind: DocumentKind
     register: Register
-    label: object  # lazy translated string
+    label: LazyString
     # Internationale (mehrsprachige) Urkunden exist for births, marriages and deaths (CIEC
     # conventions of 1976 and 2014); a register extract is always German.
     multilingual: bool

@@ -1,0 +1,35 @@
+# Flask-Babel 4 annotates part of its source but ships no py.typed marker. These are its
+# signatures for the names the portal imports.
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from decimal import Decimal
+
+from babel import Locale
+from flask import Flask
+
+from flask_babel.speaklater import LazyString as LazyString
+
+class Babel:
+    def __init__(
+        self,
+        app: Flask | None = None,
+        date_formats: dict[str, str | None] | None = None,
+        configure_jinja: bool = True,
+    ) -> None: ...
+    def init_app(
+        self,
+        app: Flask,
+        default_locale: str = "en",
+        default_domain: str = "messages",
+        default_translation_directories: str = "translations",
+        default_timezone: str = "UTC",
+        locale_selector: Callable[[], str | Locale | None] | None = None,
+        timezone_selector: Callable[[], str | None] | None = None,
+    ) -> None: ...
+
+def get_locale() -> Locale | None: ...
+def force_locale(locale: str | Locale) -> AbstractContextManager[None]: ...
+def format_decimal(number: float | Decimal | str, format: str | None = None) -> str: ...
+def gettext(string: str, /, **variables: object) -> str: ...
+def ngettext(singular: str, plural: str, num: int, /, **variables: object) -> str: ...
+def lazy_gettext(string: str, /, **variables: object) -> LazyString: ...
