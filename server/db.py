@@ -115,7 +115,7 @@ class Database:
 
     @staticmethod
     def _state() -> _AppDatabase:
-        state = current_app.extensions.get("portal_db")
+        state: _AppDatabase | None = current_app.extensions.get("portal_db")
         if state is None:
             raise RuntimeError("Database.init_app() has not been called for this app")
         return state

@@ -114,7 +114,7 @@ class PersonalDataForm(PortalForm):
     )
 
     def validate(self, extra_validators: object = None) -> bool:
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         parts = (self.street, self.postal_code, self.locality)
         if any(field.data for field in parts):
             for field in parts:

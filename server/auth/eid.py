@@ -27,6 +27,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from joserfc.errors import JoseError
+from werkzeug.wrappers import Response
 
 from server.backends import Registry
 from server.logs import get_logger
@@ -156,15 +157,16 @@ def _client() -> Any:
     return current_app.extensions["eid_oauth"].eid
 
 
-def start_login(redirect_uri: str) -> Any:
+def start_login(redirect_uri: str) -> Response:
     """The redirect to the identity provider (state, nonce and PKCE verifier go in the session)."""
     extra = {}
     if current_app.config["OIDC_ACR_VALUES"]:
         extra["acr_values"] = current_app.config["OIDC_ACR_VALUES"]
     try:
-        return _client().authorize_redirect(redirect_uri, **extra)
+        redirect: Response = _client().authorize_redirect(redirect_uri, **extra)
     except (requests.RequestException, OAuthError, ValueError) as error:
         raise EidLoginFailed("unreachable", str(error)) from error
+    return redirect
 
 
 def _claim(claims: dict[str, Any], name: str) -> Any:

@@ -114,7 +114,7 @@ class StatementForm(PortalForm):
             raise ValidationError(_l("Schreiben Sie, warum Sie den Verstoß bestreiten."))
 
     def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         if self.kind.data == "nominate":
             # Optional() ends a field's checks when it is empty, so the driver's details are
             # required here, once the choice is known.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from server.auth.dev_idp import provider
@@ -45,7 +45,7 @@ def _refused(error: OAuth2Error) -> ResponseReturnValue:
     """Errors go back to the client only where its redirect URI was checked; else a page."""
     server = _server()
     if error.redirect_uri:
-        response = server.handle_error_response(None, error)
+        response: Response = server.handle_error_response(None, error)
         provider.Issuer().add_issuer_parameter(server, response)
         return response
     log.warning(
@@ -79,24 +79,28 @@ def authorize() -> ResponseReturnValue:
     if request.method == "GET":
         return _render_choice(form, grant)
     if request.form.get("action") == "cancel":
-        return server.create_authorization_response(grant_user=None, grant=grant)
+        refusal: Response = server.create_authorization_response(grant_user=None, grant=grant)
+        return refusal
     if not form.validate():
         return _render_choice(form, grant, 422)
     person = find_person(form.person.data)
     log.info("development eID provider: test person logs in", extra={"person": form.person.data})
-    return server.create_authorization_response(grant_user=person, grant=grant)
+    granted: Response = server.create_authorization_response(grant_user=person, grant=grant)
+    return granted
 
 
 @bp.route("/token", methods=["POST"])
 @csrf.exempt
 def token() -> ResponseReturnValue:
-    return _server().create_token_response()
+    response: Response = _server().create_token_response()
+    return response
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
 @csrf.exempt
 def userinfo() -> ResponseReturnValue:
-    return _server().create_endpoint_response("userinfo")
+    response: Response = _server().create_endpoint_response("userinfo")
+    return response
 
 
 # RP-initiated logout accepts GET and POST (OpenID Connect RP-Initiated Logout 1.0 §2); a forged
@@ -111,5 +115,5 @@ def logout() -> ResponseReturnValue:
         return render_page(
             "views/dev_eid/refused.html", error=error.error, description=error.description
         ), 400
-    response = server.create_endpoint_response("end_session", end_session)
+    response: Response | None = server.create_endpoint_response("end_session", end_session)
     return response or render_page("views/dev_eid/logged_out.html")

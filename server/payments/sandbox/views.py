@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from server.extensions import csrf
 from server.formatting import euro
 from server.payments.sandbox import platform
+from server.payments.sandbox.models import SandboxTransaction
 from server.payments.sandbox.notifier import Notifier
 from server.rendering import render_page
 
@@ -46,7 +47,7 @@ def _json_body() -> object:
         raise platform.Problem(400, "VALIDATION_ERROR", "body is not JSON") from None
 
 
-def _transaction_response(transaction: platform.SandboxTransaction) -> Response:
+def _transaction_response(transaction: SandboxTransaction) -> Response:
     from server.payments.providers.xbezahldienste import dumps
 
     return Response(
