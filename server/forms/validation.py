@@ -279,7 +279,9 @@ def step_form(
         for spec in step.fields
         if not spec.assessed or spec.name in shown
     }
-    form_class = type(f"StepForm_{step.slug.replace('-', '_')}", (StepForm,), attributes)
+    form_class: type[StepForm] = type(
+        f"StepForm_{step.slug.replace('-', '_')}", (StepForm,), attributes
+    )
     return form_class(formdata=formdata)
 
 
