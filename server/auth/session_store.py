@@ -133,62 +133,76 @@ class ServerSessionInterface(SessionInterface):
         # Holding both lets N parallel requests, each with one connection and waiting for a
         # second, use up the pool and wait for each other until the pool's timeout.
         db.session.close()
-        name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        old = session.token
-        if session.revoked and old is not None:
-            _delete(_digest(old))
+        if session.revoked and session.token is not None:
+            _delete(_digest(session.token))
             # Whatever was stored after the logout (a message for the next page) gets a new,
             # anonymous session.
-            old = session.token = None
+            session.token = None
             if not session:
-                response.delete_cookie(name, domain=domain, path=path)
+                self._delete_cookie(app, response)
                 return
-        if old is None and set(session) <= _COOKIE_ONLY_KEYS:
-            if not session:
-                if session.anonymous:
-                    response.delete_cookie(name, domain=domain, path=path)
-                return
-            if session.modified or not session.anonymous:
-                response.set_cookie(
-                    name,
-                    _ANONYMOUS + _signer(app).dumps(dict(session)),
-                    expires=utcnow() + absolute_timeout(app),
-                    httponly=self.get_cookie_httponly(app),
-                    domain=domain,
-                    path=path,
-                    secure=self.get_cookie_secure(app),
-                    samesite=self.get_cookie_samesite(app),
-                )
-            response.vary.add("Cookie")
-            return
-        if not session and old is not None:
+        old = session.token
+        if old is None:
+            if set(session) <= _COOKIE_ONLY_KEYS:
+                self._save_in_cookie(app, session, response)
+            else:
+                self._insert_row(app, session, response)
+        elif not session:
             _delete(_digest(old))
-            response.delete_cookie(name, domain=domain, path=path)
-            return
+            self._delete_cookie(app, response)
+        elif session.rotate:
+            _delete(_digest(old))
+            self._insert_row(app, session, response)
+        else:
+            self._update_row(app, session, response, old)
+
+    def _save_in_cookie(self, app: Flask, session: ServerSession, response: Response) -> None:
         if not session:
             # A stale token is left alone, not deleted: this request may have raced a login in
             # the same browser (the service worker's update check, a prefetch), and deleting
             # the cookie here would delete the new session's cookie with it.
+            if session.anonymous:
+                self._delete_cookie(app, response)
             return
+        if session.modified or not session.anonymous:
+            response.set_cookie(
+                self.get_cookie_name(app),
+                _ANONYMOUS + _signer(app).dumps(dict(session)),
+                expires=utcnow() + absolute_timeout(app),
+                httponly=self.get_cookie_httponly(app),
+                domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app),
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+            )
+        response.vary.add("Cookie")
+
+    def _insert_row(self, app: Flask, session: ServerSession, response: Response) -> None:
         now = utcnow()
-        if old is None or session.rotate:
-            if old is not None:
-                _delete(_digest(old))
-            session.token = secrets.token_urlsafe(32)
-            session.created_at = now
-            _insert(_digest(session.token), self._values(session, now, response))
-            self._set_cookie(app, session, response)
-            return
+        session.token = secrets.token_urlsafe(32)
+        session.created_at = now
+        _insert(_digest(session.token), self._values(session, now, response))
+        self._set_cookie(app, session, response)
+
+    def _update_row(
+        self, app: Flask, session: ServerSession, response: Response, token: str
+    ) -> None:
+        now = utcnow()
         if session.modified:
             # No row: the session ended while this request ran (a logout, or a login in the
             # same browser that replaced it); its cookie must not come back.
-            if _update(_digest(old), self._values(session, now, response)):
+            if _update(_digest(token), self._values(session, now, response)):
                 self._set_cookie(app, session, response)
         elif session.last_seen_at is None or now - session.last_seen_at > _TOUCH_AFTER:
-            _update(_digest(old), {"last_seen_at": now})
+            _update(_digest(token), {"last_seen_at": now})
         response.vary.add("Cookie")
+
+    def _delete_cookie(self, app: Flask, response: Response) -> None:
+        response.delete_cookie(
+            self.get_cookie_name(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+        )
 
     def _values(self, session: ServerSession, now: datetime, response: Response) -> dict[str, Any]:
         citizen_id = session.get("citizen_id")
