@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from babel import Locale
 from flask import Flask
-
 from flask_babel.speaklater import LazyString as LazyString
 
 class Babel:
