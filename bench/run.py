@@ -810,16 +810,8 @@ def on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try:
-        wrk = find_wrk()
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-
-    results: dict[str, Any] = {
+def initial_results(args: argparse.Namespace) -> dict[str, Any]:
+    return {
         "settings": {
             "workers": args.workers,
             "threads": args.threads,
@@ -836,7 +828,9 @@ def main(argv: list[str] | None = None) -> int:
             "gunicorn": gunicorn_version(),
         },
     }
-    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+
+
+def server_env(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
@@ -844,60 +838,94 @@ def main(argv: list[str] | None = None) -> int:
         FLASK_DEBUG="0",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    return env
+
+
+def start_servers(
+    args: argparse.Namespace, portal: Server, hello: Server, env: dict[str, str]
+) -> None:
+    # gunicorn >= 25 opens a control socket at one fixed path per user; two servers
+    # (or a developer's own gunicorn) would fight over it, and the bench needs none.
+    extra = ["--no-control-socket"] if gunicorn_supports("--no-control-socket") else []
+    # Redirects and absolute links must point at this server, not the default base URL.
+    portal_env = {**env, "PORTAL_BASE_URL": portal.base_url}
+    start_server(portal, args.workers, args.threads, portal_env, extra)
+    start_server(hello, args.workers, args.threads, env, extra)
+    note = wait_until_up(
+        portal,
+        "/healthz",
+        args.startup_timeout,
+        accept_404=args.portal_app != DEFAULT_PORTAL_APP,
+    )
+    log(f"[portal] up: {note}")
+    log(f"[hello] up: {wait_until_up(hello, '/', args.startup_timeout, accept_404=False)}")
+
+
+def measure_load(
+    args: argparse.Namespace, wrk: str, portal: Server, hello: Server
+) -> list[LoadResult]:
+    """The portal's load result, then hello's."""
+    targets = [("portal", portal.base_url + args.path), ("hello", hello.base_url + "/")]
+    load: list[LoadResult] = []
+    for name, url in targets:
+        warm_up(wrk, url, args.connections, args.warmup)
+        load.append(run_wrk(wrk, name, url, args.connections, args.duration))
+    for server in (portal, hello):
+        if server.process is not None and server.process.poll() is not None:
+            raise BenchError(f"{server.name} died during the run:\n{server.log_tail()}")
+    return load
+
+
+def record_load(results: dict[str, Any], load: list[LoadResult]) -> None:
+    portal, hello = load
+    results["load"] = [{**asdict(r), "errors": r.errors} for r in load]
+    if hello.requests_per_s > 0:
+        results["ratio_portal_hello_rps"] = round(portal.requests_per_s / hello.requests_per_s, 4)
+
+
+def weigh_start_page(portal: Server, results: dict[str, Any], *, show: bool) -> bool:
+    """Weigh the portal's start page into ``results``; False if it or a resource failed."""
+    log("[portal] weighing the start page /")
+    try:
+        page = weigh_page(portal.base_url + "/")
+    except BenchError as exc:
+        log(f"error: {exc}")
+        results["page_weight_error"] = str(exc)
+        return False
+    results["page_weight"] = page_weight_json(page)
+    if show:
+        print_page_weight(page)
+    return not any(r.error for r in page.resources)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        wrk = find_wrk()
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 2
+
+    results = initial_results(args)
+    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    env = server_env(args, tmp)
     results["settings"]["database"] = "given" if args.database_url else "throwaway SQLite"
     portal = Server("portal", args.portal_app, free_port(), tmp / "portal.log")
     hello = Server("hello", HELLO_APP, free_port(), tmp / "hello.log")
     exit_code = 0
     try:
         results["migrations"] = run_migrations(env)
-        # gunicorn >= 25 opens a control socket at one fixed path per user; two servers
-        # (or a developer's own gunicorn) would fight over it, and the bench needs none.
-        extra = ["--no-control-socket"] if gunicorn_supports("--no-control-socket") else []
-        # Redirects and absolute links must point at this server, not the default base URL.
-        portal_env = {**env, "PORTAL_BASE_URL": portal.base_url}
-        start_server(portal, args.workers, args.threads, portal_env, extra)
-        start_server(hello, args.workers, args.threads, env, extra)
-        note = wait_until_up(
-            portal,
-            "/healthz",
-            args.startup_timeout,
-            accept_404=args.portal_app != DEFAULT_PORTAL_APP,
-        )
-        log(f"[portal] up: {note}")
-        log(f"[hello] up: {wait_until_up(hello, '/', args.startup_timeout, accept_404=False)}")
-
-        targets = [("portal", portal.base_url + args.path), ("hello", hello.base_url + "/")]
-        load: list[LoadResult] = []
-        for name, url in targets:
-            warm_up(wrk, url, args.connections, args.warmup)
-            load.append(run_wrk(wrk, name, url, args.connections, args.duration))
-        for server in (portal, hello):
-            if server.process is not None and server.process.poll() is not None:
-                raise BenchError(f"{server.name} died during the run:\n{server.log_tail()}")
-        results["load"] = [{**asdict(r), "errors": r.errors} for r in load]
-        if load[1].requests_per_s > 0:
-            results["ratio_portal_hello_rps"] = round(
-                load[0].requests_per_s / load[1].requests_per_s, 4
-            )
+        start_servers(args, portal, hello, env)
+        load = measure_load(args, wrk, portal, hello)
+        record_load(results, load)
         if any(r.errors for r in load):
             exit_code = 1
         if not args.json:
             print_header(results)
             print_load_table(load)
-
-        log("[portal] weighing the start page /")
-        try:
-            page = weigh_page(portal.base_url + "/")
-        except BenchError as exc:
-            log(f"error: {exc}")
-            results["page_weight_error"] = str(exc)
+        if not weigh_start_page(portal, results, show=not args.json):
             exit_code = 1
-        else:
-            results["page_weight"] = page_weight_json(page)
-            if any(r.error for r in page.resources):
-                exit_code = 1
-            if not args.json:
-                print_page_weight(page)
         if args.json:
             print(json.dumps(results, indent=2))
     except BenchError as exc:
