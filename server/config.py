@@ -338,8 +338,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "UPLOAD_STORAGE",
         "local",
-        "Where files uploaded with online forms are kept: `local` (under `UPLOAD_DIR`) or `s3` "
-        "(an S3-compatible object store, see `UPLOAD_S3_*`).",
+        "Where every uploaded file is kept (forms, hearing attachments, evidence photos): "
+        "`local` (under `UPLOAD_DIR`) or `s3` (an S3-compatible object store, see `UPLOAD_S3_*`).",
     ),
     Setting("UPLOAD_S3_BUCKET", "", "Bucket of the S3-compatible store (`UPLOAD_STORAGE=s3`)."),
     Setting(

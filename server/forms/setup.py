@@ -1,12 +1,11 @@
-"""Wires the form engine into the app: citizen pages, back-office inboxes, storage, commands, and
-the services that have no area of their own (``definitions/``)."""
+"""Wires the form engine into the app: citizen pages, back-office inboxes, commands, and the
+services that have no area of their own (``definitions/``)."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from server.auth.records import register_record_source
-from server.files.storage import init_storage
 from server.forms.account import submissions_for_account
 
 
@@ -17,7 +16,6 @@ def init_forms(app: Flask) -> None:
     from server.forms.registry import register_definition
     from server.forms.views import bp
 
-    init_storage(app)
     register_record_source(submissions_for_account)
     app.register_blueprint(bp)
     app.register_blueprint(office)
