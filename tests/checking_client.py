@@ -8,6 +8,7 @@ carrying the nonce of its own CSP header.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -23,26 +24,40 @@ class PageCheckError(AssertionError):
 
 def check_page(html: str, csp: str | None) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
-    problems: list[str] = []
+    problems = [
+        *_document_problems(soup),
+        *_id_problems(soup),
+        *_label_problems(soup),
+        *_script_problems(soup, csp),
+        *_inline_problems(soup),
+    ]
+    if problems:
+        raise PageCheckError("; ".join(problems))
+    return soup
 
+
+def _document_problems(soup: BeautifulSoup) -> Iterator[str]:
     root = soup.find("html")
     if root is None or root.get("lang") not in ("de", "en"):
-        problems.append("<html> has no lang attribute of de or en")
+        yield "<html> has no lang attribute of de or en"
     title = soup.find("title")
     if title is None or not title.get_text(strip=True):
-        problems.append("no <title>")
+        yield "no <title>"
 
+
+def _id_problems(soup: BeautifulSoup) -> Iterator[str]:
     ids = [element["id"] for element in soup.find_all(id=True)]
     duplicates = sorted({value for value in ids if ids.count(value) > 1})
     if duplicates:
-        problems.append(f"duplicate ids: {duplicates}")
-
+        yield f"duplicate ids: {duplicates}"
     # An in-page link must land somewhere: skip links and error summaries included.
     for link in soup.find_all("a", href=True):
         href = str(link["href"])
         if href.startswith("#") and href != "#" and href[1:] not in ids:
-            problems.append(f"in-page link to a missing id: {str(link)[:120]}")
+            yield f"in-page link to a missing id: {str(link)[:120]}"
 
+
+def _label_problems(soup: BeautifulSoup) -> Iterator[str]:
     labelled_ids = {label.get("for") for label in soup.find_all("label")}
     for field in soup.find_all(["input", "select", "textarea"]):
         if field.name == "input" and field.get("type", "text") in LABELLESS_INPUT_TYPES:
@@ -54,24 +69,25 @@ def check_page(html: str, csp: str | None) -> BeautifulSoup:
             or field.find_parent("label")
         ):
             continue
-        problems.append(f"form field without label: {field}")
+        yield f"form field without label: {field}"
 
+
+def _script_problems(soup: BeautifulSoup, csp: str | None) -> Iterator[str]:
     nonce_match = re.search(r"'nonce-([^']+)'", csp or "")
     if nonce_match is None:
-        problems.append("no CSP nonce in the Content-Security-Policy header")
+        yield "no CSP nonce in the Content-Security-Policy header"
     for script in soup.find_all("script"):
         if nonce_match is None or script.get("nonce") != nonce_match.group(1):
-            problems.append(f"script without the page's nonce: {str(script)[:120]}")
+            yield f"script without the page's nonce: {str(script)[:120]}"
+
+
+def _inline_problems(soup: BeautifulSoup) -> Iterator[str]:
     for element in soup.find_all(True):
         handlers = [name for name in element.attrs if name.lower().startswith("on")]
         if handlers:
-            problems.append(f"inline event handler {handlers} on <{element.name}>")
+            yield f"inline event handler {handlers} on <{element.name}>"
         if element.has_attr("style"):
-            problems.append(f"inline style attribute on <{element.name}>")
-
-    if problems:
-        raise PageCheckError("; ".join(problems))
-    return soup
+            yield f"inline style attribute on <{element.name}>"
 
 
 class CheckingClient(FlaskClient):
