@@ -18,7 +18,7 @@ from server.forms import payment, receipt, submissions
 from server.forms import uploads as form_uploads
 from server.forms.engine import FieldKind, FormDefinition
 from server.forms.models import FormSubmission
-from server.forms.registry import get_definition
+from server.forms.registry import DEFINITIONS, get_definition
 from server.forms.submissions import InboxFilter
 from server.payments.refunds import RefundError
 from server.rendering import file_response, render_page
@@ -171,10 +171,16 @@ def submission(service: str, submission_id: int) -> ResponseReturnValue:
 @bp.route("/datei/<int:upload_id>")
 @clerk_required()
 def attachment(upload_id: int) -> ResponseReturnValue:
+    clerk = current_clerk()
+    if clerk is None or not any(clerk.has_role(d.role) for d in DEFINITIONS.values()):
+        abort(403)
     upload = form_uploads.get_upload(upload_id)
+    # Another service's upload answers like a missing one: the 403 would tell which ids exist.
     if upload is None or upload.submission is None:
         abort(404)
-    _definition_for_clerk(upload.submission.service)
+    definition = get_definition(upload.submission.service)
+    if definition is None or not clerk.has_role(definition.role):
+        abort(404)
     audit.record_now(
         f"clerk:{_clerk_name()}", "forms.attachment.download", "form_upload", upload.id
     )

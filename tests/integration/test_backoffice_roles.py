@@ -57,9 +57,10 @@ ROLE_FROM_SERVICE = {
     "forms_office.attachment",
 }
 
-#: Routes that look the record up before they know the role it needs, so a clerk without the
-#: role learns from 404 versus 403 whether an id exists. Known, to be fixed in the view.
-LOOKUP_BEFORE_GATE = {
+#: Routes whose record names the role it needs: a clerk with another service's role gets 404
+#: alike for a missing record and for one of a service they may not see (see
+#: ``test_another_services_upload_answers_like_a_missing_one``).
+NOT_FOUND_ALIKE = {
     "forms_office.attachment": "the upload's service, and so its role, is known only after "
     "the upload is found",
 }
@@ -170,7 +171,7 @@ def test_a_clerk_without_the_role_is_refused_before_any_lookup(app: Flask) -> No
             client, token = stranger_to(target.role)
             response = knock(client, token, target)
             checked += 1
-            allowed = {403, 404} if rule.endpoint in LOOKUP_BEFORE_GATE else {403}
+            allowed = {403, 404} if rule.endpoint in NOT_FOUND_ALIKE else {403}
             if response.status_code not in allowed:
                 problems.append(
                     f"{target.method} {target.url} without {target.role}: "
@@ -178,3 +179,49 @@ def test_a_clerk_without_the_role_is_refused_before_any_lookup(app: Flask) -> No
                 )
     assert checked > 20
     assert not problems, "\n".join(problems)
+
+
+def test_another_services_upload_answers_like_a_missing_one(app: Flask) -> None:
+    """A clerk of the youth office learns nothing about the citizen office's uploads."""
+    import io
+    import uuid
+
+    from PIL import Image
+
+    from server.extensions import db
+    from server.forms.models import FormUpload
+
+    citizen: CheckingClient = app.test_client()  # type: ignore[assignment]
+    picture = io.BytesIO()
+    Image.new("RGB", (20, 20), (0, 200, 0)).save(picture, format="PNG")
+    picture.seek(0)
+    sent = citizen.post(
+        "/antraege/belege-nachreichen/absenden",
+        data={
+            "submission_id": str(uuid.uuid4()),
+            "aktenzeichen": "BG-2026-000001",
+            "name": "Erika Muster",
+            "belege": [(picture, "quittung.png")],
+        },
+        headers={"Accept": "application/json", "X-CSRFToken": csrf_token(citizen.get("/"))},
+    )
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    with app.app_context():
+        upload_id = db.session.query(FormUpload).one().id
+
+    make_clerk(app, username="jugendamt", roles=[Role.YOUTH_OFFICE])
+    youth: CheckingClient = app.test_client()  # type: ignore[assignment]
+    log_in_clerk(youth, "jugendamt")
+    foreign = youth.get(f"/verwaltung/antraege/datei/{upload_id}")
+    missing = youth.get(f"/verwaltung/antraege/datei/{upload_id + 1000}")
+    assert foreign.status_code == missing.status_code == 404
+
+    make_clerk(app, username="bussgeld", roles=[Role.FINES])
+    fines: CheckingClient = app.test_client()  # type: ignore[assignment]
+    log_in_clerk(fines, "bussgeld")
+    assert fines.get(f"/verwaltung/antraege/datei/{upload_id}").status_code == 403
+
+    make_clerk(app, username="buergerbuero", roles=[Role.CITIZEN_OFFICE])
+    office: CheckingClient = app.test_client()  # type: ignore[assignment]
+    log_in_clerk(office, "buergerbuero")
+    assert office.get(f"/verwaltung/antraege/datei/{upload_id}").status_code == 200
