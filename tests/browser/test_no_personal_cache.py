@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 from server.auth.roles import Role
 from tests.browser.conftest import LiveServer, pass_second_factor, visit, wait_for_service_worker
 from tests.factories import make_clerk, make_fine_case
-from tests.integration.test_fines_hearing import png
-from tests.integration.test_no_personal_cache import a_pdf
+from tests.integration.fines.test_fines_hearing import png
+from tests.integration.web.test_no_personal_cache import a_pdf
 
 ALL_CACHED_URLS = """async () => {
     const urls = [];

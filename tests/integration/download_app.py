@@ -1,4 +1,4 @@
-"""A small app for gunicorn (tests/integration/test_download_names.py): the portal's
+"""A small app for gunicorn (tests/integration/files/test_download_names.py): the portal's
 ``file_response`` and, to compare, the header as it was made before the fix (Werkzeug's
 ``filename="…"`` with the name as it is)."""
 

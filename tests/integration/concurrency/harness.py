@@ -94,7 +94,7 @@ EXEMPT: dict[str, str] = {
     "dev_eid.logout": "the development identity provider: a test peer, refused in production",
     "web.switch_language": "only sets a cookie; nothing stored",
     "auth.clerk_login": "a login makes a session by design; parallel logins are parallel sessions",
-    "auth.clerk_code": "a login; one code, one login: tests/integration/test_clerk_second_factor",
+    "auth.clerk_code": "a login; one code, one login (integration/auth/test_clerk_second_factor)",
     "auth.clerk_enrol": "a login with enrolment; the TOTP step is claimed atomically (_claim)",
     "accounts.login": "a login creates a session by design; parallel logins are parallel sessions",
     "security_keys.login_with_key": "a login with a security key; sessions by design",

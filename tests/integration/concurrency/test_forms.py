@@ -22,7 +22,7 @@ from tests.integration.concurrency.harness import (
     race,
 )
 from tests.integration.concurrency.test_citizen_payments import race_payments
-from tests.integration.test_forms import KITA, KITA_STEPS, all_kita_answers
+from tests.integration.forms.test_forms import KITA, KITA_STEPS, all_kita_answers
 
 SMALL = 8
 JSON = {"Accept": "application/json"}
@@ -136,7 +136,7 @@ def test_step(portal: Portal) -> None:
 def awaiting_order(portal: Portal, citizen_id: int) -> tuple[str, int]:
     """A certificate order sent and waiting for its payment; returns its Eingangsnummer and
     receivable."""
-    from tests.integration.test_certificates import submit, walk
+    from tests.integration.certificates.test_certificates import submit, walk
 
     portal.app.extensions["sandbox_notifier"].synchronous = True
     client = portal.app.test_client()

@@ -42,7 +42,7 @@ def events(portal: Portal, submission_id: int, status: str) -> int:
 
 def paid_order(portal: Portal) -> tuple[int, int]:
     """A certificate order, paid online; returns its id and its receivable."""
-    from tests.integration.test_certificates import submit, walk
+    from tests.integration.certificates.test_certificates import submit, walk
 
     portal.app.extensions["sandbox_notifier"].synchronous = True
     citizen_id = make_citizen(portal, eid=True)

@@ -12,8 +12,8 @@ from pypdf.actions import JavaScript
 from server.extensions import db
 from server.fines.models import HearingStatement, Upload
 from tests.checking_client import CheckingClient
-from tests.integration.test_fines_hearing import opened, submit
-from tests.integration.test_payments_citizen import text_of
+from tests.integration.fines.test_fines_hearing import opened, submit
+from tests.integration.payments.test_payments_citizen import text_of
 
 
 def pdf_with_javascript() -> bytes:

@@ -35,9 +35,9 @@ from server.payments.statement_import import import_statement_file
 from tests.checking_client import CheckingClient, csrf_token
 from tests.factories import make_clerk, make_fine_case
 from tests.integration.helpers import log_in_clerk
-from tests.integration.test_payments_cash_office import text_of
-from tests.integration.test_payments_exactly_once import ScriptedPlatform
-from tests.integration.test_payments_statements import camt, credit, transfer
+from tests.integration.payments.test_payments_cash_office import text_of
+from tests.integration.payments.test_payments_exactly_once import ScriptedPlatform
+from tests.integration.payments.test_payments_statements import camt, credit, transfer
 from tests.threads import Wait, times, together
 
 PARALLEL = 20

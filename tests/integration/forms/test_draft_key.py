@@ -49,7 +49,7 @@ def test_logging_out_ends_the_key(app: Flask, client: CheckingClient) -> None:
 
 
 def test_a_citizen_login_keeps_the_drafts_typed_before(app: Flask) -> None:
-    from tests.integration.test_sessions import make_citizen
+    from tests.integration.auth.test_sessions import make_citizen
 
     browser: CheckingClient = app.test_client()  # type: ignore[assignment]
     before = _key(browser)

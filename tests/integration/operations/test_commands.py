@@ -17,7 +17,7 @@ import requests
 
 PORTAL = Path(sys.executable).parent / "portal"
 # The commands of this checkout, even where the venv's editable install points at another one.
-CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = Path(__file__).resolve().parents[3]
 
 
 def free_port() -> int:

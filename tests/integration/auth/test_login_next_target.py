@@ -16,8 +16,8 @@ from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import empty_all_tables
 from tests.factories import DEFAULT_PASSWORD, make_clerk
 from tests.integration.accounts_helpers import PASSWORD, registered_account
+from tests.integration.auth.test_eid_login import Portal, portal_for
 from tests.integration.helpers import log_in_clerk, unused_code
-from tests.integration.test_eid_login import Portal, portal_for
 from tests.peers.oidc.fixtures import OidcProvider
 
 BAD_NEXT = [

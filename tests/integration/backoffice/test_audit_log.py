@@ -20,7 +20,7 @@ from server.fines.models import FineCase
 from tests.checking_client import CheckingClient, csrf_token
 from tests.factories import DEFAULT_PASSWORD, make_clerk, make_fine_case
 from tests.integration.helpers import log_in_clerk
-from tests.integration.test_payments_citizen import text_of
+from tests.integration.payments.test_payments_citizen import text_of
 
 
 def entries(app: Flask) -> list[tuple[str, str, str, str]]:

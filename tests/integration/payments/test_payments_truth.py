@@ -32,8 +32,8 @@ from server.payments.statements.model import Entry, Statement, TransactionDetail
 from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import LiveServer
 from tests.factories import make_fine_case, make_receivable
-from tests.integration.test_certificates import citizen_browser, make_citizen
-from tests.integration.test_payments_citizen import grant_by_lookup, pay_online, text_of
+from tests.integration.certificates.test_certificates import citizen_browser, make_citizen
+from tests.integration.payments.test_payments_citizen import grant_by_lookup, pay_online, text_of
 from tests.threads import Wait, times, together
 
 DISCONTINUED = "Das Verfahren wurde eingestellt. Sie müssen nichts zahlen."
@@ -384,7 +384,12 @@ def test_a_logged_in_citizens_online_payment_mails_the_proof_to_the_account(
 def test_a_rejected_order_shows_the_reason_and_the_refund_not_the_success_panel(
     live_server: LiveServer,
 ) -> None:
-    from tests.integration.test_certificates import ORDER, decide, paid_order, registry_clerk
+    from tests.integration.certificates.test_certificates import (
+        ORDER,
+        decide,
+        paid_order,
+        registry_clerk,
+    )
 
     app = live_server.app
     citizen, order = paid_order(live_server)

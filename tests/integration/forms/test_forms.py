@@ -558,7 +558,7 @@ def test_the_catalogue_finds_the_form_services(client: CheckingClient) -> None:
 def test_a_logged_in_parents_registration_is_listed_in_the_account(
     client: CheckingClient,
 ) -> None:
-    from tests.integration.test_sessions import logged_in_citizen, make_citizen
+    from tests.integration.auth.test_sessions import logged_in_citizen, make_citizen
 
     app = client.application
     parent = logged_in_citizen(app, make_citizen(app))

@@ -11,7 +11,7 @@ from server.auth.models import Citizen
 from server.extensions import db
 from tests.conftest import empty_all_tables
 from tests.integration.accounts_helpers import log_in, log_out, registered_account, text_of
-from tests.integration.test_eid_login import CALLBACK, Portal, portal_for
+from tests.integration.auth.test_eid_login import CALLBACK, Portal, portal_for
 from tests.peers.oidc.fixtures import OidcProvider
 
 

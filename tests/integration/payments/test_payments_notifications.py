@@ -16,7 +16,7 @@ from server.payments.providers.xbezahldienste import SIGNATURE_HEADER, sign_noti
 from server.payments.sandbox import platform
 from tests.conftest import LiveServer
 from tests.factories import make_receivable
-from tests.integration.test_payments_citizen import pay_online
+from tests.integration.payments.test_payments_citizen import pay_online
 
 SECRET = "sandbox-notification-secret"
 URL = "/zahlungen/benachrichtigung/sandbox"

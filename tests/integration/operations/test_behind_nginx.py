@@ -26,7 +26,7 @@ from requests.adapters import HTTPAdapter
 
 from tests.conftest import make_test_app, upgrade
 from tests.factories import make_fine_case
-from tests.integration.test_commands import CHECKOUT, PORTAL, free_port
+from tests.integration.operations.test_commands import CHECKOUT, PORTAL, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 DOCUMENTED = CHECKOUT / "docs" / "deploy" / "nginx.conf"

@@ -157,7 +157,7 @@ def test_a_fines_hearing_keeps_its_files_in_the_object_store(
     the office's evidence photo land in the bucket, are read back from it, go with the case."""
     from server.fines.hearing import delete_case
     from server.fines.models import FineCase, Upload
-    from tests.integration.test_fines_hearing import opened, png, submit
+    from tests.integration.fines.test_fines_hearing import opened, png, submit
 
     bucket = f"b-{uuid.uuid4().hex[:12]}"
     app = make_test_app(backend, **s3_settings(s3_endpoint, bucket))

@@ -14,7 +14,7 @@ from server.payments.statements.model import Entry, Statement, TransactionDetail
 from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import LiveServer, make_test_app
 from tests.factories import make_fine_case
-from tests.integration.test_payments_citizen import text_of
+from tests.integration.payments.test_payments_citizen import text_of
 
 
 def open_by_code(client: CheckingClient, aktenzeichen: str, code: str):  # type: ignore[no-untyped-def]

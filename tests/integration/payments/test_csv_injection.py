@@ -15,7 +15,7 @@ from server.payments.statement_import import import_statement_file
 from tests.checking_client import CheckingClient
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
-from tests.integration.test_payments_statements import camt, credit, receivable, transfer
+from tests.integration.payments.test_payments_statements import camt, credit, receivable, transfer
 
 FORMULA = "@SUM(1+1)*cmd|' /C calc'!A0"
 

@@ -19,7 +19,7 @@ from server.auth.models import Citizen
 from server.extensions import db
 from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
-from tests.integration.test_payments_citizen import text_of
+from tests.integration.payments.test_payments_citizen import text_of
 from tests.peers.oidc.fixtures import OidcProvider
 
 CALLBACK = "http://localhost/auth/eid/callback"

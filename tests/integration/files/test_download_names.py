@@ -26,9 +26,9 @@ from server.forms.models import FormUpload
 from tests.checking_client import CheckingClient, csrf_token
 from tests.factories import make_clerk
 from tests.integration.download_app import PDF
+from tests.integration.fines.test_fines_hearing import opened, submit
 from tests.integration.helpers import log_in_clerk
-from tests.integration.test_commands import CHECKOUT, free_port
-from tests.integration.test_fines_hearing import opened, submit
+from tests.integration.operations.test_commands import CHECKOUT, free_port
 
 NAMES = [
     ("Rechnung 50€.pdf", "Rechnung 50€.pdf", "Rechnung 50EUR.pdf"),

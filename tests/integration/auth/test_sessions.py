@@ -18,7 +18,7 @@ from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_clerk, make_fine_case
 from tests.integration.helpers import log_in_clerk
-from tests.integration.test_payments_citizen import text_of
+from tests.integration.payments.test_payments_citizen import text_of
 
 COOKIE = "portal_session"
 

@@ -18,8 +18,8 @@ from server.security import CACHEABLE_HEADER
 from tests.checking_client import CheckingClient, csrf_token
 from tests.factories import make_clerk
 from tests.integration.accounts_helpers import log_in, log_out, registered_account
+from tests.integration.fines.test_fines_hearing import opened, png, submit
 from tests.integration.helpers import log_in_clerk
-from tests.integration.test_fines_hearing import opened, png, submit
 
 LOGOUT_ENDPOINTS = {"auth.logout", "auth.citizen_logout", "auth.sign_out_everywhere"}
 

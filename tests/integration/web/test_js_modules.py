@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.checking_client import CheckingClient
 
-JS = Path(__file__).resolve().parents[2] / "pwa" / "static" / "js"
+JS = Path(__file__).resolve().parents[3] / "pwa" / "static" / "js"
 IMPORT = re.compile(r"""^import\s[^;]*?from\s+"\./([\w.-]+\.js)";""", re.M)
 
 
