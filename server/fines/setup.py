@@ -12,7 +12,7 @@ from server.fines.cases import PURPOSE, init_fines_events
 from server.fines.proof import proof_recipient
 from server.payments.events import register_origin_link
 from server.payments.models import Receivable
-from server.payments.proof import register_proof_recipient
+from server.payments.proof_mail import register_proof_recipient
 
 
 def _back_to_case(receivable: Receivable) -> tuple[str, str] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from server.forms.engine import FormDefinition
 from server.forms.payment import submission_of
 from server.payments.models import Receivable
-from server.payments.proof import register_proof_recipient
+from server.payments.proof_mail import register_proof_recipient
 
 
 def proof_recipient(receivable: Receivable) -> str | None:

@@ -1,35 +1,19 @@
 """What the citizen is told about a receivable's money beyond the open amount: why a closed
 receivable needs no payment, what was paid back and how, and the proof of payment
-(*Zahlungsbestätigung*) of a paid one, on the page, as a PDF and once by mail.
-
-The proof mail is queued by a settlement handler for every purpose, in the journal's transaction
-that books the last missing cent (``events.register_any_settlement_handler``). The journal holds
-the receivable's row until that transaction ends, so two reports of one payment (return page,
-notification, poll, a statement) settle it once; a receivable settled a second time (paid again
-after a returned debit) finds its proof mail already in the outbox and sends none.
-
-Areas say where the proof goes (``register_proof_recipient``: the hearing's e-mail address, the
-application's); a citizen account linked to the notice is asked last. Payments never imports
-the areas.
+(*Zahlungsbestätigung*) of a paid one, as the page and the PDF (``proof_pdf``) show it; the
+mail that carries it is ``proof_mail``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from server.auth.models import Citizen, CitizenRecord
-from server.backends import Registry
 from server.db import as_utc
 from server.extensions import db
-from server.logs import get_logger
-from server.mail.models import OutboxMail
-from server.mail.outbox import queue_mail
 from server.payments.journal import Balance
 from server.payments.models import (
     Booking,
@@ -44,18 +28,6 @@ from server.payments.models import (
 from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen
 from server.payments.refunds import refunds_of
-
-log = get_logger("payments")
-
-RecipientOf = Callable[[Receivable], "str | None"]
-_recipients: Registry[RecipientOf] = Registry("proof recipient for purpose")
-
-
-def register_proof_recipient(purpose: str, recipient: RecipientOf) -> None:
-    """``recipient(receivable)`` gives the e-mail address the area knows for it, or None; one
-    per purpose."""
-    _recipients.register(purpose, recipient)
-
 
 # --- closed receivables ---------------------------------------------------------------------
 
@@ -245,102 +217,3 @@ def refunds_shown(receivable: Receivable) -> list[RefundShown]:
         )
         for refund in refunds_of(receivable)
     ]
-
-
-# --- the proof by mail ----------------------------------------------------------------------
-
-
-def _attachment_name(receivable: Receivable) -> str:
-    return f"zahlungsbestaetigung-{receivable.kassenzeichen}.pdf"
-
-
-def _account_email(receivable: Receivable) -> str | None:
-    citizen = db.session.scalar(
-        select(Citizen)
-        .join(CitizenRecord, CitizenRecord.citizen_id == Citizen.id)
-        .where(CitizenRecord.kind == "receivables", CitizenRecord.record_id == receivable.id)
-        .order_by(Citizen.id)
-    )
-    if citizen is None:
-        return None
-    return citizen.email or citizen.login_email
-
-
-def recipient_of(receivable: Receivable) -> str | None:
-    """Where the proof goes: the address the area knows, else the linked account's."""
-    own = _recipients.get(receivable.purpose)
-    for recipient in [*([own] if own else []), _account_email]:
-        address = recipient(receivable)
-        if address and "@" in address:
-            return address.strip()
-    return None
-
-
-def _proof_key(receivable: Receivable) -> str:
-    return f"proof:{receivable.id}"
-
-
-def proof_mail_queued(receivable: Receivable) -> bool:
-    return (
-        db.session.scalar(
-            select(OutboxMail.id).where(OutboxMail.dedupe_key == _proof_key(receivable))
-        )
-        is not None
-    )
-
-
-def mail_proof(receivable: Receivable) -> None:
-    """Settlement handler for every purpose: queue the proof of payment once, if an address is
-    known. Runs in the journal's transaction; a failure here never undoes the booking."""
-    from server.payments.proof_pdf import render_proof
-
-    session = db.session
-    try:
-        with session.begin_nested():
-            recipient = recipient_of(receivable)
-            if recipient is None or proof_mail_queued(receivable):
-                return
-            session.flush()
-            with force_locale("de"):
-                proof = proof_of(receivable)
-                if proof is None:
-                    return
-                subject = _("Zahlungsbestätigung zum Kassenzeichen %(kz)s", kz=proof.kassenzeichen)
-                body = proof_mail_body(proof)
-                document = render_proof(proof)
-            queue_mail(
-                recipient=recipient,
-                subject=subject,
-                body=body,
-                attachment_name=_attachment_name(receivable),
-                attachment=document,
-                dedupe_key=_proof_key(receivable),
-            )
-            session.flush()
-    except Exception:  # the booking stands; the proof stays on the page and as a PDF
-        log.exception("proof of payment not queued", extra={"kz": receivable.kassenzeichen})
-        return
-    log.info("proof of payment queued", extra={"kassenzeichen": receivable.kassenzeichen})
-
-
-def proof_mail_body(proof: PaymentProof) -> str:
-    from server.formatting import euro, german_date_time
-
-    facts = "\n".join(
-        [
-            _("Kassenzeichen: %(kz)s", kz=proof.kassenzeichen),
-            _("Zahlungsgrund: %(text)s", text=proof.description),
-            _("Betrag: %(amount)s", amount=euro(proof.amount_cents)),
-            _("Bezahlt am: %(when)s", when=german_date_time(proof.paid_at)),
-            _("Zahlungsweg: %(way)s", way=proof.way),
-            _("Referenz: %(reference)s", reference=proof.reference),
-        ]
-    )
-    return "\n\n".join(
-        [
-            _("Guten Tag,"),
-            _("Ihre Zahlung ist eingegangen und verbucht:"),
-            facts,
-            _("Die Zahlungsbestätigung liegt als PDF bei."),
-        ]
-    )

@@ -57,13 +57,13 @@ def _sandbox(app: Flask) -> XBezahldiensteProvider:
 
 def init_payments(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
-    from server.payments import clarifications, cli, events, proof
+    from server.payments import clarifications, cli, events, proof_mail
     from server.payments.backoffice import bp as cash_office
     from server.payments.views import bp
 
     register_provider("xbezahldienste", _xbezahldienste)
     register_record_kind("receivables", describe_receivables)
-    events.register_any_settlement_handler(proof.mail_proof)
+    events.register_any_settlement_handler(proof_mail.mail_proof)
     register_provider("sandbox", _sandbox)
     if app.config["PAYMENT_PROVIDER"] == "sandbox" and not app.config["SANDBOX_PAYMENTS"]:
         from server.config import ConfigurationError

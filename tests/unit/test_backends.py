@@ -99,7 +99,7 @@ def test_the_areas_registries_refuse_a_different_entry_for_a_taken_key() -> None
     from server.auth.records import register_record_kind
     from server.backoffice.queues import Queue, register_queue
     from server.payments.events import register_origin_link, register_settlement_handler
-    from server.payments.proof import register_proof_recipient
+    from server.payments.proof_mail import register_proof_recipient
 
     create_app({"PORTAL_ENV": "testing", "DATABASE_URL": "sqlite://"})  # the areas registered
     for register, key in (
