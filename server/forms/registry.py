@@ -7,12 +7,13 @@ an area of their own (``definitions/``: kita, kontakt, belege) register in ``ini
 
 Registering wires the service into the engine's neighbours once: its work queue in the back
 office and, for a service with a fee, the settlement handler, the link back from the receipt and
-the recipient of the proof of payment.
+the recipient of the proof of payment. The neighbours subscribe with ``on_register`` (in
+``init_forms``), so the registry imports none of them.
 """
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 
 from server.forms.engine import FormDefinition
 
@@ -36,28 +37,23 @@ def register_definition(definition: FormDefinition) -> None:
             f"form definition {definition.slug!r} is registered already, refusing a second one"
         )
     DEFINITIONS[definition.slug] = definition
-    _wire(definition)
+    for wiring in _WIRINGS:
+        wiring(definition)
 
 
-def _wire(definition: FormDefinition) -> None:
-    # Imported here: these modules read the registry themselves.
-    from server.backoffice.queues import Queue, register_queue
-    from server.forms.payment import register_payment_step
-    from server.forms.payment_proof import register_proof_recipient_of
-    from server.forms.submissions import count_open
+Wiring = Callable[[FormDefinition], None]
+_WIRINGS: list[Wiring] = []
 
-    register_payment_step(definition)
-    register_proof_recipient_of(definition)
-    register_queue(
-        Queue(
-            definition.queue_key or definition.slug,
-            definition.queue_title or definition.title,
-            definition.role,
-            partial(count_open, (definition.slug,)),
-            "forms_office.inbox",
-            (("service", definition.slug),),
-        )
-    )
+
+def on_register(wiring: Wiring) -> None:
+    """Call ``wiring`` for every definition, those registered already and those to come: how
+    the engine's neighbours (payment step, proof recipient, work queue) hear of a service
+    without the registry importing them."""
+    if wiring in _WIRINGS:
+        return
+    _WIRINGS.append(wiring)
+    for definition in list(DEFINITIONS.values()):
+        wiring(definition)
 
 
 def get_definition(slug: str) -> FormDefinition | None:
