@@ -116,6 +116,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("PORTAL_THEME_COLOR", "#2044AA", "Theme colour of the installed app."),
     Setting(
+        "LEGAL_CONTENT_DIR",
+        "",
+        "Folder with the city's own texts of the legal pages, as Markdown files named like the "
+        "shipped defaults (`impressum.de.md`, `datenschutz.en.md`, `barrierefreiheit`, "
+        "`leichte-sprache`, `gebaerdensprache`; a missing file falls back to the city's German "
+        "one, then to Musterstadt's default) and `gebaerdensprache/videos.json` listing the "
+        "sign-language videos with captions and transcripts. Empty: Musterstadt's defaults.",
+    ),
+    Setting(
         "RATELIMIT_STORAGE_URI",
         "memory://",
         "Where rate-limit counters live; use `redis://127.0.0.1:6379/0` with several workers.",

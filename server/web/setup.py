@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_web(app: Flask) -> None:
+    from server.web.legal_views import init_legal
     from server.web.views import bp
 
     app.register_blueprint(bp)
+    init_legal(app)
