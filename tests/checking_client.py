@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -111,6 +112,14 @@ class CheckingClient(FlaskClient):
         return response
 
 
+def checking_client(app: Flask) -> CheckingClient:
+    """``app.test_client()`` typed as what it is: the test apps make their clients
+    ``CheckingClient``s (``make_test_app``), which Flask's own annotation cannot know."""
+    client = app.test_client()
+    assert isinstance(client, CheckingClient), "the app was not made by make_test_app"
+    return client
+
+
 def check_fragment(html: str, csp: str | None) -> None:
     wrapped = f"<!doctype html><html lang='de'><title>fragment</title><body>{html}</body></html>"
     check_page(wrapped, csp)
@@ -124,3 +133,10 @@ def csrf_token(response: TestResponse) -> str:
     field = soup.find("input", attrs={"name": "csrf_token"})
     assert field is not None, "page has no CSRF token"
     return str(field["value"])
+
+
+def element(found: object) -> Tag:
+    """The element a test expects on the page (a ``find`` result): fails the test if it is
+    missing, and gives mypy a ``Tag`` rather than ``Tag | None``."""
+    assert isinstance(found, Tag), f"expected an element, found {found!r}"
+    return found

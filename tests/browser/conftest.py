@@ -94,7 +94,7 @@ def _new_context(
 def _watch(page: Page) -> PageProblems:
     problems = PageProblems()
 
-    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+    def on_console(message) -> None:
         if message.type == "error":
             problems.console_errors.append(message.text)
             if "Content Security Policy" in message.text:

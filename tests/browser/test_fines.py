@@ -54,7 +54,7 @@ def test_typed_access_code_path(phone: Page, live_server: LiveServer) -> None:
 
 def test_hearing_statement_with_a_photo_and_the_draft_survives_a_reload(
     phone: Page, live_server: LiveServer, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from PIL import Image
 
     case = make_fine_case(live_server.app)
@@ -84,7 +84,7 @@ def test_hearing_statement_with_a_photo_and_the_draft_survives_a_reload(
 
 def test_naming_the_driver_reaches_the_fines_office(
     phone: Page, live_server: LiveServer, browser
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from server.auth.roles import Role
     from tests.factories import make_clerk
 

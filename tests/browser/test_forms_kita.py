@@ -19,7 +19,7 @@ def weiter(page: Page) -> None:
 
 def test_kita_registration_from_start_to_the_offer(
     phone: Page, live_server: LiveServer, browser
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     start = (date.today() + timedelta(days=120)).isoformat()
     visit(phone, "/dienste/kita")
     expect(phone.get_by_role("heading", name="Was Sie brauchen")).to_be_visible()

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from server.auth.roles import Role
 from tests.browser.conftest import LiveServer, pass_second_factor
+from tests.checking_client import checking_client
 from tests.factories import make_clerk
 from tests.integration.accounts_helpers import PASSWORD, registered_account
 
@@ -41,8 +42,8 @@ def test_no_next_takes_a_citizen_or_a_clerk_off_the_site(
     browser: Browser, live_server: LiveServer
 ) -> None:
     app = live_server.app
-    client = app.test_client()
-    registered_account(app, client, EMAIL)  # type: ignore[arg-type]
+    client = checking_client(app)
+    registered_account(app, client, EMAIL)
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
     own_host = urlsplit(live_server.url).netloc
 
@@ -72,7 +73,7 @@ def test_no_next_takes_a_citizen_or_a_clerk_off_the_site(
 
 def test_a_same_site_next_is_still_followed(browser: Browser, live_server: LiveServer) -> None:
     app = live_server.app
-    registered_account(app, app.test_client(), EMAIL)  # type: ignore[arg-type]
+    registered_account(app, checking_client(app), EMAIL)
     with watched_page(browser, live_server) as (page, _):
         page.goto(f"/konto?next={quote('/bussgeld')}")
         page.get_by_label("E-Mail-Adresse").fill(EMAIL)

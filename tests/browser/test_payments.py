@@ -43,7 +43,7 @@ def test_citizen_pays_a_notice_online_and_sees_the_receipt(
 
 def test_the_girocode_on_the_page_is_what_a_banking_app_reads(
     phone: Page, live_server: LiveServer, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, kassenzeichen, token = make_receivable(live_server.app, amount_cents=9600)
     visit(phone, f"/zahlungen/z/{token}")
     code = phone.locator(".portal-girocode svg")

@@ -109,7 +109,7 @@ def test_the_areas_registries_refuse_a_different_entry_for_a_taken_key() -> None
         (register_record_kind, "fine_cases"),
     ):
         with pytest.raises(DuplicateRegistration):
-            register(key, lambda *_args: None)  # type: ignore[operator]
+            register(key, lambda *_args: None)
     with pytest.raises(DuplicateRegistration, match="work queue 'fines'"):
         register_queue(
             Queue("fines", _l("Anhörungen und Fahrerbenennungen"), Role.CASH_OFFICE, lambda: 0)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.checking_client import CheckingClient
+from tests.checking_client import checking_client
 from tests.conftest import empty_all_tables, make_test_app
 from tests.integration.accounts_helpers import PASSWORD, confirm, link_in, log_in, register
 from tests.peers.smtp.fixtures import SmtpServer, smtp_server  # noqa: F401
@@ -23,7 +23,7 @@ def test_confirmation_mail_arrives_by_smtp_and_its_link_confirms(
     smtp_server: SmtpServer,  # noqa: F811
 ) -> None:
     app = make_test_app(backend, **smtp_server.portal_settings())
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     assert register(client, "Max.Muster@example.org").status_code == 302
     assert smtp_server.messages() == []  # queued in the outbox, not sent inside the request
 

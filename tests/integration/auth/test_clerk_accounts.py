@@ -7,19 +7,20 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.audit.models import AuditEntry
 from server.auth.clerks import find_clerk
 from server.auth.roles import Role
 from server.extensions import db
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token, element
 from tests.factories import DEFAULT_PASSWORD, make_clerk
 from tests.integration.helpers import log_in_clerk
 
 ACCOUNTS = "/verwaltung/konten/"
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response: TestResponse) -> str:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ")
 
 
@@ -40,24 +41,26 @@ def audit(app: Flask) -> list[tuple[str, str, str, str]]:
 
 def admin_client(app: Flask, username: str = "chefin") -> CheckingClient:
     make_clerk(app, username=username, display_name="Clara Chefin", roles=[Role.ADMIN])
-    client = app.test_client()
-    log_in_clerk(client, username)  # type: ignore[arg-type]
-    return client  # type: ignore[return-value]
+    client = checking_client(app)
+    log_in_clerk(client, username)
+    return client
 
 
-def post_form(client: CheckingClient, page_url: str, action: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+def post_form(
+    client: CheckingClient, page_url: str, action: str, data: dict[str, object]
+) -> TestResponse:
     token = csrf_token(client.get(page_url))
     return client.post(action, data={"csrf_token": token, **data})
 
 
 def test_only_administrators_reach_the_accounts(app: Flask) -> None:
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
-    clerk = app.test_client()
-    log_in_clerk(clerk, "kasse")  # type: ignore[arg-type]
+    clerk = checking_client(app)
+    log_in_clerk(clerk, "kasse")
     assert clerk.get(ACCOUNTS).status_code == 403
     assert clerk.get("/verwaltung/konten/neu").status_code == 403
     assert "Konten und Rollen" not in text_of(clerk.get("/verwaltung/"))
-    anonymous = app.test_client()
+    anonymous = checking_client(app)
     assert anonymous.get(ACCOUNTS).headers["Location"].startswith("/verwaltung/anmelden")
 
     admin = admin_client(app)
@@ -66,10 +69,12 @@ def test_only_administrators_reach_the_accounts(app: Flask) -> None:
     listing = admin.get(ACCOUNTS)
     assert listing.headers["Cache-Control"] == "no-store"
     rows = {
-        row.find("th").get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
-        for row in BeautifulSoup(listing.get_data(as_text=True), "html.parser")
-        .find("tbody")
-        .find_all("tr")
+        element(row.find("th")).get_text(strip=True): [
+            td.get_text(strip=True) for td in row.find_all("td")
+        ]
+        for row in element(
+            BeautifulSoup(listing.get_data(as_text=True), "html.parser").find("tbody")
+        ).find_all("tr")
     }
     assert rows["Chris Clerk"][:4] == ["kasse", "Stadtkasse", "aktiv", "eingerichtet"]
     assert rows["Chris Clerk"][4] != "noch nie"
@@ -97,7 +102,7 @@ def test_administrator_creates_a_clerk_who_must_set_up_the_second_factor(app: Fl
     assert "noch nicht eingerichtet" in page
     assert ("clerk:chefin", "clerk.created", str(new_id), "cash_office,fines") in audit(app)
 
-    newcomer = app.test_client()
+    newcomer = checking_client(app)
     login = newcomer.get("/verwaltung/anmelden")
     first = newcomer.post(
         "/verwaltung/anmelden",
@@ -126,8 +131,10 @@ def test_a_new_account_with_mistakes_keeps_what_was_typed(app: Flask) -> None:
     assert "Der Benutzername besteht aus Kleinbuchstaben" in text
     assert "Das Passwort muss mindestens 12 Zeichen lang sein." in text
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert soup.find("input", attrs={"name": "display_name"})["value"] == "Nils"
-    assert soup.find("input", attrs={"name": "roles", "value": "fines"}).has_attr("checked")
+    assert element(soup.find("input", attrs={"name": "display_name"}))["value"] == "Nils"
+    assert element(soup.find("input", attrs={"name": "roles", "value": "fines"})).has_attr(
+        "checked"
+    )
 
     taken = post_form(
         admin,
@@ -142,8 +149,8 @@ def test_a_new_account_with_mistakes_keeps_what_was_typed(app: Flask) -> None:
 def test_a_role_change_takes_effect_on_the_next_page(app: Flask) -> None:
     admin = admin_client(app)
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
-    kasse = app.test_client()
-    log_in_clerk(kasse, "kasse")  # type: ignore[arg-type]
+    kasse = checking_client(app)
+    log_in_clerk(kasse, "kasse")
     assert kasse.get("/verwaltung/kasse/").status_code == 200
     assert kasse.get("/verwaltung/bussgeld/").status_code == 403
 
@@ -161,8 +168,8 @@ def test_a_role_change_takes_effect_on_the_next_page(app: Flask) -> None:
 def test_a_deactivated_clerk_is_logged_out_and_cannot_log_in(app: Flask) -> None:
     admin = admin_client(app)
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
-    kasse = app.test_client()
-    log_in_clerk(kasse, "kasse")  # type: ignore[arg-type]
+    kasse = checking_client(app)
+    log_in_clerk(kasse, "kasse")
     assert kasse.get("/verwaltung/").status_code == 200
 
     target = clerk_id(app, "kasse")
@@ -171,10 +178,10 @@ def test_a_deactivated_clerk_is_logged_out_and_cannot_log_in(app: Flask) -> None
     assert response.status_code == 302
     assert "deaktiviert" in text_of(admin.get(response.headers["Location"]))
     assert kasse.get("/verwaltung/").status_code == 302  # the open session ended
-    assert log_in_clerk(app.test_client(), "kasse").status_code == 422  # type: ignore[arg-type]
+    assert log_in_clerk(checking_client(app), "kasse").status_code == 422
 
     post_form(admin, page, f"{page}/aktivieren", {})
-    assert log_in_clerk(app.test_client(), "kasse").status_code == 302  # type: ignore[arg-type]
+    assert log_in_clerk(checking_client(app), "kasse").status_code == 302
     actions = [(a, b) for a, b, c, _ in audit(app) if c == str(target)]
     assert ("clerk:chefin", "clerk.deactivated") in actions
     assert ("clerk:chefin", "clerk.reactivated") in actions
@@ -188,7 +195,9 @@ def test_administrators_keep_their_own_access_and_the_last_admin_stays(app: Flas
     assert demoted.status_code == 422
     assert "nicht selbst entziehen" in text_of(demoted)
     soup = BeautifulSoup(demoted.get_data(as_text=True), "html.parser")
-    assert soup.find("input", attrs={"name": "roles", "value": "fines"}).has_attr("checked")
+    assert element(soup.find("input", attrs={"name": "roles", "value": "fines"})).has_attr(
+        "checked"
+    )
     deactivated = post_form(admin, page, f"{page}/deaktivieren", {})
     assert deactivated.status_code == 422
     assert "Sie können Ihr eigenes Konto nicht deaktivieren." in text_of(deactivated)
@@ -218,7 +227,7 @@ def test_administrators_keep_their_own_access_and_the_last_admin_stays(app: Flas
 def test_password_reset(app: Flask) -> None:
     admin = admin_client(app)
     make_clerk(app, username="kasse", roles=(Role.CASH_OFFICE,))
-    already_in: CheckingClient = app.test_client()  # type: ignore[assignment]
+    already_in = checking_client(app)
     log_in_clerk(already_in, "kasse")
     assert already_in.get("/verwaltung/").status_code == 200
     page = f"/verwaltung/konten/{clerk_id(app, 'kasse')}"
@@ -229,11 +238,8 @@ def test_password_reset(app: Flask) -> None:
     assert done.status_code == 302
     # The session opened with the old password has ended.
     assert already_in.get("/verwaltung/").status_code == 302
-    assert log_in_clerk(app.test_client(), "kasse").status_code == 422  # type: ignore[arg-type]
-    assert (
-        log_in_clerk(app.test_client(), "kasse", "das neue Passwort 2026").status_code  # type: ignore[arg-type]
-        == 302
-    )
+    assert log_in_clerk(checking_client(app), "kasse").status_code == 422
+    assert log_in_clerk(checking_client(app), "kasse", "das neue Passwort 2026").status_code == 302
     written = " ".join(" ".join(entry) for entry in audit(app))
     assert "clerk.password_reset" in written
     assert "das neue Passwort 2026" not in written
@@ -258,7 +264,7 @@ def test_second_factor_reset_forces_enrolment_at_the_next_login(app: Flask) -> N
     with app.app_context():
         assert db.session.query(ClerkSecurityKey).count() == 0  # keys go with the reset
     assert "noch nicht eingerichtet" in text_of(admin.get(page))
-    assert log_in_clerk(app.test_client(), "kasse").headers["Location"] == (  # type: ignore[arg-type]
+    assert log_in_clerk(checking_client(app), "kasse").headers["Location"] == (
         "/verwaltung/anmelden/einrichten"
     )
     assert ("clerk:chefin", "clerk.second_factor_reset", str(target), "") in audit(app)

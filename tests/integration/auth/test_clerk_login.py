@@ -3,15 +3,16 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.auth.roles import Role
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token, element
 from tests.conftest import make_test_app
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk, unused_code
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response: TestResponse) -> str:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ")
 
 
@@ -56,7 +57,7 @@ def test_wrong_password_keeps_the_username_and_says_what_is_wrong(client: Checki
     assert response.status_code == 422
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert "Benutzername oder Passwort ist falsch." in page.get_text()
-    assert page.find("input", attrs={"name": "username"})["value"] == "Standesamt"
+    assert element(page.find("input", attrs={"name": "username"}))["value"] == "Standesamt"
     assert "wrong password!" not in response.get_data(as_text=True)
     assert client.get("/verwaltung/").status_code == 302
 
@@ -80,7 +81,7 @@ def test_expired_form_token_rerenders_the_form_with_what_was_typed(client: Check
     assert response.status_code == 400
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert "Die Sitzung ist abgelaufen" in page.get_text()
-    assert page.find("input", attrs={"name": "username"})["value"] == "stadtkasse"
+    assert element(page.find("input", attrs={"name": "username"}))["value"] == "stadtkasse"
     assert client.get("/verwaltung/").status_code == 302
 
 
@@ -142,10 +143,10 @@ def test_logout_ends_the_session(client: CheckingClient) -> None:
 
 def test_login_attempts_are_rate_limited_with_a_clear_message(backend: str) -> None:
     app = make_test_app(backend, CLERK_LOGIN_RATE_LIMIT="3 per minute")
-    client = app.test_client()
+    client = checking_client(app)
     for _ in range(3):
-        assert log_in_clerk(client, "nobody", "wrong").status_code == 422  # type: ignore[arg-type]
-    response = log_in_clerk(client, "nobody", "wrong")  # type: ignore[arg-type]
+        assert log_in_clerk(client, "nobody", "wrong").status_code == 422
+    response = log_in_clerk(client, "nobody", "wrong")
     assert response.status_code == 429
     assert "Zu viele Anmeldeversuche" in text_of(response)
     assert response.headers["Retry-After"]
@@ -167,11 +168,11 @@ def gated_app(app: Flask) -> Flask:
 def test_a_role_gated_view_refuses_other_roles(gated_app: Flask) -> None:
     make_clerk(gated_app, username="kasse", roles=[Role.CASH_OFFICE])
     make_clerk(gated_app, username="bussgeld", roles=[Role.FINES])
-    cash = gated_app.test_client()
-    log_in_clerk(cash, "kasse")  # type: ignore[arg-type]
+    cash = checking_client(gated_app)
+    log_in_clerk(cash, "kasse")
     assert cash.get("/verwaltung/test-kasse").status_code == 200
-    fines = gated_app.test_client()
-    log_in_clerk(fines, "bussgeld")  # type: ignore[arg-type]
+    fines = checking_client(gated_app)
+    log_in_clerk(fines, "bussgeld")
     refused = fines.get("/verwaltung/test-kasse")
     assert refused.status_code == 403
     assert "Keine Berechtigung" in text_of(refused)

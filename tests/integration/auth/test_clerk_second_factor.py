@@ -10,12 +10,13 @@ import pyotp
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.auth.second_factor_models import ClerkTotp
 from server.extensions import db
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token, element
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET, make_clerk
 from tests.integration.helpers import CODE_PAGE, enter_code, log_in_clerk, unused_code
@@ -39,7 +40,7 @@ def app_with(backend: str) -> Iterator[Callable[..., Flask]]:
     empty_all_tables(backend)
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response: TestResponse) -> str:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ")
 
 
@@ -51,7 +52,9 @@ def actions(app: Flask) -> list[tuple[str, str, str]]:
         ]
 
 
-def enter_password(client: CheckingClient, username: str, next_url: str | None = None):  # type: ignore[no-untyped-def]
+def enter_password(
+    client: CheckingClient, username: str, next_url: str | None = None
+) -> TestResponse:
     page = client.get("/verwaltung/anmelden")
     data = {"csrf_token": csrf_token(page), "username": username, "password": DEFAULT_PASSWORD}
     if next_url:
@@ -108,20 +111,20 @@ def test_a_wrong_code_is_refused_with_a_clear_message(client: CheckingClient) ->
 
 def test_a_code_is_accepted_only_once(app: Flask) -> None:
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
-    first = app.test_client()
+    first = checking_client(app)
     code = unused_code(app, "kasse")
-    enter_password(first, "kasse")  # type: ignore[arg-type]
-    assert enter_code(first, code).status_code == 302  # type: ignore[arg-type]
+    enter_password(first, "kasse")
+    assert enter_code(first, code).status_code == 302
 
-    someone_watching = app.test_client()
-    enter_password(someone_watching, "kasse")  # type: ignore[arg-type]
-    replayed = enter_code(someone_watching, code)  # type: ignore[arg-type]
+    someone_watching = checking_client(app)
+    enter_password(someone_watching, "kasse")
+    replayed = enter_code(someone_watching, code)
     assert replayed.status_code == 422
     assert "Dieser Code wurde schon verwendet." in text_of(replayed)
     assert someone_watching.get("/verwaltung/").status_code == 302
     assert ("clerk:kasse", "clerk.second_factor_failed", "replayed") in actions(app)
     # The next code the app shows works.
-    assert enter_code(someone_watching, unused_code(app, "kasse")).status_code == 302  # type: ignore[arg-type]
+    assert enter_code(someone_watching, unused_code(app, "kasse")).status_code == 302
 
 
 def test_first_login_sets_up_the_second_factor(client: CheckingClient) -> None:
@@ -134,7 +137,7 @@ def test_first_login_sets_up_the_second_factor(client: CheckingClient) -> None:
     page = client.get(ENROL_PAGE)
     assert page.status_code == 200
     soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
-    secret = soup.find(id="totp-secret").get_text().replace(" ", "")
+    secret = element(soup.find(id="totp-secret")).get_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
     qr = soup.find("img", src=re.compile(r"^data:image/svg\+xml"))
     assert qr is not None
@@ -142,7 +145,7 @@ def test_first_login_sets_up_the_second_factor(client: CheckingClient) -> None:
     assert page.headers["Cache-Control"] == "no-store"
     # A reload shows the same secret: the app the clerk just scanned keeps working.
     again = BeautifulSoup(client.get(ENROL_PAGE).get_data(as_text=True), "html.parser")
-    assert again.find(id="totp-secret").get_text().replace(" ", "") == secret
+    assert element(again.find(id="totp-secret")).get_text().replace(" ", "") == secret
     with app.app_context():
         stored = db.session.query(ClerkTotp).one().sealed_secret
     assert secret not in stored  # encrypted at rest
@@ -163,10 +166,10 @@ def test_first_login_sets_up_the_second_factor(client: CheckingClient) -> None:
     assert ("clerk:neu", "clerk.second_factor_enrolled", "totp") in actions(app)
 
     # From now on: the code page; the enrolment page never replaces a set-up factor.
-    other = app.test_client()
-    assert enter_password(other, "neu").headers["Location"] == CODE_PAGE  # type: ignore[arg-type]
+    other = checking_client(app)
+    assert enter_password(other, "neu").headers["Location"] == CODE_PAGE
     assert other.get(ENROL_PAGE).headers["Location"] == CODE_PAGE
-    assert log_in_clerk(other, "neu", totp_secret=secret).status_code == 302  # type: ignore[arg-type]
+    assert log_in_clerk(other, "neu", totp_secret=secret).status_code == 302
 
 
 def test_every_login_of_an_unenrolled_clerk_gets_a_fresh_secret(client: CheckingClient) -> None:
@@ -177,7 +180,7 @@ def test_every_login_of_an_unenrolled_clerk_gets_a_fresh_secret(client: Checking
     def shown_secret() -> str:
         enter_password(client, "neu")
         page = BeautifulSoup(client.get(ENROL_PAGE).get_data(as_text=True), "html.parser")
-        return page.find(id="totp-secret").get_text()
+        return element(page.find(id="totp-secret")).get_text()
 
     assert shown_secret() != shown_secret()
 
@@ -202,19 +205,19 @@ def test_a_pending_login_expires(client: CheckingClient) -> None:
 def test_code_attempts_are_throttled_per_clerk(app_with: Callable[..., Flask]) -> None:
     app = app_with(CLERK_CODE_RATE_LIMIT="3 per minute")
     make_clerk(app, username="kasse")
-    client = app.test_client()
-    enter_password(client, "kasse")  # type: ignore[arg-type]
+    client = checking_client(app)
+    enter_password(client, "kasse")
     for _ in range(3):
-        assert enter_code(client, wrong_code()).status_code == 422  # type: ignore[arg-type]
-    throttled = enter_code(client, unused_code(app, "kasse"))  # type: ignore[arg-type]
+        assert enter_code(client, wrong_code()).status_code == 422
+    throttled = enter_code(client, unused_code(app, "kasse"))
     assert throttled.status_code == 429
     assert "Zu viele Versuche mit dem Code." in text_of(throttled)
     assert throttled.headers["Retry-After"]
     assert client.get("/verwaltung/").status_code == 302
     # The limit is the account's, not the address's: another browser is throttled as well.
-    elsewhere = app.test_client()
-    enter_password(elsewhere, "kasse")  # type: ignore[arg-type]
-    assert enter_code(elsewhere, unused_code(app, "kasse")).status_code == 429  # type: ignore[arg-type]
+    elsewhere = checking_client(app)
+    enter_password(elsewhere, "kasse")
+    assert enter_code(elsewhere, unused_code(app, "kasse")).status_code == 429
 
 
 def test_a_clerk_deactivated_between_password_and_code_is_not_let_in(
@@ -242,17 +245,17 @@ def test_an_unreadable_secret_says_whom_to_ask_and_rotated_keys_still_open_it(
     first = app_with()  # key derived from SECRET_KEY
     make_clerk(first, username="kasse")
     lost_key = app_with(CLERK_TOTP_KEY="a key that sealed nothing")
-    client = lost_key.test_client()
-    enter_password(client, "kasse")  # type: ignore[arg-type]
-    response = enter_code(client, unused_code(lost_key, "kasse"))  # type: ignore[arg-type]
+    client = checking_client(lost_key)
+    enter_password(client, "kasse")
+    response = enter_code(client, unused_code(lost_key, "kasse"))
     assert response.status_code == 422
     assert "Administration" in text_of(response)
 
     rotated = app_with(CLERK_TOTP_KEY="the new key, test-secret-key")
-    assert log_in_clerk(rotated.test_client(), "kasse").status_code == 302  # type: ignore[arg-type]
+    assert log_in_clerk(checking_client(rotated), "kasse").status_code == 302
     new_only = app_with(CLERK_TOTP_KEY="the new key")
     # Re-encrypted with the newest key at that login: the old key can be dropped.
-    assert log_in_clerk(new_only.test_client(), "kasse").status_code == 302  # type: ignore[arg-type]
+    assert log_in_clerk(checking_client(new_only), "kasse").status_code == 302
 
 
 def test_no_code_or_secret_reaches_the_audit_log(client: CheckingClient) -> None:
@@ -261,8 +264,7 @@ def test_no_code_or_secret_reaches_the_audit_log(client: CheckingClient) -> None
     enter_password(client, "neu")
     page = client.get(ENROL_PAGE)
     secret = (
-        BeautifulSoup(page.get_data(as_text=True), "html.parser")
-        .find(id="totp-secret")
+        element(BeautifulSoup(page.get_data(as_text=True), "html.parser").find(id="totp-secret"))
         .get_text()
         .replace(" ", "")
     )

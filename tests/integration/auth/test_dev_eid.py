@@ -23,6 +23,7 @@ from joserfc.jwk import KeySet
 from server.auth.dev_idp.provider import client_credentials
 from server.auth.models import Citizen
 from server.extensions import db
+from tests.checking_client import checking_client
 from tests.conftest import LiveServer, serving
 
 
@@ -207,7 +208,9 @@ class Client:
         assert location.startswith(self.redirect_uri + "?"), location
         return parse_qs(urlsplit(location).query)
 
-    def token(self, code: str, *, secret: str | None = None, verifier: str | None = None):  # type: ignore[no-untyped-def]
+    def token(
+        self, code: str, *, secret: str | None = None, verifier: str | None = None
+    ) -> requests.Response:
         return requests.post(
             self.metadata["token_endpoint"],
             data={
@@ -345,7 +348,7 @@ def test_a_configured_provider_replaces_the_development_one(backend: str) -> Non
         OIDC_CLIENT_ID="portal",
         OIDC_CLIENT_SECRET="s",
     )
-    client = app.test_client()
+    client = checking_client(app)
     assert client.get("/dev-eid/.well-known/openid-configuration").status_code == 404
     assert app.extensions["eid_settings"].issuer == "https://broker.example/realms/buerger"
     assert not app.extensions["eid_settings"].development

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.auth.models import Citizen
 from server.extensions import db
@@ -47,7 +48,7 @@ class Portal:
         callback = self.op.authorize(requests.Session(), authorization, account)
         return self.callback(client, callback), callback
 
-    def callback(self, client: CheckingClient, url: str):  # type: ignore[no-untyped-def]
+    def callback(self, client: CheckingClient, url: str) -> TestResponse:
         assert url.startswith(CALLBACK), url
         parts = urlsplit(url)
         return client.get(f"{parts.path}?{parts.query}")
@@ -83,7 +84,7 @@ def citizens(app: Flask) -> list[Citizen]:
         return list(db.session.query(Citizen).all())
 
 
-def assert_refused(response, *words: str) -> None:  # type: ignore[no-untyped-def]
+def assert_refused(response: TestResponse, *words: str) -> None:
     assert response.status_code in (400, 502)
     text = text_of(response)
     assert "hat nicht geklappt" in text

@@ -14,7 +14,7 @@ from server.auth.models import Citizen, WebSession
 from server.auth.session import start_citizen_session
 from server.db import utcnow
 from server.extensions import db
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_clerk, make_fine_case
 from tests.integration.helpers import log_in_clerk
@@ -33,7 +33,7 @@ def make_citizen(app: Flask, given_name: str = "Erika") -> int:
 
 def logged_in_citizen(app: Flask, citizen_id: int, user_agent: str = "") -> CheckingClient:
     """A browser in which the citizen is logged in (as after a login, without the provider)."""
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     if user_agent:
         client.environ_base["HTTP_USER_AGENT"] = user_agent
     with client.session_transaction(headers={"User-Agent": user_agent}) as session:
@@ -85,12 +85,12 @@ def test_login_issues_a_new_session_and_logout_ends_it_on_the_server(
     assert after_login != before_login
 
     # A planted (pre-login) id is worthless: it never became the logged-in session.
-    planted: CheckingClient = app.test_client()  # type: ignore[assignment]
+    planted = checking_client(app)
     planted.set_cookie(COOKIE, before_login)
     assert planted.get("/verwaltung/").status_code == 302
 
     # Someone who copied the cookie is logged out together with its owner.
-    thief: CheckingClient = app.test_client()  # type: ignore[assignment]
+    thief = checking_client(app)
     thief.set_cookie(COOKIE, after_login)
     assert thief.get("/verwaltung/").status_code == 200
     page = client.get("/verwaltung/")
@@ -230,7 +230,7 @@ def test_a_case_opened_before_logging_in_joins_the_account_at_login(
 def test_over_https_the_cookie_is_a_secure_host_cookie(backend: str) -> None:
     app = make_test_app(backend, PORTAL_BASE_URL="https://portal.example")
     make_clerk(app, username="ines")
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     response = client.get("/verwaltung/anmelden", base_url="https://portal.example")
     header = next(
         value for value in response.headers.getlist("Set-Cookie") if "portal_session" in value
@@ -251,7 +251,7 @@ def test_reading_pages_costs_no_session_row_and_forms_still_work(client: Checkin
     of their forms travels in the signed cookie until something worth keeping comes."""
     app = client.application
     for _ in range(20):
-        bot: CheckingClient = app.test_client()  # type: ignore[assignment]
+        bot = checking_client(app)
         assert bot.get("/").status_code == 200
         assert bot.get("/dienste").status_code == 200
     page = client.get("/konto/registrieren")
@@ -270,7 +270,7 @@ def test_reading_pages_costs_no_session_row_and_forms_still_work(client: Checkin
         },
     )
     assert sent.status_code == 302
-    forged: CheckingClient = app.test_client()  # type: ignore[assignment]
+    forged = checking_client(app)
     forged.set_cookie(COOKIE, "a." + anonymous[2:-4] + "AAAA")
     refused = forged.post(
         "/konto/registrieren",

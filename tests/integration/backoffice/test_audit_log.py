@@ -17,7 +17,7 @@ from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.extensions import db
 from server.fines.models import FineCase
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.factories import DEFAULT_PASSWORD, make_clerk, make_fine_case
 from tests.integration.helpers import log_in_clerk
 from tests.integration.payments.test_payments_citizen import text_of
@@ -84,8 +84,8 @@ def test_administrators_read_and_filter_the_log_others_may_not(client: CheckingC
     app = client.application
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
     make_clerk(app, username="admin", roles=[Role.ADMIN])
-    other = app.test_client()
-    log_in_clerk(other, "kasse")  # type: ignore[arg-type]
+    other = checking_client(app)
+    log_in_clerk(other, "kasse")
     assert other.get("/verwaltung/protokoll/").status_code == 403
     log_in_clerk(client, "admin")
     everything = text_of(client.get("/verwaltung/protokoll/"))

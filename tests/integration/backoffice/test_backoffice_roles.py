@@ -20,7 +20,7 @@ from werkzeug.test import TestResponse
 from server.auth.roles import Role
 from server.auth.session import GATE_ATTRIBUTE
 from server.forms.registry import DEFINITIONS
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
 
@@ -126,7 +126,7 @@ def test_every_back_office_route_is_gated_or_listed(app: Flask) -> None:
 
 
 def test_without_a_session_every_route_sends_to_the_login(app: Flask) -> None:
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     token = csrf_token(client.get(LOGIN))
     problems = []
     for rule in back_office_rules(app):
@@ -156,7 +156,7 @@ def test_a_clerk_without_the_role_is_refused_before_any_lookup(app: Flask) -> No
             missing = ({role} if role is not None else form_roles) | {Role.ADMIN}
             username = f"ohne-{role.value if role else 'antraege'}".replace("_", "-")
             make_clerk(app, username=username, roles=sorted(set(Role) - missing))
-            client: CheckingClient = app.test_client()  # type: ignore[assignment]
+            client = checking_client(app)
             logged_in = log_in_clerk(client, username)
             assert logged_in.status_code == 302, f"{username} could not log in"
             clients[role] = (client, csrf_token(client.get(f"{PREFIX}/")))
@@ -191,7 +191,7 @@ def test_another_services_upload_answers_like_a_missing_one(app: Flask) -> None:
     from server.extensions import db
     from server.forms.models import FormUpload
 
-    citizen: CheckingClient = app.test_client()  # type: ignore[assignment]
+    citizen = checking_client(app)
     picture = io.BytesIO()
     Image.new("RGB", (20, 20), (0, 200, 0)).save(picture, format="PNG")
     picture.seek(0)
@@ -210,18 +210,18 @@ def test_another_services_upload_answers_like_a_missing_one(app: Flask) -> None:
         upload_id = db.session.query(FormUpload).one().id
 
     make_clerk(app, username="jugendamt", roles=[Role.YOUTH_OFFICE])
-    youth: CheckingClient = app.test_client()  # type: ignore[assignment]
+    youth = checking_client(app)
     log_in_clerk(youth, "jugendamt")
     foreign = youth.get(f"/verwaltung/antraege/datei/{upload_id}")
     missing = youth.get(f"/verwaltung/antraege/datei/{upload_id + 1000}")
     assert foreign.status_code == missing.status_code == 404
 
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
-    fines: CheckingClient = app.test_client()  # type: ignore[assignment]
+    fines = checking_client(app)
     log_in_clerk(fines, "bussgeld")
     assert fines.get(f"/verwaltung/antraege/datei/{upload_id}").status_code == 403
 
     make_clerk(app, username="buergerbuero", roles=[Role.CITIZEN_OFFICE])
-    office: CheckingClient = app.test_client()  # type: ignore[assignment]
+    office = checking_client(app)
     log_in_clerk(office, "buergerbuero")
     assert office.get(f"/verwaltung/antraege/datei/{upload_id}").status_code == 200

@@ -25,7 +25,7 @@ from server.forms.models import FormStatusEvent, FormSubmission
 from server.mail.models import OutboxMail
 from server.payments.models import Refund
 from server.payments.receivables import find_by_kassenzeichen
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import LiveServer
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
@@ -71,7 +71,7 @@ def citizen_browser(
 ) -> CheckingClient:
     """A browser in which a citizen is logged in (as after a login)."""
     citizen_id = citizen_id or make_citizen(app, eid=trust == "high")
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     with client.session_transaction() as session:
         session["citizen_id"] = citizen_id
         session["trust_level"] = trust
@@ -414,7 +414,7 @@ def sandbox_pay(live_server: LiveServer, paypage_url: str, outcome: str) -> str:
 
 def registry_clerk(app: Flask) -> CheckingClient:
     make_clerk(app, username="standesamt", roles=[Role.REGISTRY_OFFICE])
-    clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+    clerk = checking_client(app)
     log_in_clerk(clerk, "standesamt")
     return clerk
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.auth.models import Citizen
 from server.extensions import db
 from server.payments.models import OnlinePayment
+from tests.checking_client import checking_client
 from tests.integration.concurrency.harness import Browser, Portal, csrf_of
 
 
@@ -43,7 +44,7 @@ def logged_in(
     name = portal.app.config["SESSION_COOKIE_NAME"]
     browsers = []
     for _ in range(count):
-        client = portal.app.test_client()
+        client = checking_client(portal.app)
         with client.session_transaction() as session:
             session["citizen_id"] = citizen_id
             session["trust_level"] = trust

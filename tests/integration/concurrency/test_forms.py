@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from server.forms.models import FormDraft, FormStatusEvent, FormSubmission
 from server.payments.models import Receivable
+from tests.checking_client import checking_client
 from tests.integration.concurrency.citizens import logged_in, make_citizen
 from tests.integration.concurrency.harness import (
     Browser,
@@ -139,12 +140,12 @@ def awaiting_order(portal: Portal, citizen_id: int) -> tuple[str, int]:
     from tests.integration.certificates.test_certificates import submit, walk
 
     portal.app.extensions["sandbox_notifier"].synchronous = True
-    client = portal.app.test_client()
+    client = checking_client(portal.app)
     with client.session_transaction() as session:
         session["citizen_id"] = citizen_id
         session["trust_level"] = "high"
-    walk(client)  # type: ignore[arg-type]
-    started = submit(client)  # type: ignore[arg-type]
+    walk(client)
+    started = submit(client)
     assert started.status_code == 303
     with portal.db() as session:
         order = session.scalars(

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from server.auth.roles import Role
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.payments.models import Receivable, Refund
+from tests.checking_client import checking_client
 from tests.integration.concurrency.citizens import make_citizen, pay_at_platform
 from tests.integration.concurrency.harness import (
     Browser,
@@ -46,12 +47,12 @@ def paid_order(portal: Portal) -> tuple[int, int]:
 
     portal.app.extensions["sandbox_notifier"].synchronous = True
     citizen_id = make_citizen(portal, eid=True)
-    client = portal.app.test_client()
+    client = checking_client(portal.app)
     with client.session_transaction() as session:
         session["citizen_id"] = citizen_id
         session["trust_level"] = "high"
-    walk(client)  # type: ignore[arg-type]
-    started = submit(client)  # type: ignore[arg-type]
+    walk(client)
+    started = submit(client)
     assert started.status_code == 303
     client.get(pay_at_platform(started.location).removeprefix(portal.url))
     with portal.db() as session:

@@ -23,7 +23,7 @@ from server.auth.roles import Role
 from server.extensions import db
 from server.fines.models import Upload
 from server.forms.models import FormUpload
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.factories import make_clerk
 from tests.integration.download_app import PDF
 from tests.integration.fines.test_fines_hearing import opened, submit
@@ -49,7 +49,7 @@ def disposition(response: TestResponse) -> tuple[str, dict[str, str], str]:
 
 def fines_clerk(app: Flask) -> CheckingClient:
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
-    clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+    clerk = checking_client(app)
     log_in_clerk(clerk, "bussgeld")
     return clerk
 
@@ -98,7 +98,7 @@ def test_a_photo_uploaded_as_pdf_name_downloads_as_jpg(client: CheckingClient) -
     )
     assert sent.status_code == 200, sent.get_data(as_text=True)
     make_clerk(app, username="buergerbuero", roles=[Role.CITIZEN_OFFICE])
-    clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+    clerk = checking_client(app)
     log_in_clerk(clerk, "buergerbuero")
     with app.app_context():
         upload_id = db.session.query(FormUpload).one().id

@@ -11,7 +11,7 @@ from pypdf.actions import JavaScript
 
 from server.extensions import db
 from server.fines.models import HearingStatement, Upload
-from tests.checking_client import CheckingClient
+from tests.checking_client import CheckingClient, element
 from tests.integration.fines.test_fines_hearing import opened, submit
 from tests.integration.payments.test_payments_citizen import text_of
 
@@ -40,11 +40,11 @@ def test_a_pdf_with_javascript_is_refused_and_the_statement_kept(client: Checkin
         "es als einfaches PDF (zum Beispiel über „Drucken“ und „Als PDF speichern“)."
     ) in text_of(response)
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert soup.find("textarea", attrs={"name": "text"}).get_text().strip() == (
+    assert element(soup.find("textarea", attrs={"name": "text"})).get_text().strip() == (
         "Ich war zur Tatzeit im Urlaub, siehe Buchung."
     )
-    assert soup.find("input", attrs={"value": "contest"}).has_attr("checked")
-    assert soup.find("input", attrs={"name": "person_name"})["value"] == "Erika Mustermann"
+    assert element(soup.find("input", attrs={"value": "contest"})).has_attr("checked")
+    assert element(soup.find("input", attrs={"name": "person_name"}))["value"] == "Erika Mustermann"
     with client.application.app_context():
         assert db.session.query(Upload).count() == 0
         assert db.session.query(HearingStatement).count() == 0

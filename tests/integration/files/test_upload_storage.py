@@ -19,7 +19,7 @@ from PIL import Image
 from server.auth.roles import Role
 from server.extensions import db
 from server.files.storage import LocalStorage, StorageError, make_storage
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import checking_client, csrf_token
 from tests.conftest import _unavailable, empty_all_tables, free_port, make_test_app
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
@@ -108,7 +108,7 @@ def test_a_submission_keeps_its_files_in_the_object_store(s3_endpoint: str, back
         Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
     )
     try:
-        client: CheckingClient = app.test_client()  # type: ignore[assignment]
+        client = checking_client(app)
         picture = io.BytesIO()
         Image.new("RGB", (20, 20), (0, 200, 0)).save(picture, format="PNG")
         picture.seek(0)
@@ -130,7 +130,7 @@ def test_a_submission_keeps_its_files_in_the_object_store(s3_endpoint: str, back
         assert keys[0].endswith(".jpg")
 
         make_clerk(app, username="buergerbuero", roles=[Role.CITIZEN_OFFICE])
-        clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+        clerk = checking_client(app)
         log_in_clerk(clerk, "buergerbuero")
         inbox = clerk.get("/verwaltung/antraege/belege-nachreichen/").get_data(as_text=True)
         assert "BEL-" in inbox
@@ -171,7 +171,7 @@ def test_a_fines_hearing_keeps_its_files_in_the_object_store(
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
     try:
-        citizen: CheckingClient = app.test_client()  # type: ignore[assignment]
+        citizen = checking_client(app)
         case = opened(citizen)
         sent = submit(
             citizen,
@@ -190,7 +190,7 @@ def test_a_fines_hearing_keeps_its_files_in_the_object_store(
         assert not list(Path(app.config["UPLOAD_DIR"]).rglob("*.*"))  # nothing on the disk
 
         make_clerk(app, username="bussgeld", roles=[Role.FINES])
-        clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+        clerk = checking_client(app)
         log_in_clerk(clerk, "bussgeld")
         download = clerk.get(f"/verwaltung/bussgeld/anhang/{attachment_id}")
         assert download.status_code == 200

@@ -5,19 +5,20 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.extensions import db
 from server.fines.models import FineCase
 from server.payments.statement_import import import_statement_file
 from server.payments.statements.camt053_writer import write_camt053
 from server.payments.statements.model import Entry, Statement, TransactionDetail
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token, element
 from tests.conftest import LiveServer, make_test_app
 from tests.factories import make_fine_case
 from tests.integration.payments.test_payments_citizen import text_of
 
 
-def open_by_code(client: CheckingClient, aktenzeichen: str, code: str):  # type: ignore[no-untyped-def]
+def open_by_code(client: CheckingClient, aktenzeichen: str, code: str) -> TestResponse:
     page = client.get("/bussgeld")
     return client.post(
         "/bussgeld",
@@ -26,7 +27,7 @@ def open_by_code(client: CheckingClient, aktenzeichen: str, code: str):  # type:
 
 
 def client_from(app: Flask, address: str) -> CheckingClient:
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     client.environ_base["REMOTE_ADDR"] = address
     return client
 
@@ -70,7 +71,9 @@ def test_wrong_code_and_unknown_aktenzeichen_get_the_same_answer(client: Checkin
         "BG-2026-999999", "X"
     )
     soup = BeautifulSoup(wrong_code.get_data(as_text=True), "html.parser")
-    assert soup.find("input", attrs={"name": "aktenzeichen"})["value"] == case["aktenzeichen"]
+    assert (
+        element(soup.find("input", attrs={"name": "aktenzeichen"}))["value"] == case["aktenzeichen"]
+    )
     # Another browser without the letter sees nothing.
     assert (
         client.application.test_client().get(f"/bussgeld/fall/{case['aktenzeichen']}").status_code
@@ -81,7 +84,7 @@ def test_wrong_code_and_unknown_aktenzeichen_get_the_same_answer(client: Checkin
 def test_guessing_is_throttled_per_address_and_the_case_is_never_locked(backend: str) -> None:
     app = make_test_app(backend, FINES_ACCESS_RATE_LIMIT="3 per minute")
     case = make_fine_case(app)
-    guesser = app.test_client()
+    guesser = checking_client(app)
     for _ in range(3):
         assert open_by_code(guesser, case["aktenzeichen"], "WRONG").status_code == 422
     refused = open_by_code(guesser, case["aktenzeichen"], case["access_code"])
@@ -131,7 +134,9 @@ def test_guessing_one_aktenzeichen_stops_at_that_case_and_its_qr_link_still_open
     assert "Für dieses Aktenzeichen gab es zu viele Versuche" in text
     assert "QR-Code" in text
     soup = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
-    assert soup.find("input", attrs={"name": "access_code"})["value"] == case["access_code"]
+    assert (
+        element(soup.find("input", attrs={"name": "access_code"}))["value"] == case["access_code"]
+    )
     # Other letters open as usual, and the QR link opens this one.
     assert open_by_code(citizen, other["aktenzeichen"], other["access_code"]).status_code == 302
     assert citizen.get(f"/b/{case['token']}").status_code == 302
@@ -144,7 +149,7 @@ def test_a_forwarded_address_counts_only_behind_a_trusted_proxy(backend: str) ->
             backend, FINES_ACCESS_RATE_LIMIT="2 per minute", TRUSTED_PROXIES=trusted
         )
         case = make_fine_case(app)
-        client = app.test_client()
+        client = checking_client(app)
         for number in range(2):
             client.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{number}"
             assert open_by_code(client, case["aktenzeichen"], "WRONG").status_code == 422
@@ -167,7 +172,7 @@ def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
     app = live_server.app
     app.extensions["sandbox_notifier"].synchronous = True
     case = make_fine_case(app)
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     client.get(f"/b/{case['token']}")
     page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
     started = client.post(

@@ -10,11 +10,12 @@ import pypdfium2
 from bs4 import BeautifulSoup
 from flask import Flask
 from PIL import Image
+from werkzeug.test import TestResponse
 
 from server.auth.roles import Role
 from server.extensions import db
 from server.fines.models import FineCase, HearingStatement, Upload
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token, element
 from tests.conftest import make_test_app
 from tests.factories import make_clerk, make_fine_case
 from tests.integration.helpers import log_in_clerk
@@ -38,20 +39,20 @@ def opened(client: CheckingClient, **kwargs: object) -> dict[str, str]:
     return case
 
 
-def form_fields(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def form_fields(page: TestResponse) -> dict[str, str]:
     soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
-    form = soup.find("form", attrs={"data-draft-form": True})
+    form = element(soup.find("form", attrs={"data-draft-form": True}))
     fields = {
-        field["name"]: field.get("value", "")
+        str(field["name"]): str(field.get("value", ""))
         for field in form.find_all("input")
         if field.get("name") and field.get("type") not in ("file", "radio", "submit")
     }
     return fields
 
 
-def submit(client: CheckingClient, case: dict[str, str], **data: object):  # type: ignore[no-untyped-def]
+def submit(client: CheckingClient, case: dict[str, str], **data: object) -> TestResponse:
     url = f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung"
-    fields: dict[str, object] = form_fields(client.get(url))
+    fields: dict[str, object] = {**form_fields(client.get(url))}
     fields.update({"person_birth_date": "1980-04-01", **data})
     return client.post(url, data=fields, content_type="multipart/form-data")
 
@@ -69,8 +70,10 @@ def test_contest_with_a_photo_gives_a_receipt(client: CheckingClient) -> None:
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert "Ihre Äußerung ist eingegangen" in text_of(page)
-    receipt_link = BeautifulSoup(page.get_data(as_text=True), "html.parser").find(
-        "a", string="Eingangsbestätigung herunterladen (PDF)"
+    receipt_link = element(
+        BeautifulSoup(page.get_data(as_text=True), "html.parser").find(
+            "a", string="Eingangsbestätigung herunterladen (PDF)"
+        )
     )["href"]
     receipt = client.get(receipt_link)
     assert receipt.mimetype == "application/pdf"
@@ -99,8 +102,8 @@ def test_errors_keep_what_was_typed_and_what_was_uploaded(client: CheckingClient
     assert "Schreiben Sie, warum Sie den Verstoß bestreiten." in text
     assert "foto.jpg" in text  # the accepted file stays attached
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert soup.find("input", attrs={"name": "person_name"})["value"] == "Erika Mustermann"
-    assert soup.find("input", attrs={"value": "contest"}).has_attr("checked")
+    assert element(soup.find("input", attrs={"name": "person_name"}))["value"] == "Erika Mustermann"
+    assert element(soup.find("input", attrs={"value": "contest"})).has_attr("checked")
 
 
 def test_every_link_of_the_error_summary_leads_to_its_field(client: CheckingClient) -> None:
@@ -111,9 +114,9 @@ def test_every_link_of_the_error_summary_leads_to_its_field(client: CheckingClie
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     summary = soup.find(id="error-summary")
     assert summary is not None
-    targets = [link["href"] for link in summary.find_all("a", href=True)]
+    targets = [str(link["href"]) for link in summary.find_all("a", href=True)]
     # The radio group is reached at its first radio button, the inputs at themselves.
-    first_kind = soup.find("input", attrs={"name": "kind", "type": "radio"})
+    first_kind = element(soup.find("input", attrs={"name": "kind", "type": "radio"}))
     assert f"#{first_kind['id']}" in targets
     assert "#person_name" in targets
     for target in targets:
@@ -123,7 +126,7 @@ def test_every_link_of_the_error_summary_leads_to_its_field(client: CheckingClie
 
 def test_wrong_type_and_oversized_files_are_refused_clearly(backend: str) -> None:
     app = make_test_app(backend, UPLOAD_MAX_FILE_BYTES=50_000)
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     case = opened(client)
     response = submit(
         client,
@@ -147,7 +150,7 @@ def test_wrong_type_and_oversized_files_are_refused_clearly(backend: str) -> Non
 def test_the_same_submission_twice_is_one_statement(client: CheckingClient) -> None:
     case = opened(client)
     url = f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung"
-    fields: dict[str, object] = form_fields(client.get(url))
+    fields: dict[str, object] = {**form_fields(client.get(url))}
     fields.update({"person_birth_date": "1980-04-01", "kind": "admit", "text": "Ja."})
     first = client.post(url, data=dict(fields), content_type="multipart/form-data")
     second = client.post(url, data=dict(fields), content_type="multipart/form-data")
@@ -181,9 +184,9 @@ def test_naming_the_driver_and_the_clerk_forwarding_the_case(client: CheckingCli
     )
     assert done.status_code == 302
 
-    clerk = app.test_client()
+    clerk = checking_client(app)
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
-    log_in_clerk(clerk, "bussgeld")  # type: ignore[arg-type]
+    log_in_clerk(clerk, "bussgeld")
     queue = text_of(clerk.get("/verwaltung/bussgeld/"))
     assert case["aktenzeichen"] in queue
     assert "Fahrer benannt" in queue
@@ -201,7 +204,7 @@ def test_naming_the_driver_and_the_clerk_forwarding_the_case(client: CheckingCli
         assert new_case.holder_name == "Jonas Weiß"
         assert new_case.kind == "hearing"
         assert new_case.forwarded_from_id == case_id
-        assert db.session.get(FineCase, case_id).status == "forwarded"
+        assert db.session.get_one(FineCase, case_id).status == "forwarded"
     letter = clerk.post(
         f"/verwaltung/bussgeld/fall/{new_case.id}/brief.pdf", data={"csrf_token": csrf_token(page)}
     )
@@ -221,13 +224,13 @@ def test_attachments_are_only_for_the_fines_office(client: CheckingClient) -> No
         upload_id = db.session.query(Upload).one().id
     url = f"/verwaltung/bussgeld/anhang/{upload_id}"
     assert app.test_client().get(url).status_code == 302  # to the clerk login
-    other = app.test_client()
+    other = checking_client(app)
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
-    log_in_clerk(other, "kasse")  # type: ignore[arg-type]
+    log_in_clerk(other, "kasse")
     assert other.get(url).status_code == 403
-    fines = app.test_client()
+    fines = checking_client(app)
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
-    log_in_clerk(fines, "bussgeld")  # type: ignore[arg-type]
+    log_in_clerk(fines, "bussgeld")
     download = fines.get(url)
     assert download.status_code == 200
     assert download.get_data()[:3] == b"\xff\xd8\xff"
@@ -236,7 +239,7 @@ def test_attachments_are_only_for_the_fines_office(client: CheckingClient) -> No
 def test_a_deleted_case_takes_its_files_with_it(app: Flask) -> None:
     from server.fines.hearing import delete_case
 
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     case = opened(client)
     submit(client, case, kind="contest", text="Foto", files=[(io.BytesIO(png()), "a.png")])
     with app.app_context():
@@ -286,9 +289,9 @@ def test_evidence_photos_from_the_office_appear_on_the_case_page_only(
     case = opened(client)
     with app.app_context():
         case_id = db.session.query(FineCase).one().id
-    clerk = app.test_client()
+    clerk = checking_client(app)
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
-    log_in_clerk(clerk, "bussgeld")  # type: ignore[arg-type]
+    log_in_clerk(clerk, "bussgeld")
     page = clerk.get(f"/verwaltung/bussgeld/fall/{case_id}")
     refused = clerk.post(
         f"/verwaltung/bussgeld/fall/{case_id}/beweisfoto",
@@ -308,7 +311,7 @@ def test_evidence_photos_from_the_office_appear_on_the_case_page_only(
     citizen_page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
     soup = BeautifulSoup(citizen_page.get_data(as_text=True), "html.parser")
     [image] = soup.select(".portal-evidence img")
-    assert image["alt"].startswith("Beweisfoto 1")
+    assert str(image["alt"]).startswith("Beweisfoto 1")
     photo = client.get(image["src"])
     assert photo.status_code == 200
     assert photo.mimetype == "image/jpeg"

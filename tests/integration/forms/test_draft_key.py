@@ -6,7 +6,7 @@ import base64
 
 from flask import Flask
 
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
 
@@ -51,7 +51,7 @@ def test_logging_out_ends_the_key(app: Flask, client: CheckingClient) -> None:
 def test_a_citizen_login_keeps_the_drafts_typed_before(app: Flask) -> None:
     from tests.integration.auth.test_sessions import make_citizen
 
-    browser: CheckingClient = app.test_client()  # type: ignore[assignment]
+    browser = checking_client(app)
     before = _key(browser)
     with browser.session_transaction() as session:
         session["citizen_id"] = make_citizen(app)
@@ -70,7 +70,7 @@ def test_a_session_that_times_out_keeps_the_drafts(app: Flask) -> None:
     from server.db import utcnow
     from server.extensions import db
 
-    browser: CheckingClient = app.test_client()  # type: ignore[assignment]
+    browser = checking_client(app)
     before = _key(browser)
     with app.app_context(), db.transaction() as session:
         session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(days=1)))

@@ -19,7 +19,7 @@ from server.auth.models import Citizen
 from server.auth.roles import Role
 from server.extensions import db
 from server.forms.submissions import submissions_of
-from tests.checking_client import CheckingClient, check_page, csrf_token
+from tests.checking_client import CheckingClient, check_page, checking_client, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
@@ -272,8 +272,8 @@ def test_a_repeat_with_the_same_submission_id_creates_nothing(client: CheckingCl
     assert again.status_code == 200
     assert again.get_json()["reference"] == first["reference"]
     make_clerk(client.application, username="jugendamt", roles=[Role.YOUTH_OFFICE])
-    other = client.application.test_client()
-    log_in_clerk(other, "jugendamt")  # type: ignore[arg-type]
+    other = checking_client(client.application)
+    log_in_clerk(other, "jugendamt")
     inbox = text_of(other.get("/verwaltung/antraege/kita-anmeldung/"))
     assert inbox.count(first["reference"]) == 1
     assert "Anders" not in inbox
@@ -285,7 +285,7 @@ def test_concurrent_repeats_give_one_submission(backend: str) -> None:
         submission_id = str(uuid.uuid4())
 
         def send(wait: Wait) -> TestResponse:
-            client = app.test_client()
+            client = checking_client(app)
             data = {
                 "submission_id": submission_id,
                 **all_kita_answers(),
@@ -311,7 +311,7 @@ def test_concurrent_repeats_give_one_submission(backend: str) -> None:
 
 
 def test_uploads_are_checked_by_content_and_size(app: Flask, backend: str) -> None:
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     answers = all_kita_answers(besonderer_bedarf="ja", bedarf_beschreibung="x")
     disguised = json_submit(
         client,
@@ -329,7 +329,7 @@ def test_uploads_are_checked_by_content_and_size(app: Flask, backend: str) -> No
     assert named_pdf.status_code == 200
 
     small = make_test_app(backend, UPLOAD_MAX_FILE_BYTES=2048, FORM_UPLOAD_MAX_TOTAL_BYTES=4096)
-    small_client: CheckingClient = small.test_client()  # type: ignore[assignment]
+    small_client = checking_client(small)
     too_big = json_submit(
         small_client,
         {**answers, "bedarf_nachweise": [(io.BytesIO(pdf_bytes() + b" " * 3000), "gross.pdf")]},
@@ -406,7 +406,7 @@ def test_the_clerk_filters_and_the_parent_sees_the_status(client: CheckingClient
     ).get_json()
     make_clerk(app, username="jugendamt", roles=[Role.YOUTH_OFFICE])
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
-    clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+    clerk = checking_client(app)
     log_in_clerk(clerk, "kasse")
     assert clerk.get("/verwaltung/antraege/kita-anmeldung/").status_code == 403
     clerk = app.test_client()  # type: ignore[assignment]
@@ -452,7 +452,7 @@ def test_the_clerk_filters_and_the_parent_sees_the_status(client: CheckingClient
     parent_view = text_of(client.get(f"{KITA}/eingegangen/{first['reference']}"))
     assert "Platzangebot gemacht" in parent_view
     # Only the browser that sent it may look.
-    stranger: CheckingClient = app.test_client()  # type: ignore[assignment]
+    stranger = checking_client(app)
     assert stranger.get(f"{KITA}/eingegangen/{first['reference']}").status_code == 404
     assert stranger.get(first["receipt_url"]).status_code == 404
 
@@ -500,7 +500,7 @@ def test_a_citizen_resumes_a_draft_on_another_device(client: CheckingClient) -> 
         headers={"X-CSRFToken": token},
     )
     assert saved.status_code == 200
-    laptop: CheckingClient = app.test_client()  # type: ignore[assignment]
+    laptop = checking_client(app)
     log_in_citizen(laptop, citizen_id)
     loaded = laptop.get(f"{KITA}/entwurf").get_json()
     assert loaded["answers"] == {"kind_vorname": ["Mia"]}

@@ -181,7 +181,9 @@ def behind_nginx(tmp_path: Path) -> Iterator[tuple[str, Path, Path, dict[str, st
         stop(portal)
 
 
-def try_code(session: requests.Session, base: str, aktenzeichen: str, code: str, **headers: str):  # type: ignore[no-untyped-def]
+def try_code(
+    session: requests.Session, base: str, aktenzeichen: str, code: str, **headers: str
+) -> requests.Response:
     page = session.get(f"{base}/bussgeld", timeout=10)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token, page.text[:500]

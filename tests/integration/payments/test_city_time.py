@@ -23,7 +23,7 @@ from server.payments.export import export_bookings
 from server.payments.journal import book
 from server.payments.models import Booking, BookingKind, BookingSource
 from server.payments.receivables import create_receivable
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_clerk, make_fine_case
 from tests.integration.helpers import log_in_clerk
@@ -67,7 +67,7 @@ def tatzeit_on_page(client: CheckingClient, case: dict[str, str]) -> tuple[date,
 
 def tatzeit_in_letter(app: Flask, case: dict[str, str]) -> tuple[str, date, str]:
     """The Tatzeit as the letter prints it, the letter made as the fines office makes it."""
-    clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+    clerk = checking_client(app)
     make_clerk(app, username="bussgeld")
     log_in_clerk(clerk, "bussgeld")
     page = clerk.get(f"/verwaltung/bussgeld/fall/{case['case_id']}")
@@ -121,7 +121,7 @@ def new_york(backend: str) -> Iterator[Flask]:
 
 
 def test_another_city_time_zone_is_used_on_letters_and_pages(new_york: Flask) -> None:
-    client: CheckingClient = new_york.test_client()  # type: ignore[assignment]
+    client = checking_client(new_york)
     # 02:30 UTC on 29.03.2026 is 22:30 of the day before in New York (EDT, UTC-4).
     case = make_fine_case(new_york, offence_at=datetime(2026, 3, 29, 2, 30, tzinfo=UTC))
 

@@ -12,7 +12,7 @@ from flask import Flask
 from server.auth.roles import Role
 from server.formatting import city_today
 from server.payments.statement_import import import_statement_file
-from tests.checking_client import CheckingClient
+from tests.checking_client import checking_client
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
 from tests.integration.payments.test_payments_statements import camt, credit, receivable, transfer
@@ -52,7 +52,7 @@ def test_the_cli_export_neutralises_the_debtor_name(app: Flask) -> None:
 def test_the_back_office_download_neutralises_the_debtor_name(app: Flask) -> None:
     booked_with_formula_debtor(app)
     make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
-    clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+    clerk = checking_client(app)
     log_in_clerk(clerk, "kasse")
     day = city_today().isoformat()
     download = clerk.get(f"/verwaltung/kasse/export?datum={day}")

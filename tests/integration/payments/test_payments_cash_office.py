@@ -7,6 +7,7 @@ from datetime import date
 
 from bs4 import BeautifulSoup
 from werkzeug.http import parse_options_header
+from werkzeug.test import TestResponse
 
 from server.auth.roles import Role
 from tests.checking_client import CheckingClient, csrf_token
@@ -14,7 +15,7 @@ from tests.factories import make_clerk, make_receivable
 from tests.integration.helpers import log_in_clerk
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response: TestResponse) -> str:
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     return " ".join(page.get_text(" ").split())
 

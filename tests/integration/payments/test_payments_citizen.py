@@ -9,21 +9,22 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.payments.models import Booking, OnlinePayment
 from server.payments.references import make_kassenzeichen
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token, element
 from tests.conftest import LiveServer, make_test_app
 from tests.factories import make_receivable
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response: TestResponse) -> str:
     return " ".join(
         BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text().split()
     )
 
 
-def grant_by_lookup(client: CheckingClient, kassenzeichen: str, amount: str):  # type: ignore[no-untyped-def]
+def grant_by_lookup(client: CheckingClient, kassenzeichen: str, amount: str) -> TestResponse:
     page = client.get("/zahlungen/")
     return client.post(
         "/zahlungen/",
@@ -68,7 +69,7 @@ def test_wrong_amount_or_unknown_kassenzeichen_reveals_nothing(client: CheckingC
     assert "höchstens zwei Nachkommastellen" in text_of(bad_amount)
     # What was typed stays in the form.
     soup = BeautifulSoup(bad_amount.get_data(as_text=True), "html.parser")
-    assert soup.find("input", attrs={"name": "amount"})["value"] == "25,001"
+    assert element(soup.find("input", attrs={"name": "amount"}))["value"] == "25,001"
     assert client.get(f"/zahlungen/{kassenzeichen}").status_code == 404
 
 
@@ -82,15 +83,15 @@ def test_a_mistyped_kassenzeichen_is_told_before_any_lookup(client: CheckingClie
     assert "die Prüfziffer am Ende passt nicht" in text
     assert "Wir finden keinen Bescheid" not in text
     soup = BeautifulSoup(typo.get_data(as_text=True), "html.parser")
-    assert soup.find("input", attrs={"name": "kassenzeichen"})["value"] == swapped
-    assert soup.find("input", attrs={"name": "amount"})["value"] == "25,00"
+    assert element(soup.find("input", attrs={"name": "kassenzeichen"}))["value"] == swapped
+    assert element(soup.find("input", attrs={"name": "amount"}))["value"] == "25,00"
     short = grant_by_lookup(client, kassenzeichen[:-1], "25,00")
     assert "Ein Kassenzeichen hat 12 Ziffern und beginnt mit 40" in text_of(short)
     assert grant_by_lookup(client, kassenzeichen, "25,00").status_code == 302
 
 
 def client_from(app: Flask, address: str) -> CheckingClient:
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     client.environ_base["REMOTE_ADDR"] = address
     return client
 
@@ -147,7 +148,7 @@ def test_the_letters_link_opens_the_notice(client: CheckingClient) -> None:
 def pay_online(live_server: LiveServer, outcome: str) -> tuple[CheckingClient, str, str]:
     app = live_server.app
     app.extensions["sandbox_notifier"].synchronous = True
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     _, kassenzeichen, token = make_receivable(app, amount_cents=3500)
     client.get(f"/zahlungen/z/{token}")
     page = client.get(f"/zahlungen/{kassenzeichen}")

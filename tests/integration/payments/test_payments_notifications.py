@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 import requests
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.extensions import db
 from server.payments.models import Booking, OnlinePayment
 from server.payments.providers.xbezahldienste import SIGNATURE_HEADER, sign_notification
 from server.payments.sandbox import platform
+from tests.checking_client import CheckingClient, checking_client
 from tests.conftest import LiveServer
 from tests.factories import make_receivable
 from tests.integration.payments.test_payments_citizen import pay_online
@@ -23,13 +26,13 @@ URL = "/zahlungen/benachrichtigung/sandbox"
 
 
 def post(
-    client,
+    client: CheckingClient,
     body: dict[str, str],
     *,
-    secret: str = SECRET,  # type: ignore[no-untyped-def]
+    secret: str = SECRET,
     timestamp: int | None = None,
     signature: str | None = None,
-):
+) -> TestResponse:
     raw = json.dumps(body).encode()
     header = signature or sign_notification(secret, raw, timestamp or int(time.time()))
     return client.post(
@@ -38,7 +41,7 @@ def post(
 
 
 def test_forged_stale_and_unsigned_notifications_are_rejected(app: Flask) -> None:
-    client = app.test_client()
+    client = checking_client(app)
     body = {"transactionId": "SBX-123", "status": "PAYED"}
     assert post(client, body, secret="wrong").status_code == 400
     assert post(client, body, timestamp=int(time.time()) - 3600).status_code == 400
@@ -115,7 +118,7 @@ def test_notifications_are_retried_until_the_portal_answers(live_server: LiveSer
     answers = iter([503, 503])
     real_post = notifier.session.post
 
-    def flaky(url: str, **kwargs):  # type: ignore[no-untyped-def]
+    def flaky(url: str, **kwargs: Any) -> requests.Response:
         code = next(answers, None)
         if code is not None:
             response = requests.Response()

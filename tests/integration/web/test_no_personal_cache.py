@@ -15,7 +15,7 @@ from server.config import REPO_ROOT
 from server.extensions import db
 from server.fines.models import Upload
 from server.security import CACHEABLE_HEADER
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.factories import make_clerk
 from tests.integration.accounts_helpers import log_in, log_out, registered_account
 from tests.integration.fines.test_fines_hearing import opened, png, submit
@@ -48,7 +48,7 @@ def assert_may_be_kept(response: TestResponse, where: str) -> None:
 
 def fines_clerk(app: Flask) -> CheckingClient:
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
-    clerk: CheckingClient = app.test_client()  # type: ignore[assignment]
+    clerk = checking_client(app)
     log_in_clerk(clerk, "bussgeld")
     return clerk
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from server.config import ConfigurationError, load_config
 from tests.checking_client import CheckingClient, csrf_token
@@ -39,7 +40,7 @@ SAMPLE_ARGUMENTS = {
 }
 
 
-def assert_security_headers(response, where: str) -> None:  # type: ignore[no-untyped-def]
+def assert_security_headers(response: TestResponse, where: str) -> None:
     csp = response.headers.get("Content-Security-Policy", "")
     for directive in (
         "default-src 'self'",

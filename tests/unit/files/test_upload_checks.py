@@ -66,7 +66,7 @@ def decodes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     for owner in (Image.Image, ImageFile.ImageFile):
         original = owner.load
 
-        def spy(self, _original=original):  # type: ignore[no-untyped-def]
+        def spy(self, _original=original):
             calls.append(self.size)
             return _original(self)
 
