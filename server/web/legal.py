@@ -9,7 +9,16 @@ rendered with raw HTML disabled, so a content file can never inject markup or sc
 
 Sign-language videos are configured in ``LEGAL_CONTENT_DIR/gebaerdensprache/videos.json``: a
 list of videos, each with its file, WebVTT captions and a Markdown transcript per language, all
-in that folder and served by the portal itself (no third-party player, no CDN).
+in that folder and served by the portal itself (no third-party player, no CDN)::
+
+    [{"file": "portal.mp4",
+      "title": {"de": "Das Bürgerportal", "en": "The citizen portal"},
+      "captions": {"de": "portal.de.vtt", "en": "portal.en.vtt"},
+      "transcript": {"de": "portal.de.md", "en": "portal.en.md"},
+      "poster": "portal.jpg"}]
+
+Captions are required, title, transcript and poster optional; only the files named there are
+served (``/gebaerdensprache/dateien/<name>``). A broken ``videos.json`` refuses the start.
 """
 
 from __future__ import annotations

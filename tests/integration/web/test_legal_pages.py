@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 from server.auth.roles import Role
 from server.extensions import db
 from server.web.legal import SignLanguageConfigError
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import make_test_app
 from tests.factories import make_clerk
 from tests.integration.accounts_helpers import mails_to
@@ -131,7 +131,7 @@ def test_the_city_overrides_a_page_and_raw_html_stays_text(
         "[klick](javascript:alert(1)) [Rathaus](https://beispielheim.de)\n",
         encoding="utf-8",
     )
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     body = client.get("/impressum").get_data(as_text=True)
     assert "Stadt Beispielheim" in body
     assert "Rathausplatz 1" not in body  # Musterstadt's default is replaced
@@ -173,7 +173,7 @@ def test_a_configured_video_plays_from_the_portal_with_captions(
     )
     (videos / "geheim.txt").write_text("nicht ausliefern", encoding="utf-8")
     app = _app(str(app.config["DATABASE_URL"]), folder)  # reads videos.json at start
-    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    client = checking_client(app)
     page = soup(client.get("/gebaerdensprache"))
     video = page.find("video")
     assert video is not None
@@ -233,7 +233,7 @@ def test_feedback_reaches_the_citizens_office_and_the_citizen_gets_a_confirmatio
     assert reference in mails[0].subject
 
     make_clerk(client.application, username="buergerbuero", roles=[Role.CITIZEN_OFFICE])
-    clerk: CheckingClient = client.application.test_client()  # type: ignore[assignment]
+    clerk = checking_client(client.application)
     log_in_clerk(clerk, "buergerbuero")
     overview = clerk.get("/verwaltung/").get_data(as_text=True)
     assert "Meldungen zur Barrierefreiheit" in overview
