@@ -30,6 +30,7 @@ from server.forms.engine import (
     StatusInput,
     Step,
 )
+from server.privacy import PrivacyNotice
 
 MULTILINGUAL = tuple(kind.value for kind, document in DOCUMENTS.items() if document.multilingual)
 BIRTH = (DocumentKind.BIRTH_CERTIFICATE.value, DocumentKind.BIRTH_EXTRACT.value)
@@ -51,12 +52,45 @@ RELATIONSHIPS = (
     ),
 )
 
+PRIVACY = PrivacyNotice(
+    controller=_l("Standesamt"),
+    purposes=(
+        _l(
+            "Wir verarbeiten Ihre Angaben, um Ihre Berechtigung zu prüfen, die Urkunde aus dem "
+            "Personenstandsregister auszustellen, die Gebühr zu erheben und die Urkunde zu "
+            "versenden."
+        ),
+    ),
+    legal_basis=_l(
+        "Art. 6 Abs. 1 lit. c und e DSGVO i. V. m. §§ 55, 62 und 63 PStG und der "
+        "Personenstandsverordnung (PStV); für die Gebühr das Gebührenrecht des Landes."
+    ),
+    retention=_l(
+        "Die Bestellung mit ihren Nachweisen bewahren wir nach den Aufbewahrungsfristen für "
+        "Personenstandsangelegenheiten auf, in der Regel zehn Jahre; Kassenbelege zur Gebühr "
+        "zehn Jahre nach dem Ende des Jahres der Zahlung."
+    ),
+    recipients=(
+        _l("Die Stadtkasse für die Gebühr."),
+        _l(
+            "Der Betreiber der Bezahlplattform und sein Zahlungsdienstleister, wenn Sie online "
+            "bezahlen."
+        ),
+        _l("Die Deutsche Post oder ein anderer Postdienstleister für den Versand der Urkunde."),
+    ),
+    obligation=_l(
+        "Die Angaben sind für die Bestellung erforderlich (§ 62 PStG); ohne sie können wir keine "
+        "Urkunde ausstellen."
+    ),
+)
+
 DEFINITION = FormDefinition(
     slug="urkunden",
     title=_l("Urkunden bestellen"),
     summary=_l("Geburts-, Ehe-, Lebenspartnerschafts- und Sterbeurkunden bestellen."),
     role=Role.REGISTRY_OFFICE,
     reference_prefix="URK",
+    privacy=PRIVACY,
     keywords=(
         "standesamt",
         "geburtsurkunde",

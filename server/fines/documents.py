@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
+
 from server.db import as_utc
 from server.fines.cases import authority_address
 from server.fines.hearing import receipt_reference
 from server.fines.models import FineCase, HearingStatement, StatementKind
 from server.fines.objection_pdf import ObjectionLetter, render_objection
+from server.fines.privacy import PRIVACY
 from server.fines.receipt_pdf import StatementReceipt, render_receipt
 from server.formatting import german_date
+from server.urls import public_url
 
 
 def _size(size: int) -> str:
@@ -20,6 +24,8 @@ def _size(size: int) -> str:
 
 
 def receipt(case: FineCase, statement: HearingStatement) -> bytes:
+    with force_locale("de"):  # an official paper, in German whatever the page's language
+        privacy = PRIVACY.receipt_facts(public_url("fines.privacy"))
     born = statement.person_birth_date
     driver_born = statement.driver_birth_date
     return render_receipt(
@@ -47,6 +53,7 @@ def receipt(case: FineCase, statement: HearingStatement) -> bytes:
             attachments=tuple(f"{u.original_name} ({_size(u.size)})" for u in statement.uploads),
             late=statement.late,
             reference=receipt_reference(statement, case),
+            privacy=privacy,
         )
     )
 

@@ -46,7 +46,8 @@ _LABEL_WIDTH = 42.0
 class StatementReceipt:
     """What the portal received from the citizen. ``kind`` is ``"admit"``, ``"contest"`` or
     ``"nominate"``; ``received_at`` must carry its time zone; ``driver_lines`` are given only for
-    ``"nominate"``; ``attachments`` are file names with their sizes, printed as given."""
+    ``"nominate"``; ``attachments`` are file names with their sizes, printed as given; ``privacy``
+    is the short privacy notice as (label, text) rows."""
 
     authority_name: str
     authority_lines: tuple[str, ...]
@@ -59,6 +60,8 @@ class StatementReceipt:
     attachments: tuple[str, ...]
     late: bool
     reference: str
+    # The short privacy notice (label, text) printed at the end (Art. 13 DSGVO).
+    privacy: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in STATEMENT_KINDS:
@@ -125,6 +128,9 @@ def _draw(pdf: ReceiptDocument, receipt: StatementReceipt) -> None:
     pdf.heading("Wie geht es weiter?")
     for step in NEXT_STEPS:
         pdf.paragraph(step, gap=1)
+    if receipt.privacy:
+        pdf.heading("Datenschutz")
+        pdf.facts(receipt.privacy, label_width=_LABEL_WIDTH)
 
 
 def render_receipt(receipt: StatementReceipt) -> bytes:

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from server import guessing
 from server.extensions import limiter
@@ -21,6 +22,7 @@ from server.fines.models import (
     HearingStatement,
     StatementKind,
 )
+from server.fines.privacy import PRIVACY
 from server.formatting import city_today, euro
 from server.payments import access as payment_access
 from server.payments import online, proof
@@ -28,8 +30,9 @@ from server.payments.models import Receivable
 from server.payments.providers.base import ProviderError
 from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen
+from server.privacy import notice_page
 from server.rendering import file_response, render_page
-from server.security import allows_webassembly
+from server.security import allows_webassembly, public_page
 
 bp = Blueprint("fines", __name__)
 
@@ -248,7 +251,20 @@ def hearing(aktenzeichen: str) -> ResponseReturnValue:
         file_errors=file_errors,
         late=cases.is_late(found),
         max_mb=current_app.config["UPLOAD_MAX_FILE_BYTES"] // (1024 * 1024),
+        privacy=PRIVACY,
     ), status
+
+
+@bp.route("/bussgeld/datenschutz")
+@public_page
+def privacy() -> ResponseReturnValue:
+    """The privacy notice of the hearing (Art. 13 DSGVO)."""
+    return notice_page(
+        PRIVACY,
+        _("Anhörung im Bußgeldverfahren"),
+        url_for(".open_case"),
+        _("Zurück zu Ihrem Schreiben der Bußgeldstelle"),
+    )
 
 
 def _statement(found: FineCase, statement_id: int) -> HearingStatement:

@@ -22,6 +22,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
+from server.privacy import PrivacyNotice
 
 if TYPE_CHECKING:
     from server.forms.models import FormSubmission
@@ -233,7 +234,8 @@ AWAITING_PAYMENT = Status("zahlung-offen", _l("Zahlung offen"))
 class FormDefinition:
     """A service built on the engine. ``role`` receives its submissions in the back office;
     ``statuses`` are what a clerk may set (the first is the status of a new submission);
-    ``needs``, ``cost`` and ``duration`` fill the service page of the catalogue."""
+    ``needs``, ``cost`` and ``duration`` fill the service page of the catalogue; ``privacy``
+    is the service's privacy notice (Art. 13 DSGVO)."""
 
     slug: str
     title: LazyString | str
@@ -255,12 +257,17 @@ class FormDefinition:
     payment: PaymentStep | None = None
     login_level: str | None = None  # only citizens logged in at this trust level or higher
     email_field: str | None = None  # the confirmation (and receipt) goes to this answer
+    # Art. 13 DSGVO: shown before the first question, in full at /antraege/<slug>/datenschutz
+    # and on the receipt. Required (keyword only, no default): no service goes without it.
+    privacy: PrivacyNotice = field(kw_only=True)
 
     def __post_init__(self) -> None:
         names = [f.name for step in self.steps for f in step.fields]
         self._check_unique(names)
         self._check_references(names)
         self._check_statuses()
+        if not isinstance(self.privacy, PrivacyNotice):
+            raise TypeError(f"{self.slug}: privacy must be a PrivacyNotice")
         if self.email_field is not None and self.email_field not in names:
             raise ValueError(f"{self.slug}: unknown e-mail field {self.email_field!r}")
 
@@ -347,7 +354,7 @@ class FormDefinition:
 
 
 # Step slugs the engine's own pages use.
-RESERVED_STEPS = frozenset({"pruefen", "absenden", "eingegangen", "entwurf", "neu"})
+RESERVED_STEPS = frozenset({"pruefen", "absenden", "eingegangen", "entwurf", "neu", "datenschutz"})
 
 
 def parse_date(value: str) -> date | None:

@@ -32,6 +32,7 @@ from server.forms.engine import (
 from server.forms.models import FormStatusEvent, FormSubmission, FormUpload
 from server.pdf.receipt import ReceiptDocument
 from server.pdf.text import amount
+from server.urls import public_url
 
 
 def file_size(size: int) -> str:
@@ -170,4 +171,8 @@ def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
         pdf.heading("Wie geht es weiter?")
         for step in definition.next_steps:
             pdf.paragraph(str(step), gap=1)
+    pdf.heading("Datenschutz")
+    pdf.facts(
+        definition.privacy.receipt_facts(public_url("forms.privacy", service=definition.slug))
+    )
     return bytes(pdf.output())

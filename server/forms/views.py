@@ -50,7 +50,9 @@ from server.forms.validation import (
 )
 from server.payments.online import NothingToPay
 from server.payments.providers.base import ProviderError
+from server.privacy import notice_page
 from server.rendering import file_response, render_page
+from server.security import public_page
 
 bp = Blueprint("forms", __name__, url_prefix="/antraege")
 
@@ -174,6 +176,10 @@ def _render_step(
         field_specs={spec.name: spec for spec in step.fields},
         questions=[spec for spec in step.fields if spec.name in form],
         notes=assessment.notes if step.assessed else (),
+        # The short privacy notice comes before the first question of the service.
+        privacy_url=url_for(".privacy", service=definition.slug)
+        if step is definition.steps[0]
+        else "",
     )
     return page, 422 if errors else 200
 
@@ -182,6 +188,21 @@ def _render_step(
 def start(service: str) -> ResponseReturnValue:
     definition = _definition(service)
     return redirect(_step_url(definition, definition.steps[0]))
+
+
+@bp.route("/<service>/datenschutz")
+@public_page
+def privacy(service: str) -> ResponseReturnValue:
+    """The service's full privacy notice (Art. 13 DSGVO), readable without logging in."""
+    definition = get_definition(service)
+    if definition is None:
+        abort(404)
+    return notice_page(
+        definition.privacy,
+        definition.title,
+        url_for(".start", service=definition.slug),
+        _("Zurück zum Antrag"),
+    )
 
 
 @bp.route("/<service>/<step>", methods=["GET", "POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from server.logs import get_logger
 from server.payments import access, events, online, proof
 from server.payments.forms import PaymentLookupForm
 from server.payments.models import PaymentState, Receivable
+from server.payments.privacy import PRIVACY
 from server.payments.providers.base import NotificationRejected, ProviderError
 from server.payments.providers.registry import current_provider
 from server.payments.receivables import (
@@ -23,7 +26,9 @@ from server.payments.receivables import (
 )
 from server.payments.references import format_kassenzeichen, normalise_kassenzeichen
 from server.payments.transfer import transfer_details
+from server.privacy import notice_page
 from server.rendering import file_response, render_page
+from server.security import public_page
 
 bp = Blueprint("payments", __name__, url_prefix="/zahlungen")
 log = get_logger("payments")
@@ -43,19 +48,26 @@ NOTICE_LOOKUP = guessing.Door(
 )
 
 
+def _lookup_page(**values: Any) -> str:
+    """The lookup page; its short privacy notice comes before the form."""
+    return render_page("views/payments/lookup.html", privacy=PRIVACY, **values)
+
+
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(_lookup_rate_limit, methods=["POST"])
 def lookup() -> ResponseReturnValue:
     form = PaymentLookupForm()
     if request.method != "POST":
-        return render_page("views/payments/lookup.html", form=form, not_found=False)
+        return _lookup_page(form=form, not_found=False)
     if not form.validate():
-        return render_page("views/payments/lookup.html", form=form, not_found=False), 422
+        return _lookup_page(form=form, not_found=False), 422
     kassenzeichen = normalise_kassenzeichen(form.kassenzeichen.data or "")
     wait = guessing.attempt(NOTICE_LOOKUP, kassenzeichen)
     if wait is not None:
-        page = render_page(
-            "views/payments/lookup.html", form=form, not_found=False, wait_minutes=-(-wait // 60)
+        page = _lookup_page(
+            form=form,
+            not_found=False,
+            wait_minutes=-(-wait // 60),
         )
         return page, 429, {"Retry-After": str(wait)}
     receivable = find_by_kassenzeichen(kassenzeichen)
@@ -64,7 +76,19 @@ def lookup() -> ResponseReturnValue:
         access.grant(receivable)
         return redirect(url_for(".receivable", kassenzeichen=receivable.kassenzeichen))
     guessing.failed(NOTICE_LOOKUP)
-    return render_page("views/payments/lookup.html", form=form, not_found=True), 422
+    return _lookup_page(form=form, not_found=True), 422
+
+
+@bp.route("/datenschutz")
+@public_page
+def privacy() -> ResponseReturnValue:
+    """The privacy notice of paying a notice (Art. 13 DSGVO)."""
+    return notice_page(
+        PRIVACY,
+        _("Bescheid bezahlen"),
+        url_for(".lookup"),
+        _("Zurück zu „Bescheid bezahlen“"),
+    )
 
 
 @bp.route("/z/<token>")

@@ -8,6 +8,31 @@ from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
 from server.forms.engine import Field, FieldKind, FormDefinition, Status, Step
+from server.privacy import PrivacyNotice
+
+PRIVACY = PrivacyNotice(
+    controller=_l("Bürgerbüro"),
+    purposes=(
+        _l(
+            "Wir verarbeiten Ihre Angaben und Belege, um sie dem laufenden Vorgang zuzuordnen und "
+            "dem zuständigen Amt vorzulegen."
+        ),
+    ),
+    legal_basis=_l(
+        "Art. 6 Abs. 1 lit. e DSGVO i. V. m. §§ 24, 26 VwVfG und den Vorschriften, nach denen "
+        "Ihr Vorgang bearbeitet wird; enthalten Belege Gesundheitsdaten, zusätzlich Art. 9 Abs. 2 "
+        "lit. g DSGVO."
+    ),
+    retention=_l(
+        "Die Belege werden Teil der Akte Ihres Vorgangs und so lange aufbewahrt, wie es die "
+        "Aufbewahrungsfristen für diesen Vorgang vorsehen."
+    ),
+    recipients=(_l("Das Amt der Stadtverwaltung, das Ihren Vorgang bearbeitet."),),
+    obligation=_l(
+        "Ob Sie Belege einreichen müssen, richtet sich nach Ihrem Vorgang; fehlen sie, kann das "
+        "Amt nur nach Aktenlage entscheiden."
+    ),
+)
 
 DEFINITION = FormDefinition(
     slug="belege-nachreichen",
@@ -15,6 +40,7 @@ DEFINITION = FormDefinition(
     summary=_l("Quittungen, Bescheinigungen oder Fotos zu einem laufenden Vorgang einreichen."),
     role=Role.CITIZEN_OFFICE,
     reference_prefix="BEL",
+    privacy=PRIVACY,
     keywords=(
         "belege",
         "nachreichen",

@@ -22,6 +22,7 @@ from server.forms.engine import (
     Status,
     Step,
 )
+from server.privacy import PrivacyNotice
 
 YES_NO = (Choice("ja", _l("Ja")), Choice("nein", _l("Nein")))
 
@@ -35,12 +36,48 @@ DAYCARES = (
     Choice("kita-kleine-strolche", "Kita Kleine Strolche, Bahnhofstraße 22"),
 )
 
+PRIVACY = PrivacyNotice(
+    controller=_l("Jugendamt"),
+    purposes=(
+        _l(
+            "Wir verarbeiten Ihre Angaben, um Ihr Kind für einen Kita-Platz vorzumerken und einen "
+            "Platz zu vermitteln."
+        ),
+        _l(
+            "Wir planen mit den Anmeldungen den Bedarf an Kita-Plätzen in der Stadt "
+            "(Jugendhilfeplanung, § 80 SGB VIII); dafür werden die Angaben nur zusammengefasst "
+            "ausgewertet."
+        ),
+    ),
+    legal_basis=_l(
+        "Art. 6 Abs. 1 lit. e DSGVO i. V. m. §§ 24, 62 SGB VIII; die Weitergabe an die gewählten "
+        "Kitas und Angaben zu einem besonderen Förderbedarf auf Grund Ihrer Einwilligung "
+        "(Art. 6 Abs. 1 lit. a, Art. 9 Abs. 2 lit. a DSGVO)."
+    ),
+    retention=_l(
+        "Wir löschen Ihre Angaben, wenn Ihr Kind die Kita verlässt oder Sie die Anmeldung "
+        "zurückziehen; kommt kein Platz zustande, spätestens ein Jahr nach dem gewünschten Beginn."
+    ),
+    recipients=(
+        _l("Die Kitas, die Sie gewählt haben, und ihre Träger, wenn Sie eingewilligt haben."),
+        _l(
+            "Innerhalb der Stadtverwaltung nur die Beschäftigten des Jugendamts, die Kita-Plätze "
+            "vergeben."
+        ),
+    ),
+    obligation=_l(
+        "Die Angaben sind freiwillig. Ohne sie können wir Ihr Kind nicht für einen Platz vormerken."
+    ),
+)
+
+
 DEFINITION = FormDefinition(
     slug="kita-anmeldung",
     title=_l("Kita-Anmeldung"),
     summary=_l("Ihr Kind für einen Platz in einer Kindertagesstätte anmelden."),
     role=Role.YOUTH_OFFICE,
     reference_prefix="KITA",
+    privacy=PRIVACY,
     keywords=(
         "kita",
         "kindergarten",

@@ -7,6 +7,35 @@ from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
 from server.forms.engine import Choice, Condition, Field, FieldKind, FormDefinition, Status, Step
+from server.privacy import PrivacyNotice
+
+PRIVACY = PrivacyNotice(
+    controller=_l("Bürgerbüro"),
+    purposes=(
+        _l(
+            "Wir verarbeiten Ihre Angaben, um Ihr Anliegen zu bearbeiten, an das zuständige Amt "
+            "weiterzugeben und Ihnen zu antworten."
+        ),
+    ),
+    legal_basis=_l(
+        "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 25 VwVfG (Beratung und Auskunft); bei "
+        "Beschwerden auch Art. 17 GG (Petitionsrecht)."
+    ),
+    retention=_l(
+        "Wir löschen Ihre Nachricht und Ihre Kontaktdaten drei Jahre nach der Erledigung, sofern "
+        "sie nicht zu einem Verwaltungsverfahren gehören; dann gelten dessen Aufbewahrungsfristen."
+    ),
+    recipients=(
+        _l("Das Amt der Stadtverwaltung, das für Ihr Anliegen zuständig ist."),
+        _l(
+            "Andere Behörden nur, wenn Ihr Anliegen dort zu bearbeiten ist; wir sagen es Ihnen "
+            "dann."
+        ),
+    ),
+    obligation=_l(
+        "Die Angaben sind freiwillig. Ohne Namen und Kontaktdaten können wir Ihnen nicht antworten."
+    ),
+)
 
 DEFINITION = FormDefinition(
     slug="kontakt",
@@ -16,6 +45,7 @@ DEFINITION = FormDefinition(
     ),
     role=Role.CITIZEN_OFFICE,
     reference_prefix="KON",
+    privacy=PRIVACY,
     keywords=(
         "kontakt",
         "anfrage",

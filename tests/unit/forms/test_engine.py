@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,6 +23,15 @@ from server.forms.engine import (
 )
 from server.forms.registry import DEFINITIONS, DuplicateDefinition, register_definition
 from server.forms.validation import check_step, step_form, validate_all
+from server.privacy import PrivacyNotice
+
+TEST_PRIVACY = PrivacyNotice(
+    controller="Testamt",
+    purposes=("Zum Testen.",),
+    legal_basis="Art. 6 Abs. 1 lit. e DSGVO",
+    retention="Ein Jahr.",
+    recipients=("Niemand.",),
+)
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
@@ -147,6 +157,7 @@ def _tiny(**step_fields: Field) -> FormDefinition:
         reference_prefix="T",
         steps=(Step("eins", "Eins", tuple(step_fields.values())),),
         statuses=(Status("neu", "Neu"),),
+        privacy=TEST_PRIVACY,
     )
 
 
@@ -184,6 +195,7 @@ def test_definitions_with_mistakes_are_refused_when_loaded() -> None:
             reference_prefix="X",
             steps=(Step("s1", "S", (text,)), Step("s2", "S", (text,))),
             statuses=(Status("neu", "Neu"),),
+            privacy=TEST_PRIVACY,
         )
     with pytest.raises(ValueError, match="unknown"):
         _tiny(b=Field("b", FieldKind.TEXT, "B", when=Condition("nope", ("ja",))))
@@ -196,15 +208,23 @@ def test_definitions_with_mistakes_are_refused_when_loaded() -> None:
             reference_prefix="X",
             steps=(Step("pruefen", "S", (text,)),),
             statuses=(Status("neu", "Neu"),),
+            privacy=TEST_PRIVACY,
         )
 
 
 def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask) -> None:
-    assert set(DEFINITIONS) == {"kita-anmeldung", "kontakt", "belege-nachreichen", "urkunden"}
+    assert set(DEFINITIONS) == {
+        "kita-anmeldung",
+        "kontakt",
+        "belege-nachreichen",
+        "urkunden",
+        "barrierefreiheit-feedback",
+    }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
     assert [s.value for s in KITA.statuses] == ["eingegangen", "angebot", "zugesagt", "abgelehnt"]
     assert DEFINITIONS["kontakt"].role == Role.CITIZEN_OFFICE
+    assert DEFINITIONS["barrierefreiheit-feedback"].role == Role.CITIZEN_OFFICE
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:
@@ -213,3 +233,34 @@ def test_a_slug_is_registered_once(app_context: Flask) -> None:
     with pytest.raises(DuplicateDefinition, match="kita-anmeldung"):
         register_definition(replace(_tiny(), slug="kita-anmeldung"))
     assert DEFINITIONS["kita-anmeldung"] is KITA
+
+
+def test_a_definition_without_a_privacy_notice_cannot_be_built() -> None:
+    """Art. 13 DSGVO: no service goes online without saying what happens to the data."""
+    parts: dict[str, Any] = {
+        "slug": "x",
+        "title": "X",
+        "summary": "",
+        "role": Role.ADMIN,
+        "reference_prefix": "X",
+        "steps": (Step("s1", "S", (Field("a", FieldKind.TEXT, "A"),)),),
+        "statuses": (Status("neu", "Neu"),),
+    }
+    with pytest.raises(TypeError, match="privacy"):
+        FormDefinition(**parts)
+    with pytest.raises(TypeError, match="privacy"):
+        FormDefinition(**parts, privacy=None)
+    assert FormDefinition(**parts, privacy=TEST_PRIVACY).privacy is TEST_PRIVACY
+
+
+def test_a_privacy_notice_names_everything_art_13_asks_for() -> None:
+    with pytest.raises(TypeError):
+        PrivacyNotice(controller="Amt", purposes=("Zweck.",))  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="recipients"):
+        PrivacyNotice(
+            controller="Amt",
+            purposes=("Zweck.",),
+            legal_basis="§ 1",
+            retention="Ein Jahr.",
+            recipients=(),
+        )

@@ -21,6 +21,15 @@ from server.forms.engine import (
     Step,
 )
 from server.forms.validation import check_step, validate_all
+from server.privacy import PrivacyNotice
+
+TEST_PRIVACY = PrivacyNotice(
+    controller="Testamt",
+    purposes=("Zum Testen.",),
+    legal_basis="Art. 6 Abs. 1 lit. e DSGVO",
+    retention="Ein Jahr.",
+    recipients=("Niemand.",),
+)
 
 TODAY = date(2026, 11, 25)
 
@@ -49,6 +58,7 @@ def proof_service(assessment: Assessment) -> FormDefinition:
             ),
         ),
         statuses=(Status("neu", "Neu"),),
+        privacy=TEST_PRIVACY,
         assess=lambda answers, context: assessment,
     )
 
