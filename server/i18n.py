@@ -1,24 +1,49 @@
-"""Language choice: a persisted cookie first, then the browser's Accept-Language, then German."""
+"""Language choice: an explicit ``?lang=`` in the address, then a persisted cookie, then the
+browser's Accept-Language, then German.
+
+A language is a code of ``LANGUAGES`` (``"de"``, ``"en"``); the *locale* it formats dates, times
+and numbers in is a regional one (``FORMAT_LOCALES``): English is British English, 24-hour times
+and the day before the month ("19 Nov 2026, 19:30"), as a German city's English pages should
+read. Translations are looked up by the locale and fall back to the language's catalogue
+(``en_GB`` finds ``translations/en``).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from server.extensions import babel
 
 LANGUAGE_COOKIE = "portal_lang"
+LANGUAGE_PARAMETER = "lang"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+# The locale a language formats in (Babel's name).
+FORMAT_LOCALES = {"en": "en_GB"}
+# The tag ``<html lang>``, ``hreflang`` and the manifest carry (BCP 47). English stays plain
+# ``en`` for now: only the formats are British, and the page checks (tests/checking_client.py)
+# accept ``de`` and ``en``; ``en-GB`` is a change of this one line and of those checks.
+LANGUAGE_TAGS = {"de": "de", "en": "en"}
+
+
+def chosen_language() -> str:
+    """The visitor's language code (``"de"``, ``"en"``), by the order in the module's docstring."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a job or a command: the official language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    for chosen in (request.args.get(LANGUAGE_PARAMETER), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen is not None and chosen in languages:
+            return str(chosen)
+    return str(
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen is not None and chosen in languages:
-        return chosen
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    language = chosen_language()
+    return FORMAT_LOCALES.get(language, language)
 
 
 def current_language() -> str:
@@ -26,8 +51,48 @@ def current_language() -> str:
     return locale.language if locale else "de"
 
 
+def language_tag() -> str:
+    """The current language as ``<html lang>`` names it: ``"de"``, ``"en"``."""
+    language = current_language()
+    return LANGUAGE_TAGS.get(language, language)
+
+
+def language_alternates() -> list[tuple[str, str]]:
+    """``(hreflang, URL)`` of this page in every language and the ``x-default`` (the address
+    without a choice: the visitor's cookie or browser decides), for ``<link rel="alternate">``."""
+    base = request.base_url
+    others = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    alternates = [
+        (LANGUAGE_TAGS.get(code, code), _with_query(base, [*others, (LANGUAGE_PARAMETER, code)]))
+        for code in current_app.config["LANGUAGES"]
+    ]
+    return [*alternates, ("x-default", _with_query(base, others))]
+
+
+def without_language_parameter(target: str | None) -> str | None:
+    """A local redirect target without ``?lang=``: the language just chosen must win."""
+    if not target or "?" not in target:
+        return target
+    path, _, query = target.partition("?")
+    pairs = [
+        (key, value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if key != LANGUAGE_PARAMETER
+    ]
+    return _with_query(path, pairs)
+
+
+def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
-    app.jinja_env.globals.update(current_language=current_language, language_names=LANGUAGE_NAMES)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        language_tag=language_tag,
+        language_alternates=language_alternates,
+        language_names=LANGUAGE_NAMES,
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.auth.records import AccountRecord
 from server.extensions import db
+from server.fines.cases import shown_offence_text
 from server.fines.models import CaseStatus, FineCase
 
 
@@ -30,7 +31,11 @@ def describe_cases(case_ids: Sequence[int]) -> list[AccountRecord]:
     return [
         AccountRecord(
             section=_("Verwarnungen und Bußgelder"),
-            title=_("%(az)s: %(offence)s", az=case.aktenzeichen, offence=case.offence.text),
+            title=_(
+                "%(az)s: %(offence)s",
+                az=case.aktenzeichen,
+                offence=shown_offence_text(case.offence),
+            ),
             status=status_text(case.status),
             url=url_for("fines.case", aktenzeichen=case.aktenzeichen),
             since=case.created_at,

@@ -14,8 +14,9 @@ from server.db import utcnow
 from server.extensions import db
 from server.fines import credentials
 from server.fines.models import CaseEvent, CaseKind, CaseStatus, FineCase, Offence
-from server.fines.offences_data import OFFENCES
+from server.fines.offences_data import OFFENCES, offence_text
 from server.formatting import city_time, city_today
+from server.i18n import current_language
 from server.logs import get_logger
 from server.payments.events import register_settlement_handler
 from server.payments.models import Receivable
@@ -54,6 +55,12 @@ def authority_address() -> tuple[str, ...]:
         f"Stadt {config['PORTAL_CITY_NAME']} – Bußgeldstelle",
         *[part.strip() for part in config["FINES_AUTHORITY_ADDRESS"].split(",")],
     )
+
+
+def shown_offence_text(offence: Offence) -> str:
+    """The offence's wording in the reader's language (pages, the account); letters, PDFs and
+    the back office print the official German text (``offence.text``)."""
+    return offence_text(offence.number, offence.text, current_language())
 
 
 def find_offence(number: str) -> Offence | None:

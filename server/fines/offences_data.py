@@ -35,6 +35,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.fines.offences_en import OFFENCE_TEXTS as ENGLISH_TEXTS
+
 # The statutory basis every parking offence shares: § 24 StVG makes breaking the StVO an
 # administrative offence, paragraph 3 no. 5 caps the fine.
 _STVG = "§ 24 Abs. 1, 3 Nr. 5 StVG"
@@ -143,3 +145,13 @@ OFFENCES: tuple[OffenceDefinition, ...] = (
         f"§ 12 Abs. 3, § 49 StVO; {_STVG}; 54 BKat",
     ),
 )
+
+
+# The texts in other languages than German, keyed by TBNR.
+TRANSLATED_TEXTS: dict[str, dict[str, str]] = {"en": ENGLISH_TEXTS}
+
+
+def offence_text(number: str, german: str, language: str) -> str:
+    """The offence's wording for a reader of ``language``: the official German text, or its
+    translation when there is one (else the German text, never nothing)."""
+    return TRANSLATED_TEXTS.get(language, {}).get(number, german)

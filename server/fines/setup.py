@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from server.auth.records import register_record_kind
 from server.auth.roles import Role
 from server.fines.account import describe_cases
-from server.fines.cases import PURPOSE, init_fines_events
+from server.fines.cases import PURPOSE, init_fines_events, shown_offence_text
 from server.fines.proof import proof_recipient
-from server.payments.events import register_origin_link
+from server.payments.events import register_notice_title, register_origin_link
 from server.payments.models import Receivable
 from server.payments.proof_mail import register_proof_recipient
 
@@ -26,6 +26,16 @@ def _back_to_case(receivable: Receivable) -> tuple[str, str] | None:
     )
 
 
+def _title(receivable: Receivable) -> str | None:
+    """The notice's title on pages in the reader's language; the stored description is the same
+    in German ("Verwarnungsgeld BG-2026-000001", ``cases.add_case``)."""
+    from flask_babel import gettext as _
+
+    if not receivable.purpose_ref:
+        return None
+    return f"{_('Verwarnungsgeld')} {receivable.purpose_ref}"
+
+
 def init_fines(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
     from server.fines import hearing
@@ -36,6 +46,8 @@ def init_fines(app: Flask) -> None:
     init_fines_events()
     register_record_kind("fine_cases", describe_cases)
     register_origin_link(PURPOSE, _back_to_case)
+    register_notice_title(PURPOSE, _title)
+    app.jinja_env.globals.update(shown_offence_text=shown_offence_text)
     register_proof_recipient(PURPOSE, proof_recipient)
     app.register_blueprint(bp)
     app.register_blueprint(fines_office)

@@ -201,7 +201,18 @@ def origin(receivable: Receivable) -> tuple[str, str] | None:
     )
 
 
+def title(receivable: Receivable) -> str | None:
+    """The notice's title on pages, in the reader's language: the service's payment description
+    and the Eingangsnummer (stored in German as the receivable's description)."""
+    found = submission_of(receivable)
+    spec = found[0].payment if found else None
+    if found is None or spec is None:
+        return None
+    return f"{spec.description} {found[1].reference}"
+
+
 def register_payment_step(definition: FormDefinition) -> None:
     if definition.payment is not None:
         events.register_settlement_handler(definition.payment.purpose, on_settled)
         events.register_origin_link(definition.payment.purpose, origin)
+        events.register_notice_title(definition.payment.purpose, title)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.auth.records import AccountRecord
 from server.extensions import db
+from server.payments.display import receivable_title
 from server.payments.journal import Balance, ReceivableStatus
 from server.payments.models import Receivable
 from server.payments.proof import closed_status_text, closing_reason
@@ -51,7 +52,7 @@ def describe_receivables(receivable_ids: Sequence[int]) -> list[AccountRecord]:
             section=_("Zahlungen"),
             title=_(
                 "%(description)s (Kassenzeichen %(kz)s)",
-                description=receivable.description,
+                description=receivable_title(receivable),
                 kz=receivable.kassenzeichen,
             ),
             status=receivable_status_text(receivable),

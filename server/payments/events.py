@@ -50,3 +50,19 @@ def register_origin_link(purpose: str, link: OriginLink) -> None:
 def origin_link(receivable: Receivable) -> tuple[str, str] | None:
     link = _origins.get(receivable.purpose)
     return link(receivable) if link else None
+
+
+NoticeTitle = Callable[["Receivable"], "str | None"]
+_titles: Registry[NoticeTitle] = Registry("notice title for purpose")
+
+
+def register_notice_title(purpose: str, title: NoticeTitle) -> None:
+    """How a page names the receivables of ``purpose`` in the reader's language, from stable
+    values (its reference), never by translating the stored German description; ``None`` where
+    it cannot (``payments.display.receivable_title`` then names it)."""
+    _titles.register(purpose, title)
+
+
+def notice_title(receivable: Receivable) -> str | None:
+    title = _titles.get(receivable.purpose)
+    return title(receivable) if title else None

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from server.db import as_utc
 from server.extensions import db
+from server.payments.display import receivable_title
 from server.payments.journal import Balance
 from server.payments.models import (
     Booking,
@@ -162,7 +163,7 @@ def proof_of(receivable: Receivable, current: Balance | None = None) -> PaymentP
         return None
     return PaymentProof(
         kassenzeichen=format_kassenzeichen(receivable.kassenzeichen),
-        description=receivable.description,
+        description=receivable_title(receivable),
         debtor_name=receivable.debtor_name,
         amount_cents=min(current.paid_cents, current.expected_cents),
         paid_at=lines[-1].paid_at,

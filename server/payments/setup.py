@@ -57,7 +57,7 @@ def _sandbox(app: Flask) -> XBezahldiensteProvider:
 
 def init_payments(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
-    from server.payments import clarifications, cli, events, proof_mail
+    from server.payments import clarifications, cli, display, events, proof_mail
     from server.payments.backoffice import bp as cash_office
     from server.payments.views import bp
 
@@ -72,6 +72,9 @@ def init_payments(app: Flask) -> None:
     init_provider(app)
     app.register_blueprint(bp)
     app.register_blueprint(cash_office)
+    app.jinja_env.globals.update(
+        receivable_title=display.receivable_title, payment_method_names=display.method_names
+    )
     register_queue(
         Queue(
             "payments",

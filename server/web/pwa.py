@@ -14,18 +14,40 @@ from flask_babel import gettext as _
 
 from server.assets import SERVICE_WORKER_SCRIPTS, app_shell_files, asset_url, static_hash
 from server.config import REPO_ROOT
+from server.i18n import FORMAT_LOCALES, LANGUAGE_TAGS
+from server.web.catalogue import find_service
 
 SERVICE_WORKER_SOURCE = REPO_ROOT / "service_worker" / "sw.js"
 OFFLINE_PATH = "/offline"
 
 
-def manifest() -> dict[str, Any]:
-    """The web app manifest; always German, as its ``lang`` says, whatever the visitor's choice."""
-    with force_locale("de"):
-        return _manifest(current_app.config)
+# The app's shortcuts (long press on its icon): services of the catalogue, by slug.
+SHORTCUT_SERVICES = ("bussgeld", "zahlungen", "konto")
 
 
-def _manifest(config: Any) -> dict[str, Any]:
+def manifest(language: str = "de") -> dict[str, Any]:
+    """The web app manifest in ``language`` (a code of ``LANGUAGES``), as its ``lang`` says."""
+    with force_locale(FORMAT_LOCALES.get(language, language)):
+        return _manifest(current_app.config, LANGUAGE_TAGS.get(language, language))
+
+
+def _shortcuts() -> list[dict[str, Any]]:
+    shortcuts = []
+    for slug in SHORTCUT_SERVICES:
+        service = find_service(slug)
+        if service is None or not service.available:
+            continue
+        shortcuts.append(
+            {
+                "name": str(service.title),
+                "description": str(service.summary),
+                "url": url_for("web.service", slug=service.slug),
+            }
+        )
+    return shortcuts
+
+
+def _manifest(config: Any, language_tag: str) -> dict[str, Any]:
     icons = [
         {
             "src": asset_url(f"icons/icon-{size}.png"),
@@ -48,7 +70,7 @@ def _manifest(config: Any) -> dict[str, Any]:
         "name": _("Bürgerportal %(city)s", city=config["PORTAL_CITY_NAME"]),
         "short_name": _("Bürgerportal"),
         "description": _("Die Online-Dienste der Stadt %(city)s.", city=config["PORTAL_CITY_NAME"]),
-        "lang": "de",
+        "lang": language_tag,
         "dir": "ltr",
         "start_url": "/",
         "scope": "/",
@@ -58,6 +80,7 @@ def _manifest(config: Any) -> dict[str, Any]:
         "background_color": "#ffffff",
         "categories": ["government", "utilities"],
         "icons": icons,
+        "shortcuts": _shortcuts(),
     }
 
 

@@ -16,7 +16,7 @@ from flask_wtf.csrf import generate_csrf
 
 from server.auth.session import current_citizen
 from server.extensions import db
-from server.i18n import LANGUAGE_COOKIE
+from server.i18n import LANGUAGE_COOKIE, LANGUAGE_PARAMETER, without_language_parameter
 from server.rendering import redirect_page, render_page
 from server.security import public_page, public_resource, safe_redirect_target
 from server.web.catalogue import SERVICES, find_service, search_services
@@ -67,7 +67,7 @@ def switch_language() -> ResponseReturnValue:
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
-    target = safe_redirect_target(request.form.get("next"))
+    target = without_language_parameter(safe_redirect_target(request.form.get("next")))
     response = redirect_page(target or url_for("web.start"))
     response.set_cookie(
         LANGUAGE_COOKIE,
@@ -83,7 +83,12 @@ def switch_language() -> ResponseReturnValue:
 @bp.route("/manifest.webmanifest")
 @public_resource
 def manifest() -> Response:
-    response = jsonify(build_manifest())
+    """German at its plain address (what the service worker keeps), another language at
+    ``?lang=<code>``, which an English page links: the same bytes for everybody per address."""
+    language = request.args.get(LANGUAGE_PARAMETER, "")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    response = jsonify(build_manifest(language))
     response.mimetype = "application/manifest+json"
     return response
 
