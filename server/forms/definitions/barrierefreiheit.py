@@ -20,7 +20,7 @@ PRIVACY = PrivacyNotice(
         ),
     ),
     legal_basis=_l(
-        "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 12b BGG und § 10d BGG NRW (Feedback-Mechanismus "
+        "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 12b BGG und der BITV NRW (Feedback-Mechanismus "
         "der Erklärung zur Barrierefreiheit)."
     ),
     retention=_l(
