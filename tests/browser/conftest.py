@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,18 +92,28 @@ def _new_context(
     return browser.new_context(**settings)  # type: ignore[arg-type]
 
 
+# What each watched page's console reported, kept beside the page rather than on it.
+_problems: weakref.WeakKeyDictionary[Page, PageProblems] = weakref.WeakKeyDictionary()
+
+
+def problems(page: Page) -> PageProblems:
+    """The console errors and CSP violations of a page the fixtures watch (``phone``,
+    ``strict_phone``)."""
+    return _problems[page]
+
+
 def _watch(page: Page) -> PageProblems:
-    problems = PageProblems()
+    watched = _problems[page] = PageProblems()
 
     def on_console(message) -> None:
         if message.type == "error":
-            problems.console_errors.append(message.text)
+            watched.console_errors.append(message.text)
             if "Content Security Policy" in message.text:
-                problems.csp_violations.append(message.text)
+                watched.csp_violations.append(message.text)
 
     page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.console_errors.append(str(error)))
-    return problems
+    page.on("pageerror", lambda error: watched.console_errors.append(str(error)))
+    return watched
 
 
 @pytest.fixture
@@ -110,7 +121,7 @@ def phone(playwright: Playwright, browser: Browser, live_server: LiveServer) -> 
     """A Pixel 7 page, axe-ready (CSP bypassed for the scanner)."""
     context = _new_context(playwright, browser, live_server, bypass_csp=True)
     page = context.new_page()
-    page.problems = _watch(page)  # type: ignore[attr-defined]
+    _watch(page)
     yield page
     context.close()
 
@@ -122,7 +133,7 @@ def strict_phone(
     """A Pixel 7 page that keeps the CSP and records its violations."""
     context = _new_context(playwright, browser, live_server, bypass_csp=False)
     page = context.new_page()
-    page.problems = _watch(page)  # type: ignore[attr-defined]
+    _watch(page)
     yield page
     context.close()
 

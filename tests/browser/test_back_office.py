@@ -7,7 +7,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, assert_accessible, pass_second_factor, visit
+from tests.browser.conftest import assert_accessible, pass_second_factor, visit
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
 

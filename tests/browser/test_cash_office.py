@@ -7,7 +7,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, Playwright, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk
+from tests.browser.conftest import assert_accessible, clerk_desk
+from tests.conftest import LiveServer
 from tests.factories import make_clerk, make_receivable
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from server.auth.roles import Role
 from server.extensions import db
 from server.payments.models import Refund
-from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk, visit
+from tests.browser.conftest import assert_accessible, clerk_desk, visit
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
 EMAIL = "neu.buergerin@example.org"
@@ -74,7 +75,7 @@ def entry(phone: Page, given: str, family: str, day: str, parents: str = "") -> 
     expect(phone.locator("h1")).to_have_text("Ihre Berechtigung")
 
 
-def relationship(phone: Page, who: str) -> None:
+def relationship(phone: Page, who: str | re.Pattern[str]) -> None:
     phone.get_by_label(who).check()
     phone.get_by_label("Ihr Geburtsdatum").fill("1990-06-15")
     weiter(phone)

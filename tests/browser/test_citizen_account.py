@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible, visit
+from tests.browser.conftest import assert_accessible, problems, visit
 
 EMAIL = "erika.mustermann@example.org"
 PASSWORD = "Sommer in der Heide 2026"
@@ -45,7 +45,7 @@ def test_register_confirm_from_the_mail_log_in_and_out(strict_phone: Page) -> No
     expect(phone.locator("h1")).to_have_text("Bürgerportal")
     phone.goto("/konto")
     expect(phone.get_by_role("button", name="Mit Passwort anmelden")).to_be_visible()
-    assert phone.problems.csp_violations == []  # type: ignore[attr-defined]
+    assert problems(phone).csp_violations == []
 
 
 def test_account_pages_are_accessible(phone: Page) -> None:

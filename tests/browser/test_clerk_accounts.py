@@ -12,7 +12,8 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk
+from tests.browser.conftest import assert_accessible, clerk_desk
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
 

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, pass_second_factor, wait_for_service_worker
+from tests.browser.conftest import pass_second_factor, problems, wait_for_service_worker
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
 
@@ -18,9 +19,8 @@ def test_pages_run_under_the_strict_csp_without_violations(strict_phone: Page) -
     strict_phone.get_by_label("Dienst suchen").fill("kita")
     expect(strict_phone.locator("#service-list li")).to_have_count(1)
     wait_for_service_worker(strict_phone)
-    problems = strict_phone.problems  # type: ignore[attr-defined]
-    assert problems.csp_violations == []
-    assert problems.console_errors == []
+    assert problems(strict_phone).csp_violations == []
+    assert problems(strict_phone).console_errors == []
 
 
 def test_an_injected_inline_script_is_blocked(strict_phone: Page) -> None:

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     assert_accessible,
     pass_second_factor,
+    problems,
     visit,
     wait_for_service_worker,
 )
@@ -310,7 +311,9 @@ def test_a_camera_photo_is_downscaled_before_upload(
     phone.get_by_role("button", name="Absenden").click()
     expect(phone.locator("h1")).to_have_text("Ihr Antrag ist eingegangen")
     (submission,) = received.submissions.values()
-    ((name, mimetype, received_size),) = submission["files"]  # type: ignore[misc]
+    files = submission["files"]
+    assert isinstance(files, list)
+    ((name, mimetype, received_size),) = files
     assert (name, mimetype) == ("kamera.jpg", "image/jpeg")
     assert received_size == size
 
@@ -345,5 +348,5 @@ def test_drafts_run_under_the_strict_content_security_policy(strict_phone: Page)
     strict_phone.reload()
     strict_phone.wait_for_selector("html[data-drafts=ready]")
     expect(strict_phone.get_by_label("Vorname des Kindes")).to_have_value("Mia-Sophie")
-    assert strict_phone.problems.csp_violations == []  # type: ignore[attr-defined]
-    assert strict_phone.problems.console_errors == []  # type: ignore[attr-defined]
+    assert problems(strict_phone).csp_violations == []
+    assert problems(strict_phone).console_errors == []

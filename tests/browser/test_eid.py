@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from tests.browser.conftest import PHONE, assert_accessible
+from tests.browser.conftest import PHONE, assert_accessible, problems
 from tests.conftest import LiveServer, free_port, serving
 from tests.peers.oidc.fixtures import OidcProvider
 
@@ -127,4 +127,4 @@ def test_the_development_provider_keeps_the_csp(strict_phone: Page) -> None:
     strict_phone.get_by_label("Leonie Weber").check()
     strict_phone.get_by_role("button", name="Anmelden").click()
     expect(strict_phone.get_by_text("(Anschrift)")).to_be_visible()
-    assert strict_phone.problems.csp_violations == []  # type: ignore[attr-defined]
+    assert problems(strict_phone).csp_violations == []

@@ -6,8 +6,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk, visit
+from tests.browser.conftest import assert_accessible, clerk_desk, visit
 from tests.browser.drafts_store import drafts_and_outbox, wait_for_draft_saved, wait_for_drafts
+from tests.conftest import LiveServer
 from tests.factories import make_fine_case
 
 

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, assert_accessible, clerk_desk, visit
+from tests.browser.conftest import assert_accessible, clerk_desk, visit
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
 

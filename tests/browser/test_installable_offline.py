@@ -10,12 +10,12 @@ from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
-    LiveServer,
     assert_accessible,
     pass_second_factor,
     visit,
     wait_for_service_worker,
 )
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
 

@@ -15,7 +15,6 @@ from server.auth.roles import Role
 from server.extensions import db
 from server.forms.models import FormSubmission, FormUpload
 from tests.browser.conftest import (
-    LiveServer,
     assert_accessible,
     clerk_desk,
     visit,
@@ -28,6 +27,7 @@ from tests.browser.drafts_store import (
     wait_for_drafts,
 )
 from tests.browser.test_drafts_offline import camera_photo
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
 START = "/antraege/kita-anmeldung/kind"

@@ -10,8 +10,9 @@ from urllib.parse import quote, urlsplit
 from playwright.sync_api import Browser, Page, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, pass_second_factor
+from tests.browser.conftest import pass_second_factor
 from tests.checking_client import checking_client
+from tests.conftest import LiveServer
 from tests.factories import make_clerk
 from tests.integration.accounts_helpers import PASSWORD, registered_account
 

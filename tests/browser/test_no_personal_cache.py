@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from werkzeug.datastructures import FileStorage
 
 from server.auth.roles import Role
-from tests.browser.conftest import LiveServer, pass_second_factor, visit, wait_for_service_worker
+from tests.browser.conftest import pass_second_factor, visit, wait_for_service_worker
+from tests.conftest import LiveServer
 from tests.factories import make_clerk, make_fine_case
 from tests.integration.fines.test_fines_hearing import png
 from tests.integration.web.test_no_personal_cache import a_pdf

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, visit
+from tests.browser.conftest import assert_accessible, visit
+from tests.conftest import LiveServer
 from tests.factories import make_fine_case
 
 

@@ -8,7 +8,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, visit
+from tests.browser.conftest import assert_accessible, visit
+from tests.conftest import LiveServer
 from tests.factories import make_receivable
 
 

@@ -21,11 +21,12 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    LiveServer,
     _new_context,
     _watch,
     assert_accessible,
+    problems,
 )
+from tests.conftest import LiveServer
 from tests.factories import make_fine_case
 
 pytestmark = pytest.mark.browser
@@ -101,7 +102,7 @@ def camera_page(
             playwright, camera_browser, live_server, bypass_csp=bypass_csp, permissions=["camera"]
         )
         page = context.new_page()
-        page.problems = _watch(page)  # type: ignore[attr-defined]
+        _watch(page)
         requests: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
         page.requested = requests  # type: ignore[attr-defined]
@@ -166,9 +167,8 @@ def test_the_wasm_decoder_works_under_the_pages_strict_csp(
     requested = page.requested  # type: ignore[attr-defined]
     assert any("/static/vendor/barcode-detector/zxing_reader.wasm?v=" in url for url in requested)
     assert {urlsplit(url).netloc for url in requested} == {urlsplit(live_server.url).netloc}
-    problems = page.problems  # type: ignore[attr-defined]
-    assert problems.csp_violations == []
-    assert problems.console_errors == []
+    assert problems(page).csp_violations == []
+    assert problems(page).console_errors == []
 
 
 NATIVE_STUB = """
@@ -194,8 +194,7 @@ def test_the_browsers_own_barcode_detector_is_used_where_there_is_one(
     expect(page).to_have_url(case_page(case), timeout=DECODE_TIMEOUT)
     requested = page.requested  # type: ignore[attr-defined]
     assert not [url for url in requested if "/vendor/barcode-detector/" in url]
-    problems = page.problems  # type: ignore[attr-defined]
-    assert problems.console_errors == []
+    assert problems(page).console_errors == []
 
 
 def test_a_refused_camera_says_to_type_the_access_code(phone: Page) -> None:

@@ -35,7 +35,8 @@ def mails_to(app: Flask, recipient: str) -> list[OutboxMail]:
 
 def link_in(body: str, path_part: str) -> str:
     """The path (and query) of the first link in ``body`` containing ``path_part``."""
-    for url in LINK.findall(body):
+    urls: list[str] = LINK.findall(body)
+    for url in urls:
         if path_part in url:
             parts = urlsplit(url)
             return parts.path + (f"?{parts.query}" if parts.query else "")

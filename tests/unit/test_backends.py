@@ -5,8 +5,10 @@ with the known choices."""
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask_babel import lazy_gettext as _l
@@ -102,12 +104,13 @@ def test_the_areas_registries_refuse_a_different_entry_for_a_taken_key() -> None
     from server.payments.proof_mail import register_proof_recipient
 
     create_app({"PORTAL_ENV": "testing", "DATABASE_URL": "sqlite://"})  # the areas registered
-    for register, key in (
+    registrations: tuple[tuple[Callable[[str, Any], object], str], ...] = (
         (register_settlement_handler, "fine"),
         (register_origin_link, "fine"),
         (register_proof_recipient, "fine"),
         (register_record_kind, "fine_cases"),
-    ):
+    )
+    for register, key in registrations:
         with pytest.raises(DuplicateRegistration):
             register(key, lambda *_args: None)
     with pytest.raises(DuplicateRegistration, match="work queue 'fines'"):

@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from flask import Flask, url_for
@@ -97,7 +98,8 @@ def capability_urls(app: Flask) -> list[str]:
         for capability in CAPABILITY_PATHS:
             rule = next(app.url_map.iter_rules(capability.endpoint))
             (variable,) = rule.arguments
-            urls.append(url_for(capability.endpoint, **{variable: SECRET}))
+            values: dict[str, Any] = {variable: SECRET}
+            urls.append(url_for(capability.endpoint, **values))
     return urls
 
 

@@ -3,31 +3,38 @@ proxies wrote it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
 from server.config import ConfigurationError, load_config
 from server.proxies import TrustedProxies, behind_proxies, parse_trusted_proxies
 
 
-def seen(trusted: str, peer: str, forwarded: str | None, proto: str | None = None) -> tuple:
+def seen(
+    trusted: str, peer: str, forwarded: str | None, proto: str | None = None
+) -> tuple[str, str]:
     """(address, scheme) the portal sees for a request from ``peer`` with these headers."""
-    headers = {}
+    headers = Headers()
     if forwarded is not None:
         headers["X-Forwarded-For"] = forwarded
     if proto is not None:
         headers["X-Forwarded-Proto"] = proto
     environ = EnvironBuilder(headers=headers, environ_base={"REMOTE_ADDR": peer}).get_environ()
-    result: dict[str, Any] = {}
+    result: dict[str, tuple[str, str]] = {}
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         result["seen"] = (environ["REMOTE_ADDR"], environ["wsgi.url_scheme"])
         start_response("200 OK", [])
         return []
 
-    behind_proxies(app, parse_trusted_proxies(trusted))(environ, lambda *args: None)
+    def start_response(*args: Any) -> Callable[[bytes], object]:
+        return lambda data: None
+
+    behind_proxies(app, parse_trusted_proxies(trusted))(environ, start_response)
     return result["seen"]
 
 

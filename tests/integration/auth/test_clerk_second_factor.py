@@ -304,15 +304,15 @@ def test_security_key_login_refuses_what_proves_nothing(client: CheckingClient) 
     assert "Mit Sicherheitsschlüssel oder Passkey bestätigen" in text_of(client.get(CODE_PAGE))
     options = client.post(options_url, json={}, headers=headers)
     assert options.status_code == 200
-    assert options.json["rpId"] == "localhost"
-    assert options.json["challenge"]
+    assert options.get_json()["rpId"] == "localhost"
+    assert options.get_json()["challenge"]
     forged = client.post(
         verify_url,
         json={"credential": {"id": "bm90IGEgcmVhbCBjcmVkZW50aWFs", "type": "public-key"}},
         headers=headers,
     )
     assert forged.status_code == 422
-    assert "nicht erkannt" in forged.json["error"]
+    assert "nicht erkannt" in forged.get_json()["error"]
     assert client.get("/verwaltung/").status_code == 302
     # The challenge answers once.
     again = client.post(verify_url, json={"credential": {}}, headers=headers)

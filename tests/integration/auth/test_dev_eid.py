@@ -299,7 +299,7 @@ def test_a_wrong_code_verifier_is_refused(portal: LiveServer) -> None:
 def test_pkce_with_s256_and_a_nonce_are_required(
     portal: LiveServer, changes: dict[str, str | None]
 ) -> None:
-    answer = Client(portal).authorize(**changes)
+    answer = Client(portal).authorize("erika", **changes)
     assert answer["error"] == ["invalid_request"]
     assert answer["state"] == ["s-123"]
     assert "code" not in answer

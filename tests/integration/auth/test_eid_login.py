@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from server.auth.models import Citizen
 from server.extensions import db
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.integration.payments.test_payments_citizen import text_of
 from tests.peers.oidc.fixtures import OidcProvider
@@ -32,7 +32,7 @@ class Portal:
     op: OidcProvider
 
     def client(self) -> CheckingClient:
-        return self.app.test_client()  # type: ignore[return-value]
+        return checking_client(self.app)
 
     def start(self, client: CheckingClient, next_url: str = "/konto") -> str:
         response = client.get(f"/auth/eid/login?{urlencode({'next': next_url})}")
@@ -43,7 +43,7 @@ class Portal:
 
     def login(
         self, client: CheckingClient, account: str = "erika", next_url: str = "/konto"
-    ) -> tuple[object, str]:
+    ) -> tuple[TestResponse, str]:
         authorization = self.start(client, next_url)
         callback = self.op.authorize(requests.Session(), authorization, account)
         return self.callback(client, callback), callback
@@ -103,6 +103,7 @@ def test_erika_logs_in_with_the_eid_and_sees_her_verified_data(portal: Portal) -
     assert "Heidestraße 17, 51147 Köln" in account
     assert "hoch" in account
     [citizen] = citizens(portal.app)
+    assert citizen.birthdate is not None
     assert (citizen.given_name, citizen.birthdate.isoformat(), citizen.trust_level) == (
         "Erika",
         "1964-08-12",

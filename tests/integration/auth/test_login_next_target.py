@@ -140,5 +140,5 @@ def portal(backend: str, oidc_provider: OidcProvider) -> Portal:
 )
 def test_eid_login_follows_only_a_safe_next(portal: Portal, next_url: str, expected: str) -> None:
     response, _callback = portal.login(portal.client(), "erika", next_url=next_url)
-    assert response.status_code == 302  # type: ignore[attr-defined]
-    assert response.headers["Location"] == expected  # type: ignore[attr-defined]
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
 from flask import session as request_session
@@ -52,9 +52,9 @@ def session_rows(app: Flask) -> list[WebSession]:
         return list(db.session.scalars(select(WebSession)))
 
 
-def age_sessions(app: Flask, **delta: timedelta) -> None:
+def age_sessions(app: Flask, **times: datetime) -> None:
     with app.app_context(), db.transaction() as session:
-        session.execute(update(WebSession).values(**delta))
+        session.execute(update(WebSession).values(**times))
 
 
 def test_the_cookie_carries_only_a_random_token_and_the_table_only_its_hash(

@@ -383,6 +383,7 @@ def test_a_free_purpose_costs_nothing_and_goes_straight_to_the_registry_office(
     with app.app_context():
         mail = db.session.scalars(select(OutboxMail)).one()
         assert mail.recipient == "erika@example.de"
+        assert submission.reference is not None
         assert submission.reference in mail.subject
         assert mail.attachment_name == f"eingangsbestaetigung-{submission.reference}.pdf"
     # The ID copy the rules asked for is with the order.
@@ -448,6 +449,7 @@ def test_an_order_awaits_payment_outside_the_inbox_until_paid(live_server: LiveS
     assert waiting.status == "zahlung-offen"
     assert waiting.fee_cents == 1800
     assert waiting.kassenzeichen is not None
+    assert waiting.reference is not None
     assert waiting.reference not in inbox_text(clerk)
     with app.app_context():
         receivable = find_by_kassenzeichen(waiting.kassenzeichen)
@@ -466,6 +468,7 @@ def test_an_order_awaits_payment_outside_the_inbox_until_paid(live_server: LiveS
     citizen.get(back)
     paid = only_submission(app)
     assert paid.status == "eingegangen"
+    assert paid.reference is not None
     assert paid.reference in inbox_text(clerk)
     confirmation = text_of(citizen.get(f"{ORDER}/eingegangen/{paid.reference}"))
     assert "Bezahlt: 18,00 €" in confirmation

@@ -144,6 +144,7 @@ def test_end_one_session(portal: Portal) -> None:
     citizen_id = make_citizen(portal)
     (other,) = logged_in(portal, citizen_id)
     token = next(iter(other.cookies.values()))
+    assert token is not None
     short_id = hashlib.sha256(token.encode()).hexdigest()[:12]
     browsers = logged_in(portal, citizen_id, count=SMALL)
     tokens = {index: csrf_of(browser.page("/konto").text) for index, browser in enumerate(browsers)}

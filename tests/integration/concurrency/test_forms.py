@@ -194,7 +194,7 @@ def test_server_draft(portal: Portal) -> None:
     def prepare(browser: Browser, index: int) -> None:
         tokens[index] = csrf_of(browser.page("/").text)
 
-    body = {"step": "kitas", "answers": {"kind_vorname": "Mia"}}
+    body: dict[str, Any] = {"step": "kitas", "answers": {"kind_vorname": "Mia"}}
     saved = race(
         browsers,
         lambda browser, index: browser.put(

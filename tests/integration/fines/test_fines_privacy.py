@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 
 from server.fines.privacy import PRIVACY
 from server.privacy import GENERAL_PAGE, RIGHTS
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, csrf_token, element
 from tests.factories import make_fine_case
 
 NOTICE = "/bussgeld/datenschutz"
@@ -50,14 +50,14 @@ def test_the_hearing_form_shows_the_short_notice_before_the_questions(
     text = flat(short.get_text(" "))
     assert "Stadt Musterstadt, Bußgeldstelle" in text
     assert "§ 55 OWiG" in text
-    link = short.find("a", string="Mehr zum Datenschutz bei der Anhörung")
+    link = element(short.find("a", string="Mehr zum Datenschutz bei der Anhörung"))
     assert link["href"] == NOTICE
     assert client.get(NOTICE).status_code == 200
 
 
 def test_the_full_notice_in_german_and_english(client: CheckingClient) -> None:
     page = soup_of(client.get(NOTICE))
-    assert page.html["lang"] == "de"
+    assert element(page.html)["lang"] == "de"
     assert [h["id"] for h in page.find_all("h2", id=list(HEADINGS))] == list(HEADINGS)
     text = flat(page.get_text(" "))
     for part in said(client.application):
@@ -69,7 +69,7 @@ def test_the_full_notice_in_german_and_english(client: CheckingClient) -> None:
         data={"csrf_token": csrf_token(client.get(NOTICE)), "language": "en", "next": NOTICE},
     )
     english = soup_of(client.get(NOTICE))
-    assert english.html["lang"] == "en"
+    assert element(english.html)["lang"] == "en"
     text = flat(english.get_text(" "))
     for part in said(client.application, "en"):
         assert part in text
@@ -78,7 +78,7 @@ def test_the_full_notice_in_german_and_english(client: CheckingClient) -> None:
 
 def test_the_hearing_receipt_repeats_the_notice(client: CheckingClient) -> None:
     _case, url = hearing_url(client)
-    form = soup_of(client.get(url)).find("form", attrs={"data-draft-form": True})
+    form = element(soup_of(client.get(url)).find("form", attrs={"data-draft-form": True}))
     fields = {
         field["name"]: field.get("value", "")
         for field in form.find_all("input")
@@ -88,7 +88,7 @@ def test_the_hearing_receipt_repeats_the_notice(client: CheckingClient) -> None:
     sent = client.post(url, data=fields, content_type="multipart/form-data")
     assert sent.status_code == 302
     received = soup_of(client.get(sent.headers["Location"]))
-    receipt = received.find("a", string="Eingangsbestätigung herunterladen (PDF)")
+    receipt = element(received.find("a", string="Eingangsbestätigung herunterladen (PDF)"))
     document = pypdfium2.PdfDocument(client.get(receipt["href"]).get_data())
     text = flat(" ".join(page.get_textpage().get_text_range() for page in document))
     assert "Datenschutz" in text

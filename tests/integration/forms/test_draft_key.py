@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import TypedDict
 
 from flask import Flask
 
@@ -11,12 +12,23 @@ from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
 
 
-def _key(client: CheckingClient) -> dict[str, str]:
+class DraftKey(TypedDict):
+    """The JSON of ``/entwuerfe/schluessel``."""
+
+    algorithm: str
+    key: str
+    id: str
+    csrf: str
+    citizen: bool
+
+
+def _key(client: CheckingClient) -> DraftKey:
     response = client.get("/entwuerfe/schluessel")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
-    return response.get_json()  # type: ignore[no-any-return]
+    key: DraftKey = response.get_json()
+    return key
 
 
 def test_a_session_keeps_one_random_256_bit_key(client: CheckingClient) -> None:
@@ -34,9 +46,9 @@ def test_a_session_keeps_one_random_256_bit_key(client: CheckingClient) -> None:
 
 
 def test_another_session_gets_another_key(app: Flask) -> None:
-    one, other = app.test_client(), app.test_client()
-    assert _key(one)["key"] != _key(other)["key"]  # type: ignore[arg-type]
-    assert _key(one)["id"] != _key(other)["id"]  # type: ignore[arg-type]
+    one, other = checking_client(app), checking_client(app)
+    assert _key(one)["key"] != _key(other)["key"]
+    assert _key(one)["id"] != _key(other)["id"]
 
 
 def test_logging_out_ends_the_key(app: Flask, client: CheckingClient) -> None:

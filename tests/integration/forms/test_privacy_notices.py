@@ -15,7 +15,7 @@ from server.auth.models import Citizen
 from server.extensions import db
 from server.forms.registry import get_definition
 from server.privacy import GENERAL_PAGE, RIGHTS, PrivacyNotice
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, csrf_token, element
 
 SERVICES = ("kita-anmeldung", "kontakt", "belege-nachreichen", "urkunden")
 # The headings of the full notice: controller, purposes, legal basis, retention, recipients,
@@ -92,7 +92,7 @@ def test_the_first_step_shows_the_short_notice_with_a_working_link(
     assert said["legal_basis"][0] in text
     # Before the first question: the notice comes before the form.
     assert page.find(id="step-form") in short.find_all_next("form")
-    link = short.find("a", string="Mehr zum Datenschutz bei diesem Antrag")
+    link = element(short.find("a", string="Mehr zum Datenschutz bei diesem Antrag"))
     assert link["href"] == f"/antraege/{service}/datenschutz"
     full = client.get(link["href"])
     assert full.status_code == 200
@@ -107,9 +107,9 @@ def test_the_full_notice_names_everything_in_german(client: CheckingClient, serv
     response = client.get(f"/antraege/{service}/datenschutz")  # no login needed to read it
     assert response.status_code == 200
     page = soup_of(response)
-    assert page.html["lang"] == "de"
+    assert element(page.html)["lang"] == "de"
     for anchor, heading in HEADINGS.items():
-        assert page.find("h2", id=anchor).get_text(strip=True) == heading
+        assert element(page.find("h2", id=anchor)).get_text(strip=True) == heading
     text = flat(page.get_text(" "))
     said = words(client.application, notice_of(client.application, service))
     for key, parts in said.items():
@@ -126,7 +126,7 @@ def test_the_full_notice_follows_the_language_switch(client: CheckingClient) -> 
     )
     assert switched.headers["Location"] == url
     page = soup_of(client.get(url))
-    assert page.html["lang"] == "en"
+    assert element(page.html)["lang"] == "en"
     text = flat(page.get_text(" "))
     # Whatever the English catalogue says (a msgid not translated yet stays German).
     said = words(client.application, notice_of(client.application, "kita-anmeldung"), "en")
@@ -154,12 +154,12 @@ def test_the_receipt_repeats_the_notice(client: CheckingClient) -> None:
         response = client.post(f"{url}/{step}", data={"csrf_token": token, **values})
         assert response.status_code == 303, step
     check = client.get(f"{url}/pruefen")
-    submission_id = soup_of(check).find("input", attrs={"name": "submission_id"})["value"]
+    submission_id = element(soup_of(check).find("input", attrs={"name": "submission_id"}))["value"]
     sent = client.post(
         f"{url}/absenden", data={"csrf_token": token, "submission_id": submission_id}
     )
     received = soup_of(client.get(sent.headers["Location"]))
-    receipt = received.find("a", href=lambda href: bool(href and href.endswith(".pdf")))
+    receipt = element(received.find("a", href=lambda href: bool(href and href.endswith(".pdf"))))
     text = flat(pdf_text(client.get(receipt["href"]).get_data()))
     said = words(client.application, notice_of(client.application, "kontakt"))
     assert "Datenschutz" in text

@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from requests.adapters import HTTPAdapter
 
-from tests.conftest import make_test_app, upgrade
+from server.migrate import upgrade
+from tests.conftest import make_test_app
 from tests.factories import make_fine_case
 from tests.integration.operations.test_commands import CHECKOUT, PORTAL, free_port
 

@@ -105,6 +105,7 @@ def run(app: Flask, platform: ScriptedPlatform, events: list[str], outcome: str)
         online.poll_pending(platform, older_than=timedelta(0))
         db.session.expire_all()
         payment_row = db.session.get(OnlinePayment, payment.id)
+        assert payment_row is not None
         journal = db.session.query(Booking).filter_by(receivable_id=receivable_id).all()
         reached = platform.status
         if reached == "paid":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -48,12 +49,12 @@ def test_forged_stale_and_unsigned_notifications_are_rejected(app: Flask) -> Non
     assert post(client, body, signature="t=1,v1=00").status_code == 400
     unsigned = client.post(URL, data=json.dumps(body))
     assert unsigned.status_code == 400
-    assert unsigned.json["reason"] == "missing signature"
+    assert unsigned.get_json()["reason"] == "missing signature"
     assert client.post("/zahlungen/benachrichtigung/other", data=b"{}").status_code == 404
 
 
 def test_a_notification_for_an_unknown_payment_is_acknowledged(app: Flask) -> None:
-    response = post(app.test_client(), {"transactionId": "SBX-unknown", "status": "PAYED"})
+    response = post(checking_client(app), {"transactionId": "SBX-unknown", "status": "PAYED"})
     assert response.status_code == 200
     assert response.json == {"status": "ok", "known": False}
 
@@ -116,7 +117,7 @@ def test_notifications_are_retried_until_the_portal_answers(live_server: LiveSer
         assert transaction is not None
         platform.decide(transaction, "PAYED", "Wero")
     answers = iter([503, 503])
-    real_post = notifier.session.post
+    real_post: Callable[..., requests.Response] = notifier.session.post
 
     def flaky(url: str, **kwargs: Any) -> requests.Response:
         code = next(answers, None)

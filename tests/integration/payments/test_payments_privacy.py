@@ -8,7 +8,7 @@ from flask_babel import force_locale
 
 from server.payments.privacy import PRIVACY
 from server.privacy import GENERAL_PAGE
-from tests.checking_client import CheckingClient
+from tests.checking_client import CheckingClient, element
 
 
 def test_the_lookup_shows_the_short_notice_and_links_the_full_one(client: CheckingClient) -> None:
@@ -17,7 +17,7 @@ def test_the_lookup_shows_the_short_notice_and_links_the_full_one(client: Checki
     assert short is not None
     assert page.find("input", attrs={"name": "kassenzeichen"}) in short.find_all_next("input")
     assert "Stadt Musterstadt, Stadtkasse" in short.get_text(" ")
-    link = short.find("a", string="Mehr zum Datenschutz beim Bezahlen")
+    link = element(short.find("a", string="Mehr zum Datenschutz beim Bezahlen"))
     assert link["href"] == "/zahlungen/datenschutz"
 
     full = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "html.parser")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from werkzeug.test import TestResponse
 from server.auth.roles import Role
 from server.extensions import db
 from server.web.legal import SignLanguageConfigError
-from tests.checking_client import CheckingClient, checking_client, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token, element
 from tests.conftest import make_test_app
 from tests.factories import make_clerk
 from tests.integration.accounts_helpers import mails_to
@@ -46,11 +45,11 @@ def soup(response: TestResponse) -> BeautifulSoup:
 def footer_links(page: BeautifulSoup) -> set[str]:
     footer = page.find("footer")
     assert footer is not None
-    return {a["href"] for a in footer.find_all("a")}
+    return {str(a["href"]) for a in footer.find_all("a")}
 
 
 @pytest.fixture
-def city_app(backend: str, tmp_path: Path) -> Iterator[tuple[Flask, Path]]:
+def city_app(backend: str, tmp_path: Path) -> tuple[Flask, Path]:
     """The portal with the city's own content folder (filled by each test before requests)."""
     folder = tmp_path / "legal"
     (folder / "gebaerdensprache").mkdir(parents=True)
@@ -79,29 +78,29 @@ def test_each_legal_page_has_its_title_and_content(client: CheckingClient, langu
         response = client.get(path, headers={"Accept-Language": language})
         assert response.status_code == 200, path
         page = soup(response)
-        assert page.html["lang"].startswith(language)
-        main = page.find("main")
+        assert str(element(page.html)["lang"]).startswith(language)
+        main = element(page.find("main"))
         assert (english if language == "en" else german) in main.get_text(), path
         if language == "de":
-            assert page.h1.get_text(strip=True) == title, path
-        assert page.h1.get_text(strip=True), path
+            assert element(page.h1).get_text(strip=True) == title, path
+        assert element(page.h1).get_text(strip=True), path
         assert len(main.get_text(strip=True)) > 300, path
         assert main.find("h1") is page.h1, path
         assert len(main.find_all("h1")) == 1, path
 
 
 def test_the_statements_carry_what_the_law_asks(client: CheckingClient) -> None:
-    impressum = soup(client.get("/impressum")).main.get_text()
+    impressum = element(soup(client.get("/impressum")).main).get_text()
     for words in ("Rathausplatz 1", "Der Oberbürgermeister", "§ 18", "Aufsichtsbehörde"):
         assert words in impressum
-    privacy = soup(client.get("/datenschutz")).main.get_text()
+    privacy = element(soup(client.get("/datenschutz")).main).get_text()
     for words in ("Datenschutzbeauftragte", "Art", "Landesbeauftragte", "portal_session"):
         assert words in privacy
     statement = soup(client.get("/barrierefreiheit"))
-    text = statement.main.get_text()
+    text = element(statement.main).get_text()
     for words in ("teilweise vereinbar", "(WCAG) 2.2", "EN 301 549", "Ombudsstelle", "2026"):
         assert words in text
-    form_link = statement.main.find("a", href=FEEDBACK)
+    form_link = element(statement.main).find("a", href=FEEDBACK)
     assert form_link is not None
     assert "Barriere melden" in form_link.get_text()
 
@@ -115,8 +114,8 @@ def test_without_videos_the_sign_language_page_says_so_and_offers_contact(
 ) -> None:
     page = soup(client.get("/gebaerdensprache"))
     assert page.find("video") is None
-    assert "gibt es hier noch nicht" in page.main.get_text()
-    assert page.main.find("a", href="/antraege/kontakt") is not None
+    assert "gibt es hier noch nicht" in element(page.main).get_text()
+    assert element(page.main).find("a", href="/antraege/kontakt") is not None
     english = soup(client.get("/gebaerdensprache", headers={"Accept-Language": "en"}))
     assert english.find("video") is None
     assert client.get("/gebaerdensprache/dateien/video.mp4").status_code == 404
@@ -177,14 +176,14 @@ def test_a_configured_video_plays_from_the_portal_with_captions(
     page = soup(client.get("/gebaerdensprache"))
     video = page.find("video")
     assert video is not None
-    source = video.find("source")
+    source = element(video.find("source"))
     assert source["src"] == "/gebaerdensprache/dateien/portal.mp4"
-    track = video.find("track")
+    track = element(video.find("track"))
     assert track["kind"] == "captions"
     assert track["srclang"] == "de"
     assert track["src"] == "/gebaerdensprache/dateien/portal.de.vtt"
-    assert "Willkommen im Bürgerportal." in page.main.get_text()
-    assert "Das Bürgerportal" in page.main.get_text()
+    assert "Willkommen im Bürgerportal." in element(page.main).get_text()
+    assert "Das Bürgerportal" in element(page.main).get_text()
     served = client.get(track["src"])
     assert served.status_code == 200
     assert served.mimetype == "text/vtt"
@@ -211,7 +210,8 @@ def test_feedback_reaches_the_citizens_office_and_the_citizen_gets_a_confirmatio
     client: CheckingClient,
 ) -> None:
     statement = soup(client.get("/barrierefreiheit"))
-    start = client.get(statement.main.find("a", href=FEEDBACK)["href"], follow_redirects=True)
+    form_link = element(element(statement.main).find("a", href=FEEDBACK))
+    start = client.get(form_link["href"], follow_redirects=True)
     assert start.status_code == 200
     token = csrf_token(start)
     sent = client.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import struct
+from typing import Any
 
 from flask import Flask
 
@@ -54,7 +55,8 @@ def service_worker_settings(client: CheckingClient) -> dict:  # type: ignore[typ
     assert match, "service worker does not start with its settings"
     assert "skipWaiting" in source
     assert "SKIP_WAITING" in source
-    return json.loads(match.group(1))
+    settings: dict[str, Any] = json.loads(match.group(1))
+    return settings
 
 
 def test_service_worker_precaches_an_app_shell_that_exists(client: CheckingClient) -> None:

@@ -61,9 +61,11 @@ def assert_security_headers(response: TestResponse, where: str) -> None:
 def test_every_route_sends_the_security_headers(app: Flask, client: CheckingClient) -> None:
     walked = 0
     for rule in app.url_map.iter_rules():
-        url = rule.build(
+        built = rule.build(
             {name: SAMPLE_ARGUMENTS[name] for name in rule.arguments}, append_unknown=False
-        )[1]
+        )
+        assert built is not None, rule
+        url = built[1]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method)
             assert_security_headers(response, f"{method} {url}")

@@ -21,7 +21,7 @@ from joserfc.errors import (
     InvalidClaimError,
     MissingClaimError,
 )
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from joserfc.jwt import JWTClaimsRegistry
 
 from tests.peers.oidc import fixtures as peer_fixtures
@@ -118,7 +118,7 @@ def tokens_for(op: OidcProvider, http: requests.Session, account: str = "erika")
 
 
 def verify_id_token(
-    id_token: str, jwks: dict[str, Any], *, issuer: str, client_id: str, nonce: str
+    id_token: str, jwks: KeySetSerialization, *, issuer: str, client_id: str, nonce: str
 ) -> dict[str, Any]:
     """What the portal's client does (Authlib verifies with joserfc): signature, then claims."""
     token = jwt.decode(id_token, KeySet.import_key_set(jwks), algorithms=["RS256"])
@@ -133,10 +133,10 @@ def verify_id_token(
     return dict(token.claims)
 
 
-def jwks_of(op: OidcProvider) -> dict[str, Any]:
+def jwks_of(op: OidcProvider) -> KeySetSerialization:
     response = requests.get(op.metadata()["jwks_uri"], timeout=10)
     response.raise_for_status()
-    keys: dict[str, Any] = response.json()
+    keys: KeySetSerialization = response.json()
     return keys
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -224,7 +225,7 @@ def test_a_pdf_with_embedded_files_is_refused(
 
 def test_an_encrypted_pdf_is_refused(app_context: Flask) -> None:
     for password in ("geheim", ""):  # also "encrypted" with an empty password
-        assert refusal(pdf(lambda writer, p=password: writer.encrypt(p)), "bescheid.pdf") == (
+        assert refusal(pdf(partial(PdfWriter.encrypt, user_password=password)), "bescheid.pdf") == (
             "„bescheid.pdf“ ist verschlüsselt oder mit einem Kennwort geschützt. Bitte speichern "
             "Sie das PDF ohne Schutz."
         )

@@ -142,7 +142,7 @@ def test_the_order_refuses_on_the_relationship_question(app: Flask) -> None:
 
 
 def test_the_order_fee_marks_the_search_fee(app: Flask) -> None:
-    answers = {
+    answers: dict[str, str | list[str]] = {
         "dokument": "geburtsurkunde",
         "anzahl": "3",
         "zweck": "persoenlich",
