@@ -49,6 +49,7 @@ PUBLIC_VARIABLES = {
     "endpoint_id": "the sandbox payment API's tenant",
     "transaction_id": "the payment provider's transaction number, no access on its own",
     "filename": "a static file",
+    "name": "a sign-language video's file name, listed publicly by the city",
     "provider": "the payment provider's name",
     "request_id": "a payment attempt's number; the receivable still needs the session's grant",
     "submission_id": "back office, clerk login",

@@ -37,6 +37,7 @@ SAMPLE_ARGUMENTS = {
     "submission_id": 1,
     "clerk_id": 1,
     "key_id": 1,
+    "name": "no-such-video.mp4",
 }
 
 
