@@ -80,7 +80,7 @@ class _TrustedNetworks:
     def _hops(self, environ: WSGIEnvironment) -> int:
         if not _trusted(environ.get("REMOTE_ADDR", ""), self.networks):
             return 0
-        forwarded = [part for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")
         hops = 1
         # The rightmost entry is what our proxy saw; if that is a trusted proxy too, the entry
         # before it was written by that proxy, and so on.
