@@ -74,11 +74,33 @@ def test_wrong_code_and_unknown_aktenzeichen_get_the_same_answer(client: Checkin
     assert (
         element(soup.find("input", attrs={"name": "aktenzeichen"}))["value"] == case["aktenzeichen"]
     )
-    # Another browser without the letter sees nothing.
-    assert (
-        client.application.test_client().get(f"/bussgeld/fall/{case['aktenzeichen']}").status_code
-        == 404
+    # Another browser without the letter is asked for the code, not shown the case.
+    other = checking_client(client.application)
+    asked = other.get(f"/bussgeld/fall/{case['aktenzeichen']}")
+    assert asked.status_code == 403
+    assert "Bitte geben Sie den Zugangscode ein." in text_of(asked)
+    assert case["access_code"] not in text_of(asked)
+    assert "MU-EM" not in text_of(asked)
+
+
+def test_a_case_link_without_access_asks_for_the_code_alike_for_unknown_cases(
+    client: CheckingClient,
+) -> None:
+    case = make_fine_case(client.application)
+    known = client.get(f"/bussgeld/fall/{case['aktenzeichen'].lower()}")
+    unknown = client.get("/bussgeld/fall/BG-2026-999999")
+    assert known.status_code == unknown.status_code == 403
+    assert text_of(known).replace(case["aktenzeichen"], "X") == text_of(unknown).replace(
+        "BG-2026-999999", "X"
     )
+    soup = BeautifulSoup(known.get_data(as_text=True), "html.parser")
+    field = element(soup.find("input", attrs={"name": "aktenzeichen"}))
+    assert field["value"] == case["aktenzeichen"]
+    # The portal's own scanner is one tap away, and the code opens the case from here.
+    assert element(soup.find("a", href="/bussgeld/scannen"))
+    opened = open_by_code(client, case["aktenzeichen"], case["access_code"])
+    assert opened.headers["Location"] == f"/bussgeld/fall/{case['aktenzeichen']}"
+    assert client.get(opened.headers["Location"]).status_code == 200
 
 
 def test_guessing_is_throttled_per_address_and_the_case_is_never_locked(backend: str) -> None:
