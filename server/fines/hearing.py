@@ -130,6 +130,30 @@ def statements_of(case: FineCase) -> list[HearingStatement]:
     )
 
 
+def latest_statement(case: FineCase) -> HearingStatement | None:
+    """The statement the case stands on now: the last one received."""
+    return db.session.scalar(
+        select(HearingStatement)
+        .where(HearingStatement.case_id == case.id)
+        .order_by(HearingStatement.id.desc())
+        .limit(1)
+    )
+
+
+def payment_offered_after(statement: HearingStatement | None) -> bool:
+    """Whether the Verwarnungsgeld is still offered for payment after this statement.
+
+    Admitting: yes, paying is what follows. Contesting: yes, the person concerned may still
+    accept the warning, which takes effect when they agree and pay (§ 56 Abs. 2 OWiG), and a
+    paid warning ends the matter (§ 56 Abs. 4 OWiG): the case page says that the statement is
+    then not examined any more. Naming another driver: no. The Verwarnung needs the consent of
+    the person concerned; whoever states that someone else drove cannot give it without
+    contradicting their own statement, and a payment would close the case before the fines
+    office has examined the nomination. (A transfer that arrives anyway still settles the case,
+    ``cases._close_paid_case``.)"""
+    return statement is None or statement.kind != StatementKind.NOMINATE.value
+
+
 def receipt_reference(statement: HearingStatement, case: FineCase) -> str:
     return f"EB-{case.aktenzeichen}-{statement.id}"
 

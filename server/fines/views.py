@@ -117,11 +117,16 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
     paid = proof.proof_of(receivable, current) if receivable and current else None
     if paid is not None and receivable is not None:
         payment_access.grant(receivable)  # the proof's PDF lives on the notice's page
+    statement = hearing_domain.latest_statement(found)
     return render_page(
         "views/fines/case.html",
         case=found,
         status=CaseStatus(found.status),
-        payable=_payable(found, receivable) and current is not None and current.open_cents > 0,
+        payable=_payable(found, receivable, statement)
+        and current is not None
+        and current.open_cents > 0,
+        statement=statement,
+        statement_reference=hearing_domain.receipt_reference(statement, found) if statement else "",
         closed_text=proof.closing_text(reason) if reason else "",
         refunds=proof.refunds_shown(receivable) if receivable else [],
         proof=paid,
@@ -137,15 +142,19 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
     )
 
 
-def _payable(case: FineCase, receivable: Receivable | None) -> bool:
+def _payable(
+    case: FineCase, receivable: Receivable | None, statement: HearingStatement | None
+) -> bool:
     """Only an undecided case with a receivable the city has not closed can be paid; a case
-    going on to a Bußgeldbescheid (continued) is not paid with this Verwarnungsgeld."""
+    going on to a Bußgeldbescheid (continued) is not paid with this Verwarnungsgeld, nor one
+    whose holder named someone else as the driver (``payment_offered_after``)."""
     status = CaseStatus(case.status)
     return (
         receivable is not None
         and receivable.closed_at is None
         and not status.closed
         and status != CaseStatus.CONTINUED
+        and hearing_domain.payment_offered_after(statement)
     )
 
 
@@ -153,7 +162,8 @@ def _payable(case: FineCase, receivable: Receivable | None) -> bool:
 def pay(aktenzeichen: str) -> ResponseReturnValue:
     found = _visible(aktenzeichen)
     receivable = cases.receivable_of(found)
-    if receivable is None or not _payable(found, receivable):
+    statement = hearing_domain.latest_statement(found)
+    if receivable is None or not _payable(found, receivable, statement):
         # The case page says why nothing is to be paid; no payment is started.
         return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
     payment_access.grant(receivable)
@@ -301,8 +311,11 @@ def statement_receipt(aktenzeichen: str, statement_id: int) -> ResponseReturnVal
 
 @bp.route("/bussgeld/fall/<aktenzeichen>/einspruch.pdf")
 def objection_form(aktenzeichen: str) -> ResponseReturnValue:
-    """A pre-filled Einspruch letter to print and sign: the only valid way to object."""
+    """A pre-filled Einspruch letter to print and sign: the only valid way to object. Only for
+    a case still open: a paid or closed case has nothing left to object to."""
     found = _visible(aktenzeichen)
+    if CaseStatus(found.status).closed:
+        return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
     return file_response(
         documents.objection(found),
         mimetype="application/pdf",
