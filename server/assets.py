@@ -24,6 +24,7 @@ APP_SHELL_PATTERNS = (
     "css/portal.css",
     "js/app.js",
     "js/copy.js",
+    "js/error-summary.js",
     "js/drafts.js",
     DRAFT_MODULES,
     "js/draft-store.js",
