@@ -311,6 +311,24 @@ SETTINGS: tuple[Setting, ...] = (
         "(error log and audit log); the form stays open.",
     ),
     Setting(
+        "FORMS_STATUS_RATE_LIMIT",
+        "10 per 5 minutes",
+        "Attempts to open an application's status with Eingangsnummer and Abrufcode, per client "
+        "address.",
+    ),
+    Setting(
+        "FORMS_STATUS_SUBMISSION_RATE_LIMIT",
+        "10 per hour",
+        "Attempts to open one Eingangsnummer with an Abrufcode, from all addresses together; "
+        "the link in the confirmation mail is never counted.",
+    ),
+    Setting(
+        "FORMS_STATUS_GLOBAL_RATE_LIMIT",
+        "300 per minute",
+        "Wrong Abrufcodes from all addresses together before the operators are alerted (error "
+        "log and audit log); the form stays open.",
+    ),
+    Setting(
         "FINES_AUTHORITY_ADDRESS",
         "Rathausplatz 1, 12345 Musterstadt",
         "Postal address of the fine authority (Bußgeldstelle), printed on letters.",

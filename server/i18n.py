@@ -10,10 +10,12 @@ read. Translations are looked up by the locale and fall back to the language's c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 
 from server.extensions import babel
 
@@ -44,6 +46,14 @@ def chosen_language() -> str:
 def select_locale() -> str:
     language = chosen_language()
     return FORMAT_LOCALES.get(language, language)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Texts and formats in ``language`` (a mail to a citizen in the language they used)."""
+    known = language if language in current_app.config["LANGUAGES"] else "de"
+    with force_locale(FORMAT_LOCALES.get(known, known)):
+        yield
 
 
 def current_language() -> str:

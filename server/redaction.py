@@ -43,6 +43,9 @@ CAPABILITY_PATHS: tuple[CapabilityPath, ...] = (
     CapabilityPath("fines.letter_link", "/b/", "the fine letter's QR code opens the case"),
     CapabilityPath("payments.letter_link", "/zahlungen/z/", "the payment notice's link"),
     CapabilityPath(
+        "forms_status.link", "/antraege/stand/", "the confirmation mail's link to a status"
+    ),
+    CapabilityPath(
         "accounts.confirm_account", "/konto/bestaetigen/", "confirms a new citizen account"
     ),
     CapabilityPath(

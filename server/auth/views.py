@@ -28,6 +28,7 @@ from server.auth.session import (
 from server.auth.session_store import end_session_by_id, sessions_of_citizen
 from server.extensions import csrf, limiter
 from server.logs import get_logger
+from server.mail.postfach import postfach_of
 from server.rendering import redirect_page, render_page
 from server.security import clear_browser_cache, safe_redirect_target
 from server.urls import public_url
@@ -286,6 +287,7 @@ def account() -> ResponseReturnValue:
         "views/auth/account.html",
         citizen=citizen,
         records=records_of(citizen.id) if citizen else [],
+        postfach=postfach_of(citizen.id) if citizen else [],
         sessions=sessions_of_citizen(citizen.id, current_session_token()) if citizen else [],
         device_name=device_name,
         expired=session_expired() or request.args.get("abgelaufen") == "1",

@@ -11,10 +11,9 @@ import hashlib
 import secrets
 
 from server.auth.passwords import hash_password, verify_password
+from server.readable_codes import new_readable_code, normalise_readable_code
 
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ACCESS_CODE_LENGTH = 16  # 16 x 5 bits = 80 bits
-_READS_AS = str.maketrans({"I": "1", "L": "1", "O": "0", "-": None, " ": None})
 
 
 def new_url_token() -> str:
@@ -26,12 +25,11 @@ def url_token_hash(token: str) -> str:
 
 
 def new_access_code() -> str:
-    code = "".join(secrets.choice(CROCKFORD) for _ in range(ACCESS_CODE_LENGTH))
-    return "-".join(code[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+    return new_readable_code(ACCESS_CODE_LENGTH)
 
 
 def normalise_access_code(text: str) -> str:
-    return text.upper().translate(_READS_AS)
+    return normalise_readable_code(text)
 
 
 def hash_access_code(code: str) -> str:

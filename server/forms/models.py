@@ -57,6 +57,12 @@ class FormSubmission(Base):
     fee_lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     fee_cents: Mapped[int | None] = mapped_column(Integer)
     kassenzeichen: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The Abrufcode: with the reference it opens the status page on any device. Kept as it
+    # was given (not hashed): the receipt and every later mail repeat it, and it guards only
+    # what this same row holds.
+    status_code: Mapped[str | None] = mapped_column(String(24), unique=True)
+    # The language the citizen sent in: later mails about this submission speak it.
+    language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
 
     events: Mapped[list[FormStatusEvent]] = relationship(
         back_populates="submission", order_by="FormStatusEvent.id", cascade="all, delete-orphan"

@@ -24,11 +24,10 @@ from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
 from server.formatting import city_today
-from server.forms import receipt
+from server.forms import notices
 from server.forms.engine import AWAITING_PAYMENT, CleanAnswers, Fee, FormDefinition
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.logs import get_logger
-from server.mail.outbox import queue_mail
 from server.payments import access, events, online
 from server.payments.journal import Balance
 from server.payments.models import Receivable
@@ -142,51 +141,8 @@ def on_settled(receivable: Receivable) -> None:
     session.add(FormStatusEvent(submission_id=submission.id, status=first.value, actor="payment"))
     session.flush()
     audit.record("system", "forms.paid", "form_submission", submission.id, receivable.kassenzeichen)
-    queue_confirmation(definition, submission)
+    notices.tell_received(definition, submission)
     log.info("form submission paid", extra={"reference": submission.reference})
-
-
-def queue_confirmation(definition: FormDefinition, submission: FormSubmission) -> None:
-    """The confirmation mail with the receipt, if the service asks for an address; in the
-    caller's transaction."""
-    if definition.email_field is None:
-        return
-    recipient = submission.answers.get(definition.email_field)
-    if not isinstance(recipient, str) or not recipient:
-        return
-    with force_locale("de"):
-        subject = _(
-            "%(service)s: Eingangsnummer %(reference)s",
-            service=definition.title,
-            reference=submission.reference,
-        )
-        body = "\n\n".join(
-            [
-                _("Guten Tag,"),
-                _(
-                    "Ihr Antrag „%(service)s“ ist eingegangen. Ihre Eingangsnummer ist "
-                    "%(reference)s.",
-                    service=definition.title,
-                    reference=submission.reference,
-                ),
-                *[str(step) for step in definition.next_steps],
-                _("Den Stand sehen Sie jederzeit hier: %(url)s", url=status_url(submission)),
-                _("Die Eingangsbestätigung liegt als PDF bei."),
-            ]
-        )
-    queue_mail(
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        attachment_name=f"eingangsbestaetigung-{submission.reference}.pdf",
-        attachment=receipt.render(definition, submission),
-    )
-
-
-def status_url(submission: FormSubmission) -> str:
-    from server.urls import public_url
-
-    return public_url("forms.received", service=submission.service, reference=submission.reference)
 
 
 def origin(receivable: Receivable) -> tuple[str, str] | None:

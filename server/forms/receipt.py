@@ -151,12 +151,14 @@ def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
         (
             ("Dienst", str(definition.title)),
             ("Eingangsnummer", reference),
+            ("Abrufcode", submission.status_code or ""),
             ("Eingegangen", f"{day}, {clock} Uhr"),
         )
     )
     pdf.paragraph(
         f"Ihre Angaben sind am {day} um {clock} Uhr eingegangen. Bitte geben Sie bei Fragen "
-        f"die Eingangsnummer {reference} an.",
+        f"die Eingangsnummer {reference} an. Den Stand sehen Sie jederzeit unter "
+        f"{public_url('forms_status.lookup')} mit der Eingangsnummer und dem Abrufcode.",
         size=10.5,
     )
     for section in sections(definition, submission.answers, submission.uploads):

@@ -34,12 +34,14 @@ def init_forms(app: Flask) -> None:
     from server.forms.backoffice import bp as office
     from server.forms.cli import forms_group
     from server.forms.definitions import barrierefreiheit, belege, kita, kontakt
+    from server.forms.status_views import bp as status
     from server.forms.views import bp
 
     for wiring in (register_payment_step, register_proof_recipient_of, _register_work_queue):
         on_register(wiring)
     register_record_source(submissions_for_account)
     app.register_blueprint(bp)
+    app.register_blueprint(status)
     app.register_blueprint(office)
     for definition in (
         kita.DEFINITION,

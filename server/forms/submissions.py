@@ -21,7 +21,7 @@ from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
 from server.formatting import city_time
-from server.forms import drafts
+from server.forms import drafts, notices
 from server.forms import uploads as form_uploads
 from server.forms.engine import (
     AWAITING_PAYMENT,
@@ -37,10 +37,13 @@ from server.forms.engine import (
 from server.forms.models import FormDraft, FormFacet, FormStatusEvent, FormSubmission
 from server.forms.registry import DEFINITIONS, get_definition
 from server.forms.validation import validate_all
+from server.i18n import chosen_language
 from server.logs import get_logger
+from server.readable_codes import grouped_readable_code, new_readable_code, readable_codes_match
 
 log = get_logger("forms")
 SUBMISSION_ID_MAX = 64
+STATUS_CODE_CHARACTERS = 19  # 16 of the code, 3 dashes
 
 
 class Invalid(ValueError):
@@ -65,6 +68,23 @@ def find_by_submission_id(submission_id: str) -> FormSubmission | None:
     return db.session.scalar(
         select(FormSubmission).where(FormSubmission.submission_id == submission_id)
     )
+
+
+def open_with_code(reference: str, code: str) -> FormSubmission | None:
+    """The submission with this reference if ``code`` is its Abrufcode; the number alone never
+    opens it. The same work whether or not the reference exists."""
+    found = find_by_reference(reference.strip().upper())
+    expected = found.status_code if found is not None else None
+    return found if readable_codes_match(expected, code) else None
+
+
+def open_with_link(code: str) -> FormSubmission | None:
+    """The submission whose Abrufcode the mail's link carries (80 bits: the code alone is the
+    key, like the fine letter's QR link)."""
+    grouped = grouped_readable_code(code)
+    if len(grouped) != STATUS_CODE_CHARACTERS:
+        return None
+    return db.session.scalar(select(FormSubmission).where(FormSubmission.status_code == grouped))
 
 
 def find_by_reference(reference: str) -> FormSubmission | None:
@@ -156,6 +176,8 @@ def receive(
                 received_at=utcnow(),
                 fee_lines=payment.lines_of(fee),
                 fee_cents=fee.total_cents if fee is not None else None,
+                status_code=new_readable_code(),
+                language=chosen_language(),
             )
             sql.add(submission)
             sql.flush()
@@ -191,7 +213,7 @@ def receive(
         payment.ensure_receivable(definition, submission)
     else:
         with db.transaction():
-            payment.queue_confirmation(definition, submission)
+            notices.tell_received(definition, submission)
     return Received(submission, new=True)
 
 
@@ -376,6 +398,8 @@ def change_status(
         )
         sql.add(event)
         audit.record(f"clerk:{clerk}", "forms.status", "form_submission", submission.id, status)
+        if target.on_enter is None:
+            notices.tell_status(definition, submission, event)
     if target.on_enter is not None:
         # After the change is recorded, so that only the request that made it runs the hook;
         # in its own transaction, because a hook may call a peer that writes to the same
@@ -385,6 +409,9 @@ def change_status(
         except Exception:
             _undo(submission, event, seen, clerk)
             raise
+        # Told only once the hook has held: a refund that failed is no news to send.
+        with db.transaction():
+            notices.tell_status(definition, submission, event)
     db.session.refresh(submission)
     log.info(
         "form status",

@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 from server.auth.session import TRUST_ORDER, current_citizen
 from server.extensions import htmx
 from server.formatting import euro
-from server.forms import drafts, outcome, payment, receipt, submissions
+from server.forms import access, drafts, outcome, payment, receipt, status_views, submissions
 from server.forms import uploads as form_uploads
 from server.forms.engine import (
     AssessContext,
@@ -57,8 +57,6 @@ from server.security import public_page
 bp = Blueprint("forms", __name__, url_prefix="/antraege")
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-SESSION_SUBMISSIONS = "form_submissions"
-REMEMBERED_SUBMISSIONS = 20
 CHECK_STEP = "pruefen"
 
 
@@ -323,19 +321,6 @@ def check(service: str) -> ResponseReturnValue:
     )
 
 
-def _remember(submission: FormSubmission) -> None:
-    known = [r for r in session.get(SESSION_SUBMISSIONS, []) if isinstance(r, str)]
-    if submission.reference and submission.reference not in known:
-        session[SESSION_SUBMISSIONS] = [*known, submission.reference][-REMEMBERED_SUBMISSIONS:]
-
-
-def _may_see(submission: FormSubmission) -> bool:
-    citizen_id = _citizen_id()
-    if citizen_id is not None and submission.citizen_id == citizen_id:
-        return True
-    return submission.reference in session.get(SESSION_SUBMISSIONS, [])
-
-
 def _receipt_url(submission: FormSubmission) -> str:
     return url_for(".receipt_pdf", service=submission.service, reference=submission.reference)
 
@@ -385,7 +370,7 @@ def submit(service: str) -> ResponseReturnValue:
         drafts.discard(session_draft)
     drafts.forget_in_session(definition)
     submission = received.submission
-    _remember(submission)
+    access.grant(submission)
     confirmation = url_for(".received", service=service, reference=submission.reference)
     if _wants_json():
         return jsonify(
@@ -467,8 +452,11 @@ def _invalid(
 
 def _own_submission(service: str, reference: str) -> FormSubmission:
     submission = submissions.find_by_reference(reference)
-    if submission is None or submission.service != service or not _may_see(submission):
-        abort(404)
+    if submission is None or submission.service != service or not access.may_see(submission):
+        # A link opened on another device: ask for the Abrufcode, the same way whether or not
+        # the number exists.
+        page, status = status_views.ask_for_code(reference)
+        abort(Response(page, status=status))
     return submission
 
 

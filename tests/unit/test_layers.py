@@ -47,6 +47,7 @@ SERVED_AREAS = ("server.certificates", "server.fines", "server.payments")
 BOTTOM = {
     "server.portal_form": "the base form every area's forms build on",
     "server.formatting": "city time, euros, dates: one definition each",
+    "server.readable_codes": "codes typed from paper: one alphabet for every letter and receipt",
     "server.db": "engine, session, base (the models modules are named as strings only)",
     "server.extensions": "db, csrf, htmx, babel, limiter, created once",
 }

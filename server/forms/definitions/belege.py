@@ -41,6 +41,7 @@ DEFINITION = FormDefinition(
     role=Role.CITIZEN_OFFICE,
     reference_prefix="BEL",
     privacy=PRIVACY,
+    email_field="email",
     keywords=(
         "belege",
         "nachreichen",
@@ -61,7 +62,7 @@ DEFINITION = FormDefinition(
     duration=_l("Etwa 3 Minuten. Die Belege liegen dem Amt noch am selben Arbeitstag vor."),
     next_steps=(
         _l("Das Bürgerbüro ordnet Ihre Belege dem Vorgang zu."),
-        _l("Den Stand sehen Sie jederzeit mit Ihrer Eingangsnummer."),
+        _l("Den Stand sehen Sie jederzeit mit Ihrer Eingangsnummer und dem Abrufcode."),
     ),
     queue_title=_l("Nachgereichte Belege"),
     list_fields=("aktenzeichen", "name"),

@@ -78,6 +78,7 @@ DEFINITION = FormDefinition(
     role=Role.YOUTH_OFFICE,
     reference_prefix="KITA",
     privacy=PRIVACY,
+    email_field="eltern_email",
     keywords=(
         "kita",
         "kindergarten",
@@ -106,7 +107,10 @@ DEFINITION = FormDefinition(
             "Das Jugendamt prüft Ihre Anmeldung und meldet sich, sobald es einen Platz "
             "anbieten kann."
         ),
-        _l("Den Stand Ihrer Anmeldung sehen Sie jederzeit mit Ihrer Eingangsnummer."),
+        _l(
+            "Den Stand Ihrer Anmeldung sehen Sie jederzeit mit Ihrer Eingangsnummer und dem "
+            "Abrufcode."
+        ),
     ),
     queue_title=_l("Kita-Anmeldungen"),
     # The Kita queue was announced on the overview before the service existed.

@@ -46,6 +46,7 @@ DEFINITION = FormDefinition(
     role=Role.CITIZEN_OFFICE,
     reference_prefix="KON",
     privacy=PRIVACY,
+    email_field="email",
     keywords=(
         "kontakt",
         "anfrage",
@@ -66,7 +67,7 @@ DEFINITION = FormDefinition(
     duration=_l("Etwa 5 Minuten. Wir antworten in der Regel innerhalb von 10 Arbeitstagen."),
     next_steps=(
         _l("Das Bürgerbüro liest Ihre Nachricht und gibt sie an das zuständige Amt weiter."),
-        _l("Den Stand sehen Sie jederzeit mit Ihrer Eingangsnummer."),
+        _l("Den Stand sehen Sie jederzeit mit Ihrer Eingangsnummer und dem Abrufcode."),
     ),
     queue_title=_l("Kontaktanfragen"),
     list_fields=("thema", "betreff", "name"),

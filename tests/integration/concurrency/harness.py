@@ -84,6 +84,7 @@ COVERED: dict[str, str] = {
 
 # endpoint -> why no race scenario (one line each).
 EXEMPT: dict[str, str] = {
+    "forms_status.lookup": "opens a status page: changes no record, only this browser's session",
     "sandbox_api.create": "the sandbox payment platform's own API: a test peer, not the portal",
     "sandbox_api.refund": "the sandbox payment platform's own API: a test peer, not the portal",
     "sandbox_api.token": "the sandbox payment platform's OAuth token: a test peer",

@@ -451,10 +451,13 @@ def test_the_clerk_filters_and_the_parent_sees_the_status(client: CheckingClient
 
     parent_view = text_of(client.get(f"{KITA}/eingegangen/{first['reference']}"))
     assert "Platzangebot gemacht" in parent_view
-    # Only the browser that sent it may look.
+    # Only the browser that sent it may look; another is asked for the Abrufcode.
     stranger = checking_client(app)
-    assert stranger.get(f"{KITA}/eingegangen/{first['reference']}").status_code == 404
-    assert stranger.get(first["receipt_url"]).status_code == 404
+    asked = stranger.get(f"{KITA}/eingegangen/{first['reference']}")
+    assert asked.status_code == 403
+    assert "Bitte geben Sie den Abrufcode ein." in text_of(asked)
+    assert "Platzangebot" not in text_of(asked)
+    assert stranger.get(first["receipt_url"]).status_code == 403
 
     with app.app_context():
         from sqlalchemy import select
