@@ -11,6 +11,7 @@ def init_auth(app: Flask) -> None:
     from server.auth.clerk_accounts_views import bp as clerk_accounts
     from server.auth.dev_idp import init_dev_idp
     from server.auth.eid import init_eid
+    from server.auth.labels import register_auth_labels
     from server.auth.security_key_views import bp as security_keys
     from server.auth.views import bp
 
@@ -18,3 +19,4 @@ def init_auth(app: Flask) -> None:
         app.register_blueprint(blueprint)
     init_dev_idp(app)
     init_eid(app)
+    register_auth_labels()

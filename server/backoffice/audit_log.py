@@ -10,6 +10,7 @@ from datetime import date
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from server.audit import labels
 from server.audit.log import AuditFilter, actions, search
 from server.auth.roles import Role
 from server.auth.session import clerk_required
@@ -39,5 +40,8 @@ def log_view() -> ResponseReturnValue:
         "views/backoffice/audit_log.html",
         entries=search(criteria),
         criteria=criteria,
-        actions=actions(),
+        actions=labels.action_choices(actions()),
+        action_label=labels.action_label,
+        record_label=labels.record_label,
+        detail_text=labels.detail_text,
     )

@@ -7,8 +7,11 @@ from flask import Flask
 
 
 def init_backoffice(app: Flask) -> None:
+    from server.audit.labels import actor_label
     from server.backoffice.audit_log import bp as audit_log
     from server.backoffice.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(audit_log)
+    # Who did something, as clerks read it (``clerk:kasse``, ``citizen``, ``system``).
+    app.jinja_env.globals.update(actor_label=actor_label)

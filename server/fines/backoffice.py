@@ -3,7 +3,7 @@ each case with its whole history, letters for new cases."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -12,6 +12,7 @@ from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.fines import cases, hearing, letters, uploads
 from server.fines.forms import DecisionForm
+from server.fines.labels import DECISIONS, history_line, statement_label, status_label
 from server.fines.letter_pdf import render_letter, render_letters
 from server.fines.models import CaseStatus
 from server.formatting import city_today, euro
@@ -33,6 +34,7 @@ def queue() -> ResponseReturnValue:
     return render_page(
         "views/fines/office/queue.html",
         items=hearing.queue(),
+        status_label=status_label,
         without_letter=len(letters.cases_without_letter()),
     )
 
@@ -60,8 +62,23 @@ def case(case_id: int) -> ResponseReturnValue:
         except hearing.HearingError as problem:
             error, code = str(problem), 422
         else:
+            decided = str(DECISIONS[form.decision.data or ""])
             if new_case is not None:
+                flash(
+                    _(
+                        "%(decision)s (%(old)s). Der neue Vorgang %(new)s braucht noch seinen "
+                        "Brief.",
+                        decision=decided,
+                        old=found.aktenzeichen,
+                        new=new_case.aktenzeichen,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".case", case_id=new_case.id))
+            flash(
+                _("%(decision)s: Vorgang %(az)s.", decision=decided, az=found.aktenzeichen),
+                "success",
+            )
             return redirect(url_for(".queue"))
     receivable = cases.receivable_of(found)
     cases.note_viewed(found, _clerk())
@@ -70,6 +87,9 @@ def case(case_id: int) -> ResponseReturnValue:
         "views/fines/office/case.html",
         case=found,
         status=CaseStatus(found.status),
+        status_label=status_label,
+        statement_label=statement_label,
+        history=[history_line(event) for event in found.events],
         form=form,
         error=error,
         statements=hearing.statements_of(found),
@@ -130,6 +150,7 @@ def new_letters() -> ResponseReturnValue:
         return render_page(
             "views/fines/office/queue.html",
             items=hearing.queue(),
+            status_label=status_label,
             without_letter=0,
             notice=_("Die Briefe aller neuen Vorgänge sind schon gedruckt."),
         ), 409
@@ -162,4 +183,5 @@ def add_evidence(case_id: int) -> ResponseReturnValue:
         session["evidence_error"] = str(problem)
         return redirect(url_for(".case", case_id=found.id))
     cases.note_viewed(found, _clerk(), "Beweisfoto hinzugefügt")
+    flash(_("Beweisfoto hinzugefügt. Die Bürgerin oder der Bürger sieht es im Vorgang."), "success")
     return redirect(url_for(".case", case_id=found.id))

@@ -46,6 +46,12 @@ class CaseStatus(StrEnum):
     def closed(self) -> bool:
         return self in (CaseStatus.PAID, CaseStatus.DISCONTINUED, CaseStatus.FORWARDED)
 
+    @property
+    def final(self) -> bool:
+        """Nothing is left for the fines office to decide: the case is closed or has gone on to
+        a Bußgeldbescheid. A decision is final; the office cannot change it in the portal."""
+        return self.closed or self is CaseStatus.CONTINUED
+
 
 def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{member.value}'" for member in enum)

@@ -41,9 +41,11 @@ def init_fines(app: Flask) -> None:
     from server.fines import hearing
     from server.fines.backoffice import bp as fines_office
     from server.fines.cli import fines_group
+    from server.fines.labels import register_fines_labels
     from server.fines.views import bp
 
     init_fines_events()
+    register_fines_labels()
     register_record_kind("fine_cases", describe_cases)
     register_origin_link(PURPOSE, _back_to_case)
     register_notice_title(PURPOSE, _title)

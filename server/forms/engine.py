@@ -96,12 +96,20 @@ class Field:
     accept: tuple[str, ...] = ("image", "pdf")  # files: the kinds of content accepted
     max_files: int = 5  # files: per question
     facet: str | None = None  # the back office filters submissions by this name
+    # What the back office calls the answer in its list and filters: a short noun for clerks
+    # ("Kita-Wunsch", "Beginn"), not the question put to the citizen. Default: the label.
+    clerk_label: LazyString | str | None = None
     receipt: bool = True  # printed on the receipt and the check-answers page
     # A date that must not lie before the date answered in another field (a death not before
     # the birth): (that field's name, the message).
     not_before: tuple[str, LazyString | str] | None = None
     # Asked only when the definition's assessment requires it (see ``Assessment``).
     assessed: bool = False
+
+    @property
+    def column_label(self) -> LazyString | str:
+        """The answer's name in the back office."""
+        return self.clerk_label or self.label
 
     def choice_list(self) -> tuple[Choice, ...]:
         return self.choices() if callable(self.choices) else self.choices

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -14,13 +14,18 @@ from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.formatting import city_today, euro
 from server.payments import clarifications
+from server.payments.display import receivable_title
 from server.payments.journal import ReceivableStatus
-from server.payments.models import (
-    BookingKind,
-    ClarificationReason,
-    ClarificationState,
-    ClosingReason,
+from server.payments.labels import (
+    closing_label,
+    decided_label,
+    kind_label,
+    reason_label,
+    receivable_status_label,
+    source_label,
+    state_label,
 )
+from server.payments.models import ClarificationReason, ClarificationState
 from server.payments.receivables import (
     balance,
     find_by_kassenzeichen,
@@ -41,49 +46,13 @@ def _clerk_name() -> str:
     return clerk.username
 
 
-def reason_label(reason: str) -> str:
-    return {
-        ClarificationReason.UNKNOWN_REFERENCE.value: _("Unbekannter Verwendungszweck"),
-        ClarificationReason.PARTIAL_PAYMENT.value: _("Teilzahlung"),
-        ClarificationReason.OVERPAYMENT.value: _("Überzahlung"),
-        ClarificationReason.DUPLICATE_PAYMENT.value: _("Doppelte Zahlung"),
-        ClarificationReason.RETURNED_DEBIT.value: _("Rücklastschrift oder Rückbuchung"),
-        ClarificationReason.PAYMENT_ON_CLOSED.value: _("Zahlung auf eine erledigte Sollstellung"),
-        ClarificationReason.AMOUNT_MISMATCH.value: _(
-            "Zahlplattform meldet anderen Betrag oder andere Währung"
-        ),
-    }.get(reason, reason)
-
-
-def state_label(state: str) -> str:
-    return {
-        ClarificationState.OPEN.value: _("offen"),
-        ClarificationState.ASSIGNED.value: _("zugeordnet"),
-        ClarificationState.REFUNDED.value: _("erstattet"),
-        ClarificationState.WRITTEN_OFF.value: _("abgeschrieben"),
-        ClarificationState.ACCEPTED.value: _("ohne Buchung erledigt"),
-    }.get(state, state)
-
-
-def kind_label(kind: str) -> str:
-    return {
-        BookingKind.PAYMENT.value: _("Zahlung"),
-        BookingKind.REFUND.value: _("Erstattung"),
-        BookingKind.REVERSAL.value: _("Rückbuchung"),
-        BookingKind.WRITE_OFF.value: _("Abschreibung"),
-        BookingKind.CANCELLATION.value: _("Absetzung"),
-    }.get(kind, kind)
-
-
-def closing_label(reason: str | None) -> str:
-    return {
-        ClosingReason.DISCONTINUED.value: _("Verfahren eingestellt"),
-        ClosingReason.FORWARDED.value: _("an die benannte Person abgegeben"),
-        ClosingReason.REPLACED.value: _("durch einen neuen Bescheid ersetzt"),
-        ClosingReason.REJECTED.value: _("Antrag abgelehnt"),
-        ClosingReason.WITHDRAWN.value: _("Antrag zurückgenommen"),
-    }.get(reason or "", reason or "")
-
+# The state each of the page's buttons decides.
+ACTION_STATES = {
+    "assign": ClarificationState.ASSIGNED.value,
+    "refund": ClarificationState.REFUNDED.value,
+    "write_off": ClarificationState.WRITTEN_OFF.value,
+    "accept": ClarificationState.ACCEPTED.value,
+}
 
 # The decision the queue suggests for each reason (the clerk may decide otherwise).
 SUGGESTED = {
@@ -113,6 +82,7 @@ def _receivables_page(notice: str | None = None) -> ResponseReturnValue:
         euro=euro,
         status=status,
         statuses=list(ReceivableStatus),
+        status_label=receivable_status_label,
         open_clarifications=clarifications.count_open(),
         pending_refunds=len(pending_transfers()),
         today=city_today(),
@@ -133,7 +103,10 @@ def journal(receivable_id: int) -> ResponseReturnValue:
         balance=balance(found),
         euro=euro,
         kind_label=kind_label,
+        source_label=source_label,
+        status_label=receivable_status_label,
         closing_label=closing_label,
+        title=receivable_title(found),
     )
 
 
@@ -213,6 +186,14 @@ def clarification(clarification_id: int) -> ResponseReturnValue:
         except clarifications.DecisionError as problem:
             error, code = str(problem), 422
         else:
+            flash(
+                _(
+                    "Klärungsfall %(id)s: %(decision)s.",
+                    id=item.id,
+                    decision=decided_label(ACTION_STATES.get(action or "", "")),
+                ),
+                "success",
+            )
             return redirect(url_for(".clarification_queue"))
     receivable = item.receivable
     return render_page(

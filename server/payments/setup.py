@@ -59,6 +59,7 @@ def init_payments(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
     from server.payments import clarifications, cli, display, events, proof_mail
     from server.payments.backoffice import bp as cash_office
+    from server.payments.labels import register_payments_labels
     from server.payments.views import bp
 
     register_provider("xbezahldienste", _xbezahldienste)
@@ -72,6 +73,7 @@ def init_payments(app: Flask) -> None:
     init_provider(app)
     app.register_blueprint(bp)
     app.register_blueprint(cash_office)
+    register_payments_labels()
     app.jinja_env.globals.update(
         receivable_title=display.receivable_title, payment_method_names=display.method_names
     )

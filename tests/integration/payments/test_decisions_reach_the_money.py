@@ -339,7 +339,7 @@ def test_the_cash_office_is_told_why_and_a_second_decision_is_already_done(
         assert db.session.scalar(select(func.count(Refund.id))) == 1
         receivable_id = db.session.scalar(select(Clarification.receivable_id))
     journal = text_of(client.get(f"/verwaltung/kasse/sollstellungen/{receivable_id}"))
-    assert "Absetzung 20,00 € clerk: closing:" in journal
+    assert "Absetzung 20,00 € Stadtkasse: closing:" in journal
     assert "Erledigt Verfahren eingestellt" in journal
     assert "Erstattung" in journal
 

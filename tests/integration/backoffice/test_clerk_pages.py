@@ -1,0 +1,299 @@
+"""Clerk pages speak to clerks, in German and English: no raw codes (``statement_received``,
+``decision:forward``, ``fines.case.view``) anywhere a clerk reads, and "Abmelden" on every page.
+
+A portal with demo-like data in many states (submissions of several statuses, fine cases with a
+statement of every intent and every decision, payments paid, partial and to clarify, a refund,
+an audit log full of entries) is walked from the work overview by following every back-office
+link, as an administrator who has every role.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from server.auth.roles import Role
+from tests.checking_client import CheckingClient, checking_client, csrf_token
+from tests.factories import make_clerk, make_fine_case, make_receivable
+from tests.integration.certificates.test_certificates import citizen_browser
+from tests.integration.certificates.test_certificates import submit as submit_order
+from tests.integration.certificates.test_certificates import walk as walk_order
+from tests.integration.fines.test_fines_hearing import png
+from tests.integration.forms.test_forms import submit_checked, walk_kita
+from tests.integration.helpers import log_in_clerk
+from tests.integration.payments.test_payments_cash_office import demo_statement
+
+#: snake_case words (``statement_received``, ``written_off``), dotted codes
+#: (``fines.case.view``) and prefixed codes (``decision:forward``, ``clerk:admin``).
+SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+DOTTED_CODE = re.compile(r"\b[a-z]+(?:\.[a-z_]+){2,}\b")
+PREFIXED_CODE = re.compile(r"\b(?:decision|clerk|citizen|system|fine_case|form_\w+):")
+#: Bare codes a clerk would otherwise read as a whole cell or line (German pages only: in
+#: English several of them are the right words).
+BARE_CODES = {
+    "open",
+    "partial",
+    "paid",
+    "overpaid",
+    "closed",
+    "contest",
+    "admit",
+    "nominate",
+    "viewed",
+    "created",
+    "letter",
+    "statement",
+    "citizen",
+    "system",
+    "payments",
+    "provider",
+    "bank",
+    "clerk",
+    "fine",
+    "notice",
+}
+#: Downloads and actions: not pages to read.
+NOT_PAGES = re.compile(r"\.pdf$|/anhang/|/datei/|/export|/eingangsbestaetigung")
+
+
+def visible_text(response: TestResponse) -> str:
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    for hidden in soup.select("script, style, template, [hidden]"):
+        hidden.decompose()
+    words = soup.get_text(" ").split()
+    # E-mail addresses and URLs may hold underscores and dots of their own.
+    return " ".join(w for w in words if "@" not in w and "://" not in w and not w.startswith("/"))
+
+
+def cells(response: TestResponse) -> set[str]:
+    """The text of each table cell, fact value and list item: where a bare code would show."""
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    found = soup.select("td, th, dd, li, .kern-subline, option, h3")
+    return {" ".join(tag.get_text(" ").split()) for tag in found}
+
+
+def raw_codes(response: TestResponse, language: str) -> list[str]:
+    text = visible_text(response)
+    problems = [
+        *SNAKE_CASE.findall(text),
+        *DOTTED_CODE.findall(text),
+        *PREFIXED_CODE.findall(text),
+    ]
+    if language == "en":
+        return problems  # "paid", "open" are English words: the German pages show the codes
+    problems += sorted(cell for cell in cells(response) if cell in BARE_CODES)
+    # A code after a separator or in brackets ("· viewed ·", "(citizen)").
+    problems += [
+        m.group(0)
+        for m in re.finditer(
+            r"(?:·|\(|:)\s*(" + "|".join(sorted(BARE_CODES)) + r")\s*(?:·|\)|$)", text
+        )
+    ]
+    return problems
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Portal:
+    clerk: CheckingClient
+    #: Pages no list links once they are done: decided cases, decided clarifications.
+    done_pages: list[str]
+
+
+def states(
+    app: Flask,
+    kind: str,
+    *,
+    plate: str,
+    decision: str | None = None,
+    photo: bool = False,
+    **case: int,
+) -> None:
+    """A fine case whose holder stated their side (``kind``), decided by the office if told."""
+    from werkzeug.datastructures import FileStorage
+
+    from server.fines import hearing, uploads
+    from server.fines.cases import get_case
+    from server.fines.models import StatementKind
+
+    made = make_fine_case(app, plate=plate, **case)  # type: ignore[arg-type]
+    with app.test_request_context("/"):
+        found = get_case(int(made["case_id"]))
+        assert found is not None
+        if photo:
+            uploads.accept_upload(found, FileStorage(io.BytesIO(png()), "beweis.png"))
+        person = hearing.Person("Erika Mustermann", "Hauptstraße 5", "12345 Musterstadt", None)
+        driver = hearing.Person("Max Mustermann", "Nebenstraße 1", "12345 Musterstadt", None)
+        hearing.submit_statement(
+            found,
+            submission_id=f"statement-{plate}",
+            kind=StatementKind(kind),
+            text="Ich stand dort nicht." if kind == "contest" else "",
+            person=person,
+            driver=driver if kind == "nominate" else None,
+            email=None,
+        )
+        if decision is not None:
+            hearing.decide(found, decision, clerk="pruefer", note="geprüft")
+
+
+def citizen_states_their_side(app: Flask) -> None:
+    """Fine cases with a statement of each intent, each decided differently, and one open."""
+    states(app, "admit", plate="MU-AD 1", decision="discontinue")
+    states(app, "contest", plate="MU-CO 1", decision="continue")
+    states(app, "nominate", plate="MU-NO 1", decision="forward")
+    make_fine_case(app, plate="MU-OF 1")  # open, letter printed, nothing said
+
+
+def statements_waiting(app: Flask) -> None:
+    """A late contest with a photo and a nomination, both waiting for the fines office."""
+    states(app, "contest", plate="MU-WA 1", photo=True, days_ago=40, letter_days_ago=30)
+    states(app, "nominate", plate="MU-WN 1")
+
+
+def cash_office_clarifies(app: Flask, clerk: CheckingClient) -> None:
+    """Payments booked, one partial, one to clarify and refunded, one left open."""
+    for cents in (3000, 9600, 1300):
+        make_receivable(app, amount_cents=cents)
+    page = clerk.get("/verwaltung/kasse/kontoauszug")
+    response = clerk.post(
+        "/verwaltung/kasse/kontoauszug",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": csrf_token(page),
+            "statement": (io.BytesIO(demo_statement(clerk)), "auszug.xml"),
+        },
+    )
+    assert response.status_code == 200
+    queue = BeautifulSoup(
+        clerk.get("/verwaltung/kasse/klaerung").get_data(as_text=True), "html.parser"
+    )
+    first = str(queue.select("table a")[0]["href"])
+    page = clerk.get(first)
+    action = "refund" if 'value="refund"' in page.get_data(as_text=True) else "accept"
+    done = clerk.post(first, data={"csrf_token": csrf_token(page), "action": action, "note": ""})
+    assert done.status_code == 302
+
+
+def applications_in_several_states(app: Flask, clerk: CheckingClient) -> None:
+    for status in ("eingegangen", "angebot", "abgelehnt"):
+        citizen = checking_client(app)
+        walk_kita(citizen)
+        submit_checked(citizen)
+        if status != "eingegangen":
+            set_status(clerk, "kita-anmeldung", status, grund="Kein Platz frei.")
+    citizen = citizen_browser(app)
+    walk_order(citizen, **{"urkunde:zweck": "rente"})
+    submit_order(citizen)
+    set_status(clerk, "urkunden", "versandt", versanddatum=date.today().isoformat())
+
+
+def set_status(clerk: CheckingClient, service: str, status: str, **inputs: str) -> None:
+    inbox = BeautifulSoup(
+        clerk.get(f"/verwaltung/antraege/{service}/?status=eingegangen").get_data(as_text=True),
+        "html.parser",
+    )
+    url = str(inbox.select("tbody a")[-1]["href"])
+    page = clerk.get(url)
+    data = {"csrf_token": csrf_token(page), "status": status, "note": "geprüft"}
+    data.update({f"{status}-{name}": value for name, value in inputs.items()})
+    response = clerk.post(url, data=data)
+    assert response.status_code == 302, visible_text(response)[:1500]
+
+
+@pytest.fixture
+def busy_portal(app: Flask) -> Portal:
+    make_clerk(app, username="pruefer", display_name="Paula Prüfer", roles=list(Role))
+    clerk = checking_client(app)
+    log_in_clerk(clerk, "pruefer")
+    citizen_states_their_side(app)
+    cash_office_clarifies(app, clerk)  # pays some of the fines, too
+    statements_waiting(app)
+    applications_in_several_states(app, clerk)
+    # A second clerk whose account the administrator looks at.
+    make_clerk(app, username="kasse", display_name="Karl Kasse", roles=[Role.CASH_OFFICE])
+    return Portal(clerk, done_pages(app))
+
+
+def done_pages(app: Flask) -> list[str]:
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.fines.models import FineCase
+    from server.payments.models import Clarification
+
+    with app.app_context():
+        cases = db.session.scalars(select(FineCase.id)).all()
+        clarifications = db.session.scalars(select(Clarification.id)).all()
+    return [f"/verwaltung/bussgeld/fall/{case}" for case in cases] + [
+        f"/verwaltung/kasse/klaerung/{item}" for item in clarifications
+    ]
+
+
+def clerk_pages(portal: Portal) -> Iterator[tuple[str, TestResponse]]:
+    """Every back-office page reachable by links from the work overview and the pages of done
+    cases, each once."""
+    clerk = portal.clerk
+    seen: set[str] = set()
+    waiting = ["/verwaltung/", *portal.done_pages]
+    while waiting:
+        url = waiting.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = clerk.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        yield url, response
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        for link in soup.select("a[href]"):
+            target = urlsplit(str(link["href"]))
+            href = target.path + (f"?{target.query}" if target.query else "")
+            if (
+                target.path.startswith("/verwaltung/")
+                and not NOT_PAGES.search(target.path)
+                and "/anmelden" not in target.path
+                and href not in seen
+            ):
+                waiting.append(href)
+    assert len(seen) > 20, sorted(seen)
+
+
+def switch_to_english(clerk: CheckingClient) -> None:
+    page = clerk.get("/verwaltung/")
+    response = clerk.post(
+        "/sprache", data={"csrf_token": csrf_token(page), "language": "en", "next": "/verwaltung/"}
+    )
+    assert response.status_code in (302, 303)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(
+    busy_portal: Portal, language: str
+) -> None:
+    clerk = busy_portal.clerk
+    if language == "en":
+        switch_to_english(clerk)
+    logout = "Log out" if language == "en" else "Abmelden"
+    problems: dict[str, list[str]] = {}
+    for url, page in clerk_pages(busy_portal):
+        soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+        header = soup.select_one("header form[action='/verwaltung/abmelden'] button")
+        if header is None or header.get_text(strip=True) != logout:
+            problems.setdefault(url, []).append(f"no {logout}")
+        found = raw_codes(page, language)
+        if found:
+            problems.setdefault(url, []).extend(found)
+    assert not problems, "\n".join(
+        f"{url}: {sorted(set(found))}" for url, found in problems.items()
+    )
