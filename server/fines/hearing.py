@@ -130,6 +130,16 @@ def statements_of(case: FineCase) -> list[HearingStatement]:
     )
 
 
+def statement_by_submission(case: FineCase, submission_id: str) -> HearingStatement | None:
+    """The case's statement sent as ``submission_id``, if it arrived already."""
+    return db.session.scalar(
+        select(HearingStatement).where(
+            HearingStatement.case_id == case.id,
+            HearingStatement.submission_id == submission_id,
+        )
+    )
+
+
 def latest_statement(case: FineCase) -> HearingStatement | None:
     """The statement the case stands on now: the last one received."""
     return db.session.scalar(
@@ -214,14 +224,18 @@ def decide(case: FineCase, decision: str, *, clerk: str, note: str = "") -> Fine
     """Apply a clerk's decision, with what it means for the money, in one transaction;
     forwarding returns the new case against the named driver.
 
-    The decision is claimed by a conditional update of the status the clerk saw: of two clicks,
-    two tabs or two clerks, one decides and the others get ``AlreadyDecided``."""
+    The decision is claimed by a conditional update of the status the clerk saw, which is never
+    a final one (``CaseStatus.final``): of two clicks, two tabs or two clerks, one decides and the
+    others get ``AlreadyDecided``; a decided case is never decided again."""
     if decision not in DECISION_STATES:
         raise HearingError(_("Unbekannte Entscheidung."))
     seen = case.status
     target = DECISION_STATES[decision]
-    if CaseStatus(seen).closed or CaseStatus(seen) == target:
-        raise AlreadyDecided(_("Dieser Fall ist bereits entschieden."))
+    if CaseStatus(seen).final or CaseStatus(seen) == target:
+        # A decision is final: the page offers none any more, and a stale tab is refused here.
+        raise AlreadyDecided(
+            _("Dieser Fall ist bereits entschieden; die Entscheidung kann nicht geändert werden.")
+        )
     nomination = _nomination(case) if decision == Decision.FORWARD else None
     new_case = None
     closure = None

@@ -362,8 +362,9 @@ def change_status(
     A status may need inputs (a posting date, a reason) and run a hook on entering it (a
     refund). Entering happens once, whatever the status: the row changes only if it still
     has the status the clerk saw, so a decision sent twice, even at the same moment, is one
-    event and runs its hook once; the repeat changes nothing and returns False. A hook that
-    fails undoes the change and raises."""
+    event and runs its hook once; the repeat changes nothing and returns False. A status marked
+    ``final`` is never left again (``StatusError``). A hook that fails undoes the change and
+    raises."""
     definition = get_definition(submission.service)
     if definition is None or status not in {s.value for s in definition.statuses}:
         raise StatusError({"status": _("Wählen Sie einen der angebotenen Status.")})
@@ -373,6 +374,19 @@ def change_status(
     if submission.status == status:
         # Set already (by this clerk's other click or a colleague): nothing changes.
         return False
+    if definition.status(submission.status).final:
+        # A final status is final (it may have refunded the fee or told the citizen the
+        # outcome): nothing changes it, and there is no undo. The update below is conditional
+        # on the status seen, so a final status set meanwhile by a colleague holds as well.
+        raise StatusError(
+            {
+                "status": _(
+                    "Der Antrag ist abgeschlossen (%(status)s); sein Stand kann nicht mehr "
+                    "geändert werden.",
+                    status=definition.status(submission.status).label,
+                )
+            }
+        )
     details = _status_inputs(submission, target, inputs or {})
     seen = submission.status
     with db.transaction() as sql:

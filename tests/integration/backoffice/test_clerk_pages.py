@@ -297,3 +297,137 @@ def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(
     assert not problems, "\n".join(
         f"{url}: {sorted(set(found))}" for url, found in problems.items()
     )
+
+
+# --- decisions: a success message, and a final status stays ----------------------------------
+
+
+def status_message(page: TestResponse) -> str:
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    found = soup.select_one("main [role=status] .kern-title")
+    return found.get_text(" ", strip=True) if found else ""
+
+
+def youth_office(app: Flask) -> CheckingClient:
+    make_clerk(app, username="jugendamt", roles=[Role.YOUTH_OFFICE])
+    clerk = checking_client(app)
+    log_in_clerk(clerk, "jugendamt")
+    return clerk
+
+
+def kita_submission(app: Flask) -> str:
+    citizen = checking_client(app)
+    walk_kita(citizen)
+    submit_checked(citizen)
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.forms.models import FormSubmission
+
+    with app.app_context():
+        newest = db.session.scalars(select(FormSubmission.id).order_by(FormSubmission.id)).all()
+    return f"/verwaltung/antraege/kita-anmeldung/{newest[-1]}"
+
+
+def post_status(clerk: CheckingClient, url: str, status: str, token: str) -> TestResponse:
+    return clerk.post(url, data={"csrf_token": token, "status": status, "note": ""})
+
+
+def test_a_final_status_is_saved_with_a_message_and_then_offered_no_more(app: Flask) -> None:
+    clerk = youth_office(app)
+    url = kita_submission(app)
+    stale = clerk.get(url)  # a second tab, opened before the decision
+    saved = post_status(clerk, url, "abgelehnt", csrf_token(stale))
+    assert saved.status_code == 302
+    landed = clerk.get(saved.location)
+    assert status_message(landed) == "Stand gespeichert: Abgelehnt."
+    text = visible_text(landed)
+    assert "Stand ändern" not in text
+    assert 'name="status"' not in landed.get_data(as_text=True)
+    assert "Dieser Stand ist endgültig und kann nicht mehr geändert werden." in text
+
+    refused = post_status(clerk, url, "angebot", csrf_token(stale))
+    assert refused.status_code == 422
+    assert "Der Antrag ist abgeschlossen (Abgelehnt); sein Stand kann nicht mehr geändert" in (
+        visible_text(refused)
+    )
+    history = visible_text(clerk.get(url)).split("Verlauf", 1)[1]
+    assert history.count("Abgelehnt") == 1
+    assert "Platzangebot gemacht" not in history
+    assert "Eingegangen (Bürger/in)" in history
+
+
+def test_two_clerks_deciding_at_once_make_one_decision(app: Flask) -> None:
+    """One closes the application, the other offers a place from the same page: one wins, the
+    other is refused, and the final status holds."""
+    from sqlalchemy import func, select
+
+    from server.extensions import db
+    from server.forms.models import FormStatusEvent
+    from server.forms.submissions import StatusError, change_status, get_submission
+    from tests.threads import Wait, together
+
+    url = kita_submission(app)
+    submission_id = int(url.rsplit("/", 1)[1])
+
+    def decide(status: str) -> object:
+        def run(wait: Wait) -> object:
+            with app.app_context():
+                try:
+                    found = get_submission(submission_id)
+                    assert found is not None
+                    wait()
+                    return change_status(found, status, clerk=status)
+                except StatusError:
+                    return "refused"
+                finally:
+                    db.session.close()
+
+        return run
+
+    outcomes = together([decide("abgelehnt"), decide("angebot")])
+    assert sorted(map(str, outcomes)) == ["True", "refused"]
+    with app.app_context():
+        found = get_submission(submission_id)
+        assert found is not None
+        events = db.session.scalar(
+            select(func.count(FormStatusEvent.id)).where(
+                FormStatusEvent.submission_id == submission_id
+            )
+        )
+        assert events == 2  # received, and the one decision
+        if found.status == "abgelehnt":
+            with pytest.raises(StatusError):
+                change_status(found, "angebot", clerk="later")
+
+
+def test_a_fine_decision_is_saved_with_a_message_and_is_final(app: Flask) -> None:
+    make_clerk(app, username="bussgeld", roles=[Role.FINES])
+    clerk = checking_client(app)
+    log_in_clerk(clerk, "bussgeld")
+    states(app, "contest", plate="MU-FI 1")
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.fines.models import FineCase
+
+    with app.app_context():
+        case = db.session.scalars(select(FineCase)).one()
+        url, aktenzeichen = f"/verwaltung/bussgeld/fall/{case.id}", case.aktenzeichen
+    stale = clerk.get(url)
+    assert "Verstoß bestritten" in visible_text(stale)
+    decided = clerk.post(url, data={"csrf_token": csrf_token(stale), "decision": "continue"})
+    assert decided.status_code == 302
+    queue = clerk.get(decided.location)
+    assert status_message(queue) == (
+        f"Entschieden: weiter zum Bußgeldbescheid: Vorgang {aktenzeichen}."
+    )
+    page = clerk.get(url)
+    assert 'name="decision"' not in page.get_data(as_text=True)
+    assert "Die Entscheidung kann nicht mehr geändert werden." in visible_text(page)
+    # A tab still showing the form: "continued" is final, discontinuing it now is refused.
+    again = clerk.post(url, data={"csrf_token": csrf_token(stale), "decision": "discontinue"})
+    assert again.status_code == 409
+    assert "die Entscheidung kann nicht geändert werden" in visible_text(again)
+    with app.app_context():
+        assert db.session.get_one(FineCase, case.id).status == "continued"
