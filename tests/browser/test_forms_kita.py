@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from server.auth.roles import Role
-from tests.browser.conftest import assert_accessible, clerk_desk, visit
+from server.mail.outbox import send_pending
+from tests.browser.conftest import PHONE, assert_accessible, clerk_desk, visit
 from tests.conftest import LiveServer
 from tests.factories import make_clerk
 
@@ -19,7 +25,7 @@ def weiter(page: Page) -> None:
 
 
 def test_kita_registration_from_start_to_the_offer(
-    phone: Page, live_server: LiveServer, browser
+    phone: Page, live_server: LiveServer, browser: Browser, playwright: Playwright
 ) -> None:
     start = (date.today() + timedelta(days=120)).isoformat()
     visit(phone, "/dienste/kita")
@@ -105,3 +111,40 @@ def test_kita_registration_from_start_to_the_offer(
 
     phone.goto(confirmation_url)
     expect(phone.locator("#status-history")).to_contain_text("Platzangebot gemacht")
+
+    # The parent's mail on the offer; its link opens the status in a browser that never saw it.
+    offer = parents_mail(live_server, "erika@example.de", "Platzangebot gemacht")
+    assert reference.group(0) in offer.get_body().get_content()  # type: ignore[union-attr]
+    link = re.search(r"http://\S+/antraege/stand/\S+", offer.get_body().get_content())  # type: ignore[union-attr]
+    assert link is not None
+    other_phone = browser.new_context(locale="de-DE", bypass_csp=True, **phone_device(playwright))
+    try:
+        second = other_phone.new_page()
+        second.goto(f"{confirmation_url}")
+        expect(second.get_by_text("Bitte geben Sie den Abrufcode ein.")).to_be_visible()
+        expect(second.get_by_text("Mia")).to_have_count(0)
+        second.goto(link.group(0))
+        expect(second.locator("h1")).to_have_text("Kita-Anmeldung: eingegangen")
+        expect(second.locator("#status-history")).to_contain_text("Platzangebot gemacht")
+        assert_accessible(second)
+    finally:
+        other_phone.close()
+
+
+def phone_device(playwright: Playwright) -> dict[str, Any]:
+    device = dict(playwright.devices[PHONE])
+    device.pop("default_browser_type", None)
+    return device
+
+
+def parents_mail(live_server: LiveServer, recipient: str, subject: str) -> EmailMessage:
+    """The outbox delivered (the file transport writes .eml files), and the mail found."""
+    with live_server.app.app_context():
+        send_pending()
+        folder = Path(live_server.app.config["MAIL_FILE_DIR"])
+    for path in sorted(folder.glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        if message["To"] == recipient and subject in str(message["Subject"]):
+            assert isinstance(message, EmailMessage)
+            return message
+    raise AssertionError(f"no mail to {recipient} about {subject}")
