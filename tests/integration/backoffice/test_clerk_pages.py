@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -370,7 +370,7 @@ def test_two_clerks_deciding_at_once_make_one_decision(app: Flask) -> None:
     url = kita_submission(app)
     submission_id = int(url.rsplit("/", 1)[1])
 
-    def decide(status: str) -> object:
+    def decide(status: str) -> Callable[[Wait], object]:
         def run(wait: Wait) -> object:
             with app.app_context():
                 try:
