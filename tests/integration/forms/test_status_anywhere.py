@@ -163,3 +163,42 @@ def test_the_account_postfach_lists_every_notice_newest_first(client: CheckingCl
     other = checking_client(app)
     log_in_citizen(other, make_citizen(app))
     assert "Noch keine Nachrichten." in text_of(other.get("/konto"))
+
+
+def send_kontakt(client: CheckingClient, **answers: str) -> str:
+    token = csrf_token(client.get("/"))
+    sent = client.post(
+        "/antraege/kontakt/absenden",
+        data={
+            "submission_id": str(uuid.uuid4()),
+            "thema": "frage",
+            "betreff": "Öffnungszeiten",
+            "nachricht": "Wann hat das Bürgerbüro samstags geöffnet?",
+            "name": "Erika Muster",
+            **answers,
+        },
+        headers={"Accept": "application/json", "X-CSRFToken": token},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 200, text_of(sent)
+    reference: str = sent.get_json()["reference"]
+    return reference
+
+
+def test_the_contact_form_confirms_by_mail_when_a_mail_answer_was_chosen(
+    client: CheckingClient,
+) -> None:
+    app = client.application
+    reference = send_kontakt(client, antwortweg="email", email="frage@example.de")
+    (mail,) = mails_to(app, "frage@example.de")
+    assert reference in mail.subject
+    assert LINK.search(mail.body) is not None
+    # An address typed and then left for "by letter" is not kept, so nobody is mailed.
+    by_letter = send_kontakt(
+        client,
+        antwortweg="post",
+        anschrift="Hauptstraße 5, 12345 Musterstadt",
+        email="vergessen@example.de",
+    )
+    assert by_letter != reference
+    assert mails_to(app, "vergessen@example.de") == []
