@@ -37,6 +37,17 @@ def test_start_page_is_german_with_a_tile_for_every_service(client: CheckingClie
     )
 
 
+def test_the_start_page_offers_the_scanner_and_the_status_lookup(client: CheckingClient) -> None:
+    page = soup(client.get("/"))
+    shortcuts = {a.get_text(strip=True): str(a["href"]) for a in page.select(".portal-shortcuts a")}
+    assert shortcuts == {
+        "QR-Code von einem Schreiben der Stadt scannen": "/bussgeld/scannen",
+        "Stand eines Antrags abfragen": "/antraege/stand",
+    }
+    for href in shortcuts.values():
+        assert client.get(href).status_code == 200
+
+
 def test_every_tile_leads_to_a_page_not_a_dead_link(client: CheckingClient) -> None:
     for href in (str(a["href"]) for a in soup(client.get("/")).select(".portal-tiles a")):
         response = client.get(href)
