@@ -149,6 +149,7 @@ DEFINITION = FormDefinition(
                     "dokument",
                     FieldKind.RADIO,
                     _l("Welche Urkunde brauchen Sie?"),
+                    clerk_label=_l("Urkunde"),
                     choices=tuple(
                         Choice(kind.value, document.label) for kind, document in DOCUMENTS.items()
                     ),
@@ -174,6 +175,7 @@ DEFINITION = FormDefinition(
                     "anzahl",
                     FieldKind.SELECT,
                     _l("Wie viele Ausfertigungen?"),
+                    clerk_label=_l("Anzahl"),
                     hint=_l("Jede weitere gleichzeitig bestellte Ausfertigung kostet die Hälfte."),
                     choices=tuple(Choice(str(n), str(n)) for n in range(1, order.MAX_COPIES + 1)),
                     required_message=_l("Wählen Sie die Zahl der Ausfertigungen."),
@@ -182,6 +184,7 @@ DEFINITION = FormDefinition(
                     "zweck",
                     FieldKind.SELECT,
                     _l("Wofür brauchen Sie die Urkunde?"),
+                    clerk_label=_l("Zweck"),
                     hint=_l(
                         "Für Renten-, Sozialversicherungs- und Sozialleistungsangelegenheiten "
                         "ist die Urkunde gebührenfrei."
@@ -202,6 +205,7 @@ DEFINITION = FormDefinition(
                     "vorname",
                     FieldKind.TEXT,
                     _l("Vorname(n) der Person im Eintrag"),
+                    clerk_label=_l("Vorname"),
                     required_message=_l("Geben Sie den Vornamen der Person im Eintrag an."),
                     max_length=140,
                 ),
@@ -209,6 +213,7 @@ DEFINITION = FormDefinition(
                     "nachname",
                     FieldKind.TEXT,
                     _l("Familienname der Person im Eintrag"),
+                    clerk_label=_l("Familienname"),
                     required_message=_l("Geben Sie den Familiennamen der Person im Eintrag an."),
                     max_length=140,
                     facet="nachname",
@@ -298,6 +303,7 @@ DEFINITION = FormDefinition(
                     "beziehung",
                     FieldKind.RADIO,
                     _l("Wer sind Sie für die Person im Eintrag?"),
+                    clerk_label=_l("Beziehung"),
                     choices=RELATIONSHIPS,
                     required_message=_l("Wählen Sie, wer Sie für die Person im Eintrag sind."),
                     facet="beziehung",

@@ -80,6 +80,7 @@ DEFINITION = FormDefinition(
                     "thema",
                     FieldKind.RADIO,
                     _l("Worum geht es?"),
+                    clerk_label=_l("Thema"),
                     choices=(
                         Choice("frage", _l("Eine Frage")),
                         Choice("hinweis", _l("Ein Hinweis, zum Beispiel auf einen Schaden")),
@@ -127,6 +128,7 @@ DEFINITION = FormDefinition(
                     "name",
                     FieldKind.TEXT,
                     _l("Ihr Name"),
+                    clerk_label=_l("Name"),
                     required_message=_l("Geben Sie Ihren Namen an."),
                     max_length=140,
                     prefill="full_name",

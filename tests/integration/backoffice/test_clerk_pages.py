@@ -431,3 +431,23 @@ def test_a_fine_decision_is_saved_with_a_message_and_is_final(app: Flask) -> Non
     assert "die Entscheidung kann nicht geändert werden" in visible_text(again)
     with app.app_context():
         assert db.session.get_one(FineCase, case.id).status == "continued"
+
+
+def test_inbox_columns_are_named_for_clerks_not_with_the_citizens_questions(app: Flask) -> None:
+    clerk = youth_office(app)
+    kita_submission(app)
+    inbox = clerk.get("/verwaltung/antraege/kita-anmeldung/")
+    soup = BeautifulSoup(inbox.get_data(as_text=True), "html.parser")
+    headers = [th.get_text(strip=True) for th in soup.select("thead th")]
+    assert headers == [
+        "Eingangsnummer",
+        "Eingegangen",
+        "Stand",
+        "Vorname",
+        "Nachname",
+        "Beginn",
+        "Kita-Wunsch",
+    ]
+    filters = [label.get_text(strip=True) for label in soup.select("form[role=search] label")]
+    assert filters == ["Stand", "Beginn ab", "Beginn bis", "Kita-Wunsch"]
+    assert "Erster Wunsch" not in visible_text(inbox)
