@@ -59,8 +59,8 @@ def submit_statement(
     )
     if existing is not None:
         return existing, False
-    if CaseStatus(case.status).closed:
-        raise HearingError("the case is closed")
+    if CaseStatus(case.status).final:
+        raise HearingError("the case is decided")
     if kind == StatementKind.NOMINATE and driver is None:
         raise HearingError("naming the driver needs the driver's details")
     try:
@@ -90,19 +90,19 @@ def submit_statement(
                 if kind == StatementKind.NOMINATE
                 else CaseStatus.STATEMENT_RECEIVED
             )
-            # Only a case still open takes the statement: a decision that closed it meanwhile
-            # is not undone by it.
+            # Only an undecided case takes the statement: a decision made meanwhile (closing
+            # it, or on to a Bußgeldbescheid) is not undone by it.
             moved = session.execute(
                 update(FineCase)
                 .where(
                     FineCase.id == case.id,
-                    FineCase.status.not_in([s.value for s in CaseStatus if s.closed]),
+                    FineCase.status.not_in([s.value for s in CaseStatus if s.final]),
                 )
                 .values(status=new_status.value)
                 .execution_options(synchronize_session=False)
             )
             if not getattr(moved, "rowcount", 0):
-                raise HearingError("the case is closed")
+                raise HearingError("the case is decided")
             record(case, "statement", f"{kind.value}{' (verspätet)' if statement.late else ''}")
     except IntegrityError:
         db.session.rollback()

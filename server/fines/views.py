@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import date
+from collections.abc import Mapping
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from server import guessing
 from server.extensions import limiter
-from server.fines import access, cases, documents, uploads
+from server.fines import access, cases, documents, hearing_steps, uploads
 from server.fines import hearing as hearing_domain
-from server.fines.forms import CaseAccessForm, StatementForm
-from server.fines.hearing import Person
+from server.fines.forms import CaseAccessForm
 from server.fines.models import (
     CaseKind,
     CaseStatus,
     FineCase,
     HearingStatement,
-    StatementKind,
 )
 from server.fines.privacy import PRIVACY
 from server.formatting import city_today, euro
+from server.forms import drafts
+from server.forms.engine import FieldKind, FormDefinition, RawAnswers, Step
+from server.forms.receipt import file_size, sections
+from server.forms.validation import (
+    FullOutcome,
+    check_step,
+    raw_from,
+    show_errors,
+    step_form,
+    validate_all,
+)
 from server.payments import access as payment_access
 from server.payments import online, proof
 from server.payments.models import Receivable
@@ -187,87 +198,253 @@ def transfer(aktenzeichen: str) -> ResponseReturnValue:
     return redirect(url_for("payments.receivable", kassenzeichen=receivable.kassenzeichen))
 
 
-def _prefill(form: StatementForm, case: FineCase) -> None:
-    form.person_name.data = case.holder_name
-    form.person_street.data = case.holder_street
-    form.person_postcode_city.data = case.holder_postcode_city
-    form.submission_id.data = uuid.uuid4().hex
+# --- the hearing, step by step (hearing_steps) -----------------------------------------------
+
+CHECK = "pruefen"
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
-def _person(name: str | None, street: str | None, city: str | None, born: date | None) -> Person:
-    return Person(name or "", street or "", city or "", born)
-
-
-@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung", methods=["GET", "POST"])
-def hearing(aktenzeichen: str) -> ResponseReturnValue:
-    """State your side: admit, contest, or name the driver; with photos or PDFs."""
+def _hearing_case(aktenzeichen: str) -> FineCase | None:
+    """The case, if it still takes a statement: not once decided (None: back to the case
+    page, which says why)."""
     found = _visible(aktenzeichen)
-    if CaseStatus(found.status).closed:
-        return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
-    form = StatementForm()
-    file_errors: list[str] = []
-    status = 200
-    if request.method == "GET":
-        _prefill(form, found)
-    else:
-        if not form.submission_id.data:
-            form.submission_id.data = uuid.uuid4().hex
-        for file in request.files.getlist(form.files.name):
-            if file and file.filename:
-                try:
-                    uploads.accept_upload(found, file)
-                except uploads.UploadRejected as error:
-                    file_errors.append(str(error))
-        removal = request.form.get("remove_upload", "")
-        if removal.isdigit():
-            uploads.remove_pending(found, int(removal))
-        elif form.validate() and not file_errors:
-            driver = None
-            if form.kind.data == StatementKind.NOMINATE.value:
-                driver = _person(
-                    form.driver_name.data,
-                    form.driver_street.data,
-                    form.driver_postcode_city.data,
-                    form.driver_birth_date.data,
-                )
-            try:
-                statement, new = hearing_domain.submit_statement(
-                    found,
-                    submission_id=form.submission_id.data,
-                    kind=StatementKind(form.kind.data),
-                    text=form.text.data or "",
-                    person=_person(
-                        form.person_name.data,
-                        form.person_street.data,
-                        form.person_postcode_city.data,
-                        form.person_birth_date.data,
-                    ),
-                    driver=driver,
-                    email=form.email.data,
-                )
-            except hearing_domain.HearingError:
-                return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
-            if new and statement.email:
-                documents.mail_confirmation(found, statement)
-            return redirect(
-                url_for(
-                    ".statement_received",
-                    aktenzeichen=found.aktenzeichen,
-                    statement_id=statement.id,
-                )
-            )
-        else:
-            status = 422
+    return None if CaseStatus(found.status).final else found
+
+
+def _step_url(case: FineCase, step: Step | None) -> str:
+    if step is None:
+        return url_for(".hearing_check", aktenzeichen=case.aktenzeichen)
+    return url_for(".hearing_step", aktenzeichen=case.aktenzeichen, step=step.slug)
+
+
+def _answers(case: FineCase, definition: FormDefinition) -> dict[str, list[str]]:
+    """The answers so far, with the letter's address where the person has not answered yet."""
+    answers = drafts.answers_of(drafts.find_draft(definition, None))
+    return {**hearing_steps.prefill(case), **answers}
+
+
+def _render_hearing_step(
+    case: FineCase,
+    definition: FormDefinition,
+    step: Step,
+    answers: RawAnswers,
+    errors: Mapping[str, list[str]] | None = None,
+    *,
+    back_to_check: bool = False,
+) -> ResponseReturnValue:
+    formdata: MultiDict[str, str] = MultiDict(
+        [(spec.name, value) for spec in step.fields for value in answers.get(spec.name, ())]
+    )
+    form = step_form(step, formdata)
+    show_errors(form, errors or {})
+    shown = definition.steps_shown(answers)
+    previous = definition.previous_step(step, answers)
+    first = step is definition.steps[0]
     return render_page(
         "views/fines/hearing.html",
+        case=case,
+        step=step,
         form=form,
-        case=found,
-        uploads=uploads.pending_uploads(found),
-        file_errors=file_errors,
-        late=cases.is_late(found),
-        max_mb=current_app.config["UPLOAD_MAX_FILE_BYTES"] // (1024 * 1024),
+        questions=step.fields,
+        uploads=uploads.pending_uploads(case),
+        errors=errors or {},
+        position=shown.index(step) + 1 if step in shown else 1,
+        # Before the intent is chosen, its own step is still to come.
+        total=len(shown) + (0 if hearing_steps.INTENT in answers else 1),
+        back_url=_step_url(case, previous)
+        if previous
+        else url_for(".case", aktenzeichen=case.aktenzeichen),
+        back_to_check=back_to_check,
+        first=first,
+        late=cases.is_late(case),
         privacy=PRIVACY,
-    ), status
+    ), 422 if errors else 200
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung")
+def hearing(aktenzeichen: str) -> ResponseReturnValue:
+    """State your side: the hearing begins with what the person wants to do."""
+    found = _hearing_case(aktenzeichen)
+    if found is None:
+        return redirect(url_for(".case", aktenzeichen=aktenzeichen))
+    return redirect(_step_url(found, hearing_steps.HEARING.steps[0]))
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung/<step>", methods=["GET", "POST"])
+def hearing_step(aktenzeichen: str, step: str) -> ResponseReturnValue:
+    """One step of the hearing; what is sent is kept in this browser's draft of the case,
+    valid or not, and the attachments step keeps the files with the case."""
+    found = _hearing_case(aktenzeichen)
+    if found is None:
+        return redirect(url_for(".case", aktenzeichen=aktenzeichen))
+    definition = hearing_steps.for_case(found)
+    current = definition.step(step)
+    if current is None:
+        abort(404)
+    back_to_check = request.values.get("zurueck") == CHECK
+    if request.method == "GET":
+        answers = _answers(found, definition)
+        if current is not definition.steps[0] and hearing_steps.INTENT not in answers:
+            return redirect(_step_url(found, definition.steps[0]))
+        if not current.shown(answers):
+            return redirect(_step_url(found, definition.next_step(current, answers)))
+        return _render_hearing_step(
+            found, definition, current, answers, back_to_check=back_to_check
+        )
+    draft = drafts.open_draft(definition, None)
+    names = {f.name for f in current.fields if f.kind != FieldKind.FILES}
+    drafts.save_step(draft, current, raw_from(request.form, names))
+    answers = _answers(found, definition)
+    removal = request.form.get("remove_upload", "")
+    if removal.isdigit():
+        uploads.remove_pending(found, int(removal))
+        return _render_hearing_step(
+            found, definition, current, answers, back_to_check=back_to_check
+        )
+    errors = dict(check_step(current, answers, _held(found)).errors)
+    if any(f.kind == FieldKind.FILES for f in current.fields):
+        refused = _accept_files(found)
+        if refused:
+            errors[hearing_steps.FILES] = [*refused, *errors.get(hearing_steps.FILES, [])]
+    if errors:
+        return _render_hearing_step(
+            found, definition, current, answers, errors, back_to_check=back_to_check
+        )
+    following = definition.next_step(current, answers)
+    if back_to_check and (following is None or any(f.name in answers for f in following.fields)):
+        following = None  # back to the check page, unless the change opened a new step
+    return redirect(_step_url(found, following), code=303)
+
+
+def _held(case: FineCase) -> dict[str, int]:
+    return {hearing_steps.FILES: len(uploads.pending_uploads(case))}
+
+
+def _accept_files(case: FineCase) -> list[str]:
+    """Keep the files sent with the case; returns why any were refused."""
+    refused = []
+    for file in request.files.getlist(hearing_steps.FILES):
+        if file and file.filename:
+            try:
+                uploads.accept_upload(case, file)
+            except uploads.UploadRejected as error:
+                refused.append(str(error))
+    return refused
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung/pruefen")
+def hearing_check(aktenzeichen: str) -> ResponseReturnValue:
+    """Check your answers: every answer with a link to change it, then send."""
+    found = _hearing_case(aktenzeichen)
+    if found is None:
+        return redirect(url_for(".case", aktenzeichen=aktenzeichen))
+    definition = hearing_steps.for_case(found)
+    answers = _answers(found, definition)
+    if hearing_steps.INTENT not in answers:
+        return redirect(_step_url(found, definition.steps[0]))
+    held = uploads.pending_uploads(found)
+    outcome = validate_all(definition, answers, _held(found))
+    files = ", ".join(f"{u.original_name} ({file_size(u.size)})" for u in held)
+    return render_page(
+        "views/fines/hearing_check.html",
+        case=found,
+        sections=[
+            (
+                section.step,
+                [
+                    (row.name, row.label, files if row.name == hearing_steps.FILES else row.value)
+                    for row in section.rows
+                ],
+            )
+            for section in sections(definition, outcome.answers, (), answers)
+        ],
+        errors=outcome.errors,
+        error_steps=[
+            s
+            for s in definition.steps_shown(answers)
+            if any(f.name in outcome.errors for f in s.fields)
+        ],
+        submission_id=uuid.uuid4().hex,
+        back_url=_step_url(found, definition.steps[-1]),
+    )
+
+
+@bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung/absenden", methods=["POST"])
+def hearing_send(aktenzeichen: str) -> ResponseReturnValue:
+    """Send the statement: the answers of this browser's draft, or a complete multipart body
+    with every answer and file. The same ``submission_id`` twice is one statement, with one
+    EB number."""
+    found = _hearing_case(aktenzeichen)
+    if found is None:
+        return redirect(url_for(".case", aktenzeichen=aktenzeichen))
+    submission_id = request.form.get("submission_id", "").strip()
+    if not SUBMISSION_ID.match(submission_id):
+        abort(400)
+    definition = hearing_steps.for_case(found)
+    names = {f.name for f in definition.all_fields() if f.kind != FieldKind.FILES}
+    complete_body = any(name in request.form for name in names)
+    # The draft is read before the statement is looked for: a send that wins meanwhile keeps
+    # its statement before it drops the draft, so one of the two is always found.
+    answers: RawAnswers = (
+        raw_from(request.form, names) if complete_body else _answers(found, definition)
+    )
+    done = hearing_domain.statement_by_submission(found, submission_id)
+    if done is not None:
+        return redirect(_received_url(found, done))
+    refused = _accept_files(found) if complete_body else []
+    outcome = validate_all(definition, answers, _held(found))
+    if refused or not outcome.valid:
+        return _refuse_statement(found, definition, answers, outcome, refused, complete_body)
+    said = hearing_steps.statement_of(answers)
+    try:
+        statement, new = hearing_domain.submit_statement(
+            found,
+            submission_id=submission_id,
+            kind=said.kind,
+            text=said.text,
+            person=said.person,
+            driver=said.driver,
+            email=said.email,
+        )
+    except hearing_domain.HearingError:
+        return redirect(url_for(".case", aktenzeichen=found.aktenzeichen))
+    if new and statement.email:
+        documents.mail_confirmation(found, statement)
+    draft = drafts.find_draft(definition, None)
+    if draft is not None:
+        drafts.discard(draft)
+    drafts.forget_in_session(definition)
+    return redirect(_received_url(found, statement))
+
+
+def _received_url(case: FineCase, statement: HearingStatement) -> str:
+    return url_for(".statement_received", aktenzeichen=case.aktenzeichen, statement_id=statement.id)
+
+
+def _refuse_statement(
+    case: FineCase,
+    definition: FormDefinition,
+    answers: RawAnswers,
+    outcome: FullOutcome,
+    refused: list[str],
+    complete_body: bool,
+) -> ResponseReturnValue:
+    """Back to the first step with a problem, with everything sent kept in the draft."""
+    errors = dict(outcome.errors)
+    step = outcome.first_error_step
+    if refused:
+        errors[hearing_steps.FILES] = refused
+        step = definition.step_of(hearing_steps.FILES)
+    step = step or definition.steps[0]
+    if complete_body:
+        draft = drafts.open_draft(definition, None)
+        drafts.replace_answers(draft, drafts.sanitise(definition, dict(answers)), step.slug)
+    shown = {
+        name: messages
+        for name, messages in errors.items()
+        if any(f.name == name for f in step.fields)
+    }
+    return _render_hearing_step(case, definition, step, _answers(case, definition), shown)
 
 
 @bp.route("/bussgeld/datenschutz")
@@ -292,8 +469,12 @@ def _statement(found: FineCase, statement_id: int) -> HearingStatement:
 @bp.route("/bussgeld/fall/<aktenzeichen>/anhoerung/<int:statement_id>")
 def statement_received(aktenzeichen: str, statement_id: int) -> ResponseReturnValue:
     found = _visible(aktenzeichen)
+    statement = _statement(found, statement_id)
     return render_page(
-        "views/fines/statement_received.html", case=found, statement=_statement(found, statement_id)
+        "views/fines/statement_received.html",
+        case=found,
+        statement=statement,
+        reference=hearing_domain.receipt_reference(statement, found),
     )
 
 

@@ -43,7 +43,9 @@ def test_typed_access_code_path(phone: Page, live_server: LiveServer) -> None:
     phone.get_by_label("Aktenzeichen").fill(case["aktenzeichen"])
     phone.get_by_label("Zugangscode").fill("WRONG-CODE")
     phone.get_by_role("button", name="Vorgang öffnen").click()
-    expect(phone.get_by_text("Aktenzeichen und Zugangscode passen nicht zusammen.")).to_be_visible()
+    expect(phone.locator("#error-summary")).to_contain_text(
+        "Aktenzeichen und Zugangscode passen nicht zusammen."
+    )
     expect(phone.get_by_label("Aktenzeichen")).to_have_value(case["aktenzeichen"])
     assert_accessible(phone)
     phone.get_by_label("Zugangscode").fill(case["access_code"].lower())
@@ -53,7 +55,7 @@ def test_typed_access_code_path(phone: Page, live_server: LiveServer) -> None:
     assert_accessible(phone)
 
 
-def test_hearing_statement_with_a_photo_and_the_draft_survives_a_reload(
+def test_the_hearing_step_by_step_with_a_photo_check_your_answers_and_a_kept_draft(
     phone: Page, live_server: LiveServer, tmp_path
 ) -> None:
     from PIL import Image
@@ -63,21 +65,45 @@ def test_hearing_statement_with_a_photo_and_the_draft_survives_a_reload(
     Image.new("RGB", (1200, 900), (40, 120, 200)).save(photo, format="JPEG")
     visit(phone, case["portal_url"].removeprefix(live_server.url))
     phone.get_by_role("link", name="Stellung nehmen oder Fahrer benennen").click()
+    # What to do first, beside the accusation and the notice that nobody has to comment on it.
+    expect(phone.locator("h1")).to_have_text("Stellung nehmen")
+    expect(phone.get_by_text("Sie müssen sich zum Vorwurf nicht äußern.")).to_be_visible()
+    expect(phone.get_by_label("Ihre Äußerung")).to_have_count(0)
     assert_accessible(phone)
     phone.get_by_label("Ich bestreite den Verstoß").check()
+    phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Den Verstoß bestreiten")
+    expect(phone.get_by_label("Name der Fahrerin oder des Fahrers")).to_have_count(0)
     wait_for_drafts(phone)
     phone.get_by_label("Ihre Äußerung").fill("Der Parkschein lag gut sichtbar aus.")
     wait_for_draft_saved(phone)
     # The tab is closed and opened again: what was typed is still there.
     phone.reload()
+    wait_for_drafts(phone)
     expect(phone.get_by_label("Ihre Äußerung")).to_have_value(
         "Der Parkschein lag gut sichtbar aus."
     )
-    expect(phone.get_by_label("Ich bestreite den Verstoß")).to_be_checked()
+    phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Ihre Angaben zur Person")
+    expect(phone.get_by_label("Vor- und Nachname")).to_have_value("Erika Mustermann")
     phone.get_by_label("Geburtsdatum", exact=True).fill("1980-04-01")
+    phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Fotos oder Dokumente")
     phone.get_by_label("Fotos oder PDF (freiwillig, höchstens 5)").set_input_files(str(photo))
+    phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Prüfen Sie Ihre Angaben")
+    for shown in (
+        "Ich bestreite den Verstoß",
+        "Der Parkschein lag gut sichtbar aus.",
+        "parkplatz.jpg",
+    ):
+        expect(phone.get_by_text(shown, exact=False).first).to_be_visible()
+    assert_accessible(phone)
     phone.get_by_role("button", name="Äußerung absenden").click()
     expect(phone.locator("h1")).to_have_text("Ihre Äußerung ist eingegangen")
+    expect(phone.locator("#statement-reference")).to_have_text(
+        re.compile(rf"Ihre Eingangsnummer: EB-{case['aktenzeichen']}-\d+")
+    )
     assert_accessible(phone)
     wait_for_drafts(phone)
     assert drafts_and_outbox(phone) == []
@@ -94,15 +120,30 @@ def test_naming_the_driver_reaches_the_fines_office(
     visit(phone, case["portal_url"].removeprefix(live_server.url))
     phone.get_by_role("link", name="Stellung nehmen oder Fahrer benennen").click()
     phone.get_by_label("Ich bin nicht gefahren").check()
-    phone.get_by_label("Geburtsdatum", exact=True).fill("1980-04-01")
+    phone.get_by_role("button", name="Weiter").click()
     phone.get_by_label("Name der Fahrerin oder des Fahrers").fill("Jonas Weiß")
     phone.get_by_label("Straße und Hausnummer der Fahrerin oder des Fahrers").fill("Lindenallee 40")
     phone.get_by_label("Postleitzahl und Ort der Fahrerin oder des Fahrers").fill(
         "12345 Musterstadt"
     )
     phone.get_by_label("Geburtsdatum der Fahrerin oder des Fahrers").fill("1999-12-24")
+    phone.get_by_role("button", name="Weiter").click()
+    phone.get_by_label("Geburtsdatum", exact=True).fill("1980-04-01")
+    phone.get_by_role("button", name="Weiter").click()
+    phone.get_by_role("button", name="Weiter").click()
+    expect(phone.get_by_text("Jonas Weiß")).to_be_visible()
     phone.get_by_role("button", name="Äußerung absenden").click()
     expect(phone.locator("h1")).to_have_text("Ihre Äußerung ist eingegangen")
+    reference = phone.locator("#statement-reference").inner_text().rsplit(" ", 1)[-1]
+
+    # The case page now says what arrived instead of counting down, and offers no payment.
+    phone.get_by_role("link", name=f"Zurück zum Vorgang {case['aktenzeichen']}").click()
+    expect(phone.get_by_text("Ihre Fahrerbenennung ist eingegangen.")).to_be_visible()
+    expect(phone.locator("#statement-status")).to_contain_text(f"Eingangsnummer {reference} vom")
+    expect(phone.get_by_text(re.compile("Noch \\d+ Tage"))).to_have_count(0)
+    expect(phone.get_by_role("button", name=re.compile("online bezahlen"))).to_have_count(0)
+    expect(phone.locator("#payment-note")).to_contain_text("nicht mehr zur Zahlung angeboten")
+    assert_accessible(phone)
 
     with clerk_desk(browser, live_server, "bussgeld") as clerk:
         clerk.get_by_role("link", name="Anhörungen und Fahrerbenennungen").click()

@@ -26,6 +26,17 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
         {"server.forms.engine", "server.forms.registry"},
         "the catalogue shows the tiles of the services registered with the engine",
     ),
+    "server.fines": (
+        {
+            "server.forms.drafts",
+            "server.forms.engine",
+            "server.forms.receipt",
+            "server.forms.validation",
+        },
+        "the hearing's steps are an (unregistered) definition of the engine: its questions, "
+        "validation, drafts between steps and check-your-answers rows; the statement stays "
+        "the fines area's",
+    ),
 }
 
 # The engine never imports a service: of the areas it serves it may use only these modules.

@@ -56,7 +56,7 @@ COVERED: dict[str, str] = {
     "fines_office.new_letters": "test_fines_office::test_new_letters",
     "fines_office.add_evidence": "test_fines_office::test_add_evidence",
     # citizens and fines
-    "fines.hearing": "test_citizen_fines::test_hearing_statement",
+    "fines.hearing_send": "test_citizen_fines::test_hearing_statement",
     "fines.pay": "test_citizen_fines::test_pay_fine",
     "fines.open_case": "test_citizen_fines::test_open_case",
     # forms
@@ -94,6 +94,8 @@ EXEMPT: dict[str, str] = {
     "dev_eid.userinfo": "the development identity provider: a test peer, refused in production",
     "dev_eid.logout": "the development identity provider: a test peer, refused in production",
     "web.switch_language": "only sets a cookie; nothing stored",
+    "fines.hearing_step": "a step of the hearing replaces this browser's own draft answers; a "
+    "file sent with it is an attachment the citizen sees and may remove before sending",
     "auth.clerk_login": "a login makes a session by design; parallel logins are parallel sessions",
     "auth.clerk_code": "a login; one code, one login (integration/auth/test_clerk_second_factor)",
     "auth.clerk_enrol": "a login with enrolment; the TOTP step is claimed atomically (_claim)",

@@ -44,7 +44,8 @@ def statement_fields(html: str) -> dict[str, str]:
 
 
 def test_hearing_statement(portal: Portal) -> None:
-    """The same statement (one submission_id) sent N times at once: one statement."""
+    """The same statement (one submission_id, as the check page's button sends it, or the
+    drafts client's complete body) sent N times at once: one statement, one EB number."""
     case = make_fine_case(portal.app, kind="hearing", plate=f"MU-H {uuid.uuid4().int % 9999}")
     case_id = case_id_of(portal, case["aktenzeichen"])
     url = f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung"
@@ -54,16 +55,21 @@ def test_hearing_statement(portal: Portal) -> None:
 
     def prepare(browser: Browser, index: int) -> None:
         fields[index] = {
-            **statement_fields(browser.page(url).text),
+            **statement_fields(browser.page(f"{url}/absicht").text),
             "submission_id": submission_id,
-            "person_birth_date": "1980-04-01",
             "kind": "contest",
-            "text": "Ich stand dort nicht.",
+            "contest_text": "Ich stand dort nicht.",
+            "person_name": "Erika Mustermann",
+            "person_street": "Hauptstraße 5",
+            "person_postcode_city": "12345 Musterstadt",
+            "person_birth_date": "1980-04-01",
         }
 
     replies = race(
         browsers,
-        lambda browser, index: browser.post(url, data=fields[index], files={"x": ("", b"")}),
+        lambda browser, index: browser.post(
+            f"{url}/absenden", data=fields[index], files={"files": ("", b"")}
+        ),
         prepare=prepare,
     )
     with portal.db() as session:

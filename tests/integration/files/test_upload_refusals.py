@@ -39,12 +39,19 @@ def test_a_pdf_with_javascript_is_refused_and_the_statement_kept(client: Checkin
         "„buchung.pdf“ enthält JavaScript oder andere ausführbare Inhalte. Bitte speichern Sie "
         "es als einfaches PDF (zum Beispiel über „Drucken“ und „Als PDF speichern“)."
     ) in text_of(response)
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert element(soup.find("textarea", attrs={"name": "text"})).get_text().strip() == (
-        "Ich war zur Tatzeit im Urlaub, siehe Buchung."
+
+    # The hearing's attachments step says why; the other answers are kept in its steps.
+    def step(name: str) -> BeautifulSoup:
+        page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung/{name}")
+        return BeautifulSoup(page.get_data(as_text=True), "html.parser")
+
+    assert element(step("bestreiten").find("textarea", attrs={"name": "contest_text"})).get_text(
+        strip=True
+    ) == ("Ich war zur Tatzeit im Urlaub, siehe Buchung.")
+    assert element(step("absicht").find("input", attrs={"value": "contest"})).has_attr("checked")
+    assert element(step("person").find("input", attrs={"name": "person_name"}))["value"] == (
+        "Erika Mustermann"
     )
-    assert element(soup.find("input", attrs={"value": "contest"})).has_attr("checked")
-    assert element(soup.find("input", attrs={"name": "person_name"}))["value"] == "Erika Mustermann"
     with client.application.app_context():
         assert db.session.query(Upload).count() == 0
         assert db.session.query(HearingStatement).count() == 0

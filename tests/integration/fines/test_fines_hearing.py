@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -39,22 +40,41 @@ def opened(client: CheckingClient, **kwargs: object) -> dict[str, str]:
     return case
 
 
-def form_fields(page: TestResponse) -> dict[str, str]:
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
-    form = element(soup.find("form", attrs={"data-draft-form": True}))
-    fields = {
-        str(field["name"]): str(field.get("value", ""))
-        for field in form.find_all("input")
-        if field.get("name") and field.get("type") not in ("file", "radio", "submit")
-    }
-    return fields
+TEXT_FIELDS = {"admit": "admit_text", "contest": "contest_text", "nominate": "nominate_text"}
+
+
+def hearing_url(case: dict[str, str], step: str = "") -> str:
+    return f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung" + (f"/{step}" if step else "")
 
 
 def submit(client: CheckingClient, case: dict[str, str], **data: object) -> TestResponse:
-    url = f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung"
-    fields: dict[str, object] = {**form_fields(client.get(url))}
-    fields.update({"person_birth_date": "1980-04-01", **data})
-    return client.post(url, data=fields, content_type="multipart/form-data")
+    """The whole statement in one multipart body, as the drafts client sends it: the letter's
+    address, a birth date and ``data`` (``text`` goes to the chosen intent's text field)."""
+    fields: dict[str, object] = {
+        "csrf_token": csrf_token(client.get(hearing_url(case, "absicht"))),
+        "submission_id": uuid.uuid4().hex,
+        "person_name": "Erika Mustermann",
+        "person_street": "Hauptstraße 5",
+        "person_postcode_city": "12345 Musterstadt",
+        "person_birth_date": "1980-04-01",
+    }
+    if "text" in data:
+        fields[TEXT_FIELDS.get(str(data.get("kind")), "contest_text")] = data.pop("text")
+    fields.update(data)
+    return client.post(
+        hearing_url(case, "absenden"), data=fields, content_type="multipart/form-data"
+    )
+
+
+def answer(client: CheckingClient, case: dict[str, str], step: str, **data: object) -> TestResponse:
+    """One step of the hearing as a browser without JavaScript answers it."""
+    page = client.get(hearing_url(case, step))
+    assert page.status_code == 200, step
+    return client.post(
+        hearing_url(case, step),
+        data={"csrf_token": csrf_token(page), **data},
+        content_type="multipart/form-data",
+    )
 
 
 def test_contest_with_a_photo_gives_a_receipt(client: CheckingClient) -> None:
@@ -95,33 +115,62 @@ def test_contest_with_a_photo_gives_a_receipt(client: CheckingClient) -> None:
 def test_errors_keep_what_was_typed_and_what_was_uploaded(client: CheckingClient) -> None:
     case = opened(client)
     response = submit(
-        client, case, kind="contest", text="", files=[(io.BytesIO(png()), "foto.png")]
+        client,
+        case,
+        kind="contest",
+        text="",
+        person_name="Erika Musterfrau",
+        files=[(io.BytesIO(png()), "foto.png")],
     )
     assert response.status_code == 422
-    text = text_of(response)
-    assert "Schreiben Sie, warum Sie den Verstoß bestreiten." in text
-    assert "foto.jpg" in text  # the accepted file stays attached
+    # Back at the first step with a problem, the one that asks why.
+    assert "Schreiben Sie, warum Sie den Verstoß bestreiten." in text_of(response)
+    assert (
+        element(BeautifulSoup(response.get_data(as_text=True), "html.parser").h1).get_text(
+            strip=True
+        )
+        == "Den Verstoß bestreiten"
+    )
+    # Everything else that was sent is kept: the choice, the details, the accepted file.
+    first = BeautifulSoup(
+        client.get(hearing_url(case, "absicht")).get_data(as_text=True), "html.parser"
+    )
+    assert element(first.find("input", attrs={"value": "contest"})).has_attr("checked")
+    person = BeautifulSoup(
+        client.get(hearing_url(case, "person")).get_data(as_text=True), "html.parser"
+    )
+    assert (
+        element(person.find("input", attrs={"name": "person_name"}))["value"] == "Erika Musterfrau"
+    )
+    assert "foto.jpg" in text_of(client.get(hearing_url(case, "anhaenge")))
+
+
+def error_targets(response: TestResponse) -> tuple[BeautifulSoup, list[str]]:
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert element(soup.find("input", attrs={"name": "person_name"}))["value"] == "Erika Mustermann"
-    assert element(soup.find("input", attrs={"value": "contest"})).has_attr("checked")
+    summary = element(soup.find(id="error-summary"))
+    targets = [str(link["href"]) for link in summary.find_all("a", href=True)]
+    for target in targets:
+        assert target.startswith("#")
+        assert soup.find(id=target[1:]) is not None, target
+    return soup, targets
 
 
 def test_every_link_of_the_error_summary_leads_to_its_field(client: CheckingClient) -> None:
     case = opened(client)
-    # No choice made, no name, a birth date that is none: errors on a radio group and inputs.
-    response = submit(client, case, person_name="", person_birth_date="gestern")
-    assert response.status_code == 422
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    summary = soup.find(id="error-summary")
-    assert summary is not None
-    targets = [str(link["href"]) for link in summary.find_all("a", href=True)]
-    # The radio group is reached at its first radio button, the inputs at themselves.
+    # No choice made: the radio group is reached at its first radio button.
+    nothing = answer(client, case, "absicht")
+    assert nothing.status_code == 422
+    soup, targets = error_targets(nothing)
     first_kind = element(soup.find("input", attrs={"name": "kind", "type": "radio"}))
-    assert f"#{first_kind['id']}" in targets
+    assert targets == [f"#{first_kind['id']}"]
+    assert "Wählen Sie, was Sie tun möchten." in text_of(nothing)
+    answer(client, case, "absicht", kind="admit")
+    # No name, a birth date that is none: the inputs at themselves.
+    wrong = answer(client, case, "person", person_name="", person_birth_date="gestern")
+    assert wrong.status_code == 422
+    _soup, targets = error_targets(wrong)
     assert "#person_name" in targets
-    for target in targets:
-        assert target.startswith("#")
-        assert soup.find(id=target[1:]) is not None, target
+    assert "#person_birth_date" in targets
 
 
 def test_wrong_type_and_oversized_files_are_refused_clearly(backend: str) -> None:
@@ -149,13 +198,11 @@ def test_wrong_type_and_oversized_files_are_refused_clearly(backend: str) -> Non
 
 def test_the_same_submission_twice_is_one_statement(client: CheckingClient) -> None:
     case = opened(client)
-    url = f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung"
-    fields: dict[str, object] = {**form_fields(client.get(url))}
-    fields.update({"person_birth_date": "1980-04-01", "kind": "admit", "text": "Ja."})
-    first = client.post(url, data=dict(fields), content_type="multipart/form-data")
-    second = client.post(url, data=dict(fields), content_type="multipart/form-data")
-    assert first.status_code == 302
-    assert second.status_code in (302, 200)
+    submission_id = uuid.uuid4().hex
+    first = submit(client, case, kind="admit", text="Ja.", submission_id=submission_id)
+    second = submit(client, case, kind="admit", text="Ja.", submission_id=submission_id)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
     with client.application.app_context():
         assert db.session.query(HearingStatement).count() == 1
 
@@ -189,7 +236,7 @@ def test_naming_the_driver_and_the_clerk_forwarding_the_case(client: CheckingCli
     log_in_clerk(clerk, "bussgeld")
     queue = text_of(clerk.get("/verwaltung/bussgeld/"))
     assert case["aktenzeichen"] in queue
-    assert "Fahrer benannt" in queue
+    assert "Fahrer/in benannt" in queue
     with app.app_context():
         case_id = db.session.query(FineCase).one().id
     page = clerk.get(f"/verwaltung/bussgeld/fall/{case_id}")

@@ -13,6 +13,7 @@ from server.fines.privacy import PRIVACY
 from server.privacy import GENERAL_PAGE, RIGHTS
 from tests.checking_client import CheckingClient, csrf_token, element
 from tests.factories import make_fine_case
+from tests.integration.fines.test_fines_hearing import submit
 
 NOTICE = "/bussgeld/datenschutz"
 HEADINGS = ("verantwortlich", "zwecke", "rechtsgrundlage", "speicherdauer", "empfaenger", "rechte")
@@ -43,7 +44,7 @@ def test_the_hearing_form_shows_the_short_notice_before_the_questions(
     client: CheckingClient,
 ) -> None:
     _case, url = hearing_url(client)
-    page = soup_of(client.get(url))
+    page = soup_of(client.get(f"{url}/absicht"))
     short = page.find(id="datenschutz-kurz")
     assert short is not None
     assert page.find("form", attrs={"data-draft-form": True}) in short.find_all_next("form")
@@ -77,15 +78,8 @@ def test_the_full_notice_in_german_and_english(client: CheckingClient) -> None:
 
 
 def test_the_hearing_receipt_repeats_the_notice(client: CheckingClient) -> None:
-    _case, url = hearing_url(client)
-    form = element(soup_of(client.get(url)).find("form", attrs={"data-draft-form": True}))
-    fields = {
-        field["name"]: field.get("value", "")
-        for field in form.find_all("input")
-        if field.get("name") and field.get("type") not in ("file", "radio", "submit")
-    }
-    fields.update({"kind": "admit", "text": "", "person_birth_date": "1980-04-01"})
-    sent = client.post(url, data=fields, content_type="multipart/form-data")
+    case, _url = hearing_url(client)
+    sent = submit(client, case, kind="admit", text="")
     assert sent.status_code == 302
     received = soup_of(client.get(sent.headers["Location"]))
     receipt = element(received.find("a", string="Eingangsbestätigung herunterladen (PDF)"))
