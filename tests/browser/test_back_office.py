@@ -29,7 +29,9 @@ def test_clerk_logs_in_sees_the_work_overview_and_logs_out(
     phone.get_by_label("Benutzername").fill("standesamt")
     phone.get_by_label("Passwort").fill("not the password")
     phone.get_by_role("button", name="Anmelden").click()
-    expect(phone.get_by_text("Benutzername oder Passwort ist falsch.")).to_be_visible()
+    expect(phone.locator("#error-summary")).to_contain_text(
+        "Benutzername oder Passwort ist falsch."
+    )
     expect(phone.get_by_label("Benutzername")).to_have_value("standesamt")
     assert_accessible(phone)
 
@@ -39,7 +41,7 @@ def test_clerk_logs_in_sees_the_work_overview_and_logs_out(
     assert_accessible(phone)
     phone.get_by_label("Sechsstelliger Code").fill("000000")
     phone.get_by_role("button", name="Bestätigen").click()
-    expect(phone.get_by_text("Der Code ist nicht richtig.")).to_be_visible()
+    expect(phone.locator("#error-summary")).to_contain_text("Der Code ist nicht richtig.")
     assert_accessible(phone)
     pass_second_factor(phone, live_server, "standesamt")
     expect(phone.locator("h1")).to_have_text("Arbeitsübersicht")

@@ -64,5 +64,7 @@ def test_account_pages_are_accessible(phone: Page) -> None:
     phone.get_by_label("E-Mail-Adresse").fill(EMAIL)
     phone.get_by_label("Passwort", exact=True).fill("not the right one")
     phone.get_by_role("button", name="Mit Passwort anmelden").click()
-    expect(phone.get_by_text("E-Mail-Adresse oder Passwort ist falsch.")).to_be_visible()
+    expect(phone.locator("#error-summary")).to_contain_text(
+        "E-Mail-Adresse oder Passwort ist falsch."
+    )
     assert_accessible(phone)
