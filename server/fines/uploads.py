@@ -43,11 +43,6 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
     from flask_babel import gettext as _
 
     config = current_app.config
-    pending = pending_uploads(case)
-    if not evidence and len(pending) >= config["UPLOAD_MAX_FILES"]:
-        raise UploadRejected(
-            _("Sie können höchstens %(count)s Dateien anhängen.", count=config["UPLOAD_MAX_FILES"])
-        )
     checked = check_file(
         file,
         max_bytes=config["UPLOAD_MAX_FILE_BYTES"],
@@ -60,6 +55,21 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
         checked.suffix,
         checked.name,
     )
+    digest = hashlib.sha256(content).hexdigest()
+    pending = pending_uploads(case)
+    if not evidence:
+        # The same file again (a second tap, the attachments step visited again with the
+        # browser's draft refilling its file input) is the attachment already there.
+        same = next((upload for upload in pending if upload.sha256 == digest), None)
+        if same is not None:
+            return same
+        if len(pending) >= config["UPLOAD_MAX_FILES"]:
+            raise UploadRejected(
+                _(
+                    "Sie können höchstens %(count)s Dateien anhängen.",
+                    count=config["UPLOAD_MAX_FILES"],
+                )
+            )
     stored = uuid.uuid4().hex + suffix
     key = _key(case.id, stored)
     storage().put(key, content, content_type)
@@ -71,7 +81,7 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
                 original_name=name,
                 content_type=content_type,
                 size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
+                sha256=digest,
                 evidence=evidence,
             )
             session.add(upload)

@@ -95,7 +95,7 @@ EXEMPT: dict[str, str] = {
     "dev_eid.logout": "the development identity provider: a test peer, refused in production",
     "web.switch_language": "only sets a cookie; nothing stored",
     "fines.hearing_step": "a step of the hearing replaces this browser's own draft answers; a "
-    "file sent with it is an attachment the citizen sees and may remove before sending",
+    "file sent again is the attachment already there, one the citizen sees and may remove",
     "auth.clerk_login": "a login makes a session by design; parallel logins are parallel sessions",
     "auth.clerk_code": "a login; one code, one login (integration/auth/test_clerk_second_factor)",
     "auth.clerk_enrol": "a login with enrolment; the TOTP step is claimed atomically (_claim)",

@@ -214,3 +214,13 @@ def test_a_decided_case_takes_no_statement_any_more(client: CheckingClient) -> N
     assert "Stellung nehmen oder Fahrer benennen" not in text
     for step in ("", "absicht"):
         assert client.get(hearing_url(case, step)).headers["Location"].endswith(page)
+
+
+def test_the_same_file_sent_again_stays_one_attachment(client: CheckingClient) -> None:
+    case = opened(client)
+    answer(client, case, "absicht", kind="admit")
+    photo = png()
+    for _ in range(2):  # a second tap, or the step visited again with the file refilled
+        answer(client, case, "anhaenge", files=[(io.BytesIO(photo), "parkplatz.png")])
+    page = client.get(hearing_url(case, "anhaenge"))
+    assert text_of(page).count("parkplatz.jpg entfernen") == 1
