@@ -49,6 +49,21 @@ def public_resource(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# A request for a page's blank copy (no answers, nothing from the account): what the drafts client
+# fetches ahead so that the service worker can keep a logged-in citizen's form steps for offline
+# use; the answers come back from the sealed drafts in the browser.
+BLANK_COPY_HEADER = "X-Portal-Blank"
+
+
+def wants_blank_copy() -> bool:
+    return request.method == "GET" and request.headers.get(BLANK_COPY_HEADER) == "1"
+
+
+def serve_as_blank_copy() -> None:
+    """This response is the same for everybody (the view left out what the session holds)."""
+    g.public_resource = True
+
+
 def allows_webassembly(view: F) -> F:
     """Let this page compile WebAssembly (the QR scanner's decoder); nothing else is relaxed."""
 
@@ -159,8 +174,10 @@ def apply_security_headers(response: Response) -> Response:
     else:
         for header in REVALIDATION_HEADERS:
             response.headers.pop(header, None)
-    # One URL serves a page or its htmx fragment: caches must keep them apart.
+    # One URL serves a page or its htmx fragment, a step its blank copy: caches keep them apart.
     response.vary.add("HX-Request")
+    if g.get("public_resource") and request.headers.get(BLANK_COPY_HEADER) is not None:
+        response.vary.add(BLANK_COPY_HEADER)
     return response
 
 

@@ -100,6 +100,7 @@ def _templates_digest(templates: Path, translations: Path) -> str:
 def precache_urls() -> list[str]:
     return [
         OFFLINE_PATH,
+        url_for("web.start"),  # the offline page promises the start page stays readable
         url_for("web.manifest"),
         *(asset_url(filename) for filename in app_shell_files()),
     ]

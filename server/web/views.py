@@ -31,6 +31,7 @@ MAX_QUERY_LENGTH = 100
 
 @bp.route("/")
 @public_page
+@public_resource  # nothing of the session in it: kept for offline use, also when logged in
 def start() -> str:
     return render_template("views/web/start.html", services=SERVICES)
 

@@ -53,15 +53,16 @@ async function controlled() {
 }
 
 /**
- * Step pages are the same for everyone: fetched ahead through the service worker, which keeps
- * them for offline use (this page too, if it was opened before the worker took over).
+ * Step pages fetched ahead through the service worker, which keeps them for offline use (this
+ * page too, if it was opened before the worker took over). Their blank copies: the same for
+ * everyone, logged in or not; the answers come from the sealed draft when a page opens.
  * @param {string | undefined} first  the next step's URL
  */
 export async function prefetchSteps(first) {
   if (!navigator.serviceWorker || !location.pathname.startsWith("/antraege/")) return;
   await controlled();
   /** @type {RequestInit} */
-  const asPage = { credentials: "same-origin", headers: { Accept: "text/html" } };
+  const asPage = { credentials: "same-origin", headers: { Accept: "text/html", "X-Portal-Blank": "1" } };
   if (!(await nextPageAvailable(location.pathname))) await fetch(location.pathname, asPage).catch(() => {});
   const seen = new Set();
   let url = first;

@@ -18,6 +18,7 @@ SAMPLE_ARGUMENTS = {
     "slug": "kita",
     "filename": "css/portal.css",
     "token": "no-such-token",
+    "code": "AAAA-BBBB-CCCC-DDDD",
     "kassenzeichen": "400000000018",
     "request_id": "no-such-request",
     "provider": "sandbox",
@@ -90,8 +91,9 @@ def test_public_pages_revalidate_and_personal_pages_are_never_stored(
     overview = client.get("/verwaltung/")
     assert overview.headers["Cache-Control"] == "no-store"
     assert 'hx-history="false"' in overview.get_data(as_text=True)
-    # Once someone is logged in, even the start page is theirs alone.
-    assert client.get("/").headers["Cache-Control"] == "no-store"
+    # The start page holds nothing of the session: the worker keeps it for everybody.
+    assert client.get("/").headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/verwaltung/antraege/").headers["Cache-Control"] == "no-store"
 
 
 def test_versioned_static_files_are_immutable(client: CheckingClient) -> None:
