@@ -36,15 +36,20 @@ def tell(notice: Notice, *, recipient: str | None, citizen_id: int | None) -> No
             attachment=notice.attachment,
         )
     if citizen_id is not None:
-        db.session.add(
-            PostfachMessage(
-                citizen_id=citizen_id,
-                subject=notice.subject[:200],
-                body=notice.body,
-                link=notice.link[:500] if notice.link else None,
-                mailed=bool(recipient),
-            )
+        put_in_postfach(notice, citizen_id=citizen_id, mailed=bool(recipient))
+
+
+def put_in_postfach(notice: Notice, *, citizen_id: int, mailed: bool) -> None:
+    """Only the account's copy (the mail, if any, was queued by the caller)."""
+    db.session.add(
+        PostfachMessage(
+            citizen_id=citizen_id,
+            subject=notice.subject[:200],
+            body=notice.body,
+            link=notice.link[:500] if notice.link else None,
+            mailed=mailed,
         )
+    )
 
 
 def postfach_of(citizen_id: int) -> list[PostfachMessage]:

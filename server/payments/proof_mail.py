@@ -26,9 +26,11 @@ from server.formatting import euro, german_date_time
 from server.logs import get_logger
 from server.mail.models import OutboxMail
 from server.mail.outbox import queue_mail
+from server.mail.postfach import Notice, put_in_postfach
 from server.payments.models import Receivable
 from server.payments.proof import PaymentProof, proof_of
 from server.payments.proof_pdf import render_proof
+from server.urls import public_url
 
 log = get_logger("payments")
 
@@ -56,6 +58,21 @@ def _account_email(receivable: Receivable) -> str | None:
     if citizen is None:
         return None
     return citizen.email or citizen.login_email
+
+
+def _linked_citizens(receivable: Receivable) -> list[int]:
+    """The accounts the notice is linked to: the proof goes into their Postfach too."""
+    return list(
+        db.session.scalars(
+            select(CitizenRecord.citizen_id)
+            .where(CitizenRecord.kind == "receivables", CitizenRecord.record_id == receivable.id)
+            .distinct()
+        )
+    )
+
+
+def receivable_link(receivable: Receivable) -> str:
+    return public_url("payments.receivable", kassenzeichen=receivable.kassenzeichen)
 
 
 def recipient_of(receivable: Receivable) -> str | None:
@@ -106,6 +123,12 @@ def mail_proof(receivable: Receivable) -> None:
                 attachment=document,
                 dedupe_key=_proof_key(receivable),
             )
+            for citizen_id in _linked_citizens(receivable):
+                put_in_postfach(
+                    Notice(subject=subject, body=body, link=receivable_link(receivable)),
+                    citizen_id=citizen_id,
+                    mailed=True,
+                )
             session.flush()
     except Exception:  # the booking stands; the proof stays on the page and as a PDF
         log.exception("proof of payment not queued", extra={"kz": receivable.kassenzeichen})

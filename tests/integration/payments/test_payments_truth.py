@@ -376,6 +376,11 @@ def test_a_logged_in_citizens_online_payment_mails_the_proof_to_the_account(
     mails = proof_mails(app)
     assert [m.recipient for m in mails] == ["erika@example.de"]
     assert "Zahlungsweg: Online-Zahlung (Wero)" in mails[0].body
+    # The account's Postfach holds the same proof, linked to the notice.
+    account = client.get("/konto").get_data(as_text=True)
+    box = account[account.index('id="postfach-nachrichten"') :]
+    assert mails[0].subject in box
+    assert f"/zahlungen/{kassenzeichen}" in box
 
 
 # --- a rejected order --------------------------------------------------------------------------
