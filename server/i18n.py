@@ -24,10 +24,9 @@ LANGUAGE_PARAMETER = "lang"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 # The locale a language formats in (Babel's name).
 FORMAT_LOCALES = {"en": "en_GB"}
-# The tag ``<html lang>``, ``hreflang`` and the manifest carry (BCP 47). English stays plain
-# ``en`` for now: only the formats are British, and the page checks (tests/checking_client.py)
-# accept ``de`` and ``en``; ``en-GB`` is a change of this one line and of those checks.
-LANGUAGE_TAGS = {"de": "de", "en": "en"}
+# The tag ``<html lang>``, ``hreflang`` and the manifest carry (BCP 47): the English pages are
+# British English (spelling and formats), and say so to screen readers and search engines.
+LANGUAGE_TAGS = {"de": "de", "en": "en-GB"}
 
 
 def chosen_language() -> str:

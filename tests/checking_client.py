@@ -39,8 +39,8 @@ def check_page(html: str, csp: str | None) -> BeautifulSoup:
 
 def _document_problems(soup: BeautifulSoup) -> Iterator[str]:
     root = soup.find("html")
-    if root is None or root.get("lang") not in ("de", "en"):
-        yield "<html> has no lang attribute of de or en"
+    if root is None or root.get("lang") not in ("de", "en-GB"):
+        yield "<html> has no lang attribute of de or en-GB"
     title = soup.find("title")
     if title is None or not title.get_text(strip=True):
         yield "no <title>"
@@ -102,6 +102,8 @@ class CheckingClient(FlaskClient):
             and not response.headers.get("HX-Request")
             and response.get_data()
             and response.status_code != 204
+            # Werkzeug's own "Redirecting..." stub, which no browser shows.
+            and not 300 <= response.status_code < 400
         ):
             text = response.get_data(as_text=True)
             if text.lstrip().lower().startswith("<!doctype html"):

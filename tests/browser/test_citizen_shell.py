@@ -50,7 +50,7 @@ def test_catalogue_search_filters_as_the_citizen_types(phone: Page) -> None:
 def test_language_switch_to_english_persists(phone: Page) -> None:
     visit(phone, "/dienste/urkunden")
     phone.get_by_role("button", name="English").click()
-    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.locator("html")).to_have_attribute("lang", "en-GB")
     expect(phone.locator("h1")).to_have_text("Order certificates")
     assert_accessible(phone)
     visit(phone, "/")

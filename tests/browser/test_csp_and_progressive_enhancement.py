@@ -47,7 +47,7 @@ def test_search_language_and_login_work_without_javascript(
     expect(page.locator("#service-list li")).to_have_count(1)
 
     page.get_by_role("button", name="English").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
     expect(page).to_have_url(re.compile(r"/dienste\?q=termin"))
 
     page.goto("/verwaltung/anmelden")

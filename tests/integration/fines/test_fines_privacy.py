@@ -70,7 +70,7 @@ def test_the_full_notice_in_german_and_english(client: CheckingClient) -> None:
         data={"csrf_token": csrf_token(client.get(NOTICE)), "language": "en", "next": NOTICE},
     )
     english = soup_of(client.get(NOTICE))
-    assert element(english.html)["lang"] == "en"
+    assert element(english.html)["lang"] == "en-GB"
     text = flat(english.get_text(" "))
     for part in said(client.application, "en"):
         assert part in text

@@ -26,7 +26,7 @@ def test_english_page_links_the_english_manifest(client: CheckingClient) -> None
     assert link is not None
     assert link["href"] == "/manifest.webmanifest?lang=en"
     manifest = _manifest(client, str(link["href"]))
-    assert manifest["lang"] == "en"
+    assert manifest["lang"] == "en-GB"
     assert manifest["dir"] == "ltr"
     assert manifest["name"] == "Citizen portal Musterstadt"
     assert manifest["short_name"] == "Citizen portal"
@@ -58,12 +58,12 @@ def test_public_page_links_its_language_versions(client: CheckingClient) -> None
     }
     assert alternates == {
         "de": "http://localhost/dienste?q=kita&lang=de",
-        "en": "http://localhost/dienste?q=kita&lang=en",
+        "en-GB": "http://localhost/dienste?q=kita&lang=en",
         "x-default": "http://localhost/dienste?q=kita",
     }
-    english = BeautifulSoup(client.get(alternates["en"]).get_data(as_text=True), "html.parser")
+    english = BeautifulSoup(client.get(alternates["en-GB"]).get_data(as_text=True), "html.parser")
     assert english.html is not None
-    assert english.html["lang"] == "en"
+    assert english.html["lang"] == "en-GB"
 
 
 def test_switching_language_drops_the_address_choice(client: CheckingClient) -> None:

@@ -115,7 +115,7 @@ def test_english_pages_leave_no_german_domain_word(client: CheckingClient) -> No
     for name, url in sample.items():
         page = _page(client, url)
         assert page.html is not None, name
-        assert page.html["lang"] == "en", name
+        assert page.html["lang"] == "en-GB", name
         text = _visible_text(page)
         assert not _words_found(text, GERMAN_WORDS), (name, _words_found(text, GERMAN_WORDS))
         # British formats: 24-hour times, the day before the month.

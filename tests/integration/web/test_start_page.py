@@ -67,7 +67,7 @@ def test_unknown_service_is_a_translated_404(client: CheckingClient) -> None:
 
 def test_browser_language_english_gives_english_pages(client: CheckingClient) -> None:
     page = soup(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
-    assert element(page.html)["lang"] == "en"
+    assert element(page.html)["lang"] == "en-GB"
     assert element(page.h1).get_text(strip=True) == "Citizen portal"
     assert "Parking tickets and fines" in page.get_text()
 
@@ -80,10 +80,10 @@ def test_language_switch_persists_and_returns_to_the_page(client: CheckingClient
     assert response.status_code == 302
     assert response.headers["Location"] == "/dienste/kita"
     again = soup(client.get("/dienste/kita"))
-    assert element(again.html)["lang"] == "en"
+    assert element(again.html)["lang"] == "en-GB"
     assert element(again.h1).get_text(strip=True) == "Kita registration"
     # Persists beyond the page: the start page is English too, whatever the browser says.
-    assert element(soup(client.get("/", headers={"Accept-Language": "de"})).html)["lang"] == "en"
+    assert element(soup(client.get("/", headers={"Accept-Language": "de"})).html)["lang"] == "en-GB"
     back = client.post("/sprache", data={"csrf_token": csrf_token(page), "language": "de"})
     assert back.headers["Location"] == "/"
     assert element(soup(client.get("/")).html)["lang"] == "de"
