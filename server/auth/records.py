@@ -67,6 +67,17 @@ def is_linked(citizen_id: int, kind: str, record_id: int) -> bool:
     return db.session.get(CitizenRecord, key) is not None
 
 
+def citizens_linked_to(kind: str, record_id: int) -> list[int]:
+    """The accounts that opened this record: they hear of what happens to it (Postfach)."""
+    return list(
+        db.session.scalars(
+            select(CitizenRecord.citizen_id)
+            .where(CitizenRecord.kind == kind, CitizenRecord.record_id == record_id)
+            .order_by(CitizenRecord.citizen_id)
+        )
+    )
+
+
 def records_of(citizen_id: int) -> list[AccountRecord]:
     """Everything the citizen has with the city, newest first, grouped by the page."""
     rows = db.session.execute(

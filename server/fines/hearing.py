@@ -23,7 +23,9 @@ from server.fines.models import (
     StatementKind,
     Upload,
 )
+from server.fines.notices import tell_decision
 from server.fines.uploads import pending_uploads, remove_case_files
+from server.i18n import chosen_language
 from server.logs import get_logger
 from server.payments.closing import ClosingReason, close_in, finish
 
@@ -79,6 +81,7 @@ def submit_statement(
                 driver_postcode_city=driver.postcode_city if driver else None,
                 driver_birth_date=driver.birth_date if driver else None,
                 email=email or None,
+                language=chosen_language(),
                 late=is_late(case),
             )
             session.add(statement)
@@ -276,6 +279,7 @@ def decide(case: FineCase, decision: str, *, clerk: str, note: str = "") -> Fine
             if new_case is not None:
                 detail = f"{new_case.aktenzeichen} {detail}".strip()
             record(case, f"decision:{decision}", detail, clerk)
+            tell_decision(case, decision)
             audit.record(
                 f"clerk:{clerk}", f"fines.decision.{decision}", "fine_case", case.id, detail
             )

@@ -158,6 +158,8 @@ class HearingStatement(Base):
     driver_postcode_city: Mapped[str | None] = mapped_column(String(140))
     driver_birth_date: Mapped[date | None] = mapped_column(Date)
     email: Mapped[str | None] = mapped_column(String(254))
+    # The language of the hearing's pages: the decision's mail speaks it.
+    language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
     late: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

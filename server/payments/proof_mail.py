@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.auth.models import Citizen, CitizenRecord
+from server.auth.records import citizens_linked_to
 from server.backends import Registry
 from server.extensions import db
 from server.formatting import euro, german_date_time
@@ -58,17 +59,6 @@ def _account_email(receivable: Receivable) -> str | None:
     if citizen is None:
         return None
     return citizen.email or citizen.login_email
-
-
-def _linked_citizens(receivable: Receivable) -> list[int]:
-    """The accounts the notice is linked to: the proof goes into their Postfach too."""
-    return list(
-        db.session.scalars(
-            select(CitizenRecord.citizen_id)
-            .where(CitizenRecord.kind == "receivables", CitizenRecord.record_id == receivable.id)
-            .distinct()
-        )
-    )
 
 
 def receivable_link(receivable: Receivable) -> str:
@@ -123,7 +113,7 @@ def mail_proof(receivable: Receivable) -> None:
                 attachment=document,
                 dedupe_key=_proof_key(receivable),
             )
-            for citizen_id in _linked_citizens(receivable):
+            for citizen_id in citizens_linked_to("receivables", receivable.id):
                 put_in_postfach(
                     Notice(subject=subject, body=body, link=receivable_link(receivable)),
                     citizen_id=citizen_id,

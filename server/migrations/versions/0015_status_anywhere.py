@@ -1,4 +1,5 @@
-"""status anywhere: each submission's Abrufcode and language, the citizens' Postfach
+"""status anywhere: each submission's Abrufcode and language, the hearing statement's language,
+the citizens' Postfach
 
 Revision ID: 0015
 Revises: 0014
@@ -39,6 +40,10 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_form_submissions_status_code"), ["status_code"]
         )
+    with op.batch_alter_table("fine_statements", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("language", sa.String(length=8), server_default="de", nullable=False)
+        )
     op.create_table(
         "postfach_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -66,6 +71,8 @@ def downgrade() -> None:
     with op.batch_alter_table("postfach_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_postfach_messages_citizen_id"))
     op.drop_table("postfach_messages")
+    with op.batch_alter_table("fine_statements", schema=None) as batch_op:
+        batch_op.drop_column("language")
     with op.batch_alter_table("form_submissions", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_form_submissions_status_code"), type_="unique")
         batch_op.drop_column("language")
