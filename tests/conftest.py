@@ -41,15 +41,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("TEST_DATABASES", "sqlite,postgresql"),
         help="comma-separated database backends to run the tests on",
     )
+    parser.addoption(
+        "--browser-databases",
+        default=os.environ.get("TEST_BROWSER_DATABASES", "postgresql"),
+        help="of those, the ones the browser tests run on (else the first of --databases)",
+    )
+
+
+def _names(option: str) -> list[str]:
+    return [name.strip() for name in option.split(",") if name.strip()]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        backends = [
-            name.strip()
-            for name in metafunc.config.getoption("databases").split(",")
-            if name.strip()
-        ]
+        backends = _names(metafunc.config.getoption("databases"))
+        if metafunc.module.__name__.startswith("tests.browser."):
+            # A browser test checks what a person sees; what the database does is checked on
+            # every backend below it. So once, on production's database where it is chosen.
+            browser = _names(metafunc.config.getoption("browser_databases"))
+            backends = [name for name in backends if name in browser] or backends[:1]
         metafunc.parametrize("backend", backends, indirect=True, scope="session")
 
 
