@@ -167,3 +167,15 @@ def test_the_receipt_repeats_the_notice(client: CheckingClient) -> None:
     assert said["legal_basis"][0] in text
     assert "Stadt Musterstadt, Bürgerbüro" in text
     assert "/antraege/kontakt/datenschutz" in text.replace(" ", "")
+
+
+def test_the_catalogue_page_of_every_form_links_its_notice(client: CheckingClient) -> None:
+    from server.web.catalogue import SERVICES
+
+    for service in SERVICES:
+        if not service.form:
+            continue
+        page = client.get(f"/dienste/{service.slug}").get_data(as_text=True)
+        link = f'href="/antraege/{service.form}/datenschutz"'
+        assert link in page, service.slug
+        assert client.get(f"/antraege/{service.form}/datenschutz").status_code == 200
