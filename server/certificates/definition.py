@@ -40,8 +40,16 @@ COUPLE = (
 )
 SEARCH_HINT = _l("Ohne diese Angabe muss das Standesamt suchen; dafür fällt eine Suchgebühr an.")
 
+DEATH = (DocumentKind.DEATH_CERTIFICATE.value,)
+LIVING = tuple(kind.value for kind in DocumentKind if kind.value not in DEATH)
+
 RELATIONSHIPS = (
-    Choice(Relationship.SELF.value, _l("Ich bin die Person im Eintrag")),
+    # Nobody orders their own death certificate.
+    Choice(
+        Relationship.SELF.value,
+        _l("Ich bin die Person im Eintrag"),
+        when=Condition("dokument", LIVING),
+    ),
     Choice(Relationship.SPOUSE.value, _l("Ehegatte, Ehegattin oder Lebenspartner(in)")),
     Choice(Relationship.ANCESTOR.value, _l("Vorfahr (Mutter, Vater, Großeltern …)")),
     Choice(Relationship.DESCENDANT.value, _l("Abkömmling (Kind, Enkelkind …)")),
@@ -240,7 +248,7 @@ DEFINITION = FormDefinition(
                     _l("Geburtsdatum der verstorbenen Person (freiwillig)"),
                     required=False,
                     date_rule=DateRule.PAST,
-                    when=Condition("dokument", (DocumentKind.DEATH_CERTIFICATE.value,)),
+                    when=Condition("dokument", DEATH),
                 ),
                 Field(
                     "ereignis_datum",
@@ -341,13 +349,18 @@ DEFINITION = FormDefinition(
             "nachweise",
             _l("Nachweise"),
             (
+                # The purpose itself is asked once, on the first step ("zweck"); here the
+                # rules want to know why this applicant has an interest in the entry.
                 Field(
                     "interesse_begruendung",
                     FieldKind.TEXTAREA,
-                    _l("Wofür brauchen Sie die Urkunde?"),
-                    hint=_l("Zum Beispiel: Erbschein beim Nachlassgericht beantragen."),
+                    _l("Warum brauchen gerade Sie diese Urkunde?"),
+                    hint=_l(
+                        "Beschreiben Sie Ihr Interesse am Eintrag, zum Beispiel: Ich bin Erbe "
+                        "und beantrage den Erbschein beim Nachlassgericht."
+                    ),
                     required=False,
-                    required_message=_l("Erklären Sie, wofür Sie die Urkunde brauchen."),
+                    required_message=_l("Beschreiben Sie Ihr Interesse am Eintrag."),
                     max_length=2000,
                     assessed=True,
                 ),

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from server.certificates.documents import DOCUMENTS, DocumentKind
 
@@ -132,9 +133,10 @@ def quote(
     if copies > 1:
         lines.append(
             FeeLine(
-                _(
-                    "%(num)s weitere Ausfertigung(en), je %(percent)s %%",
-                    num=copies - 1,
+                ngettext(
+                    "%(num)s weitere Ausfertigung, je %(percent)s %%",
+                    "%(num)s weitere Ausfertigungen, je %(percent)s %%",
+                    copies - 1,
                     percent=table.further_copy_percent,
                 ),
                 further * (copies - 1),

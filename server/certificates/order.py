@@ -23,7 +23,6 @@ from server.certificates.eligibility import Facts, Relationship, decide, needs_i
 from server.certificates.fees import FeeLine, Purpose, Quote, quote, refund_on_rejection
 from server.certificates.register_details import search_needed
 from server.forms.engine import (
-    NO_ASSESSMENT,
     AssessContext,
     Assessment,
     CleanAnswers,
@@ -43,6 +42,8 @@ SEARCH = "search"  # the code of the fee line of the search fee
 MAX_COPIES = 10
 
 E = TypeVar("E", bound=StrEnum)
+# Until document and relationship are known the rules cannot tell what the order needs.
+UNSETTLED = Assessment(settled=False)
 
 
 def _first(answers: Mapping[str, object], name: str) -> str:
@@ -96,7 +97,7 @@ def facts_of(answers: RawAnswers, context: AssessContext) -> Facts | None:
 def assess(answers: RawAnswers, context: AssessContext) -> Assessment:
     facts = facts_of(answers, context)
     if facts is None:
-        return NO_ASSESSMENT
+        return UNSETTLED
     decision = decide(facts)
     explained = f"{decision.reason} ({decision.legal_basis})"
     if not decision.possible:

@@ -50,21 +50,24 @@ CHOICE_KINDS = (FieldKind.RADIO, FieldKind.SELECT, FieldKind.CHECKBOXES)
 
 
 @dataclass(frozen=True)
-class Choice:
-    value: str
-    label: LazyString | str
-
-
-@dataclass(frozen=True)
 class Condition:
     """Holds when the answer to ``field`` is one of ``values`` (for repeated values: contains
-    one of them)."""
+    one of them). The field is asked before the question, choice or step that depends on it:
+    on an earlier step, or for a question or choice on the same page (shown and hidden there as
+    the answer changes)."""
 
     field: str
     values: tuple[str, ...]
 
     def holds(self, answers: RawAnswers) -> bool:
         return any(value in self.values for value in answers.get(self.field, ()))
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: LazyString | str
+    when: Condition | None = None  # offered only when this holds
 
 
 class DateRule(StrEnum):
@@ -114,6 +117,16 @@ class Field:
     def choice_list(self) -> tuple[Choice, ...]:
         return self.choices() if callable(self.choices) else self.choices
 
+    def choices_for(self, answers: RawAnswers) -> tuple[Choice, ...]:
+        """The choices offered for these answers: those without a condition or whose condition
+        holds."""
+        return tuple(c for c in self.choice_list() if c.when is None or c.when.holds(answers))
+
+    def conditions(self) -> tuple[Condition, ...]:
+        """Every condition of the question: its own and its choices'."""
+        own = (self.when,) if self.when is not None else ()
+        return own + tuple(c.when for c in self.choice_list() if c.when is not None)
+
     def choice_label(self, value: str) -> str:
         return next((str(c.label) for c in self.choice_list() if c.value == value), value)
 
@@ -141,6 +154,9 @@ class Assessment:
     required: frozenset[str] = frozenset()
     refusals: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # False while an answer the rules need is still missing: an assessed step may yet come
+    # (the step counter counts it until the rules can tell).
+    settled: bool = True
 
 
 NO_ASSESSMENT = Assessment()
@@ -289,18 +305,33 @@ class FormDefinition:
             raise ValueError(f"{self.slug}: step slugs must be unique and not reserved")
 
     def _check_references(self, names: list[str]) -> None:
-        """Every field a condition or a cross-field rule names exists."""
-        for f in self.all_fields():
-            if f.not_before is not None and f.not_before[0] not in names:
-                raise ValueError(f"{self.slug}.{f.name}: not before unknown field")
-            if f.when is not None and f.when.field not in names:
-                raise ValueError(f"{self.slug}.{f.name}: condition on unknown {f.when.field!r}")
-            for other in f.distinct_from:
-                if other not in names:
-                    raise ValueError(f"{self.slug}.{f.name}: distinct from unknown {other!r}")
-        for step in self.steps:
+        """Every field a condition or a cross-field rule names exists; a condition rests on an
+        answer given before: a step's on an earlier step, a question's or a choice's on an
+        earlier step or its own page. So the steps ahead never depend on what comes after them,
+        and the step counter can tell which steps may still come."""
+        for index, step in enumerate(self.steps):
+            earlier = {f.name for s in self.steps[:index] for f in s.fields}
             if step.when is not None and step.when.field not in names:
                 raise ValueError(f"{self.slug}/{step.slug}: condition on unknown field")
+            if step.when is not None and step.when.field not in earlier:
+                raise ValueError(f"{self.slug}/{step.slug}: condition on a field not asked before")
+            here = earlier | {f.name for f in step.fields}
+            for f in step.fields:
+                self._check_field_references(f, names, here)
+
+    def _check_field_references(self, f: Field, names: list[str], here: set[str]) -> None:
+        if f.not_before is not None and f.not_before[0] not in names:
+            raise ValueError(f"{self.slug}.{f.name}: not before unknown field")
+        for condition in f.conditions():
+            if condition.field not in names:
+                raise ValueError(f"{self.slug}.{f.name}: condition on unknown {condition.field!r}")
+            if condition.field not in here or condition.field == f.name:
+                raise ValueError(
+                    f"{self.slug}.{f.name}: condition on {condition.field!r}, not asked before"
+                )
+        for other in f.distinct_from:
+            if other not in names:
+                raise ValueError(f"{self.slug}.{f.name}: distinct from unknown {other!r}")
 
     def _check_statuses(self) -> None:
         if not self.statuses:
@@ -337,6 +368,41 @@ class FormDefinition:
     ) -> Step | None:
         index = self.steps.index(current)
         return next((s for s in reversed(self.steps[:index]) if s.shown(answers, assessment)), None)
+
+    def progress(
+        self, current: Step, answers: RawAnswers | None, assessment: Assessment | None = None
+    ) -> tuple[int, int]:
+        """The step counter ("Schritt n von m") on ``current``: n counts the steps before it
+        that apply to the answers, and this one; m adds the steps after it that may still
+        apply: those whose condition holds, or rests on a question not passed yet (on this step
+        or after it), or whose assessment is not settled yet. As the citizen goes on, m never
+        grows: a step counted as possible either comes or drops out. ``answers`` None (a page
+        the same for everyone): every step counts."""
+        index = self.steps.index(current)
+        if answers is None:
+            return index + 1, len(self.steps)
+        before = sum(1 for s in self.steps[:index] if s.shown(answers, assessment))
+        ahead = {f.name for s in self.steps[index:] for f in s.fields}
+
+        def possible(condition: Condition | None) -> bool:
+            return condition is None or condition.field in ahead or condition.holds(answers)
+
+        def may_apply(step: Step) -> bool:
+            if not possible(step.when):
+                return False
+            return any(
+                possible(f.when)
+                and (
+                    not f.assessed
+                    or assessment is None
+                    or not assessment.settled
+                    or f.name in assessment.required
+                )
+                for f in step.fields
+            )
+
+        after = sum(1 for s in self.steps[index + 1 :] if may_apply(s))
+        return before + 1, before + 1 + after
 
     def assessment(self, answers: RawAnswers, context: AssessContext) -> Assessment:
         return self.assess(answers, context) if self.assess else NO_ASSESSMENT

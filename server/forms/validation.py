@@ -37,7 +37,9 @@ from server.forms.engine import (
     NO_ASSESSMENT,
     AssessContext,
     Assessment,
+    Choice,
     CleanAnswers,
+    Condition,
     DateRule,
     Field,
     FieldKind,
@@ -105,7 +107,7 @@ def _problems(spec: Field, present: list[str], answers: RawAnswers) -> Iterator[
     """The problems with a given answer, in the order they are reported (the first one is)."""
     value = present[0].strip()
     if spec.kind in CHOICE_KINDS:
-        yield from _choice_problems(spec, present)
+        yield from _choice_problems(spec, present, answers)
     elif len(value) > spec.max_length:
         yield str(_l("Höchstens %(count)s Zeichen.", count=spec.max_length))
     yield from _format_problems(spec, value, answers)
@@ -114,8 +116,9 @@ def _problems(spec: Field, present: list[str], answers: RawAnswers) -> Iterator[
             yield str(_l("Diese Auswahl haben Sie schon getroffen. Wählen Sie eine andere."))
 
 
-def _choice_problems(spec: Field, present: list[str]) -> Iterator[str]:
-    allowed = {choice.value for choice in spec.choice_list()}
+def _choice_problems(spec: Field, present: list[str], answers: RawAnswers) -> Iterator[str]:
+    # A choice under a condition is allowed only when the condition holds (not offered else).
+    allowed = {choice.value for choice in spec.choices_for(answers)}
     if any(v not in allowed for v in present):
         yield str(_l("Wählen Sie eine der angebotenen Möglichkeiten."))
     if spec.kind != FieldKind.CHECKBOXES and len(present) > 1:
@@ -188,8 +191,9 @@ class _Answer:
             raise StopValidation(problem)
 
 
-def _wtforms_field(spec: Field, validators: list[Any]) -> Any:
-    """The WTForms field that renders and validates this question."""
+def _wtforms_field(spec: Field, validators: list[Any], offered: tuple[Choice, ...] = ()) -> Any:
+    """The WTForms field that renders and validates this question; ``offered``: the choices
+    to render."""
     if spec.kind in _INPUT_TYPES:
         render = _typing_attributes(spec, maxlength=spec.max_length, **_INPUT_TYPES[spec.kind])
         if spec.pattern:
@@ -199,7 +203,7 @@ def _wtforms_field(spec: Field, validators: list[Any]) -> Any:
         render = _typing_attributes(spec, rows=5, maxlength=spec.max_length)
         return TextAreaField(spec.label, validators, render_kw=render)
     if spec.kind in CHOICE_KINDS:
-        return _choice_field(spec, validators)
+        return _choice_field(spec, validators, offered)
     if spec.kind == FieldKind.CONSENT:
         return BooleanField(spec.label, validators, false_values=("", "false", "0", "nein"))
     accept = {"image": "image/jpeg,image/png,image/webp", "pdf": "application/pdf"}
@@ -228,8 +232,8 @@ def _typing_attributes(spec: Field, **attributes: Any) -> dict[str, Any]:
     return render
 
 
-def _choice_field(spec: Field, validators: list[Any]) -> Any:
-    choices = [SelectChoice(c.value, str(c.label)) for c in spec.choice_list()]
+def _choice_field(spec: Field, validators: list[Any], offered: tuple[Choice, ...]) -> Any:
+    choices = [SelectChoice(c.value, str(c.label)) for c in offered]
     if spec.kind == FieldKind.RADIO:
         return RadioField(spec.label, validators, choices=choices, validate_choice=False)
     if spec.kind == FieldKind.SELECT:
@@ -262,27 +266,60 @@ def step_form(
     files: Mapping[str, int] | None = None,
     assessment: Assessment = NO_ASSESSMENT,
 ) -> StepForm:
-    """The WTForms form of ``step``. It renders the step's fields (without JavaScript,
-    conditional ones are shown with a hint saying when they apply; assessed ones only when the
-    assessment asks for them) and validates those that apply to ``answers`` (which hold the
-    earlier steps' answers too)."""
+    """The WTForms form of ``step``, validating the questions that apply to ``answers`` (which
+    hold the earlier steps' answers too; None: only ``formdata``'s, a page the same for
+    everyone). It renders what ``rendered`` says; assessed questions only when the assessment
+    asks for them."""
     known = answers if answers is not None else (formdata or MultiDict())
     shown = {spec.name for spec in step.fields_shown(known, assessment)}
     counts = files or {}
+    on_page = {spec.name for spec in step.fields}
     attributes: dict[str, Any] = {
         spec.name: _wtforms_field(
             effective(spec, assessment),
             [_Answer(effective(spec, assessment), known, counts.get(spec.name, 0))]
             if spec.name in shown
             else [],
+            rendered_choices(spec, answers, on_page),
         )
         for spec in step.fields
-        if not spec.assessed or spec.name in shown
+        if (not spec.assessed or spec.name in shown) and rendered(spec, answers, on_page)
     }
     form_class: type[StepForm] = type(
         f"StepForm_{step.slug.replace('-', '_')}", (StepForm,), attributes
     )
     return form_class(formdata=formdata)
+
+
+def decided_here(
+    condition: Condition | None, answers: RawAnswers | None, on_page: set[str]
+) -> bool:
+    """Whether the server decides the condition for the page: it rests on an earlier step's
+    answer and the answers are known. Else the page carries it, and js/drafts-fields.js shows
+    or hides what depends on it as the answer on the page (or in the browser's draft) changes;
+    without JavaScript a question under a condition on its own page is shown."""
+    return condition is not None and answers is not None and condition.field not in on_page
+
+
+def rendered(spec: Field, answers: RawAnswers | None, on_page: set[str]) -> bool:
+    """Whether the step page renders the question: not when the server decides that its
+    condition does not hold."""
+    return not decided_here(spec.when, answers, on_page) or bool(
+        spec.when and answers is not None and spec.when.holds(answers)
+    )
+
+
+def rendered_choices(
+    spec: Field, answers: RawAnswers | None, on_page: set[str]
+) -> tuple[Choice, ...]:
+    """The choices the step page renders: not those whose condition the server decides does
+    not hold."""
+    return tuple(
+        c
+        for c in spec.choice_list()
+        if not decided_here(c.when, answers, on_page)
+        or (c.when is not None and answers is not None and c.when.holds(answers))
+    )
 
 
 def values_of(answers: RawAnswers, name: str) -> list[str]:

@@ -33,6 +33,7 @@ from server.forms import uploads as form_uploads
 from server.forms.engine import (
     AssessContext,
     Assessment,
+    Field,
     FieldKind,
     FormDefinition,
     RawAnswers,
@@ -43,6 +44,7 @@ from server.forms.prefill import citizen_values
 from server.forms.registry import get_definition
 from server.forms.validation import (
     check_step,
+    decided_here,
     raw_from,
     show_errors,
     step_form,
@@ -52,7 +54,7 @@ from server.payments.online import NothingToPay
 from server.payments.providers.base import ProviderError
 from server.privacy import notice_page
 from server.rendering import file_response, render_page
-from server.security import public_page
+from server.security import public_page, serve_as_blank_copy, wants_blank_copy
 
 bp = Blueprint("forms", __name__, url_prefix="/antraege")
 
@@ -134,27 +136,34 @@ def _formdata(step: Step, answers: RawAnswers, prefill: dict[str, str]) -> Multi
 def _render_step(
     definition: FormDefinition,
     step: Step,
-    answers: RawAnswers,
+    answers: RawAnswers | None,
     errors: dict[str, list[str]] | None = None,
     *,
     draft_uploads: list[Any] | None = None,
     back_to_check: bool = False,
 ) -> ResponseReturnValue:
-    citizen = current_citizen()
-    assessment = _assessment(definition, answers)
+    """The step page for the answers so far (the draft's, with the earlier steps'); ``answers``
+    None: the page the same for everyone, where the browser decides the conditions with its
+    draft."""
+    # The same for everyone means nothing of the account either (a logged-in citizen's blank
+    # copy, kept by the service worker).
+    citizen = current_citizen() if answers is not None else None
+    so_far = answers if answers is not None else {}
+    assessment = _assessment(definition, so_far)
     form = step_form(
         step,
-        _formdata(step, answers, citizen_values(citizen) if citizen else {}),
+        _formdata(step, so_far, citizen_values(citizen) if citizen else {}),
+        answers,
         assessment=assessment,
     )
     show_errors(form, errors or {})
-    shown = definition.steps_shown(answers, assessment)
-    position = shown.index(step) + 1 if step in shown else definition.steps.index(step) + 1
-    previous = definition.previous_step(step, answers, assessment)
+    position, total = definition.progress(step, answers, assessment)
+    previous = definition.previous_step(step, so_far, assessment)
     following = definition.following_step(step)
     uploads_by_field: dict[str, list[Any]] = {}
     for upload in draft_uploads or []:
         uploads_by_field.setdefault(upload.field, []).append(upload)
+    on_page = {spec.name for spec in step.fields}
     page = render_page(
         "views/forms/step.html",
         "partials/forms/step_form.html",
@@ -163,7 +172,7 @@ def _render_step(
         form=form,
         errors=errors or {},
         position=position,
-        total=len(shown) if step in shown else len(definition.steps),
+        total=total,
         back_url=_step_url(definition, previous)
         if previous
         else url_for("web.service", slug=definition.slug),
@@ -173,6 +182,11 @@ def _render_step(
         back_to_check=back_to_check,
         field_specs={spec.name: spec for spec in step.fields},
         questions=[spec for spec in step.fields if spec.name in form],
+        # What the browser decides (js/drafts-fields.js): conditions on this page's answers,
+        # or on earlier answers where the page is the same for everyone.
+        live={
+            spec.name: _live(spec, answers, on_page) for spec in step.fields if spec.name in form
+        },
         notes=assessment.notes if step.assessed else (),
         # The short privacy notice comes before the first question of the service.
         privacy_url=url_for(".privacy", service=definition.slug)
@@ -180,6 +194,24 @@ def _render_step(
         else "",
     )
     return page, 422 if errors else 200
+
+
+def _live(spec: Field, answers: RawAnswers | None, on_page: set[str]) -> dict[str, Any]:
+    """The conditions of a question the page carries for the browser: its own (``when``:
+    field, values; ``elsewhere``: on an earlier step's answer, hidden until the browser's draft
+    says it holds) and its choices' (value → [field, values])."""
+    live: dict[str, Any] = {}
+    if spec.when is not None and not decided_here(spec.when, answers, on_page):
+        live["when"] = (spec.when.field, " ".join(spec.when.values))
+        live["elsewhere"] = spec.when.field not in on_page
+    choices = {
+        choice.value: (choice.when.field, " ".join(choice.when.values))
+        for choice in spec.choice_list()
+        if choice.when is not None and not decided_here(choice.when, answers, on_page)
+    }
+    if choices:
+        live["choices"] = choices
+    return live
 
 
 @bp.route("/<service>")
@@ -212,10 +244,15 @@ def step(service: str, step: str) -> ResponseReturnValue:
     citizen_id = _citizen_id()
     back_to_check = request.values.get("zurueck") == CHECK_STEP
     if request.method == "GET":
+        if wants_blank_copy():
+            # Kept by the service worker for offline use, also for a logged-in citizen: nothing
+            # of the draft or the account is in it (the drafts client fills the answers in).
+            serve_as_blank_copy()
+            return _render_step(definition, current, None)
         draft = drafts.find_draft(definition, citizen_id)
         if draft is None and citizen_id is None:
             g.public_page = True
-            return _render_step(definition, current, {})
+            return _render_step(definition, current, None)
         answers = drafts.answers_of(draft)
         assessment = _assessment(definition, answers)
         if draft is not None and not current.shown(answers, assessment):
@@ -313,6 +350,14 @@ def check(service: str) -> ResponseReturnValue:
             s
             for s in definition.steps_shown(answers, outcome.assessment)
             if any(f.name in outcome.errors for f in s.fields)
+        ],
+        # Steps with a problem not one of whose questions has been answered yet: listed as
+        # unanswered, not answer by answer.
+        unanswered=[
+            s.slug
+            for s in definition.steps_shown(answers, outcome.assessment)
+            if any(f.name in outcome.errors for f in s.fields)
+            and not any(f.name in answers or f.name in counts for f in s.fields)
         ],
         submission_id=uuid.uuid4().hex,
         fee=fee,

@@ -78,6 +78,12 @@ def entry(phone: Page, given: str, family: str, day: str, parents: str = "") -> 
 def relationship(phone: Page, who: str | re.Pattern[str]) -> None:
     phone.get_by_label(who).check()
     phone.get_by_label("Ihr Geburtsdatum").fill("1990-06-15")
+    # The date of the last death is asked of siblings and others only, as soon as chosen.
+    last_death = phone.get_by_label(re.compile("^Falls alle Beteiligten"))
+    if who in ("Bruder oder Schwester",) or isinstance(who, re.Pattern):
+        expect(last_death).to_be_visible()
+    else:
+        expect(last_death).to_be_hidden()
     weiter(phone)
 
 
@@ -144,22 +150,32 @@ def test_a_new_user_orders_certificates_and_the_registry_office_works_them(
     fee = phone.locator("#fee")
     expect(fee).to_contain_text("Erste Ausfertigung")
     expect(fee).to_contain_text("12,00 €")
-    expect(fee).to_contain_text("1 weitere Ausfertigung(en), je 50 %")
+    expect(fee).to_contain_text("1 weitere Ausfertigung, je 50 %")
     expect(fee).to_contain_text("6,00 €")
     expect(fee.get_by_role("row", name=re.compile("Gesamt"))).to_contain_text("18,00 €")
     assert_accessible(phone)
     birth = pay_in_sandbox(phone)
 
-    # 2. A sibling's death certificate: a legitimate interest, explained in words.
+    # 2. A sibling's death certificate: a legitimate interest, explained in words. Only the
+    # questions of a death certificate are asked, the step counter stays put.
     choose_document(phone, "Sterbeurkunde", "1", "Nachlass, Erbschein")
+    expect(phone.locator(".kern-preline")).to_contain_text("Schritt 2 von 5")
+    expect(phone.get_by_label("Geburtsdatum der verstorbenen Person (freiwillig)")).to_be_visible()
+    for other_documents in ("Name des Ehegatten", "Namen der Eltern", "angenommen"):
+        expect(phone.get_by_text(other_documents)).to_have_count(0)
     entry(phone, "Jan", "Neu", "2025-11-02")
+    expect(phone.locator(".kern-preline")).to_contain_text("Schritt 3 von 5")
+    expect(phone.get_by_text("Ich bin die Person im Eintrag")).to_have_count(0)
+    last_death = phone.get_by_label(re.compile("^Falls alle Beteiligten"))
+    expect(last_death).to_be_hidden()
     relationship(phone, "Bruder oder Schwester")
+    expect(phone.locator(".kern-preline")).to_contain_text("Schritt 4 von 5")
     expect(phone.locator("#assessment-notes")).to_contain_text("berechtigtes Interesse")
     weiter(phone)
     expect(phone.locator("#error-summary")).to_contain_text(
-        "Erklären Sie, wofür Sie die Urkunde brauchen."
+        "Beschreiben Sie Ihr Interesse am Eintrag."
     )
-    phone.get_by_label("Wofür brauchen Sie die Urkunde?").fill("Nachlass meines Bruders")
+    phone.get_by_label("Warum brauchen gerade Sie diese Urkunde?").fill("Nachlass meines Bruders")
     phone.get_by_label("Kopie Ihres Personalausweises oder Passes").set_input_files(upload)
     weiter(phone)
     delivery(phone)

@@ -119,18 +119,59 @@ export function answerMatches(value, wanted) {
   return values.some((item) => wanted.split(" ").includes(String(item)));
 }
 
-// A question that applies only under a condition is shown only when the answer says so.
-/** @param {HTMLFormElement} form */
-export function showConditionalQuestions(form) {
+// The answers of a form's draft last seen on its page, for conditions on earlier steps' answers.
+/** @type {WeakMap<HTMLFormElement, Record<string, FieldValue>>} */
+const draftAnswers = new WeakMap();
+
+/**
+ * Shows or hides what is hidden while it is not asked: disabled, so neither checked by the
+ * browser nor sent.
+ * @param {HTMLElement} element
+ * @param {boolean} asked
+ */
+function ask(element, asked) {
+  element.hidden = !asked;
+  /** @type {Iterable<Field | HTMLOptionElement>} */
+  const controls = element instanceof HTMLOptionElement ? [element] : element.querySelectorAll("input, select, textarea");
+  for (const control of controls) control.disabled = !asked;
+}
+
+// A question or a choice that applies only under a condition is shown only when the answer says
+// so: an answer on this page, or (data-show-when-elsewhere, data-choice-when) an earlier step's
+// answer as the draft holds it. The server leaves out what it decided itself (views._live).
+/**
+ * @param {HTMLFormElement} form
+ * @param {Draft | null} [draft]  the draft as just loaded
+ */
+export function showConditionalQuestions(form, draft = null) {
+  if (draft) draftAnswers.set(form, draft.fields);
   const fields = namedFields(form);
+  const saved = draftAnswers.get(form) ?? {};
+  /** @param {string} name */
+  const answerTo = (name) => {
+    const here = fields.get(name);
+    return here ? valueOf(here) : saved[name] ?? "";
+  };
   for (const block of form.querySelectorAll("[data-show-when-field]")) {
     if (!(block instanceof HTMLElement)) continue;
-    const source = fields.get(block.dataset.showWhenField ?? "");
-    if (!source) continue;
-    block.hidden = !answerMatches(valueOf(source), block.dataset.showWhenValues || "");
-    // A hidden question is not asked: neither checked by the browser nor sent.
-    /** @type {NodeListOf<Field>} */
-    const inputs = block.querySelectorAll("input, select, textarea");
-    for (const input of inputs) input.disabled = block.hidden;
+    const name = block.dataset.showWhenField ?? "";
+    if (!fields.has(name) && block.dataset.showWhenElsewhere === undefined) continue;
+    ask(block, answerMatches(answerTo(name), block.dataset.showWhenValues || ""));
+  }
+  for (const block of form.querySelectorAll("[data-choice-when]")) {
+    if (!(block instanceof HTMLElement) || block.hidden) continue;
+    /** @type {Record<string, [string, string]>} */
+    const conditions = JSON.parse(block.dataset.choiceWhen || "{}");
+    /** @type {NodeListOf<HTMLInputElement | HTMLOptionElement>} */
+    const choices = block.querySelectorAll("input[type=radio], input[type=checkbox], option");
+    for (const choice of choices) {
+      const condition = conditions[choice.value];
+      const item = choice instanceof HTMLOptionElement ? choice : choice.closest(".kern-form-check");
+      if (!condition || !(item instanceof HTMLElement)) continue;
+      const offered = answerMatches(answerTo(condition[0]), condition[1]);
+      if (!offered && choice instanceof HTMLOptionElement) choice.selected = false;
+      else if (!offered && choice instanceof HTMLInputElement) choice.checked = false;
+      ask(item, offered);
+    }
   }
 }

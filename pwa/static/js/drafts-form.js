@@ -117,7 +117,7 @@ function followOtherTabs({ form, formId, key }) {
     if (message.form !== formId || !form.isConnected) return;
     const fresh = await drafts.loadDraft(key, formId);
     if (fresh) restore(form, fresh, { overwrite: true });
-    showConditionalQuestions(form);
+    showConditionalQuestions(form, fresh);
     await showOutbox(form, formId);
   });
 }
@@ -195,7 +195,7 @@ export async function bindForm(form, key) {
   const draft = await drafts.loadDraft(key, formId);
   if (skipsItself(form, draft)) return;
   if (draft) restore(form, draft, { overwrite: false });
-  showConditionalQuestions(form);
+  showConditionalQuestions(form, draft);
   /** @type {Binding} */
   const binding = {
     form, formId, key, later, saved,

@@ -57,7 +57,7 @@ export function serverDraft(form, formId, key, later) {
     });
     const merged = await drafts.loadDraft(key, formId);
     if (merged) restore(form, merged, { overwrite: true });
-    showConditionalQuestions(form);
+    showConditionalQuestions(form, merged);
   }
 
   function changed() {

@@ -265,12 +265,12 @@ def test_a_cousin_is_told_what_to_upload_and_refused_without_it(app: Flask) -> N
     refused = post_step(client, "nachweise", {})
     assert refused.status_code == 422
     errors = errors_on(refused)
-    assert errors["interesse_begruendung"] == "Erklären Sie, wofür Sie die Urkunde brauchen."
+    assert errors["interesse_begruendung"] == "Beschreiben Sie Ihr Interesse am Eintrag."
     assert errors["nachweis"].startswith("Laden Sie einen Nachweis Ihres rechtlichen Interesses")
     assert errors["ausweiskopie"].startswith("Laden Sie eine Kopie Ihres Personalausweises")
     # The check page does not let the order go without them either.
     check = client.get(f"{ORDER}/pruefen")
-    assert "Nachweise vervollständigen" in text_of(check)
+    assert "Nachweise beantworten" in text_of(check)
     assert 'name="submission_id"' not in check.get_data(as_text=True)
 
 
@@ -341,7 +341,7 @@ def test_two_copies_cost_the_first_copy_plus_half(app: Flask) -> None:
     check = walk(citizen_browser(app, trust="high"))
     assert fee_rows(check) == [
         ("Erste Ausfertigung", "12,00 €"),
-        ("1 weitere Ausfertigung(en), je 50 %", "6,00 €"),
+        ("1 weitere Ausfertigung, je 50 %", "6,00 €"),
         ("Gesamt", "18,00 €"),
     ]
     assert "Zahlungspflichtig absenden und bezahlen" in text_of(check)

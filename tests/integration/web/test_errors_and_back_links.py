@@ -160,7 +160,9 @@ def test_form_engine_check_page_goes_back_to_the_last_step_and_summarises_what_i
     links = summary_links(soup)
     assert links
     assert all(href.endswith("?zurueck=pruefen") for href in links), links
-    assert all(text.endswith(" vervollständigen") for text in links.values()), links
+    # The child's step is answered; the steps not begun yet are to be answered.
+    assert all(text.endswith(" beantworten") for text in links.values()), links
+    assert not any(text.startswith("Ihr Kind") for text in links.values()), links
     assert back_link(soup) == f"{kita}/einwilligung"
 
 
@@ -177,3 +179,28 @@ def test_step_like_pages_have_a_back_link(client: CheckingClient) -> None:
     )
     assert back_link(soup_of(client.get("/konto/registrieren"))) == "/konto"
     assert back_link(soup_of(client.get("/konto/passwort-vergessen"))) == "/konto"
+
+
+def test_the_fines_pages_have_a_back_link(client: CheckingClient) -> None:
+    case = make_fine_case(client.application, kind="hearing")
+    az = case["aktenzeichen"]
+    client.get(f"/b/{case['token']}")
+    assert back_link(soup_of(client.get(f"/bussgeld/fall/{az}"))) == "/"
+    first_step = client.get(f"/bussgeld/fall/{az}/anhoerung").headers["Location"]
+    assert back_link(soup_of(client.get(first_step))) == f"/bussgeld/fall/{az}"
+
+
+def test_a_wrong_citizen_password_is_an_error_at_the_password(client: CheckingClient) -> None:
+    page = client.get("/konto")
+    assert not title_of(soup_of(page)).startswith("Fehler:")
+    response = client.post(
+        "/konto/anmelden",
+        data={
+            "csrf_token": csrf_token(page),
+            "email": "niemand@example.de",
+            "password": "irgendein Passwort",
+        },
+    )
+    soup = soup_of(response)
+    assert title_of(soup).startswith("Fehler: Mein Konto")
+    assert_field_shows(soup, "password", "E-Mail-Adresse oder Passwort ist falsch.")
