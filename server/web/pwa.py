@@ -102,6 +102,12 @@ def precache_urls() -> list[str]:
         OFFLINE_PATH,
         url_for("web.start"),  # the offline page promises the start page stays readable
         url_for("web.manifest"),
+        # The manifest an English page links, so that it too is whole offline.
+        *(
+            url_for("web.manifest", lang=language)
+            for language in current_app.config["LANGUAGES"]
+            if language != current_app.config["BABEL_DEFAULT_LOCALE"]
+        ),
         *(asset_url(filename) for filename in app_shell_files()),
     ]
 

@@ -64,6 +64,8 @@ def test_service_worker_precaches_an_app_shell_that_exists(client: CheckingClien
     precache = settings["precache"]
     assert settings["offlineUrl"] == "/offline"
     assert "/offline" in precache
+    # The start page (the offline page promises it) and the manifest in every language.
+    assert {"/", "/manifest.webmanifest", "/manifest.webmanifest?lang=en"} <= set(precache)
     assert any(url.startswith("/static/css/portal.css?v=") for url in precache)
     assert any(url.startswith("/static/vendor/htmx.min.js?v=") for url in precache)
     assert any(url.startswith("/static/fonts/") and url.endswith(".woff2") for url in precache)
