@@ -181,6 +181,16 @@ class Upload(Base):
             sqlite_where=text("evidence"),
             postgresql_where=text("evidence"),
         ),
+        # The same attachment once while the hearing is being answered: a second tap, or the
+        # attachments step sent again with its file input refilled, stores it once.
+        Index(
+            "one_pending_attachment_per_case",
+            "case_id",
+            "sha256",
+            unique=True,
+            sqlite_where=text("NOT evidence AND statement_id IS NULL"),
+            postgresql_where=text("NOT evidence AND statement_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

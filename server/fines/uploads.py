@@ -86,9 +86,14 @@ def accept_upload(case: FineCase, file: FileStorage, *, evidence: bool = False) 
             )
             session.add(upload)
     except IntegrityError:
-        # The same evidence photo again (a double click): the database keeps one.
+        # The same file at the same moment (a double click): the database keeps one.
         storage().delete(key)
-        raise UploadRejected(_("Dieses Beweisfoto ist schon angelegt.")) from None
+        if evidence:
+            raise UploadRejected(_("Dieses Beweisfoto ist schon angelegt.")) from None
+        same = next((u for u in pending_uploads(case) if u.sha256 == digest), None)
+        if same is None:
+            raise
+        return same
     log.info(
         "upload stored",
         extra={

@@ -1,5 +1,5 @@
 """status anywhere: each submission's Abrufcode and language, the hearing statement's language,
-the citizens' Postfach
+the citizens' Postfach; one pending hearing attachment per content and case
 
 Revision ID: 0015
 Revises: 0014
@@ -44,6 +44,21 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("language", sa.String(length=8), server_default="de", nullable=False)
         )
+    # Pending attachments sent twice before this index existed: the later copies go (their
+    # files stay in the storage until the case is deleted, as any unattached upload).
+    op.execute(
+        "DELETE FROM fine_uploads WHERE NOT evidence AND statement_id IS NULL AND id NOT IN "
+        "(SELECT MIN(id) FROM fine_uploads WHERE NOT evidence AND statement_id IS NULL "
+        "GROUP BY case_id, sha256)"
+    )
+    op.create_index(
+        "one_pending_attachment_per_case",
+        "fine_uploads",
+        ["case_id", "sha256"],
+        unique=True,
+        sqlite_where=sa.text("NOT evidence AND statement_id IS NULL"),
+        postgresql_where=sa.text("NOT evidence AND statement_id IS NULL"),
+    )
     op.create_table(
         "postfach_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,6 +83,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("one_pending_attachment_per_case", table_name="fine_uploads")
     with op.batch_alter_table("postfach_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_postfach_messages_citizen_id"))
     op.drop_table("postfach_messages")

@@ -224,3 +224,34 @@ def test_the_same_file_sent_again_stays_one_attachment(client: CheckingClient) -
         answer(client, case, "anhaenge", files=[(io.BytesIO(photo), "parkplatz.png")])
     page = client.get(hearing_url(case, "anhaenge"))
     assert text_of(page).count("parkplatz.jpg entfernen") == 1
+
+
+def test_the_same_file_sent_at_the_same_moment_stays_one_attachment(
+    client: CheckingClient,
+) -> None:
+    from werkzeug.datastructures import FileStorage
+
+    from server.fines.cases import find_by_aktenzeichen
+    from server.fines.uploads import accept_upload, pending_uploads
+    from tests.threads import Wait, together
+
+    app = client.application
+    case = opened(client)
+    photo = png()
+
+    def tap(wait: Wait) -> int:
+        with app.app_context():
+            found = find_by_aktenzeichen(case["aktenzeichen"])
+            assert found is not None
+            wait()
+            upload = accept_upload(
+                found, FileStorage(io.BytesIO(photo), "parkplatz.png", content_type="image/png")
+            )
+            return upload.id
+
+    first, second = together([tap, tap])
+    assert first == second
+    with app.app_context():
+        found = find_by_aktenzeichen(case["aktenzeichen"])
+        assert found is not None
+        assert len(pending_uploads(found)) == 1
