@@ -181,7 +181,7 @@ class RefundShown:
     state: str
 
 
-def _refund_way(receivable: Receivable, refund: Refund) -> str:
+def refund_way(receivable: Receivable, refund: Refund) -> str:
     if not refund.provider:
         return _("Überweisung auf Ihr Konto")
     paid_online = db.session.scalar(
@@ -212,7 +212,7 @@ def refunds_shown(receivable: Receivable) -> list[RefundShown]:
     return [
         RefundShown(
             refund.amount_cents,
-            _refund_way(receivable, refund),
+            refund_way(receivable, refund),
             as_utc(refund.created_at),
             _refund_state(refund),
         )

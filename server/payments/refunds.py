@@ -4,7 +4,7 @@ by SEPA credit transfer in a pain.001 file for the city's bank. Both are journal
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from flask import current_app
@@ -32,6 +32,17 @@ from server.payments.providers.registry import current_provider
 
 log = get_logger("payments")
 PAIN_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
+
+
+# Told of every refund of a receivable, in its transaction (the refund mail: refund_mail.py,
+# registered by init_payments, since it reads the proof, which reads the refunds).
+RefundHandler = Callable[[Receivable, Refund], None]
+_refund_handlers: list[RefundHandler] = []
+
+
+def on_refund(handler: RefundHandler) -> None:
+    if handler not in _refund_handlers:
+        _refund_handlers.append(handler)
 
 
 class RefundError(ValueError):
@@ -137,6 +148,8 @@ def request_refund(
             counterparty_name=refund.creditor_name,
             counterparty_iban=refund.creditor_iban,
         )
+        for handler in _refund_handlers:
+            handler(receivable, refund)
     log.info(
         "refund requested",
         extra={

@@ -57,14 +57,16 @@ def _sandbox(app: Flask) -> XBezahldiensteProvider:
 
 def init_payments(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
-    from server.payments import clarifications, cli, display, events, proof_mail
+    from server.payments import clarifications, cli, display, events, proof_mail, refund_mail
     from server.payments.backoffice import bp as cash_office
     from server.payments.labels import register_payments_labels
+    from server.payments.refunds import on_refund
     from server.payments.views import bp
 
     register_provider("xbezahldienste", _xbezahldienste)
     register_record_kind("receivables", describe_receivables)
     events.register_any_settlement_handler(proof_mail.mail_proof)
+    on_refund(refund_mail.tell_refund)
     register_provider("sandbox", _sandbox)
     if app.config["PAYMENT_PROVIDER"] == "sandbox" and not app.config["SANDBOX_PAYMENTS"]:
         from server.config import ConfigurationError

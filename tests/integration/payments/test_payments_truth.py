@@ -242,6 +242,21 @@ def test_a_paid_fine_that_is_discontinued_shows_the_refund_and_the_account_says_
     account = text_of(client.get("/konto"))
     assert "erledigt: Verfahren eingestellt, erstattet" in account
     assert "eingestellt" in account
+    # The refund is news: by mail to the account's address and in its Postfach, once.
+    page = client.get("/konto").get_data(as_text=True)
+    box = page[page.index('id="postfach-nachrichten"') :]
+    printed = format_kassenzeichen(case["kassenzeichen"])
+    assert f"Erstattung zum Kassenzeichen {printed}" in box
+    assert box.count(f"Erstattung zum Kassenzeichen {printed}</summary>") == 1
+    with app.app_context():
+        mails = [
+            mail
+            for mail in db.session.scalars(select(OutboxMail))
+            if mail.subject.startswith("Erstattung")
+        ]
+    assert len(mails) == 1
+    assert f"{euros} zum Kassenzeichen" in mails[0].body.replace("\xa0", " ")
+    assert "Überweisung auf Ihr Konto" in mails[0].body
 
 
 def test_the_account_says_erledigt_for_a_closed_notice_without_money(app: Flask) -> None:
