@@ -125,7 +125,7 @@ def test_every_status_a_clerk_sets_is_mailed_in_the_citizens_language(
     set_status(app, german, "angebot")
     set_status(app, english, "angebot")
 
-    received, offer = mails_to(app, "de@example.de")
+    _received, offer = mails_to(app, "de@example.de")
     assert "Platzangebot gemacht" in offer.subject
     assert "Neuer Stand: Platzangebot gemacht." in offer.body
     assert german in offer.body
