@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from server.auth.roles import Role
 from server.certificates import order
 from server.certificates.documents import DOCUMENTS, DocumentKind
-from server.certificates.eligibility import Relationship
+from server.certificates.eligibility import AFTER_DEATH_REGISTERS, Relationship
 from server.certificates.fees import PURPOSE_LABELS
 from server.forms.engine import (
     Choice,
@@ -41,14 +41,19 @@ COUPLE = (
 SEARCH_HINT = _l("Ohne diese Angabe muss das Standesamt suchen; dafür fällt eine Suchgebühr an.")
 
 DEATH = (DocumentKind.DEATH_CERTIFICATE.value,)
-LIVING = tuple(kind.value for kind in DocumentKind if kind.value not in DEATH)
+NOT_DEATH = tuple(kind.value for kind in DocumentKind if kind.value not in DEATH)
+# § 62 Abs. 3 PStG: thirty years after the last participant's death (births, marriages and
+# partnerships, not deaths).
+AFTER_DEATH = tuple(
+    kind.value for kind, document in DOCUMENTS.items() if document.register in AFTER_DEATH_REGISTERS
+)
 
 RELATIONSHIPS = (
     # Nobody orders their own death certificate.
     Choice(
         Relationship.SELF.value,
         _l("Ich bin die Person im Eintrag"),
-        when=Condition("dokument", LIVING),
+        when=Condition("dokument", NOT_DEATH),
     ),
     Choice(Relationship.SPOUSE.value, _l("Ehegatte, Ehegattin oder Lebenspartner(in)")),
     Choice(Relationship.ANCESTOR.value, _l("Vorfahr (Mutter, Vater, Großeltern …)")),
@@ -340,7 +345,9 @@ DEFINITION = FormDefinition(
                     required=False,
                     date_rule=DateRule.PAST,
                     when=Condition(
-                        "beziehung", (Relationship.SIBLING.value, Relationship.OTHER.value)
+                        "beziehung",
+                        (Relationship.SIBLING.value, Relationship.OTHER.value),
+                        also=Condition("dokument", AFTER_DEATH),
                     ),
                 ),
             ),

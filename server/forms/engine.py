@@ -58,9 +58,19 @@ class Condition:
 
     field: str
     values: tuple[str, ...]
+    # And this one too (a question, not a step): e.g. asked after one answer on its own page,
+    # and only for some answers of an earlier step.
+    also: Condition | None = None
 
     def holds(self, answers: RawAnswers) -> bool:
-        return any(value in self.values for value in answers.get(self.field, ()))
+        own = any(value in self.values for value in answers.get(self.field, ()))
+        return own and (self.also is None or self.also.holds(answers))
+
+    @property
+    def parts(self) -> tuple[Condition, ...]:
+        """Each answer the condition rests on, as a condition of its own."""
+        own = Condition(self.field, self.values)
+        return (own, *self.also.parts) if self.also is not None else (own,)
 
 
 @dataclass(frozen=True)
@@ -123,9 +133,9 @@ class Field:
         return tuple(c for c in self.choice_list() if c.when is None or c.when.holds(answers))
 
     def conditions(self) -> tuple[Condition, ...]:
-        """Every condition of the question: its own and its choices'."""
-        own = (self.when,) if self.when is not None else ()
-        return own + tuple(c.when for c in self.choice_list() if c.when is not None)
+        """Every condition of the question, part by part: its own and its choices'."""
+        own = self.when.parts if self.when is not None else ()
+        return own + tuple(part for c in self.choice_list() if c.when for part in c.when.parts)
 
     def choice_label(self, value: str) -> str:
         return next((str(c.label) for c in self.choice_list() if c.value == value), value)
@@ -315,6 +325,9 @@ class FormDefinition:
                 raise ValueError(f"{self.slug}/{step.slug}: condition on unknown field")
             if step.when is not None and step.when.field not in earlier:
                 raise ValueError(f"{self.slug}/{step.slug}: condition on a field not asked before")
+            if step.when is not None and step.when.also is not None:
+                # The drafts client passes a step over offline on one answer.
+                raise ValueError(f"{self.slug}/{step.slug}: a step's condition is on one answer")
             here = earlier | {f.name for f in step.fields}
             for f in step.fields:
                 self._check_field_references(f, names, here)
@@ -385,7 +398,9 @@ class FormDefinition:
         ahead = {f.name for s in self.steps[index:] for f in s.fields}
 
         def possible(condition: Condition | None) -> bool:
-            return condition is None or condition.field in ahead or condition.holds(answers)
+            return condition is None or all(
+                part.field in ahead or part.holds(answers) for part in condition.parts
+            )
 
         def may_apply(step: Step) -> bool:
             if not possible(step.when):

@@ -291,22 +291,39 @@ def step_form(
     return form_class(formdata=formdata)
 
 
-def decided_here(
+def decided_here(condition: Condition, answers: RawAnswers | None, on_page: set[str]) -> bool:
+    """Whether the server decides (a part of) a condition for the page: it rests on an earlier
+    step's answer and the answers are known. Else the page carries it, and js/drafts-fields.js
+    shows or hides what depends on it as the answer on the page (or in the browser's draft)
+    changes; without JavaScript a question under a condition on its own page is shown."""
+    return answers is not None and condition.field not in on_page
+
+
+def live_parts(
+    condition: Condition | None, answers: RawAnswers | None, on_page: set[str]
+) -> tuple[Condition, ...]:
+    """The parts of a condition the page carries for the browser to decide."""
+    if condition is None:
+        return ()
+    return tuple(part for part in condition.parts if not decided_here(part, answers, on_page))
+
+
+def applies_here(
     condition: Condition | None, answers: RawAnswers | None, on_page: set[str]
 ) -> bool:
-    """Whether the server decides the condition for the page: it rests on an earlier step's
-    answer and the answers are known. Else the page carries it, and js/drafts-fields.js shows
-    or hides what depends on it as the answer on the page (or in the browser's draft) changes;
-    without JavaScript a question under a condition on its own page is shown."""
-    return condition is not None and answers is not None and condition.field not in on_page
+    """Whether what depends on the condition is on the page: every part the server decides
+    holds."""
+    return condition is None or all(
+        answers is None or part.holds(answers)
+        for part in condition.parts
+        if decided_here(part, answers, on_page)
+    )
 
 
 def rendered(spec: Field, answers: RawAnswers | None, on_page: set[str]) -> bool:
     """Whether the step page renders the question: not when the server decides that its
     condition does not hold."""
-    return not decided_here(spec.when, answers, on_page) or bool(
-        spec.when and answers is not None and spec.when.holds(answers)
-    )
+    return applies_here(spec.when, answers, on_page)
 
 
 def rendered_choices(
@@ -314,12 +331,7 @@ def rendered_choices(
 ) -> tuple[Choice, ...]:
     """The choices the step page renders: not those whose condition the server decides does
     not hold."""
-    return tuple(
-        c
-        for c in spec.choice_list()
-        if not decided_here(c.when, answers, on_page)
-        or (c.when is not None and answers is not None and c.when.holds(answers))
-    )
+    return tuple(c for c in spec.choice_list() if applies_here(c.when, answers, on_page))
 
 
 def values_of(answers: RawAnswers, name: str) -> list[str]:

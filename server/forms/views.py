@@ -44,7 +44,7 @@ from server.forms.prefill import citizen_values
 from server.forms.registry import get_definition
 from server.forms.validation import (
     check_step,
-    decided_here,
+    live_parts,
     raw_from,
     show_errors,
     step_form,
@@ -197,20 +197,24 @@ def _render_step(
 
 
 def _live(spec: Field, answers: RawAnswers | None, on_page: set[str]) -> dict[str, Any]:
-    """The conditions of a question the page carries for the browser: its own (``when``:
-    field, values; ``elsewhere``: on an earlier step's answer, hidden until the browser's draft
-    says it holds) and its choices' (value → [field, values])."""
+    """The conditions of a question the page carries for the browser, part by part: its own
+    (``when``: field, values, whether on an earlier step's answer, hidden until the browser's
+    draft says it holds) and its choices' (value → [(field, values), ...])."""
     live: dict[str, Any] = {}
-    if spec.when is not None and not decided_here(spec.when, answers, on_page):
-        live["when"] = (spec.when.field, " ".join(spec.when.values))
-        live["elsewhere"] = spec.when.field not in on_page
+    parts = live_parts(spec.when, answers, on_page)
+    if parts:
+        live["when"] = [
+            (part.field, " ".join(part.values), part.field not in on_page) for part in parts
+        ]
     choices = {
-        choice.value: (choice.when.field, " ".join(choice.when.values))
+        choice.value: [
+            (part.field, " ".join(part.values))
+            for part in live_parts(choice.when, answers, on_page)
+        ]
         for choice in spec.choice_list()
-        if choice.when is not None and not decided_here(choice.when, answers, on_page)
     }
-    if choices:
-        live["choices"] = choices
+    if any(choices.values()):
+        live["choices"] = {value: parts for value, parts in choices.items() if parts}
     return live
 
 

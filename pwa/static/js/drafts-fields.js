@@ -152,23 +152,25 @@ export function showConditionalQuestions(form, draft = null) {
     const here = fields.get(name);
     return here ? valueOf(here) : saved[name] ?? "";
   };
+  // In document order: a condition in parts is nested wrappers, the outer one decided first.
   for (const block of form.querySelectorAll("[data-show-when-field]")) {
     if (!(block instanceof HTMLElement)) continue;
     const name = block.dataset.showWhenField ?? "";
     if (!fields.has(name) && block.dataset.showWhenElsewhere === undefined) continue;
-    ask(block, answerMatches(answerTo(name), block.dataset.showWhenValues || ""));
+    const outerHidden = Boolean(block.parentElement?.closest("[data-show-when-field][hidden]"));
+    ask(block, !outerHidden && answerMatches(answerTo(name), block.dataset.showWhenValues || ""));
   }
   for (const block of form.querySelectorAll("[data-choice-when]")) {
-    if (!(block instanceof HTMLElement) || block.hidden) continue;
-    /** @type {Record<string, [string, string]>} */
+    if (!(block instanceof HTMLElement) || block.closest("[hidden]")) continue;
+    /** @type {Record<string, [string, string][]>} */
     const conditions = JSON.parse(block.dataset.choiceWhen || "{}");
     /** @type {NodeListOf<HTMLInputElement | HTMLOptionElement>} */
     const choices = block.querySelectorAll("input[type=radio], input[type=checkbox], option");
     for (const choice of choices) {
-      const condition = conditions[choice.value];
+      const parts = conditions[choice.value];
       const item = choice instanceof HTMLOptionElement ? choice : choice.closest(".kern-form-check");
-      if (!condition || !(item instanceof HTMLElement)) continue;
-      const offered = answerMatches(answerTo(condition[0]), condition[1]);
+      if (!parts || !(item instanceof HTMLElement)) continue;
+      const offered = parts.every(([name, values]) => answerMatches(answerTo(name), values));
       if (!offered && choice instanceof HTMLOptionElement) choice.selected = false;
       else if (!offered && choice instanceof HTMLInputElement) choice.checked = false;
       ask(item, offered);

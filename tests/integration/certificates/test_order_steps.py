@@ -177,6 +177,10 @@ def test_each_document_asks_only_its_own_questions(
         "versand",
     ]
     assert by_step["eintrag"]["questions"] == ENTRY | ENTRY_OF[document]
+    # § 62 Abs. 3 (thirty years after the last death) is asked about all but death entries;
+    # on the page for the browser to show once "sibling" or "other" is chosen.
+    asked_last_death = "letzter_tod" in by_step["berechtigung"]["questions"]
+    assert asked_last_death == (document != "sterbeurkunde")
     offered = by_step["berechtigung"]["choices"]
     assert offered == (RELATIONSHIPS - {"selbst"} if document == "sterbeurkunde" else RELATIONSHIPS)
     # The purpose once: no question is asked twice on the way.

@@ -19,7 +19,7 @@ from server.forms.engine import (
     Status,
     Step,
 )
-from server.forms.validation import check_step, step_form
+from server.forms.validation import check_step, live_parts, step_form
 from tests.unit.forms.test_engine import TEST_PRIVACY
 
 KIND = Field(
@@ -103,6 +103,33 @@ def test_a_choice_under_a_condition_is_offered_and_accepted_only_when_it_holds(
     accepted = check_step(details, {"art": ["a"], "name": ["N"], "nur_a": ["n"], "rolle": ["x"]})
     assert accepted.errors == {}
     assert accepted.answers["rolle"] == "x"
+
+
+def test_a_condition_on_two_answers_is_decided_part_by_part(app_context: Flask) -> None:
+    both = Condition("rolle", ("y",), also=Condition("art", ("a",)))
+    steps = (
+        Step("art", "Art", (KIND,)),
+        Step(
+            "details",
+            "Details",
+            (ROLE, Field("beides", FieldKind.TEXT, "Bei A und Y", when=both)),
+        ),
+    )
+    details = step_of(service(steps=steps), "details")
+    on_page = {"rolle", "beides"}
+    # The earlier answer is the server's to decide, the one on the page the browser's.
+    assert rendered(details, {"art": ["b"]}) == ["rolle"]
+    assert rendered(details, {"art": ["a"]}) == ["rolle", "beides"]
+    assert live_parts(both, {"art": ["a"]}, on_page) == (Condition("rolle", ("y",)),)
+    assert live_parts(both, None, on_page) == (Condition("rolle", ("y",)), Condition("art", ("a",)))
+    assert check_step(details, {"art": ["a"], "rolle": ["y"]}).errors == {
+        "beides": ["Geben Sie an: Bei A und Y"]
+    }
+    assert check_step(details, {"art": ["b"], "rolle": ["y"]}).errors == {}
+    with pytest.raises(ValueError, match="one answer"):
+        service(
+            steps=(*steps, Step("ende", "Ende", (Field("ok", FieldKind.TEXT, "OK"),), when=both))
+        )
 
 
 def walk_counts(definition: FormDefinition, final: dict[str, list[str]]) -> list[tuple[int, int]]:
