@@ -98,8 +98,8 @@ def test_kita_registration_from_start_to_the_offer(
     make_clerk(live_server.app, username="jugendamt", roles=[Role.YOUTH_OFFICE])
     with clerk_desk(browser, live_server, "jugendamt") as desk:
         desk.get_by_role("link", name="Kita-Anmeldungen").click()
-        desk.get_by_label("Erster Wunsch").select_option("kita-regenbogen")
-        desk.get_by_label("Gewünschter Beginn ab").fill(start)
+        desk.get_by_label("Kita-Wunsch").select_option("kita-regenbogen")
+        desk.get_by_label("Beginn ab").fill(start)
         desk.get_by_role("button", name="Filtern").click()
         assert_accessible(desk)
         desk.get_by_role("link", name=reference.group(0)).click()
