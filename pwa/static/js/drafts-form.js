@@ -7,7 +7,7 @@ import { SKIPPED_TYPES, edited, isEmpty, namedFields, restore, showConditionalQu
 import { prepareFiles } from "./drafts-files.js";
 import { offlineSendOffer, showOutbox } from "./drafts-outbox.js";
 import { serverDraft } from "./drafts-server.js";
-import { nextPageAvailable, prefetchSteps, skipsItself, submitUrl } from "./drafts-steps.js";
+import { nextPageAvailable, pathOf, prefetchSteps, skipsItself, submitUrl } from "./drafts-steps.js";
 
 const drafts = self.portalDrafts;
 
@@ -149,14 +149,17 @@ function passOn(form, submitter) {
 }
 
 /**
- * Offline: on to the next step if this browser keeps it, else the offer to send it all later.
+ * Offline: on to the next step if this browser keeps it; after the last step (the check page
+ * comes next), the offer to send it all later; never with steps still to come, which the
+ * citizen has not answered yet.
  * @param {Binding} binding
  */
 async function goOnOffline({ form, formId }) {
   const next = form.dataset.next;
   const url = submitUrl(form);
+  const last = !next || pathOf(next).endsWith("/pruefen");
   if (next && (await nextPageAvailable(next))) location.assign(next);
-  else if (url) offlineSendOffer(form, formId, url);
+  else if (url && last) offlineSendOffer(form, formId, url);
   else showFieldError(/** @type {HTMLButtonElement | null} */ (form.querySelector("[type=submit]")) || form, text("offline-next"));
 }
 
