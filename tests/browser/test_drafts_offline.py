@@ -263,6 +263,8 @@ def test_refused_by_the_server_after_the_queue_leads_back_to_the_step(
     )
     expect(phone.get_by_label("Vorname des Kindes")).to_have_value("Mia2")
     expect(phone.get_by_label("Vorname des Kindes")).to_have_attribute("aria-invalid", "true")
+    expect(phone.locator("#error-summary")).to_be_focused()
+    assert phone.title().startswith("Fehler: ")
     assert_accessible(phone)
     assert received.submissions == {}
     phone.get_by_label("Vorname des Kindes").fill("Mia")

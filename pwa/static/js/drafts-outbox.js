@@ -70,13 +70,18 @@ function showServerErrors(form, errors) {
     items.push(element("li", {}, element("a", { class: "kern-link", href: `#${input.id}` }, messages[0])));
   }
   if (!items.length) return;
-  const summary = element("div", { class: "kern-alert kern-alert--danger", role: "alert", tabindex: "-1", id: "error-summary" },
+  const summary = element("div", {
+    class: "kern-alert kern-alert--danger", role: "alert", tabindex: "-1", id: "error-summary",
+    "data-error-summary": "", "data-title-prefix": text("error-prefix"),
+  },
     element("div", { class: "kern-alert__header" },
       element("span", { class: "kern-icon kern-icon--danger", "aria-hidden": "true" }),
       element("span", { class: "kern-title" }, text("check"))),
     element("div", { class: "kern-alert__body" }, element("ul", { class: "kern-list" }, ...items)));
   form.prepend(summary);
   summary.focus();
+  // js/error-summary.js puts "Fehler:" before the title, as for a summary the server sent.
+  document.dispatchEvent(new Event("portal:error-summary"));
 }
 
 /**

@@ -51,4 +51,6 @@ document.addEventListener("click", (event) => {
 });
 
 document.addEventListener("htmx:afterSettle", showSummary);
+// A summary the drafts code built from the server's answer to a submission sent offline.
+document.addEventListener("portal:error-summary", showSummary);
 showSummary();

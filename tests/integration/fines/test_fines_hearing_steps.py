@@ -255,3 +255,23 @@ def test_the_same_file_sent_at_the_same_moment_stays_one_attachment(
         found = find_by_aktenzeichen(case["aktenzeichen"])
         assert found is not None
         assert len(pending_uploads(found)) == 1
+
+
+def test_the_check_page_lists_what_is_missing_as_an_error_summary(
+    client: CheckingClient,
+) -> None:
+    case = opened(client)
+    answer(client, case, "absicht", kind="contest")
+    check = client.get(hearing_url(case, "pruefen"))
+    soup = BeautifulSoup(text_of_html(check), "html.parser")
+    summary = element(soup.find(id="error-summary"))
+    assert "Es fehlen noch Angaben" in summary.get_text()
+    links = [str(a["href"]) for a in summary.find_all("a")]
+    assert links
+    assert all("zurueck=pruefen" in href for href in links)
+    assert element(soup.title).get_text().startswith("Fehler:")
+    assert soup.find("button", string=lambda text: bool(text and "absenden" in text)) is None
+
+
+def text_of_html(response: TestResponse) -> str:
+    return response.get_data(as_text=True)
