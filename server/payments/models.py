@@ -126,8 +126,13 @@ class Receivable(Base):
     closed_note: Mapped[str | None] = mapped_column(String(500))
     closed_by: Mapped[str | None] = mapped_column(String(64))
 
+    # Named with its module: another area may have a class of the same name (an appointment's
+    # booking), and the mapper registry is shared.
     bookings: Mapped[list[Booking]] = relationship(
-        back_populates="receivable", order_by="Booking.id", lazy="selectin"
+        "server.payments.models.Booking",
+        back_populates="receivable",
+        order_by="server.payments.models.Booking.id",
+        lazy="selectin",
     )
 
 
