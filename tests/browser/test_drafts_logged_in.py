@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, wait_for_service_worker
 from tests.browser.drafts_store import drafts_and_outbox, wait_for_draft_saved, wait_for_drafts
 from tests.browser.test_eid import eid_portal  # noqa: F401 (fixture)
 from tests.conftest import LiveServer
@@ -82,3 +82,61 @@ def test_a_draft_begun_on_the_phone_is_resumed_on_the_laptop(
     phone.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
     expect(phone.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
     assert drafts_and_outbox(phone) == []
+
+
+def test_a_logged_in_draft_is_continued_offline(
+    devices: tuple[BrowserContext, BrowserContext],
+) -> None:
+    phone = devices[0].new_page()
+    _log_in(phone)
+    phone.goto(START)
+    wait_for_service_worker(phone)
+    phone.goto(START)  # now through the worker, which keeps the steps' blank copies
+    wait_for_drafts(phone)
+    phone.wait_for_function("document.documentElement.dataset.stepsKept === 'true'")
+    phone.get_by_label("Vorname des Kindes").fill("Mia")
+    phone.get_by_label("Nachname des Kindes").fill("Beispiel")
+    phone.get_by_label("Geburtsdatum des Kindes").fill("2024-03-15")
+    wait_for_draft_saved(phone)
+    phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Ihre Angaben")
+    wait_for_drafts(phone)
+
+    phone.context.set_offline(True)
+    try:
+        phone.get_by_label("Straße und Hausnummer").fill("Ahornallee 5")
+        wait_for_draft_saved(phone)
+        phone.reload()  # offline: the kept copy, filled from the sealed draft
+        expect(phone.locator("h1")).to_have_text("Ihre Angaben")
+        wait_for_drafts(phone)
+        expect(phone.get_by_label("Straße und Hausnummer")).to_have_value("Ahornallee 5")
+        phone.get_by_label("Ihr Vorname").fill("Erika")
+        phone.get_by_label("Ihr Nachname").fill("Beispiel")
+        phone.get_by_label("Postleitzahl und Ort").fill("12345 Musterstadt")
+        phone.get_by_label("E-Mail-Adresse").fill("erika@example.org")
+        phone.get_by_label("Nein").check()
+        wait_for_draft_saved(phone)
+        phone.get_by_role("button", name="Weiter").click()
+        expect(phone.locator("h1")).to_have_text("Gewünschte Betreuung")
+        wait_for_drafts(phone)
+        # The start page stays readable offline, logged in as well.
+        phone.goto("/")
+        expect(phone.locator("h1")).to_have_text("Bürgerportal")
+    finally:
+        phone.context.set_offline(False)
+    # Nothing of the family or the account in the worker's plain cache.
+    kept = phone.evaluate("""async () => {
+        const pages = [];
+        for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+                const response = await cache.match(request);
+                if ((response.headers.get("Content-Type") || "").includes("html")) {
+                    pages.push(await response.text());
+                }
+            }
+        }
+        return pages;
+    }""")
+    assert kept
+    assert not [page for page in kept if "Ahornallee" in page or "Mustermann" in page]
