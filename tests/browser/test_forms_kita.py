@@ -32,7 +32,8 @@ def test_kita_registration_from_start_to_the_offer(
     expect(phone.get_by_role("heading", name="Was Sie brauchen")).to_be_visible()
     phone.get_by_role("link", name="Jetzt starten").click()
     expect(phone.locator("h1")).to_have_text("Ihr Kind")
-    expect(phone.get_by_text("Schritt 1 von 6")).to_be_visible()
+    # The step for a second guardian counts until the parent says there is none.
+    expect(phone.get_by_text("Schritt 1 von 7")).to_be_visible()
 
     # Errors: summarised on top and next to each field, nothing typed is lost.
     phone.get_by_label("Vorname des Kindes").fill("Mia")
@@ -60,6 +61,7 @@ def test_kita_registration_from_start_to_the_offer(
     weiter(phone)
 
     expect(phone.locator("h1")).to_have_text("Gewünschte Betreuung")
+    expect(phone.get_by_text("Schritt 3 von 6")).to_be_visible()
     phone.get_by_label("Gewünschter Beginn").fill(start)
     phone.get_by_label("bis 35 Stunden").check()
     weiter(phone)
