@@ -167,7 +167,7 @@ def submission(service: str, submission_id: int) -> ResponseReturnValue:
         chosen=chosen,
         values=request.form if request.method == "POST" else {},
         awaiting=payment.awaiting(found),
-        fee_rows=[(line["label"], euro(int(line["cents"]))) for line in found.fee_lines or []],
+        fee_rows=[(label, euro(cents)) for label, cents in receipt.fee_rows(definition, found)],
         fee_total=euro(found.fee_cents or 0),
         paid=euro(paid.paid_cents) if paid is not None else "",
     ), 422 if errors else 200

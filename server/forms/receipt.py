@@ -109,6 +109,21 @@ def sections(
     return result
 
 
+def fee_rows(definition: FormDefinition, submission: FormSubmission) -> list[tuple[str, int]]:
+    """The fee's lines as charged, labelled in the language of the moment: the labels stored
+    with the submission are in the language it was sent in, so they are worked out again from
+    its answers and used where the amounts still agree line by line (a price changed since
+    keeps the stored words with the amounts charged)."""
+    stored = submission.fee_lines or []
+    if not stored:
+        return []
+    fresh = definition.payment.fee(submission.answers) if definition.payment else None
+    items = fresh.items if fresh is not None else ()
+    if [item.cents for item in items] != [int(line["cents"]) for line in stored]:
+        return [(str(line["label"]), int(line["cents"])) for line in stored]
+    return [(str(item.label), item.cents) for item in items]
+
+
 def public_details(definition: FormDefinition, event: FormStatusEvent) -> list[tuple[str, str]]:
     """What the clerk entered with a status that the citizen may read (label, value)."""
     status = definition.status(event.status)
@@ -166,7 +181,7 @@ def _render(definition: FormDefinition, submission: FormSubmission) -> bytes:
         pdf.facts(tuple((row.label, row.value) for row in section.rows))
     if submission.fee_lines is not None:
         pdf.heading("Gebühr")
-        lines = [(str(line["label"]), amount(int(line["cents"]))) for line in submission.fee_lines]
+        lines = [(label, amount(cents)) for label, cents in fee_rows(definition, submission)]
         lines.append(("Gesamt", amount(submission.fee_cents or 0)))
         pdf.facts(tuple(lines))
     if definition.next_steps:

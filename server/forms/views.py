@@ -530,7 +530,9 @@ def received(service: str, reference: str) -> ResponseReturnValue:
         awaiting=outcome.payable(submission),
         paid_amount=euro(paid.paid_cents) if paid is not None and paid.paid_cents else "",
         provider_failed=request.args.get("zahlung") == "fehler",
-        fee_rows=[(line["label"], euro(int(line["cents"]))) for line in submission.fee_lines or []],
+        fee_rows=[
+            (label, euro(cents)) for label, cents in receipt.fee_rows(definition, submission)
+        ],
         fee_total=euro(submission.fee_cents or 0),
         euro=euro,
     )

@@ -28,6 +28,7 @@ from server.payments.receivables import find_by_kassenzeichen
 from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import LiveServer
 from tests.factories import make_clerk
+from tests.integration.forms.test_forms import pdf_text
 from tests.integration.helpers import log_in_clerk
 from tests.threads import Wait, times, together
 
@@ -391,6 +392,27 @@ def test_a_free_purpose_costs_nothing_and_goes_straight_to_the_registry_office(
         stored = db.session.get(FormSubmission, submission.id)
         assert stored is not None
         assert [u.field for u in stored.uploads] == ["ausweiskopie"]
+
+
+def test_the_fee_reads_in_the_language_of_whoever_looks(app: Flask) -> None:
+    client = citizen_browser(app, trust="high")
+    client.set_cookie("portal_lang", "en")
+    walk(client)
+    sent = submit(client)
+    assert sent.status_code == 303
+    submission = only_submission(app)
+    assert submission.fee_lines is not None
+    received = f"{ORDER}/eingegangen/{submission.reference}"
+    english = fee_rows(client.get(received))
+    assert "Ausfertigung" not in english[0][0]
+    client.set_cookie("portal_lang", "de")
+    assert fee_rows(client.get(received))[:2] == [
+        ("Erste Ausfertigung", "12,00 €"),
+        ("1 weitere Ausfertigung, je 50 %", "6,00 €"),
+    ]
+    # The receipt is an official paper: German, whatever language the order was sent in.
+    receipt = client.get(f"{received}/eingangsbestaetigung.pdf")
+    assert "Erste Ausfertigung" in pdf_text(receipt.get_data())
 
 
 # --- payment ---------------------------------------------------------------------------------
