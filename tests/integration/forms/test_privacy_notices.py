@@ -126,7 +126,7 @@ def test_the_full_notice_follows_the_language_switch(client: CheckingClient) -> 
     )
     assert switched.headers["Location"] == url
     page = soup_of(client.get(url))
-    assert element(page.html)["lang"] == "en"
+    assert element(page.html)["lang"] == "en-GB"
     text = flat(page.get_text(" "))
     # Whatever the English catalogue says (a msgid not translated yet stays German).
     said = words(client.application, notice_of(client.application, "kita-anmeldung"), "en")
