@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
 
 
 def _strip(value: Any) -> Any:
@@ -20,3 +23,15 @@ class PortalForm(FlaskForm):
                 filters = [_strip, *filters]
             unbound_field.kwargs["filters"] = filters
             return unbound_field.bind(form=form, **options)
+
+
+def copied_code_field(
+    label: LazyString | str, required_message: LazyString | str, *, max_length: int = 40
+) -> StringField:
+    """A field for what a person copies from a letter or a receipt (an Aktenzeichen, an access
+    code): required, no autocomplete or spelling help, capitals on a phone's keyboard."""
+    return StringField(
+        label,
+        validators=[InputRequired(required_message), Length(max=max_length)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

@@ -8,27 +8,17 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from server.portal_form import PortalForm
+from server.portal_form import PortalForm, copied_code_field
 
 
 class CaseAccessForm(PortalForm):
     """Open a case by what the letter prints for typing in by hand."""
 
-    aktenzeichen = StringField(
-        _l("Aktenzeichen"),
-        validators=[
-            InputRequired(_l("Geben Sie das Aktenzeichen von Ihrem Schreiben ein.")),
-            Length(max=40),
-        ],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    aktenzeichen = copied_code_field(
+        _l("Aktenzeichen"), _l("Geben Sie das Aktenzeichen von Ihrem Schreiben ein.")
     )
-    access_code = StringField(
-        _l("Zugangscode"),
-        validators=[
-            InputRequired(_l("Geben Sie den Zugangscode von Ihrem Schreiben ein.")),
-            Length(max=40),
-        ],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    access_code = copied_code_field(
+        _l("Zugangscode"), _l("Geben Sie den Zugangscode von Ihrem Schreiben ein.")
     )
 
 

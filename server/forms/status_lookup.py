@@ -4,11 +4,9 @@ both from the confirmation (page, mail or receipt)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length
 
 from server import guessing
-from server.portal_form import PortalForm
+from server.portal_form import PortalForm, copied_code_field
 
 STATUS_ACCESS = guessing.Door(
     name="forms-status",
@@ -21,19 +19,9 @@ STATUS_ACCESS = guessing.Door(
 
 
 class StatusLookupForm(PortalForm):
-    reference = StringField(
-        _l("Eingangsnummer"),
-        validators=[
-            InputRequired(_l("Geben Sie die Eingangsnummer von Ihrer Bestätigung ein.")),
-            Length(max=40),
-        ],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    reference = copied_code_field(
+        _l("Eingangsnummer"), _l("Geben Sie die Eingangsnummer von Ihrer Bestätigung ein.")
     )
-    code = StringField(
-        _l("Abrufcode"),
-        validators=[
-            InputRequired(_l("Geben Sie den Abrufcode von Ihrer Bestätigung ein.")),
-            Length(max=40),
-        ],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    code = copied_code_field(
+        _l("Abrufcode"), _l("Geben Sie den Abrufcode von Ihrer Bestätigung ein.")
     )
