@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from server import cli
+from server.appointments.setup import init_appointments
 from server.assets import init_assets
 from server.auth.session_store import init_sessions
 from server.auth.setup import init_auth
@@ -62,5 +63,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_fines(app)
     init_forms(app)
     init_certificates(app)
+    init_appointments(app)
     cli.register(app)
     return app

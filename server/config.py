@@ -329,6 +329,38 @@ SETTINGS: tuple[Setting, ...] = (
         "log and audit log); the form stays open.",
     ),
     Setting(
+        "APPOINTMENT_SLOT_MINUTES",
+        "10",
+        "Minutes of one cell of the appointment grid: appointments start on it, and their "
+        "length (the services' minutes times the persons) is rounded up to whole cells.",
+        _integer,
+    ),
+    Setting(
+        "APPOINTMENT_HOLD_MINUTES",
+        "30",
+        "Minutes an anonymous booking is held for the link in its confirmation mail; then it "
+        "expires and its time is free again.",
+        _integer,
+    ),
+    Setting(
+        "APPOINTMENT_MAX_OPEN",
+        "2",
+        "Open (held or confirmed, not yet past) appointments one e-mail address, and one citizen "
+        "account, may have at once.",
+        _integer,
+    ),
+    Setting(
+        "APPOINTMENT_BOOKING_DAYS",
+        "60",
+        "How many days ahead appointments can be booked.",
+        _integer,
+    ),
+    Setting(
+        "APPOINTMENT_BOOKING_RATE_LIMIT",
+        "10 per hour",
+        "Bookings (and attempts to book) per client address.",
+    ),
+    Setting(
         "FINES_AUTHORITY_ADDRESS",
         "Rathausplatz 1, 12345 Musterstadt",
         "Postal address of the fine authority (Bußgeldstelle), printed on letters.",

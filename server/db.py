@@ -32,6 +32,7 @@ MODEL_MODULES = (
     "server.mail.models",
     "server.audit.models",
     "server.forms.models",
+    "server.appointments.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

@@ -51,6 +51,10 @@ CAPABILITY_PATHS: tuple[CapabilityPath, ...] = (
     CapabilityPath(
         "accounts.reset_password", "/konto/passwort-neu/", "sets a new password for an account"
     ),
+    CapabilityPath("appointments.confirm", "/termine/bestaetigen/", "confirms a held appointment"),
+    CapabilityPath(
+        "appointments.manage_link", "/termine/t/", "opens an appointment to move or cancel it"
+    ),
 )
 
 # Query parameters whose value is a secret or a credential, whatever the route.

@@ -4,6 +4,7 @@ real mail and a tester can open what would have been sent."""
 
 from __future__ import annotations
 
+import mimetypes
 from email.message import EmailMessage
 
 from flask import current_app
@@ -50,8 +51,11 @@ def _message(mail: OutboxMail) -> EmailMessage:
     message["Subject"] = mail.subject
     message.set_content(mail.body)
     if mail.attachment is not None and mail.attachment_name:
+        # By the name's extension: receipts are PDFs, appointments calendar files (.ics).
+        kind = mimetypes.guess_type(mail.attachment_name)[0] or "application/pdf"
+        maintype, subtype = kind.split("/", 1)
         message.add_attachment(
-            mail.attachment, maintype="application", subtype="pdf", filename=mail.attachment_name
+            mail.attachment, maintype=maintype, subtype=subtype, filename=mail.attachment_name
         )
     return message
 

@@ -109,6 +109,8 @@ SERVICES: tuple[Service | FormService, ...] = (
         _l("Einen Termin im Bürgerbüro oder in einem Amt buchen."),
         ("bürgerbüro", "appointment", "booking"),
         "calendar",
+        available=True,
+        endpoint="appointments.start",
     ),
     # The Kita service keeps its short address, which the start page has always linked.
     FormService("kita-anmeldung", address="kita"),

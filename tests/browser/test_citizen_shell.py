@@ -18,12 +18,12 @@ def test_start_page_shows_every_service_tile_without_sideways_scrolling(phone: P
     assert width[0] <= width[1], f"page is wider than the phone: {width}"
 
 
-def test_a_tile_of_a_service_not_built_yet_leads_to_an_honest_page(phone: Page) -> None:
+def test_the_appointment_tile_leads_to_the_booking(phone: Page) -> None:
     visit(phone, "/")
     phone.get_by_role("link", name="Termin vereinbaren").click()
-    expect(phone).to_have_url(re.compile("/dienste/termine$"))
+    expect(phone).to_have_url(re.compile("/termine$"))
     expect(phone.locator("h1")).to_have_text("Termin vereinbaren")
-    expect(phone.get_by_text("Dieser Dienst ist bald online verfügbar")).to_be_visible()
+    expect(phone.get_by_role("group", name="Für wie viele Personen?")).to_be_visible()
     assert_accessible(phone)
 
 

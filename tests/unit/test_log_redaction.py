@@ -57,6 +57,8 @@ PUBLIC_VARIABLES = {
     "clarification_id": "back office, clerk login",
     "receivable_id": "back office, clerk login",
     "clerk_id": "back office, clerk login",
+    "number": "an appointment's booking number; its pages need the session's grant (the mail's "
+    "link) or the booking citizen's login",
 }
 # Named like a secret, and none: each needs its reason.
 LOOKS_SECRET_BUT_IS_NOT = {

@@ -80,6 +80,11 @@ COVERED: dict[str, str] = {
     "accounts.personal_data": "test_citizen_accounts::test_personal_data",
     "auth.end_one_session": "test_citizen_accounts::test_end_one_session",
     "auth.sign_out_everywhere": "test_citizen_accounts::test_sign_out_everywhere",
+    # appointments
+    "appointments.details": "test_appointments::test_book_the_same_time",
+    "appointments.confirm": "test_appointments::test_confirm",
+    "appointments.cancel": "test_appointments::test_cancel",
+    "appointments.move": "test_appointments::test_move",
 }
 
 # endpoint -> why no race scenario (one line each).
@@ -137,6 +142,7 @@ NO_LIMITS: dict[str, object] = {
     "FINES_ACCESS_CASE_RATE_LIMIT": "100000 per minute",
     "PAYMENT_LOOKUP_NOTICE_RATE_LIMIT": "100000 per minute",
     "PAYMENT_LOOKUP_GLOBAL_RATE_LIMIT": "100000 per minute",
+    "APPOINTMENT_BOOKING_RATE_LIMIT": "100000 per minute",
     # One in-process server answers all N browsers: a connection for each of its threads, as a
     # gunicorn worker's pool is sized to its threads.
     "DATABASE_POOL_SIZE": N + 5,

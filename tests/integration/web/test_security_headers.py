@@ -39,6 +39,7 @@ SAMPLE_ARGUMENTS = {
     "clerk_id": 1,
     "key_id": 1,
     "name": "no-such-video.mp4",
+    "number": "T-0000-0000",
 }
 
 

@@ -1,0 +1,1 @@
+"""Appointments at the city's offices (Terminportal): locations, services, slots, bookings."""

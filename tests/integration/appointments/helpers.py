@@ -1,0 +1,122 @@
+"""Offices for the appointment tests, and walking a browser through the booking's steps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from bs4 import BeautifulSoup
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import TestResponse
+
+from server.appointments.models import Counter, Location, OpeningHours, Service
+from server.extensions import db
+from tests.checking_client import CheckingClient, csrf_token
+
+EVERY_DAY = tuple(range(7))
+
+
+@dataclass(frozen=True)
+class Office:
+    location_id: int
+    service_ids: dict[str, int]
+
+
+def make_office(
+    app: Flask,
+    *,
+    name: str = "Bürgerbüro Mitte",
+    counters: int = 1,
+    opens: time = time(0),
+    closes: time = time(23, 50),
+    services: tuple[tuple[str, int, str], ...] = (
+        ("Personalausweis beantragen", 20, "Biometrisches Passfoto\nAlter Ausweis"),
+        ("Wohnsitz anmelden", 15, "Wohnungsgeberbestätigung\nAlter Ausweis"),
+    ),
+) -> Office:
+    """A location open every day (all day, so that tests find times whenever they run)."""
+    with app.app_context(), db.transaction() as session:
+        made = {}
+        for title, minutes, bring in services:
+            service = session.query(Service).filter_by(name=title).one_or_none()
+            if service is None:
+                service = Service(
+                    slug=re.sub(r"\W+", "-", title.lower()),
+                    name=title,
+                    name_en="",
+                    duration_minutes=minutes,
+                    bring=bring,
+                    bring_en="",
+                )
+                session.add(service)
+            made[title] = service
+        location = Location(name=name, address="Rathausplatz 1, 12345 Musterstadt")
+        location.counters = [Counter(name=f"Schalter {n}") for n in range(1, counters + 1)]
+        location.hours = [OpeningHours(weekday=d, opens=opens, closes=closes) for d in EVERY_DAY]
+        location.services = list(made.values())
+        session.add(location)
+        session.flush()
+        return Office(location.id, {title: s.id for title, s in made.items()})
+
+
+def soup(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def times_url(office: Office, *titles: str, persons: int = 1, where: str | None = None) -> str:
+    services = "&".join(f"dienst={office.service_ids[t]}" for t in titles)
+    return f"/termine/zeiten?{services}&personen={persons}&standort={where or office.location_id}"
+
+
+def offered(response: TestResponse) -> list[str]:
+    """The values of the time choices on a page: ``<location>@<UTC start>``."""
+    return [str(i["value"]) for i in soup(response).select("input[name=zeit][type=radio]")]
+
+
+def details_url(office: Office, zeit: str, *titles: str, persons: int = 1) -> str:
+    return times_url(office, *titles, persons=persons).replace("/zeiten", "/angaben") + (
+        f"&zeit={zeit}"
+    )
+
+
+def book(
+    client: CheckingClient,
+    office: Office,
+    zeit: str,
+    *titles: str,
+    name: str = "Erika Mustermann",
+    email: str = "erika@example.de",
+    persons: int = 1,
+) -> TestResponse:
+    """Send the details page's form as a browser would."""
+    page = client.get(details_url(office, zeit, *titles, persons=persons))
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    data = hidden_fields(page)
+    data.add("name", name)
+    data.add("email", email)
+    return client.post("/termine/angaben", data=data)
+
+
+def hidden_fields(page: TestResponse, action: str = "/termine/angaben") -> MultiDict[str, str]:
+    """The hidden fields of the page's form sent to ``action``."""
+    form = soup(page).find("form", attrs={"action": action})
+    assert form is not None, f"no form to {action}"
+    return MultiDict(
+        (str(i["name"]), str(i.get("value") or ""))
+        for i in form.find_all("input", attrs={"type": "hidden"})
+    )
+
+
+def first_time(client: CheckingClient, office: Office, *titles: str, persons: int = 1) -> str:
+    page = client.get(times_url(office, *titles, persons=persons))
+    assert page.status_code == 200
+    choices = offered(page)
+    assert choices, "no free time offered"
+    return choices[0]
+
+
+def post_button(client: CheckingClient, url: str, action: str | None = None) -> TestResponse:
+    page = client.get(url)
+    return client.post(action or url, data={"csrf_token": csrf_token(page)})
