@@ -204,6 +204,7 @@ def sessions_prune() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
+    from server.appointments.demo import seed_appointments
     from server.auth.eid import init_eid
     from server.demo import DEMO_CLERKS, seed_demo_data
     from server.fines.demo import seed_fine_cases
@@ -221,6 +222,7 @@ def demo_command(host: str, port: int) -> None:
         init_eid(app)  # the development provider's issuer is under the new address
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
+    seed_appointments()
     letters_dir = Path(app.instance_path) / "demo-letters"
     try:
         letters = seed_fine_cases(letters_dir)
@@ -253,6 +255,10 @@ def demo_command(host: str, port: int) -> None:
     click.echo(f"  Certificates: {url}antraege/urkunden (log in first; paid in the sandbox);")
     click.echo(
         f"    the registry office (standesamt) works them at {url}verwaltung/antraege/urkunden/"
+    )
+    click.echo(
+        f"  Appointments: {url}termine at the Bürgerbüros Mitte and Nord; the mail with the"
+        f" confirmation link is at {url}entwicklung/post"
     )
     click.echo(f"  Citizen accounts: {url}konto/registrieren; the mails (confirmation links,")
     click.echo(f"    password resets) are shown at {url}entwicklung/post")
