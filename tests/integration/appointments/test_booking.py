@@ -278,3 +278,27 @@ def test_a_logged_in_citizen_is_prefilled_and_confirmed_at_once(client: Checking
     account = text_of(client.get("/konto"))
     assert "Termine" in account
     assert "Personalausweis beantragen" in account
+
+
+def test_the_delivered_confirmation_carries_a_calendar_file(client: CheckingClient) -> None:
+    from email import message_from_bytes
+    from pathlib import Path
+
+    from server.mail.outbox import send_pending
+
+    app = client.application
+    office = make_office(app)
+    book(client, office, first_time(client, office, AUSWEIS), AUSWEIS)
+    post_button(client, link_in(mails_to(app, "erika@example.de")[0].body, "/termine/bestaetigen/"))
+    with app.app_context():
+        assert send_pending() == (2, 0)
+    delivered = [
+        message_from_bytes(path.read_bytes())
+        for path in sorted(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))
+    ]
+    attachments = [part for mail in delivered for part in mail.walk() if part.get_filename()]
+    assert [part.get_content_type() for part in attachments] == ["text/calendar"]
+    payload = attachments[0].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    event = Calendar.from_ical(payload).walk("VEVENT")[0]
+    assert str(event["summary"]) == f"Termin: {AUSWEIS}"
