@@ -185,6 +185,7 @@ def _render_details(
     status: int = 200,
     taken: bool = False,
     over: list[Appointment] | None = None,
+    list_over: bool = False,
 ) -> ResponseReturnValue:
     days = (
         domain.offers(selection.locations, selection.services, selection.persons) if taken else []
@@ -199,6 +200,7 @@ def _render_details(
         taken=taken,
         days=days,
         over=over,
+        list_over=list_over,
         logged_in=current_citizen() is not None,
         names=service_names_of(selection.services),
         bring=[item for s in selection.services for item in _bring(s)],
@@ -243,7 +245,12 @@ def details() -> ResponseReturnValue:
     except domain.SlotTaken:
         return _render_details(selection, location, start, form, status=409, taken=True)
     except domain.OverLimit as over:
-        return _render_details(selection, location, start, form, status=409, over=over.bookings)
+        # Listed only if all are the logged-in citizen's own: an address typed in must not
+        # show whose appointments stand under it.
+        own = citizen is not None and all(b.citizen_id == citizen.id for b in over.bookings)
+        return _render_details(
+            selection, location, start, form, status=409, over=over.bookings, list_over=own
+        )
     grant(booked.booking)
     return redirect(url_for(".booking", number=booked.booking.number), code=303)
 

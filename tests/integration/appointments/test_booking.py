@@ -236,9 +236,45 @@ def test_over_the_limit_says_which_appointments_to_cancel_first(client: Checking
     )
     assert third.status_code == 409
     text = text_of(third)
+    assert "Für diese E-Mail-Adresse sind schon 2 Termine offen." in text
+    assert "mit dem Link in der E-Mail zu diesem Termin" in text
+    # Whoever typed the address learns nothing of that person's appointments.
+    assert not any(number in text for number in numbers)
+    assert len(bookings(app)) == 2
+
+
+def test_over_the_limit_a_logged_in_citizen_sees_which_to_cancel(client: CheckingClient) -> None:
+    from server.auth.models import Citizen
+
+    app = client.application
+    office = make_office(app)
+    with app.app_context(), db.transaction() as session:
+        citizen = Citizen(given_name="Max", family_name="Muster", email="max@example.de")
+        session.add(citizen)
+    with client.session_transaction() as browser_session:
+        browser_session["citizen_id"] = citizen.id
+    for _ in range(2):
+        zeit = first_time(client, office, AUSWEIS)
+        assert book(client, office, zeit, AUSWEIS, email="max@example.de").status_code == 303
+    numbers = [b.number for b in bookings(app)]
+    third = book(
+        client, office, first_time(client, office, AUSWEIS), AUSWEIS, email="max@example.de"
+    )
+    assert third.status_code == 409
+    text = text_of(third)
     assert "Sie haben schon 2 offene Termine" in text
     assert all(number in text for number in numbers)
-    assert len(bookings(app)) == 2
+    # Typing someone else's address shows nothing of theirs, logged in or not.
+    stranger = checking_client(app)
+    for _ in range(2):
+        zeit = first_time(stranger, office, AUSWEIS)
+        assert book(stranger, office, zeit, AUSWEIS, email="anna@example.de").status_code == 303
+    theirs = [b.number for b in bookings(app) if b.number not in numbers]
+    typed = text_of(
+        book(client, office, first_time(client, office, AUSWEIS), AUSWEIS, email="anna@example.de")
+    )
+    assert "Für diese E-Mail-Adresse sind schon 2 Termine offen." in typed
+    assert not any(number in typed for number in theirs)
 
 
 def test_a_logged_in_citizen_is_prefilled_and_confirmed_at_once(client: CheckingClient) -> None:
