@@ -44,5 +44,5 @@ def test_cash_clerk_imports_a_statement_and_assigns_an_unknown_transfer(
         expect(page.get_by_role("row", name="Spende Stadtfest")).to_have_count(0)
 
         page.get_by_role("link", name="Sollstellungen", exact=True).click()
-        expect(page.get_by_role("cell", name="paid", exact=True)).to_have_count(2)
+        expect(page.get_by_role("cell", name="bezahlt", exact=True)).to_have_count(2)
         assert_accessible(page)
