@@ -10,7 +10,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, Response, current_app, url_for
 
 # The drafts code: drafts.js and the ES modules it imports by relative name ("./drafts-form.js").
 DRAFT_MODULES = "js/drafts-*.js"
@@ -96,7 +96,19 @@ def import_map() -> dict[str, dict[str, str]]:
     return {"imports": imports}
 
 
+def _close_the_file_under_compression(response: Response) -> Response:
+    """Flask-Compress compresses a streamed file (a static file) through a generator of its
+    own and never closes the file underneath; the response closes it instead. Runs before the
+    compression (registered after it), while ``response.response`` is still the file."""
+    if response.is_streamed:
+        close = getattr(response.response, "close", None)
+        if callable(close):
+            response.call_on_close(close)
+    return response
+
+
 def init_assets(app: Flask) -> None:
+    app.after_request(_close_the_file_under_compression)
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["draft_modules"] = draft_modules
     app.jinja_env.globals["import_map"] = import_map
