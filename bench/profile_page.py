@@ -1,0 +1,70 @@
+"""Profile requests to one portal page with the Flask test client and print the top costs.
+
+    .venv/bin/python bench/profile_page.py [--path /] [--requests 500] [--top 30]
+                                           [--sort cumulative|tottime] [--database-url URL]
+
+Runs the portal as ``bench/run.py`` does (a migrated throwaway SQLite database unless
+``--database-url`` is given, ``FLASK_DEBUG=0``), makes a few untimed requests to warm up
+(templates compiled, caches filled), then the given number of GET requests under cProfile, and
+prints the functions that cost the most (``--sort tottime`` for their own time). Like the load
+test's, the numbers are for reading, never for tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from server import create_app
+from server.migrate import upgrade
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--path", default="/")
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--database-url")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    with tempfile.TemporaryDirectory() as scratch:
+        url = args.database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
+        upgrade(url)
+        app = create_app(
+            {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "LOG_LEVEL": "WARNING"}
+        )
+        client = app.test_client()
+
+        def one() -> None:
+            response = client.get(args.path, headers={"Accept-Language": "de"})
+            if response.status_code != 200:
+                raise SystemExit(f"{args.path} answered {response.status_code}")
+            response.close()
+
+        for _ in range(20):
+            one()
+        started = time.perf_counter()
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.requests):
+            one()
+        profile.disable()
+        pstats.Stats(profile).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+        seconds = time.perf_counter() - started
+        print(
+            f"{args.requests} requests to {args.path} in {seconds:.2f} s under the profiler "
+            f"({seconds / args.requests * 1000:.2f} ms each)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

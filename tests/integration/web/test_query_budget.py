@@ -1,0 +1,118 @@
+"""A database query budget per page (issue 17): the test client counts the SQL statements a
+request sends. Counts, not timings: a page that starts reading a row per tile, or a visitor
+without a session who suddenly costs a session read, fails here on both databases.
+
+The budgets are what the pages need today, tight: raise one only for a query the page needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.test import TestResponse
+
+from server.extensions import db
+from tests.checking_client import CheckingClient, csrf_token
+from tests.factories import make_fine_case
+from tests.integration.accounts_helpers import log_in, registered_account
+
+KITA = "/antraege/kita-anmeldung"
+KIND = {"kind_vorname": "Mia", "kind_nachname": "Muster", "kind_geburtsdatum": "2024-03-01"}
+
+
+class Statements:
+    """The SQL statements sent through the app's engine while counting."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.sent)
+
+    def __str__(self) -> str:
+        return "\n".join(f"  {statement.split()[0]} {statement[:160]!r}" for statement in self.sent)
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[Statements]:
+    with app.app_context():
+        engine = db.engine
+    statements = Statements()
+
+    def record(*args: Any) -> None:
+        statements.sent.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def fetched(client: CheckingClient, path: str) -> tuple[TestResponse, Statements]:
+    with counting(client.application) as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return response, statements
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/bussgeld", "/dienste", "/dienste/kita", "/impressum", "/offline"]
+)
+def test_a_visitor_without_a_session_costs_no_query(client: CheckingClient, path: str) -> None:
+    response, statements = fetched(client, path)
+    assert "Bürgerportal" in response.get_data(as_text=True)
+    assert len(statements) == 0, f"{path} sent:\n{statements}"
+
+
+def test_a_visitor_whose_session_is_only_the_form_token_costs_no_query(
+    client: CheckingClient,
+) -> None:
+    """A page with a form puts its CSRF secret into a cookie-only session; the next pages
+    still read no row for it."""
+    first = client.get(f"{KITA}/kind")
+    assert first.status_code == 200
+    assert client.get_cookie(client.application.config["SESSION_COOKIE_NAME"]) is not None
+    _response, statements = fetched(client, "/")
+    assert len(statements) == 0, str(statements)
+
+
+# The session row, the case, its receivable, its bookings and their sums, the latest statement,
+# refunds, evidence; and the session's update (the page's form adds the CSRF secret to it).
+CASE_PAGE_BUDGET = 9
+# The session row, the draft, its uploads.
+FORM_STEP_BUDGET = 3
+# The session row, the citizen, their linked records, applications, Postfach, sessions; and the
+# session's update (the login's message is taken out of it).
+ACCOUNT_PAGE_BUDGET = 7
+
+
+def test_the_fine_case_page_stays_within_its_budget(client: CheckingClient) -> None:
+    case = make_fine_case(client.application)
+    assert client.get(f"/b/{case['token']}").status_code in (302, 303)
+    response, statements = fetched(client, f"/bussgeld/fall/{case['aktenzeichen']}")
+    assert case["aktenzeichen"] in response.get_data(as_text=True)
+    assert len(statements) <= CASE_PAGE_BUDGET, str(statements)
+
+
+def test_a_form_step_stays_within_its_budget(client: CheckingClient) -> None:
+    """The second step of the Kita form, after the first was answered without JavaScript
+    (the answers are kept in the session, so it has a row now)."""
+    token = csrf_token(client.get(f"{KITA}/kind"))
+    answered = client.post(f"{KITA}/kind", data={"csrf_token": token, **KIND})
+    assert answered.status_code == 303
+    response, statements = fetched(client, f"{KITA}/eltern")
+    assert "Schritt 2 von" in response.get_data(as_text=True)
+    assert len(statements) <= FORM_STEP_BUDGET, str(statements)
+
+
+def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingClient) -> None:
+    registered_account(app, client, "budget@example.de")
+    assert log_in(client, "budget@example.de").status_code == 302
+    response, statements = fetched(client, "/konto")
+    assert "budget@example.de" in response.get_data(as_text=True)
+    assert len(statements) <= ACCOUNT_PAGE_BUDGET, str(statements)
