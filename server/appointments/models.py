@@ -47,6 +47,9 @@ class AppointmentStatus(StrEnum):
         return self in (AppointmentStatus.HELD, AppointmentStatus.CONFIRMED)
 
 
+DEFAULT_GROUP = "allgemein"
+
+
 def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{member.value}'" for member in enum)
 
@@ -90,6 +93,11 @@ class Service(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     bring: Mapped[str] = mapped_column(Text, default="")  # what to bring, one item per line
     bring_en: Mapped[str] = mapped_column(Text, default="")
+    # Open appointments are limited per address and account within a group (e.g. identity
+    # documents, registration), so one need does not use up the limit of another.
+    service_group: Mapped[str] = mapped_column(
+        String(40), default=DEFAULT_GROUP, server_default=DEFAULT_GROUP
+    )
 
 
 class Location(Base):
@@ -220,3 +228,64 @@ class Holder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+# --- the office's side: arrivals, waiting numbers, the call display --------------------------
+
+
+class VisitStatus(StrEnum):
+    WAITING = "waiting"  # checked in, with a waiting number
+    CALLED = "called"  # called to a counter (shown on the call display)
+    DONE = "done"
+    NO_SHOW = "no_show"  # did not come (or not when called)
+
+    @property
+    def final(self) -> bool:
+        return self in (VisitStatus.DONE, VisitStatus.NO_SHOW)
+
+
+class Visit(Base):
+    """What happened at the office to one booking: checked in with a waiting number, called to
+    a counter, done, or not there. One row per booking (``booking_id`` is unique), so a check-in
+    clicked twice is one arrival; ``(location_id, day, waiting_number)`` is unique, so a number
+    is never given twice on a day."""
+
+    __tablename__ = "appointment_visits"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_values(VisitStatus)})", name="known_status"),
+        UniqueConstraint("location_id", "day", "waiting_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment_bookings.id", ondelete="CASCADE"), unique=True
+    )
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment_locations.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date, index=True)  # the city's day of the appointment
+    waiting_number: Mapped[int | None] = mapped_column(Integer)  # None: never checked in
+    status: Mapped[str] = mapped_column(String(16))
+    counter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment_counters.id", ondelete="SET NULL")
+    )
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    called_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    counter: Mapped[Counter | None] = relationship(lazy="joined")
+
+
+class WaitingNumbers(Base):
+    """The last waiting number given at a location on a day; taken by a conditional update
+    (``last_number + 1``), which the database runs one at a time per row."""
+
+    __tablename__ = "appointment_waiting_numbers"
+    __table_args__ = (UniqueConstraint("location_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment_locations.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,3 +14,36 @@ def init_appointments(app: Flask) -> None:
 
     register_record_kind(KIND, describe_bookings)
     app.register_blueprint(bp)
+    _init_office(app)
+
+
+def _init_office(app: Flask) -> None:
+    """The Bürgerbüro's side: back office, call display, reminders, audit labels."""
+    from flask_babel import lazy_gettext as _l
+
+    from server.appointments.backoffice import bp as office
+    from server.appointments.backoffice import closure_detail
+    from server.appointments.call_display import bp as call_display
+    from server.appointments.cli import appointments_group
+    from server.appointments.office import count_to_serve_today
+    from server.audit.labels import register_labels
+    from server.auth.roles import Role
+    from server.backoffice.queues import Queue, register_queue
+
+    app.register_blueprint(office)
+    app.register_blueprint(call_display)
+    app.cli.add_command(appointments_group)
+    register_queue(
+        Queue(
+            "appointments",
+            _l("Termine im Bürgerbüro heute"),
+            Role.APPOINTMENTS,
+            count_to_serve_today,
+            "appointments_office.locations",
+        )
+    )
+    register_labels(
+        actions={"appointments.day.close": _l("Standort für einen Tag geschlossen")},
+        records={"appointment_location": _l("Standort")},
+        details={"appointments.day.close": closure_detail},
+    )

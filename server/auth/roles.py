@@ -13,6 +13,7 @@ class Role(StrEnum):
     CASH_OFFICE = "cash_office"  # Stadtkasse
     YOUTH_OFFICE = "youth_office"  # Jugendamt (Kita)
     CITIZEN_OFFICE = "citizen_office"  # Bürgerbüro: general requests, documents sent in later
+    APPOINTMENTS = "appointments"  # Bürgerbüro: appointments, arrivals, the call display
     ADMIN = "admin"
 
     @property
@@ -26,5 +27,6 @@ ROLE_LABELS = {
     Role.CASH_OFFICE: _l("Stadtkasse"),
     Role.YOUTH_OFFICE: _l("Jugendamt"),
     Role.CITIZEN_OFFICE: _l("Bürgerbüro"),
+    Role.APPOINTMENTS: _l("Bürgerbüro: Termine"),
     Role.ADMIN: _l("Administration"),
 }

@@ -59,6 +59,9 @@ PUBLIC_VARIABLES = {
     "clerk_id": "back office, clerk login",
     "number": "an appointment's booking number; its pages need the session's grant (the mail's "
     "link) or the booking citizen's login",
+    "location_id": "an office's id: the call display in its waiting room is public, the rest "
+    "back office with clerk login",
+    "booking_id": "back office, clerk login",
 }
 # Named like a secret, and none: each needs its reason.
 LOOKS_SECRET_BUT_IS_NOT = {

@@ -212,6 +212,49 @@ def set_status(clerk: CheckingClient, service: str, status: str, **inputs: str) 
     assert response.status_code == 302, visible_text(response)[:1500]
 
 
+def appointments_in_several_states(app: Flask) -> None:
+    """Today's appointments at a Bürgerbüro in every state, and a closed day."""
+    from datetime import timedelta
+
+    from server.appointments import office
+    from server.appointments.models import AppointmentStatus
+    from tests.integration.appointments.helpers import make_office
+    from tests.integration.appointments.office_helpers import (
+        appointment,
+        at,
+        booked,
+        booking_id,
+        today,
+    )
+
+    place = make_office(app, counters=2)
+    made = [appointment(app, place, at(today(), 0, 10 * n)) for n in range(5)]
+    appointment(app, place, at(today(), 1), status=AppointmentStatus.CANCELLED)
+    appointment(app, place, at(today(), 2), status=AppointmentStatus.HELD)
+    ids = [booking_id(app, number) for number in made]
+    with app.test_request_context("/"):
+        for target in ids[1:]:
+            office.check_in(target)
+        counter = place_counter(app, place.location_id)
+        for target in ids[2:]:
+            office.call(target, counter)
+        office.finish(ids[3])
+        office.no_show(ids[4])
+        office.no_show(ids[0])
+    closed = today() + timedelta(days=2)
+    booked(app, place, closed, 9, email="erika@example.de")
+    with app.test_request_context("/"):
+        office.close_day(place.location_id, closed, "Betriebsausflug", clerk="pruefer")
+
+
+def place_counter(app: Flask, location_id: int) -> int:
+    from server.appointments.office import get_location
+
+    location = get_location(location_id)
+    assert location is not None
+    return location.counters[-1].id
+
+
 @pytest.fixture
 def busy_portal(app: Flask) -> Portal:
     make_clerk(app, username="pruefer", display_name="Paula Prüfer", roles=list(Role))
@@ -221,6 +264,7 @@ def busy_portal(app: Flask) -> Portal:
     cash_office_clarifies(app, clerk)  # pays some of the fines, too
     statements_waiting(app)
     applications_in_several_states(app, clerk)
+    appointments_in_several_states(app)
     # A second clerk whose account the administrator looks at.
     make_clerk(app, username="kasse", display_name="Karl Kasse", roles=[Role.CASH_OFFICE])
     return Portal(clerk, done_pages(app))

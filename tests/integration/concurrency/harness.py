@@ -85,6 +85,9 @@ COVERED: dict[str, str] = {
     "appointments.confirm": "test_appointments::test_confirm",
     "appointments.cancel": "test_appointments::test_cancel",
     "appointments.move": "test_appointments::test_move",
+    # the Bürgerbüro's appointments
+    "appointments_office.visit": "test_appointment_office::test_arrival_steps",
+    "appointments_office.close_day": "test_appointment_office::test_close_day",
 }
 
 # endpoint -> why no race scenario (one line each).

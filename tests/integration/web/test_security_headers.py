@@ -40,6 +40,8 @@ SAMPLE_ARGUMENTS = {
     "key_id": 1,
     "name": "no-such-video.mp4",
     "number": "T-0000-0000",
+    "location_id": 1,
+    "booking_id": 1,
 }
 
 
