@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from babel.dates import format_date, format_time
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from server.appointments.models import Appointment, Service
