@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from server.appointments import office as domain
-from server.appointments.models import Appointment, Slot, Visit
+from server.appointments.models import Appointment, AppointmentStatus, Slot, Visit
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.extensions import db
@@ -19,6 +19,8 @@ from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.integration.accounts_helpers import mails_to, text_of
 from tests.integration.appointments.helpers import make_office, soup
 from tests.integration.appointments.office_helpers import (
+    AUSWEIS,
+    WOHNSITZ,
     appointment,
     at,
     booked,
@@ -257,3 +259,43 @@ def test_a_closure_needs_a_reason_and_a_day_not_past(app: Flask) -> None:
     late = browser.post(url, data={"csrf_token": csrf_token(page), "tag": past, "grund": "x"})
     assert late.status_code == 422
     assert "Ein vergangener Tag kann nicht mehr geschlossen werden." in text_of(late)
+
+
+def test_statistics_per_location_and_service(app: Flask) -> None:
+    office = make_office(app, counters=2)
+    both = (AUSWEIS, WOHNSITZ)
+    served = appointment(app, office, at(today(), 0, 10), services=both)
+    absent = appointment(app, office, at(today(), 0, 20))
+    appointment(app, office, at(today(), 0, 30), status=AppointmentStatus.CANCELLED)
+    appointment(app, office, at(today(), 0, 40), status=AppointmentStatus.EXPIRED)
+    appointment(app, office, at(today() - timedelta(days=40), 9))  # before the period
+    with app.test_request_context("/"):
+        target = booking_id(app, served)
+        domain.check_in(target)
+        location = domain.get_location(office.location_id)
+        assert location is not None
+        domain.call(target, location.counters[0].id)
+        domain.finish(target)
+        domain.no_show(booking_id(app, absent))
+        with db.transaction():  # waited 12 minutes from arrival to call
+            visit = db.session.scalars(select(Visit).where(Visit.booking_id == target)).one()
+            visit.called_at = visit.checked_in_at + timedelta(minutes=12)  # type: ignore[operator]
+    browser = clerk(app)
+    page = browser.get("/verwaltung/termine/statistik")
+    assert page.status_code == 200
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in tr.select("th, td")]
+        for tr in soup(page).select("tbody tr")
+    ]
+    assert rows == [
+        ["Bürgerbüro Mitte", AUSWEIS, "3", "1", "1", "1", "12 Min."],
+        ["Bürgerbüro Mitte", WOHNSITZ, "1", "0", "0", "1", "12 Min."],
+    ]
+    earlier = browser.get(
+        "/verwaltung/termine/statistik?von="
+        f"{(today() - timedelta(days=45)).isoformat()}&bis={(today() - timedelta(days=35))}"
+    )
+    assert [td.get_text(strip=True) for td in soup(earlier).select("tbody td")][1:2] == ["1"]
+    wrong = browser.get("/verwaltung/termine/statistik?von=2026-05-01&bis=2026-04-01")
+    assert wrong.status_code == 422
+    assert "Der Zeitraum muss vorwärts laufen" in text_of(wrong)
