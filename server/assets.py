@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import cast
 
-from flask import Flask, Response, current_app, url_for
+from flask import Flask, Response, current_app, has_request_context, request, url_for
 
 # The drafts code: drafts.js and the ES modules it imports by relative name ("./drafts-form.js").
 DRAFT_MODULES = "js/drafts-*.js"
@@ -44,12 +45,45 @@ def _file_hash(path: Path, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+class _Cache:
+    """What the static files' URLs cost, paid once per process (issue 17: eleven ``resolve()``
+    calls and a glob per page were a third of the start page's time). Files change with a
+    release, which restarts the process; under ``FLASK_DEBUG`` they change under the developer's
+    hands, so there nothing is kept but the hash of a file whose mtime is unchanged."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[str, str] = {}
+        self.matches: dict[str, list[str]] = {}
+        # By the request's script root: the same path is another URL behind a prefix.
+        self.urls: dict[tuple[str, str], str] = {}
+        self.import_maps: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _cache() -> _Cache | None:
+    """The app's cache, or None under ``FLASK_DEBUG``."""
+    app = current_app
+    if app.debug:
+        return None
+    return cast(_Cache, app.extensions["portal_assets"])
+
+
+def _script_root() -> str | None:
+    """The key of a URL built now: None outside a request (url_for builds external URLs then)."""
+    return request.script_root if has_request_context() else None
+
+
 def static_hash(filename: str) -> str:
+    cache = _cache()
+    if cache is not None and filename in cache.hashes:
+        return cache.hashes[filename]
     static_folder = Path(current_app.static_folder or "")
     path = (static_folder / filename).resolve()
     if static_folder.resolve() not in path.parents or not path.is_file():
         raise FileNotFoundError(filename)
-    return _file_hash(path, path.stat().st_mtime_ns)
+    digest = _file_hash(path, path.stat().st_mtime_ns)
+    if cache is not None:
+        cache.hashes[filename] = digest
+    return digest
 
 
 # Classic scripts the service worker runs itself (importScripts), in this order.
@@ -61,19 +95,33 @@ CSS_REFERENCED_PREFIXES = ("fonts/",)
 
 
 def asset_url(filename: str) -> str:
+    cache = _cache()
+    root = _script_root()
+    if cache is not None and root is not None and (root, filename) in cache.urls:
+        return cache.urls[root, filename]
     if filename.startswith(CSS_REFERENCED_PREFIXES):
         static_hash(filename)  # fails loudly for a missing file, like versioned ones
-        return url_for("static", filename=filename)
-    return url_for("static", filename=filename, v=static_hash(filename))
+        url = url_for("static", filename=filename)
+    else:
+        url = url_for("static", filename=filename, v=static_hash(filename))
+    if cache is not None and root is not None:
+        cache.urls[root, filename] = url
+    return url
 
 
 def static_files(pattern: str) -> list[str]:
     """The static files matching ``pattern``, sorted; a pattern that matches none fails."""
+    cache = _cache()
+    if cache is not None and pattern in cache.matches:
+        return list(cache.matches[pattern])
     static_folder = Path(current_app.static_folder or "")
     matches = sorted(static_folder.glob(pattern))
     if not matches:
         raise FileNotFoundError(f"no static file matches {pattern}")
-    return [match.relative_to(static_folder).as_posix() for match in matches]
+    found = [match.relative_to(static_folder).as_posix() for match in matches]
+    if cache is not None:
+        cache.matches[pattern] = found
+    return list(found)
 
 
 def app_shell_files() -> list[str]:
@@ -89,11 +137,18 @@ def import_map() -> dict[str, dict[str, str]]:
     """The page's import map: ``import ... from "./drafts-form.js"`` resolves to the plain URL,
     which this maps to the versioned one, so that imported modules are cached and precached like
     the scripts the page names itself (and a new release never mixes old and new modules)."""
+    cache = _cache()
+    root = _script_root()
+    if cache is not None and root is not None and root in cache.import_maps:
+        return cache.import_maps[root]
     imports = {
         url_for("static", filename=filename): asset_url(filename)
         for filename in static_files(IMPORTABLE_MODULES)
     }
-    return {"imports": imports}
+    made = {"imports": imports}
+    if cache is not None and root is not None:
+        cache.import_maps[root] = made
+    return made
 
 
 def _close_the_file_under_compression(response: Response) -> Response:
@@ -108,6 +163,7 @@ def _close_the_file_under_compression(response: Response) -> Response:
 
 
 def init_assets(app: Flask) -> None:
+    app.extensions["portal_assets"] = _Cache()
     app.after_request(_close_the_file_under_compression)
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["draft_modules"] = draft_modules
