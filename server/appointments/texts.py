@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import format_date, format_time
+from babel.dates import format_date, format_time
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from server.appointments.models import Appointment, Service
 from server.db import as_utc
+from server.formatting import city_time
 from server.i18n import current_language
 
 
@@ -33,9 +35,10 @@ def bring_lines(booking: Appointment) -> list[str]:
 
 def when(booking: Appointment) -> str:
     """``Dienstag, 17. März 2026, 08:00 Uhr`` in the city's time."""
-    start = as_utc(booking.starts_at)
+    start = city_time(as_utc(booking.starts_at))
+    locale = get_locale() or "de"
     return _(
         "%(date)s, %(time)s Uhr",
-        date=format_date(start, format="full"),
-        time=format_time(start, "HH:mm"),
+        date=format_date(start, format="full", locale=locale),
+        time=format_time(start, "HH:mm", locale=locale),
     )

@@ -279,7 +279,8 @@ def test_statistics_per_location_and_service(app: Flask) -> None:
         domain.no_show(booking_id(app, absent))
         with db.transaction():  # waited 12 minutes from arrival to call
             visit = db.session.scalars(select(Visit).where(Visit.booking_id == target)).one()
-            visit.called_at = visit.checked_in_at + timedelta(minutes=12)  # type: ignore[operator]
+            assert visit.checked_in_at is not None
+            visit.called_at = visit.checked_in_at + timedelta(minutes=12)
     browser = clerk(app)
     page = browser.get("/verwaltung/termine/statistik")
     assert page.status_code == 200
