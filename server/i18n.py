@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import force_locale, get_locale
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import force_locale, get_locale, get_translations
 
 from server.extensions import babel
 
@@ -95,9 +96,34 @@ def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
     return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
+def _translations() -> NullTranslations:
+    """The catalogue of the locale in force, as Flask-Babel's ``get_translations()`` finds it,
+    kept on ``g`` for the rest of the request: a page asks about fifty times, and each of
+    Flask-Babel's look-ups walks the request's context nine times (issue 17). A ``force_locale``
+    block (``speaking``) sets another locale object, which finds its own catalogue."""
+    locale = get_locale()
+    if locale is None:  # no request or app context: Flask-Babel's null translations
+        return get_translations()
+    kept: tuple[object, NullTranslations] | None = g.get("_portal_translations")
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()
+    g._portal_translations = (locale, translations)
+    return translations
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
+    )
+    # The templates' _(), ngettext() & co. as Flask-Babel installs them, with the catalogue
+    # looked up once per request and locale.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.jinja_env.globals.update(
         current_language=current_language,
