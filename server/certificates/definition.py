@@ -11,6 +11,8 @@ the definition with the form engine.
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
@@ -65,6 +67,25 @@ RELATIONSHIPS = (
     ),
 )
 
+
+def _login_need() -> str:
+    """What the catalogue says about the login, as the city's setting has it (§ 6 Abs. 3 PStV:
+    the eID; a password login with an ID copy only for the documents the city lowered)."""
+    lowered = order.orderable_labels("low")
+    if not lowered:
+        return _(
+            "Den Online-Ausweis: Urkunden bestellen Sie online nur mit ihm (§ 6 Abs. 3 PStV). "
+            "Ohne Online-Ausweis: den Antrag zum Ausdrucken oder einen Termin im Standesamt."
+        )
+    return _(
+        "Den Online-Ausweis (§ 6 Abs. 3 PStV). Ohne ihn bestellen Sie online mit Ihrem Konto "
+        "und einer Kopie Ihres Personalausweises oder Passes (Foto oder PDF) nur: "
+        "%(documents)s. Alle anderen Urkunden mit dem Antrag zum Ausdrucken oder bei einem "
+        "Termin im Standesamt.",
+        documents=lowered,
+    )
+
+
 PRIVACY = PrivacyNotice(
     controller=_l("Standesamt"),
     purposes=(
@@ -98,7 +119,7 @@ PRIVACY = PrivacyNotice(
 )
 
 DEFINITION = FormDefinition(
-    slug="urkunden",
+    slug=order.SLUG,
     title=_l("Urkunden bestellen"),
     summary=_l("Geburts-, Ehe-, Lebenspartnerschafts- und Sterbeurkunden bestellen."),
     role=Role.REGISTRY_OFFICE,
@@ -119,12 +140,8 @@ DEFINITION = FormDefinition(
     ),
     icon="document",
     needs=(
-        _l("Ein Konto im Portal oder den Online-Ausweis"),
+        LazyString(_login_need),
         _l("Namen, Datum und Ort des Ereignisses (Geburt, Eheschließung, Tod)"),
-        _l(
-            "Falls Sie nicht mit dem Online-Ausweis angemeldet sind: eine Kopie Ihres "
-            "Ausweises als Foto oder PDF"
-        ),
         _l("Für Urkunden anderer Personen gegebenenfalls einen Nachweis Ihres Interesses"),
     ),
     cost=_l(
@@ -144,7 +161,11 @@ DEFINITION = FormDefinition(
     queue_title=_l("Urkundenbestellungen"),
     queue_key="certificates",
     list_fields=("dokument", "anzahl", "nachname", "vorname", "beziehung"),
+    # Any login sees its orders; to order, § 6 Abs. 3 PStV asks for level "high" unless the
+    # city lowered a document (``levels``): below it the page on the other ways.
     login_level="low",
+    order_level=order.order_level,
+    below_level=order.below_level,
     email_field="email",
     assess=order.assess,
     payment=PaymentStep(

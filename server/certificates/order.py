@@ -1,7 +1,10 @@
 """The certificate order on the form engine: the hooks that connect the answers of the order
 form (``definition.py``) with the rules of this area.
 
-- ``assess``: §§ 62, 63 PStG (``eligibility.decide``) and the ID-copy rule decide which proofs
+- ``order_level``, ``below_level``, ``lowered``: § 6 Abs. 3 PStV (``levels``) with the city's
+  setting: the level to begin an order, and the page that explains the other ways below it;
+- ``assess``: § 6 Abs. 3 PStV refuses a document the login is not enough for on the document
+  question; §§ 62, 63 PStG (``eligibility.decide``) and the ID-copy rule decide which proofs
   the order step "Nachweise" asks for, or refuse the order on the relationship question;
 - ``fee``: the fee table (``fees.quote``), with the search fee when essential register details
   are missing (``register_details.search_needed``);
@@ -16,8 +19,10 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from server.certificates import levels
 from server.certificates.documents import DOCUMENTS, DocumentKind, Register
 from server.certificates.eligibility import Facts, Relationship, decide, needs_id_copy
 from server.certificates.fees import FeeLine, Purpose, Quote, quote, refund_on_rejection
@@ -38,6 +43,7 @@ from server.payments.receivables import balance, find_by_kassenzeichen
 
 log = get_logger("certificates")
 PURPOSE = "certificate"  # the receivables' purpose in the payments area
+SLUG = "urkunden"  # the order form's slug on the engine
 SEARCH = "search"  # the code of the fee line of the search fee
 MAX_COPIES = 10
 
@@ -94,7 +100,60 @@ def facts_of(answers: RawAnswers, context: AssessContext) -> Facts | None:
     )
 
 
+def lowered() -> frozenset[DocumentKind]:
+    """The document kinds the city ordered at a lower level (read at start: ``setup``)."""
+    kinds = current_app.config.get(levels.SETTING, frozenset())
+    return kinds if isinstance(kinds, frozenset) else levels.parse_lowered(kinds)
+
+
+def order_level() -> str:
+    """The level to begin an order: "high", or "low" where the city lowered some document."""
+    return levels.entry_level(lowered())
+
+
+def without_eid_url(target: str | None = None) -> str:
+    """The page on the ways without the level: why, the eID, paper and an appointment."""
+    return url_for("certificates.without_eid", next=target or url_for("forms.start", service=SLUG))
+
+
+def below_level(level: str, target: str) -> str | None:
+    """Below the regulation's level the explanation, not the bare login page: a password login
+    would not be enough either. Below a lowered level (nobody logged in): the login."""
+    return without_eid_url(target) if level == levels.REQUIRED_LEVEL else None
+
+
+def orderable_labels(trust_level: str | None) -> str:
+    """The documents a login at ``trust_level`` may order online, named for a sentence."""
+    return ", ".join(
+        str(DOCUMENTS[kind].label) for kind in levels.orderable(lowered(), trust_level)
+    )
+
+
+def level_refusal(trust_level: str | None) -> Assessment:
+    """The chosen document needs a higher level than the login's: refused on the document
+    question, with the way to the other ways."""
+    message = _(
+        "Diese Urkunde können Sie online nur mit dem Online-Ausweis bestellen (§ 6 Abs. 3 PStV)."
+    )
+    others = orderable_labels(trust_level)
+    if others:
+        message += " " + _("Ohne ihn können Sie online bestellen: %(documents)s.", documents=others)
+    return Assessment(
+        refusals={"dokument": message},
+        refusal_links={
+            "dokument": (
+                _("So bekommen Sie die Urkunde ohne Online-Ausweis"),
+                without_eid_url(),
+            )
+        },
+        settled=False,
+    )
+
+
 def assess(answers: RawAnswers, context: AssessContext) -> Assessment:
+    document = document_of(answers)
+    if document is not None and not levels.may_order(document, lowered(), context.trust_level):
+        return level_refusal(context.trust_level)
     facts = facts_of(answers, context)
     if facts is None:
         return UNSETTLED

@@ -167,6 +167,9 @@ class Assessment:
     # False while an answer the rules need is still missing: an assessed step may yet come
     # (the step counter counts it until the rules can tell).
     settled: bool = True
+    # Where a refusal is explained further, by field name: (link text, URL), shown with the
+    # refusal on its step (e.g. the other ways to get what the rules refuse online).
+    refusal_links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 NO_ASSESSMENT = Assessment()
@@ -290,6 +293,13 @@ class FormDefinition:
     assess: Assess | None = None  # eligibility rules: see ``Assessment``
     payment: PaymentStep | None = None
     login_level: str | None = None  # only citizens logged in at this trust level or higher
+    # The level to fill in and send the form (not to see what was sent), decided when asked
+    # (e.g. from a setting); None: ``login_level``.
+    order_level: Callable[[], str | None] | None = None
+    # Where a visitor below the level to fill in goes, given that level and the page to come
+    # back to: the service's own explanation of the other ways. None, or None returned: the
+    # account page's login.
+    below_level: Callable[[str, str], str | None] | None = None
     email_field: str | None = None  # the confirmation (and receipt) goes to this answer
     # Art. 13 DSGVO: shown before the first question, in full at /antraege/<slug>/datenschutz
     # and on the receipt. Required (keyword only, no default): no service goes without it.
@@ -351,6 +361,10 @@ class FormDefinition:
             raise ValueError(f"{self.slug}: needs at least one status")
         if AWAITING_PAYMENT.value in {s.value for s in self.statuses}:
             raise ValueError(f"{self.slug}: {AWAITING_PAYMENT.value} is the engine's status")
+
+    def level_to_order(self) -> str | None:
+        """The trust level to fill in and send the form now."""
+        return self.order_level() if self.order_level is not None else self.login_level
 
     def all_fields(self) -> tuple[Field, ...]:
         return tuple(f for step in self.steps for f in step.fields)

@@ -62,13 +62,15 @@ SUBMISSION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 CHECK_STEP = "pruefen"
 
 
-def _definition(service: str) -> FormDefinition:
+def _definition(service: str, *, ordering: bool = True) -> FormDefinition:
     """The service; one that needs a login sends everybody else to the account page, from
-    where they come back after logging in (JSON clients get 401)."""
+    where they come back after logging in (JSON clients get 401). ``ordering``: to fill in or
+    send the form, at the level the definition asks for that now (``level_to_order``), and
+    below it to the service's own explanation if it has one; else to see what was sent."""
     definition = get_definition(service)
     if definition is None:
         abort(404)
-    level = definition.login_level
+    level = definition.level_to_order() if ordering else definition.login_level
     if level is not None and (
         current_citizen() is None
         or TRUST_ORDER.get(session.get("trust_level", "low"), 0) < TRUST_ORDER[level]
@@ -82,7 +84,13 @@ def _definition(service: str) -> FormDefinition:
             if request.method in ("GET", "HEAD")
             else url_for("forms.start", service=service)
         )
-        abort(redirect(url_for("auth.account", next=target, stufe=level), code=303))
+        explained = definition.below_level(level, target) if definition.below_level else None
+        abort(
+            redirect(
+                explained or url_for("auth.account", next=target, stufe=level),
+                code=303,
+            )
+        )
     return definition
 
 
@@ -188,6 +196,9 @@ def _render_step(
             spec.name: _live(spec, answers, on_page) for spec in step.fields if spec.name in form
         },
         notes=assessment.notes if step.assessed else (),
+        refusal_links=[
+            link for name, link in assessment.refusal_links.items() if name in (errors or {})
+        ],
         # The short privacy notice comes before the first question of the service.
         privacy_url=url_for(".privacy", service=definition.slug)
         if step is definition.steps[0]
@@ -458,7 +469,7 @@ def _to_payment(definition: FormDefinition, submission: FormSubmission) -> Respo
 @bp.route("/<service>/eingegangen/<reference>/bezahlen", methods=["POST"])
 def pay(service: str, reference: str) -> ResponseReturnValue:
     """Pay an application that waits for its payment (after a failed or cancelled attempt)."""
-    definition = _definition(service)
+    definition = _definition(service, ordering=False)
     submission = _own_submission(service, reference)
     if not outcome.payable(submission):
         return redirect(url_for(".received", service=service, reference=reference), code=303)
@@ -511,7 +522,7 @@ def _own_submission(service: str, reference: str) -> FormSubmission:
 
 @bp.route("/<service>/eingegangen/<reference>")
 def received(service: str, reference: str) -> ResponseReturnValue:
-    definition = _definition(service)
+    definition = _definition(service, ordering=False)
     submission = _own_submission(service, reference)
     paid = payment.payment_state(definition, submission)
     status = definition.status(submission.status)
@@ -540,7 +551,7 @@ def received(service: str, reference: str) -> ResponseReturnValue:
 
 @bp.route("/<service>/eingegangen/<reference>/eingangsbestaetigung.pdf")
 def receipt_pdf(service: str, reference: str) -> ResponseReturnValue:
-    definition = _definition(service)
+    definition = _definition(service, ordering=False)
     submission = _own_submission(service, reference)
     return file_response(
         receipt.render(definition, submission),

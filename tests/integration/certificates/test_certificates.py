@@ -175,10 +175,15 @@ def errors_on(response: TestResponse) -> dict[str, str]:
 # --- login -----------------------------------------------------------------------------------
 
 
-def test_visitors_are_sent_to_log_in_and_come_back(client: CheckingClient) -> None:
+def test_visitors_are_sent_to_the_ways_to_a_certificate_and_come_back(
+    client: CheckingClient, lowered_app: Flask
+) -> None:
     response = client.get(f"{ORDER}/urkunde")
     assert response.status_code == 303
-    assert response.location.startswith("/konto?next=/antraege/urkunden/urkunde")
+    assert response.location == "/urkunden/ohne-online-ausweis?next=/antraege/urkunden/urkunde"
+    # Where the city lowered the level, any login will do: the login page.
+    lowered = checking_client(lowered_app).get(f"{ORDER}/urkunde")
+    assert lowered.location.startswith("/konto?next=/antraege/urkunden/urkunde")
     service = client.get("/dienste/urkunden")
     assert "Was es kostet" in text_of(service)
     assert f'href="{ORDER}"' in service.get_data(as_text=True)
@@ -189,8 +194,8 @@ def test_visitors_are_sent_to_log_in_and_come_back(client: CheckingClient) -> No
 # --- eligibility and bad input ---------------------------------------------------------------
 
 
-def test_an_applicant_under_sixteen_is_refused_on_the_relationship(app: Flask) -> None:
-    client = citizen_browser(app)
+def test_an_applicant_under_sixteen_is_refused_on_the_relationship(lowered_app: Flask) -> None:
+    client = citizen_browser(lowered_app)
     walk_until = order_steps()
     for step, values in walk_until[:2]:
         assert post_step(client, step, values).status_code == 303
@@ -206,7 +211,7 @@ def test_an_applicant_under_sixteen_is_refused_on_the_relationship(app: Flask) -
 
 
 def test_an_adopted_childs_register_extract_is_refused_to_a_sibling(app: Flask) -> None:
-    client = citizen_browser(app)
+    client = citizen_browser(app, trust="high")
     steps = order_steps(
         **{"urkunde:dokument": "registerausdruck-geburt", "eintrag:angenommen": "ja"}
     )
@@ -223,7 +228,7 @@ def test_an_adopted_childs_register_extract_is_refused_to_a_sibling(app: Flask) 
 
 
 def test_impossible_dates_and_missing_details_are_clear_errors(app: Flask) -> None:
-    client = citizen_browser(app)
+    client = citizen_browser(app, trust="high")
     assert post_step(client, *order_steps()[0]).status_code == 303
     future = (TODAY + timedelta(days=3)).isoformat()
     response = post_step(
@@ -253,8 +258,8 @@ def test_impossible_dates_and_missing_details_are_clear_errors(app: Flask) -> No
     assert "Der Tod kann nicht vor der Geburt liegen" in errors_on(before_birth)["ereignis_datum"]
 
 
-def test_a_cousin_is_told_what_to_upload_and_refused_without_it(app: Flask) -> None:
-    client = citizen_browser(app)
+def test_a_cousin_is_told_what_to_upload_and_refused_without_it(lowered_app: Flask) -> None:
+    client = citizen_browser(lowered_app)
     steps = order_steps(**{"berechtigung:beziehung": "andere"})
     for step, values in steps[:3]:
         assert post_step(client, step, values).status_code == 303, step
@@ -297,7 +302,8 @@ def test_a_siblings_death_certificate_needs_an_explanation_only(app: Flask) -> N
     assert done.status_code == 303
 
 
-def test_an_id_copy_is_needed_unless_the_login_is_at_level_high(app: Flask) -> None:
+def test_an_id_copy_is_needed_unless_the_login_is_at_level_high(lowered_app: Flask) -> None:
+    app = lowered_app
     low = citizen_browser(app)
     for step, values in order_steps()[:3]:
         response = post_step(low, step, values)
@@ -364,8 +370,9 @@ def test_missing_essential_details_add_the_search_fee_a_register_number_avoids_i
 
 
 def test_a_free_purpose_costs_nothing_and_goes_straight_to_the_registry_office(
-    app: Flask,
+    lowered_app: Flask,
 ) -> None:
+    app = lowered_app
     client = citizen_browser(app)
     check = walk(client, **{"urkunde:zweck": "rente"})
     assert fee_rows(check)[-1] == ("Gesamt", "0,00 €")

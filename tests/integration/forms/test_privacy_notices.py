@@ -44,13 +44,13 @@ def flat(text: str) -> str:
 
 
 def log_in_citizen(client: CheckingClient) -> None:
-    """The certificate order needs a login."""
+    """The certificate order needs a login at level "high" (§ 6 Abs. 3 PStV): the eID."""
     with client.application.app_context(), db.transaction() as sql:
         citizen = Citizen(given_name="Erika", family_name="Mustermann", email="e@example.de")
         sql.add(citizen)
     with client.session_transaction() as session:
         session["citizen_id"] = citizen.id
-        session["trust_level"] = "substantial"
+        session["trust_level"] = "high"
 
 
 def notice_of(app: Flask, service: str) -> PrivacyNotice:

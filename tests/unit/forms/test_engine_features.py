@@ -36,6 +36,19 @@ TODAY = date(2026, 11, 25)
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
+    """The city lowered the level for birth and death certificates: the ID-copy path."""
+    return create_app(
+        {
+            "PORTAL_ENV": "testing",
+            "DATABASE_URL": "sqlite://",
+            "CERTIFICATE_LOWER_LEVEL_DOCUMENTS": "geburtsurkunde, sterbeurkunde",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def regulation_app() -> Flask:
+    """The default: § 6 Abs. 3 PStV for every document."""
     return create_app({"PORTAL_ENV": "testing", "DATABASE_URL": "sqlite://"})
 
 
@@ -137,8 +150,52 @@ def test_the_order_refuses_on_the_relationship_question(app: Flask) -> None:
         young = AssessContext(trust_level="high", birthdate=date(2012, 1, 1), today=TODAY)
         assert "16 Jahren" in order.assess(answers, young).refusals["beziehung"]
         archived = {**answers, "ereignis_datum": ["1900-01-01"]}
-        refused = order.assess(archived, AssessContext(today=TODAY)).refusals["beziehung"]
+        high = AssessContext(trust_level="high", today=TODAY)
+        refused = order.assess(archived, high).refusals["beziehung"]
         assert "Stadtarchiv" in refused
+
+
+@pytest.mark.parametrize(
+    ("document", "trust", "refused"),
+    [
+        ("geburtsurkunde", "low", False),  # lowered by the city: the ID copy instead
+        ("sterbeurkunde", "substantial", False),
+        ("eheurkunde", "low", True),
+        ("registerausdruck-geburt", "substantial", True),
+        ("eheurkunde", "high", False),
+    ],
+)
+def test_a_document_not_lowered_is_refused_below_level_high(
+    app: Flask, document: str, trust: str, refused: bool
+) -> None:
+    answers = {"dokument": [document]}
+    with app.test_request_context():
+        assessment = order.assess(answers, AssessContext(trust_level=trust, today=TODAY))
+    assert ("dokument" in assessment.refusals) is refused
+    if refused:
+        message = assessment.refusals["dokument"]
+        assert "nur mit dem Online-Ausweis" in message
+        assert "(§ 6 Abs. 3 PStV)" in message
+        assert message.endswith(
+            "Ohne ihn können Sie online bestellen: Geburtsurkunde, Sterbeurkunde."
+        )
+        text, url = assessment.refusal_links["dokument"]
+        assert url == "/urkunden/ohne-online-ausweis?next=/antraege/urkunden"
+        assert text == "So bekommen Sie die Urkunde ohne Online-Ausweis"
+
+
+def test_by_default_every_document_needs_level_high(regulation_app: Flask) -> None:
+    with regulation_app.test_request_context():
+        assert order.order_level() == "high"
+        for document in ("geburtsurkunde", "sterbeurkunde"):
+            low = order.assess({"dokument": [document]}, AssessContext(trust_level="low"))
+            assert low.refusals["dokument"].endswith("(§ 6 Abs. 3 PStV).")
+            high = order.assess({"dokument": [document]}, AssessContext(trust_level="high"))
+            assert not high.refusals
+        # Below it the explanation, with the way back to where the citizen was.
+        assert order.below_level("high", "/antraege/urkunden/eintrag") == (
+            "/urkunden/ohne-online-ausweis?next=/antraege/urkunden/eintrag"
+        )
 
 
 def test_the_order_fee_marks_the_search_fee(app: Flask) -> None:
