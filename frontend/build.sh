@@ -5,6 +5,7 @@
 #   vendor/htmx.min.js   htmx 2.x
 #   vendor/idb-keyval.js idb-keyval (IndexedDB key-value store) for the drafts, UMD build
 #   vendor/barcode-detector/  BarcodeDetector ponyfill (zxing-wasm) + its .wasm, for the QR scanner
+#   vendor/altcha/       ALTCHA proof-of-work widget (strict-CSP build), its CSS and PBKDF2 worker
 #   icons/*              app icons, redrawn by make_icons.py if Pillow is installed
 #
 # Idempotent; runnable from any working directory. Needs node/npm and the
@@ -115,6 +116,19 @@ fi
 find "${BD_OUT}" -maxdepth 1 -type f ! -name barcode-detector.js ! -name zxing_reader.wasm \
   ! -name LICENSE-barcode-detector.txt ! -name LICENSE-zxing-wasm.txt -delete
 
+# --- 4c. ALTCHA proof-of-work widget -------------------------------------------
+# The "external" build: no inline styles or blob: workers, so it runs under the strict CSP. Its
+# stylesheet is linked, and js/altcha.js registers the PBKDF2 worker from its static URL.
+log "altcha -> pwa/static/vendor/altcha/"
+ALTCHA_OUT="${STATIC_DIR}/vendor/altcha"
+mkdir -p "${ALTCHA_OUT}"
+cp "${NM}/altcha/dist/external/altcha.min.js" "${ALTCHA_OUT}/altcha.min.js"
+cp "${NM}/altcha/dist/external/altcha.css" "${ALTCHA_OUT}/altcha.css"
+cp "${NM}/altcha/dist/workers/pbkdf2.js" "${ALTCHA_OUT}/pbkdf2-worker.js"
+cp "${NM}/altcha/LICENSE.txt" "${ALTCHA_OUT}/LICENSE-altcha.txt"
+find "${ALTCHA_OUT}" -maxdepth 1 -type f ! -name altcha.min.js ! -name altcha.css \
+  ! -name pbkdf2-worker.js ! -name LICENSE-altcha.txt -delete
+
 # --- 5. icons ---------------------------------------------------------------
 # The PNG/SVG/ICO icons are committed; they are redrawn only where Pillow is
 # installed (.venv/bin/pip install pillow). Output is deterministic.
@@ -131,7 +145,7 @@ gz() { gzip -9 -c "$1" | wc -c; }
 echo
 printf '%-44s %9s %9s\n' "file (pwa/static/)" "raw" "gzip -9"
 for f in css/portal.css vendor/htmx.min.js vendor/idb-keyval.js vendor/barcode-detector/barcode-detector.js \
-  vendor/barcode-detector/zxing_reader.wasm; do
+  vendor/barcode-detector/zxing_reader.wasm vendor/altcha/altcha.min.js vendor/altcha/pbkdf2-worker.js; do
   printf '%-44s %9d %9d\n' "$f" "$(wc -c <"${STATIC_DIR}/$f")" "$(gz "${STATIC_DIR}/$f")"
 done
 for f in "${STATIC_DIR}"/fonts/*.woff2 "${STATIC_DIR}"/icons/*; do

@@ -361,6 +361,33 @@ SETTINGS: tuple[Setting, ...] = (
         "Bookings (and attempts to book) per client address.",
     ),
     Setting(
+        "APPOINTMENT_PROOF_KEY",
+        "",
+        "HMAC key signing the proof-of-work challenges (ALTCHA) anonymous visitors solve before "
+        "they see free appointment times. Empty: derived from `SECRET_KEY`.",
+    ),
+    Setting(
+        "APPOINTMENT_PROOF_MINUTES",
+        "20",
+        "Minutes a proof-of-work challenge may be solved and sent; once solved, the minutes its "
+        "browser sees free times. Each challenge counts once, one booking uses it up.",
+        _integer,
+    ),
+    Setting(
+        "APPOINTMENT_PROOF_DIFFICULTY",
+        "400",
+        "Work of the proof of work: the highest counter (each try is 1000 rounds of "
+        "PBKDF2-SHA-256; a browser needs half the tries on average).",
+        _integer,
+    ),
+    Setting(
+        "APPOINTMENT_EMERGENCY_HOURS",
+        "24",
+        "Appointments starting within this many hours are emergency slots, offered only to "
+        "citizens logged in with the eID at trust level substantial or high; `0`: off.",
+        _integer,
+    ),
+    Setting(
         "FINES_AUTHORITY_ADDRESS",
         "Rathausplatz 1, 12345 Musterstadt",
         "Postal address of the fine authority (Bußgeldstelle), printed on letters.",
@@ -439,6 +466,26 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "TOML file with the fees for civil-status certificates (empty: the built-in table, "
         "`server/certificates/data/fees.toml`).",
+    ),
+    Setting(
+        "CERTIFICATE_LOWER_LEVEL_DOCUMENTS",
+        "",
+        "Document kinds (comma-separated: `geburtsurkunde`, `registerausdruck-geburt`, "
+        "`eheurkunde`, `lebenspartnerschaftsurkunde`, `sterbeurkunde`) that citizens may order "
+        "online below the trust level high, with e-mail and password and a copy of their ID. "
+        "§ 6 Abs. 3 PStV: „Die nach dem Gesetz gegenüber dem Standesamt zugelassenen "
+        "elektronischen Anzeige-, Anmelde- und Antragsverfahren müssen dem Vertrauensniveau "
+        "‚hoch‘ nach Artikel 8 der Verordnung (EU) Nr. 910/2014 […] entsprechen.“ Empty (the "
+        "default) follows the regulation: every online order needs the eID. Naming a kind is a "
+        "decision of the city's legal office, and the city's responsibility; an unknown kind "
+        "refuses the start.",
+        _word_list,
+    ),
+    Setting(
+        "CERTIFICATE_OFFICE_ADDRESS",
+        "Rathausplatz 1, 12345 Musterstadt",
+        "Postal address of the registry office (Standesamt), printed on the application to "
+        "print and post.",
     ),
     Setting("OIDC_CLIENT_ID", "", "The portal's client id at the identity provider."),
     Setting("OIDC_CLIENT_SECRET", "", "The portal's client secret."),

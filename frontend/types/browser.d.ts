@@ -28,3 +28,14 @@ interface Window {
 interface ServiceWorkerRegistration {
   readonly sync?: { register(tag: string): Promise<void> };
 }
+
+/** The ALTCHA widget's registry (vendor/altcha/altcha.min.js), set when js/altcha.js loads it. */
+declare var $altcha:
+  | {
+      algorithms: Map<string, () => Worker>;
+      i18n: {
+        get(language: string): Record<string, string> | undefined;
+        set(language: string, strings: Record<string, string>): void;
+      };
+    }
+  | undefined;

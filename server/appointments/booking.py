@@ -60,6 +60,11 @@ class SlotTaken(Exception):
     """The chosen time is no longer free (or never was)."""
 
 
+class ShortNotice(SlotTaken):
+    """The chosen time is an emergency slot now, and not this visitor's to book
+    (``server.appointments.emergency``)."""
+
+
 class OverLimit(Exception):
     """The address or account already has the most open appointments allowed."""
 
@@ -324,11 +329,15 @@ def book(
     email: str,
     citizen_id: int | None,
     language: str,
+    not_before: datetime | None = None,
 ) -> Booked:
     """Book ``starts_at`` at ``location``: held for the mail's link (anonymous) or confirmed at
-    once (``citizen_id``). Raises ``SlotTaken`` or ``OverLimit``; then nothing is stored."""
+    once (``citizen_id``). Raises ``SlotTaken`` or ``OverLimit``, or ``ShortNotice`` for a start
+    before ``not_before``; then nothing is stored."""
     if not services or not is_offered(location, services, persons, starts_at):
         raise SlotTaken
+    if not_before is not None and starts_at < not_before:
+        raise ShortNotice
     expire_holds()
     cells = length_cells(services, persons)
     grid = _setting("APPOINTMENT_SLOT_MINUTES")
@@ -458,13 +467,15 @@ def cancel(booking: Appointment) -> bool:
     return done
 
 
-def move(booking: Appointment, starts_at: datetime) -> bool:
+def move(booking: Appointment, starts_at: datetime, not_before: datetime | None = None) -> bool:
     """Move a confirmed booking to ``starts_at`` at its location; its old cells are free at
     once. True when moved now, False when it was there already. Raises ``SlotTaken`` (nothing
-    changes) when the new time is not free."""
+    changes) when the new time is not free, ``ShortNotice`` when it is before ``not_before``."""
     services = list(booking.services)
     if not is_offered(booking.location, services, booking.persons, starts_at):
         raise SlotTaken
+    if not_before is not None and starts_at < not_before:
+        raise ShortNotice
     expire_holds()
     cells = length_cells(services, booking.persons)
     grid = _setting("APPOINTMENT_SLOT_MINUTES")

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from server.appointments import booking as domain
+from server.appointments import emergency, proof
 from server.appointments.access import grant, may_see
 from server.appointments.forms import DetailsForm, ServicesForm
 from server.appointments.ics import ics_of
 from server.appointments.models import Appointment, AppointmentStatus, Location, Service
+from server.appointments.privacy import PRIVACY
 from server.appointments.texts import bring_lines, service_name, service_names
 from server.auth.session import current_citizen
 from server.extensions import limiter
 from server.i18n import current_language
+from server.privacy import notice_page
 from server.rendering import file_response, render_page
+from server.security import public_page
 
 bp = Blueprint("appointments", __name__, url_prefix="/termine")
 
@@ -113,6 +118,7 @@ def location() -> ResponseReturnValue:
         selection=selection,
         chosen=request.args.get("standort", ANY),
         names=service_names_of(services),
+        proof_needed=not proof.has_pass(),
     )
 
 
@@ -133,16 +139,50 @@ def _not_before() -> datetime | None:
 
 @bp.route("/zeiten")
 def times() -> ResponseReturnValue:
-    """Step 3: the earliest days with free times."""
+    """Step 3: the earliest days with free times (anonymous visitors: after a proof of work)."""
     selection = _selection(request.args)
     if selection is None:
         return redirect(url_for(".start"))
+    if proof.needed() and (proof.PAYLOAD in request.args or not proof.has_pass()):
+        failure = proof.accept(request.args.get(proof.PAYLOAD))
+        if failure is proof.Failure.MISSING and proof.why_no_pass() is proof.Failure.EXPIRED:
+            failure = proof.Failure.EXPIRED  # a pass used up by a booking simply asks anew
+        if failure is not None:
+            return _render_proof(selection, failure)
+        # Accepted: the same page without the payload, which counts only once (reload, back).
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != proof.PAYLOAD]
+        return redirect(f"{url_for('.times')}?{urlencode(kept)}", code=303)
     return _render_times(selection, error=None)
+
+
+def _render_proof(selection: Selection, failure: proof.Failure) -> ResponseReturnValue:
+    """The page asking for the proof of work, saying why the last one did not count."""
+    return render_page(
+        "views/appointments/proof.html",
+        selection=selection,
+        failure=failure,
+        failures=proof.Failure,
+        names=service_names_of(selection.services),
+    ), 200 if failure is proof.Failure.MISSING else 422
+
+
+@bp.route("/pruefung")
+def challenge() -> ResponseReturnValue:
+    """A fresh proof-of-work challenge for the widget (JSON)."""
+    return jsonify(proof.new_challenge())
+
+
+def _earliest(not_before: datetime | None = None) -> datetime | None:
+    """The earliest start to offer this visitor: emergency slots only for eID logins."""
+    return emergency.later(not_before, emergency.earliest())
 
 
 def _render_times(selection: Selection, error: str | None) -> ResponseReturnValue:
     days = domain.offers(
-        selection.locations, selection.services, selection.persons, not_before=_not_before()
+        selection.locations,
+        selection.services,
+        selection.persons,
+        not_before=_earliest(_not_before()),
     )
     later = days[-1].day.toordinal() + 1 if days else None
     return render_page(
@@ -152,6 +192,7 @@ def _render_times(selection: Selection, error: str | None) -> ResponseReturnValu
         error=error,
         later=date.fromordinal(later).isoformat() if later else None,
         names=service_names_of(selection.services),
+        emergency_hours=emergency.hours() if emergency.earliest() else 0,
     ), 422 if error else 200
 
 
@@ -184,11 +225,19 @@ def _render_details(
     *,
     status: int = 200,
     taken: bool = False,
+    short_notice: bool = False,
     over: list[Appointment] | None = None,
     list_over: bool = False,
 ) -> ResponseReturnValue:
     days = (
-        domain.offers(selection.locations, selection.services, selection.persons) if taken else []
+        domain.offers(
+            selection.locations,
+            selection.services,
+            selection.persons,
+            not_before=_earliest(),
+        )
+        if taken
+        else []
     )
     return render_page(
         "views/appointments/details.html",
@@ -198,6 +247,9 @@ def _render_details(
         chosen=f"{location.id}@{domain.moment_value(start)}",
         form=form,
         taken=taken,
+        short_notice=short_notice,
+        emergency_hours=emergency.hours(),
+        privacy=PRIVACY,
         days=days,
         over=over,
         list_over=list_over,
@@ -221,6 +273,8 @@ def details() -> ResponseReturnValue:
     selection = _selection(data)
     if selection is None:
         return redirect(url_for(".start"))
+    if not proof.has_pass():
+        return _render_proof(selection, proof.why_no_pass())
     chosen = _time_of(selection, data.get("zeit", ""))
     if chosen is None:
         return _render_times(selection, error=_("Wählen Sie eine Zeit."))
@@ -231,6 +285,9 @@ def details() -> ResponseReturnValue:
     if not form.validate():
         return _render_details(selection, location, start, form, status=422)
     citizen = current_citizen()
+    claim = proof.claim()
+    if claim is None:  # a parallel booking (another tab) has the pass
+        return _render_proof(selection, proof.Failure.USED)
     try:
         booked = domain.book(
             location=location,
@@ -241,10 +298,21 @@ def details() -> ResponseReturnValue:
             email=form.email.data or "",
             citizen_id=citizen.id if citizen else None,
             language=current_language(),
+            not_before=emergency.earliest(),
         )
-    except domain.SlotTaken:
-        return _render_details(selection, location, start, form, status=409, taken=True)
+    except domain.SlotTaken as taken:
+        proof.release(claim)
+        return _render_details(
+            selection,
+            location,
+            start,
+            form,
+            status=409,
+            taken=True,
+            short_notice=isinstance(taken, domain.ShortNotice),
+        )
     except domain.OverLimit as over:
+        proof.release(claim)
         # Listed only if all are the logged-in citizen's own: an address typed in must not
         # show whose appointments stand under it.
         own = citizen is not None and all(b.citizen_id == citizen.id for b in over.bookings)
@@ -359,7 +427,12 @@ def move(number: str) -> ResponseReturnValue:
             error = _("Wählen Sie eine neue Zeit.")
         else:
             try:
-                moved = domain.move(found, start)
+                moved = domain.move(found, start, not_before=emergency.earliest())
+            except domain.ShortNotice:
+                error = _(
+                    "Diese Zeit ist kurzfristig und nur mit dem Online-Ausweis buchbar. Wählen "
+                    "Sie bitte eine andere; Ihr bisheriger Termin gilt weiter."
+                )
             except domain.SlotTaken:
                 error = _(
                     "Diese Zeit ist inzwischen vergeben. Wählen Sie bitte eine andere; Ihr "
@@ -372,7 +445,9 @@ def move(number: str) -> ResponseReturnValue:
                     else _("Ihr Termin liegt bereits zu dieser Zeit.")
                 )
                 return redirect(url_for(".booking", number=found.number), code=303)
-    days = domain.offers([found.location], list(found.services), found.persons)
+    days = domain.offers(
+        [found.location], list(found.services), found.persons, not_before=_earliest()
+    )
     return render_page(
         "views/appointments/move.html",
         booking=found,
@@ -380,3 +455,12 @@ def move(number: str) -> ResponseReturnValue:
         error=error,
         names=service_names(found),
     ), 409 if error else 200
+
+
+@bp.route("/datenschutz")
+@public_page
+def privacy() -> ResponseReturnValue:
+    """The privacy notice of the booking (Art. 13 DSGVO), readable before anything is typed."""
+    return notice_page(
+        PRIVACY, _("Termin vereinbaren"), url_for(".start"), _("Zurück zur Terminbuchung")
+    )

@@ -28,6 +28,7 @@ class Service:
     needs: tuple[LazyString | str, ...] = ()  # what the citizen needs at hand
     cost: LazyString | str = ""
     duration: LazyString | str = ""
+    privacy_endpoint: str | None = None  # its privacy notice (Art. 13 DSGVO), if it has its own
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ SERVICES: tuple[Service | FormService, ...] = (
         "calendar",
         available=True,
         endpoint="appointments.start",
+        privacy_endpoint="appointments.privacy",
     ),
     # The Kita service keeps its short address, which the start page has always linked.
     FormService("kita-anmeldung", address="kita"),

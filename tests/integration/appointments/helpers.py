@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import time
+from urllib.parse import urlencode
 
+import altcha
 from bs4 import BeautifulSoup
 from flask import Flask
 from werkzeug.datastructures import MultiDict
@@ -81,6 +83,27 @@ def details_url(office: Office, zeit: str, *titles: str, persons: int = 1) -> st
     )
 
 
+def solved_challenge(client: CheckingClient) -> str:
+    """What the widget sends: a challenge fetched from the portal, solved by ALTCHA's solver."""
+    fetched = client.get("/termine/pruefung")
+    assert fetched.status_code == 200
+    challenge = altcha.Challenge.from_dict(fetched.get_json())
+    solution = altcha.solve_challenge(challenge)
+    assert solution is not None
+    return altcha.Payload(challenge, solution).to_base64()
+
+
+def prove(client: CheckingClient, office: Office, *titles: str, persons: int = 1) -> None:
+    """Solve the proof of work, as the browser does, unless this client needs none (logged in)
+    or has its pass already."""
+    url = times_url(office, *titles, persons=persons)
+    page = client.get(url)
+    if not soup(page).select_one("form#pruefung"):
+        return
+    shown = client.get(url + "&" + urlencode({"altcha": solved_challenge(client)}))
+    assert shown.status_code == 303, shown.get_data(as_text=True)[:500]
+
+
 def book(
     client: CheckingClient,
     office: Office,
@@ -91,6 +114,7 @@ def book(
     persons: int = 1,
 ) -> TestResponse:
     """Send the details page's form as a browser would."""
+    prove(client, office, *titles, persons=persons)
     page = client.get(details_url(office, zeit, *titles, persons=persons))
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     data = hidden_fields(page)
@@ -109,7 +133,16 @@ def hidden_fields(page: TestResponse, action: str = "/termine/angaben") -> Multi
     )
 
 
+def times_page(
+    client: CheckingClient, office: Office, *titles: str, persons: int = 1
+) -> TestResponse:
+    """The free times, after the proof of work if this client needs one."""
+    prove(client, office, *titles, persons=persons)
+    return client.get(times_url(office, *titles, persons=persons))
+
+
 def first_time(client: CheckingClient, office: Office, *titles: str, persons: int = 1) -> str:
+    prove(client, office, *titles, persons=persons)
     page = client.get(times_url(office, *titles, persons=persons))
     assert page.status_code == 200
     choices = offered(page)

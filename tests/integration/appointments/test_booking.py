@@ -23,6 +23,7 @@ from tests.integration.appointments.helpers import (
     offered,
     post_button,
     soup,
+    times_page,
     times_url,
 )
 
@@ -151,7 +152,7 @@ def test_an_expired_hold_frees_its_time_and_its_link_says_so(client: CheckingCli
     link = link_in(mails_to(app, "erika@example.de")[0].body, "/termine/bestaetigen/")
     with app.app_context(), db.transaction() as session:
         session.execute(update(Appointment).values(hold_expires_at=utcnow() - timedelta(minutes=1)))
-    assert zeit in offered(client.get(times_url(office, AUSWEIS)))
+    assert zeit in offered(times_page(client, office, AUSWEIS))
     with app.app_context():
         assert db.session.scalars(select(Slot)).all() == []
     gone = client.get(link)
@@ -187,12 +188,12 @@ def test_cancelling_frees_the_time_at_once_and_is_done_once(client: CheckingClie
     link = link_in(mails_to(app, "erika@example.de")[0].body, "/termine/bestaetigen/")
     post_button(client, link)
     number = bookings(app)[0].number
-    assert zeit not in offered(client.get(times_url(office, AUSWEIS)))
+    assert zeit not in offered(times_page(client, office, AUSWEIS))
     page = f"/termine/termin/{number}"
     done = post_button(client, page, f"{page}/absagen")
     assert done.status_code == 303
     assert "Ihr Termin ist abgesagt" in text_of(client.get(page))
-    assert zeit in offered(client.get(times_url(office, AUSWEIS)))
+    assert zeit in offered(times_page(client, office, AUSWEIS))
     again = client.post(f"{page}/absagen", data={"csrf_token": csrf_token(client.get(page))})
     assert "bereits abgesagt" in text_of(client.get(again.headers["Location"]))
     cancelled = client.get(link)
@@ -218,7 +219,7 @@ def test_moving_takes_the_new_time_and_frees_the_old(client: CheckingClient) -> 
     )
     assert moved.status_code == 303
     assert "Ihr Termin ist verschoben" in text_of(client.get(moved.headers["Location"]))
-    free = offered(client.get(times_url(office, AUSWEIS)))
+    free = offered(times_page(client, office, AUSWEIS))
     assert zeit in free
     assert target not in free
     assert mails_to(app, "erika@example.de")[-1].subject == f"Termin {number} verschoben"

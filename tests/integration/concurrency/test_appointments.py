@@ -3,11 +3,14 @@ appointment, or book more than the limit allows for one address, all at once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import altcha
 from sqlalchemy import select
 
 from server.appointments import booking as domain
 from server.appointments.models import Appointment, AppointmentStatus, Location, Slot
-from server.db import as_utc
+from server.db import as_utc, utcnow
 from server.mail.models import OutboxMail
 from tests.integration.appointments.helpers import Office, make_office
 from tests.integration.concurrency.harness import (
@@ -29,12 +32,16 @@ def office(portal: Portal) -> Office:
 
 
 def free_times(portal: Portal, place: Office, count: int = 1) -> list[str]:
-    """The first free times, as the times page sends them."""
+    """The first free times an anonymous visitor may book (after the emergency slots), as the
+    times page sends them."""
+    hours = int(portal.app.config["APPOINTMENT_EMERGENCY_HOURS"])
     with portal.db() as session:
         location = session.get(Location, place.location_id)
         assert location is not None
         services = domain.services_by_ids([place.service_ids[AUSWEIS]])
-        days = domain.offers([location], services, 1, days=2)
+        days = domain.offers(
+            [location], services, 1, days=2, not_before=utcnow() + timedelta(hours=hours)
+        )
         starts = [offer.starts_at for day in days for offer in day.offers]
     assert len(starts) >= count
     return [f"{place.location_id}@{domain.moment_value(start)}" for start in starts[:count]]
@@ -45,6 +52,26 @@ def details_path(place: Office, zeit: str) -> str:
         f"/termine/angaben?dienst={place.service_ids[AUSWEIS]}&personen=1"
         f"&standort={place.location_id}&zeit={zeit}"
     )
+
+
+def times_path(place: Office) -> str:
+    return f"/termine/zeiten?dienst={place.service_ids[AUSWEIS]}&personen=1&standort={place.location_id}"
+
+
+def solved(browser: Browser) -> str:
+    """What the widget sends: the portal's challenge, solved by ALTCHA's solver."""
+    challenge = altcha.Challenge.from_dict(browser.page("/termine/pruefung").json())
+    solution = altcha.solve_challenge(challenge)
+    assert solution is not None
+    return altcha.Payload(challenge, solution).to_base64()
+
+
+def prove(browser: Browser, place: Office) -> None:
+    """The proof of work an anonymous browser solves before it sees free times."""
+    shown = browser.get(
+        times_path(place), params={"altcha": solved(browser)}, allow_redirects=False
+    )
+    assert shown.status_code == 303, (shown.status_code, shown.text[:300])
 
 
 def booked(portal: Portal, place: Office, zeit: str, *, confirmed: bool) -> domain.Booked:
@@ -92,6 +119,7 @@ def test_book_the_same_time(portal: Portal) -> None:
     fields: dict[int, dict[str, object]] = {}
 
     def prepare(browser: Browser, index: int) -> None:
+        prove(browser, place)
         page = browser.page(details_path(place, zeit)).text
         fields[index] = {
             **form_fields(page, "/termine/angaben"),
@@ -128,6 +156,7 @@ def test_limit_per_address(portal: Portal) -> None:
     fields: dict[int, dict[str, object]] = {}
 
     def prepare(browser: Browser, index: int) -> None:
+        prove(browser, place)
         page = browser.page(details_path(place, times[index])).text
         fields[index] = {
             **form_fields(page, "/termine/angaben"),
@@ -141,7 +170,10 @@ def test_limit_per_address(portal: Portal) -> None:
     effects = portal.count(select(Appointment).where(Appointment.email == email))
 
     def over(reply: Reply) -> bool:
-        return reply.status == 409 and "Sie haben schon 2 offene Termine" in reply.text
+        return (
+            reply.status == 409
+            and "Für diese E-Mail-Adresse sind schon 2 Termine offen" in reply.text
+        )
 
     problems = [r for r in replies if not over(r) and "Bitte bestätigen" not in r.text]
     assert effects == 2, effects
@@ -236,3 +268,50 @@ def test_move(portal: Portal) -> None:
         loser=lambda r: r.status == 200 and "liegt bereits zu dieser Zeit" in r.text,
         winner=lambda r: r.status == 200 and "Ihr Termin ist verschoben" in r.text,
     )
+
+
+def test_one_proof_books_once(portal: Portal) -> None:
+    """One solved proof of work, N tabs of its browser booking N different times at once: one
+    appointment; the other tabs are asked for a new proof, and nothing of theirs is booked."""
+    place = office(portal)
+    times = free_times(portal, place, N)
+    first, *others = portal.browsers()
+    prove(first, place)
+    for browser in others:  # the same browser's tabs: one session
+        browser.cookies.update(first.cookies)
+    tabs = [first, *others]
+    fields: dict[int, dict[str, object]] = {}
+
+    def prepare(browser: Browser, index: int) -> None:
+        page = browser.page(details_path(place, times[index])).text
+        fields[index] = {
+            **form_fields(page, "/termine/angaben"),
+            "name": "Hamster",
+            "email": f"tab{index}-{portal.unique('x')}@example.de",
+        }
+
+    replies = race(tabs, lambda b, i: b.post("/termine/angaben", data=fields[i]), prepare=prepare)
+    effects = portal.count(select(Appointment).where(Appointment.location_id == place.location_id))
+    assert_race(
+        replies,
+        effects=effects,
+        what="appointments with one proof of work",
+        loser=lambda r: r.status == 422 and "Diese Prüfung wurde schon verwendet" in r.text,
+        winner=lambda r: r.status == 200 and "Bitte bestätigen Sie den Termin" in r.text,
+    )
+
+
+def test_one_solution_sent_at_once(portal: Portal) -> None:
+    """One solved challenge sent by N browsers at once: it opens the free times for one; the
+    others are told it was used already."""
+    place = office(portal)
+    browsers = portal.browsers()
+    payload = solved(browsers[0])
+    replies = race(
+        browsers,
+        lambda b, i: b.get(times_path(place), params={"altcha": payload}, allow_redirects=False),
+    )
+    opened = [r for r in replies if r.status == 303]
+    refused = [r for r in replies if r.status == 422 and "schon verwendet" in r.text]
+    assert len(opened) == 1, [r.summary() for r in replies[:3]]
+    assert len(refused) == N - 1
