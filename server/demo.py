@@ -60,7 +60,7 @@ DEMO_CLERKS = (
         "buergerbuero",
         "Bernd Bürgerbüro",
         "demo-buergerbuero-2026",
-        (Role.CITIZEN_OFFICE,),
+        (Role.CITIZEN_OFFICE, Role.APPOINTMENTS),
         "MRSW23ZNORXXI4BNMJ2WK4THMVZGE4TP",
     ),
 )

@@ -70,6 +70,16 @@ DEMO_SERVICES = (
 )
 
 
+# Open appointments are limited per group: identity documents, registration, driving licence.
+DEMO_GROUPS = {
+    "personalausweis": "ausweisdokumente",
+    "reisepass": "ausweisdokumente",
+    "wohnsitz-anmelden": "meldewesen",
+    "meldebescheinigung": "meldewesen",
+    "fuehrerschein": "fuehrerschein",
+}
+
+
 @dataclass(frozen=True)
 class DemoLocation:
     name: str
@@ -112,6 +122,7 @@ def seed_appointments() -> int:
                 duration_minutes=demo.minutes,
                 bring=demo.bring,
                 bring_en=demo.bring_en,
+                service_group=DEMO_GROUPS[demo.slug],
             )
             session.add(service)
             services[demo.slug] = service
