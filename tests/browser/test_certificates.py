@@ -1,28 +1,43 @@
 """A new user orders certificates on a phone: two copies of their own birth certificate (paid,
 first copy plus a half-price copy), a sibling's death certificate (legitimate interest), and is
 told what to upload for a cousin's birth certificate; the registry office issues one order at a
-desk and rejects the other, which refunds the fee; the citizen sees both in the account."""
+desk and rejects the other, which refunds the fee; the citizen sees both in the account.
+
+With e-mail and password and a copy of the ID: in a portal where the city lowered the trust
+level for every document (``CERTIFICATE_LOWER_LEVEL_DOCUMENTS``). The default, § 6 Abs. 3 PStV's
+level "high", is ``test_certificate_levels.py``."""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from server.auth.roles import Role
+from server.certificates.documents import DocumentKind
 from server.extensions import db
 from server.payments.models import Refund
 from tests.browser.conftest import assert_accessible, clerk_desk, visit
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, serving
 from tests.factories import make_clerk
 
 EMAIL = "neu.buergerin@example.org"
 PASSWORD = "Urkunden aus dem Standesamt 2026"
+
+
+@pytest.fixture
+def live_server(backend: str) -> Iterator[LiveServer]:
+    """The portal where every document is ordered below level "high" (password and ID copy)."""
+    lowered = ",".join(kind.value for kind in DocumentKind)
+    with serving(backend, CERTIFICATE_LOWER_LEVEL_DOCUMENTS=lowered) as live:
+        yield live
 
 
 def register_and_log_in(phone: Page) -> None:
