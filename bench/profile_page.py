@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import secrets
 import sys
@@ -34,13 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--database-url")
     args = parser.parse_args(argv)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     with tempfile.TemporaryDirectory() as scratch:
         url = args.database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
         upgrade(url)
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "LOG_LEVEL": "WARNING"}
-        )
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32)})
         client = app.test_client()
 
         def one() -> None:

@@ -20,12 +20,14 @@ DRAFT_MODULES = "js/drafts-*.js"
 IMPORTABLE_MODULES = "js/*.js"
 
 # The app shell: what the service worker stores on install so that the portal opens offline.
-# Every page loads the drafts scripts, and the worker imports the two classic ones itself.
+# A page with a draft form loads the drafts scripts, every other page their loader, which loads
+# them where drafts are kept; the worker imports the two classic ones itself.
 APP_SHELL_PATTERNS = (
     "css/portal.css",
     "js/app.js",
     "js/copy.js",
     "js/error-summary.js",
+    "js/draft-loader.js",
     "js/drafts.js",
     DRAFT_MODULES,
     "js/draft-store.js",

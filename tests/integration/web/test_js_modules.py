@@ -3,6 +3,7 @@ worker precaches, so that the drafts code works offline and a release never mixe
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -17,11 +18,19 @@ def imported_modules() -> set[str]:
     return {name for path in JS.glob("*.js") for name in IMPORT.findall(path.read_text())}
 
 
-def page_head(client: CheckingClient) -> str:
-    response = client.get("/")
+FORM_STEP = "/antraege/kita-anmeldung/kind"
+
+
+def page_head(client: CheckingClient, path: str = "/") -> str:
+    response = client.get(path)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     return html[: html.index("</head>")]
+
+
+def without_import_map(head: str) -> str:
+    """The head without its import map, which names every module (loaded or not)."""
+    return re.sub(r'<script type="importmap".*?</script>', "", head, flags=re.S)
 
 
 def test_the_drafts_code_imports_its_modules() -> None:
@@ -31,7 +40,7 @@ def test_the_drafts_code_imports_its_modules() -> None:
 def test_every_import_loads_a_versioned_url_the_service_worker_precaches(
     client: CheckingClient,
 ) -> None:
-    head = page_head(client)
+    head = page_head(client, FORM_STEP)
     match = re.search(r'<script type="importmap" nonce="[^"]+">(.*?)</script>', head, re.S)
     assert match, "no import map"
     imports = json.loads(match.group(1))["imports"]
@@ -50,3 +59,32 @@ def test_every_import_loads_a_versioned_url_the_service_worker_precaches(
 def test_the_import_map_comes_before_any_module(client: CheckingClient) -> None:
     head = page_head(client)
     assert head.index('type="importmap"') < head.index('type="module"')
+
+
+def test_a_page_without_a_draft_form_loads_only_the_drafts_loader(client: CheckingClient) -> None:
+    """Issue 17: the start page loads js/draft-loader.js, which brings in the drafts code only
+    where this browser keeps drafts; the modules are neither loaded nor preloaded."""
+    head = without_import_map(page_head(client))
+    loader = re.search(r'<script src="(/static/js/draft-loader\.js\?v=\w+)"[^>]*>', head)
+    assert loader, "no drafts loader"
+    assert "drafts.js" not in head
+    assert '<script src="/static/js/draft-store.js' not in head
+    assert 'rel="modulepreload"' not in head
+    scripts = re.search(r'data-scripts="([^"]+)"', loader.group(0))
+    assert scripts
+    named = json.loads(html.unescape(scripts.group(1)))
+    assert [url.split("?")[0] for url in named] == [
+        "/static/vendor/idb-keyval.js",
+        "/static/js/draft-store.js",
+    ]
+    sw = client.get("/sw.js").get_data(as_text=True)
+    for url in [loader.group(1), *named]:
+        assert url in sw, url  # precached: the loader works offline
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_form_step_loads_the_drafts_code_at_once(client: CheckingClient) -> None:
+    head = without_import_map(page_head(client, FORM_STEP))
+    assert re.search(r'<script src="/static/js/draft-store\.js\?v=\w+"', head)
+    assert re.search(r'<script src="/static/js/drafts\.js\?v=\w+"', head)
+    assert "draft-loader.js?v=" not in head
