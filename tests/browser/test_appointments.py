@@ -53,7 +53,7 @@ def accessible(page: Page) -> None:
 
 def the_appointment(live_server: LiveServer) -> Appointment:
     with live_server.app.app_context():
-        found = db.session.scalar(select(Appointment))
+        found: Appointment | None = db.session.scalars(select(Appointment)).first()
         assert found is not None
         db.session.expunge(found)
         return found

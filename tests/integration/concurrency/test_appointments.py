@@ -55,7 +55,10 @@ def details_path(place: Office, zeit: str) -> str:
 
 
 def times_path(place: Office) -> str:
-    return f"/termine/zeiten?dienst={place.service_ids[AUSWEIS]}&personen=1&standort={place.location_id}"
+    return (
+        f"/termine/zeiten?dienst={place.service_ids[AUSWEIS]}&personen=1"
+        f"&standort={place.location_id}"
+    )
 
 
 def solved(browser: Browser) -> str:
