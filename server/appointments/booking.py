@@ -307,16 +307,38 @@ def open_bookings(*, email: str | None = None, citizen_id: int | None = None) ->
     return list(db.session.scalars(query.order_by(Appointment.starts_at)))
 
 
-def _over_limit(email: str, citizen_id: int | None) -> list[Appointment] | None:
+def _over_limit(
+    email: str, citizen_id: int | None, services: Sequence[Service]
+) -> list[Appointment] | None:
+    """The open appointments of the address or account in a group of ``services`` (the
+    service group, ``Service.service_group``) that already has the most allowed; else None."""
     limit = _setting("APPOINTMENT_MAX_OPEN")
-    by_address = open_bookings(email=email)
-    if len(by_address) >= limit:
-        return by_address
+    groups = sorted({service.service_group for service in services})
+    holders = [open_bookings(email=email)]
     if citizen_id is not None:
-        by_account = open_bookings(citizen_id=citizen_id)
-        if len(by_account) >= limit:
-            return by_account
+        holders.append(open_bookings(citizen_id=citizen_id))
+    for bookings in holders:
+        for group in groups:
+            same = [b for b in bookings if group in {s.service_group for s in b.services}]
+            if len(same) >= limit:
+                return same
     return None
+
+
+def _closed_meanwhile(session: Session, location_id: int, starts_at: datetime) -> bool:
+    """Whether the start's day is closed, read under the location's row taken shared: closing a
+    day takes it exclusively (``office.close_day``), so a booking and the closure of its day
+    never both succeed. SQLite has no shared row locks: there the database's write lock
+    serialises both (``lock_row``)."""
+    if session.get_bind().dialect.name == "sqlite":
+        lock_row(session, Location, location_id)
+    else:
+        session.execute(
+            select(Location.id).where(Location.id == location_id).with_for_update(read=True)
+        )
+    day = city_time(starts_at).date()
+    closed = select(Closure.id).where(Closure.location_id == location_id, Closure.day == day)
+    return session.scalar(closed) is not None
 
 
 def book(
@@ -348,7 +370,9 @@ def book(
     with db.transaction() as session:
         keys = [f"email:{email.lower()}"] + ([f"citizen:{citizen_id}"] if confirmed else [])
         _lock_holders(session, keys)
-        over = _over_limit(email, citizen_id)
+        if _closed_meanwhile(session, location.id, starts_at):
+            raise SlotTaken
+        over = _over_limit(email, citizen_id, services)
         if over is not None:
             raise OverLimit(over)
         booking = Appointment(
@@ -480,6 +504,8 @@ def move(booking: Appointment, starts_at: datetime, not_before: datetime | None 
     cells = length_cells(services, booking.persons)
     grid = _setting("APPOINTMENT_SLOT_MINUTES")
     with db.transaction() as session:
+        if _closed_meanwhile(session, booking.location_id, starts_at):
+            raise SlotTaken
         locked = lock_row(session, Appointment, booking.id)
         if locked is None or locked.status != AppointmentStatus.CONFIRMED.value:
             raise SlotTaken

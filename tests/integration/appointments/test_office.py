@@ -4,7 +4,7 @@ numbers, calls on the public call display, done and no-show; closing a day."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -300,3 +300,93 @@ def test_statistics_per_location_and_service(app: Flask) -> None:
     wrong = browser.get("/verwaltung/termine/statistik?von=2026-05-01&bis=2026-04-01")
     assert wrong.status_code == 422
     assert "Der Zeitraum muss vorwärts laufen" in text_of(wrong)
+
+
+def test_the_limit_counts_per_service_group(app: Flask) -> None:
+    """Two open appointments for an identity card use up that group's limit (2), not the limit
+    for registering an address."""
+    from server.appointments import booking
+    from server.appointments.models import Service
+
+    office = make_office(app, counters=3)
+    with app.app_context(), db.transaction() as session:
+        for service in session.scalars(select(Service)):
+            service.service_group = "ausweis" if service.name == AUSWEIS else "melde"
+    day = today() + timedelta(days=1)
+    booked(app, office, day, 9, email="erika@example.de")
+    booked(app, office, day, 10, email="erika@example.de")
+
+    def book(title: str, hour: int) -> str:
+        with app.test_request_context("/"):
+            location = booking.get_location(office.location_id)
+            assert location is not None
+            try:
+                booking.book(
+                    location=location,
+                    services=booking.services_by_ids([office.service_ids[title]]),
+                    persons=1,
+                    starts_at=at(day, hour),
+                    name="Erika Mustermann",
+                    email="Erika@Example.de",
+                    citizen_id=None,
+                    language="de",
+                )
+            except booking.OverLimit as over:
+                return f"over {len(over.bookings)}"
+            return "booked"
+
+    assert book(AUSWEIS, 11) == "over 2"
+    assert book(WOHNSITZ, 11) == "booked"
+
+
+def test_a_booking_racing_the_closure_of_its_day_never_stands(app: Flask) -> None:
+    """Closing a day and booking a time on it at once: the booking is refused, or it is made
+    first and cancelled by the closure; never an open appointment on a closed day."""
+    from server.appointments import booking
+
+    office = make_office(app, counters=2)
+    for offset in range(2, 5):
+        day = today() + timedelta(days=offset)
+
+        def close(wait: Wait, day: date = day) -> object:
+            with app.test_request_context("/"):
+                try:
+                    wait()
+                    return domain.close_day(office.location_id, day, "Streik", clerk="x")
+                finally:
+                    db.session.close()
+
+        def book(wait: Wait, day: date = day) -> object:
+            with app.test_request_context("/"):
+                try:
+                    location = booking.get_location(office.location_id)
+                    assert location is not None
+                    services = booking.services_by_ids([office.service_ids[AUSWEIS]])
+                    wait()
+                    return booking.book(
+                        location=location,
+                        services=services,
+                        persons=1,
+                        starts_at=at(day, 9),
+                        name="Max Mustermann",
+                        email=f"max{day.isoformat()}@example.de",
+                        citizen_id=None,
+                        language="de",
+                    )
+                except booking.SlotTaken:
+                    return "refused"
+                finally:
+                    db.session.close()
+
+        together([close, book])
+        with app.app_context():
+            start, end = at(day, 0), at(day + timedelta(days=1), 0)
+            standing = db.session.scalar(
+                select(func.count(Appointment.id)).where(
+                    Appointment.location_id == office.location_id,
+                    Appointment.starts_at >= start,
+                    Appointment.starts_at < end,
+                    Appointment.status.in_(("held", "confirmed")),
+                )
+            )
+            assert standing == 0
