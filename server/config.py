@@ -329,6 +329,20 @@ SETTINGS: tuple[Setting, ...] = (
         "log and audit log); the form stays open.",
     ),
     Setting(
+        "APPOINTMENT_KEEP_DAYS",
+        "183",
+        "Days after an appointment until `portal appointments purge` removes its name and e-mail "
+        "address (the privacy notice says six months).",
+        int,
+    ),
+    Setting(
+        "APPOINTMENT_KEEP_UNCONFIRMED_DAYS",
+        "30",
+        "Days after a booking that was never confirmed until `portal appointments purge` deletes "
+        "it (the privacy notice says one month).",
+        int,
+    ),
+    Setting(
         "APPOINTMENT_SLOT_MINUTES",
         "10",
         "Minutes of one cell of the appointment grid: appointments start on it, and their "
