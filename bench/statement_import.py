@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -32,6 +33,28 @@ from server.payments.statements.detect import parse_statement_file
 from server.payments.statements.model import Entry, Statement, TransactionDetail
 
 DAY = date(2026, 11, 24)
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set so far (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Clock:
+    """Wall and CPU seconds of a step: on a shared machine CPU time is the steadier number."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def __str__(self) -> str:
+        return (
+            f"{time.perf_counter() - self.wall:.1f} s, CPU {time.process_time() - self.cpu:.1f} s"
+        )
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.wall
 
 
 def main() -> int:
@@ -117,29 +140,28 @@ def run(city_iban: str, count: int) -> int:
     data = write_camt053([statement])
     print(f"written: {len(data) / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
 
-    started = time.perf_counter()
+    clock = Clock()
     parsed = parse_statement_file(data)
-    seconds = time.perf_counter() - started
     print(
-        f"parsed:   {len(parsed[0].entries)} entries in {seconds:.1f} s "
-        f"({len(parsed[0].entries) / seconds:,.0f} entries/s)"
+        f"parsed:   {len(parsed[0].entries)} entries in {clock} "
+        f"({len(parsed[0].entries) / clock.seconds:,.0f} entries/s)"
     )
+    del parsed
 
-    started = time.perf_counter()
+    before = peak_rss_mb()
+    clock = Clock()
     result = import_statement_file(data, filename="bench.xml")
-    seconds = time.perf_counter() - started
+    seconds = clock.seconds
     print(
-        f"imported: {result.entries} entries in {seconds:.1f} s "
+        f"imported: {result.entries} entries in {clock} "
         f"({result.entries / seconds:,.0f} entries/s, parsing included): "
-        f"{result.booked} booked, {result.clarifications} to clarify"
+        f"{result.booked} booked, {result.clarifications} to clarify; "
+        f"peak RSS {peak_rss_mb():.0f} MB (before the import {before:.0f} MB)"
     )
 
-    started = time.perf_counter()
+    clock = Clock()
     again = import_statement_file(data, filename="bench.xml")
-    print(
-        f"again:    {again.booked} booked, {again.already_imported} statement known "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
+    print(f"again:    {again.booked} booked, {again.already_imported} statement known ({clock})")
     expected_booked = sum(1 for index in range(count) if index % 10 < 9)
     ok = result.booked == expected_booked and again.booked == 0
     print("OK" if ok else f"UNEXPECTED: booked {result.booked}, expected {expected_booked}")

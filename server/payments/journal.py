@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from server.db import lock_row
 from server.logs import get_logger
@@ -205,9 +205,15 @@ class Batch:
     is refused by the journal's unique constraint and the whole transaction rolls back.
     """
 
-    def __init__(self, session: Session, receivables: Iterable[Receivable]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        receivables: Iterable[Receivable] = (),
+        *,
+        ids: Iterable[int] = (),
+    ) -> None:
         self.session = session
-        ids = sorted({receivable.id for receivable in receivables})
+        ids = sorted({receivable.id for receivable in receivables} | set(ids))
         if ids and session.get_bind().dialect.name == "sqlite":
             # SQLite has no row locks: one write takes the database's write lock (see lock_row).
             table: Table = Receivable.__table__  # type: ignore[assignment]
@@ -219,6 +225,7 @@ class Batch:
                 .where(Receivable.id.in_(ids[start : start + _CHUNK]))
                 .order_by(Receivable.id)
                 .with_for_update(of=Receivable)
+                .options(lazyload(Receivable.bookings))  # the balances come from sums below
                 .execution_options(populate_existing=True)
             ):
                 self.receivables[receivable.id] = receivable
@@ -302,8 +309,10 @@ class Batch:
         the receivables they settled."""
         pending, self._pending = self._pending, []
         settled, self._settled = self._settled, []
+        # Into the table itself: the ORM's bulk insert looks at every row again, for nothing.
+        table: Table = Booking.__table__  # type: ignore[assignment]
         for start in range(0, len(pending), 5000):
-            self.session.execute(insert(Booking), pending[start : start + 5000])
+            self.session.execute(insert(table), pending[start : start + 5000])
         if pending:
             log.info(
                 "booked",
@@ -313,5 +322,4 @@ class Batch:
                     "settled": len(settled),
                 },
             )
-        for receivable in settled:
-            events.receivable_settled(receivable)
+        events.receivables_settled(settled)

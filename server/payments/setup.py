@@ -65,7 +65,7 @@ def init_payments(app: Flask) -> None:
 
     register_provider("xbezahldienste", _xbezahldienste)
     register_record_kind("receivables", describe_receivables)
-    events.register_any_settlement_handler(proof_mail.mail_proof)
+    events.register_any_settlement_handler(proof_mail.mail_proofs)
     on_refund(refund_mail.tell_refund)
     register_provider("sandbox", _sandbox)
     if app.config["PAYMENT_PROVIDER"] == "sandbox" and not app.config["SANDBOX_PAYMENTS"]:

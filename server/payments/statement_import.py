@@ -14,25 +14,29 @@ often the file is imported. A file that cannot be read books nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Any
 
 from flask import current_app
 from schwifty import IBAN
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
 from server.db import insert_once, utcnow
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.journal import Balance, Batch
+from server.payments.journal import Balance, Batch, balance_columns
 from server.payments.models import (
+    Booking,
     BookingKind,
     BookingSource,
     Clarification,
     ClarificationReason,
+    ClarificationState,
     Receivable,
     StatementImport,
 )
@@ -67,7 +71,15 @@ class _Ledger:
     journal: Batch
     by_rf: dict[str, int]
     by_kassenzeichen: dict[str, int]
-    by_open: dict[int, set[int]] = field(default_factory=dict)
+    # What each payment's texts name (by ``id`` of the detail), read once: RF references, and
+    # Kassenzeichen where no RF reference names a receivable (else not needed, not read).
+    named: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
+    # For the clerk's suggestions: (id, debtor's name) of receivables by what is open of them.
+    by_open: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # Letter counts of the names compared for suggestions (length, counts), by name.
+    letters: dict[str, tuple[int, Counter[str]]] = field(default_factory=dict)
+    # Clarifications to insert together at the end of the statement.
+    clarifications: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def session(self) -> Session:
@@ -76,11 +88,6 @@ class _Ledger:
     @property
     def receivables(self) -> dict[int, Receivable]:
         return self.journal.receivables
-
-    def __post_init__(self) -> None:
-        for receivable_id, receivable in self.receivables.items():
-            current = self.journal.balance(receivable)
-            self.by_open.setdefault(current.open_cents, set()).add(receivable_id)
 
     def book(
         self,
@@ -128,71 +135,156 @@ def _texts(detail: TransactionDetail) -> str:
     )
 
 
+def _named(detail: TransactionDetail, ledger: _Ledger) -> tuple[list[str], list[str]]:
+    named = ledger.named.get(id(detail))
+    if named is None:
+        text = _texts(detail)
+        named = (find_rf_references(text), find_kassenzeichen(text, kassenzeichen_scheme()))
+        ledger.named[id(detail)] = named
+    return named
+
+
 def match_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
     """The receivable a payment names, or None when it names none or several."""
-    candidates: set[int] = set()
-    for reference in find_rf_references(_texts(detail)):
-        if reference in ledger.by_rf:
-            candidates.add(ledger.by_rf[reference])
+    rfs, numbers = _named(detail, ledger)
+    candidates = {ledger.by_rf[reference] for reference in rfs if reference in ledger.by_rf}
     if not candidates:
-        for kassenzeichen in find_kassenzeichen(_texts(detail), kassenzeichen_scheme()):
-            if kassenzeichen in ledger.by_kassenzeichen:
-                candidates.add(ledger.by_kassenzeichen[kassenzeichen])
+        candidates = {
+            ledger.by_kassenzeichen[number]
+            for number in numbers
+            if number in ledger.by_kassenzeichen
+        }
     return candidates.pop() if len(candidates) == 1 else None
 
 
+_SIMILAR = 0.6  # how alike the names must be for a suggestion
+
+
+def _letters(name: str, ledger: _Ledger) -> tuple[int, Counter[str]]:
+    found = ledger.letters.get(name)
+    if found is None:
+        found = ledger.letters[name] = (len(name), Counter(name))
+    return found
+
+
 def suggest_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
-    """Amount and name heuristics: only ever a suggestion for the clerk."""
+    """Amount and name heuristics: only ever a suggestion for the clerk. The most similar name
+    (difflib's ratio) among the receivables with the payment's amount open, the first by id of
+    equals. Difflib's upper bounds of the ratio (the lengths, then the letters in common) are
+    worked out first, from letter counts kept for the import: a name that cannot reach the bar,
+    or beat the best so far, is never compared letter by letter."""
+    name = (detail.debtor_name or "").casefold()
+    length, letters = _letters(name, ledger)
     best: tuple[float, int] | None = None
-    for receivable_id in sorted(ledger.by_open.get(detail.amount_cents, ())):
-        receivable = ledger.receivables[receivable_id]
-        score = SequenceMatcher(
-            None, (detail.debtor_name or "").casefold(), receivable.debtor_name.casefold()
-        ).ratio()
+    for receivable_id, debtor_name in ledger.by_open.get(detail.amount_cents, ()):
+        other = debtor_name.casefold()
+        other_length, other_letters = _letters(other, ledger)
+        total = length + other_length
+        if total and any(
+            bound < _SIMILAR or (best is not None and bound <= best[0])
+            for bound in (
+                2.0 * min(length, other_length) / total,
+                2.0 * (letters & other_letters).total() / total,
+            )
+        ):
+            continue
+        score = SequenceMatcher(None, name, other).ratio()
         if best is None or score > best[0]:
             best = (score, receivable_id)
-    return best[1] if best and best[0] >= 0.6 else None
+    return best[1] if best and best[0] >= _SIMILAR else None
+
+
+_CHUNK = 500  # values in one IN (...)
+
+
+def _ids_by(session: Session, column: Any, values: set[str]) -> dict[str, int]:
+    """Receivable ids by the value of a unique reference column, for these values."""
+    ordered = sorted(values)
+    found: dict[str, int] = {}
+    for start in range(0, len(ordered), _CHUNK):
+        for receivable_id, value in session.execute(
+            select(Receivable.id, column).where(column.in_(ordered[start : start + _CHUNK]))
+        ):
+            found[value] = receivable_id
+    return found
+
+
+def _open_by_amount(
+    session: Session, amounts: set[int], journal: Batch
+) -> dict[int, list[tuple[int, str]]]:
+    """The receivables a suggestion may name, by their open cents: those of the statement (with
+    their balances held) and those of the amounts no reference settled. Read without holding
+    them: a suggestion is a hint for the clerk, who decides."""
+    names: dict[int, tuple[str, int, bool]] = {}
+    ordered = sorted(amounts)
+    for start in range(0, len(ordered), _CHUNK):
+        for receivable_id, debtor_name, amount_cents, closed_at in session.execute(
+            select(
+                Receivable.id, Receivable.debtor_name, Receivable.amount_cents, Receivable.closed_at
+            ).where(Receivable.amount_cents.in_(ordered[start : start + _CHUNK]))
+        ):
+            if receivable_id not in journal.receivables:
+                names[receivable_id] = (debtor_name, amount_cents, closed_at is not None)
+    ids = sorted(names)
+    by_open: dict[int, list[tuple[int, str]]] = {}
+    paid: dict[int, tuple[int, int, int]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for receivable_id, paid_cents, written_off, cancelled in session.execute(
+            select(Booking.receivable_id, *balance_columns())
+            .where(Booking.receivable_id.in_(ids[start : start + _CHUNK]))
+            .group_by(Booking.receivable_id)
+        ):
+            paid[receivable_id] = (int(paid_cents), int(written_off), int(cancelled))
+    for receivable_id, (debtor_name, amount_cents, closed) in names.items():
+        current = Balance(amount_cents, *paid.get(receivable_id, (0, 0, 0)), closed)
+        by_open.setdefault(current.open_cents, []).append((receivable_id, debtor_name))
+    for receivable_id, receivable in journal.receivables.items():
+        open_cents = journal.balance(receivable).open_cents
+        by_open.setdefault(open_cents, []).append((receivable_id, receivable.debtor_name))
+    for candidates in by_open.values():
+        candidates.sort()
+    return by_open
 
 
 def _load_ledger(session: Session, statements: list[Statement]) -> _Ledger:
-    """The receivables these statements can concern, with their balances: those they name, and
-    those whose amount a payment has (for suggestions). Never the whole table."""
+    """The receivables these statements name, held and with their balances; and for the
+    payments that name none, those whose amount they have (for suggestions). Never the whole
+    table, and each payment's texts read once."""
     scheme = kassenzeichen_scheme()
-    rfs: set[str] = set()
+    details = [
+        detail
+        for statement in statements
+        for entry in statement.entries
+        for detail in entry.details
+    ]
+    named: dict[int, tuple[list[str], list[str]]] = {}
+    for detail in details:
+        named[id(detail)] = (find_rf_references(_texts(detail)), [])
+    by_rf = _ids_by(
+        session, Receivable.rf_reference, {ref for rfs, _ in named.values() for ref in rfs}
+    )
     numbers: set[str] = set()
-    amounts: set[int] = set()
-    for statement in statements:
-        for entry in statement.entries:
-            for detail in entry.details:
-                text = _texts(detail)
-                rfs.update(find_rf_references(text))
-                numbers.update(find_kassenzeichen(text, scheme))
-                amounts.add(detail.amount_cents)
-    receivables: dict[int, Receivable] = {}
-    for column, values in (
-        (Receivable.rf_reference, rfs),
-        (Receivable.kassenzeichen, numbers),
-        (Receivable.amount_cents, amounts),
-    ):
-        ordered = sorted(values)
-        for start in range(0, len(ordered), 500):
-            for receivable in session.scalars(
-                select(Receivable).where(column.in_(ordered[start : start + 500]))
-            ):
-                receivables[receivable.id] = receivable
+    for detail in details:
+        rfs, _ = named[id(detail)]
+        if not any(reference in by_rf for reference in rfs):
+            found = find_kassenzeichen(_texts(detail), scheme)
+            named[id(detail)] = (rfs, found)
+            numbers.update(found)
+    by_kassenzeichen = _ids_by(session, Receivable.kassenzeichen, numbers)
     # Held until the import commits, in one order for every transaction (no deadlocks): a
     # closing or an online payment of the same receivable waits, and what the ledger knows
     # (closed, balances) stays true while the statement is booked.
-    journal = Batch(session, receivables.values())
-    return _Ledger(
-        journal=journal,
-        by_rf={r.rf_reference: rid for rid, r in journal.receivables.items()},
-        by_kassenzeichen={r.kassenzeichen: rid for rid, r in journal.receivables.items()},
-    )
+    journal = Batch(session, ids=[*by_rf.values(), *by_kassenzeichen.values()])
+    ledger = _Ledger(journal=journal, by_rf=by_rf, by_kassenzeichen=by_kassenzeichen, named=named)
+    unmatched = {
+        detail.amount_cents for detail in details if match_receivable(detail, ledger) is None
+    }
+    ledger.by_open = _open_by_amount(session, unmatched, journal)
+    return ledger
 
 
 def _clarify(
-    session: Session,
+    ledger: _Ledger,
     reason: ClarificationReason,
     source_ref: str,
     detail: TransactionDetail,
@@ -203,21 +295,31 @@ def _clarify(
     suggested: int | None = None,
     amount_cents: int | None = None,
 ) -> None:
-    session.add(
-        Clarification(
-            reason=reason.value,
-            source_ref=source_ref,
-            statement_import_id=statement_import.id,
-            receivable_id=receivable_id,
-            suggested_receivable_id=suggested,
-            amount_cents=amount_cents if amount_cents is not None else detail.amount_cents,
-            credit=entry.credit != entry.reversal,
-            booking_date=entry.booking_date,
-            debtor_name=(detail.debtor_name or "")[:140] or None,
-            debtor_iban=detail.debtor_iban,
-            remittance=" ".join(filter(None, (detail.end_to_end_id, detail.remittance_text))),
-        )
+    """A Klärungsfall, inserted with the statement's others (``_insert_clarifications``)."""
+    ledger.clarifications.append(
+        {
+            "reason": reason.value,
+            "state": ClarificationState.OPEN.value,
+            "source_ref": source_ref,
+            "statement_import_id": statement_import.id,
+            "receivable_id": receivable_id,
+            "suggested_receivable_id": suggested,
+            "amount_cents": amount_cents if amount_cents is not None else detail.amount_cents,
+            "credit": entry.credit != entry.reversal,
+            "booking_date": entry.booking_date,
+            "debtor_name": (detail.debtor_name or "")[:140] or None,
+            "debtor_iban": detail.debtor_iban,
+            "remittance": " ".join(filter(None, (detail.end_to_end_id, detail.remittance_text))),
+            "created_at": utcnow(),
+        }
     )
+
+
+def _insert_clarifications(ledger: _Ledger) -> None:
+    rows, ledger.clarifications = ledger.clarifications, []
+    table: Table = Clarification.__table__  # type: ignore[assignment]
+    for start in range(0, len(rows), 5000):
+        ledger.session.execute(insert(table), rows[start : start + 5000])
 
 
 def _book_incoming(
@@ -228,11 +330,10 @@ def _book_incoming(
     statement_import: StatementImport,
     result: ImportResult,
 ) -> None:
-    session = ledger.session
     receivable_id = match_receivable(detail, ledger)
     if receivable_id is None:
         _clarify(
-            session,
+            ledger,
             ClarificationReason.UNKNOWN_REFERENCE,
             source_ref,
             detail,
@@ -269,7 +370,7 @@ def _book_incoming(
             else abs(after.open_cents)
         )
         _clarify(
-            session,
+            ledger,
             reason,
             source_ref,
             detail,
@@ -307,7 +408,7 @@ def _book_outgoing(
         result.booked += 1
         result.booked_cents -= detail.amount_cents
     _clarify(
-        ledger.session,
+        ledger,
         ClarificationReason.RETURNED_DEBIT,
         source_ref,
         detail,
@@ -401,6 +502,7 @@ def _import_statement(
                 _book_outgoing(ledger, detail, entry, source_ref, statement_import, result)
             else:
                 result.ignored += 1  # the city's own payments are not receivables
+    _insert_clarifications(ledger)
     statement_import.booked = result.booked - before_booked
     statement_import.clarifications = result.clarifications - before_clarified
     result.statements += 1
