@@ -280,7 +280,10 @@ class Batch:
     ) -> tuple[Balance, Balance] | None:
         """Append a booking; returns the receivable's balance before and after it, or None when
         this event was booked before."""
-        if self.booked_before(source, [source_ref]):
+        known = self._known.get((source.value, source_ref))
+        if known is None:
+            known = bool(self.booked_before(source, [source_ref]))
+        if known:
             return None
         self._known[(source.value, source_ref)] = True
         before = self._balances[receivable.id]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from schwifty import IBAN
+from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
 from server.payments.references import (
@@ -433,3 +435,21 @@ def test_any_single_character_change_breaks_an_rf_reference(
     position = data.draw(st.integers(min_value=2, max_value=len(electronic) - 1))
     digit = data.draw(st.sampled_from(string.digits).filter(lambda d: d != electronic[position]))
     assert not is_valid_rf(electronic[:position] + digit + electronic[position + 1 :])
+
+
+@PROPERTIES
+@given(
+    st.one_of(
+        st.text(alphabet="RFrf0123456789ABCXYZ -.", max_size=30),
+        st.text(alphabet=string.digits + string.ascii_uppercase, min_size=1, max_size=21).map(
+            rf_reference
+        ),
+    )
+)
+def test_the_rf_check_is_python_stdnums(text: str) -> None:
+    """The import's own MOD 97-10 check (issue 17) says what python-stdnum says."""
+    compact = iso11649.compact(text) if text.isascii() else ""
+    expected = bool(re.fullmatch(r"RF[0-9]{2}[0-9A-Z]{1,21}", compact)) and iso11649.is_valid(
+        compact
+    )
+    assert is_valid_rf(text) == expected
