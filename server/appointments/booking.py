@@ -110,7 +110,10 @@ def new_token() -> str:
 
 
 def all_services() -> list[Service]:
-    return list(db.session.scalars(select(Service).order_by(Service.id)))
+    """The services offered (a deactivated one is not)."""
+    return list(
+        db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.id))
+    )
 
 
 def services_by_ids(ids: Sequence[int]) -> list[Service]:
@@ -170,7 +173,7 @@ def _starts_of_day(
     runs = day_runs(day, _spans(location), city_zone(), grid)
     if not runs:
         return []
-    counters = [counter.id for counter in location.counters]
+    counters = [counter.id for counter in location.counters if counter.active]
     first = min(run[0] for run in runs)
     last = max(run[-1] for run in runs) + timedelta(minutes=grid)
     taken = _taken(counters, first, last)
@@ -214,6 +217,8 @@ def is_offered(
 ) -> bool:
     """Whether ``start`` is a start the location's hours allow for this length (taken or not)."""
     if not set(s.id for s in services) <= {s.id for s in location.services}:
+        return False
+    if not all(s.active for s in services) or not any(c.active for c in location.counters):
         return False
     day = city_time(start).date()
     if start <= utcnow() or day > last_day() or day in _closed_days(location, day, day):
@@ -275,7 +280,7 @@ def _take_cells(session: Session, booking: Appointment, location: Location, cell
     sets the booking's counter. False when no counter has them all."""
     grid = _setting("APPOINTMENT_SLOT_MINUTES")
     moments = cells_from(as_utc(booking.starts_at), cells, grid)
-    for counter in location.counters:
+    for counter in [counter for counter in location.counters if counter.active]:
         rows = [
             {"counter_id": counter.id, "starts_at": m, "booking_id": booking.id} for m in moments
         ]
@@ -329,7 +334,9 @@ def _closed_meanwhile(session: Session, location_id: int, starts_at: datetime) -
     """Whether the start's day is closed, read under the location's row taken shared: closing a
     day takes it exclusively (``office.close_day``), so a booking and the closure of its day
     never both succeed. SQLite has no shared row locks: there the database's write lock
-    serialises both (``lock_row``)."""
+    serialises both (``lock_row``). The clerks' changes to a location's services, hours and
+    counters take the row exclusively too (``server.appointments.admin``): ``still_offered``
+    reads them under it."""
     if session.get_bind().dialect.name == "sqlite":
         lock_row(session, Location, location_id)
     else:
@@ -339,6 +346,20 @@ def _closed_meanwhile(session: Session, location_id: int, starts_at: datetime) -
     day = city_time(starts_at).date()
     closed = select(Closure.id).where(Closure.location_id == location_id, Closure.day == day)
     return session.scalar(closed) is not None
+
+
+def _still_offered(
+    session: Session,
+    location: Location,
+    services: Sequence[Service],
+    persons: int,
+    starts_at: datetime,
+) -> bool:
+    """``is_offered`` once more, read afresh under the location's row (``_closed_meanwhile``):
+    a clerk may have changed the location's services, hours or counters, or deactivated a
+    service, since the page was shown."""
+    session.expire_all()  # nothing is pending yet: every row is read again as it is now
+    return is_offered(location, services, persons, starts_at)
 
 
 def book(
@@ -371,6 +392,8 @@ def book(
         keys = [f"email:{email.lower()}"] + ([f"citizen:{citizen_id}"] if confirmed else [])
         _lock_holders(session, keys)
         if _closed_meanwhile(session, location.id, starts_at):
+            raise SlotTaken
+        if not _still_offered(session, location, services, persons, starts_at):
             raise SlotTaken
         over = _over_limit(email, citizen_id, services)
         if over is not None:
@@ -505,6 +528,8 @@ def move(booking: Appointment, starts_at: datetime, not_before: datetime | None 
     grid = _setting("APPOINTMENT_SLOT_MINUTES")
     with db.transaction() as session:
         if _closed_meanwhile(session, booking.location_id, starts_at):
+            raise SlotTaken
+        if not _still_offered(session, booking.location, services, booking.persons, starts_at):
             raise SlotTaken
         locked = lock_row(session, Appointment, booking.id)
         if locked is None or locked.status != AppointmentStatus.CONFIRMED.value:

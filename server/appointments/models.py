@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, utcnow
@@ -98,6 +100,9 @@ class Service(Base):
     service_group: Mapped[str] = mapped_column(
         String(40), default=DEFAULT_GROUP, server_default=DEFAULT_GROUP
     )
+    # A service is never deleted (bookings and statistics name it): deactivated, it is no
+    # longer offered; its appointments stand.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
 
 class Location(Base):
@@ -127,6 +132,8 @@ class Counter(Base):
         ForeignKey("appointment_locations.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(40))  # "Schalter 1", shown on the call display
+    # Never deleted (bookings and visits name it): deactivated, it takes no more appointments.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     location: Mapped[Location] = relationship(back_populates="counters")
 

@@ -21,6 +21,8 @@ def _init_office(app: Flask) -> None:
     """The Bürgerbüro's side: back office, call display, reminders, audit labels."""
     from flask_babel import lazy_gettext as _l
 
+    from server.appointments.admin_views import bp as office_setup
+    from server.appointments.admin_views import hours_detail
     from server.appointments.backoffice import bp as office
     from server.appointments.backoffice import closure_detail
     from server.appointments.call_display import bp as call_display
@@ -31,6 +33,7 @@ def _init_office(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
 
     app.register_blueprint(office)
+    app.register_blueprint(office_setup)
     app.register_blueprint(call_display)
     app.cli.add_command(appointments_group)
     register_queue(
@@ -43,7 +46,26 @@ def _init_office(app: Flask) -> None:
         )
     )
     register_labels(
-        actions={"appointments.day.close": _l("Standort für einen Tag geschlossen")},
-        records={"appointment_location": _l("Standort")},
-        details={"appointments.day.close": closure_detail},
+        actions={
+            "appointments.day.close": _l("Standort für einen Tag geschlossen"),
+            "appointments.service.create": _l("Dienst der Termine angelegt"),
+            "appointments.service.change": _l("Dienst der Termine geändert"),
+            "appointments.service.activate": _l("Dienst wieder angeboten"),
+            "appointments.service.deactivate": _l("Dienst nicht mehr angeboten"),
+            "appointments.location.create": _l("Standort angelegt"),
+            "appointments.location.change": _l("Standort geändert"),
+            "appointments.counter.add": _l("Schalter hinzugefügt"),
+            "appointments.counter.rename": _l("Schalter umbenannt"),
+            "appointments.counter.activate": _l("Schalter wieder in Betrieb"),
+            "appointments.counter.deactivate": _l("Schalter außer Betrieb"),
+            "appointments.hours.change": _l("Öffnungszeiten geändert"),
+        },
+        records={
+            "appointment_location": _l("Standort"),
+            "appointment_service": _l("Dienst der Termine"),
+        },
+        details={
+            "appointments.day.close": closure_detail,
+            "appointments.hours.change": hours_detail,
+        },
     )

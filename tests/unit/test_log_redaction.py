@@ -62,6 +62,8 @@ PUBLIC_VARIABLES = {
     "location_id": "an office's id: the call display in its waiting room is public, the rest "
     "back office with clerk login",
     "booking_id": "back office, clerk login",
+    "service_id": "an appointment service's id: back office, clerk login",
+    "counter_id": "an office counter's id: back office, clerk login",
 }
 # Named like a secret, and none: each needs its reason.
 LOOKS_SECRET_BUT_IS_NOT = {

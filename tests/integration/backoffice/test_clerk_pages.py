@@ -245,6 +245,24 @@ def appointments_in_several_states(app: Flask) -> None:
     booked(app, place, closed, 9, email="erika@example.de")
     with app.test_request_context("/"):
         office.close_day(place.location_id, closed, "Betriebsausflug", clerk="pruefer")
+    setup_in_several_states(app, place.location_id)
+
+
+def setup_in_several_states(app: Flask, location_id: int) -> None:
+    """The offices' set-up: a counter out of service, a service no longer offered, hours
+    changed (each in the audit log)."""
+    from datetime import time
+
+    from server.appointments import admin
+    from server.appointments.slots import Span
+
+    with app.test_request_context("/"):
+        admin.set_counter_active(place_counter(app, location_id), False, clerk="pruefer")
+        data = admin.ServiceData("Reisepass beantragen", "", 30, "Passfoto", "", "ausweise")
+        made = admin.create_service(data, clerk="pruefer")
+        admin.set_service_active(made.id, False, clerk="pruefer")
+        week = [Span(day, time(0), time(23, 50)) for day in range(7)]
+        admin.set_hours(location_id, week, clerk="pruefer")
 
 
 def place_counter(app: Flask, location_id: int) -> int:
@@ -330,7 +348,9 @@ def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(
         switch_to_english(clerk)
     logout = "Log out" if language == "en" else "Abmelden"
     problems: dict[str, list[str]] = {}
+    visited = set()
     for url, page in clerk_pages(busy_portal):
+        visited.add(url.partition("?")[0])
         soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
         header = soup.select_one("header form[action='/verwaltung/abmelden'] button")
         if header is None or header.get_text(strip=True) != logout:
@@ -341,6 +361,9 @@ def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(
     assert not problems, "\n".join(
         f"{url}: {sorted(set(found))}" for url, found in problems.items()
     )
+    setup_pages = {"/verwaltung/termine/dienste", "/verwaltung/termine/standorte/neu"}
+    assert setup_pages <= visited
+    assert any(url.endswith("/oeffnungszeiten") for url in visited)
 
 
 # --- decisions: a success message, and a final status stays ----------------------------------

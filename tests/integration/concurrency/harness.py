@@ -88,10 +88,24 @@ COVERED: dict[str, str] = {
     # the Bürgerbüro's appointments
     "appointments_office.visit": "test_appointment_office::test_arrival_steps",
     "appointments_office.close_day": "test_appointment_office::test_close_day",
+    # setting up the Bürgerbüro's offices
+    "appointments_setup.new_service": "test_appointment_setup::test_create_service",
+    "appointments_setup.add_counter": "test_appointment_setup::test_add_counter",
+    "appointments_setup.counter": "test_appointment_setup::test_counter_out_of_service",
+    "appointments_setup.service_offered": "test_appointment_setup::test_service_no_longer_offered",
 }
 
 # endpoint -> why no race scenario (one line each).
 EXEMPT: dict[str, str] = {
+    "appointments_setup.service": "saves a service's form as a whole under its row lock: a "
+    "repeat writes the same values again (one effect)",
+    "appointments_setup.new_location": "a location's name is unique (insert once): a repeat is "
+    "refused; the same path as test_add_counter",
+    "appointments_setup.location": "saves name, address and services as a whole under the "
+    "location's row lock: a repeat writes the same values (race with bookings: "
+    "tests/integration/appointments/test_setup.py)",
+    "appointments_setup.hours": "replaces the week's hours as a whole under the location's row "
+    "lock: a repeat writes the same week (race with bookings: test_setup.py)",
     "forms_status.lookup": "opens a status page: changes no record, only this browser's session",
     "sandbox_api.create": "the sandbox payment platform's own API: a test peer, not the portal",
     "sandbox_api.refund": "the sandbox payment platform's own API: a test peer, not the portal",

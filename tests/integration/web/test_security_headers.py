@@ -42,6 +42,8 @@ SAMPLE_ARGUMENTS = {
     "number": "T-0000-0000",
     "location_id": 1,
     "booking_id": 1,
+    "service_id": 1,
+    "counter_id": 1,
 }
 
 
