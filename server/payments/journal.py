@@ -190,7 +190,8 @@ def book(
     return booking, True
 
 
-_CHUNK = 500  # values in one IN (...): well below every database's limit on parameters
+_CHUNK = 5000  # values in one IN (...): below the limits on parameters of PostgreSQL (65,535)
+# and SQLite (32,766 since 3.32); on PostgreSQL fewer, larger queries are several times faster
 
 
 class Batch:

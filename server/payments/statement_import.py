@@ -194,7 +194,7 @@ def suggest_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None
     return best[1] if best and best[0] >= _SIMILAR else None
 
 
-_CHUNK = 500  # values in one IN (...)
+_CHUNK = 5000  # values in one IN (...), as journal._CHUNK
 
 
 def _ids_by(session: Session, column: Any, values: set[str]) -> dict[str, int]:
@@ -477,8 +477,8 @@ def _import_statement(
     ]
     # Entries can appear again in a corrected or overlapping statement: each books once.
     done = ledger.journal.booked_before(BookingSource.BANK, refs)
-    for chunk_start in range(0, len(refs), 500):
-        chunk = refs[chunk_start : chunk_start + 500]
+    for chunk_start in range(0, len(refs), _CHUNK):
+        chunk = refs[chunk_start : chunk_start + _CHUNK]
         done |= set(
             ledger.session.scalars(
                 select(Clarification.source_ref).where(Clarification.source_ref.in_(chunk))
