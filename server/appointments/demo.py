@@ -67,6 +67,16 @@ DEMO_SERVICES = (
         "Bisheriger Führerschein\nPersonalausweis oder Reisepass\nEin biometrisches Passfoto",
         "Your current driving licence\nIdentity card or passport\nA biometric passport photo",
     ),
+    DemoService(
+        "urkunde",
+        "Personenstandsurkunde beantragen",
+        "Apply for a civil-status certificate",
+        15,
+        "Personalausweis oder Reisepass\nFür Urkunden anderer Personen: Nachweis Ihres "
+        "Interesses\nGebühr: 12,00 € je Urkunde – bar oder mit Karte",
+        "Identity card or passport\nFor other people's certificates: proof of your interest\n"
+        "Fee: €12.00 per certificate – cash or card",
+    ),
 )
 
 
@@ -77,6 +87,7 @@ DEMO_GROUPS = {
     "wohnsitz-anmelden": "meldewesen",
     "meldebescheinigung": "meldewesen",
     "fuehrerschein": "fuehrerschein",
+    "urkunde": "standesamt",
 }
 
 
@@ -95,7 +106,7 @@ DEMO_LOCATIONS = (
         "Rathausplatz 1, 12345 Musterstadt",
         ("Schalter 1", "Schalter 2", "Schalter 3"),
         (((0, 1, 2, 3, 4), time(8), time(12, 30)), ((1, 3), time(14), time(18))),
-        tuple(service.slug for service in DEMO_SERVICES),
+        tuple(service.slug for service in DEMO_SERVICES if service.slug != "urkunde"),
     ),
     DemoLocation(
         "Bürgerbüro Nord",
@@ -103,6 +114,14 @@ DEMO_LOCATIONS = (
         ("Schalter 1", "Schalter 2"),
         (((0, 2, 4), time(8), time(13)), ((3,), time(12), time(18))),
         ("personalausweis", "reisepass", "wohnsitz-anmelden", "meldebescheinigung"),
+    ),
+    # Where a citizen without the eID applies for a certificate in person (§ 6 Abs. 3 PStV).
+    DemoLocation(
+        "Standesamt",
+        "Rathausplatz 1, 12345 Musterstadt",
+        ("Zimmer 104",),
+        (((0, 1, 2, 3, 4), time(8), time(12)),),
+        ("urkunde",),
     ),
 )
 
