@@ -59,6 +59,9 @@ DEFAULT_PORTAL_APP = "server.wsgi:app"
 KB = 1024
 HTML_BUDGET_KB = 14
 TOTAL_BUDGET_KB = 100
+# The portal's own scripts (issue 17): the drafts code only where it is needed.
+OWN_JS_BUDGET_KB = 10
+OWN_SCRIPTS = "/static/js/"
 GZIP_LEVEL = 6  # what a typical server (nginx, most middlewares) uses
 BROTLI_QUALITY = 11  # what a build step would pre-compress static files with
 
@@ -423,6 +426,13 @@ class PageWeight:
     def total_sent_bytes(self) -> int:
         return self.html.sent_bytes + sum(r.sent_bytes for r in self.resources)
 
+    @property
+    def own_script_bytes(self) -> int:
+        """The portal's own JavaScript (under /static/js/), compressed: vendor code not counted."""
+        return sum(
+            r.counted_bytes for r in self.resources if urlsplit(r.url).path.startswith(OWN_SCRIPTS)
+        )
+
 
 class PageParser(html.parser.HTMLParser):
     """Collects what a browser loads for a page: (url, kind) in document order."""
@@ -724,6 +734,11 @@ def print_page_weight(page: PageWeight) -> None:
         f"{'OK' if total_kb <= TOTAL_BUDGET_KB else 'OVER BUDGET'} "
         f"[{len(page.resources) + 1} requests]"
     )
+    own_kb = page.own_script_bytes / KB
+    print(
+        f"the portal's own JavaScript: {own_kb:.1f} KB compressed (budget {OWN_JS_BUDGET_KB} KB) "
+        f"{'OK' if own_kb <= OWN_JS_BUDGET_KB else 'OVER BUDGET'}"
+    )
     print(
         f"actually sent by the server now: {kb(page.total_sent_bytes)} KB "
         "(bodies only; Content-Encoding per resource above)"
@@ -750,6 +765,8 @@ def page_weight_json(page: PageWeight) -> dict[str, Any]:
         "total_counted_bytes": page.total_counted_bytes,
         "total_budget_bytes": TOTAL_BUDGET_KB * KB,
         "total_sent_bytes": page.total_sent_bytes,
+        "own_script_bytes": page.own_script_bytes,
+        "own_script_budget_bytes": OWN_JS_BUDGET_KB * KB,
         "html": asdict(page.html),
         "resources": [asdict(r) for r in page.resources],
         "skipped": page.skipped,
