@@ -12,10 +12,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app
-from sqlalchemy import MetaData, Table, create_engine, event, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    MetaData,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
@@ -187,6 +199,22 @@ def insert_once(
     )
     inserted = session.execute(statement).scalar_one_or_none()
     return int(inserted) if inserted is not None else None
+
+
+# Values in one ``one_of`` read: below SQLite's limit on parameters (32,766 since 3.32).
+BULK_CHUNK = 5000
+
+
+def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN (values)`` for bulk reads (issue 17). On PostgreSQL ``column = ANY(:array)``:
+    one parameter instead of thousands, several times faster to send and to plan; elsewhere
+    ``IN``, so give it at most ``BULK_CHUNK`` values."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(
+            "ColumnElement[bool]",
+            column == any_(bindparam(None, value=list(values), type_=ARRAY(column.type))),
+        )
+    return cast("ColumnElement[bool]", column.in_(values))
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Table, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
-from server.db import lock_row
+from server.db import BULK_CHUNK, lock_row, one_of
 from server.logs import get_logger
 from server.payments import events
 from server.payments.models import Booking, BookingKind, BookingSource, Receivable
@@ -190,8 +190,7 @@ def book(
     return booking, True
 
 
-_CHUNK = 5000  # values in one IN (...): below the limits on parameters of PostgreSQL (65,535)
-# and SQLite (32,766 since 3.32); on PostgreSQL fewer, larger queries are several times faster
+_CHUNK = BULK_CHUNK  # values in one bulk read: fewer, larger queries are several times faster
 
 
 class Batch:
@@ -223,7 +222,7 @@ class Batch:
         for start in range(0, len(ids), _CHUNK):
             for receivable in session.scalars(
                 select(Receivable)
-                .where(Receivable.id.in_(ids[start : start + _CHUNK]))
+                .where(one_of(session, Receivable.id, ids[start : start + _CHUNK]))
                 .order_by(Receivable.id)
                 .with_for_update(of=Receivable)
                 .options(lazyload(Receivable.bookings))  # the balances come from sums below
@@ -234,7 +233,7 @@ class Batch:
         for start in range(0, len(ids), _CHUNK):
             for receivable_id, paid, written_off, cancelled in session.execute(
                 select(Booking.receivable_id, *balance_columns())
-                .where(Booking.receivable_id.in_(ids[start : start + _CHUNK]))
+                .where(one_of(session, Booking.receivable_id, ids[start : start + _CHUNK]))
                 .group_by(Booking.receivable_id)
             ):
                 sums[receivable_id] = (int(paid), int(written_off), int(cancelled))
@@ -258,7 +257,8 @@ class Batch:
             found = set(
                 self.session.scalars(
                     select(Booking.source_ref).where(
-                        Booking.source == source.value, Booking.source_ref.in_(chunk)
+                        Booking.source == source.value,
+                        one_of(self.session, Booking.source_ref, chunk),
                     )
                 )
             )

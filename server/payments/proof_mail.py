@@ -22,6 +22,7 @@ from sqlalchemy import select
 from server.auth.models import Citizen, CitizenRecord
 from server.auth.records import citizens_linked_to
 from server.backends import Registry
+from server.db import BULK_CHUNK, one_of
 from server.extensions import db
 from server.formatting import euro, german_date_time
 from server.logs import get_logger
@@ -61,7 +62,7 @@ def _account_email(receivable: Receivable) -> str | None:
     return citizen.email or citizen.login_email
 
 
-_CHUNK = 5000  # values in one IN (...), as journal._CHUNK
+_CHUNK = BULK_CHUNK  # values in one bulk read
 
 
 def _account_emails(receivables: Sequence[Receivable]) -> dict[int, str | None] | None:
@@ -78,7 +79,7 @@ def _account_emails(receivables: Sequence[Receivable]) -> dict[int, str | None] 
                     .join(Citizen, Citizen.id == CitizenRecord.citizen_id)
                     .where(
                         CitizenRecord.kind == "receivables",
-                        CitizenRecord.record_id.in_(ids[start : start + _CHUNK]),
+                        one_of(session, CitizenRecord.record_id, ids[start : start + _CHUNK]),
                     )
                     .order_by(CitizenRecord.record_id, Citizen.id)
                 ):

@@ -26,7 +26,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
-from server.db import insert_once, utcnow
+from server.db import BULK_CHUNK, insert_once, one_of, utcnow
 from server.extensions import db
 from server.logs import get_logger
 from server.payments.journal import Balance, Batch, balance_columns
@@ -194,7 +194,7 @@ def suggest_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None
     return best[1] if best and best[0] >= _SIMILAR else None
 
 
-_CHUNK = 5000  # values in one IN (...), as journal._CHUNK
+_CHUNK = BULK_CHUNK  # values in one bulk read
 
 
 def _ids_by(session: Session, column: Any, values: set[str]) -> dict[str, int]:
@@ -203,7 +203,9 @@ def _ids_by(session: Session, column: Any, values: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(ordered), _CHUNK):
         for receivable_id, value in session.execute(
-            select(Receivable.id, column).where(column.in_(ordered[start : start + _CHUNK]))
+            select(Receivable.id, column).where(
+                one_of(session, column, ordered[start : start + _CHUNK])
+            )
         ):
             found[value] = receivable_id
     return found
@@ -221,7 +223,7 @@ def _open_by_amount(
         for receivable_id, debtor_name, amount_cents, closed_at in session.execute(
             select(
                 Receivable.id, Receivable.debtor_name, Receivable.amount_cents, Receivable.closed_at
-            ).where(Receivable.amount_cents.in_(ordered[start : start + _CHUNK]))
+            ).where(one_of(session, Receivable.amount_cents, ordered[start : start + _CHUNK]))
         ):
             if receivable_id not in journal.receivables:
                 names[receivable_id] = (debtor_name, amount_cents, closed_at is not None)
@@ -231,7 +233,7 @@ def _open_by_amount(
     for start in range(0, len(ids), _CHUNK):
         for receivable_id, paid_cents, written_off, cancelled in session.execute(
             select(Booking.receivable_id, *balance_columns())
-            .where(Booking.receivable_id.in_(ids[start : start + _CHUNK]))
+            .where(one_of(session, Booking.receivable_id, ids[start : start + _CHUNK]))
             .group_by(Booking.receivable_id)
         ):
             paid[receivable_id] = (int(paid_cents), int(written_off), int(cancelled))
@@ -481,7 +483,9 @@ def _import_statement(
         chunk = refs[chunk_start : chunk_start + _CHUNK]
         done |= set(
             ledger.session.scalars(
-                select(Clarification.source_ref).where(Clarification.source_ref.in_(chunk))
+                select(Clarification.source_ref).where(
+                    one_of(ledger.session, Clarification.source_ref, chunk)
+                )
             )
         )
     before_booked, before_clarified = result.booked, result.clarifications
