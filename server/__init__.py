@@ -21,6 +21,7 @@ from server.forms.setup import init_forms
 from server.i18n import init_i18n
 from server.logs import configure_logging
 from server.mail.setup import init_mail
+from server.monitoring.setup import init_monitoring
 from server.payments.setup import init_payments
 from server.proxies import behind_proxies
 from server.security import init_security
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # The areas, each through its init_<area>(app): blueprints, backends chosen from the
     # settings (an unknown name stops the start), registrations with other areas.
+    init_monitoring(app)
     init_files(app)
     init_mail(app)
     init_web(app)

@@ -328,7 +328,11 @@ def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
 def serve_command(bind: str, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from server.monitoring.metrics import empty_multiprocess_dir, multiprocess_mode, worker_ended
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if multiprocess_mode():
+        empty_multiprocess_dir()  # counts of an earlier run would be added to this one's
 
     class PortalServer(BaseApplication):
         def load_config(self) -> None:
@@ -345,6 +349,9 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
                 # one host (or the benchmark) fight over it; the portal needs none.
                 "control_socket_disable": True,
             }
+            if multiprocess_mode():
+                # prometheus_client's clean-up for an ended worker (its counts stay summed).
+                settings["child_exit"] = lambda _server, worker: worker_ended(worker.pid)
             for key, value in settings.items():
                 if key in self.cfg.settings:
                     self.cfg.set(key, value)

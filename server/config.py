@@ -235,6 +235,20 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOG_LEVEL", "INFO", "Log level of the portal's structured (JSON) log."),
     Setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`."),
+    # Monitoring
+    Setting(
+        "METRICS_TOKEN",
+        "",
+        "Bearer token a Prometheus scraper sends to `/metrics` (`Authorization: Bearer ...`); "
+        "empty: `/metrics` answers 404.",
+    ),
+    Setting(
+        "PROMETHEUS_MULTIPROC_DIR",
+        "",
+        "Empty directory where the gunicorn workers of `portal serve` keep their metrics, so "
+        "that `/metrics` sums all workers (prometheus_client reads it from the environment "
+        "before the start; emptied by `portal serve`). Empty: one process counts alone.",
+    ),
     # Payments
     Setting(
         "PAYEE_NAME",
