@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,19 @@ from prometheus_client.samples import Sample
 from server.extensions import db
 from server.files.storage import make_storage
 from server.mail.outbox import MAX_ATTEMPTS, queue_mail, send_pending
+from server.payments.clarifications import open_clarification
+from server.payments.closing import close_receivable
+from server.payments.journal import ReceivableStatus, book
+from server.payments.models import (
+    BookingKind,
+    BookingSource,
+    ClarificationReason,
+    ClosingReason,
+    Receivable,
+)
+from server.payments.receivables import list_receivables
 from tests.conftest import free_port, make_test_app
+from tests.factories import make_receivable
 from tests.integration.files.test_upload_storage import s3_endpoint, s3_settings  # noqa: F401
 from tests.integration.operations.test_commands import (  # noqa: F401
     PORTAL,
@@ -215,3 +228,42 @@ def test_metrics_sum_the_workers_of_portal_serve(
         assert _value(samples, "portal_outbox_mails", state="waiting") == 0
     # More than one worker counted (gunicorn spreads new connections; all three did in trials).
     assert len({path.name.rsplit("_", 1)[1] for path in metrics_dir.glob("counter_*.db")}) >= 2
+
+
+def test_receivables_are_counted_by_the_status_their_journal_gives_them(app: Flask) -> None:
+    with portal_with_token(app.config["DATABASE_URL"]) as portal:
+        booked = {"open": [], "partial": [1000], "paid": [2500], "overpaid": [3000]}
+        for status, payments in booked.items():
+            receivable_id, _kz, _token = make_receivable(portal, amount_cents=2500)
+            with portal.app_context(), db.transaction() as session:
+                receivable = session.get(Receivable, receivable_id)
+                assert receivable is not None
+                for number, cents in enumerate(payments):
+                    book(
+                        session,
+                        receivable=receivable,
+                        kind=BookingKind.PAYMENT,
+                        amount_cents=cents,
+                        source=BookingSource.BANK,
+                        source_ref=f"{status}-{number}",
+                    )
+        closed_id, _kz, _token = make_receivable(portal, amount_cents=2500)
+        with portal.app_context():
+            closed = db.session.get(Receivable, closed_id)
+            assert closed is not None
+            close_receivable(closed, reason=ClosingReason.DISCONTINUED, actor="bussgeld")
+            with db.transaction() as session:
+                open_clarification(
+                    session,
+                    reason=ClarificationReason.UNKNOWN_REFERENCE,
+                    source_ref="statement-1/entry-7",
+                    receivable=None,
+                    amount_cents=1500,
+                )
+            journal = Counter(balance.status.value for _r, balance in list_receivables())
+        _text, samples = _scrape(portal)
+
+    counted = {s.labels["state"]: s.value for s in samples if s.name == "portal_receivables"}
+    assert counted == {status.value: journal[status.value] for status in ReceivableStatus}
+    assert counted == {"open": 1, "partial": 1, "paid": 1, "overpaid": 1, "closed": 1}
+    assert _value(samples, "portal_clarifications_open") == 1
