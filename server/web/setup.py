@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def init_web(app: Flask) -> None:
+    from server.web.fragments import init_fragments
     from server.web.legal_views import init_legal
     from server.web.views import bp
 
     app.register_blueprint(bp)
     init_legal(app)
+    init_fragments(app)

@@ -19,7 +19,7 @@ from server.extensions import db
 from server.i18n import LANGUAGE_COOKIE, LANGUAGE_PARAMETER, without_language_parameter
 from server.rendering import redirect_page, render_page
 from server.security import public_page, public_resource, safe_redirect_target
-from server.web.catalogue import SERVICES, find_service, search_services
+from server.web.catalogue import find_service, search_services
 from server.web.draft_key import session_draft_key
 from server.web.pwa import manifest as build_manifest
 from server.web.pwa import service_worker_script
@@ -33,7 +33,7 @@ MAX_QUERY_LENGTH = 100
 @public_page
 @public_resource  # nothing of the session in it: kept for offline use, also when logged in
 def start() -> str:
-    return render_template("views/web/start.html", services=SERVICES)
+    return render_template("views/web/start.html")
 
 
 @bp.route("/dienste")
