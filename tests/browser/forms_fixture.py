@@ -22,6 +22,7 @@ STEPS = ("kind", "eltern")
 MAX_FILE_BYTES = 1_048_576
 
 STEP_PAGE = """{% extends "base.html" %}
+{% set drafts_page = true %}
 {% block title %}Probeantrag: {{ step }}{% endblock %}
 {% block content %}
 <h1 class="kern-heading-large">{{ heading }}</h1>
@@ -52,6 +53,7 @@ STEP_PAGE = """{% extends "base.html" %}
 {% endblock %}"""
 
 CHECK_PAGE = """{% extends "base.html" %}
+{% set drafts_page = true %}
 {% block title %}Probeantrag prüfen{% endblock %}
 {% block content %}
 <h1 class="kern-heading-large">Angaben prüfen</h1>
@@ -63,6 +65,7 @@ CHECK_PAGE = """{% extends "base.html" %}
 {% endblock %}"""
 
 RECEIVED_PAGE = """{% extends "base.html" %}
+{% set drafts_page = true %}
 {% block title %}Eingegangen{% endblock %}
 {% block content %}
 <h1 class="kern-heading-large">Ihr Antrag ist eingegangen</h1>

@@ -1,4 +1,5 @@
-// Pages without a draft form load this instead of the drafts code (issue 17: 13 KB that a
+// Pages without a draft form, a confirmation or a logout (those set drafts_page and load the
+// drafts code at once) load this instead of the drafts code (issue 17: 13 KB that a
 // visitor who drafts nothing does not need). It loads the drafts code (idb-keyval.js,
 // draft-store.js, drafts.js) only where there is work for it: this browser keeps drafts or
 // waiting submissions (the start page lists them, any page sends them when online again), or
@@ -42,22 +43,26 @@ function keepsDrafts() {
   });
 }
 
-/** @param {string} src */
-function classicScript(src) {
-  return new Promise((resolve, reject) => {
+/**
+ * The classic scripts, fetched at once and run in their order (async = false).
+ * @param {string[]} sources
+ */
+function classicScripts(sources) {
+  return Promise.all(sources.map((src) => new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = src;
+    script.async = false;
     script.onload = resolve;
     script.onerror = reject;
     document.head.append(script);
-  });
+  })));
 }
 
 async function load() {
   const loader = document.getElementById("draft-loader");
   if (!loader) return;
   if (!document.querySelector(WORK) && !(await keepsDrafts())) return;
-  for (const src of JSON.parse(loader.dataset.scripts || "[]")) await classicScript(src);
+  await classicScripts(JSON.parse(loader.dataset.scripts || "[]"));
   await import("./drafts.js");
 }
 
