@@ -90,8 +90,9 @@ def _day(value: str | None) -> date:
 
 
 def _counter_id(location: Location, value: str | None) -> int:
-    """The clerk's counter (``schalter``), the location's first if none or a stranger's."""
-    ids = [counter.id for counter in location.counters]
+    """The clerk's counter (``schalter``), the location's first in service if none, a stranger's
+    or one out of service."""
+    ids = [counter.id for counter in location.counters if counter.active]
     try:
         chosen = int(value or "")
     except ValueError:
@@ -153,7 +154,10 @@ def visit(booking_id: int) -> ResponseReturnValue:
     counter_id = _counter_id(location, request.form.get("schalter"))
     try:
         if action == "aufrufen":
-            done = office.call(booking.id, counter_id)
+            # The counter the clerk's page named, checked by ``call`` (a stale tab may name one
+            # out of service meanwhile: refused, never silently another counter).
+            posted = request.form.get("schalter", "")
+            done = office.call(booking.id, int(posted) if posted.isdigit() else counter_id)
         elif action in ACTIONS:
             done = ACTIONS[action](booking.id)
         else:

@@ -252,7 +252,9 @@ def call(booking_id: int, counter_id: int) -> Visit:
     """Call the waiting person to ``counter_id``: the call display shows number and counter."""
     visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking_id))
     counter = db.session.get(Counter, counter_id)
-    if visit is not None and (counter is None or counter.location_id != visit.location_id):
+    if visit is not None and (
+        counter is None or counter.location_id != visit.location_id or not counter.active
+    ):
         raise OfficeError(_("Wählen Sie einen Schalter dieses Standorts."))
     return _change(
         booking_id,

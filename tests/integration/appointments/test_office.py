@@ -390,3 +390,28 @@ def test_a_booking_racing_the_closure_of_its_day_never_stands(app: Flask) -> Non
                 )
             )
             assert standing == 0
+
+
+def test_a_counter_out_of_service_is_neither_offered_nor_called_to(app: Flask) -> None:
+    from server.appointments.models import Counter
+
+    office = make_office(app, counters=2)
+    waiting = appointment(app, office, at(today(), 0, 10), name="Erika Mustermann")
+    with app.app_context(), db.transaction() as session:
+        closed = session.scalars(
+            select(Counter).where(Counter.location_id == office.location_id).order_by(Counter.id)
+        ).all()[1]
+        closed.active = False
+        closed_id = closed.id
+    browser = clerk(app)
+    url = day_url(office)
+    act(browser, url, waiting, "ankunft")
+    page = browser.get(f"{url}?schalter={closed_id}")
+    offered = [option.get_text(strip=True) for option in soup(page).select("select option")]
+    assert offered == ["Schalter 1"]
+    refused = browser.post(
+        f"/verwaltung/termine/termin/{booking_id(app, waiting)}",
+        data={"csrf_token": csrf_token(page), "aktion": "aufrufen", "schalter": str(closed_id)},
+    )
+    assert refused.status_code in (409, 422)
+    assert "Wählen Sie einen Schalter dieses Standorts." in text_of(refused)
