@@ -21,17 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 
 from server.pdf.fonts import PdfError
 from server.pdf.letter import WindowLetter
 from server.pdf.page import (
-    BOTTOM_MARGIN,
     INFO_LEFT,
     LEFT,
     MAX_ADDRESS_LINES,
-    PAGE_HEIGHT,
     SUBJECT_TOP,
     TEXT_WIDTH,
 )
@@ -83,13 +80,6 @@ class PaperApplication:
             raise PdfError(f"the sender has at most {MAX_SENDER_LINES} lines")
 
 
-def _rule(pdf: FPDF, x: float, y: float, width: float) -> None:
-    pdf.set_draw_color(110)
-    pdf.set_line_width(0.2)
-    pdf.line(x, y, x + width, y)
-    pdf.set_draw_color(0)
-
-
 def _caption(pdf: WindowLetter, x: float, y: float, width: float, text: str) -> None:
     """Small grey print under a line to write on: what belongs on it."""
     pdf.set_font(pdf.sans, "", 6.5)
@@ -109,7 +99,7 @@ def _field(
         pdf.set_font(pdf.sans, "", fitting_size(pdf, pdf.sans, "", text, width, 10))
         pdf.set_xy(x, y - 5)
         pdf.cell(width, 4.6, text)
-    _rule(pdf, x, y, width)
+    pdf.writing_line(x, y, width)
     _caption(pdf, x, y, width, caption)
 
 
@@ -131,7 +121,7 @@ def _sender(pdf: WindowLetter, form: PaperApplication) -> None:
     pdf.cell(width, 4, "Antragstellerin oder Antragsteller (bitte ausfüllen)")
     for index, caption in enumerate(_SENDER_CAPTIONS):
         y = 23 + index * 7.5
-        _rule(pdf, LEFT, y, width)
+        pdf.writing_line(LEFT, y, width)
         _caption(pdf, LEFT, y, width, caption)
 
 
@@ -166,32 +156,6 @@ def _pair(
     first = (TEXT_WIDTH - _GAP) * left_share
     _field(pdf, LEFT, y, first, left)
     _field(pdf, LEFT + first + _GAP, y, TEXT_WIDTH - first - _GAP, right, value)
-
-
-def _hint_box(pdf: WindowLetter) -> float:
-    """The boxed hint at the foot of the page; returns the top of the box."""
-    padding, size = 2.5, 8.5
-    pdf.set_font(pdf.sans, "", size)
-    height = pdf.multi_cell(
-        TEXT_WIDTH - 2 * padding,
-        size * 0.47,
-        HINT,
-        markdown=True,
-        dry_run=True,
-        output=MethodReturnValue.HEIGHT,
-    )
-    # With output=HEIGHT fpdf2 returns the height alone; its signature does not say so.
-    assert isinstance(height, int | float)
-    box = height + 2 * padding
-    top = PAGE_HEIGHT - BOTTOM_MARGIN - box
-    pdf.set_draw_color(60)
-    pdf.set_line_width(0.4)
-    pdf.rect(LEFT, top, TEXT_WIDTH, box)
-    pdf.set_draw_color(0)
-    pdf.set_xy(LEFT + padding, top + padding)
-    # markdown only for the fixed text of this module, for the bold question.
-    pdf.multi_cell(TEXT_WIDTH - 2 * padding, size * 0.47, HINT, markdown=True, align="L")
-    return top
 
 
 def _draw(pdf: WindowLetter, form: PaperApplication) -> None:
@@ -259,9 +223,9 @@ def _draw(pdf: WindowLetter, form: PaperApplication) -> None:
         "Vorfahr oder Abkömmling bin (Nachweis beilegen)",
     )
     y += _ROW - 2
-    _rule(pdf, LEFT, y, TEXT_WIDTH)  # room to go on writing
+    pdf.writing_line(LEFT, y, TEXT_WIDTH)  # room to go on writing
 
-    hint_top = _hint_box(pdf)
+    hint_top = pdf.foot_hint(HINT, size=8.5)
     # The signature's line just above the hint, with room to write above it.
     line = hint_top - 10
     if line - 9 < y:

@@ -20,17 +20,14 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 
 from server.pdf.fonts import PdfError
 from server.pdf.letter import WindowLetter
 from server.pdf.page import (
-    BOTTOM_MARGIN,
     INFO_LEFT,
     LEFT,
     MAX_ADDRESS_LINES,
-    PAGE_HEIGHT,
     SUBJECT_TOP,
     TEXT_WIDTH,
 )
@@ -86,13 +83,6 @@ class ObjectionLetter:
         return f"Einspruch gegen den Bußgeldbescheid – Aktenzeichen {self.case_number}"
 
 
-def _rule(pdf: FPDF, x: float, y: float, width: float) -> None:
-    pdf.set_draw_color(110)
-    pdf.set_line_width(0.2)
-    pdf.line(x, y, x + width, y)
-    pdf.set_draw_color(0)
-
-
 def _sender(pdf: WindowLetter, letter: ObjectionLetter) -> None:
     """The sender at the head of the page, or captioned lines to fill in by hand."""
     width = INFO_LEFT - LEFT - 10
@@ -109,7 +99,7 @@ def _sender(pdf: WindowLetter, letter: ObjectionLetter) -> None:
     pdf.cell(width, 4, "Absender (bitte ausfüllen)")
     for index, caption in enumerate(_SENDER_CAPTIONS):
         y = 23 + index * 7.5
-        _rule(pdf, LEFT, y, width)
+        pdf.writing_line(LEFT, y, width)
         pdf.set_font(pdf.sans, "", 6.5)
         pdf.set_text_color(90)
         pdf.set_xy(LEFT, y + 0.3)
@@ -121,32 +111,6 @@ def _paragraph(
     pdf: WindowLetter, text: str, *, size: float = 10.5, style: str = "", gap: float = 3
 ) -> None:
     pdf.paragraph(text, size=size, style=style, gap=gap, leading=0.48)
-
-
-def _hint_box(pdf: WindowLetter) -> float:
-    """The boxed hint at the foot of the page; returns the top of the box."""
-    padding, size = 2.5, 9.0
-    pdf.set_font(pdf.sans, "", size)
-    height = pdf.multi_cell(
-        TEXT_WIDTH - 2 * padding,
-        size * 0.47,
-        HINT,
-        markdown=True,
-        dry_run=True,
-        output=MethodReturnValue.HEIGHT,
-    )
-    # With output=HEIGHT fpdf2 returns the height alone; its signature does not say so.
-    assert isinstance(height, int | float)
-    box = height + 2 * padding
-    top = PAGE_HEIGHT - BOTTOM_MARGIN - box
-    pdf.set_draw_color(60)
-    pdf.set_line_width(0.4)
-    pdf.rect(LEFT, top, TEXT_WIDTH, box)
-    pdf.set_draw_color(0)
-    pdf.set_xy(LEFT + padding, top + padding)
-    # markdown only for the fixed text of this module, for the bold "Wichtig:".
-    pdf.multi_cell(TEXT_WIDTH - 2 * padding, size * 0.47, HINT, markdown=True, align="L")
-    return top
 
 
 def _signature(pdf: WindowLetter, letter: ObjectionLetter, top: float) -> None:
@@ -161,7 +125,7 @@ def _signature(pdf: WindowLetter, letter: ObjectionLetter, top: float) -> None:
         pdf.set_font(pdf.sans, "", 10.5)
         pdf.set_xy(LEFT, y - 4.5)
         pdf.cell(label, 5, text)
-        _rule(pdf, LEFT + label, y, line)
+        pdf.writing_line(LEFT + label, y, line)
         y += 13
     if letter.sender_lines:
         # The name typed below the signature, as a letter has it: signatures are hard to read.
@@ -189,12 +153,12 @@ def _draw(pdf: WindowLetter, letter: ObjectionLetter) -> None:
     _paragraph(pdf, "Begründung (freiwillig):", gap=0)
     first = pdf.get_y() + _RULE_PITCH
 
-    hint_top = _hint_box(pdf)
+    hint_top = pdf.foot_hint(HINT, size=9.0)
     signature_top = hint_top - 6 - _SIGNATURE_BLOCK
     # As many lines to write on as the page has room for between the text and the signature.
     count = max(_MIN_RULES, math.floor((signature_top - 4 - first) / _RULE_PITCH) + 1)
     for index in range(count):
-        _rule(pdf, LEFT, first + index * _RULE_PITCH, TEXT_WIDTH)
+        pdf.writing_line(LEFT, first + index * _RULE_PITCH, TEXT_WIDTH)
     _signature(pdf, letter, max(signature_top, first + count * _RULE_PITCH))
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from server.pdf.fonts import PdfError
 from server.pdf.page import (
     ADDRESS_TOP,
     ADDRESS_WIDTH,
+    BOTTOM_MARGIN,
     FOLD_MARKS,
     HOLE_MARK,
     INFO_LEFT,
@@ -19,7 +20,9 @@ from server.pdf.page import (
     INFO_WIDTH,
     LEFT,
     MAX_ADDRESS_LINES,
+    PAGE_HEIGHT,
     RETURN_ZONE_HEIGHT,
+    TEXT_WIDTH,
     Page,
 )
 from server.pdf.text import fitting_size, printable
@@ -31,6 +34,38 @@ INFO_ROW = 9.5  # from one row of the information block to the next
 
 class WindowLetter(Page):
     """A ``Page`` whose first page is a window letter's."""
+
+    def writing_line(self, x: float, y: float, width: float) -> None:
+        """A grey line to write on by hand (a form to fill in and sign)."""
+        self.set_draw_color(110)
+        self.set_line_width(0.2)
+        self.line(x, y, x + width, y)
+        self.set_draw_color(0)
+
+    def foot_hint(self, text: str, *, size: float) -> float:
+        """A boxed hint at the foot of the page; returns the top of the box. ``text`` is the
+        calling module's own fixed text: markdown (for a bold word) is read in it."""
+        padding = 2.5
+        self.set_font(self.sans, "", size)
+        height = self.multi_cell(
+            TEXT_WIDTH - 2 * padding,
+            size * 0.47,
+            text,
+            markdown=True,
+            dry_run=True,
+            output=MethodReturnValue.HEIGHT,
+        )
+        # With output=HEIGHT fpdf2 returns the height alone; its signature does not say so.
+        assert isinstance(height, int | float)
+        box = height + 2 * padding
+        top = PAGE_HEIGHT - BOTTOM_MARGIN - box
+        self.set_draw_color(60)
+        self.set_line_width(0.4)
+        self.rect(LEFT, top, TEXT_WIDTH, box)
+        self.set_draw_color(0)
+        self.set_xy(LEFT + padding, top + padding)
+        self.multi_cell(TEXT_WIDTH - 2 * padding, size * 0.47, text, markdown=True, align="L")
+        return top
 
     def fold_marks(self) -> None:
         """The fold marks (to fold the sheet into thirds) and the hole mark at the left edge."""
