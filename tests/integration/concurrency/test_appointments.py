@@ -3,7 +3,7 @@ appointment, or book more than the limit allows for one address, all at once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import altcha
 from sqlalchemy import select
@@ -31,9 +31,12 @@ def office(portal: Portal) -> Office:
     return make_office(portal.app, name=portal.unique("Bürgerbüro "))
 
 
-def free_times(portal: Portal, place: Office, count: int = 1) -> list[str]:
+def free_times(
+    portal: Portal, place: Office, count: int = 1, *, disjoint: bool = False
+) -> list[str]:
     """The first free times an anonymous visitor may book (after the emergency slots), as the
-    times page sends them."""
+    times page sends them; ``disjoint``: no two of them overlap (an appointment spans several
+    cells of the grid, so neighbouring times compete for the same counter)."""
     hours = int(portal.app.config["APPOINTMENT_EMERGENCY_HOURS"])
     with portal.db() as session:
         location = session.get(Location, place.location_id)
@@ -43,6 +46,13 @@ def free_times(portal: Portal, place: Office, count: int = 1) -> list[str]:
             [location], services, 1, days=2, not_before=utcnow() + timedelta(hours=hours)
         )
         starts = [offer.starts_at for day in days for offer in day.offers]
+        length = timedelta(minutes=services[0].duration_minutes)
+    if disjoint:
+        apart: list[datetime] = []
+        for start in starts:
+            if not apart or start >= apart[-1] + length:
+                apart.append(start)
+        starts = apart
     assert len(starts) >= count
     return [f"{place.location_id}@{domain.moment_value(start)}" for start in starts[:count]]
 
@@ -153,7 +163,7 @@ def test_book_the_same_time(portal: Portal) -> None:
 def test_limit_per_address(portal: Portal) -> None:
     """N bookings of one address at N different times: exactly the limit (2) is booked."""
     place = office(portal)
-    times = free_times(portal, place, N)
+    times = free_times(portal, place, N, disjoint=True)
     email = portal.unique("hamster") + "@example.de"
     browsers = portal.browsers()
     fields: dict[int, dict[str, object]] = {}
