@@ -34,6 +34,13 @@ def _flag(value: str) -> bool:
     raise ValueError(f"not a yes/no value: {value!r}")
 
 
+def _at_least(minimum: int, value: str) -> int:
+    number = int(value)
+    if number < minimum:
+        raise ValueError(f"must be at least {minimum}, not {number}")
+    return number
+
+
 def _time_zone(value: str) -> str:
     time_zone(value)  # refuses an unknown zone at start
     return value
@@ -86,6 +93,13 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
         "How long a request waits for a free connection before it fails.",
         float,
+    ),
+    Setting(
+        "PAGE_CACHE_ENTRIES",
+        "256",
+        "Public pages (start page, catalogue, legal pages) each process keeps rendered, by URL "
+        "and language; the least recently used goes first. `0` renders every request.",
+        _integer,
     ),
     Setting(
         "PORTAL_BASE_URL",
@@ -482,6 +496,61 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
         "Days a draft kept on the server survives without being touched.",
         _integer,
+    ),
+    # Retention (DSGVO Art. 5 (1) e): `portal retention run` daily. A period in years counts
+    # from the end of the calendar year of the record's last event, as files are weeded out
+    # (and as § 147 Abs. 4 AO counts); docs/operations.md gives the reasons.
+    Setting(
+        "RETENTION_FINE_CASE_YEARS",
+        "3",
+        "Years after the end of the year a fine case was decided (paid, discontinued, forwarded, "
+        "on to a Bußgeldbescheid) until it goes with its evidence photos, statements and "
+        "uploads: a Bußgeldbescheid of up to 1,000 euros can be enforced for three years "
+        "(§ 34 Abs. 2 Nr. 2 OWiG). Never while its Verwarnungsgeld has money open.",
+        _integer,
+    ),
+    Setting(
+        "RETENTION_HEARING_STATEMENT_YEARS",
+        "2",
+        "Years after the end of the year a fine case was decided until the hearing's statements "
+        "and their attachments go (the case stays, see above): a discontinued case may be taken "
+        "up again until the absolute limitation of prosecution, at least two years "
+        "(§ 33 Abs. 3 Satz 2 OWiG).",
+        _integer,
+    ),
+    Setting(
+        "RETENTION_FORM_SUBMISSION_YEARS",
+        "2",
+        "Years after the end of the year an online-form submission reached its final status "
+        "until it goes with its files: objections and actions against the decision end within "
+        "a year at the latest (§ 58 Abs. 2 VwGO). Never while its fee has money open.",
+        _integer,
+    ),
+    Setting(
+        "RETENTION_CERTIFICATE_ORDER_YEARS",
+        "1",
+        "Years after the end of the year a certificate order was sent or refused until it goes "
+        "with its files (an ID copy among them): the register is the lasting record, the fee "
+        "stays in the journal. Never while its fee has money open.",
+        _integer,
+    ),
+    Setting(
+        "RETENTION_AUDIT_YEARS",
+        "2",
+        "Years after the end of the year an audit-log entry was written until it goes: log "
+        "data are deleted at the end of the year after the next in § 76 Abs. 4 BDSG's pattern; "
+        "one more year for the audit office, which checks the money decisions after the annual "
+        "accounts. The retention job's own entries (counts only) stay.",
+        _integer,
+    ),
+    Setting(
+        "RETENTION_JOURNAL_YEARS",
+        "10",
+        "Years after the end of the year of a receivable's last booking until it goes with its "
+        "journal, online payments, refunds and clarifications: books and records are kept ten "
+        "years (§ 147 Abs. 3 AO, § 257 Abs. 4 HGB). Less than 10 refuses the start. Never "
+        "while money is open, a clarification undecided or a refund on its way.",
+        lambda value: _at_least(10, value),
     ),
     Setting(
         "OIDC_ISSUER",

@@ -102,7 +102,7 @@ def content_security_policy(nonce: str, *, webassembly: bool = False) -> str:
     )
 
 
-def _is_logged_in() -> bool:
+def is_logged_in() -> bool:
     return any(key in session for key in IDENTITY_SESSION_KEYS)
 
 
@@ -119,7 +119,7 @@ def _is_public(response: Response) -> bool:
         return False
     if request.endpoint == "static" or g.get("public_resource"):
         return True
-    return bool(g.get("public_page")) and not _is_logged_in()
+    return bool(g.get("public_page")) and not is_logged_in()
 
 
 def cache_control_for(response: Response) -> tuple[str, bool]:

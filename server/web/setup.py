@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.page_cache import init_page_cache
+
 
 def init_web(app: Flask) -> None:
     from server.web.fragments import init_fragments
@@ -13,3 +15,4 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(bp)
     init_legal(app)
     init_fragments(app)
+    init_page_cache(app)

@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from server.auth.session import current_citizen
 from server.extensions import db
 from server.i18n import LANGUAGE_COOKIE, LANGUAGE_PARAMETER, without_language_parameter
+from server.page_cache import kept_page
 from server.rendering import redirect_page, render_page
 from server.security import public_page, public_resource, safe_redirect_target
 from server.web.catalogue import find_service, search_services
@@ -32,12 +33,14 @@ MAX_QUERY_LENGTH = 100
 @bp.route("/")
 @public_page
 @public_resource  # nothing of the session in it: kept for offline use, also when logged in
+@kept_page
 def start() -> str:
     return render_template("views/web/start.html")
 
 
 @bp.route("/dienste")
 @public_page
+@kept_page
 def catalogue() -> str:
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
     return render_page(
@@ -50,6 +53,7 @@ def catalogue() -> str:
 
 @bp.route("/dienste/<slug>")
 @public_page
+@kept_page
 def service(slug: str) -> str:
     found = find_service(slug)
     if found is None:
@@ -59,6 +63,7 @@ def service(slug: str) -> str:
 
 @bp.route("/offline")
 @public_page
+@kept_page
 def offline() -> str:
     return render_template("views/web/offline.html")
 

@@ -1,0 +1,135 @@
+"""Whole public pages rendered once per process (issue 17): the start page spent four fifths of
+its time in Jinja, for HTML that is the same for every visitor of a URL and language.
+
+What differs per response is only the CSP nonce and the CSRF token: the kept page holds marks in
+their place, and every response gets its own fresh values filled in. A page is kept only when
+nothing of the visitor can be in it: a plain GET (no htmx fragment, no blank copy), no flashed
+message waiting in the session, and for ``@public_page`` views nobody logged in (a
+``@public_resource`` view is the same for everybody). Under ``FLASK_DEBUG`` nothing is kept, so
+that an edited template shows at once; ``PAGE_CACHE_ENTRIES`` bounds the pages kept per process
+(the least recently used goes) and 0 switches the cache off.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from server.i18n import current_language
+from server.security import BLANK_COPY_HEADER, csp_nonce, is_logged_in
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_KEY = "portal_page_cache"
+# Letters only: nothing escapes them, in an attribute, in JSON or in text.
+NONCE_MARK = "portalNonceMarkQx7Kc2"
+CSRF_MARK = "portalCsrfMarkVb4Zt9"
+# Where Flask-WTF notes the token it made for this request (``WTF_CSRF_FIELD_NAME``'s default).
+CSRF_FIELD = "csrf_token"
+
+
+class KeptPages:
+    """A bounded map of rendered pages, shared by the threads of one process."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._pages: OrderedDict[tuple[str, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[str, ...], page: str) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.entries:
+                self._pages.popitem(last=False)
+
+
+def _csrf_token() -> str:
+    """The template's ``csrf_token()``: a mark while a page is rendered to be kept."""
+    if g.get("rendering_kept_page"):
+        return CSRF_MARK
+    return str(generate_csrf())
+
+
+def _may_keep() -> bool:
+    if current_app.debug or not current_app.extensions[_KEY].entries:
+        return False
+    if request.method != "GET" or request.headers.get("HX-Request"):
+        return False
+    if request.headers.get(BLANK_COPY_HEADER) is not None:
+        return False
+    if "_flashes" in session:
+        return False
+    return bool(g.get("public_resource")) or not is_logged_in()
+
+
+def _filled(page: str) -> str:
+    page = page.replace(NONCE_MARK, csp_nonce())
+    if CSRF_MARK in page:
+        page = page.replace(CSRF_MARK, str(generate_csrf()))
+    return page
+
+
+def _rendered_with_marks(view: F, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
+    """The view's page with marks for nonce and token, and whether a real token still got in
+    (a form's own ``csrf_token`` field asks Flask-WTF directly, which notes it in ``g``): such
+    a page is served, with its marks filled in, but never kept."""
+    earlier_token = g.pop(CSRF_FIELD, None)
+    g.rendering_kept_page = True
+    g.csp_nonce = NONCE_MARK
+    try:
+        rendered = view(*args, **kwargs)
+    finally:
+        g.pop("rendering_kept_page", None)
+        g.pop("csp_nonce", None)
+    personal = CSRF_FIELD in g
+    if earlier_token is not None and not personal:
+        setattr(g, CSRF_FIELD, earlier_token)
+    if isinstance(rendered, str):
+        rendered = _filled(rendered) if personal else rendered
+    return rendered, personal
+
+
+def kept_page(view: F) -> F:
+    """Keep this view's page (it returns the rendered HTML); under ``@public_page`` or
+    ``@public_resource``, which say who may get the kept copy."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not _may_keep():
+            return view(*args, **kwargs)
+        pages: KeptPages = current_app.extensions[_KEY]
+        # The URL holds host, script root, path and query: the page's links and its language
+        # alternates are made of them.
+        key = (request.url, current_language())
+        page = pages.get(key)
+        if page is None:
+            rendered, personal = _rendered_with_marks(view, *args, **kwargs)
+            if not isinstance(rendered, str) or personal:
+                return rendered
+            page = rendered
+            pages.put(key, page)
+        return _filled(page)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def init_page_cache(app: Flask) -> None:
+    app.extensions[_KEY] = KeptPages(int(app.config["PAGE_CACHE_ENTRIES"]))
+    # Flask-WTF's own function would put the first visitor's token into everybody's kept page:
+    # it is both a global (macros see it) and in every template's context.
+    app.jinja_env.globals["csrf_token"] = _csrf_token
+    app.context_processor(lambda: {"csrf_token": _csrf_token})
