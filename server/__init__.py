@@ -24,6 +24,7 @@ from server.mail.setup import init_mail
 from server.monitoring.setup import init_monitoring
 from server.payments.setup import init_payments
 from server.proxies import behind_proxies
+from server.retention.setup import init_retention
 from server.security import init_security
 from server.web.draft_key import init_draft_key
 from server.web.errors import init_errors
@@ -66,5 +67,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_forms(app)
     init_certificates(app)
     init_appointments(app)
+    init_retention(app)
     cli.register(app)
     return app
