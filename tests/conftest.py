@@ -203,3 +203,6 @@ def repo_root() -> Path:
 
 # The eID tests' peer: a real OpenID Provider (npm oidc-provider) behind a tamper proxy.
 from tests.peers.oidc.fixtures import oidc_peer_process, oidc_provider  # noqa: E402, F401
+
+# The EUDI wallet tests' peer: Credo as development PID issuer and as the citizen's wallet.
+from tests.peers.wallet.fixtures import wallet_peer, wallet_peer_process  # noqa: E402, F401
