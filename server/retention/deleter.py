@@ -65,11 +65,16 @@ def _remove_files(keys: Iterable[str]) -> int:
 def delete_hearing_statement(statement_id: int, cutoff: datetime) -> Deleted:
     """A statement with its attachments; the case stays (its own, longer period). The case's
     row is the lock: a decision on the case takes it too."""
+    case_id = db.session.scalar(
+        select(HearingStatement.case_id).where(HearingStatement.id == statement_id)
+    )
+    # The transaction starts with the lock: on SQLite a transaction that read before it
+    # writes fails at once when another writer came in between, instead of waiting.
+    db.session.rollback()
+    if case_id is None:
+        return NOTHING
     with db.transaction() as session:
-        case_id = session.scalar(
-            select(HearingStatement.case_id).where(HearingStatement.id == statement_id)
-        )
-        if case_id is None or lock_row(session, FineCase, case_id) is None:
+        if lock_row(session, FineCase, case_id) is None:
             return NOTHING
         if not _still_due(
             session, Kind.HEARING_STATEMENTS, cutoff, HearingStatement.id, statement_id

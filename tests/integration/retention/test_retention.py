@@ -5,6 +5,7 @@ the files on local disk and in an S3-compatible store."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from server.payments.models import (
     PaymentState,
     Receivable,
 )
-from server.retention import outlook, run_due
+from server.retention import RunReport, outlook, run_due
 from server.retention.deleter import delete_submission
 from server.retention.policy import Kind, year_cutoff
 from tests.conftest import empty_all_tables, make_test_app
@@ -483,3 +484,36 @@ def test_a_file_the_store_cannot_remove_keeps_its_record_for_the_next_run(app: F
 
         assert run_due(NOW).result(Kind.FORM_SUBMISSIONS).deleted == 1
         assert not _exists(key)
+
+
+def test_two_servers_running_at_once_delete_each_record_once(app: Flask) -> None:
+    cases = [_decided_case(app, CaseStatus.PAID, LONG_AGO, paid=True) for _ in range(3)]
+    with app.app_context():
+        files = [_with_files(case)["evidence"] for case in cases]
+        submissions = [_submission("kontakt", "erledigt", LONG_AGO) for _ in range(6)]
+    start = threading.Barrier(2)
+    reports: list[RunReport] = []
+
+    def server() -> None:
+        with app.app_context():
+            start.wait()
+            reports.append(run_due(NOW))
+
+    threads = [threading.Thread(target=server) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(reports) == 2
+    for kind, expected in (
+        (Kind.FINE_CASES, 3),
+        (Kind.HEARING_STATEMENTS, 3),
+        (Kind.FORM_SUBMISSIONS, 6),
+    ):
+        assert sum(report.result(kind).deleted for report in reports) == expected, kind
+    assert all(result.failed == 0 for report in reports for result in report.results)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FineCase)) == 0
+        assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 0
+        assert not any(_exists(key) for key in files + [key for _id, key in submissions])
