@@ -14,7 +14,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
+from server.appointments.models import Appointment, AppointmentStatus
 from server.audit.models import AuditEntry
+from server.db import utcnow
 from server.extensions import db
 from server.files.storage import StorageError, storage
 from server.fines.models import CaseStatus, FineCase, HearingStatement, Upload
@@ -33,8 +35,11 @@ from server.payments.models import (
 from server.retention import RunReport, outlook, run_due
 from server.retention.deleter import delete_submission
 from server.retention.policy import Kind, year_cutoff
+from tests.checking_client import CheckingClient
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_fine_case, make_receivable
+from tests.integration.appointments.helpers import book, first_time, make_office
+from tests.integration.appointments.test_booking import AUSWEIS, bookings
 from tests.integration.files.test_upload_storage import (  # noqa: F401 (a fixture)
     s3_endpoint,
     s3_settings,
@@ -517,3 +522,38 @@ def test_two_servers_running_at_once_delete_each_record_once(app: Flask) -> None
         assert db.session.scalar(select(func.count()).select_from(FineCase)) == 0
         assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 0
         assert not any(_exists(key) for key in files + [key for _id, key in submissions])
+
+
+def test_the_appointments_purge_runs_with_the_job_and_the_report_counts_it(
+    client: CheckingClient,
+) -> None:
+    app = client.application
+    office = make_office(app)
+    for email in ("alt@example.de", "verfallen@example.de", "neu@example.de"):
+        zeit = first_time(client, office, AUSWEIS)
+        assert book(client, office, zeit, AUSWEIS, email=email).status_code == 303
+    old, lapsed, _recent = bookings(app)
+    now = utcnow()
+    with app.app_context():
+        with db.transaction() as session:
+            session.execute(
+                update(Appointment)
+                .where(Appointment.id == old.id)
+                .values(
+                    status=AppointmentStatus.CONFIRMED.value,
+                    starts_at=now - timedelta(days=170),
+                    ends_at=now - timedelta(days=170) + timedelta(minutes=20),
+                )
+            )
+            session.execute(
+                update(Appointment)
+                .where(Appointment.id == lapsed.id)
+                .values(status=AppointmentStatus.EXPIRED.value, created_at=now - timedelta(days=40))
+            )
+        seen = {item.kind: item for item in outlook()}
+        assert seen[Kind.APPOINTMENTS].due == (1, 2, 2)  # the old one is nameless in 13 days
+        assert "APPOINTMENT_KEEP_DAYS" in seen[Kind.APPOINTMENTS].period
+
+        result = run_due().result(Kind.APPOINTMENTS)
+        assert (result.deleted, result.anonymised) == (1, 0)
+        assert _entries()["appointments"] == "deleted=1 files=0 failed=0 anonymised=0"
