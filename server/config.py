@@ -614,6 +614,80 @@ SETTINGS: tuple[Setting, ...] = (
         "(instance/dev-eid)",
         "Where the development identity provider keeps its signing key, codes and tokens.",
     ),
+    # The EUDI wallet login (OpenID4VP 1.0 verifier, server/auth/wallet)
+    Setting(
+        "WALLET_VERIFIER_CERTIFICATES",
+        "",
+        "The portal's verifier certificate chain for the EUDI wallet login, leaf first (the "
+        "wallet sees it in the request object's `x5c`): PEM text or the path of a PEM file. "
+        "Empty: no wallet login.",
+    ),
+    Setting(
+        "WALLET_VERIFIER_KEY",
+        "",
+        "The private key of the verifier certificate (P-256, unencrypted PEM text or file "
+        "path): signs the request objects.",
+    ),
+    Setting(
+        "WALLET_CLIENT_ID_PREFIX",
+        "x509_san_dns",
+        "How the wallet identifies the portal: `x509_san_dns` (client id is the host of "
+        "`PORTAL_BASE_URL`, which the leaf certificate must name as a DNS name) or `x509_hash` "
+        "(base64url SHA-256 of the leaf certificate).",
+    ),
+    Setting(
+        "WALLET_TRUSTED_ISSUERS",
+        "",
+        "Trust anchors of the PID issuers (PEM text or file, several certificates one after "
+        "another): only a PID whose issuer certificate chains to one of them is taken. "
+        "Required in production, where development certificates are refused.",
+    ),
+    Setting(
+        "WALLET_CLAIMS",
+        "given_name,family_name,birthdate,address",
+        "What the portal asks the wallet for (only what a login needs): `given_name`, "
+        "`family_name`, `birthdate` (always), `address`.",
+        _word_list,
+    ),
+    Setting(
+        "WALLET_PID_FORMATS",
+        "dc+sd-jwt,mso_mdoc",
+        "PID formats the wallet may answer with, in order of preference: `dc+sd-jwt` (SD-JWT "
+        "VC), `mso_mdoc` (ISO mdoc, doctype `eu.europa.ec.eudi.pid.1`).",
+        _word_list,
+    ),
+    Setting(
+        "WALLET_PID_VCT_VALUES",
+        "urn:eudi:pid:de:1,urn:eudi:pid:1",
+        "Types (`vct`) of SD-JWT VC PIDs that are taken.",
+        _word_list,
+    ),
+    Setting(
+        "WALLET_RESPONSE_MODE",
+        "direct_post.jwt",
+        "How the wallet answers: `direct_post.jwt` (encrypted to a key of each login, ECDH-ES "
+        "with A128GCM or A256GCM) or `direct_post` (in the clear, over TLS).",
+    ),
+    Setting(
+        "WALLET_REGISTRATION_CERTIFICATE",
+        "",
+        "The registration certificate (a JWT, or the path of a file with it) from the wallet "
+        "ecosystem's registrar, sent as `verifier_info` where the ecosystem requires it (the "
+        "German EUDI wallet's sandbox). Empty: none sent.",
+    ),
+    Setting(
+        "WALLET_TRANSACTION_MINUTES",
+        "10",
+        "Minutes a wallet login may take from the link or QR code to being logged in; nonce "
+        "and state of each login expire with it.",
+        _integer,
+    ),
+    Setting(
+        "WALLET_AUTHORIZATION_ENDPOINT",
+        "openid4vp://",
+        "Where the link and the QR code of the wallet login point: the wallets' URL scheme "
+        "(`openid4vp://`, or as the ecosystem prescribes, e.g. `haip-vp://`).",
+    ),
     Setting(
         "MAIL_BACKEND",
         "file",
@@ -803,6 +877,7 @@ def load_config(
         overrides.get("DEV_EID_DIR") or _env("DEV_EID_DIR", env) or instance / "dev-eid"
     )
     _development_identity_provider(config, overrides, env)
+    _wallet_login(config)
     return config
 
 
@@ -829,6 +904,19 @@ def _development_identity_provider(
             "set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET instead"
         )
     config["DEV_EID_PROVIDER"] = enabled
+
+
+def _wallet_login(config: dict[str, Any]) -> None:
+    """The wallet login in production needs HTTPS and real trust anchors (the certificates
+    themselves are checked when the wallet area starts, ``server.auth.wallet.settings``)."""
+    if config["PORTAL_ENV"] != "production" or not config["WALLET_VERIFIER_CERTIFICATES"]:
+        return
+    if not str(config["PORTAL_BASE_URL"]).startswith("https://"):
+        raise ConfigurationError(
+            "the wallet login needs PORTAL_BASE_URL with https:// in production"
+        )
+    if not config["WALLET_TRUSTED_ISSUERS"]:
+        raise ConfigurationError("the wallet login needs WALLET_TRUSTED_ISSUERS in production")
 
 
 def settings_table() -> str:

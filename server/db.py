@@ -45,6 +45,7 @@ MODEL_MODULES = (
     "server.audit.models",
     "server.forms.models",
     "server.appointments.models",
+    "server.auth.wallet.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

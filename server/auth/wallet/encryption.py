@@ -3,7 +3,7 @@ ephemeral P-256 key; the request object publishes its public half in ``client_me
 and the wallet encrypts its answer to it with ECDH-ES (direct key agreement) and AES-GCM.
 
 The private half lives in the transaction's row until the answer arrives, so only this one
-answer can ever be read with it. The key's ``kid`` is the transaction's request id: the
+answer can ever be read with it. The key's ``kid`` is the transaction's ``state``: the
 encrypted answer names in its header which transaction it belongs to.
 """
 
@@ -67,7 +67,7 @@ def decrypt(token: str, private_jwk: str) -> dict[str, Any]:
     header = message.jose_header
     if header.get("alg") != KEY_ALGORITHM or header.get("enc") not in ENCRYPTION_ENC_VALUES:
         raise VerificationFailed(Reason.ENCRYPTION, "algorithm not as offered")
-    if header.get("kid") not in (None, key.key_id):
+    if header.get("kid") not in (None, key.get("kid")):
         raise VerificationFailed(Reason.ENCRYPTION, "kid of another key")
     try:
         payload = json.loads(message.payload)

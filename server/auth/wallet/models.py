@@ -50,8 +50,11 @@ class WalletTransaction(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Public: the request URI's last segment, the ``state`` and the encryption key's ``kid``.
+    # The request URI's last segment: public (it is in the QR code).
     request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # ``state`` and the encryption key's ``kid``: only in the signed request object, which is
+    # handed out once, so that only the wallet that fetched it can answer or fail this login.
+    state: Mapped[str] = mapped_column(String(64), unique=True)
     # SHA-256 of the secret the starting browser keeps in its session.
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     nonce: Mapped[str] = mapped_column(String(64))

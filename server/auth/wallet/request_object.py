@@ -46,7 +46,7 @@ def claims(
         "response_mode": transaction.response_mode,
         "response_uri": transaction.response_uri,
         "nonce": transaction.nonce,
-        "state": transaction.request_id,
+        "state": transaction.state,
         "dcql_query": pid_query(settings.claims, settings.formats, settings.vct_values),
         "client_metadata": _client_metadata(settings, transaction),
         "iat": int(now.timestamp()),
