@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Flask
 
-from server import cli
+from server import cli, resources
 from server.appointments.setup import init_appointments
 from server.assets import init_assets
 from server.auth.session_store import init_sessions
 from server.auth.setup import init_auth
 from server.backoffice.setup import init_backoffice
 from server.certificates.setup import init_certificates
-from server.config import REPO_ROOT, load_config
+from server.config import load_config
 from server.extensions import compress, csrf, db, htmx, limiter
 from server.files.setup import init_files
 from server.fines.setup import init_fines
@@ -33,13 +33,14 @@ from server.web.setup import init_web
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the portal. ``config`` overrides settings read from the environment (tests)."""
+    settings = load_config(config)
     app = Flask(
         __name__,
-        instance_path=str(REPO_ROOT / "instance"),
-        template_folder=str(REPO_ROOT / "pwa" / "templates"),
-        static_folder=str(REPO_ROOT / "pwa" / "static"),
+        instance_path=settings["INSTANCE_DIR"],
+        template_folder=resources.TEMPLATES,
+        static_folder=resources.STATIC,
     )
-    app.config.update(load_config(config, instance_path=REPO_ROOT / "instance"))
+    app.config.update(settings)
     app.wsgi_app = behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign,assignment]
 
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -223,7 +223,7 @@ def demo_command(host: str, port: int) -> None:
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
     seed_appointments()
-    letters_dir = Path(app.instance_path) / "demo-letters"
+    letters_dir = Path(app.config["DATABASE_FILES_DIR"]) / "demo-letters"
     try:
         letters = seed_fine_cases(letters_dir)
     except LetterError as error:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from server import instance as instance_folders
 from server.formatting import DEFAULT_CITY_TIMEZONE, time_zone
 from server.proxies import TrustedProxies, parse_trusted_proxies
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigurationError(RuntimeError):
@@ -70,6 +69,15 @@ SETTINGS: tuple[Setting, ...] = (
         "SECRET_KEY",
         "(random per start outside production)",
         "Signs sessions and CSRF tokens. Required in production.",
+    ),
+    Setting(
+        "INSTANCE_DIR",
+        "(instance/ in a checkout, else ./instance)",
+        "The instance folder: the default SQLite database and, unless their settings say "
+        "otherwise, uploads, mails, the development identity provider's state and the demo's "
+        "letters. An installed package uses `instance` in the working directory: set it in "
+        "production. Outside production a database other than the default one keeps these files "
+        "in its own folder, `databases/<name>-<digest>/` under it.",
     ),
     Setting(
         "DATABASE_URL",
@@ -752,6 +760,7 @@ SETTINGS: tuple[Setting, ...] = (
 _COMPUTED = {
     "PORTAL_ENV",
     "SECRET_KEY",
+    "INSTANCE_DIR",
     "DATABASE_URL",
     "SANDBOX_PAYMENTS",
     "UPLOAD_DIR",
@@ -780,13 +789,27 @@ def load_config(
     """Build the Flask config from the environment, then apply ``overrides`` (tests)."""
     env = dict(os.environ if environ is None else environ)
     overrides = dict(overrides or {})
-    instance = instance_path or REPO_ROOT / "instance"
+    instance = Path(
+        overrides.get("INSTANCE_DIR")
+        or _env("INSTANCE_DIR", env)
+        or instance_path
+        or instance_folders.default_instance_dir()
+    ).absolute()
 
     portal_env = overrides.get("PORTAL_ENV") or _env("PORTAL_ENV", env) or "development"
     if portal_env not in ("development", "production", "testing"):
         raise ConfigurationError(
             f"PORTAL_ENV must be development, production or testing, not {portal_env!r}"
         )
+    database_url = str(
+        overrides.get("DATABASE_URL")
+        or _env("DATABASE_URL", env)
+        or instance_folders.default_database_url(instance)
+    )
+    # Where this database's files go unless their own settings say otherwise (server/instance.py).
+    files = instance_folders.files_dir(
+        instance, database_url, production=portal_env == "production"
+    )
 
     secret_key = overrides.get("SECRET_KEY") or _env("SECRET_KEY", env)
     totp_key = _env("CLERK_TOTP_KEY", env) or secret_key or DEVELOPMENT_TOTP_KEY
@@ -805,8 +828,8 @@ def load_config(
         except ValueError as error:
             raise ConfigurationError(f"{setting.name}: {error}") from error
 
-    config["UPLOAD_DIR"] = _env("UPLOAD_DIR", env) or str(instance / "uploads")
-    config["MAIL_FILE_DIR"] = _env("MAIL_FILE_DIR", env) or str(instance / "mail")
+    config["UPLOAD_DIR"] = _env("UPLOAD_DIR", env) or str(files / "uploads")
+    config["MAIL_FILE_DIR"] = _env("MAIL_FILE_DIR", env) or str(files / "mail")
     sandbox = _env("SANDBOX_PAYMENTS", env)
     config["SANDBOX_PAYMENTS"] = (
         _flag(sandbox) if sandbox is not None else portal_env != "production"
@@ -832,11 +855,10 @@ def load_config(
             "PORTAL_ENV": portal_env,
             "SECRET_KEY": secret_key,
             "CLERK_TOTP_KEY": totp_key,
-            "DATABASE_URL": (
-                overrides.get("DATABASE_URL")
-                or _env("DATABASE_URL", env)
-                or f"sqlite:///{instance / 'portal.db'}"
-            ),
+            "INSTANCE_DIR": str(instance),
+            "DATABASE_URL": database_url,
+            # This database's files (server/instance.py); the demo writes its letters there.
+            "DATABASE_FILES_DIR": str(files),
             "PORTAL_BASE_URL": base_url,
             "RATELIMIT_HEADERS_ENABLED": True,
             # A __Host- cookie must be Secure, have Path=/ and no Domain: only possible over HTTPS.
@@ -874,7 +896,7 @@ def load_config(
     except ValueError as error:
         raise ConfigurationError(f"CITY_TIMEZONE: {error}") from error
     config["DEV_EID_DIR"] = str(
-        overrides.get("DEV_EID_DIR") or _env("DEV_EID_DIR", env) or instance / "dev-eid"
+        overrides.get("DEV_EID_DIR") or _env("DEV_EID_DIR", env) or files / "dev-eid"
     )
     _development_identity_provider(config, overrides, env)
     _wallet_login(config)

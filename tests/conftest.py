@@ -104,6 +104,16 @@ def backend(
         raise pytest.UsageError(f"unknown database backend {name!r}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def instance_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Apps and the `portal` processes the tests start write their instance folder (demo
+    letters, mails, dev-eid state) into a temporary folder, never into the checkout's."""
+    folder = tmp_path_factory.mktemp("instance")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INSTANCE_DIR", str(folder))
+        yield folder
+
+
 def make_test_app(database_url: str, **overrides: object) -> Flask:
     config: dict[str, object] = {
         "PORTAL_ENV": "testing",

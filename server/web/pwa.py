@@ -12,12 +12,12 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from server import resources
 from server.assets import SERVICE_WORKER_SCRIPTS, app_shell_files, asset_url, static_hash
-from server.config import REPO_ROOT
 from server.i18n import FORMAT_LOCALES, LANGUAGE_TAGS
 from server.web.catalogue import find_service
 
-SERVICE_WORKER_SOURCE = REPO_ROOT / "service_worker" / "sw.js"
+SERVICE_WORKER_SOURCE = resources.SERVICE_WORKER
 OFFLINE_PATH = "/offline"
 
 
@@ -124,9 +124,7 @@ def service_worker_version() -> str:
     for filename in app_shell_files():
         digest.update(f"{filename}={static_hash(filename)}".encode())
     digest.update(
-        _templates_digest(
-            Path(app.root_path).parent / "pwa" / "templates", Path(app.root_path) / "translations"
-        ).encode()
+        _templates_digest(resources.TEMPLATES, Path(app.root_path) / "translations").encode()
     )
     return digest.hexdigest()[:16]
 

@@ -10,8 +10,8 @@ from flask import Flask, Response, make_response
 from pypdf import PdfWriter
 from werkzeug.test import TestResponse
 
+from server import resources
 from server.auth.roles import Role
-from server.config import REPO_ROOT
 from server.extensions import db
 from server.fines.models import Upload
 from server.security import CACHEABLE_HEADER
@@ -163,7 +163,7 @@ def test_logging_out_clears_the_browsers_http_cache(client: CheckingClient) -> N
 
 def test_the_service_worker_knows_every_logout(app: Flask) -> None:
     """sw.js empties its runtime cache on a POST to these paths: they must be the logouts."""
-    source = (REPO_ROOT / "service_worker" / "sw.js").read_text(encoding="utf-8")
+    source = resources.SERVICE_WORKER.read_text(encoding="utf-8")
     listed = re.search(r"const LOGOUT_PATHS = \[(.*?)\];", source, re.S)
     assert listed, "sw.js lists no logout paths"
     in_worker = set(re.findall(r'"([^"]+)"', listed.group(1)))
