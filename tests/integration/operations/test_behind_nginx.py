@@ -64,15 +64,24 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def nginx_config(directory: Path, port: int, upstream: int, cert: Path, key: Path) -> Path:
-    """The documented server block with this test's certificate and ports, in a main config
-    that keeps nginx's files in ``directory``."""
+def nginx_config(
+    directory: Path, port: int, upstream: int | list[int], cert: Path, key: Path
+) -> Path:
+    """The documented server block with this test's certificate and ports (one app server or
+    several), in a main config that keeps nginx's files in ``directory``. Each response names
+    the app server that answered (``X-Test-Upstream``, this test's own header)."""
     server = DOCUMENTED.read_text()
+    upstreams = upstream if isinstance(upstream, list) else [upstream]
+    servers = "\n    ".join(f"server 127.0.0.1:{each};" for each in upstreams)
     for old, new in (
         ("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;"),
         ("/etc/ssl/certs/portal.example.de.pem", str(cert)),
         ("/etc/ssl/private/portal.example.de.key", str(key)),
-        ("proxy_pass http://127.0.0.1:8000;", f"proxy_pass http://127.0.0.1:{upstream};"),
+        ("server 127.0.0.1:8000;", servers),
+        (
+            "proxy_pass http://portal;",
+            "proxy_pass http://portal;\n        add_header X-Test-Upstream $upstream_addr always;",
+        ),
     ):
         assert old in server, f"docs/deploy/nginx.conf no longer says {old!r}"
         server = server.replace(old, new)
