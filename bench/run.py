@@ -798,6 +798,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="untimed wrk seconds per target before measuring (default 2; 0 = none)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--journeys",
+        action="store_true",
+        help="then the journey mix on PostgreSQL with Redis (bench/journey_mix.py, options "
+        "--journey-*; needs pip install -e '.[bench]')",
+    )
+    journey_mix().add_arguments(parser, prefix="journey-")
     # For testing the bench itself, e.g. --portal-app bench.hello:app while the portal
     # does not start; not shown in --help.
     parser.add_argument("--portal-app", default=DEFAULT_PORTAL_APP, help=argparse.SUPPRESS)
@@ -810,6 +817,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if not args.path.startswith("/"):
         parser.error("--path must start with /")
     return args
+
+
+def journey_mix() -> Any:
+    """``bench/journey_mix.py``, however this file was started."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from bench import journey_mix as module
+
+    return module
+
+
+def run_journeys(args: argparse.Namespace, results: dict[str, Any]) -> bool:
+    """The journey mix after the rest (its own servers and database); False if it failed."""
+    mix = journey_mix()
+    try:
+        report = mix.run(mix.journey_options(args, prefix="journey-"))
+    except mix.JourneyError as exc:
+        log(f"error: journey mix: {exc}")
+        results["journeys_error"] = str(exc)
+        return False
+    results["journeys"] = report
+    if not args.json:
+        print()
+        mix.print_report(report)
+    target = next(s for s in report["measured"]["stages"] if s["name"] == "target")
+    return bool(target["portal"]["errors"] == 0)
 
 
 def gunicorn_version() -> str:
@@ -943,6 +976,11 @@ def main(argv: list[str] | None = None) -> int:
             print_load_table(load)
         if not weigh_start_page(portal, results, show=not args.json):
             exit_code = 1
+        if args.journeys:
+            stop_server(portal)  # the journey mix starts its own, on PostgreSQL
+            stop_server(hello)
+            if not run_journeys(args, results):
+                exit_code = 1
         if args.json:
             print(json.dumps(results, indent=2))
     except BenchError as exc:
