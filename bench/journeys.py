@@ -441,6 +441,7 @@ class Citizen(Portal):
             data={"csrf_token": csrf(case)},
             referer=case_path,
         )
+        yield
         back = self.pay_on_platform(location_of(started))
         returned = self.get(back, "fine: back from the platform", expect=302)
         yield
