@@ -55,6 +55,9 @@ CAPABILITY_PATHS: tuple[CapabilityPath, ...] = (
     CapabilityPath(
         "appointments.manage_link", "/termine/t/", "opens an appointment to move or cancel it"
     ),
+    CapabilityPath(
+        "wallet.request_object", "/auth/wallet/anfrage/", "a wallet login's request object, fetched once"
+    ),
 )
 
 # Query parameters whose value is a secret or a credential, whatever the route.
@@ -76,6 +79,8 @@ SECRET_QUERY_PARAMETERS: tuple[str, ...] = (
     "ticket",
     "signature",
     "sig",
+    "request_uri",
+    "response_code",
 )
 
 _PATH = re.compile(

@@ -67,11 +67,17 @@ class Citizen(Base):
     Password accounts start without a name (empty strings) until the citizen enters one."""
 
     __tablename__ = "citizens"
-    __table_args__ = (UniqueConstraint("eid_issuer", "eid_subject", name="one_per_eid"),)
+    __table_args__ = (
+        UniqueConstraint("eid_issuer", "eid_subject", name="one_per_eid"),
+        UniqueConstraint("identity_key", name="one_per_identity"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     eid_issuer: Mapped[str | None] = mapped_column(String(255))
     eid_subject: Mapped[str | None] = mapped_column(String(255))
+    # A digest of the verified family name, given names and date of birth
+    # (server/auth/identity.py): how an EUDI wallet login finds the eID's record.
+    identity_key: Mapped[str | None] = mapped_column(String(64))
     given_name: Mapped[str] = mapped_column(String(140))
     family_name: Mapped[str] = mapped_column(String(140))
     birthdate: Mapped[date | None] = mapped_column(Date)

@@ -68,8 +68,8 @@ TRUST_ORDER = {"low": 0, "substantial": 1, "high": 2}
 
 
 def start_citizen_session(citizen: Citizen, *, id_token: str | None, method: str = "eid") -> None:
-    """``method`` is "eid" or "password"; a password proves no identity, so its trust level
-    is "low" whatever eID the account has linked."""
+    """``method`` is "eid", "wallet" or "password"; a password proves no identity, so its
+    trust level is "low" whatever eID or wallet the account has linked."""
     # What the browser proved before the login (letters, notices) stays with it.
     current = _server_session()
     kept = {key: current[key] for key in ("receivables", "fine_cases") if key in current}
@@ -82,7 +82,7 @@ def start_citizen_session(citizen: Citizen, *, id_token: str | None, method: str
             records.link(citizen.id, kind, record_id)
     session["citizen_id"] = citizen.id
     session["login_method"] = method
-    session["trust_level"] = citizen.trust_level if method == "eid" else "low"
+    session["trust_level"] = citizen.trust_level if method in ("eid", "wallet") else "low"
     if id_token:
         session["id_token"] = id_token
 

@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 
 from server.audit import log as audit
 from server.auth import eid, pending, second_factor, security_keys, totp
+from server.auth.wallet.setup import enabled as wallet_enabled
 from server.auth.account_forms import CitizenLoginForm
 from server.auth.citizens import EidLinkRefused, citizen_from_eid
 from server.auth.clerks import authenticate
@@ -294,6 +295,7 @@ def account() -> ResponseReturnValue:
         trust_level=session.get("trust_level"),
         login_method=session.get("login_method", "eid"),
         eid_enabled=eid.enabled(),
+        wallet_enabled=wallet_enabled(),
         needed=needed if needed in eid.TRUST_LEVELS else None,
         next=_next_target(),
         login_form=CitizenLoginForm(formdata=None),

@@ -122,6 +122,10 @@ EXEMPT: dict[str, str] = {
     "auth.clerk_code": "a login; one code, one login (integration/auth/test_clerk_second_factor)",
     "auth.clerk_enrol": "a login with enrolment; the TOTP step is claimed atomically (_claim)",
     "accounts.login": "a login creates a session by design; parallel logins are parallel sessions",
+    "wallet.start": "starts a wallet login for this browser: each start is a transaction of its "
+    "own by design, the session keeps the latest",
+    "wallet.response": "the wallet's answer settles its transaction by one conditional update; a "
+    "repeat gets 400 (three at once: integration/auth/test_wallet_transactions.py)",
     "security_keys.login_with_key": "a login with a security key; sessions by design",
     "security_keys.login_options": "a WebAuthn challenge for this browser's session only",
     "security_keys.add_options": "a WebAuthn challenge for this browser's session only",
