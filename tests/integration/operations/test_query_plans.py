@@ -288,14 +288,7 @@ def _clerk(app: Flask) -> CheckingClient:
         "/verwaltung/",
         "/verwaltung/antraege/kita-anmeldung/",
         "/verwaltung/kasse/klaerung",
-        pytest.param(
-            "/verwaltung/bussgeld/",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the fines queue counts the cases without a letter "
-                "(fine_cases.letters_issued = 0), which has no index yet",
-            ),
-        ),
+        "/verwaltung/bussgeld/",
     ],
 )
 def test_the_clerks_queues_use_an_index(filled: Filled, path: str) -> None:
