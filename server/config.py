@@ -697,6 +697,21 @@ SETTINGS: tuple[Setting, ...] = (
         "(`openid4vp://`, or as the ecosystem prescribes, e.g. `haip-vp://`).",
     ),
     Setting(
+        "DEV_WALLET",
+        "(on outside production while `WALLET_VERIFIER_CERTIFICATES` is empty)",
+        "Serve the development wallet at `/entwicklung/wallet`, which holds the test persons' "
+        "PIDs from a development issuer, and let the wallet login use it: a development "
+        "verifier certificate, the development issuer as trust anchor and the page as "
+        "`WALLET_AUTHORIZATION_ENDPOINT`. Refused in production, and together with "
+        "`WALLET_VERIFIER_CERTIFICATES`.",
+    ),
+    Setting(
+        "DEV_WALLET_DIR",
+        "(instance/dev-wallet)",
+        "Where the development wallet keeps its certificates and keys (issuer, verifier), "
+        "created on first start.",
+    ),
+    Setting(
         "MAIL_BACKEND",
         "file",
         "`smtp` to send mail, `file` to write it as .eml files (development).",
@@ -768,6 +783,8 @@ _COMPUTED = {
     "DEV_MAIL_PAGE",
     "DEV_EID_PROVIDER",
     "DEV_EID_DIR",
+    "DEV_WALLET",
+    "DEV_WALLET_DIR",
     "CLERK_TOTP_KEY",
 }
 
@@ -899,6 +916,10 @@ def load_config(
         overrides.get("DEV_EID_DIR") or _env("DEV_EID_DIR", env) or files / "dev-eid"
     )
     _development_identity_provider(config, overrides, env)
+    config["DEV_WALLET_DIR"] = str(
+        overrides.get("DEV_WALLET_DIR") or _env("DEV_WALLET_DIR", env) or files / "dev-wallet"
+    )
+    _development_wallet(config, overrides, env)
     _wallet_login(config)
     return config
 
@@ -926,6 +947,38 @@ def _development_identity_provider(
             "set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET instead"
         )
     config["DEV_EID_PROVIDER"] = enabled
+
+
+def _development_wallet(
+    config: dict[str, Any], overrides: dict[str, Any], env: dict[str, str]
+) -> None:
+    """Like the development identity provider: on by default outside production while no
+    verifier certificate is configured. It brings its own verifier certificate, so a configured
+    one and the development wallet exclude each other."""
+    if "DEV_WALLET" in overrides:
+        enabled = bool(overrides["DEV_WALLET"])
+    else:
+        raw = _env("DEV_WALLET", env)
+        try:
+            enabled = (
+                _flag(raw)
+                if raw is not None
+                else config["PORTAL_ENV"] != "production"
+                and not config["WALLET_VERIFIER_CERTIFICATES"]
+            )
+        except ValueError as error:
+            raise ConfigurationError(f"DEV_WALLET: {error}") from error
+    if enabled and config["PORTAL_ENV"] == "production":
+        raise ConfigurationError(
+            "the development wallet (DEV_WALLET) is refused in production: set "
+            "WALLET_VERIFIER_CERTIFICATES, WALLET_VERIFIER_KEY and WALLET_TRUSTED_ISSUERS instead"
+        )
+    if enabled and config["WALLET_VERIFIER_CERTIFICATES"]:
+        raise ConfigurationError(
+            "DEV_WALLET brings its own verifier certificate: leave WALLET_VERIFIER_CERTIFICATES "
+            "empty for it, or set DEV_WALLET=no"
+        )
+    config["DEV_WALLET"] = enabled
 
 
 def _wallet_login(config: dict[str, Any]) -> None:
