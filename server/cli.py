@@ -205,7 +205,9 @@ def sessions_prune() -> None:
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
     from server.appointments.demo import seed_appointments
+    from server.auth.dev_wallet import init_dev_wallet
     from server.auth.eid import init_eid
+    from server.auth.wallet.setup import init_wallet
     from server.demo import DEMO_CLERKS, seed_demo_data
     from server.fines.demo import seed_fine_cases
     from server.fines.letter_pdf import LetterError
@@ -220,6 +222,8 @@ def demo_command(host: str, port: int) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # nosec B104  # compared, never bound
         use_base_url(app, f"http://{shown}:{port}")
         init_eid(app)  # the development provider's issuer is under the new address
+        init_dev_wallet(app)  # the wallet page and its verifier certificate, at the new address
+        init_wallet(app)
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
     seed_appointments()
@@ -263,6 +267,7 @@ def demo_command(host: str, port: int) -> None:
     click.echo(f"  Citizen accounts: {url}konto/registrieren; the mails (confirmation links,")
     click.echo(f"    password resets) are shown at {url}entwicklung/post")
     _echo_eid_instructions(app, url)
+    _echo_wallet_instructions(app, url)
     if letters:
         click.echo(f"  Parking-fine letters (open one, scan its QR code): {letters_dir}/")
         for path in letters[:3]:
@@ -294,6 +299,25 @@ def _echo_eid_instructions(app: Flask, url: str) -> None:
         for person in TEST_PERSONS:
             remark = "" if person.address else "  no address: the login is refused, and says why"
             click.echo(f"    {person.name:<17} trust level {person.level:<12}{remark}".rstrip())
+
+
+def _echo_wallet_instructions(app: Flask, url: str) -> None:
+    from server.auth.wallet.setup import enabled
+
+    if not enabled(app):
+        click.echo(
+            "  EUDI wallet login: not set up (set WALLET_VERIFIER_CERTIFICATES or DEV_WALLET)."
+        )
+    elif not app.config["DEV_WALLET"]:
+        click.echo(f'  EUDI wallet login: {url}konto, "Mit EUDI-Wallet anmelden"')
+    else:
+        click.echo(
+            f'  EUDI wallet login: {url}konto, "Mit EUDI-Wallet anmelden"; the link and the QR'
+        )
+        click.echo(
+            f"    code open the development wallet ({url}entwicklung/wallet), which shares a test"
+        )
+        click.echo("    person's PID (a phone must reach PORTAL_BASE_URL to scan the QR code)")
 
 
 def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:

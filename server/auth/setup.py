@@ -10,6 +10,7 @@ def init_auth(app: Flask) -> None:
     from server.auth.account_views import bp as accounts
     from server.auth.clerk_accounts_views import bp as clerk_accounts
     from server.auth.dev_idp import init_dev_idp
+    from server.auth.dev_wallet import init_dev_wallet
     from server.auth.eid import init_eid
     from server.auth.labels import register_auth_labels
     from server.auth.security_key_views import bp as security_keys
@@ -19,4 +20,5 @@ def init_auth(app: Flask) -> None:
         app.register_blueprint(blueprint)
     init_dev_idp(app)
     init_eid(app)
+    init_dev_wallet(app)  # outside production: fills the WALLET_* settings
     register_auth_labels()

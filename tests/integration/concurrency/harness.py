@@ -115,6 +115,8 @@ EXEMPT: dict[str, str] = {
     "dev_eid.token": "the development identity provider: a test peer, refused in production",
     "dev_eid.userinfo": "the development identity provider: a test peer, refused in production",
     "dev_eid.logout": "the development identity provider: a test peer, refused in production",
+    "dev_wallet.wallet": "the development wallet: a test peer, refused in production; the "
+    "portal takes one answer per wallet login (wallet.response)",
     "web.switch_language": "only sets a cookie; nothing stored",
     "fines.hearing_step": "a step of the hearing replaces this browser's own draft answers; a "
     "file sent again is the attachment already there, one the citizen sees and may remove",

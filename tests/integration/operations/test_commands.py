@@ -205,6 +205,54 @@ def test_portal_demo_logs_citizens_in_at_its_development_identity_provider(
     assert "Leonie Weber" in output
 
 
+def test_portal_demo_logs_citizens_in_with_its_development_wallet(
+    tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> None:
+    """ "Mit EUDI-Wallet anmelden" on this device: the link opens the development wallet of the
+    port the demo serves on, which answers over HTTP; the browser comes back logged in."""
+    port = free_port()
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "PORTAL_ENV": "development",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "DEV_WALLET_DIR": str(tmp_path / "dev-wallet"),
+    }
+    process = start(["demo", "--port", str(port)], env, started)
+    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+    base = f"http://127.0.0.1:{port}"
+    browser = requests.Session()
+    choice = browser.get(f"{base}/auth/wallet", timeout=10)
+    assert choice.status_code == 200, choice.text[-1500:]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', choice.text)
+    assert token
+    to_wallet = browser.post(
+        f"{base}/auth/wallet/start",
+        data={"csrf_token": token.group(1), "flow": "same", "next": ""},
+        timeout=10,
+        allow_redirects=False,
+    )
+    link = to_wallet.headers["Location"]
+    # An IP address as host: the client id is the certificate's hash.
+    assert link.startswith(f"{base}/entwicklung/wallet?client_id=x509_hash%3A")
+    page = browser.get(link, timeout=30).text
+    fields = dict(
+        re.findall(r'name="(csrf_token|request_object)" type="hidden" value="([^"]+)"', page)
+    )
+    assert set(fields) == {"csrf_token", "request_object"}, page[-1500:]
+    account = browser.post(
+        link,
+        data={**fields, "person": "erika", "credential_format": "dc+sd-jwt", "action": "share"},
+        timeout=30,
+    )
+    assert account.url == f"{base}/konto"
+    assert "Erika Mustermann" in account.text
+
+    os.killpg(process.pid, signal.SIGTERM)
+    output, _ = process.communicate(timeout=10)
+    assert f"EUDI wallet login: {base}/konto" in output
+    assert f"{base}/entwicklung/wallet" in output
+
+
 def test_portal_demo_is_refused_in_production(tmp_path: Path) -> None:
     env = {
         **os.environ,
