@@ -6,7 +6,7 @@ journal calls it in the transaction that books the last missing cent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from server.backends import Registry
@@ -14,10 +14,40 @@ from server.backends import Registry
 if TYPE_CHECKING:
     from server.payments.models import Receivable
 
+
+class Settled:
+    """Receivables settled together, in one transaction: their ids with their purposes, in the
+    order they settled, and their ORM objects on request. A bank statement settles tens of
+    thousands of receivables whose handlers need only a few of them as objects; reading all of
+    them as objects would cost seconds."""
+
+    def __init__(
+        self,
+        purposes: Mapping[int, str],
+        load: Callable[[Sequence[int]], Iterable[Receivable]],
+    ) -> None:
+        self.purposes = purposes
+        self._load = load
+        self._loaded: dict[int, Receivable] = {}
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.purposes)
+
+    def receivables(self, ids: Iterable[int]) -> list[Receivable]:
+        """The receivables of these ids (settled ones), in the order given."""
+        wanted = list(ids)
+        missing = [receivable_id for receivable_id in wanted if receivable_id not in self._loaded]
+        if missing:
+            for receivable in self._load(missing):
+                self._loaded[receivable.id] = receivable
+        return [self._loaded[receivable_id] for receivable_id in wanted]
+
+
 SettlementHandler = Callable[["Receivable"], None]
 # A handler for every purpose gets the receivables settled together (a bank statement settles
 # thousands in one transaction), so that it can ask the database once for all of them.
-BatchSettlementHandler = Callable[["Sequence[Receivable]"], None]
+BatchSettlementHandler = Callable[[Settled], None]
 
 # One handler per purpose: a second, different one for a purpose is refused at start.
 _handlers: Registry[SettlementHandler] = Registry("settlement handler for purpose")
@@ -42,14 +72,29 @@ def receivable_settled(receivable: Receivable) -> None:
 def receivables_settled(receivables: Sequence[Receivable]) -> None:
     """Each receivable's own handler, in order; then the handlers for every purpose, once with
     all of them (each receivable's own handler has run before)."""
-    if not receivables:
+    by_id = {receivable.id: receivable for receivable in receivables}
+    settled_together(
+        {receivable.id: receivable.purpose for receivable in receivables},
+        lambda ids: [by_id[receivable_id] for receivable_id in ids],
+    )
+
+
+def settled_together(
+    purposes: Mapping[int, str], load: Callable[[Sequence[int]], Iterable[Receivable]]
+) -> None:
+    """``receivables_settled`` for receivables known by id and purpose (``Settled``): only
+    those whose purpose has its own handler, and those a handler for every purpose asks for,
+    are loaded as objects."""
+    if not purposes:
         return
-    for receivable in receivables:
-        own = _handlers.get(receivable.purpose)
-        if own:
-            own(receivable)
-    for handler in _for_every_purpose:
-        handler(receivables)
+    settled = Settled(purposes, load)
+    own = [receivable_id for receivable_id, purpose in purposes.items() if _handlers.get(purpose)]
+    for receivable in settled.receivables(own):
+        handler = _handlers.get(receivable.purpose)
+        if handler:
+            handler(receivable)
+    for every in _for_every_purpose:
+        every(settled)
 
 
 OriginLink = Callable[["Receivable"], "tuple[str, str] | None"]

@@ -9,14 +9,24 @@ of every receivable that ``settles`` run in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Table, case, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Table,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from server.db import BULK_CHUNK, lock_row, one_of
 from server.logs import get_logger
@@ -191,62 +201,84 @@ def book(
 
 
 _CHUNK = BULK_CHUNK  # values in one bulk read: fewer, larger queries are several times faster
+_Row = TypeVarTuple("_Row")
+
+
+def rows_of(session: Session, statement: TypedReturnsRows[*_Row]) -> CursorResult[*_Row]:
+    """A bulk read's plain rows, on the session's connection and transaction: the ORM's result
+    handling costs more than the query when tens of thousands of rows come back. Nothing
+    pending in the session is flushed first, so read only what was written with SQL."""
+    return session.connection().execute(statement)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What a batch knows of a receivable it holds, read as a row (not as an ORM object: a
+    statement holds tens of thousands)."""
+
+    id: int
+    purpose: str
+    debtor_name: str
 
 
 class Batch:
     """Many bookings in the caller's transaction, as ``book`` would append them one by one, but
     written together: for the bank statement import of tens of thousands of entries.
 
-    Made with the receivables the bookings may concern: it holds them (in one order, so parallel
-    batches cannot deadlock) until the transaction ends, and keeps their balances current while
-    booking. ``booked_before`` asks the journal in bulk which events are booked already; ``book``
-    appends one booking (or returns None for an event booked before); ``flush`` writes what was
-    booked and runs the settlement handlers. A parallel writer that books the same event anyway
-    is refused by the journal's unique constraint and the whole transaction rolls back.
+    Made with the ids of the receivables the bookings may concern: it holds them (in id order,
+    so that batches holding the same receivables cannot deadlock each other) until the
+    transaction ends, and keeps their balances current while booking. ``booked_before`` asks
+    the journal in bulk which events are booked already; ``book`` appends one booking (or
+    returns None for an event booked before); ``flush`` writes what was booked and runs the
+    settlement handlers, loading as ORM objects only the receivables a handler needs. A
+    parallel writer that books the same event anyway is refused by the journal's unique
+    constraint and the whole transaction rolls back.
     """
 
-    def __init__(
-        self,
-        session: Session,
-        receivables: Iterable[Receivable] = (),
-        *,
-        ids: Iterable[int] = (),
-    ) -> None:
+    def __init__(self, session: Session, *, ids: Iterable[int] = ()) -> None:
         self.session = session
-        ids = sorted({receivable.id for receivable in receivables} | set(ids))
-        if ids and session.get_bind().dialect.name == "sqlite":
+        ordered = sorted(set(ids))
+        if ordered and session.get_bind().dialect.name == "sqlite":
             # SQLite has no row locks: one write takes the database's write lock (see lock_row).
             table: Table = Receivable.__table__  # type: ignore[assignment]
-            session.execute(update(table).where(table.c.id == ids[0]).values(id=table.c.id))
-        self.receivables: dict[int, Receivable] = {}
-        for start in range(0, len(ids), _CHUNK):
-            for receivable in session.scalars(
-                select(Receivable)
-                .where(one_of(session, Receivable.id, ids[start : start + _CHUNK]))
+            session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id))
+        self.receivables: dict[int, Held] = {}
+        amounts: dict[int, tuple[int, bool]] = {}
+        for start in range(0, len(ordered), _CHUNK):
+            for receivable_id, purpose, debtor_name, amount_cents, closed_at in rows_of(
+                session,
+                select(
+                    Receivable.id,
+                    Receivable.purpose,
+                    Receivable.debtor_name,
+                    Receivable.amount_cents,
+                    Receivable.closed_at,
+                )
+                .where(one_of(session, Receivable.id, ordered[start : start + _CHUNK]))
                 .order_by(Receivable.id)
-                .with_for_update(of=Receivable)
-                .options(lazyload(Receivable.bookings))  # the balances come from sums below
-                .execution_options(populate_existing=True)
+                .with_for_update(of=Receivable),
             ):
-                self.receivables[receivable.id] = receivable
+                self.receivables[receivable_id] = Held(receivable_id, purpose, debtor_name)
+                amounts[receivable_id] = (amount_cents, closed_at is not None)
         sums: dict[int, tuple[int, int, int]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            for receivable_id, paid, written_off, cancelled in session.execute(
+        for start in range(0, len(ordered), _CHUNK):
+            for receivable_id, paid, written_off, cancelled in rows_of(
+                session,
                 select(Booking.receivable_id, *balance_columns())
-                .where(one_of(session, Booking.receivable_id, ids[start : start + _CHUNK]))
-                .group_by(Booking.receivable_id)
+                .where(one_of(session, Booking.receivable_id, ordered[start : start + _CHUNK]))
+                .group_by(Booking.receivable_id),
             ):
                 sums[receivable_id] = (int(paid), int(written_off), int(cancelled))
         self._balances = {
-            rid: balance_from_sums(receivable, *sums.get(rid, (0, 0, 0)))
-            for rid, receivable in self.receivables.items()
+            receivable_id: Balance(amount_cents, *sums.get(receivable_id, (0, 0, 0)), closed)
+            for receivable_id, (amount_cents, closed) in amounts.items()
         }
         self._known: dict[tuple[str, str], bool] = {}  # (source, source_ref): booked?
         self._pending: list[dict[str, Any]] = []
-        self._settled: list[Receivable] = []
+        self._settled: dict[int, str] = {}  # receivable id: purpose, in the order they settled
 
-    def balance(self, receivable: Receivable) -> Balance:
-        return self._balances[receivable.id]
+    def balance(self, receivable_id: int) -> Balance:
+        return self._balances[receivable_id]
 
     def booked_before(self, source: BookingSource, source_refs: Iterable[str]) -> set[str]:
         """Which of these events the journal (or this batch) has booked already."""
@@ -255,12 +287,13 @@ class Batch:
         for start in range(0, len(unknown), _CHUNK):
             chunk = unknown[start : start + _CHUNK]
             found = set(
-                self.session.scalars(
+                rows_of(
+                    self.session,
                     select(Booking.source_ref).where(
                         Booking.source == source.value,
                         one_of(self.session, Booking.source_ref, chunk),
-                    )
-                )
+                    ),
+                ).scalars()
             )
             for ref in chunk:
                 self._known[(source.value, ref)] = ref in found
@@ -269,7 +302,7 @@ class Batch:
     def book(
         self,
         *,
-        receivable: Receivable,
+        receivable_id: int,
         kind: BookingKind,
         amount_cents: int,
         source: BookingSource,
@@ -279,20 +312,20 @@ class Batch:
         counterparty_name: str | None = None,
         counterparty_iban: str | None = None,
     ) -> tuple[Balance, Balance] | None:
-        """Append a booking; returns the receivable's balance before and after it, or None when
-        this event was booked before."""
+        """Append a booking to a receivable the batch holds; returns its balance before and
+        after the booking, or None when this event was booked before."""
         known = self._known.get((source.value, source_ref))
         if known is None:
             known = bool(self.booked_before(source, [source_ref]))
         if known:
             return None
         self._known[(source.value, source_ref)] = True
-        before = self._balances[receivable.id]
+        before = self._balances[receivable_id]
         after = before.with_booking(kind, amount_cents)
-        self._balances[receivable.id] = after
+        self._balances[receivable_id] = after
         self._pending.append(
             {
-                "receivable_id": receivable.id,
+                "receivable_id": receivable_id,
                 "kind": kind.value,
                 "amount_cents": amount_cents,
                 "source": source.value,
@@ -305,14 +338,14 @@ class Batch:
             }
         )
         if settles(before, after, kind):
-            self._settled.append(receivable)
+            self._settled[receivable_id] = self.receivables[receivable_id].purpose
         return before, after
 
     def flush(self) -> None:
         """Write the bookings appended since the last flush, then run the settlement handlers of
         the receivables they settled."""
         pending, self._pending = self._pending, []
-        settled, self._settled = self._settled, []
+        settled, self._settled = self._settled, {}
         # Into the table itself: the ORM's bulk insert looks at every row again, for nothing.
         table: Table = Booking.__table__  # type: ignore[assignment]
         for start in range(0, len(pending), 5000):
@@ -326,4 +359,16 @@ class Batch:
                     "settled": len(settled),
                 },
             )
-        events.receivables_settled(settled)
+        events.settled_together(settled, self._load)
+
+    def _load(self, ids: Sequence[int]) -> list[Receivable]:
+        """The ORM objects of held receivables a settlement handler needs, in the order asked."""
+        found: dict[int, Receivable] = {}
+        for start in range(0, len(ids), _CHUNK):
+            for receivable in self.session.scalars(
+                select(Receivable)
+                .where(one_of(self.session, Receivable.id, list(ids[start : start + _CHUNK])))
+                .options(lazyload(Receivable.bookings))
+            ):
+                found[receivable.id] = receivable
+        return [found[receivable_id] for receivable_id in ids]

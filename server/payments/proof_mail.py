@@ -29,6 +29,7 @@ from server.logs import get_logger
 from server.mail.models import OutboxMail
 from server.mail.outbox import queue_mail
 from server.mail.postfach import Notice, put_in_postfach
+from server.payments.events import Settled
 from server.payments.models import Receivable
 from server.payments.proof import PaymentProof, proof_of
 from server.payments.proof_pdf import render_proof
@@ -65,21 +66,21 @@ def _account_email(receivable: Receivable) -> str | None:
 _CHUNK = BULK_CHUNK  # values in one bulk read
 
 
-def _account_emails(receivables: Sequence[Receivable]) -> dict[int, str | None] | None:
+def _account_emails(ids: Sequence[int]) -> dict[int, str | None] | None:
     """``_account_email`` of many receivables in one query per chunk (the receivables without a
     linked account are missing); None when the look-up failed (asked one by one then)."""
-    ids = sorted({receivable.id for receivable in receivables})
+    ordered = sorted(set(ids))
     found: dict[int, str | None] = {}
     session = db.session
     try:
         with session.begin_nested():
-            for start in range(0, len(ids), _CHUNK):
+            for start in range(0, len(ordered), _CHUNK):
                 for record_id, email, login_email in session.execute(
                     select(CitizenRecord.record_id, Citizen.email, Citizen.login_email)
                     .join(Citizen, Citizen.id == CitizenRecord.citizen_id)
                     .where(
                         CitizenRecord.kind == "receivables",
-                        one_of(session, CitizenRecord.record_id, ids[start : start + _CHUNK]),
+                        one_of(session, CitizenRecord.record_id, ordered[start : start + _CHUNK]),
                     )
                     .order_by(CitizenRecord.record_id, Citizen.id)
                 ):
@@ -123,19 +124,19 @@ def proof_mail_queued(receivable: Receivable) -> bool:
     )
 
 
-def mail_proofs(receivables: Sequence[Receivable]) -> None:
+def mail_proofs(settled: Settled) -> None:
     """Settlement handler for every purpose: queue the proof of payment of each receivable once,
     if an address is known. Runs in the journal's transaction; a failure here never undoes the
-    booking. The linked accounts' addresses are read for all receivables at once: a statement
-    settling thousands of notices nobody gave an address for costs one query per 5,000."""
-    accounts = _account_emails(receivables)
-    for receivable in receivables:
-        if (
-            accounts is not None
-            and not accounts.get(receivable.id)
-            and _recipients.get(receivable.purpose) is None
-        ):
-            continue  # nobody to tell
+    booking. The linked accounts' addresses are read for all receivables at once, and only the
+    receivables someone is to be told of are read as objects: a statement settling thousands
+    of notices nobody gave an address for costs one query per 5,000."""
+    accounts = _account_emails(settled.ids)
+    told = [
+        receivable_id
+        for receivable_id, purpose in settled.purposes.items()
+        if accounts is None or accounts.get(receivable_id) or _recipients.get(purpose) is not None
+    ]
+    for receivable in settled.receivables(told):
         mail_proof(receivable, accounts)
 
 

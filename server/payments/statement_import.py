@@ -10,26 +10,37 @@ A matched payment is booked even when it does not fit (partial, too much, twice)
 there and the journal says so; the cash office is told in a Klärungsfall. Returned direct debits
 and reversals book the money out again. A statement, and every entry in it, books once, however
 often the file is imported. A file that cannot be read books nothing.
+
+The file is booked as it is read (``stream_statement_file``), 5,000 entries at a time: each
+chunk's references are looked up, its receivables held and their balances read in a few bulk
+queries, its bookings and Klärungsfälle inserted together. Memory stays bounded by a chunk, not
+by the file. The whole file is one transaction, so that an error anywhere in it (a broken last
+entry, a foreign account in the second statement) books nothing, and a statement books
+completely or not at all; imports run one after another (on PostgreSQL an advisory lock), so
+that two imports holding receivables chunk by chunk cannot deadlock each other. A statement
+imported before is recognised by its head, before its entries: they are not read at all.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import islice
 from typing import Any
 
 from flask import current_app
 from schwifty import IBAN
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
 from server.db import BULK_CHUNK, insert_once, one_of, utcnow
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.journal import Balance, Batch, balance_columns
+from server.payments.journal import Balance, Batch, balance_columns, rows_of
 from server.payments.models import (
     Booking,
     BookingKind,
@@ -42,8 +53,14 @@ from server.payments.models import (
 )
 from server.payments.receivables import kassenzeichen_scheme
 from server.payments.references import find_kassenzeichen, find_rf_references
-from server.payments.statements.detect import parse_statement_file
-from server.payments.statements.model import Entry, Statement, StatementError, TransactionDetail
+from server.payments.statements.detect import stream_statement_file
+from server.payments.statements.model import (
+    Entry,
+    Statement,
+    StatementError,
+    StatementStream,
+    TransactionDetail,
+)
 
 log = get_logger("payments")
 
@@ -85,10 +102,6 @@ class _Ledger:
     def session(self) -> Session:
         return self.journal.session
 
-    @property
-    def receivables(self) -> dict[int, Receivable]:
-        return self.journal.receivables
-
     def book(
         self,
         receivable_id: int,
@@ -99,7 +112,7 @@ class _Ledger:
         note: str,
     ) -> tuple[Balance, Balance]:
         booked = self.journal.book(
-            receivable=self.receivables[receivable_id],
+            receivable_id=receivable_id,
             kind=kind,
             amount_cents=amount_cents,
             source=BookingSource.BANK,
@@ -202,10 +215,11 @@ def _ids_by(session: Session, column: Any, values: set[str]) -> dict[str, int]:
     ordered = sorted(values)
     found: dict[str, int] = {}
     for start in range(0, len(ordered), _CHUNK):
-        for receivable_id, value in session.execute(
+        for receivable_id, value in rows_of(
+            session,
             select(Receivable.id, column).where(
                 one_of(session, column, ordered[start : start + _CHUNK])
-            )
+            ),
         ):
             found[value] = receivable_id
     return found
@@ -214,51 +228,56 @@ def _ids_by(session: Session, column: Any, values: set[str]) -> dict[str, int]:
 def _open_by_amount(
     session: Session, amounts: set[int], journal: Batch
 ) -> dict[int, list[tuple[int, str]]]:
-    """The receivables a suggestion may name, by their open cents: those of the statement (with
-    their balances held) and those of the amounts no reference settled. Read without holding
-    them: a suggestion is a hint for the clerk, who decides."""
-    names: dict[int, tuple[str, int, bool]] = {}
+    """The receivables a suggestion may name, by their open cents: those the chunk holds (with
+    their balances held) and those of the amounts no reference settled, with their balances in
+    the same query. Read without holding them: a suggestion is a hint for the clerk, who
+    decides."""
+    by_open: dict[int, list[tuple[int, str]]] = {}
     ordered = sorted(amounts)
     for start in range(0, len(ordered), _CHUNK):
-        for receivable_id, debtor_name, amount_cents, closed_at in session.execute(
+        rows = rows_of(
+            session,
             select(
+                Receivable.id,
+                Receivable.debtor_name,
+                Receivable.amount_cents,
+                Receivable.closed_at,
+                *balance_columns(),
+            )
+            .outerjoin(Booking, Booking.receivable_id == Receivable.id)
+            .where(one_of(session, Receivable.amount_cents, ordered[start : start + _CHUNK]))
+            .group_by(
                 Receivable.id, Receivable.debtor_name, Receivable.amount_cents, Receivable.closed_at
-            ).where(one_of(session, Receivable.amount_cents, ordered[start : start + _CHUNK]))
-        ):
-            if receivable_id not in journal.receivables:
-                names[receivable_id] = (debtor_name, amount_cents, closed_at is not None)
-    ids = sorted(names)
-    by_open: dict[int, list[tuple[int, str]]] = {}
-    paid: dict[int, tuple[int, int, int]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        for receivable_id, paid_cents, written_off, cancelled in session.execute(
-            select(Booking.receivable_id, *balance_columns())
-            .where(one_of(session, Booking.receivable_id, ids[start : start + _CHUNK]))
-            .group_by(Booking.receivable_id)
-        ):
-            paid[receivable_id] = (int(paid_cents), int(written_off), int(cancelled))
-    for receivable_id, (debtor_name, amount_cents, closed) in names.items():
-        current = Balance(amount_cents, *paid.get(receivable_id, (0, 0, 0)), closed)
-        by_open.setdefault(current.open_cents, []).append((receivable_id, debtor_name))
-    for receivable_id, receivable in journal.receivables.items():
-        open_cents = journal.balance(receivable).open_cents
-        by_open.setdefault(open_cents, []).append((receivable_id, receivable.debtor_name))
+            ),
+        )
+        for (
+            receivable_id,
+            debtor_name,
+            amount_cents,
+            closed_at,
+            paid,
+            written_off,
+            cancelled,
+        ) in rows:
+            if receivable_id in journal.receivables:
+                continue
+            current = Balance(
+                amount_cents, int(paid), int(written_off), int(cancelled), closed_at is not None
+            )
+            by_open.setdefault(current.open_cents, []).append((receivable_id, debtor_name))
+    for receivable_id, held in journal.receivables.items():
+        open_cents = journal.balance(receivable_id).open_cents
+        by_open.setdefault(open_cents, []).append((receivable_id, held.debtor_name))
     for candidates in by_open.values():
         candidates.sort()
     return by_open
 
 
-def _load_ledger(session: Session, statements: list[Statement]) -> _Ledger:
-    """The receivables these statements name, held and with their balances; and for the
+def _load_ledger(session: Session, details: list[TransactionDetail]) -> _Ledger:
+    """The receivables these payments name, held and with their balances; and for the
     payments that name none, those whose amount they have (for suggestions). Never the whole
     table, and each payment's texts read once."""
     scheme = kassenzeichen_scheme()
-    details = [
-        detail
-        for statement in statements
-        for entry in statement.entries
-        for detail in entry.details
-    ]
     named: dict[int, tuple[list[str], list[str]]] = {}
     for detail in details:
         named[id(detail)] = (find_rf_references(_texts(detail)), [])
@@ -273,9 +292,9 @@ def _load_ledger(session: Session, statements: list[Statement]) -> _Ledger:
             named[id(detail)] = (rfs, found)
             numbers.update(found)
     by_kassenzeichen = _ids_by(session, Receivable.kassenzeichen, numbers)
-    # Held until the import commits, in one order for every transaction (no deadlocks): a
-    # closing or an online payment of the same receivable waits, and what the ledger knows
-    # (closed, balances) stays true while the statement is booked.
+    # Held until the import commits, in id order within the chunk (imports run one at a time,
+    # see ``_one_import_at_a_time``): a closing or an online payment of the same receivable
+    # waits, and what the ledger knows (closed, balances) stays true while it is booked.
     journal = Batch(session, ids=[*by_rf.values(), *by_kassenzeichen.values()])
     ledger = _Ledger(journal=journal, by_rf=by_rf, by_kassenzeichen=by_kassenzeichen, named=named)
     unmatched = {
@@ -396,8 +415,7 @@ def _book_outgoing(
     receivable_id = match_receivable(detail, ledger)
     if (
         receivable_id is not None
-        and ledger.journal.balance(ledger.receivables[receivable_id]).paid_cents
-        >= detail.amount_cents
+        and ledger.journal.balance(receivable_id).paid_cents >= detail.amount_cents
     ):
         ledger.book(
             receivable_id,
@@ -441,7 +459,7 @@ def _claim(
     session: Session, statement: Statement, filename: str | None, imported_by: str | None
 ) -> StatementImport | None:
     """Record the statement as imported, or None when it was (also by a parallel import: the
-    unique constraint decides)."""
+    unique constraint decides). Its entries are counted as they are booked."""
     account = _account(statement.account_iban)
     if _known(session, statement):
         return None
@@ -454,7 +472,7 @@ def _claim(
             "source_format": statement.source_format,
             "filename": filename,
             "imported_by": imported_by,
-            "entries": len(statement.entries),
+            "entries": 0,
             "imported_at": utcnow(),
             "booked": 0,
             "clarifications": 0,
@@ -464,49 +482,26 @@ def _claim(
     return session.get(StatementImport, claimed) if claimed is not None else None
 
 
+def _chunks(entries: Iterator[Entry]) -> Iterator[list[Entry]]:
+    while chunk := list(islice(entries, _CHUNK)):
+        yield chunk
+
+
 def _import_statement(
-    statement: Statement,
+    session: Session,
+    entries: Iterator[Entry],
     statement_import: StatementImport,
     imported_by: str | None,
-    ledger: _Ledger,
     result: ImportResult,
 ) -> None:
-    account = statement_import.account_iban
-    refs = [
-        f"bank:{account}:{entry.entry_ref}:{index}"
-        for entry in statement.entries
-        for index in range(len(entry.details))
-    ]
-    # Entries can appear again in a corrected or overlapping statement: each books once.
-    done = ledger.journal.booked_before(BookingSource.BANK, refs)
-    for chunk_start in range(0, len(refs), _CHUNK):
-        chunk = refs[chunk_start : chunk_start + _CHUNK]
-        done |= set(
-            ledger.session.scalars(
-                select(Clarification.source_ref).where(
-                    one_of(ledger.session, Clarification.source_ref, chunk)
-                )
-            )
-        )
-    before_booked, before_clarified = result.booked, result.clarifications
-    for entry in statement.entries:
-        result.entries += 1
-        if entry.status != "BOOK":
-            result.ignored += 1
-            continue
-        for index, detail in enumerate(entry.details):
-            source_ref = f"bank:{account}:{entry.entry_ref}:{index}"
-            if source_ref in done:
-                continue
-            done.add(source_ref)
-            money_in = entry.credit != entry.reversal
-            if money_in and not _is_return(entry, detail):
-                _book_incoming(ledger, detail, entry, source_ref, statement_import, result)
-            elif _is_return(entry, detail):
-                _book_outgoing(ledger, detail, entry, source_ref, statement_import, result)
-            else:
-                result.ignored += 1  # the city's own payments are not receivables
-    _insert_clarifications(ledger)
+    before_entries, before_booked, before_clarified = (
+        result.entries,
+        result.booked,
+        result.clarifications,
+    )
+    for chunk in _chunks(entries):
+        _import_chunk(session, chunk, statement_import, result)
+    statement_import.entries = result.entries - before_entries
     statement_import.booked = result.booked - before_booked
     statement_import.clarifications = result.clarifications - before_clarified
     result.statements += 1
@@ -520,32 +515,86 @@ def _import_statement(
     )
 
 
-def import_statements(
-    statements: Iterable[Statement], *, filename: str | None = None, imported_by: str | None = None
+def _import_chunk(
+    session: Session,
+    entries: list[Entry],
+    statement_import: StatementImport,
+    result: ImportResult,
+) -> None:
+    """Book a chunk of a statement's entries: read what they name in bulk, book, then write
+    the chunk's bookings and Klärungsfälle together."""
+    account = statement_import.account_iban
+    payments: list[tuple[Entry, TransactionDetail, str]] = []
+    for entry in entries:
+        result.entries += 1
+        if entry.status != "BOOK":
+            result.ignored += 1
+            continue
+        for index, detail in enumerate(entry.details):
+            payments.append((entry, detail, f"bank:{account}:{entry.entry_ref}:{index}"))
+    ledger = _load_ledger(session, [detail for _entry, detail, _ref in payments])
+    refs = [source_ref for _entry, _detail, source_ref in payments]
+    # Entries can appear again in a corrected or overlapping statement: each books once.
+    done = ledger.journal.booked_before(BookingSource.BANK, refs)
+    for start in range(0, len(refs), _CHUNK):
+        done |= set(
+            rows_of(
+                session,
+                select(Clarification.source_ref).where(
+                    one_of(session, Clarification.source_ref, refs[start : start + _CHUNK])
+                ),
+            ).scalars()
+        )
+    for entry, detail, source_ref in payments:
+        if source_ref in done:
+            continue
+        done.add(source_ref)
+        money_in = entry.credit != entry.reversal
+        if money_in and not _is_return(entry, detail):
+            _book_incoming(ledger, detail, entry, source_ref, statement_import, result)
+        elif _is_return(entry, detail):
+            _book_outgoing(ledger, detail, entry, source_ref, statement_import, result)
+        else:
+            result.ignored += 1  # the city's own payments are not receivables
+    _insert_clarifications(ledger)
+    # Written now, inside the import's transaction: the next chunk's queries see them.
+    ledger.journal.flush()
+
+
+# Any fixed number, the same in every process: the key of the imports' advisory lock.
+_IMPORT_LOCK = zlib.crc32(b"payments.statement_import")
+
+
+def _one_import_at_a_time(session: Session) -> None:
+    """Wait for an import that is running. Each chunk holds its receivables in id order, but
+    two imports in parallel could hold them in crossing orders across chunks and deadlock; a
+    parallel upload of the same statement waits here and then finds it imported. SQLite runs
+    one writer at a time anyway (the claim takes its write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_IMPORT_LOCK)))
+
+
+def _import(
+    stream: StatementStream, *, filename: str | None, imported_by: str | None
 ) -> ImportResult:
-    statements = list(statements)
     city_account = _account(current_app.config["PAYEE_IBAN"])
-    for statement in statements:
-        if _account(statement.account_iban) != city_account:
-            raise ForeignStatement(
-                f"the statement {statement.statement_id} is for account "
-                f"{statement.account_iban}, not the city's account {city_account}"
-            )
     result = ImportResult()
     with db.transaction() as session:
-        # Claimed before anything is read for booking: on SQLite the first write takes the
-        # write lock, on PostgreSQL a parallel import of the same statement waits here.
-        claimed = [
-            (statement, statement_import)
-            for statement in statements
-            if (statement_import := _claim(session, statement, filename, imported_by))
-        ]
-        result.already_imported = len(statements) - len(claimed)
-        ledger = _load_ledger(session, [statement for statement, _ in claimed])
-        for statement, statement_import in claimed:
-            _import_statement(statement, statement_import, imported_by, ledger, result)
+        _one_import_at_a_time(session)
+        for statement, entries in stream:
+            if _account(statement.account_iban) != city_account:
+                raise ForeignStatement(
+                    f"the statement {statement.statement_id} is for account "
+                    f"{statement.account_iban}, not the city's account {city_account}"
+                )
+            # Claimed before anything is read for booking: on SQLite the first write takes
+            # the write lock. A statement imported before: its entries are not even read.
+            statement_import = _claim(session, statement, filename, imported_by)
+            if statement_import is None:
+                result.already_imported += 1
+                continue
+            _import_statement(session, entries, statement_import, imported_by, result)
         session.flush()
-        ledger.journal.flush()
     log.info(
         "statement imported",
         extra={
@@ -561,10 +610,19 @@ def import_statements(
     return result
 
 
+def import_statements(
+    statements: Iterable[Statement], *, filename: str | None = None, imported_by: str | None = None
+) -> ImportResult:
+    """Book statements read before (or built in code); see ``import_statement_file``."""
+    return _import(StatementStream.of(list(statements)), filename=filename, imported_by=imported_by)
+
+
 def import_statement_file(
     data: bytes, *, filename: str | None = None, imported_by: str | None = None
 ) -> ImportResult:
-    """Parse the whole file first: a file that cannot be read books nothing."""
-    return import_statements(
-        parse_statement_file(data, filename), filename=filename, imported_by=imported_by
+    """Book a camt.053 or MT940 file as it is read, in one transaction: a file that cannot be
+    read to its end books nothing (``StatementError``), nor one with a statement of another
+    account (``ForeignStatement``)."""
+    return _import(
+        stream_statement_file(data, filename), filename=filename, imported_by=imported_by
     )

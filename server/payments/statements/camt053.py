@@ -6,19 +6,25 @@ successor of MT940. The version is read from the document's namespace
 reads both ways (``Sts`` as text or ``Sts/Cd``, ``Dbtr/Nm`` or ``Dbtr/Pty/Nm``, charges as
 ``Chrgs/Amt`` or ``Chrgs/Rcrd/Amt``).
 
-The file is read with ``iterparse``: each entry is turned into an ``Entry`` when its closing tag
-is read and then dropped from the tree, so a statement with 100,000 entries never sits in memory
-as XML. DTDs are refused outright, which rules out entity expansion ("billion laughs") and
-external entities; the parser neither resolves entities nor touches the network.
+The file is read with ``iterparse`` and handed on as it is read (``stream_camt053``): a
+statement's own elements (``Id``, ``Acct``, ``Bal``...), which the schema puts before its
+entries, make its head as soon as its first entry is read; each entry is turned into an ``Entry``
+when its closing tag is read and then dropped from the tree, so a statement with 100,000 entries
+never sits in memory, neither as XML nor as entries. Entries the caller does not ask for (a
+statement imported before) are only checked for well-formed XML, not read. ``parse_camt053``
+reads everything into ``Statement`` objects. DTDs are refused outright, which rules out entity
+expansion ("billion laughs") and external entities; the parser neither resolves entities nor
+touches the network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -28,6 +34,7 @@ from server.payments.statements.model import (
     EntryRefs,
     Statement,
     StatementError,
+    StatementStream,
     TransactionDetail,
     cents_from_decimal,
 )
@@ -56,7 +63,52 @@ def parse_camt053(data: bytes) -> list[Statement]:
     well-formed camt.053 document of a supported version, and for amounts in another currency
     than euro or with fractions of a cent.
     """
-    return _Reader().read(data)
+    return [replace(head, entries=tuple(entries)) for head, entries in stream_camt053(data)]
+
+
+def stream_camt053(data: bytes) -> StatementStream:
+    """The statements of a camt.053 document as they are read: each statement's head, then its
+    entries. Errors are raised where they are read, so a caller that books as it reads does so
+    in one transaction (see ``StatementStream``)."""
+    reader = _Reader()
+    return StatementStream(reader.items(data), reader.skip)
+
+
+# The local names of the elements the reader looks at, under an entry and its transactions.
+_NAMES = (
+    "Amt",
+    "CdtDbtInd",
+    "RvslInd",
+    "Chrgs",
+    "Sts",
+    "BookgDt",
+    "ValDt",
+    "NtryRef",
+    "AcctSvcrRef",
+    "BkTxCd",
+    "NtryDtls",
+    "AddtlNtryInf",
+    "TxDtls",
+    "Refs",
+    "AmtDtls",
+    "RltdPties",
+    "RmtInf",
+    "RtrInf",
+    "EndToEndId",
+    "InstrId",
+    "MndtId",
+    "Dbtr",
+    "DbtrAcct",
+    "Cdtr",
+    "CdtrAcct",
+    "Ustrd",
+    "Strd",
+    "Nm",
+    "Pty",
+    "Agt",
+    "Dt",
+    "DtTm",
+)
 
 
 class _Reader:
@@ -64,12 +116,24 @@ class _Reader:
         self.ns = ""
         self.n = 0
         self.version = ""
-        self.statements: list[Statement] = []
-        self.entries: list[Entry] = []
+        # Local name by the element's full tag ("{urn:...}Amt" -> "Amt"), for this namespace.
+        self.names: dict[str, str] = {}
+        self.entry_readers: dict[str, _Read[_EntryParts]] = {}
+        self.detail_readers: dict[str, _Read[_DetailParts]] = {}
+        self.statements = 0
+        # The current statement: its head handed out, entries read, their references.
+        self.head_out = False
+        self.count = 0
         self.statement_key: bytes | None = None
         self.refs = EntryRefs()
+        self.skipping = False
 
-    def read(self, data: bytes) -> list[Statement]:
+    def skip(self, skipping: bool) -> None:
+        """From now until the next statement, entries are only checked for well-formed XML."""
+        self.skipping = skipping
+
+    def items(self, data: bytes) -> Iterator[Statement | Entry]:
+        """Each statement's head followed by its entries, in document order, as read."""
         if not data.strip():
             raise StatementError("the document is empty", source=SOURCE, line=1)
         events = etree.iterparse(
@@ -86,12 +150,11 @@ class _Reader:
         try:
             for event, element in events:
                 if event == "start":
-                    if element.getparent() is None:
-                        self._check_document(element)
+                    self._start(element)
                 elif element.tag == self.ns + "Ntry":
-                    self._end_entry(element)
+                    yield from self._end_entry(element)
                 elif element.tag == self.ns + "Stmt":
-                    self._end_statement(element)
+                    yield from self._end_statement(element)
         except etree.XMLSyntaxError as error:
             # This parse's own log has the first error with its line; the exception's message is
             # sometimes only a generic "no element found", and its log spans earlier parses.
@@ -101,13 +164,7 @@ class _Reader:
                 f"not well-formed XML: {message}", source=SOURCE, line=line or error.lineno or 1
             ) from None
         if not self.ns:
-            root = events.root
-            raise StatementError(
-                f"not a camt.053 document: the root element is <{etree.QName(root).localname}>",
-                source=SOURCE,
-                line=root.sourceline,
-                element=etree.QName(root).localname,
-            )
+            raise self._not_camt053(events.root)
         if not self.statements:
             raise StatementError(
                 "the document holds no statement <Stmt>",
@@ -115,7 +172,26 @@ class _Reader:
                 line=events.root.sourceline,
                 element="Document",
             )
-        return self.statements
+
+    def _start(self, element: Element) -> None:
+        if element.getparent() is None:
+            self._check_document(element)
+        elif not self.ns:
+            # Read nothing of a document that is not a camt.053 document.
+            raise self._not_camt053(element.getroottree().getroot())
+        elif element.tag == self.ns + "Stmt":
+            parent = element.getparent()
+            if parent.tag != self.ns + "BkToCstmrStmt":
+                raise self._error("<Stmt> outside <BkToCstmrStmt>", element)
+
+    def _not_camt053(self, root: Element) -> StatementError:
+        name = etree.QName(root).localname
+        return StatementError(
+            f"not a camt.053 document: the root element is <{name}>",
+            source=SOURCE,
+            line=root.sourceline,
+            element=name,
+        )
 
     def _check_document(self, root: Element) -> None:
         docinfo = root.getroottree().docinfo
@@ -145,17 +221,26 @@ class _Reader:
             )
         self.ns = "{" + namespace + "}"
         self.n = len(self.ns)
+        self.names = {self.ns + name: name for name in _NAMES}
+        self.entry_readers = {self.ns + name: read for name, read in _ENTRY_READERS.items()}
+        self.detail_readers = {self.ns + name: read for name, read in _DETAIL_READERS.items()}
         self.version = message
 
     # Entries -------------------------------------------------------------------------------
 
-    def _end_entry(self, ntry: Element) -> None:
+    def _end_entry(self, ntry: Element) -> Iterator[Statement | Entry]:
         parent = ntry.getparent()
         if parent is None or parent.tag != self.ns + "Stmt":
             raise self._error("<Ntry> outside a statement <Stmt>", ntry)
-        entry = self._entry(ntry, parent)
-        if entry is not None:
-            self.entries.append(entry)
+        if not self.head_out:
+            # The statement's own elements come before its entries (the schema's order).
+            self.head_out = True
+            yield self._statement(parent)
+        if not self.skipping:
+            entry = self._entry(ntry, parent)
+            if entry is not None:
+                self.count += 1
+                yield entry
         # The entry is read; dropping it (and the one before) keeps memory flat on big files.
         ntry.clear()
         previous = ntry.getprevious()
@@ -163,7 +248,14 @@ class _Reader:
             parent.remove(previous)
 
     def _entry(self, ntry: Element, stmt: Element) -> Entry | None:
-        parts = self._entry_parts(ntry)
+        # One pass over the entry's children, each read by the reader for its tag: with
+        # 100,000 entries every lxml element handed to Python counts.
+        parts = _EntryParts()
+        readers = self.entry_readers
+        for child in ntry:
+            read = readers.get(child.tag)
+            if read is not None:
+                read(self, parts, child)
         amount, credit, status = parts.amount, parts.credit, parts.status
         if amount is None:
             raise self._error("the entry has no amount <Amt>", ntry)
@@ -177,6 +269,19 @@ class _Reader:
         entry_ref = self.refs.unique(
             parts.servicer_ref or parts.ntry_ref or self._fallback_ref(ntry, stmt)
         )
+        if parts.transactions:
+            details = self._details(parts.transactions, amount)
+        else:
+            # An entry without transaction details still gets one detail, so that matching
+            # code only ever looks at details; the bank's free text is its remittance
+            # information.
+            details = (
+                TransactionDetail(
+                    amount_cents=amount,
+                    remittance_text=parts.additional_info,
+                    account_servicer_ref=parts.servicer_ref,
+                ),
+            )
         return Entry(
             entry_ref=entry_ref,
             amount_cents=amount,
@@ -187,59 +292,7 @@ class _Reader:
             value_date=parts.value_date,
             bank_transaction_code=parts.code,
             charges_cents=parts.charges,
-            details=self._entry_details(parts, amount),
-        )
-
-    def _entry_parts(self, ntry: Element) -> _EntryParts:
-        parts = _EntryParts()
-        n = self.n
-        for child in ntry:
-            name = child.tag[n:]
-            if name in _ENTRY_MONEY:
-                self._read_entry_money(parts, name, child)
-            elif name in _ENTRY_BOOKING:
-                self._read_entry_booking(parts, name, child)
-            elif name == "NtryDtls":
-                parts.transactions.extend(child.iterchildren(self.ns + "TxDtls"))
-            elif name == "AddtlNtryInf":
-                parts.additional_info = _text(child)
-        return parts
-
-    def _read_entry_money(self, parts: _EntryParts, name: str, child: Element) -> None:
-        if name == "Amt":
-            parts.amount = self._amount(child)
-        elif name == "CdtDbtInd":
-            parts.credit = self._credit(child)
-        elif name == "RvslInd":
-            parts.reversal = self._boolean(child)
-        elif name == "Chrgs":
-            parts.charges += self._charges(child)
-
-    def _read_entry_booking(self, parts: _EntryParts, name: str, child: Element) -> None:
-        if name == "Sts":
-            parts.status = self._status(child)
-        elif name == "BookgDt":
-            parts.booking_date = self._date_choice(child)
-        elif name == "ValDt":
-            parts.value_date = self._date_choice(child)
-        elif name == "NtryRef":
-            parts.ntry_ref = _reference(child)
-        elif name == "AcctSvcrRef":
-            parts.servicer_ref = _reference(child)
-        elif name == "BkTxCd":
-            parts.code = self._bank_transaction_code(child)
-
-    def _entry_details(self, parts: _EntryParts, amount: int) -> tuple[TransactionDetail, ...]:
-        if parts.transactions:
-            return self._details(parts.transactions, amount)
-        # An entry without transaction details still gets one detail, so that matching code
-        # only ever looks at details; the bank's free text is its remittance information.
-        return (
-            TransactionDetail(
-                amount_cents=amount,
-                remittance_text=parts.additional_info,
-                account_servicer_ref=parts.servicer_ref,
-            ),
+            details=details,
         )
 
     def _fallback_ref(self, ntry: Element, stmt: Element) -> str:
@@ -252,52 +305,103 @@ class _Reader:
             ]
             self.statement_key = "\x1f".join(part.strip() for part in identity).encode()
         digest = hashlib.sha256(self.statement_key)
-        digest.update(b"\x1e%d\x1e" % len(self.entries))
+        digest.update(b"\x1e%d\x1e" % self.count)
         digest.update(etree.tostring(ntry, method="c14n"))
         return "H" + digest.hexdigest()[:32]
 
     def _details(
         self, transactions: list[Element], entry_amount: int
     ) -> tuple[TransactionDetail, ...]:
+        # A single transaction without an amount of its own books the entry's amount.
+        fallback = entry_amount if len(transactions) == 1 else None
         details = []
         for transaction in transactions:
-            detail, has_amount = self._detail(transaction)
-            if not has_amount:
-                if len(transactions) > 1:
-                    raise self._error(
-                        "a transaction of a batch entry has no amount (<AmtDtls>/<TxAmt>/<Amt> "
-                        "or <Amt>)",
-                        transaction,
-                    )
-                detail = replace(detail, amount_cents=entry_amount)
+            detail = self._detail(transaction, fallback)
+            if detail is None:
+                raise self._error(
+                    "a transaction of a batch entry has no amount (<AmtDtls>/<TxAmt>/<Amt> "
+                    "or <Amt>)",
+                    transaction,
+                )
             details.append(detail)
         return tuple(details)
 
-    def _detail(self, tx: Element) -> tuple[TransactionDetail, bool]:
+    def _detail(self, tx: Element, fallback_amount: int | None = None) -> TransactionDetail | None:
+        """The payment a transaction (<TxDtls>) describes; None when it has no amount of its
+        own and none is given."""
         parts = _DetailParts()
-        n = self.n
+        readers = self.detail_readers
         for child in tx:
-            name = child.tag[n:]
-            if name == "Refs":
-                self._read_refs(parts, child)
-            elif name == "Amt":
-                parts.amount = self._amount(child)
-            elif name == "AmtDtls":
-                tx_amount = self._first(child, "TxAmt", "Amt")
-                if tx_amount is not None:
-                    parts.transaction_amount = self._amount(tx_amount)
-            elif name == "RltdPties":
-                self._read_parties(parts, child)
-            elif name == "RmtInf":
-                self._read_remittance(parts, child)
-            elif name == "RtrInf":
-                self._read_return_reason(parts, child)
-        return parts.detail(), parts.booked_amount() is not None
+            read = readers.get(child.tag)
+            if read is not None:
+                read(self, parts, child)
+        # The transaction amount in account currency is the one booked; Amt may be the
+        # instructed amount.
+        booked = parts.transaction_amount if parts.transaction_amount is not None else parts.amount
+        if booked is None:
+            if fallback_amount is None:
+                return None
+            booked = fallback_amount
+        end_to_end_id = parts.end_to_end_id
+        return TransactionDetail(
+            amount_cents=booked,
+            end_to_end_id=None if end_to_end_id in (None, "", "NOTPROVIDED") else end_to_end_id,
+            remittance_text=" ".join(parts.texts),
+            creditor_reference=parts.creditor_reference,
+            debtor_name=parts.debtor_name,
+            debtor_iban=parts.debtor_iban,
+            creditor_name=parts.creditor_name,
+            creditor_iban=parts.creditor_iban,
+            return_reason=parts.return_reason,
+            account_servicer_ref=parts.servicer_ref,
+            instruction_id=parts.instruction_id,
+            mandate_id=parts.mandate_id,
+        )
 
-    def _read_refs(self, parts: _DetailParts, refs: Element) -> None:
-        n = self.n
+    # The children of <Ntry> --------------------------------------------------------------
+
+    def _entry_amount(self, parts: _EntryParts, child: Element) -> None:
+        parts.amount = self._amount(child)
+
+    def _entry_credit(self, parts: _EntryParts, child: Element) -> None:
+        parts.credit = self._credit(child)
+
+    def _entry_reversal(self, parts: _EntryParts, child: Element) -> None:
+        parts.reversal = self._boolean(child)
+
+    def _entry_charges(self, parts: _EntryParts, child: Element) -> None:
+        parts.charges += self._charges(child)
+
+    def _entry_status(self, parts: _EntryParts, child: Element) -> None:
+        parts.status = self._status(child)
+
+    def _entry_booking_date(self, parts: _EntryParts, child: Element) -> None:
+        parts.booking_date = self._date_choice(child)
+
+    def _entry_value_date(self, parts: _EntryParts, child: Element) -> None:
+        parts.value_date = self._date_choice(child)
+
+    def _entry_ntry_ref(self, parts: _EntryParts, child: Element) -> None:
+        parts.ntry_ref = _reference(child)
+
+    def _entry_servicer_ref(self, parts: _EntryParts, child: Element) -> None:
+        parts.servicer_ref = _reference(child)
+
+    def _entry_code(self, parts: _EntryParts, child: Element) -> None:
+        parts.code = self._bank_transaction_code(child)
+
+    def _entry_transactions(self, parts: _EntryParts, child: Element) -> None:
+        parts.transactions.extend(child.iterchildren(self.ns + "TxDtls"))
+
+    def _entry_info(self, parts: _EntryParts, child: Element) -> None:
+        parts.additional_info = _text(child)
+
+    # The children of <TxDtls> ------------------------------------------------------------
+
+    def _detail_refs(self, parts: _DetailParts, refs: Element) -> None:
+        names = self.names
         for ref in refs:
-            name = ref.tag[n:]
+            name = names.get(ref.tag)
             if name == "EndToEndId":
                 parts.end_to_end_id = _text(ref)
             elif name == "AcctSvcrRef":
@@ -307,10 +411,18 @@ class _Reader:
             elif name == "MndtId":
                 parts.mandate_id = _text(ref) or None
 
-    def _read_parties(self, parts: _DetailParts, parties: Element) -> None:
-        n = self.n
+    def _detail_amount(self, parts: _DetailParts, child: Element) -> None:
+        parts.amount = self._amount(child)
+
+    def _detail_amount_details(self, parts: _DetailParts, child: Element) -> None:
+        tx_amount = self._first(child, "TxAmt", "Amt")
+        if tx_amount is not None:
+            parts.transaction_amount = self._amount(tx_amount)
+
+    def _detail_parties(self, parts: _DetailParts, parties: Element) -> None:
+        names = self.names
         for party in parties:
-            name = party.tag[n:]
+            name = names.get(party.tag)
             if name == "Dbtr":
                 parts.debtor_name = self._party_name(party)
             elif name == "DbtrAcct":
@@ -320,10 +432,10 @@ class _Reader:
             elif name == "CdtrAcct":
                 parts.creditor_iban = self._iban(party)
 
-    def _read_remittance(self, parts: _DetailParts, remittance: Element) -> None:
-        n = self.n
+    def _detail_remittance(self, parts: _DetailParts, remittance: Element) -> None:
+        names = self.names
         for info in remittance:
-            name = info.tag[n:]
+            name = names.get(info.tag)
             if name == "Ustrd":
                 text = _text(info)
                 if text:
@@ -332,19 +444,21 @@ class _Reader:
                 reference = self._first(info, "CdtrRefInf", "Ref")
                 parts.creditor_reference = None if reference is None else _text(reference) or None
 
-    def _read_return_reason(self, parts: _DetailParts, return_info: Element) -> None:
+    def _detail_return(self, parts: _DetailParts, return_info: Element) -> None:
+        parts.return_reason = self._return_reason(return_info)
+
+    def _return_reason(self, return_info: Element) -> str | None:
         reason = self._first(return_info, "Rsn", "Cd")
         if reason is None:
             reason = self._first(return_info, "Rsn", "Prtry")
-        if reason is not None:
-            parts.return_reason = _text(reason) or None
+        return None if reason is None else (_text(reason) or None)
 
     def _party_name(self, party: Element) -> str | None:
         # .001.02 to .001.06 put the name directly under Dbtr/Cdtr; from .001.07 on it sits in
         # Pty (a party) or, for a bank as party, Agt/FinInstnId.
-        n = self.n
+        names = self.names
         for child in party:
-            kind = child.tag[n:]
+            kind = names.get(child.tag)
             if kind == "Nm":
                 return _text(child) or None
             if kind == "Pty":
@@ -394,22 +508,24 @@ class _Reader:
 
     # Statements ----------------------------------------------------------------------------
 
-    def _end_statement(self, stmt: Element) -> None:
-        parent = stmt.getparent()
-        if parent is None or parent.tag != self.ns + "BkToCstmrStmt":
-            raise self._error("<Stmt> outside <BkToCstmrStmt>", stmt)
-        self.statements.append(self._statement(stmt))
-        self.entries = []
+    def _end_statement(self, stmt: Element) -> Iterator[Statement]:
+        if not self.head_out:
+            yield self._statement(stmt)  # a statement without entries
+        self.statements += 1
+        self.head_out = False
+        self.count = 0
         self.statement_key = None
         self.refs = EntryRefs()
         stmt.clear()
         previous = stmt.getprevious()
         if previous is not None and previous.tag == stmt.tag:
-            parent.remove(previous)
+            stmt.getparent().remove(previous)
 
     def _statement(self, stmt: Element) -> Statement:
+        """The statement's head (without entries): its elements before the first entry."""
         n = self.n
         ns = self.ns
+        entry_tag = ns + "Ntry"
         statement_id: str | None = None
         created_at: datetime | None = None
         from_date: date | None = None
@@ -418,6 +534,8 @@ class _Reader:
         currency = "EUR"
         balances: dict[str, int] = {}
         for child in stmt:
+            if child.tag == entry_tag:
+                break
             name = child.tag[n:]
             if name == "Id":
                 statement_id = _text(child)
@@ -453,7 +571,6 @@ class _Reader:
             to_date=to_date,
             opening_balance_cents=balances.get("OPBD", balances.get("PRCD")),
             closing_balance_cents=balances.get("CLBD"),
-            entries=tuple(self.entries),
             source_format=self.version,
         )
 
@@ -570,11 +687,6 @@ class _Reader:
         )
 
 
-# The children of <Ntry> that say how much moved which way, and those of the bank's booking.
-_ENTRY_MONEY = frozenset({"Amt", "CdtDbtInd", "RvslInd", "Chrgs"})
-_ENTRY_BOOKING = frozenset({"Sts", "BookgDt", "ValDt", "NtryRef", "AcctSvcrRef", "BkTxCd"})
-
-
 @dataclass(slots=True)
 class _EntryParts:
     """What an entry's children said, as they are read."""
@@ -611,27 +723,33 @@ class _DetailParts:
     creditor_iban: str | None = None
     return_reason: str | None = None
 
-    def booked_amount(self) -> int | None:
-        # The transaction amount in account currency is the one booked; Amt may be the
-        # instructed amount.
-        return self.transaction_amount if self.transaction_amount is not None else self.amount
 
-    def detail(self) -> TransactionDetail:
-        end_to_end_id = self.end_to_end_id
-        return TransactionDetail(
-            amount_cents=self.booked_amount() or 0,
-            end_to_end_id=None if end_to_end_id in (None, "", "NOTPROVIDED") else end_to_end_id,
-            remittance_text=" ".join(self.texts),
-            creditor_reference=self.creditor_reference,
-            debtor_name=self.debtor_name,
-            debtor_iban=self.debtor_iban,
-            creditor_name=self.creditor_name,
-            creditor_iban=self.creditor_iban,
-            return_reason=self.return_reason,
-            account_servicer_ref=self.servicer_ref,
-            instruction_id=self.instruction_id,
-            mandate_id=self.mandate_id,
-        )
+_Parts = TypeVar("_Parts", _EntryParts, _DetailParts)
+_Read = Callable[[_Reader, _Parts, Element], None]
+
+# Which reader takes which child of <Ntry> and of <TxDtls>, by local name.
+_ENTRY_READERS: dict[str, _Read[_EntryParts]] = {
+    "Amt": _Reader._entry_amount,
+    "CdtDbtInd": _Reader._entry_credit,
+    "RvslInd": _Reader._entry_reversal,
+    "Chrgs": _Reader._entry_charges,
+    "Sts": _Reader._entry_status,
+    "BookgDt": _Reader._entry_booking_date,
+    "ValDt": _Reader._entry_value_date,
+    "NtryRef": _Reader._entry_ntry_ref,
+    "AcctSvcrRef": _Reader._entry_servicer_ref,
+    "BkTxCd": _Reader._entry_code,
+    "NtryDtls": _Reader._entry_transactions,
+    "AddtlNtryInf": _Reader._entry_info,
+}
+_DETAIL_READERS: dict[str, _Read[_DetailParts]] = {
+    "Refs": _Reader._detail_refs,
+    "Amt": _Reader._detail_amount,
+    "AmtDtls": _Reader._detail_amount_details,
+    "RltdPties": _Reader._detail_parties,
+    "RmtInf": _Reader._detail_remittance,
+    "RtrInf": _Reader._detail_return,
+}
 
 
 def _text(element: Element) -> str:

@@ -14,7 +14,8 @@ account closing without fees); they move no money and the parsers leave them out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -162,6 +163,61 @@ class Statement:
     source_format: str = ""
 
 
+class StatementStream:
+    """A statement file as it is read: ``for head, entries in stream`` gives each statement's
+    head (a ``Statement`` without entries) and an iterator of its entries, in file order.
+
+    Read each statement's entries before asking for the next statement; entries not asked for
+    are passed over (a camt.053 reader then only checks them for well-formed XML). A file's
+    errors are raised where the reader meets them, possibly after entries were handed out: a
+    caller that acts on entries as they come does so in one transaction, so that a file that
+    cannot be read in full changes nothing.
+    """
+
+    def __init__(
+        self,
+        items: Iterator[Statement | Entry],
+        skip: Callable[[bool], None] = lambda _skipping: None,
+    ) -> None:
+        # The reader's items: each statement's head followed by its entries.
+        self._items = items
+        self._skip = skip
+        self._next: Statement | None = None
+
+    @classmethod
+    def of(cls, statements: list[Statement]) -> StatementStream:
+        """Statements read in full (MT940, or built in code) as a stream."""
+
+        def items() -> Iterator[Statement | Entry]:
+            for statement in statements:
+                yield replace(statement, entries=())
+                yield from statement.entries
+
+        return cls(items())
+
+    def __iter__(self) -> Iterator[tuple[Statement, Iterator[Entry]]]:
+        head = next(self._items, None)
+        while head is not None:
+            if not isinstance(head, Statement):
+                raise TypeError("a statement reader handed out an entry before its statement")
+            self._skip(False)
+            entries = self._entries()
+            yield head, entries
+            # Whatever the caller left of this statement is passed over.
+            self._skip(True)
+            for _entry in entries:
+                pass
+            head = self._next
+
+    def _entries(self) -> Iterator[Entry]:
+        self._next = None
+        for item in self._items:
+            if isinstance(item, Statement):
+                self._next = item
+                return
+            yield item
+
+
 _CENT = Decimal("0.01")
 # ISO 20022 amounts have at most 18 digits; longer ones are refused before Decimal sees them.
 _MAX_DIGITS = 18
@@ -191,6 +247,16 @@ def cents_from_decimal(text: str) -> int:
     Raises ``ValueError`` with a reason for anything else, and for fractions of a cent
     (``"12.345"``); trailing zeros (``"12.340"``) are exact and accepted.
     """
+    whole, _point, fraction = text.partition(".")
+    if (
+        0 < len(whole) <= 16
+        and len(fraction) <= 2
+        and whole.isdigit()
+        and whole.isascii()
+        and (not fraction or (fraction.isdigit() and fraction.isascii()))
+    ):
+        # The usual "1234.50": exact in integers, without Decimal (100,000 entries count).
+        return int(whole) * 100 + int(fraction.ljust(2, "0"))
     digits = text.replace(".", "", 1)
     if not digits or not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"amount {text!r} is not a decimal number")
