@@ -33,6 +33,7 @@ from server.config import ConfigurationError, load_config
 from server.extensions import csrf, db
 from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import LiveServer, empty_all_tables, free_port, make_test_app
+from tests.threads import together
 
 
 def _endpoints() -> Blueprint:
@@ -289,6 +290,20 @@ def test_the_development_pki_is_made_once(tmp_path):
         "pki",
         "verifier",
     ]
+
+
+def test_processes_starting_at_once_make_one_pki(tmp_path):
+    """Workers of one installation start together: each gets the same keys, whoever wins."""
+
+    def start(wait: Any) -> tuple[Any, Any]:
+        folder = DevelopmentPki(tmp_path / "dev-wallet")
+        wait()
+        return folder.issuer().signer.certificate, folder.verifier("localhost").leaf.certificate
+
+    results = together([start] * 6)
+    assert len(set(results)) == 1
+    leftovers = [path.name for path in (tmp_path / "dev-wallet").rglob(".*")]
+    assert leftovers == []  # no temporary folder or file stays behind
 
 
 def test_on_by_default_outside_production_without_a_verifier_certificate(tmp_path):
