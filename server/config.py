@@ -684,6 +684,11 @@ SETTINGS: tuple[Setting, ...] = (
         "German EUDI wallet's sandbox). Empty: none sent.",
     ),
     Setting(
+        "WALLET_RATE_LIMIT",
+        "30 per 5 minutes",
+        "Wallet logins started, request objects fetched and answers posted per client address.",
+    ),
+    Setting(
         "WALLET_TRANSACTION_MINUTES",
         "10",
         "Minutes a wallet login may take from the link or QR code to being logged in; nonce "

@@ -15,10 +15,13 @@ def init_auth(app: Flask) -> None:
     from server.auth.labels import register_auth_labels
     from server.auth.security_key_views import bp as security_keys
     from server.auth.views import bp
+    from server.auth.wallet.setup import init_wallet
+    from server.auth.wallet_views import bp as wallet
 
-    for blueprint in (bp, accounts, clerk_accounts, security_keys):
+    for blueprint in (bp, accounts, clerk_accounts, security_keys, wallet):
         app.register_blueprint(blueprint)
     init_dev_idp(app)
     init_eid(app)
     init_dev_wallet(app)  # outside production: fills the WALLET_* settings
+    init_wallet(app)
     register_auth_labels()
