@@ -19,6 +19,7 @@ from server.files.setup import init_files
 from server.fines.setup import init_fines
 from server.forms.setup import init_forms
 from server.i18n import init_i18n
+from server.jobs.setup import init_jobs
 from server.logs import configure_logging
 from server.mail.setup import init_mail
 from server.monitoring.setup import init_monitoring
@@ -69,5 +70,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_certificates(app)
     init_appointments(app)
     init_retention(app)
+    init_jobs(app)  # after the areas, which register their jobs
     cli.register(app)
     return app

@@ -276,7 +276,12 @@ def demo_command(host: str, port: int) -> None:
         click.echo(f"  Parking-fine letters from an earlier start: {letters_dir}/")
     click.echo("Stop with Ctrl+C.")
     click.echo("")
-    start_poll_thread(app)
+    # The scheduled jobs (outbox, payment polling, reminders, ...) in this process: on SQLite
+    # the in-process runner, on PostgreSQL a procrastinate worker; a mail goes out within
+    # seconds of the commit that queued it.
+    from server.jobs.engine import engine_of
+
+    engine_of(app).start_in_background()
     # Flask's app.run() refuses to block inside a CLI command; Werkzeug's server is what it uses.
     install_werkzeug_filter()
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
@@ -318,30 +323,6 @@ def _echo_wallet_instructions(app: Flask, url: str) -> None:
             f"    code open the development wallet ({url}entwicklung/wallet), which shares a test"
         )
         click.echo("    person's PID (a phone must reach PORTAL_BASE_URL to scan the QR code)")
-
-
-def start_poll_thread(app: Flask, every_seconds: float = 60) -> None:
-    """The demo runs the background jobs itself; in production cron runs `portal payments poll`
-    and `portal mail send`."""
-    import threading
-    import time
-
-    from server.auth.session_store import prune_expired
-    from server.mail.outbox import send_pending
-    from server.payments.online import poll_pending
-
-    def loop() -> None:
-        while True:
-            time.sleep(every_seconds)
-            with app.app_context():
-                try:
-                    poll_pending()
-                    send_pending()
-                    prune_expired(app)
-                except Exception:  # the demo keeps serving whatever happens
-                    app.logger.exception("poll failed")
-
-    threading.Thread(target=loop, daemon=True, name="payment-poll").start()
 
 
 @click.command("serve", help="Serve the portal with gunicorn (production).")

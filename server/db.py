@@ -45,6 +45,7 @@ MODEL_MODULES = (
     "server.audit.models",
     "server.forms.models",
     "server.appointments.models",
+    "server.jobs.models",
     "server.auth.wallet.models",
 )
 

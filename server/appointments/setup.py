@@ -7,6 +7,14 @@ from flask import Flask
 from server.appointments.access import KIND
 from server.appointments.account import describe_bookings
 from server.auth.records import register_record_kind
+from server.jobs.catalogue import Job, register_job
+
+
+def remind_job() -> dict[str, int]:
+    """The job ``appointments-remind``: tomorrow's confirmed appointments without a reminder."""
+    from server.appointments.office_mail import send_reminders
+
+    return {"queued": send_reminders()}
 
 
 def init_appointments(app: Flask) -> None:
@@ -36,6 +44,20 @@ def _init_office(app: Flask) -> None:
     app.register_blueprint(office_setup)
     app.register_blueprint(call_display)
     app.cli.add_command(appointments_group)
+    # In the daytime (06-19 UTC: from 7 or 8 o'clock in Germany), so that nobody's reminder for
+    # tomorrow arrives in the night; each reminder is queued once however often this runs. The
+    # names of past appointments are forgotten by the retention job (``portal appointments
+    # purge`` is part of it).
+    register_job(
+        Job(
+            "appointments-remind",
+            _l("Erinnerungen an die Termine von morgen"),
+            "0 6-19 * * *",
+            _l("stündlich tagsüber"),
+            remind_job,
+            counts=(("queued", _l("verschickt")),),
+        )
+    )
     register_queue(
         Queue(
             "appointments",

@@ -3,7 +3,17 @@ providers (the development one registers itself and is served only where configu
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from server.jobs.catalogue import Job, register_job
+
+
+def prune_sessions_job() -> dict[str, int]:
+    """The job ``sessions-prune``: sessions past their idle or absolute timeout."""
+    from server.auth.session_store import prune_expired
+
+    return {"deleted": prune_expired(current_app._get_current_object())}  # type: ignore[attr-defined]
 
 
 def init_auth(app: Flask) -> None:
@@ -25,3 +35,13 @@ def init_auth(app: Flask) -> None:
     init_dev_wallet(app)  # outside production: fills the WALLET_* settings
     init_wallet(app)
     register_auth_labels()
+    register_job(
+        Job(
+            "sessions-prune",
+            _l("Abgelaufene Anmeldungen löschen"),
+            "5 * * * *",
+            _l("stündlich"),
+            prune_sessions_job,
+            counts=(("deleted", _l("gelöscht")),),
+        )
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from server.auth.records import register_record_source
 from server.backoffice.queues import Queue, register_queue
@@ -15,6 +16,14 @@ from server.forms.payment import register_payment_step
 from server.forms.payment_proof import register_proof_recipient_of
 from server.forms.registry import on_register, register_definition
 from server.forms.submissions import count_open
+from server.jobs.catalogue import Job, register_job
+
+
+def purge_drafts_job() -> dict[str, int]:
+    """The job ``forms-purge-drafts``: drafts untouched for ``FORM_DRAFT_DAYS``."""
+    from server.forms.drafts import purge_old_drafts
+
+    return {"deleted": purge_old_drafts()}
 
 
 def _register_work_queue(definition: FormDefinition) -> None:
@@ -51,3 +60,13 @@ def init_forms(app: Flask) -> None:
     ):
         register_definition(definition)
     app.cli.add_command(forms_group)
+    register_job(
+        Job(
+            "forms-purge-drafts",
+            _l("Alte Entwürfe von Anträgen löschen"),
+            "10 3 * * *",
+            _l("täglich"),
+            purge_drafts_job,
+            counts=(("deleted", _l("gelöscht")),),
+        )
+    )

@@ -24,6 +24,9 @@ class OutboxMail(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Not tried before this time: while one sender has it (claimed), and after a failed attempt
+    # (a pause growing with the attempts, so that a mail server down for a while is waited for).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 

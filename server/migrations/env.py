@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from server.db import import_all_models, make_engine
+from server.migrate import include_name
 
 config = context.config
 target_metadata = import_all_models()
@@ -17,6 +18,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -31,6 +33,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

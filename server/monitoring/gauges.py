@@ -8,13 +8,18 @@ Every known state is reported, with 0 where none is, so that an alert sees a ser
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from server.db import as_utc, utcnow
 from server.extensions import db
+from server.jobs.catalogue import all_jobs
+from server.jobs.models import Outcome
+from server.jobs.runs import last_success, outcomes_since
 from server.mail.models import OutboxMail
 from server.mail.outbox import MAX_ATTEMPTS
 from server.payments.journal import ReceivableStatus, balance_columns
@@ -90,6 +95,37 @@ def receivables(session: Session) -> dict[str, int]:
     return {str(name): int(count) for name, count in rows}
 
 
+#: The window of ``portal_job_runs``: runs started in the last day.
+JOB_RUNS_WINDOW = timedelta(days=1)
+
+
+def job_gauges() -> Iterator[GaugeMetricFamily]:
+    """Runs of the scheduled jobs, from their record (``job_runs``): the database's numbers, so
+    a worker process's runs count wherever ``/metrics`` is scraped."""
+    names = [job.name for job in all_jobs()]
+    counted = outcomes_since(utcnow() - JOB_RUNS_WINDOW)
+    runs = GaugeMetricFamily(
+        "portal_job_runs",
+        "Runs of each scheduled job started in the last 24 hours, by outcome "
+        "(running, succeeded, failed, abandoned).",
+        labels=["job", "outcome"],
+    )
+    for name in names:
+        for outcome in Outcome:
+            runs.add_metric([name, outcome.value], counted.get((name, outcome.value), 0))
+    yield runs
+    succeeded = last_success()
+    last = GaugeMetricFamily(
+        "portal_job_last_success_timestamp_seconds",
+        "When each scheduled job last ended successfully (Unix time; 0: never).",
+        labels=["job"],
+    )
+    for name in names:
+        moment = succeeded.get(name)
+        last.add_metric([name], as_utc(moment).timestamp() if moment else 0.0)
+    yield last
+
+
 class QueueGauges(Collector):
     """Collected on every scrape, from the database of the app answering it."""
 
@@ -118,3 +154,4 @@ class QueueGauges(Collector):
             (state.value for state in PaymentState),
             online_payments(session),
         )
+        yield from job_gauges()

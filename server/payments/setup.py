@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from server.auth.records import register_record_kind
 from server.auth.roles import Role
+from server.jobs.catalogue import Job, register_job
 from server.payments.account import describe_receivables
 from server.payments.providers.registry import init_provider, register_provider
 from server.payments.providers.xbezahldienste import (
@@ -100,6 +101,23 @@ def init_payments(app: Flask) -> None:
             max_delay_seconds=app.config["SANDBOX_NOTIFY_DELAY_SECONDS"],
         )
     app.cli.add_command(cli.payments_group)
+    register_job(
+        Job(
+            "payments-poll",
+            _l("Offene Online-Zahlungen bei der Plattform erfragen"),
+            "* * * * *",
+            _l("jede Minute"),
+            poll_job,
+            counts=(("asked", _l("erfragt")),),
+        )
+    )
+
+
+def poll_job() -> dict[str, int]:
+    """The job ``payments-poll``: payments still not final after ``PAYMENT_POLL_AFTER_MINUTES``."""
+    from server.payments.online import poll_pending
+
+    return {"asked": len(poll_pending())}
 
 
 def use_base_url(app: Flask, base_url: str) -> None:

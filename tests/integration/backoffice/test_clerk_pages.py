@@ -265,6 +265,54 @@ def setup_in_several_states(app: Flask, location_id: int) -> None:
         admin.set_hours(location_id, week, clerk="pruefer")
 
 
+def jobs_in_several_states(app: Flask) -> None:
+    """Scheduled jobs that ran, failed, were retried and were abandoned (the administrators'
+    page of the jobs)."""
+    from datetime import timedelta
+
+    from server.db import utcnow
+    from server.extensions import db
+    from server.jobs.catalogue import find_job
+    from server.jobs.models import JobRun, Trigger
+    from server.jobs.runs import run_job
+
+    with app.app_context():
+        for name in ("outbox-send", "payments-poll", "forms-purge-drafts"):
+            found = find_job(name)
+            assert found is not None
+            run_job(found, trigger=Trigger.COMMAND)
+        now = utcnow()
+        with db.transaction() as session:
+            for attempt in (1, 2):
+                session.add(
+                    JobRun(
+                        job_name="sessions-prune",
+                        trigger="schedule",
+                        scheduled_for=now - timedelta(hours=1),
+                        attempt=attempt,
+                        started_at=now - timedelta(minutes=61 - attempt),
+                        heartbeat_at=now - timedelta(minutes=61 - attempt),
+                        finished_at=now - timedelta(minutes=60 - attempt),
+                        outcome="failed",
+                        error="Die Datenbank antwortet nicht.",
+                        worker="app-1:4711",
+                    )
+                )
+            session.add(
+                JobRun(
+                    job_name="appointments-remind",
+                    trigger="request",
+                    attempt=1,
+                    started_at=now - timedelta(hours=2),
+                    heartbeat_at=now - timedelta(hours=2),
+                    finished_at=now - timedelta(hours=1),
+                    outcome="abandoned",
+                    error="Der Lauf hat aufgehört, sich zu melden (Prozess beendet?).",
+                    worker="app-2:815",
+                )
+            )
+
+
 def place_counter(app: Flask, location_id: int) -> int:
     from server.appointments.office import get_location
 
@@ -283,6 +331,7 @@ def busy_portal(app: Flask) -> Portal:
     statements_waiting(app)
     applications_in_several_states(app, clerk)
     appointments_in_several_states(app)
+    jobs_in_several_states(app)
     # A second clerk whose account the administrator looks at.
     make_clerk(app, username="kasse", display_name="Karl Kasse", roles=[Role.CASH_OFFICE])
     return Portal(clerk, done_pages(app))
@@ -363,6 +412,7 @@ def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(
     )
     setup_pages = {"/verwaltung/termine/dienste", "/verwaltung/termine/standorte/neu"}
     assert setup_pages <= visited
+    assert "/verwaltung/aufgaben/" in visited
     assert any(url.endswith("/oeffnungszeiten") for url in visited)
 
 

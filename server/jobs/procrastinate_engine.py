@@ -1,0 +1,164 @@
+"""The job engine on PostgreSQL: procrastinate, its tables in the portal's database.
+
+Every job of the catalogue is a procrastinate task and a periodic task on the job's cron
+schedule. procrastinate defers a periodic job once per scheduled time however many workers run
+(a unique row per task and time in ``procrastinate_periodic_defers``), runs jobs with the same
+lock one after the other (each job's lock is its name), keeps at most one waiting job per job
+(the queueing lock: a burst of requests is one run), retries a failed job (the job's
+``retries``, after ``retry_wait_seconds`` times the attempt), and hears of new jobs at once
+through LISTEN/NOTIFY. Each run goes through ``run_job`` like on the in-process runner, so the
+record in ``job_runs`` and its lock are the same on both databases; procrastinate deletes its
+own rows of finished jobs, ``job_runs`` is the record.
+
+The web processes only defer jobs (``wake``), through a small pool of their own that opens a
+connection when one is needed and closes it when idle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import procrastinate
+from flask import Flask
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.engine import make_url
+
+from server.jobs.catalogue import Job, all_jobs
+from server.jobs.models import Trigger
+from server.jobs.runs import run_job, worker_name
+
+#: Seconds a worker waits for its running jobs when told to stop (then they are aborted and
+#: run again by the next worker: each run is claimed and recorded, the jobs are idempotent).
+SHUTDOWN_GRACE_SECONDS = 60.0
+
+
+class JobFailed(Exception):
+    """A run failed (its error is in ``job_runs``): procrastinate retries the job."""
+
+
+def conninfo(database_url: str) -> str:
+    """libpq's form of the SQLAlchemy URL (``postgresql+psycopg://`` without the driver)."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _task_function(app: Flask, job: Job) -> Callable[..., None]:
+    def run(context: procrastinate.JobContext, timestamp: int | None = None) -> None:
+        # Periodic jobs get the scheduled time; jobs asked for (``wake``) get none.
+        scheduled = datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
+        attempt = (context.job.attempts or 0) + 1
+        with app.app_context():
+            result = run_job(
+                job,
+                trigger=Trigger.SCHEDULE if scheduled else Trigger.REQUEST,
+                scheduled_for=scheduled,
+                attempt=attempt,
+            )
+        if result.failed:
+            raise JobFailed(result.error)
+
+    run.__name__ = run.__qualname__ = f"job_{job.name.replace('-', '_')}"
+    return run
+
+
+def build(app: Flask, connector: procrastinate.BaseConnector) -> procrastinate.App:
+    """A procrastinate app with every job of the catalogue as a task and a periodic task."""
+    tasks = procrastinate.App(connector=connector)
+    for job in all_jobs():
+        task = tasks.task(
+            name=job.name,
+            pass_context=True,
+            lock=job.name,
+            queueing_lock=job.name,
+            retry=procrastinate.RetryStrategy(
+                max_attempts=job.retries,
+                wait=job.retry_wait_seconds,
+                linear_wait=job.retry_wait_seconds,
+            ),
+        )(_task_function(app, job))
+        tasks.periodic(cron=job.schedule, periodic_id=job.name)(task)
+    return tasks
+
+
+#: One deferring app per database and process, opened at the first request (after gunicorn's
+#: fork): every Flask app of the process on that database shares it.
+_DEFERRERS: dict[str, procrastinate.App] = {}
+_DEFERRERS_LOCK = threading.Lock()
+
+
+def _deferrer(database_url: str) -> procrastinate.App:
+    info = conninfo(database_url)
+    with _DEFERRERS_LOCK:
+        found = _DEFERRERS.get(info)
+        if found is None:
+            connector = procrastinate.SyncPsycopgConnector(
+                conninfo=info,
+                min_size=0,
+                max_size=2,
+                max_idle=60,
+                num_workers=1,
+                timeout=5,
+                kwargs={"connect_timeout": 5},
+            )
+            found = _DEFERRERS[info] = procrastinate.App(connector=connector).open()
+        return found
+
+
+def close_deferrers() -> None:
+    with _DEFERRERS_LOCK:
+        for deferrer in _DEFERRERS.values():
+            deferrer.close()
+        _DEFERRERS.clear()
+
+
+class ProcrastinateEngine:
+    name = "procrastinate"
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def wake(self, job_name: str) -> None:
+        """Defer a run of the job by its name, with the lock and queueing lock of its task."""
+        deferrer = _deferrer(self.app.config["DATABASE_URL"])
+        # AlreadyEnqueued: a run is waiting already, and it will see this work too.
+        with contextlib.suppress(AlreadyEnqueued):
+            deferrer.configure_task(name=job_name, lock=job_name, queueing_lock=job_name).defer()
+
+    def _worker(self, concurrency: int) -> procrastinate.App:
+        portal = logging.getLogger("portal")
+        engine_log = logging.getLogger("procrastinate")
+        engine_log.handlers[:] = portal.handlers
+        engine_log.setLevel(logging.WARNING)
+        engine_log.propagate = False
+        connector = procrastinate.PsycopgConnector(
+            conninfo=conninfo(self.app.config["DATABASE_URL"]),
+            min_size=1,
+            max_size=concurrency + 2,
+        )
+        return build(self.app, connector)
+
+    def work(self, *, concurrency: int) -> None:
+        """``portal worker``: until SIGINT or SIGTERM, then the running jobs finish."""
+        self._worker(concurrency).run_worker(
+            concurrency=concurrency,
+            name=worker_name(),
+            delete_jobs="always",
+            shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
+        )
+
+    def start_in_background(self) -> None:
+        """A worker in a thread of this process (``portal demo`` on PostgreSQL)."""
+        tasks = self._worker(concurrency=2)
+
+        def run() -> None:
+            tasks.run_worker(
+                concurrency=2,
+                name=worker_name(),
+                delete_jobs="always",
+                install_signal_handlers=False,
+            )
+
+        threading.Thread(target=run, daemon=True, name="job-worker").start()

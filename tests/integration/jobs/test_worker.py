@@ -1,0 +1,195 @@
+"""``portal worker`` on PostgreSQL, as operators start it: procrastinate in several processes.
+
+Two workers on one database run each scheduled time of a periodic job once; a failing job is
+retried and its error is on the administrators' page; a confirmation mail leaves within seconds
+of a form being sent, through a worker and a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from sqlalchemy import func, select
+
+from server.auth.roles import Role
+from server.extensions import db
+from server.jobs.models import JobRun
+from server.jobs.procrastinate_engine import close_deferrers
+from tests.checking_client import checking_client
+from tests.conftest import make_test_app
+from tests.factories import make_clerk
+from tests.integration.forms.test_forms import submit_checked, walk_kita
+from tests.integration.helpers import log_in_clerk
+from tests.integration.jobs.helpers import FAILURE, runs
+from tests.peers.smtp.fixtures import SmtpServer, smtp_server  # noqa: F401
+
+CHECKOUT = Path(__file__).resolve().parents[3]
+#: ``portal worker`` with the test's jobs registered beside the portal's.
+WORKER = [
+    sys.executable,
+    "-c",
+    "import tests.integration.jobs.worker_jobs; from server.cli import main; main()",
+    "worker",
+    "--concurrency",
+    "2",
+]
+
+
+@pytest.fixture
+def postgres(app: Flask, backend: str) -> Iterator[Flask]:
+    if not backend.startswith("postgresql"):
+        pytest.skip("procrastinate is the job engine on PostgreSQL (SQLite: test_inprocess)")
+    yield app
+    close_deferrers()  # this process's connection for requests, before the database goes
+
+
+@pytest.fixture
+def workers() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+
+    def start(
+        database_url: str, *, own_jobs: bool = True, **settings: object
+    ) -> subprocess.Popen[str]:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(CHECKOUT),
+            "DATABASE_URL": database_url,
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "test-secret-key",
+            "LOG_FORMAT": "text",
+            "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="portal-mail-"),
+            "UPLOAD_DIR": tempfile.mkdtemp(prefix="portal-uploads-"),
+            "DEV_EID_DIR": tempfile.mkdtemp(prefix="portal-dev-eid-"),
+            **{key: str(value) for key, value in settings.items()},
+        }
+        command = WORKER if own_jobs else [str(Path(sys.executable).parent / "portal"), "worker"]
+        process = subprocess.Popen(
+            command,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, as systemd stops it: the worker finishes its jobs and exits cleanly."""
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=90)
+    assert process.returncode == 0, output
+    return output
+
+
+def wait_for(check: Callable[[], bool], seconds: float, what: str) -> float:
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < seconds, f"{what}: not within {seconds} s"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def finished_runs(app: Flask, name: str) -> int:
+    with app.app_context():
+        counted = db.session.scalar(
+            select(func.count())
+            .select_from(JobRun)
+            .where(JobRun.job_name == name, JobRun.finished_at.is_not(None))
+        )
+        db.session.rollback()
+        return int(counted or 0)
+
+
+def test_two_workers_run_each_scheduled_time_once_and_retry_a_failure(
+    postgres: Flask, workers: Callable[..., subprocess.Popen[str]]
+) -> None:
+    app = postgres
+    url = app.config["DATABASE_URL"]
+    first, second = workers(url), workers(url)
+    wait_for(lambda: finished_runs(app, "test-tick") >= 6, 90, "six ticks")
+    wait_for(lambda: finished_runs(app, "test-fails") >= 2, 60, "a failure and its retry")
+    stop(first)
+    stop(second)
+
+    ticks = runs(app, "test-tick")
+    per_time: dict[datetime | None, list[int]] = defaultdict(list)
+    for run in ticks:
+        per_time[run.scheduled_for].append(run.attempt)
+    assert all(attempts == [1] for attempts in per_time.values()), per_time
+    assert None not in per_time
+    assert len(per_time) >= 6
+    assert {run.outcome for run in ticks} == {"succeeded"}
+    # Both processes took jobs (not one doing everything while the other slept).
+    assert len({run.worker for run in ticks}) == 2
+
+    failures = [run for run in runs(app, "test-fails") if run.finished_at is not None]
+    by_time: dict[datetime | None, list[int]] = defaultdict(list)
+    for run in failures:
+        by_time[run.scheduled_for].append(run.attempt)
+    assert [1, 2] in by_time.values(), by_time  # tried, then retried once, then given up
+    assert all(sorted(attempts) in ([1], [1, 2]) for attempts in by_time.values())
+    assert {(run.outcome, run.error) for run in failures} == {
+        ("failed", f"RuntimeError: {FAILURE}")
+    }
+
+    # The administrators' page shows the failure with its text.
+    make_clerk(app, username="admin", display_name="Ada Admin", roles=[Role.ADMIN])
+    clerk = checking_client(app)
+    log_in_clerk(clerk, "admin")
+    page = BeautifulSoup(clerk.get("/verwaltung/aufgaben/").get_data(as_text=True), "html.parser")
+    rows = [" ".join(row.get_text(" ").split()) for row in page.select("tbody tr")]
+    failed = [row for row in rows if "test-fails" in row]
+    assert failed, rows  # among the newest runs, under its name (no title in this process)
+    assert all(f"RuntimeError: {FAILURE}" in row for row in failed), rows
+    assert any("Versuch 2" in row for row in failed)
+
+
+def test_a_confirmation_mail_leaves_within_seconds_of_sending_a_form(
+    postgres: Flask,
+    workers: Callable[..., subprocess.Popen[str]],
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    url = postgres.config["DATABASE_URL"]
+    mail = smtp_server.portal_settings()
+    worker = workers(url, own_jobs=False, **mail)
+    # Ready when its first scheduled run of the outbox is done.
+    wait_for(lambda: finished_runs(postgres, "outbox-send") >= 1, 90, "the worker's first run")
+
+    web = make_test_app(url, **mail)
+    try:
+        citizen = checking_client(web)
+        walk_kita(citizen)
+        sent = submit_checked(citizen)
+        assert sent.status_code == 303
+        took = wait_for(lambda: len(smtp_server.messages()) == 1, 10, "the confirmation")
+    finally:
+        with web.app_context():
+            db.engine.dispose()
+    stop(worker)
+
+    [message] = smtp_server.messages()
+    assert message["To"] == "erika@example.de"
+    assert "Eingangsnummer" in str(message["Subject"])
+    assert took < 10
+    asked = [run for run in runs(postgres, "outbox-send") if run.trigger == "request"]
+    assert asked
+    assert asked[0].outcome == "succeeded"
