@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVarTuple
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CursorResult,
     Table,
     case,
     func,
@@ -26,11 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
-from sqlalchemy.sql.selectable import TypedReturnsRows
 
-from server.db import BULK_CHUNK, lock_row, one_of
+from server.db import BULK_CHUNK, lock_row, utcnow
 from server.logs import get_logger
 from server.payments import events
+from server.payments.bulk import any_of, rows_of
 from server.payments.models import Booking, BookingKind, BookingSource, Receivable
 
 log = get_logger("payments")
@@ -201,14 +200,6 @@ def book(
 
 
 _CHUNK = BULK_CHUNK  # values in one bulk read: fewer, larger queries are several times faster
-_Row = TypeVarTuple("_Row")
-
-
-def rows_of(session: Session, statement: TypedReturnsRows[*_Row]) -> CursorResult[*_Row]:
-    """A bulk read's plain rows, on the session's connection and transaction: the ORM's result
-    handling costs more than the query when tens of thousands of rows come back. Nothing
-    pending in the session is flushed first, so read only what was written with SQL."""
-    return session.connection().execute(statement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +245,7 @@ class Batch:
                     Receivable.amount_cents,
                     Receivable.closed_at,
                 )
-                .where(one_of(session, Receivable.id, ordered[start : start + _CHUNK]))
+                .where(any_of(session, Receivable.id, ordered[start : start + _CHUNK]))
                 .order_by(Receivable.id)
                 .with_for_update(of=Receivable),
             ):
@@ -265,7 +256,7 @@ class Batch:
             for receivable_id, paid, written_off, cancelled in rows_of(
                 session,
                 select(Booking.receivable_id, *balance_columns())
-                .where(one_of(session, Booking.receivable_id, ordered[start : start + _CHUNK]))
+                .where(any_of(session, Booking.receivable_id, ordered[start : start + _CHUNK]))
                 .group_by(Booking.receivable_id),
             ):
                 sums[receivable_id] = (int(paid), int(written_off), int(cancelled))
@@ -286,15 +277,16 @@ class Batch:
         unknown = [ref for ref in refs if (source.value, ref) not in self._known]
         for start in range(0, len(unknown), _CHUNK):
             chunk = unknown[start : start + _CHUNK]
-            found = set(
-                rows_of(
+            found = {
+                source_ref
+                for (source_ref,) in rows_of(
                     self.session,
                     select(Booking.source_ref).where(
                         Booking.source == source.value,
-                        one_of(self.session, Booking.source_ref, chunk),
+                        any_of(self.session, Booking.source_ref, chunk),
                     ),
-                ).scalars()
-            )
+                )
+            }
             for ref in chunk:
                 self._known[(source.value, ref)] = ref in found
         return {ref for ref in refs if self._known[(source.value, ref)]}
@@ -347,7 +339,11 @@ class Batch:
         pending, self._pending = self._pending, []
         settled, self._settled = self._settled, {}
         # Into the table itself: the ORM's bulk insert looks at every row again, for nothing.
+        # One time for the flush: the column's default would be worked out row by row.
         table: Table = Booking.__table__  # type: ignore[assignment]
+        booked_at = utcnow()
+        for row in pending:
+            row["booked_at"] = booked_at
         for start in range(0, len(pending), 5000):
             self.session.execute(insert(table), pending[start : start + 5000])
         if pending:
@@ -367,7 +363,7 @@ class Batch:
         for start in range(0, len(ids), _CHUNK):
             for receivable in self.session.scalars(
                 select(Receivable)
-                .where(one_of(self.session, Receivable.id, list(ids[start : start + _CHUNK])))
+                .where(any_of(self.session, Receivable.id, list(ids[start : start + _CHUNK])))
                 .options(lazyload(Receivable.bookings))
             ):
                 found[receivable.id] = receivable

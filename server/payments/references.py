@@ -245,6 +245,11 @@ def find_rf_references(text: str) -> list[str]:
     every reading whose check digits hold is returned, shortest first: the caller matches them
     against the open receivables.
     """
+    if text.isascii() and text.isalnum():
+        # One token, as a structured creditor reference arrives: a reference can only start at
+        # its beginning and be all of it (most of a statement's payments; issue 17).
+        compact = text.upper()
+        return [compact] if _is_valid_compact_rf(compact) else []
     found: list[str] = []
     for start in _RF_START.finditer(text):
         for _end, joined in _token_prefixes(text, start.start(), RF_MAX_LENGTH):

@@ -37,10 +37,11 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
-from server.db import BULK_CHUNK, insert_once, one_of, utcnow
+from server.db import BULK_CHUNK, insert_once, utcnow
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.journal import Balance, Batch, balance_columns, rows_of
+from server.payments.bulk import any_of, rows_of
+from server.payments.journal import Balance, Batch, balance_columns
 from server.payments.models import (
     Booking,
     BookingKind,
@@ -180,24 +181,36 @@ def _letters(name: str, ledger: _Ledger) -> tuple[int, Counter[str]]:
     return found
 
 
+def _in_common(letters: Counter[str], other: str) -> int:
+    """How many letters two names share, counted with repeats: ``(letters & Counter(other))
+    .total()``, without a Counter for each of the thousands of names compared."""
+    left = dict(letters)
+    common = 0
+    for letter in other:
+        count = left.get(letter)
+        if count:
+            left[letter] = count - 1
+            common += 1
+    return common
+
+
 def suggest_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
     """Amount and name heuristics: only ever a suggestion for the clerk. The most similar name
     (difflib's ratio) among the receivables with the payment's amount open, the first by id of
     equals. Difflib's upper bounds of the ratio (the lengths, then the letters in common) are
-    worked out first, from letter counts kept for the import: a name that cannot reach the bar,
-    or beat the best so far, is never compared letter by letter."""
+    worked out first: a name that cannot reach the bar, or beat the best so far, is never
+    compared letter by letter."""
     name = (detail.debtor_name or "").casefold()
     length, letters = _letters(name, ledger)
     best: tuple[float, int] | None = None
     for receivable_id, debtor_name in ledger.by_open.get(detail.amount_cents, ()):
         other = debtor_name.casefold()
-        other_length, other_letters = _letters(other, ledger)
-        total = length + other_length
+        total = length + len(other)
         if total and any(
             bound < _SIMILAR or (best is not None and bound <= best[0])
             for bound in (
-                2.0 * min(length, other_length) / total,
-                2.0 * (letters & other_letters).total() / total,
+                2.0 * min(length, len(other)) / total,
+                2.0 * _in_common(letters, other) / total,
             )
         ):
             continue
@@ -218,7 +231,7 @@ def _ids_by(session: Session, column: Any, values: set[str]) -> dict[str, int]:
         for receivable_id, value in rows_of(
             session,
             select(Receivable.id, column).where(
-                one_of(session, column, ordered[start : start + _CHUNK])
+                any_of(session, column, ordered[start : start + _CHUNK])
             ),
         ):
             found[value] = receivable_id
@@ -245,7 +258,7 @@ def _open_by_amount(
                 *balance_columns(),
             )
             .outerjoin(Booking, Booking.receivable_id == Receivable.id)
-            .where(one_of(session, Receivable.amount_cents, ordered[start : start + _CHUNK]))
+            .where(any_of(session, Receivable.amount_cents, ordered[start : start + _CHUNK]))
             .group_by(
                 Receivable.id, Receivable.debtor_name, Receivable.amount_cents, Receivable.closed_at
             ),
@@ -537,14 +550,15 @@ def _import_chunk(
     # Entries can appear again in a corrected or overlapping statement: each books once.
     done = ledger.journal.booked_before(BookingSource.BANK, refs)
     for start in range(0, len(refs), _CHUNK):
-        done |= set(
-            rows_of(
+        done |= {
+            source_ref
+            for (source_ref,) in rows_of(
                 session,
                 select(Clarification.source_ref).where(
-                    one_of(session, Clarification.source_ref, refs[start : start + _CHUNK])
+                    any_of(session, Clarification.source_ref, refs[start : start + _CHUNK])
                 ),
-            ).scalars()
-        )
+            )
+        }
     for entry, detail, source_ref in payments:
         if source_ref in done:
             continue
