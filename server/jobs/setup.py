@@ -3,8 +3,6 @@ job (forgetting old runs) and the retention job."""
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -41,24 +39,23 @@ def _register_jobs() -> None:
             counts=(("deleted", _l("gelöscht")),),
         )
     )
-    # The retention area (DSGVO Art. 5 (1) e) deletes what is due; it comes with its own
-    # package, which a portal without it lacks.
-    if find_spec("server.retention") is not None:
-        register_job(
-            Job(
-                "retention",
-                _l("Aufbewahrungsfristen: Fälliges löschen"),
-                "20 2 * * *",
-                _l("täglich"),
-                run_retention,
-                counts=(
-                    ("deleted", _l("gelöscht")),
-                    ("files", _l("Dateien")),
-                    ("anonymised", _l("anonymisiert")),
-                    ("failed", _l("fehlgeschlagen")),
-                ),
-            )
+    # The retention area (DSGVO Art. 5 (1) e) deletes what is due; its daily run is here, next
+    # to the other housekeeping (its module is imported when the job runs).
+    register_job(
+        Job(
+            "retention",
+            _l("Aufbewahrungsfristen: Fälliges löschen"),
+            "20 2 * * *",
+            _l("täglich"),
+            run_retention,
+            counts=(
+                ("deleted", _l("gelöscht")),
+                ("files", _l("Dateien")),
+                ("anonymised", _l("anonymisiert")),
+                ("failed", _l("fehlgeschlagen")),
+            ),
         )
+    )
 
 
 def init_jobs(app: Flask) -> None:

@@ -8,6 +8,7 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import update
 
@@ -178,3 +179,26 @@ def test_old_finished_runs_are_forgotten(app: Flask) -> None:
         assert prune_runs() == {"deleted": 1}
     assert runs(app, "alt") == []
     assert len(runs(app, "neu")) == 1
+
+
+def test_the_retention_job_sums_its_kinds_and_fails_when_a_record_stayed(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.jobs.setup import run_retention
+    from server.retention import run as retention
+
+    with app.app_context():
+        assert run_retention() == {"deleted": 0, "files": 0, "anonymised": 0, "failed": 0}
+        kinds = list(retention.Kind)
+        partly = retention.RunReport(
+            utcnow(),
+            (
+                retention.KindResult(kinds[0], 3, 2),
+                retention.KindResult(kinds[1], 1, 0, failed=1, anonymised=4),
+            ),
+        )
+        monkeypatch.setattr(retention, "run_due", lambda: partly)
+        monkeypatch.setattr("server.retention.run_due", lambda: partly)
+        with pytest.raises(PartlyFailed) as failed:
+            run_retention()
+    assert failed.value.counts == {"deleted": 4, "files": 2, "anonymised": 4, "failed": 1}
