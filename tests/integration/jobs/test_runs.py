@@ -186,10 +186,11 @@ def test_the_retention_job_sums_its_kinds_and_fails_when_a_record_stayed(
 ) -> None:
     from server.jobs.setup import run_retention
     from server.retention import run as retention
+    from server.retention.policy import Kind
 
     with app.app_context():
         assert run_retention() == {"deleted": 0, "files": 0, "anonymised": 0, "failed": 0}
-        kinds = list(retention.Kind)
+        kinds = list(Kind)
         partly = retention.RunReport(
             utcnow(),
             (
