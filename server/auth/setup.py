@@ -16,6 +16,15 @@ def prune_sessions_job() -> dict[str, int]:
     return {"deleted": prune_expired(current_app._get_current_object())}  # type: ignore[attr-defined]
 
 
+def purge_wallet_job() -> dict[str, int]:
+    """The job ``wallet-purge``: wallet logins past their expiry, with their nonces and keys."""
+    from server.auth.wallet.transactions import purge
+    from server.extensions import db
+
+    with db.transaction():
+        return {"deleted": purge()}
+
+
 def init_auth(app: Flask) -> None:
     from server.auth.account_views import bp as accounts
     from server.auth.clerk_accounts_views import bp as clerk_accounts
@@ -42,6 +51,16 @@ def init_auth(app: Flask) -> None:
             "5 * * * *",
             _l("stündlich"),
             prune_sessions_job,
+            counts=(("deleted", _l("gelöscht")),),
+        )
+    )
+    register_job(
+        Job(
+            "wallet-purge",
+            _l("Abgelaufene Wallet-Anmeldungen löschen"),
+            "15 * * * *",
+            _l("stündlich"),
+            purge_wallet_job,
             counts=(("deleted", _l("gelöscht")),),
         )
     )
