@@ -1,31 +1,13 @@
-"""Wires the job engine into the app: the engine of the database, the commands, this area's own
-job (forgetting old runs) and the retention job."""
+"""Wires the job engine into the app: the engine of the database, the commands and this area's
+own job (forgetting old runs). Every other area registers its jobs itself."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from server.jobs.catalogue import Counts, Job, PartlyFailed, register_job
+from server.jobs.catalogue import Job, register_job
 from server.jobs.runs import prune_runs
-
-RETENTION_COUNTS = ("deleted", "files", "anonymised", "failed")
-
-
-def run_retention() -> Counts:
-    """The daily retention run (``server.retention.run_due``), its counts summed over the
-    kinds of records; a record that could not be deleted fails the run (it is retried)."""
-    from server.retention import run_due
-
-    report = run_due()
-    counts = {
-        name: sum(getattr(result, name) for result in report.results) for name in RETENTION_COUNTS
-    }
-    if counts["failed"]:
-        raise PartlyFailed(
-            f"{counts['failed']} fällige Datensätze nicht gelöscht (Einzelheiten im Log)", counts
-        )
-    return counts
 
 
 def _register_jobs() -> None:
@@ -37,23 +19,6 @@ def _register_jobs() -> None:
             _l("täglich"),
             prune_runs,
             counts=(("deleted", _l("gelöscht")),),
-        )
-    )
-    # The retention area (DSGVO Art. 5 (1) e) deletes what is due; its daily run is here, next
-    # to the other housekeeping (its module is imported when the job runs).
-    register_job(
-        Job(
-            "retention",
-            _l("Aufbewahrungsfristen: Fälliges löschen"),
-            "20 2 * * *",
-            _l("täglich"),
-            run_retention,
-            counts=(
-                ("deleted", _l("gelöscht")),
-                ("files", _l("Dateien")),
-                ("anonymised", _l("anonymisiert")),
-                ("failed", _l("fehlgeschlagen")),
-            ),
         )
     )
 
