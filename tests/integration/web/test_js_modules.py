@@ -52,7 +52,7 @@ def test_every_import_loads_a_versioned_url_the_service_worker_precaches(
         versioned = imports[f"/static/js/{name}"]
         assert versioned.startswith(f"/static/js/{name}?v="), name
         assert versioned in precache, name
-        assert f'<link rel="modulepreload" href="{versioned}">' in head, name
+        assert f'<link rel="modulepreload" href="{versioned}" fetchpriority="low">' in head, name
         assert client.get(versioned).status_code == 200, name
 
 
