@@ -805,6 +805,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--journey-*; needs pip install -e '.[bench]')",
     )
     journey_mix().add_arguments(parser, prefix="journey-")
+    parser.add_argument(
+        "--lighthouse",
+        action="store_true",
+        help="then Lighthouse (mobile) on the main pages with their own server and data "
+        "(bench/lighthouse.py, options --lighthouse-*; reports, never fails on a score)",
+    )
+    lighthouse().add_arguments(parser, prefix="lighthouse-")
     # For testing the bench itself, e.g. --portal-app bench.hello:app while the portal
     # does not start; not shown in --help.
     parser.add_argument("--portal-app", default=DEFAULT_PORTAL_APP, help=argparse.SUPPRESS)
@@ -828,6 +835,32 @@ def journey_mix() -> Any:
     return module
 
 
+def lighthouse() -> Any:
+    """``bench/lighthouse.py``, however this file was started."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from bench import lighthouse as module
+
+    return module
+
+
+def run_lighthouse(args: argparse.Namespace, results: dict[str, Any]) -> bool:
+    """Lighthouse on the main pages (its own server and data); False if it could not run.
+    Scores below 100 are reported, as the page-weight budgets are, not failed."""
+    tool = lighthouse()
+    try:
+        report = tool.run(tool.options(args, prefix="lighthouse-"))
+    except tool.BenchError as exc:
+        log(f"error: lighthouse: {exc}")
+        results["lighthouse_error"] = str(exc)
+        return False
+    results["lighthouse"] = report
+    if not args.json:
+        print()
+        tool.print_report(report)
+    return not any(page["error"] for page in report["pages"])
+
+
 def run_journeys(args: argparse.Namespace, results: dict[str, Any]) -> bool:
     """The journey mix after the rest (its own servers and database); False if it failed."""
     mix = journey_mix()
@@ -843,6 +876,23 @@ def run_journeys(args: argparse.Namespace, results: dict[str, Any]) -> bool:
         mix.print_report(report)
     target = next(s for s in report["measured"]["stages"] if s["name"] == "target")
     return bool(target["portal"]["errors"] == 0)
+
+
+def run_followers(
+    args: argparse.Namespace, results: dict[str, Any], portal: Server, hello: Server
+) -> bool:
+    """Lighthouse and the journey mix, if asked for; False if one of them failed."""
+    if not (args.lighthouse or args.journeys):
+        return True
+    # Each starts its own servers: Lighthouse with demo data, the journey mix on PostgreSQL.
+    stop_server(portal)
+    stop_server(hello)
+    ok = True
+    if args.lighthouse and not run_lighthouse(args, results):
+        ok = False
+    if args.journeys and not run_journeys(args, results):
+        ok = False
+    return ok
 
 
 def gunicorn_version() -> str:
@@ -976,11 +1026,8 @@ def main(argv: list[str] | None = None) -> int:
             print_load_table(load)
         if not weigh_start_page(portal, results, show=not args.json):
             exit_code = 1
-        if args.journeys:
-            stop_server(portal)  # the journey mix starts its own, on PostgreSQL
-            stop_server(hello)
-            if not run_journeys(args, results):
-                exit_code = 1
+        if not run_followers(args, results, portal, hello):
+            exit_code = 1
         if args.json:
             print(json.dumps(results, indent=2))
     except BenchError as exc:
