@@ -49,6 +49,33 @@ def _word_list(value: str) -> tuple[str, ...]:
     return tuple(word.strip() for word in value.split(",") if word.strip())
 
 
+# The groups of rate limits (server/ratelimits.py): what each does while Redis is unreachable.
+RATE_LIMIT_GROUPS: tuple[str, str, str] = ("login", "code", "other")
+
+
+def _rate_limit_groups(value: str) -> tuple[str, ...]:
+    if value.strip().lower() == "none":
+        return ()
+    groups = _word_list(value)
+    unknown = [group for group in groups if group not in RATE_LIMIT_GROUPS]
+    if unknown:
+        raise ValueError(
+            f"unknown groups {', '.join(unknown)} (known: {', '.join(RATE_LIMIT_GROUPS)}, or none)"
+        )
+    return groups
+
+
+def _rate_limit_storage_options(uri: str) -> dict[str, Any]:
+    """Flask-Limiter's ``RATELIMIT_STORAGE_OPTIONS``: the storage's errors as
+    ``limits.errors.StorageError`` whatever the storage (server/ratelimits.py decides what they
+    mean), and for Redis short socket timeouts, so that a Redis that hangs costs a request a
+    second rather than the operating system's minutes."""
+    options: dict[str, Any] = {"wrap_exceptions": True}
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        options.update(socket_connect_timeout=1, socket_timeout=1)
+    return options
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -150,6 +177,19 @@ SETTINGS: tuple[Setting, ...] = (
         "RATELIMIT_STORAGE_URI",
         "memory://",
         "Where rate-limit counters live; use `redis://127.0.0.1:6379/0` with several workers.",
+    ),
+    Setting(
+        "RATELIMIT_FAIL_CLOSED",
+        "login,code",
+        "Rate limits that refuse their requests while the rate-limit storage (Redis) cannot be "
+        "reached, by group: `login` (clerk and citizen password logins, clerks' second-factor "
+        "codes), `code` (what opens a record by a letter's code: fine access code, notice "
+        "lookup, application status), `other` (account mails, appointment bookings, wallet "
+        'logins). A refused request gets 503 "try again in a moment" with `Retry-After`; the '
+        "other groups let requests through uncounted. Both are logged "
+        "(`ratelimit.storage_unreachable`) and `/readyz` fails. `none`: every limit lets "
+        "requests through.",
+        _rate_limit_groups,
     ),
     Setting(
         "CLERK_LOGIN_RATE_LIMIT",
@@ -907,6 +947,7 @@ def load_config(
         }
     )
     config.update(overrides)
+    _rate_limits(config)
     if not isinstance(config["TRUSTED_PROXIES"], TrustedProxies):  # an override as written
         try:
             config["TRUSTED_PROXIES"] = parse_trusted_proxies(str(config["TRUSTED_PROXIES"]))
@@ -927,6 +968,19 @@ def load_config(
     _development_wallet(config, overrides, env)
     _wallet_login(config)
     return config
+
+
+def _rate_limits(config: dict[str, Any]) -> None:
+    """After the overrides: tests set the storage and the groups as written."""
+    if isinstance(config["RATELIMIT_FAIL_CLOSED"], str):
+        try:
+            config["RATELIMIT_FAIL_CLOSED"] = _rate_limit_groups(config["RATELIMIT_FAIL_CLOSED"])
+        except ValueError as error:
+            raise ConfigurationError(f"RATELIMIT_FAIL_CLOSED: {error}") from error
+    config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS",
+        _rate_limit_storage_options(str(config["RATELIMIT_STORAGE_URI"])),
+    )
 
 
 def _development_identity_provider(

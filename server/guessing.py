@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
 
 from server.audit.log import record_now
 from server.extensions import limiter
 from server.logs import get_logger
+from server.ratelimits import CODE, not_counted, storage_failed
 
 log = get_logger("security")
 
@@ -55,7 +57,17 @@ def _retry_after(item: RateLimitItem, *identifiers: str) -> int:
 
 
 def attempt(door: Door, subject: str) -> int | None:
-    """Count an attempt at ``subject``; seconds to wait if it must not be tried now."""
+    """Count an attempt at ``subject``; seconds to wait if it must not be tried now. With the
+    counters unreachable: ``LimitUnavailable`` (doors fail closed, ``RATELIMIT_FAIL_CLOSED``)
+    or, if the city chose so, ``None`` uncounted."""
+    try:
+        return _attempt(door, subject)
+    except StorageError as error:
+        storage_failed(CODE, error)
+        return None
+
+
+def _attempt(door: Door, subject: str) -> int | None:
     if door.closes_when_tripped:
         item = _item(door.global_limit_setting)
         if not limiter.limiter.test(item, door.name, "everyone"):
@@ -69,6 +81,13 @@ def attempt(door: Door, subject: str) -> int | None:
 
 def failed(door: Door) -> None:
     """A wrong entry: it counts towards everyone's failures; the operators hear of a burst."""
+    try:
+        _failed(door)
+    except StorageError as error:
+        not_counted(CODE, error)
+
+
+def _failed(door: Door) -> None:
     item = _item(door.global_limit_setting)
     limiter.limiter.hit(item, door.name, "everyone")
     if limiter.limiter.test(item, door.name, "everyone"):

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from server import ratelimits
 from server.appointments import booking as domain
 from server.appointments import emergency, proof
 from server.appointments.access import grant, may_see
@@ -26,7 +27,6 @@ from server.appointments.models import Appointment, AppointmentStatus, Location,
 from server.appointments.privacy import PRIVACY
 from server.appointments.texts import bring_lines, service_name, service_names
 from server.auth.session import current_citizen
-from server.extensions import limiter
 from server.i18n import current_language
 from server.privacy import notice_page
 from server.rendering import file_response, render_page
@@ -266,7 +266,7 @@ def _bring(service: Service) -> list[str]:
 
 
 @bp.route("/angaben", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"])
+@ratelimits.limit(ratelimits.OTHER, _per_address, methods=["POST"])
 def details() -> ResponseReturnValue:
     """Step 4: name and e-mail, then book (POST)."""
     data = request.form if request.method == "POST" else request.args

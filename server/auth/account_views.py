@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from server import ratelimits
 from server.auth import accounts, eid, throttle
 from server.auth.account_forms import (
     CitizenLoginForm,
@@ -44,7 +45,7 @@ from server.auth.session import (
     end_sessions_after_password_change,
     start_citizen_session,
 )
-from server.extensions import csrf, limiter
+from server.extensions import csrf
 from server.portal_form import PortalForm
 from server.rendering import redirect_page, render_page
 from server.security import safe_redirect_target
@@ -134,7 +135,7 @@ def _link_problem(state: LinkState, purpose: TokenPurpose, token: str) -> Respon
 
 @bp.route("/konto/registrieren", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_mail_rate_limit, methods=["POST"])
+@ratelimits.limit(ratelimits.OTHER, _mail_rate_limit, methods=["POST"])
 def register_account() -> ResponseReturnValue:
     form = RegistrationForm()
     if request.method == "GET":
@@ -189,7 +190,7 @@ def confirm_account(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/konto/bestaetigung-senden", methods=["POST"])
-@limiter.limit(_mail_rate_limit)
+@ratelimits.limit(ratelimits.OTHER, _mail_rate_limit)
 def resend_confirmation_link() -> ResponseReturnValue:
     form = EmailForm()
     if not form.validate():
@@ -199,7 +200,7 @@ def resend_confirmation_link() -> ResponseReturnValue:
 
 
 @bp.route("/konto/neuer-link", methods=["POST"])
-@limiter.limit(_mail_rate_limit)
+@ratelimits.limit(ratelimits.OTHER, _mail_rate_limit)
 def renew() -> ResponseReturnValue:
     form = RenewLinkForm()
     purposes = {purpose.value: purpose for purpose in TokenPurpose}
@@ -219,7 +220,7 @@ def renew() -> ResponseReturnValue:
 
 @bp.route("/konto/passwort-vergessen", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_mail_rate_limit, methods=["POST"])
+@ratelimits.limit(ratelimits.OTHER, _mail_rate_limit, methods=["POST"])
 def forgot_password() -> ResponseReturnValue:
     form = EmailForm()
     if request.method == "POST" and form.validate():

@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
 from werkzeug.wrappers import Response
 
 from server.extensions import limiter
 from server.logs import get_logger
+from server.ratelimits import LOGIN, OTHER, not_counted, storage_failed
 
 log = get_logger("auth")
 DEVICE_SALT = "known-device"
@@ -54,7 +56,17 @@ def _retry_after(item: RateLimitItem, *identifiers: str) -> int:
 
 
 def check_login(email: str, device: str | None) -> Throttled | None:
-    """Count this attempt; a ``Throttled`` if it must not be checked at all."""
+    """Count this attempt; a ``Throttled`` if it must not be checked at all. With the counters
+    unreachable: ``LimitUnavailable`` (logins fail closed, ``RATELIMIT_FAIL_CLOSED``) or, if
+    the city chose so, ``None`` uncounted."""
+    try:
+        return _check_login(email, device)
+    except StorageError as error:
+        storage_failed(LOGIN, error)
+        return None
+
+
+def _check_login(email: str, device: str | None) -> Throttled | None:
     strategy = limiter.limiter
     if device is not None:
         item = _limit("CITIZEN_LOGIN_DEVICE_FAILURE_LIMIT")
@@ -73,6 +85,13 @@ def check_login(email: str, device: str | None) -> Throttled | None:
 
 
 def record_failure(email: str, device: str | None) -> None:
+    try:
+        _record_failure(email, device)
+    except StorageError as error:
+        not_counted(LOGIN, error)
+
+
+def _record_failure(email: str, device: str | None) -> None:
     if device is not None:
         limiter.limiter.hit(
             _limit("CITIZEN_LOGIN_DEVICE_FAILURE_LIMIT"), "citizen-login-device", device
@@ -87,9 +106,13 @@ def record_failure(email: str, device: str | None) -> None:
 
 def may_mail(email: str) -> bool:
     """Whether one more account mail may go to this address now (and count it)."""
-    return limiter.limiter.hit(
-        _limit("ACCOUNT_MAIL_PER_ADDRESS_LIMIT"), "account-mail", _account_key(email)
-    )
+    try:
+        return limiter.limiter.hit(
+            _limit("ACCOUNT_MAIL_PER_ADDRESS_LIMIT"), "account-mail", _account_key(email)
+        )
+    except StorageError as error:
+        storage_failed(OTHER, error)
+        return True
 
 
 # --- the known-device cookie ---------------------------------------------------------------

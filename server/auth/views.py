@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
+from server import ratelimits
 from server.audit import log as audit
 from server.auth import eid, pending, second_factor, security_keys, totp
-from server.auth.wallet.setup import enabled as wallet_enabled
 from server.auth.account_forms import CitizenLoginForm
 from server.auth.citizens import EidLinkRefused, citizen_from_eid
 from server.auth.clerks import authenticate
@@ -27,7 +27,8 @@ from server.auth.session import (
     start_citizen_session,
 )
 from server.auth.session_store import end_session_by_id, sessions_of_citizen
-from server.extensions import csrf, limiter
+from server.auth.wallet.setup import enabled as wallet_enabled
+from server.extensions import csrf
 from server.logs import get_logger
 from server.mail.postfach import postfach_of
 from server.rendering import redirect_page, render_page
@@ -54,8 +55,12 @@ def _code_limit_key() -> str:
     return f"clerk:{clerk_id}" if clerk_id is not None else f"addr:{get_remote_address()}"
 
 
-code_limit = limiter.shared_limit(
-    _code_rate_limit, scope="clerk-code", key_func=_code_limit_key, methods=["POST"]
+code_limit = ratelimits.shared_limit(
+    ratelimits.LOGIN,
+    _code_rate_limit,
+    scope="clerk-code",
+    key_func=_code_limit_key,
+    methods=["POST"],
 )
 
 
@@ -80,7 +85,7 @@ def _next_target() -> str | None:
 # typed instead of a bare error page.
 @bp.route("/verwaltung/anmelden", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@ratelimits.limit(ratelimits.LOGIN, _login_rate_limit, methods=["POST"])
 def clerk_login() -> ResponseReturnValue:
     form = ClerkLoginForm()
     if request.method == "GET":

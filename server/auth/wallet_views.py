@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from werkzeug.datastructures import Headers
 
+from server import ratelimits
 from server.auth.citizens import WalletLinkRefused, citizen_from_wallet
 from server.auth.session import current_citizen, start_citizen_session
 from server.auth.wallet import request_object as jar
@@ -31,7 +32,7 @@ from server.auth.wallet.errors import TransactionUnavailable, VerificationFailed
 from server.auth.wallet.labels import failure_label
 from server.auth.wallet.models import Flow
 from server.auth.wallet.setup import enabled, verifier_settings
-from server.extensions import csrf, db, limiter
+from server.extensions import csrf, db
 from server.logs import get_logger
 from server.rendering import redirect_page, render_page
 from server.security import safe_redirect_target
@@ -79,7 +80,7 @@ def choose() -> ResponseReturnValue:
 
 
 @bp.route("/auth/wallet/start", methods=["POST"])
-@limiter.limit(_wallet_limit)
+@ratelimits.limit(ratelimits.OTHER, _wallet_limit)
 def start() -> ResponseReturnValue:
     _needs_wallet()
     flow = Flow.SAME_DEVICE if request.form.get("flow") == "same" else Flow.CROSS_DEVICE
@@ -168,7 +169,7 @@ def status() -> ResponseReturnValue:
 
 
 @bp.route("/auth/wallet/anfrage/<request_id>")
-@limiter.limit(_wallet_limit)
+@ratelimits.limit(ratelimits.OTHER, _wallet_limit)
 def request_object(request_id: str) -> ResponseReturnValue:
     _needs_wallet()
     try:
@@ -181,7 +182,7 @@ def request_object(request_id: str) -> ResponseReturnValue:
 
 @bp.route("/auth/wallet/antwort", methods=["POST"])
 @csrf.exempt
-@limiter.limit(_wallet_limit)
+@ratelimits.limit(ratelimits.OTHER, _wallet_limit)
 def response() -> ResponseReturnValue:
     _needs_wallet()
     try:

@@ -11,8 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from server import guessing
-from server.extensions import limiter
+from server import guessing, ratelimits
 from server.fines import access, cases, documents, hearing_steps, uploads
 from server.fines import hearing as hearing_domain
 from server.fines.forms import CaseAccessForm
@@ -81,7 +80,7 @@ CASE_ACCESS = guessing.Door(
 
 
 @bp.route("/bussgeld", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"])
+@ratelimits.limit(ratelimits.CODE, _per_address, methods=["POST"])
 def open_case() -> ResponseReturnValue:
     form = CaseAccessForm()
     if request.method != "POST":

@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from server import guessing
-from server.extensions import limiter
+from server import guessing, ratelimits
 from server.forms import access, submissions
 from server.forms.models import FormSubmission
 from server.forms.status_lookup import STATUS_ACCESS, StatusLookupForm
@@ -35,7 +34,7 @@ def ask_for_code(reference: str, *, wrong: bool = False) -> tuple[str, int]:
 
 
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"])
+@ratelimits.limit(ratelimits.CODE, _per_address, methods=["POST"])
 def lookup() -> ResponseReturnValue:
     form = StatusLookupForm()
     if request.method != "POST":

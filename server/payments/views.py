@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from server import guessing
-from server.extensions import csrf, limiter
+from server import guessing, ratelimits
+from server.extensions import csrf
 from server.formatting import euro
 from server.logs import get_logger
 from server.payments import access, events, online, proof
@@ -54,7 +54,7 @@ def _lookup_page(**values: Any) -> str:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(_lookup_rate_limit, methods=["POST"])
+@ratelimits.limit(ratelimits.CODE, _lookup_rate_limit, methods=["POST"])
 def lookup() -> ResponseReturnValue:
     form = PaymentLookupForm()
     if request.method != "POST":

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError as RateLimitStorageError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from server.files.storage import StorageError as FileStorageError
 from server.logs import get_logger
+from server.ratelimits import RETRY_AFTER_SECONDS, LimitUnavailable
 
 log = get_logger("web")
 
@@ -64,6 +69,39 @@ CSRF_MESSAGE = (
 )
 
 
+# Answers while something the portal needs is down (the fault drills, tests/drills/): 503 with
+# Retry-After, a page that says what to do, and JSON for scripts (the drafts client keeps a
+# submission that got a 5xx and sends it again later).
+TRY_AGAIN = (
+    _l("Bitte versuchen Sie es gleich noch einmal"),
+    _l(
+        "Das ist gerade für einen Moment nicht möglich. Bitte versuchen Sie es in einer Minute "
+        "noch einmal."
+    ),
+)
+DATABASE_DOWN = (
+    _l("Vorübergehend nicht erreichbar"),
+    _l(
+        "Der Dienst ist für einen Moment nicht erreichbar. Bitte versuchen Sie es in einer "
+        "Minute noch einmal."
+    ),
+)
+FILES_NOT_STORED = (
+    _l("Dateien können gerade nicht gespeichert werden"),
+    _l(
+        "Ihre Dateien können gerade nicht gespeichert werden, deshalb wurde nichts gesendet. "
+        "Bitte versuchen Sie es in einigen Minuten noch einmal."
+    ),
+)
+FILE_NOT_READABLE = (
+    _l("Datei gerade nicht verfügbar"),
+    _l("Die Datei kann gerade nicht geöffnet werden. Bitte versuchen Sie es später noch einmal."),
+)
+# Seconds a client is asked to wait: a database restart or an object store's hiccup.
+DATABASE_RETRY_AFTER = 30
+FILES_RETRY_AFTER = 60
+
+
 def _render(status: int, title: object, message: object) -> ResponseReturnValue:
     return render_template(
         "views/errors/error.html", status=status, title=title, message=message
@@ -88,6 +126,44 @@ def handle_csrf_error(_error: CSRFError) -> ResponseReturnValue:
     return _render(400, *CSRF_MESSAGE)
 
 
+def _unavailable(title: object, message: object, retry_after: int) -> ResponseReturnValue:
+    if _wants_json():
+        response = make_response(jsonify(status="unavailable", message=str(message)), 503)
+    else:
+        response = make_response(_render(503, title, message))
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def handle_limit_unavailable(
+    error: LimitUnavailable | RateLimitStorageError,
+) -> ResponseReturnValue:
+    if isinstance(error, RateLimitStorageError):
+        # A use of the counters that no group guards (the appointments' proof of work, whose
+        # replay guard lives there): it cannot be checked, so it is refused.
+        log.warning("ratelimit.storage_unreachable", extra={"error": str(error)})
+    return _unavailable(*TRY_AGAIN, RETRY_AFTER_SECONDS)
+
+
+def handle_database_error(error: DBAPIError | PoolTimeout) -> ResponseReturnValue:
+    """The database is unreachable or restarting (or every connection busy). Anything else the
+    database refuses is a bug, answered as one."""
+    unreachable = isinstance(error, (OperationalError, InterfaceError, PoolTimeout)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+    if not unreachable:
+        raise error
+    log.error("database unreachable", extra={"error": type(error).__name__})
+    return _unavailable(*DATABASE_DOWN, DATABASE_RETRY_AFTER)
+
+
+def handle_file_storage_error(error: FileStorageError) -> ResponseReturnValue:
+    log.error("file storage failed", extra={"error": str(error)})
+    reading = request.method in ("GET", "HEAD")
+    return _unavailable(*(FILE_NOT_READABLE if reading else FILES_NOT_STORED), FILES_RETRY_AFTER)
+
+
 def handle_unexpected_error(error: Exception) -> ResponseReturnValue:
     log.exception("unhandled error", exc_info=error)
     return _render(500, *MESSAGES[500])
@@ -96,5 +172,10 @@ def handle_unexpected_error(error: Exception) -> ResponseReturnValue:
 def init_errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(LimitUnavailable, handle_limit_unavailable)
+    app.register_error_handler(RateLimitStorageError, handle_limit_unavailable)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(PoolTimeout, handle_database_error)
+    app.register_error_handler(FileStorageError, handle_file_storage_error)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,133 @@
+"""What a rate limit does while its counters cannot be reached (Redis down).
+
+Every limit belongs to a group, named where the limit is declared:
+
+- ``login``: password logins of clerks and citizens and the clerks' second-factor codes;
+- ``code``: the doors that open a record by what a letter prints (the fine's access code, the
+  notice lookup, an application's status) and their per-address limits;
+- ``other``: everything else (account mails, appointment bookings, wallet logins, whose
+  answers are signed and cannot be guessed).
+
+``RATELIMIT_FAIL_CLOSED`` names the groups that refuse their requests while the storage is
+unreachable (default ``login,code``): a guessing limit must not silently fall open, so the
+citizen gets a 503 "try again in a moment" with ``Retry-After`` instead. The other groups let
+requests through uncounted. Either way the failure is logged (``ratelimit.storage_unreachable``)
+and ``/readyz`` reports the storage as failed. Nothing here keeps state: the next request asks
+the storage again, so the limits heal by themselves when Redis is back.
+
+Flask-Limiter's own ``in_memory_fallback`` is not used: it would count in each process's memory,
+so a guesser would get the limit once per worker and server, and the per-subject counters of
+``server.guessing`` would not be shared at all. ``swallow_errors`` is not used either: it opens
+every limit, the guessing ones too. Storage errors reach us as ``limits.errors.StorageError``
+(``wrap_exceptions``, set in ``server.config``), whatever the storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g
+from limits.errors import StorageError
+
+from server.config import RATE_LIMIT_GROUPS
+from server.extensions import limiter
+from server.logs import get_logger
+
+log = get_logger("security")
+
+LOGIN, CODE, OTHER = RATE_LIMIT_GROUPS
+GROUPS = RATE_LIMIT_GROUPS
+# What a refused request is told to wait: Redis restarts within seconds, a failover within a
+# minute; a shorter wait only makes the citizen try again into the same outage.
+RETRY_AFTER_SECONDS = 30
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+_ENTERED = "_ratelimit_view_entered"
+
+
+class LimitUnavailable(Exception):
+    """A limit of a group that fails closed could not count this request: refused for now
+    (``server.web.errors`` answers 503 with ``Retry-After``)."""
+
+    def __init__(self, group: str) -> None:
+        super().__init__(f"rate-limit storage unreachable, {group} limits fail closed")
+        self.group = group
+        self.retry_after = RETRY_AFTER_SECONDS
+
+
+def fails_closed(group: str) -> bool:
+    return group in current_app.config["RATELIMIT_FAIL_CLOSED"]
+
+
+def storage_failed(group: str, error: BaseException) -> None:
+    """The storage could not count for a limit of ``group``: raises ``LimitUnavailable`` if the
+    group fails closed, else logs and returns (the caller goes on uncounted)."""
+    closed = fails_closed(group)
+    log.warning(
+        "ratelimit.storage_unreachable",
+        extra={
+            "group": group,
+            "outcome": "refused" if closed else "let through",
+            "error": str(error),
+        },
+    )
+    if closed:
+        raise LimitUnavailable(group) from error
+
+
+def not_counted(group: str, error: BaseException) -> None:
+    """A count after the decision (a failed attempt) was lost: logged, never refused, since
+    the answer is given already; the next attempt's check meets the outage itself."""
+    log.warning(
+        "ratelimit.storage_unreachable",
+        extra={"group": group, "outcome": "not counted", "error": str(error)},
+    )
+
+
+def _guarded(
+    group: str, declare: Callable[[Callable[..., Any]], Callable[..., Any]]
+) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def entered(*args: Any, **kwargs: Any) -> Any:
+            # The limit was counted: a storage error from here on is the view's own.
+            setattr(g, _ENTERED, True)
+            return view(*args, **kwargs)
+
+        counted = declare(entered)
+
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            setattr(g, _ENTERED, False)
+            try:
+                return counted(*args, **kwargs)
+            except StorageError as error:
+                if getattr(g, _ENTERED, False):
+                    raise
+                storage_failed(group, error)
+                return view(*args, **kwargs)  # this group fails open: uncounted
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def limit(group: str, value: Callable[[], str], **options: Any) -> Callable[[View], View]:
+    """``limiter.limit`` for a view (one limit per view), with the group's behaviour while the
+    storage is unreachable."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown rate-limit group {group!r}")
+    return _guarded(group, limiter.limit(value, **options))
+
+
+def shared_limit(
+    group: str, value: Callable[[], str], scope: str, **options: Any
+) -> Callable[[View], View]:
+    """``limiter.shared_limit`` (one counter for several views), as ``limit``."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown rate-limit group {group!r}")
+    shared = limiter.shared_limit(value, scope=scope, **options)
+    return _guarded(group, shared)

@@ -1,0 +1,150 @@
+"""Fixtures of the fault drills: private peers (tests/drills/processes.py) started once per
+session, and the portal served by gunicorn on them. Each drill empties the tables it used."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from server.migrate import upgrade
+from tests.conftest import IN_CI, empty_all_tables
+from tests.drills.processes import (
+    MotoS3,
+    PortalProcess,
+    PrivatePostgres,
+    PrivateRedis,
+    Unavailable,
+)
+
+SECRET_KEY = "drill-" + "k" * 32
+
+
+def _unavailable(error: Unavailable) -> NoReturn:
+    if IN_CI:
+        pytest.fail(f"{error} (CI never skips a drill)")
+    pytest.skip(str(error))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PrivatePostgres]:
+    """A private cluster with the database ``portal`` migrated to head."""
+    try:
+        cluster = PrivatePostgres()
+    except Unavailable as error:
+        _unavailable(error)
+    try:
+        cluster.start()
+        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text('CREATE DATABASE "portal"'))
+        admin.dispose()
+        upgrade(cluster.url("portal"))
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture
+def database(postgres: PrivatePostgres) -> Iterator[str]:
+    """The private database, running, with empty tables after the drill."""
+    yield postgres.url("portal")
+    if not postgres.running:
+        postgres.start()
+    empty_all_tables(postgres.url("portal"))
+
+
+@pytest.fixture(scope="session")
+def drill_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("drills")
+
+
+@pytest.fixture(scope="session")
+def redis_server(drill_folder: Path) -> Iterator[PrivateRedis]:
+    try:
+        server = PrivateRedis(drill_folder)
+    except Unavailable as error:
+        _unavailable(error)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def redis_up(redis_server: PrivateRedis) -> Iterator[PrivateRedis]:
+    """Redis running (again, if an earlier drill killed it), its counters empty."""
+    if redis_server.process is None or redis_server.process.poll() is not None:
+        redis_server.start()
+    yield redis_server
+    if redis_server.process is None or redis_server.process.poll() is not None:
+        redis_server.start()
+    import redis
+
+    redis.Redis.from_url(redis_server.url).flushall()
+
+
+@pytest.fixture(scope="session")
+def object_store() -> Iterator[MotoS3]:
+    try:
+        store = MotoS3(f"drill-{uuid.uuid4().hex[:12]}")
+    except Unavailable as error:
+        _unavailable(error)
+    store.start()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def store_up(object_store: MotoS3) -> Iterator[MotoS3]:
+    if object_store.process is None or object_store.process.poll() is not None:
+        object_store.start()
+    yield object_store
+    if object_store.process is None or object_store.process.poll() is not None:
+        object_store.start()
+
+
+def production_settings(database: str, **more: str) -> dict[str, str]:
+    """What a city sets (docs/operations.md, Deployment), minus TLS: the drills talk HTTP to
+    gunicorn directly."""
+    return {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": database,
+        "PAYMENT_PROVIDER": "xbezahldienste",
+        "MAIL_BACKEND": "file",
+        "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="drill-mail-"),
+        "UPLOAD_DIR": tempfile.mkdtemp(prefix="drill-uploads-"),
+        "LOG_FORMAT": "json",
+        # Short waits for a connection: a drill measures seconds, not the default half minute.
+        "DATABASE_POOL_TIMEOUT_SECONDS": "5",
+        **more,
+    }
+
+
+Serve = Callable[[dict[str, str]], PortalProcess]
+
+
+@pytest.fixture
+def serve(drill_folder: Path) -> Iterator[Serve]:
+    """Start ``portal serve`` with settings; every portal started is stopped after the drill."""
+    started: list[PortalProcess] = []
+
+    def start(settings: dict[str, str]) -> PortalProcess:
+        portal = PortalProcess(settings, drill_folder / f"portal-{secrets.token_hex(4)}.log")
+        started.append(portal)
+        portal.start()
+        return portal
+
+    yield start
+    for portal in started:
+        portal.close()
