@@ -52,7 +52,7 @@ REPO_ROOT = BENCH_DIR.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.run import (  # noqa: E402  (the repository root must be importable first)
+from bench.servers import (  # noqa: E402  (the repository root must be importable first)
     BenchError,
     Server,
     free_port,
