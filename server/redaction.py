@@ -56,7 +56,9 @@ CAPABILITY_PATHS: tuple[CapabilityPath, ...] = (
         "appointments.manage_link", "/termine/t/", "opens an appointment to move or cancel it"
     ),
     CapabilityPath(
-        "wallet.request_object", "/auth/wallet/anfrage/", "a wallet login's request object, fetched once"
+        "wallet.request_object",
+        "/auth/wallet/anfrage/",
+        "a wallet login's request object, fetched once",
     ),
 )
 

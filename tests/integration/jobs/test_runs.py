@@ -184,9 +184,9 @@ def test_old_finished_runs_are_forgotten(app: Flask) -> None:
 def test_the_retention_job_sums_its_kinds_and_fails_when_a_record_stayed(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.retention.setup import run_retention
     from server.retention import run as retention
     from server.retention.policy import Kind
+    from server.retention.setup import run_retention
 
     with app.app_context():
         assert run_retention() == {"deleted": 0, "files": 0, "anonymised": 0, "failed": 0}
