@@ -325,3 +325,46 @@ def test_an_upload_to_one_is_read_from_the_other(two_servers: Portal) -> None:
     # Nothing on either server's own disk: both work from the object store.
     for port_dir in two_servers.logs[0].parent.glob("uploads-*"):
         assert not [path for path in port_dir.rglob("*") if path.is_file()]
+
+
+def test_drafts_are_the_same_on_both(two_servers: Portal) -> None:
+    """The key of the drafts kept in the browser and a logged-in citizen's draft on the server
+    are the same whichever server answers."""
+    from tests.integration.accounts_helpers import PASSWORD, registered_account
+
+    app = make_test_app(two_servers.database, SECRET_KEY=SECRET_KEY)
+    try:
+        registered_account(app, app.test_client(), "drafts@example.org")  # type: ignore[arg-type]
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    base = two_servers.base
+    citizen = two_servers.client("127.0.0.7")
+    keys = [citizen.get(f"{base}/entwuerfe/schluessel", timeout=10).json() for _ in range(2)]
+    assert keys[0]["id"] == keys[1]["id"]
+    assert keys[0]["key"] == keys[1]["key"]
+    assert len(set(two_servers.served_by)) == 2
+
+    page = citizen.get(f"{base}/konto", timeout=10)
+    logged_in = citizen.post(
+        f"{base}/konto/anmelden",
+        data={"csrf_token": form_token(page), "email": "drafts@example.org", "password": PASSWORD},
+        headers={"Referer": f"{base}/konto"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert logged_in.status_code == 302, logged_in.text[:300]
+    # The login made a new session: the drafts client asks for a fresh token, as after any login.
+    token = citizen.get(f"{base}/entwuerfe/schluessel", timeout=10).json()["csrf"]
+    two_servers.served_by.clear()
+    saved = citizen.put(
+        f"{base}/antraege/kita-anmeldung/entwurf",
+        json={"answers": {"kind_vorname": "Mia"}, "step": ""},
+        headers={"X-CSRFToken": token, "Referer": f"{base}/antraege/kita-anmeldung"},
+        timeout=10,
+    )
+    assert saved.status_code == 200, saved.text[:300]
+    found = citizen.get(f"{base}/antraege/kita-anmeldung/entwurf", timeout=10)
+    assert found.status_code == 200, found.text[:300]
+    assert found.json()["answers"]["kind_vorname"] == ["Mia"]
+    assert two_servers.served_by[0] != two_servers.served_by[1]
