@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from flask import Blueprint, Flask, jsonify, request
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
@@ -235,6 +235,7 @@ def test_a_changed_request_is_not_answered(portal):
     html = page.get_data(as_text=True)
     soup = BeautifulSoup(html, "html.parser")
     field = soup.find("input", attrs={"name": "request_object"})
+    assert isinstance(field, Tag)
     header, payload, signature = str(field["value"]).split(".")
     field["value"] = f"{header}.{payload}.{signature[::-1]}"
     page.set_data(str(soup))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import unescape
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
@@ -217,7 +217,7 @@ def test_the_request_object_is_handed_out_once(
     browser = wallet_portal.browser()
     link = started(browser, "same").headers["Location"]
     request_uri = re.search(r"request_uri=([^&]+)", link).group(1)  # type: ignore[union-attr]
-    url = requests.utils.unquote(request_uri)
+    url = unquote(request_uri)
     first = requests.get(url, timeout=10)
     assert first.status_code == 200
     assert first.headers["Content-Type"].startswith("application/oauth-authz-req+jwt")

@@ -3,6 +3,7 @@ held as a whole, and the entries of a statement nobody asks for are not read."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -65,13 +66,9 @@ def test_the_stream_holds_what_the_parser_reads(name: str) -> None:
     streamed = [(head, list(entries)) for head, entries in stream_statement_file(data)]
     parsed = parse_statement_file(data)
     assert [head for head, _ in streamed] == [
-        Statement(**{**vars_of(statement), "entries": ()}) for statement in parsed
+        dataclasses.replace(statement, entries=()) for statement in parsed
     ]
     assert [tuple(entries) for _, entries in streamed] == [s.entries for s in parsed]
-
-
-def vars_of(statement: Statement) -> dict[str, object]:
-    return {name: getattr(statement, name) for name in Statement.__slots__}
 
 
 def test_entries_come_as_they_are_read() -> None:
