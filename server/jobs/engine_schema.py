@@ -54,15 +54,17 @@ def _execute_script(connection: Connection, script: str) -> None:
 
 
 def _note(connection: Connection, version: str) -> None:
-    connection.execute(text(f"DELETE FROM {VERSION_TABLE}"))  # noqa: S608  # a constant
+    connection.execute(text(f"DELETE FROM {VERSION_TABLE}"))  # noqa: S608  # nosec B608  # a constant
     connection.execute(
-        text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:version)"),  # noqa: S608
+        text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:version)"),  # noqa: S608  # nosec B608
         {"version": version},
     )
 
 
 def noted_version(connection: Connection) -> str | None:
-    found = connection.execute(text(f"SELECT version FROM {VERSION_TABLE}")).scalar()  # noqa: S608
+    found = connection.execute(
+        text(f"SELECT version FROM {VERSION_TABLE}")  # noqa: S608  # nosec B608  # a constant
+    ).scalar()
     return str(found) if found is not None else None
 
 
