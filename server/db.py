@@ -31,6 +31,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 # Every area that owns tables lists its models module here, so that Alembic and the tests see the
@@ -161,6 +163,16 @@ class Database:
         except Exception:
             return False
         return True
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` means the database cannot be reached now (down, restarting, the
+    connection lost, or every connection of the pool busy) rather than a refusal of what was
+    asked: the first is answered with "try again shortly", the second is a bug. The pool
+    (``pool_pre_ping``) replaces the lost connections by itself once the database is back."""
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 M = TypeVar("M", bound="Base")

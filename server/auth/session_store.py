@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -35,7 +35,7 @@ from sqlalchemy import Table, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
 from server.auth.models import WebSession
-from server.db import as_utc, utcnow
+from server.db import as_utc, unreachable, utcnow
 from server.extensions import db
 
 _serializer = TaggedJSONSerializer()
@@ -70,6 +70,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         last_seen_at: datetime | None = None,
         expired: bool = False,
         anonymous: bool = False,
+        unavailable: Exception | None = None,
     ) -> None:
         def on_update(_self: CallbackDict[str, Any]) -> None:
             self.modified = True
@@ -82,6 +83,9 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.expired = expired
         #: The session came in the cookie alone (no row): see the module's docstring.
         self.anonymous = anonymous
+        #: The database could not be asked for the session's row (down, restarting): the
+        #: request is answered 503 (``refuse_without_database``) and nothing is written.
+        self.unavailable = unavailable
         self.modified = False
         self.rotate = False
         self.revoked = False
@@ -112,14 +116,21 @@ class ServerSessionInterface(SessionInterface):
             except (BadSignature, ValueError):
                 data = {}
             return ServerSession(data if isinstance(data, dict) else {}, anonymous=True)
-        row = _load(_digest(token))
-        now = utcnow()
-        if row is None:
-            return ServerSession(expired=True)
-        created, seen = as_utc(row.created_at), as_utc(row.last_seen_at)
-        if now - seen > idle_timeout(app) or now - created > absolute_timeout(app):
-            _delete(_digest(token))
-            return ServerSession(expired=True)
+        try:
+            row = _load(_digest(token))
+            now = utcnow()
+            if row is None:
+                return ServerSession(expired=True)
+            created, seen = as_utc(row.created_at), as_utc(row.last_seen_at)
+            if now - seen > idle_timeout(app) or now - created > absolute_timeout(app):
+                _delete(_digest(token))
+                return ServerSession(expired=True)
+        except Exception as error:
+            # Flask opens the session before any error handler could answer: keep the error
+            # for the first before-request function, which raises it where they can.
+            if not unreachable(error):
+                raise
+            return ServerSession(token=token, unavailable=error)
         try:
             data = self.serializer.loads(row.data)
         except ValueError:
@@ -128,11 +139,19 @@ class ServerSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
+        if session.unavailable is not None:
+            return  # the row and the cookie stay as they were, for when the database is back
         # The request's work is done (what it did not commit is rolled back at teardown
         # anyway): its connection goes back to the pool before the session row takes one.
         # Holding both lets N parallel requests, each with one connection and waiting for a
         # second, use up the pool and wait for each other until the pool's timeout.
-        db.session.close()
+        try:
+            db.session.close()
+        except Exception as error:
+            # The database went away after the view had answered: the connection is dropped
+            # by the pool; what the view did not commit was never kept anyway.
+            if not unreachable(error):
+                raise
         if session.revoked and session.token is not None:
             _delete(_digest(session.token))
             # Whatever was stored after the logout (a message for the next page) gets a new,
@@ -194,7 +213,13 @@ class ServerSessionInterface(SessionInterface):
             if _update(_digest(token), self._values(session, now, response)):
                 self._set_cookie(app, session, response)
         elif session.last_seen_at is None or now - session.last_seen_at > _TOUCH_AFTER:
-            _update(_digest(token), {"last_seen_at": now})
+            try:
+                _update(_digest(token), {"last_seen_at": now})
+            except Exception as error:
+                # Only the idle clock: not worth failing an answer that is ready. A change of
+                # the session above is (it raises, and the citizen gets the 503 page).
+                if not unreachable(error):
+                    raise
         response.vary.add("Cookie")
 
     def _delete_cookie(self, app: Flask, response: Response) -> None:
@@ -336,5 +361,14 @@ def prune_expired(app: Flask) -> int:
         return result.rowcount or 0
 
 
+def refuse_without_database() -> None:
+    """Answer a request whose session could not be read as the database is down with the 503
+    of ``server.web.errors``, not as an anonymous visitor (a clerk would be sent to the login,
+    a form refused as expired)."""
+    if isinstance(session, ServerSession) and session.unavailable is not None:
+        raise session.unavailable
+
+
 def init_sessions(app: Flask) -> None:
     app.session_interface = ServerSessionInterface()
+    app.before_request(refuse_without_database)

@@ -7,10 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError as RateLimitStorageError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+from server.db import unreachable
 from server.files.storage import StorageError as FileStorageError
 from server.logs import get_logger
 from server.ratelimits import RETRY_AFTER_SECONDS, LimitUnavailable
@@ -110,6 +111,11 @@ def _render(status: int, title: object, message: object) -> ResponseReturnValue:
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and original is not None and unreachable(original):
+        # Raised where Flask hands errors straight to the 500 handler (saving the session
+        # after the view): the database went away, and the answer says so.
+        return handle_database_error(original)
     title, message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     return _render(status, title, message)
 
@@ -149,10 +155,7 @@ def handle_limit_unavailable(
 def handle_database_error(error: DBAPIError | PoolTimeout) -> ResponseReturnValue:
     """The database is unreachable or restarting (or every connection busy). Anything else the
     database refuses is a bug, answered as one."""
-    unreachable = isinstance(error, (OperationalError, InterfaceError, PoolTimeout)) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    )
-    if not unreachable:
+    if not unreachable(error):
         raise error
     log.error("database unreachable", extra={"error": type(error).__name__})
     return _unavailable(*DATABASE_DOWN, DATABASE_RETRY_AFTER)

@@ -301,7 +301,7 @@ class PortalProcess:
         def healthy() -> bool:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise AssertionError(f"portal serve ended:\n{self.output()}")
+                raise AssertionError(f"portal serve ended:\n{self.output()[-6000:]}")
             try:
                 return requests.get(f"{self.url}/healthz", timeout=2).status_code in (200, 503)
             except requests.RequestException:
@@ -310,7 +310,8 @@ class PortalProcess:
         wait_for(healthy, "portal serve answering", seconds=90)
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")[-6000:]
+        """Everything gunicorn and the portal wrote (access log and JSON log lines)."""
+        return self.log.read_text(errors="replace")
 
     def close(self) -> None:
         _stop(self.process)

@@ -8,44 +8,21 @@ counts in Redis again (not in a process's memory)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import redis
 import requests
-from sqlalchemy import create_engine, func, select
 
 from server.audit.models import AuditEntry
-from server.extensions import db
-from tests.conftest import make_test_app
+from tests.drills.common import count_rows, csrf_token, seed_fine_case
 from tests.drills.conftest import Serve, production_settings
 from tests.drills.processes import PortalProcess, PrivateRedis, browser
-from tests.factories import make_fine_case
 
 pytestmark = pytest.mark.drill
 
 
-def csrf_token(page: requests.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found, page.text[:300]
-    return found.group(1)
-
-
-def audit_entries(database: str) -> int:
-    engine = create_engine(database)
-    with engine.connect() as connection:
-        count = connection.scalar(select(func.count()).select_from(AuditEntry))
-    engine.dispose()
-    return int(count or 0)
-
-
 @pytest.fixture
 def fine_case(database: str) -> dict[str, str]:
-    app = make_test_app(database)
-    case = make_fine_case(app)
-    with app.app_context():
-        db.engine.dispose()
-    return case
+    return seed_fine_case(database)
 
 
 @pytest.fixture
@@ -90,7 +67,7 @@ def test_code_entry_and_logins_refuse_while_redis_is_down_and_heal_after(
     assert requests.get(f"{portal.url}/readyz", timeout=10).status_code == 200
 
     redis_up.kill()
-    before = audit_entries(database)
+    before = count_rows(database, AuditEntry)
 
     # Code entry (a guessing door) fails closed: neither the right nor a wrong code is tried.
     assert_try_again(enter_code(citizen, portal, fine_case, fine_case["access_code"]))
@@ -121,7 +98,7 @@ def test_code_entry_and_logins_refuse_while_redis_is_down_and_heal_after(
         )
     )
     # Nothing was looked at: no failed access or login is in the audit log.
-    assert audit_entries(database) == before
+    assert count_rows(database, AuditEntry) == before
     # Everything else works: pages, and a limit of the group that fails open.
     assert citizen.get(f"{portal.url}/", timeout=10).status_code == 200
     assert citizen.get(f"{portal.url}/bussgeld", timeout=10).status_code == 200
