@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from server.extensions import db
 from server.files.checks import CheckedFile, FileRejected, check_file
-from server.files.storage import storage
+from server.files.storage import StorageError, storage
 from server.forms.engine import Assessment, FieldKind, FormDefinition, RawAnswers
 from server.forms.models import FormUpload
 from server.logs import get_logger
@@ -118,7 +118,23 @@ def store(field_name: str, checked: CheckedFile) -> FormUpload:
 
 
 def store_all(accepted: Mapping[str, list[CheckedFile]]) -> list[FormUpload]:
-    return [store(name, checked) for name, files in accepted.items() for checked in files]
+    """Store every file or none: when the storage fails part way (``StorageError``), the files
+    already stored are removed again, as far as the storage lets us, before the error goes on."""
+    stored: list[FormUpload] = []
+    try:
+        for name, files in accepted.items():
+            for checked in files:
+                stored.append(store(name, checked))
+    except Exception:
+        for row in stored:
+            try:
+                storage().delete(row.storage_key)
+            except StorageError:
+                # No row will name it; the object store's lifecycle rule or a look at the
+                # log finds it.
+                log.warning("upload not removed", extra={"key": row.storage_key})
+        raise
+    return stored
 
 
 def forget_stored(rows: Sequence[FormUpload]) -> None:
