@@ -58,6 +58,7 @@ def start_online_payment(
     receivable: Receivable, provider: PaymentProvider | None = None
 ) -> StartedOnlinePayment:
     provider = provider or current_provider()
+    _settle_unconfirmed(receivable, provider)
     open_cents = balance(receivable).open_cents
     if open_cents <= 0:
         raise NothingToPay(receivable.kassenzeichen)
@@ -103,6 +104,35 @@ def start_online_payment(
         },
     )
     return StartedOnlinePayment(payment, started.redirect_url)
+
+
+def _settle_unconfirmed(receivable: Receivable, provider: PaymentProvider) -> None:
+    """Before a new payment starts, ask the platform about this receivable's payments that are
+    under way: one the citizen paid but the portal could not confirm (the status query failed
+    on return, the notification was lost) is booked now instead of being paid a second time.
+    If the platform cannot answer, ``ProviderError``: no second payment while the first may be
+    paid (the citizen is told to try later; the poll job settles the first meanwhile)."""
+    waiting = db.session.scalars(
+        select(OnlinePayment)
+        .where(
+            OnlinePayment.receivable_id == receivable.id,
+            OnlinePayment.provider == provider.name,
+            OnlinePayment.state.in_([PaymentState.CREATED.value, PaymentState.PENDING.value]),
+            OnlinePayment.provider_payment_id.is_not(None),
+        )
+        .order_by(OnlinePayment.id)
+    ).all()
+    db.session.commit()  # no connection held while the platform answers
+    for payment in waiting:
+        try:
+            status = provider.query_status(payment.provider_payment_id or "")
+        except ProviderError:
+            log.warning(
+                "payment not started: an earlier one is unconfirmed",
+                extra={"request_id": payment.request_id},
+            )
+            raise
+        apply_status(payment, status, via="new attempt")
 
 
 def _locked(session: Session, payment_id: int) -> OnlinePayment:

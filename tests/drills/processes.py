@@ -315,3 +315,136 @@ class PortalProcess:
 
     def close(self) -> None:
         _stop(self.process)
+
+
+class FaultProxy:
+    """``tests/drills/fault_proxy.py`` in front of a peer: it breaks on command."""
+
+    def __init__(self, target: str, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.target, self.log = target, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.drills.fault_proxy",
+                    "--port",
+                    str(self.port),
+                    "--target",
+                    self.target,
+                ],
+                env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
+                cwd=CHECKOUT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(lambda: port_open(self.port), "the fault proxy listening")
+
+    def break_(self, method: str, path: str, fault: str, **more: float) -> None:
+        """Break the requests of ``method`` whose path starts with ``path`` (see the proxy)."""
+        requests.put(
+            f"{self.url}/_fault",
+            json={"method": method, "path": path, "fault": fault, **more},
+            timeout=5,
+        ).raise_for_status()
+
+    def heal(self) -> int:
+        """Everything passes again; returns how many requests met the fault."""
+        answer = requests.delete(f"{self.url}/_fault", timeout=5)
+        answer.raise_for_status()
+        return int(answer.json()["met"])
+
+    def close(self) -> None:
+        _stop(self.process)
+
+
+class PaymentPlatform:
+    """The sandbox payment platform as a server of its own (``bench/payment_platform.py``
+    under gunicorn), as the journey mix runs it: production refuses the sandbox inside the
+    portal, so the portal talks to it as to any XBezahldienste platform."""
+
+    CLIENT_SECRET = "drill-platform-secret"
+    NOTIFY_SECRET = "drill-notify-secret"
+
+    def __init__(self, database: str, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database, self.log = database, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def portal_settings(self, base: str) -> dict[str, str]:
+        """What the portal sets to use the platform at ``base`` (itself or a proxy)."""
+        return {
+            "PAYMENT_PROVIDER": "xbezahldienste",
+            "XBEZAHLDIENSTE_BASE_URL": f"{base}/sandbox-zahlung/api/",
+            "XBEZAHLDIENSTE_TOKEN_URL": f"{base}/sandbox-zahlung/oauth/token",
+            "XBEZAHLDIENSTE_ORIGINATOR_ID": "buergerportal",
+            "XBEZAHLDIENSTE_ENDPOINT_ID": "musterstadt",
+            "XBEZAHLDIENSTE_CLIENT_ID": "buergerportal",
+            "XBEZAHLDIENSTE_CLIENT_SECRET": self.CLIENT_SECRET,
+            "XBEZAHLDIENSTE_NOTIFY_SECRET": self.NOTIFY_SECRET,
+        }
+
+    def start(self, public_url: str, notify_url: str) -> None:
+        """``public_url``: where the citizen's browser reaches the payment page;
+        ``notify_url``: where the platform sends its signed notifications (the portal's)."""
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(CHECKOUT),
+            "PORTAL_ENV": "development",
+            "SECRET_KEY": "drill-platform-" + "p" * 24,
+            "DATABASE_URL": self.database,
+            "PORTAL_BASE_URL": public_url,
+            "SANDBOX_PAYMENTS": "1",
+            "PAYMENT_PROVIDER": "sandbox",
+            "SANDBOX_CLIENT_SECRET": self.CLIENT_SECRET,
+            "SANDBOX_NOTIFY_SECRET": self.NOTIFY_SECRET,
+            "BENCH_NOTIFY_URL": notify_url,
+            "DEV_EID_PROVIDER": "0",
+            "DEV_WALLET": "0",
+            "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="drill-platform-mail-"),
+            "UPLOAD_DIR": tempfile.mkdtemp(prefix="drill-platform-uploads-"),
+            "LOG_FORMAT": "json",
+        }
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "4",
+                    "--no-control-socket",
+                    "bench.payment_platform:app",
+                ],
+                env=env,
+                cwd=CHECKOUT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+        def answers() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(self.log.read_text(errors="replace")[-4000:])
+            try:
+                requests.get(f"{self.url}/healthz", timeout=2)
+            except requests.RequestException:
+                return False
+            return True
+
+        wait_for(answers, "the payment platform answering", seconds=90)
+
+    def close(self) -> None:
+        _stop(self.process)
