@@ -60,6 +60,9 @@ def import_statement_command(path: str) -> None:
     """Import a bank statement (camt.053 or MT940) and book what it pays."""
     from pathlib import Path
 
+    from sqlalchemy.exc import DBAPIError
+
+    from server.db import unreachable
     from server.payments.statement_import import import_statement_file
     from server.payments.statements.model import StatementError
 
@@ -68,6 +71,16 @@ def import_statement_command(path: str) -> None:
         result = import_statement_file(file.read_bytes(), filename=file.name, imported_by="cli")
     except StatementError as error:
         raise click.ClickException(f"{file.name}: {error} (nothing was booked)") from error
+    except DBAPIError as error:
+        if not unreachable(error):
+            raise
+        # The file books in one transaction: cut off, it booked nothing (or, if the cut came
+        # with the commit, all of it); a second run books what is missing, nothing twice.
+        raise click.ClickException(
+            f"{file.name}: the database could not be reached ({type(error.orig).__name__}): "
+            "the file is booked whole or not at all; run the import again once the database "
+            "is back, what was booked is recognised and not booked twice"
+        ) from error
     click.echo(
         f"{file.name}: {result.statements} statement(s), {result.entries} entries; "
         f"booked {result.booked} ({decimal_string(result.booked_cents)} EUR), "
