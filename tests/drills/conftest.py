@@ -13,15 +13,20 @@ from typing import NoReturn
 import pytest
 from sqlalchemy import create_engine, text
 
+from server.extensions import db
 from server.migrate import upgrade
-from tests.conftest import IN_CI, empty_all_tables
+from tests.conftest import IN_CI, empty_all_tables, make_test_app
+from tests.drills.payments import Setup
 from tests.drills.processes import (
+    FaultProxy,
     MotoS3,
+    PaymentPlatform,
     PortalProcess,
     PrivatePostgres,
     PrivateRedis,
     Unavailable,
 )
+from tests.factories import make_receivable
 
 SECRET_KEY = "drill-" + "k" * 32
 
@@ -148,3 +153,26 @@ def serve(drill_folder: Path) -> Iterator[Serve]:
     yield start
     for portal in started:
         portal.close()
+
+
+@pytest.fixture
+def setup(database: str, serve: Serve, drill_folder: Path) -> Iterator[Setup]:
+    """The payment drills' world (tests/drills/payments.py), started for one drill."""
+    platform = PaymentPlatform(database, drill_folder / "platform.log")
+    proxy = FaultProxy(platform.url, drill_folder / "proxy.log")
+    proxy.start()
+    portal = serve(
+        production_settings(
+            database, **platform.portal_settings(proxy.url), PAYMENT_POLL_AFTER_MINUTES="0"
+        )
+    )
+    platform.start(proxy.url, f"{portal.url}/zahlungen/benachrichtigung/xbezahldienste")
+    app = make_test_app(database)
+    _, kassenzeichen, token = make_receivable(app, amount_cents=2500)
+    with app.app_context():
+        db.engine.dispose()
+    try:
+        yield Setup(portal, proxy, database, kassenzeichen, token)
+    finally:
+        proxy.close()
+        platform.close()

@@ -12,123 +12,19 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import requests
-from sqlalchemy import create_engine, select
 
-from server.extensions import db
-from server.payments.models import Booking, OnlinePayment
-from server.payments.sandbox.models import SandboxTransaction
-from tests.conftest import make_test_app
-from tests.drills.common import count_rows, csrf_token
-from tests.drills.conftest import Serve, production_settings
-from tests.drills.processes import (
-    PORTAL,
-    FaultProxy,
-    PaymentPlatform,
-    PortalProcess,
-    browser,
-)
-from tests.factories import make_receivable
+from server.payments.models import Booking
+from tests.drills.common import count_rows
+from tests.drills.payments import Setup, pay_at_platform, payment_states, transactions
+from tests.drills.processes import PORTAL, browser
 
 pytestmark = pytest.mark.drill
 
 CREATE = "/sandbox-zahlung/api/paymenttransaction/buergerportal/musterstadt"
 STATUS = CREATE + "/"
 NOT_REACHABLE = "Der Zahlungsanbieter ist gerade nicht erreichbar."
-
-
-@dataclass
-class Setup:
-    portal: PortalProcess
-    proxy: FaultProxy
-    database: str
-    kassenzeichen: str
-    token: str
-
-    def notice(self, citizen: requests.Session) -> requests.Response:
-        page = citizen.get(f"{self.portal.url}/zahlungen/z/{self.token}", timeout=10)
-        assert page.status_code == 200, page.text[:300]
-        return page
-
-    def pay(self, citizen: requests.Session) -> requests.Response:
-        """ "online bezahlen" on the notice page; the portal's answer, not followed."""
-        page = citizen.get(f"{self.portal.url}/zahlungen/{self.kassenzeichen}", timeout=10)
-        return citizen.post(
-            f"{self.portal.url}/zahlungen/{self.kassenzeichen}/online",
-            data={"csrf_token": csrf_token(page)},
-            headers={"Referer": f"{self.portal.url}/zahlungen/{self.kassenzeichen}"},
-            allow_redirects=False,
-            timeout=30,
-        )
-
-    def follow(self, citizen: requests.Session, answer: requests.Response) -> requests.Response:
-        return citizen.get(self.portal.url + answer.headers["Location"], timeout=30)
-
-
-def pay_at_platform(url: str) -> str:
-    """The platform's payment page in the citizen's browser (its own cookies: the platform
-    shares the host 127.0.0.1 with the portal); returns where it sends the citizen back."""
-    platform_tab = browser()
-    page = platform_tab.get(url, timeout=10)
-    assert page.status_code == 200, page.text[:300]
-    paid = platform_tab.post(
-        url,
-        data={"csrf_token": csrf_token(page), "outcome": "PAYED", "method": "PayPal"},
-        headers={"Referer": url},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert paid.status_code == 302, paid.text[:300]
-    return paid.headers["Location"]
-
-
-def transactions(database: str) -> list[str]:
-    engine = create_engine(database)
-    try:
-        with engine.connect() as connection:
-            return list(
-                connection.scalars(
-                    select(SandboxTransaction.status).order_by(SandboxTransaction.created_at)
-                )
-            )
-    finally:
-        engine.dispose()
-
-
-def payment_states(database: str) -> list[str]:
-    engine = create_engine(database)
-    try:
-        with engine.connect() as connection:
-            return list(connection.scalars(select(OnlinePayment.state).order_by(OnlinePayment.id)))
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def setup(database: str, serve: Serve, drill_folder: Path) -> Iterator[Setup]:
-    platform = PaymentPlatform(database, drill_folder / "platform.log")
-    proxy = FaultProxy(platform.url, drill_folder / "proxy.log")
-    proxy.start()
-    portal = serve(
-        production_settings(
-            database, **platform.portal_settings(proxy.url), PAYMENT_POLL_AFTER_MINUTES="0"
-        )
-    )
-    platform.start(proxy.url, f"{portal.url}/zahlungen/benachrichtigung/xbezahldienste")
-    app = make_test_app(database)
-    _, kassenzeichen, token = make_receivable(app, amount_cents=2500)
-    with app.app_context():
-        db.engine.dispose()
-    try:
-        yield Setup(portal, proxy, database, kassenzeichen, token)
-    finally:
-        proxy.close()
-        platform.close()
 
 
 def test_a_failed_or_lost_create_is_told_and_a_retry_charges_once(setup: Setup) -> None:

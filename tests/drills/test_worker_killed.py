@@ -1,0 +1,107 @@
+"""Drill: the gunicorn worker is killed (SIGKILL) while it books a payment the citizen has
+just made (issue 21): the citizen is back from the platform, the portal asked it, learned
+"paid" and is booking when the worker dies.
+
+The drill holds the receivable's row (as a parallel booking would), so that the worker is
+caught inside its booking transaction, deterministically, and kills it there. What must hold:
+no limbo: the cut transaction left nothing half-done (the payment not paid without its
+booking), gunicorn's new worker serves, and the truth arrives once, by the poll job, the
+platform's notification or the citizen reloading, whichever comes first: one booking, the
+payment paid, the notice paid."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, select, text
+
+from server.payments.models import Booking, Receivable
+from tests.drills.common import count_rows
+from tests.drills.payments import Setup, pay_at_platform, payment_states, transactions
+from tests.drills.processes import PORTAL, browser, wait_for
+
+pytestmark = pytest.mark.drill
+
+
+def workers_of(master: int) -> list[int]:
+    """The gunicorn workers: the children of ``portal serve`` (the master)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_a_worker_killed_while_booking_leaves_no_limbo(setup: Setup) -> None:
+    citizen = browser()
+    setup.notice(citizen)
+    started = setup.pay(citizen)
+    back = pay_at_platform(started.headers["Location"])  # paid at the platform
+    assert setup.portal.process is not None
+    master = setup.portal.process.pid
+    [worker] = workers_of(master)
+
+    holder = create_engine(setup.database)
+    held = holder.connect()
+    held.begin()
+    held.execute(select(Receivable.id).with_for_update())
+    answers: list[int | str] = []
+
+    def come_back() -> None:
+        try:
+            answers.append(citizen.get(back, timeout=30).status_code)
+        except requests.RequestException as error:
+            answers.append(type(error).__name__)
+
+    returning = threading.Thread(target=come_back)
+    returning.start()
+    watcher = create_engine(setup.database)
+
+    def booking_waits() -> bool:
+        with watcher.connect() as connection:
+            return bool(
+                connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                )
+            )
+
+    wait_for(booking_waits, "the return's booking waiting for the receivable")
+    os.kill(worker, signal.SIGKILL)
+    returning.join(timeout=30)
+    # The platform's notification may be waiting for the same row: it goes on now.
+    held.rollback()
+    held.close()
+    holder.dispose()
+    wait_for(lambda: workers_of(master) not in ([], [worker]), "gunicorn's new worker")
+
+    # The citizen's request died with the worker: no answer, or the proxy's error.
+    assert answers
+    assert answers[0] != 200
+    # Nothing half-done: either not booked and not paid yet, or (the notification was
+    # faster) paid with its one booking.
+    bookings = count_rows(setup.database, Booking)
+    states = payment_states(setup.database)
+    assert (bookings, states) in ((0, ["pending"]), (1, ["paid"])), (bookings, states)
+
+    polled = subprocess.run(
+        [str(PORTAL), "payments", "poll"],
+        env=setup.portal.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert polled.returncode == 0, polled.stderr[-2000:]
+    reloaded = citizen.get(back, timeout=30)
+    assert reloaded.status_code == 200
+    assert "Bezahlt" in reloaded.text
+    watcher.dispose()
+    assert count_rows(setup.database, Booking) == 1
+    assert payment_states(setup.database) == ["paid"]
+    assert transactions(setup.database) == ["PAYED"]
