@@ -56,7 +56,8 @@ def _execute_script(connection: Connection, script: str) -> None:
 def _note(connection: Connection, version: str) -> None:
     connection.execute(text(f"DELETE FROM {VERSION_TABLE}"))  # noqa: S608  # nosec B608  # a constant
     connection.execute(
-        text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:version)"),  # noqa: S608  # nosec B608
+        # The table's name is a constant of this module; the version is bound.
+        text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:version)"),  # noqa: S608  # nosec B608  # a constant
         {"version": version},
     )
 
