@@ -60,6 +60,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             # every backend below it. So once, on production's database where it is chosen.
             browser = _names(metafunc.config.getoption("browser_databases"))
             backends = [name for name in backends if name in browser] or backends[:1]
+        # A module that drives a peer end to end on production's database only names it
+        # (``ONLY_ON = ("postgresql",)``) with the reason; its storage is tested on both below.
+        only_on = getattr(metafunc.module, "ONLY_ON", None)
+        if only_on:
+            backends = [name for name in backends if name in only_on] or backends[:1]
         metafunc.parametrize("backend", backends, indirect=True, scope="session")
 
 

@@ -35,6 +35,10 @@ from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import LiveServer, empty_all_tables, free_port, make_test_app
 from tests.threads import together
 
+# The development wallet end to end, once on production's database: the transactions'
+# storage is tested on both (test_wallet_transactions.py).
+ONLY_ON = ("postgresql",)
+
 
 def _endpoints() -> Blueprint:
     bp = Blueprint("dev_wallet_test_endpoints", __name__)

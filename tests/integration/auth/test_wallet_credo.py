@@ -29,6 +29,10 @@ from tests.conftest import LiveServer, empty_all_tables, free_port, make_test_ap
 from tests.peers.wallet.fixtures import MDOC, PID_PERSONS, SD_JWT, WalletPeer, WalletPeerError
 from tests.wallet_pid import VerifierPki
 
+# Credo's wallet end to end, once on production's database: the transactions' storage is
+# tested on both (test_wallet_transactions.py).
+ONLY_ON = ("postgresql",)
+
 
 def _blueprint() -> Blueprint:
     bp = Blueprint("wallet_test_endpoints", __name__)
