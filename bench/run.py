@@ -651,6 +651,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(bench/lighthouse.py, options --lighthouse-*; reports, never fails on a score)",
     )
     lighthouse().add_arguments(parser, prefix="lighthouse-")
+    parser.add_argument(
+        "--import-entries",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then the statement import of N camt.053 entries (bench/statement_import.py on a "
+        "throwaway SQLite database; 100000 for the issue's figure)",
+    )
     # For testing the bench itself, e.g. --portal-app bench.hello:app while the portal
     # does not start; not shown in --help.
     parser.add_argument("--portal-app", default=DEFAULT_PORTAL_APP, help=argparse.SUPPRESS)
@@ -721,7 +729,7 @@ def run_followers(
     args: argparse.Namespace, results: dict[str, Any], portal: Server, hello: Server
 ) -> bool:
     """Lighthouse and the journey mix, if asked for; False if one of them failed."""
-    if not (args.lighthouse or args.journeys):
+    if not (args.lighthouse or args.journeys or args.import_entries):
         return True
     # Each starts its own servers: Lighthouse with demo data, the journey mix on PostgreSQL.
     stop_server(portal)
@@ -731,7 +739,32 @@ def run_followers(
         ok = False
     if args.journeys and not run_journeys(args, results):
         ok = False
+    if args.import_entries and not run_import(args, results):
+        ok = False
     return ok
+
+
+def run_import(args: argparse.Namespace, results: dict[str, Any]) -> bool:
+    """``bench/statement_import.py`` in a process of its own (its peak memory is its own);
+    its lines are printed and kept in the results."""
+    command = [
+        sys.executable,
+        str(BENCH_DIR / "statement_import.py"),
+        "--entries",
+        str(args.import_entries),
+    ]
+    log(f"[import] {' '.join(command[1:])}")
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in finished.stdout.splitlines() if line.strip()]
+    results["statement_import"] = {"lines": lines, "returncode": finished.returncode}
+    if not args.json:
+        print()
+        print("Statement import")
+        for line in lines:
+            print(line)
+    if finished.returncode != 0:
+        log(f"error: statement import failed:\n{finished.stderr[-2000:]}")
+    return finished.returncode == 0
 
 
 def gunicorn_version() -> str:
