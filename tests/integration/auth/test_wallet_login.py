@@ -117,6 +117,8 @@ def test_cross_device_the_qr_page_moves_on_by_itself(
     account = browser.get("/konto").get_data(as_text=True)
     assert "Erika" in account
     assert "Mustermann" in account
+    # Level high, like the eID: what certificates without an ID copy ask for.
+    assert re.search(r"Vertrauensniveau</dt>\s*<dd[^>]*>\s*hoch", account), account
     [(_citizen, level, eid_subject)] = wallet_portal.citizens()
     assert level == "high"
     assert eid_subject is None
