@@ -27,7 +27,9 @@ from server.auth.roles import Role
 from server.extensions import db
 from server.migrate import upgrade
 from tests.conftest import _postgres_database, make_test_app
-from tests.factories import DEFAULT_PASSWORD, make_clerk, make_fine_case
+from tests.drills.payments import pay_at_platform
+from tests.drills.processes import PaymentPlatform
+from tests.factories import DEFAULT_PASSWORD, make_clerk, make_fine_case, make_receivable
 from tests.integration.files.test_upload_storage import s3_endpoint  # noqa: F401  # fixture
 from tests.integration.helpers import unused_code
 from tests.integration.operations.test_behind_nginx import (
@@ -54,6 +56,7 @@ class Portal:
     s3: dict[str, str]
     case: dict[str, str]
     logs: list[Path]
+    notice: tuple[str, str]  # a receivable's Kassenzeichen and its notice link's token
     served_by: list[str] = field(default_factory=list)
 
     def client(self, address: str = "127.0.0.2") -> requests.Session:
@@ -123,10 +126,17 @@ def running(
         make_clerk(app, username="buergerbuero", roles=[Role.CITIZEN_OFFICE])
         with app.app_context():
             db.engine.dispose()
+        _, kassenzeichen, token = make_receivable(app, amount_cents=2500)
+        with app.app_context():
+            db.engine.dispose()
         cert, key = self_signed(tmp_path)
         nginx_port = free_port()
         ports = [free_port(), free_port()]
         base = f"https://127.0.0.1:{nginx_port}"
+        # The payment platform as a server of its own (production refuses the built-in
+        # sandbox); its notifications go to the first app server, the citizen comes back
+        # through nginx to whichever answers.
+        platform = PaymentPlatform(database, tmp_path / "platform.log")
         env = {
             **os.environ,
             "PYTHONPATH": str(CHECKOUT),
@@ -138,6 +148,7 @@ def running(
             "TRUSTED_PROXIES": "1",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "FINES_ACCESS_RATE_LIMIT": "3 per minute",
+            **platform.portal_settings(platform.url),
             **s3,
         }
         logs = [tmp_path / f"portal-{port}.log" for port in ports]
@@ -161,9 +172,14 @@ def running(
             start_new_session=True,
         )
         try:
+            platform.start(
+                platform.url,
+                f"http://127.0.0.1:{ports[0]}/zahlungen/benachrichtigung/xbezahldienste",
+            )
             wait_for(base, cert, servers, logs)
-            yield Portal(base, cert, database, bucket, s3, case, logs)
+            yield Portal(base, cert, database, bucket, s3, case, logs, (kassenzeichen, token))
         finally:
+            platform.close()
             stop(nginx)
             for server in servers:
                 stop(server)
@@ -368,3 +384,39 @@ def test_drafts_are_the_same_on_both(two_servers: Portal) -> None:
     assert found.status_code == 200, found.text[:300]
     assert found.json()["answers"]["kind_vorname"] == ["Mia"]
     assert two_servers.served_by[0] != two_servers.served_by[1]
+
+
+def test_a_payment_started_on_one_is_finished_on_the_other(two_servers: Portal) -> None:
+    """Online payment through the platform: started through nginx, notified to the first
+    server, the citizen back through nginx: paid and booked once, whoever answered."""
+    from server.payments.models import Booking, OnlinePayment
+
+    base = two_servers.base
+    kassenzeichen, token = two_servers.notice
+    citizen = two_servers.client("127.0.0.8")
+    assert citizen.get(f"{base}/zahlungen/z/{token}", timeout=10).status_code == 200
+    page = citizen.get(f"{base}/zahlungen/{kassenzeichen}", timeout=10)
+    started = citizen.post(
+        f"{base}/zahlungen/{kassenzeichen}/online",
+        data={"csrf_token": form_token(page)},
+        headers={"Referer": f"{base}/zahlungen/{kassenzeichen}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert started.status_code == 302, started.text[:300]
+    back = pay_at_platform(started.headers["Location"])
+    assert back.startswith(base)
+    receipt = citizen.get(back, timeout=30)
+    assert receipt.status_code == 200
+    assert "bezahlt" in receipt.text.lower()
+    assert len(set(two_servers.served_by)) == 2
+    app = make_test_app(two_servers.database, SECRET_KEY=SECRET_KEY)
+    try:
+        with app.app_context():
+            payments = db.session.scalars(select(OnlinePayment.state)).all()
+            bookings = db.session.scalars(select(Booking.amount_cents)).all()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    assert payments == ["paid"]
+    assert bookings == [2500]
