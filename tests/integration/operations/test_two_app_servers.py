@@ -13,6 +13,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from tests.integration.operations.test_behind_nginx import (
     stop,
 )
 from tests.integration.operations.test_commands import CHECKOUT, PORTAL, free_port
+from tests.peers.smtp.fixtures import SmtpServer, running_smtp
 
 UPSTREAM = "X-Test-Upstream"
 # A Redis database of its own, emptied before and after: the counters of no other run.
@@ -57,6 +59,7 @@ class Portal:
     case: dict[str, str]
     logs: list[Path]
     notice: tuple[str, str]  # a receivable's Kassenzeichen and its notice link's token
+    smtp: SmtpServer
     served_by: list[str] = field(default_factory=list)
 
     def client(self, address: str = "127.0.0.2") -> requests.Session:
@@ -137,6 +140,8 @@ def running(
         # sandbox); its notifications go to the first app server, the citizen comes back
         # through nginx to whichever answers.
         platform = PaymentPlatform(database, tmp_path / "platform.log")
+        stack = ExitStack()
+        smtp = stack.enter_context(running_smtp(tmp_path))
         env = {
             **os.environ,
             "PYTHONPATH": str(CHECKOUT),
@@ -149,6 +154,7 @@ def running(
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "FINES_ACCESS_RATE_LIMIT": "3 per minute",
             **platform.portal_settings(platform.url),
+            **{name: str(value) for name, value in smtp.portal_settings().items()},
             **s3,
         }
         logs = [tmp_path / f"portal-{port}.log" for port in ports]
@@ -159,6 +165,18 @@ def running(
                     subprocess.Popen(
                         [str(PORTAL), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
                         env={**env, "UPLOAD_DIR": str(tmp_path / f"uploads-{port}")},
+                        stdout=output,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+        # Two job workers beside the two web servers: each job runs once however many run.
+        for number in (1, 2):
+            with (tmp_path / f"worker-{number}.log").open("wb") as output:
+                servers.append(
+                    subprocess.Popen(
+                        [str(PORTAL), "worker"],
+                        env={**env, "UPLOAD_DIR": str(tmp_path / "uploads-worker")},
                         stdout=output,
                         stderr=subprocess.STDOUT,
                         start_new_session=True,
@@ -176,13 +194,14 @@ def running(
                 platform.url,
                 f"http://127.0.0.1:{ports[0]}/zahlungen/benachrichtigung/xbezahldienste",
             )
-            wait_for(base, cert, servers, logs)
-            yield Portal(base, cert, database, bucket, s3, case, logs, (kassenzeichen, token))
+            wait_for(base, cert, servers[:2], logs)
+            yield Portal(base, cert, database, bucket, s3, case, logs, (kassenzeichen, token), smtp)
         finally:
             platform.close()
             stop(nginx)
             for server in servers:
                 stop(server)
+            stack.close()
             counters.flushdb()
 
 
@@ -420,3 +439,33 @@ def test_a_payment_started_on_one_is_finished_on_the_other(two_servers: Portal) 
             db.engine.dispose()
     assert payments == ["paid"]
     assert bookings == [2500]
+
+
+def test_a_mail_queued_by_one_is_sent_once_by_the_workers(two_servers: Portal) -> None:
+    """A registration through nginx queues its confirmation mail; one of the two job workers
+    sends it within seconds, and the other never sends it again."""
+    base = two_servers.base
+    citizen = two_servers.client("127.0.0.9")
+    page = citizen.get(f"{base}/konto/registrieren", timeout=10)
+    registered = citizen.post(
+        f"{base}/konto/registrieren",
+        data={
+            "csrf_token": form_token(page),
+            "email": "zwei-server@example.org",
+            "password": "Heidestraße ist lang genug",
+        },
+        headers={"Referer": f"{base}/konto/registrieren"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert registered.status_code == 302, registered.text[:300]
+
+    def to_citizen() -> list[object]:
+        return [m for m in two_servers.smtp.messages() if "zwei-server@" in str(m["To"])]
+
+    deadline = time.monotonic() + 20
+    while not to_citizen() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(to_citizen()) == 1
+    time.sleep(3)  # the other worker, and the every-minute run, find nothing left to send
+    assert len(to_citizen()) == 1

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -70,8 +71,15 @@ def _wait_until_listening(host: str, port: int, process: subprocess.Popen[bytes]
 
 @pytest.fixture
 def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
+    with running_smtp(tmp_path) as server:
+        yield server
+
+
+@contextmanager
+def running_smtp(folder: Path) -> Iterator[SmtpServer]:
+    """aiosmtpd keeping what it receives in ``folder/maildir``, for as long as the block runs."""
     host, port = "127.0.0.1", free_port()
-    maildir = tmp_path / "maildir"
+    maildir = folder / "maildir"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -97,3 +105,5 @@ def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
