@@ -31,11 +31,18 @@ def may_book_short_notice() -> bool:
     return TRUST_ORDER.get(level if isinstance(level, str) else "low", 0) >= TRUST_ORDER[LEVEL]
 
 
-def earliest() -> datetime | None:
-    """The earliest start this visitor may book (UTC); None when any free time is theirs."""
+# A time offered on the page stays bookable this long: the window moves on while the citizen
+# types their name, and a time at its edge must not turn into a refusal the next minute.
+BOOKING_GRACE = timedelta(minutes=15)
+
+
+def earliest(*, booking: bool = False) -> datetime | None:
+    """The earliest start this visitor may be offered (UTC), or book (``booking``: what was
+    offered a little while ago too); None when any free time is theirs."""
     if hours() == 0 or may_book_short_notice():
         return None
-    return utcnow() + timedelta(hours=hours())
+    bound = utcnow() + timedelta(hours=hours())
+    return bound - BOOKING_GRACE if booking else bound
 
 
 def later(first: datetime | None, second: datetime | None) -> datetime | None:

@@ -298,7 +298,7 @@ def details() -> ResponseReturnValue:
             email=form.email.data or "",
             citizen_id=citizen.id if citizen else None,
             language=current_language(),
-            not_before=emergency.earliest(),
+            not_before=emergency.earliest(booking=True),
         )
     except domain.SlotTaken as taken:
         proof.release(claim)
@@ -427,7 +427,7 @@ def move(number: str) -> ResponseReturnValue:
             error = _("Wählen Sie eine neue Zeit.")
         else:
             try:
-                moved = domain.move(found, start, not_before=emergency.earliest())
+                moved = domain.move(found, start, not_before=emergency.earliest(booking=True))
             except domain.ShortNotice:
                 error = _(
                     "Diese Zeit ist kurzfristig und nur mit dem Online-Ausweis buchbar. Wählen "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -126,3 +127,18 @@ def test_the_rule_is_off_at_zero(client: CheckingClient) -> None:
     page = times_page(client, office, AUSWEIS)
     assert NOTE not in text_of(page)
     assert earliest_offered(client, office) < utcnow() + timedelta(hours=2)
+
+
+def test_a_time_offered_at_the_edge_of_the_window_stays_bookable_a_while(
+    client: CheckingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window moves on while the citizen fills in the details: the earliest time offered
+    is still booked ten minutes later, not refused as short notice."""
+    from server.appointments import emergency
+
+    app = client.application
+    office = make_office(app)
+    zeit = first_time(client, office, AUSWEIS)
+    later_now = utcnow() + timedelta(minutes=10)
+    monkeypatch.setattr(emergency, "utcnow", lambda: later_now)
+    assert book(client, office, zeit, AUSWEIS, email="rand@example.de").status_code == 303
