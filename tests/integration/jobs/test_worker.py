@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from server.auth.roles import Role
 from server.extensions import db
@@ -163,6 +163,19 @@ def test_two_workers_run_each_scheduled_time_once_and_retry_a_failure(
     assert any("Versuch 2" in row for row in failed)
 
 
+def listening(app: Flask) -> bool:
+    """A connection of the database waits with LISTEN: procrastinate's worker is ready."""
+    with app.app_context():
+        waiting = db.session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query ILIKE 'listen%'"
+            )
+        )
+        db.session.rollback()
+    return bool(waiting)
+
+
 def test_a_confirmation_mail_leaves_within_seconds_of_sending_a_form(
     postgres: Flask,
     workers: Callable[..., subprocess.Popen[str]],
@@ -171,8 +184,9 @@ def test_a_confirmation_mail_leaves_within_seconds_of_sending_a_form(
     url = postgres.config["DATABASE_URL"]
     mail = smtp_server.portal_settings()
     worker = workers(url, own_jobs=False, **mail)
-    # Ready when its first scheduled run of the outbox is done.
-    wait_for(lambda: finished_runs(postgres, "outbox-send") >= 1, 90, "the worker's first run")
+    # Ready when it listens for the portal's requests (the first scheduled run may be up to a
+    # minute away).
+    wait_for(lambda: listening(postgres), 90, "the worker listening")
 
     web = make_test_app(url, **mail)
     try:
