@@ -25,6 +25,7 @@ from tests.drills.processes import (
     PrivatePostgres,
     PrivateRedis,
     Unavailable,
+    free_port,
 )
 from tests.factories import make_receivable
 
@@ -158,6 +159,20 @@ def serve(drill_folder: Path) -> Iterator[Serve]:
 @pytest.fixture
 def setup(database: str, serve: Serve, drill_folder: Path) -> Iterator[Setup]:
     """The payment drills' world (tests/drills/payments.py), started for one drill."""
+    yield from _payment_world(database, serve, drill_folder, notifications=True)
+
+
+@pytest.fixture
+def setup_without_notifications(database: str, serve: Serve, drill_folder: Path) -> Iterator[Setup]:
+    """The payment drills' world whose platform's notifications never arrive (they go to a
+    port nobody listens on): a drill that needs to know which request is booking has only
+    the citizen's."""
+    yield from _payment_world(database, serve, drill_folder, notifications=False)
+
+
+def _payment_world(
+    database: str, serve: Serve, drill_folder: Path, *, notifications: bool
+) -> Iterator[Setup]:
     platform = PaymentPlatform(database, drill_folder / "platform.log")
     proxy = FaultProxy(platform.url, drill_folder / "proxy.log")
     proxy.start()
@@ -166,7 +181,8 @@ def setup(database: str, serve: Serve, drill_folder: Path) -> Iterator[Setup]:
             database, **platform.portal_settings(proxy.url), PAYMENT_POLL_AFTER_MINUTES="0"
         )
     )
-    platform.start(proxy.url, f"{portal.url}/zahlungen/benachrichtigung/xbezahldienste")
+    notify_base = portal.url if notifications else f"http://127.0.0.1:{free_port()}"
+    platform.start(proxy.url, f"{notify_base}/zahlungen/benachrichtigung/xbezahldienste")
     app = make_test_app(database)
     _, kassenzeichen, token = make_receivable(app, amount_cents=2500)
     with app.app_context():
