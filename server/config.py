@@ -49,6 +49,13 @@ def _word_list(value: str) -> tuple[str, ...]:
     return tuple(word.strip() for word in value.split(",") if word.strip())
 
 
+def _minute_list(value: str) -> tuple[int, ...]:
+    minutes = tuple(_at_least(0, word) for word in _word_list(value))
+    if not minutes:
+        raise ValueError("at least one pause in minutes")
+    return minutes
+
+
 # The groups of rate limits (server/ratelimits.py): what each does while Redis is unreachable.
 RATE_LIMIT_GROUPS: tuple[str, str, str] = ("login", "code", "other")
 
@@ -768,6 +775,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_SMTP_STARTTLS", "no", "Use STARTTLS.", _flag),
     Setting("MAIL_SMTP_USER", "", "SMTP user (empty: no login)."),
     Setting("MAIL_SMTP_PASSWORD", "", "SMTP password."),
+    Setting(
+        "MAIL_RETRY_MINUTES",
+        "1,5,15,60",
+        "Pauses after the 1st, 2nd, ... failed delivery of a mail; the last one repeats "
+        "(0: at the sender's next run).",
+        _minute_list,
+    ),
+    Setting(
+        "MAIL_GIVE_UP_HOURS",
+        "48",
+        "A mail the mail server has not taken this long after it was queued is marked failed "
+        "and shown to admins (Postausgang), who may send it again.",
+        lambda value: _at_least(1, value),
+    ),
     Setting(
         "XBEZAHLDIENSTE_BASE_URL",
         "",

@@ -2,16 +2,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, utcnow
+
+UNSENT = "sent_at IS NULL AND failed_at IS NULL"
 
 
 class OutboxMail(Base):
     """A mail written in the same transaction as what it reports, sent afterwards."""
 
     __tablename__ = "mail_outbox"
+    __table_args__ = (
+        # What the senders look at: mails neither sent nor given up.
+        Index(
+            "ix_mail_outbox_unsent",
+            "next_attempt_at",
+            sqlite_where=text(UNSENT),
+            postgresql_where=text(UNSENT),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
@@ -28,6 +49,11 @@ class OutboxMail(Base):
     # (a pause growing with the attempts, so that a mail server down for a while is waited for).
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Given up: the mail server refused the recipient for good, or would not take the mail
+    # within MAIL_GIVE_UP_HOURS. Admins see it (/verwaltung/postausgang) and may send it again.
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # When an admin sent a failed mail again: the give-up time counts from here.
+    retried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PostfachMessage(Base):

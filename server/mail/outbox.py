@@ -2,6 +2,11 @@
 (``server.mail.transports``): SMTP in production, files in development, so the demo never sends
 real mail and a tester can open what would have been sent.
 
+A mail the server does not take is tried again after a pause growing with its attempts
+(``MAIL_RETRY_MINUTES``): a mail server down for an hour loses no mail. One the server has not
+taken within ``MAIL_GIVE_UP_HOURS``, or whose recipient it refuses for good (5xx), is marked
+failed: admins see it in the Postausgang (``server.mail.office``) and may send it again.
+
 The outbox is the source of truth: a mail is sent by the job ``outbox-send`` (every minute, and
 asked for as soon as a transaction that queued a mail commits), by ``portal mail send`` or by a
 test, in any number of processes at once. Each mail is claimed before it is handed to the
@@ -12,13 +17,15 @@ dies mid-delivery leaves the claim to lapse and the mail is tried again after ``
 from __future__ import annotations
 
 import mimetypes
+import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from flask import current_app
 from sqlalchemy import ColumnElement, or_, select, update
 
-from server.db import utcnow
+from server.db import as_utc, utcnow
 from server.extensions import db
 from server.jobs.wakeup import request_run
 from server.logs import get_logger
@@ -26,18 +33,10 @@ from server.mail.models import OutboxMail
 from server.mail.transports import DELIVERY_ERRORS, transport
 
 log = get_logger("mail")
-MAX_ATTEMPTS = 5
 #: The job that sends the outbox (registered in ``server.mail.setup``).
 OUTBOX_JOB = "outbox-send"
 #: How long a claimed mail is left to its sender (SMTP gives up after 30 s per step).
 CLAIM = timedelta(minutes=10)
-#: The pause after the n-th failed attempt: a mail server down for an hour loses no mail.
-RETRY_PAUSES = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-)
 
 
 def queue_mail(
@@ -70,6 +69,11 @@ def _message(mail: OutboxMail) -> EmailMessage:
     message["From"] = config["MAIL_FROM"]
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
+    message["Date"] = format_datetime(as_utc(mail.created_at))
+    # The same on every attempt: a mail server (or the recipient's client) that got a mail
+    # twice, because the connection broke after it had taken it, can tell.
+    domain = config["MAIL_FROM"].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = f"<outbox.{mail.id}.{as_utc(mail.created_at):%Y%m%d%H%M%S}@{domain}>"
     message.set_content(mail.body)
     if mail.attachment is not None and mail.attachment_name:
         # By the name's extension: receipts are PDFs, appointments calendar files (.ics).
@@ -84,7 +88,7 @@ def _message(mail: OutboxMail) -> EmailMessage:
 def _due(now: datetime) -> ColumnElement[bool]:
     return (
         OutboxMail.sent_at.is_(None)
-        & (OutboxMail.attempts < MAX_ATTEMPTS)
+        & OutboxMail.failed_at.is_(None)
         & or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now)
     )
 
@@ -101,14 +105,45 @@ def _claim(mail_id: int, now: datetime) -> bool:
     return bool(getattr(claimed, "rowcount", 0) == 1)
 
 
-def _pause_after(attempts: int) -> timedelta:
-    return RETRY_PAUSES[min(attempts, len(RETRY_PAUSES)) - 1]
+def pause_after(attempts: int) -> timedelta:
+    """The pause after the ``attempts``-th failed attempt (``MAIL_RETRY_MINUTES``)."""
+    pauses: tuple[int, ...] = current_app.config["MAIL_RETRY_MINUTES"]
+    return timedelta(minutes=pauses[min(attempts, len(pauses)) - 1])
+
+
+def give_up_at(mail: OutboxMail) -> datetime:
+    """When a mail not sent by then is failed: ``MAIL_GIVE_UP_HOURS`` after it was queued, or
+    after an admin sent it again."""
+    start = as_utc(mail.retried_at or mail.created_at)
+    return start + timedelta(hours=current_app.config["MAIL_GIVE_UP_HOURS"])
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """The server refused every recipient with a permanent (5xx) answer: trying again in an
+    hour gets the same answer."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return False
+
+
+def _failure(
+    mail_id: int, error: Exception, next_at: datetime, give_up: datetime
+) -> dict[str, object]:
+    """What a failed attempt changes: the next one, or the mail failed."""
+    outcome: dict[str, object] = {"last_error": str(error)[:500]}
+    if _refused_for_good(error) or next_at >= give_up:
+        outcome.update(failed_at=utcnow(), next_attempt_at=None)
+        log.error("mail failed", extra={"mail": mail_id, "error": str(error)})
+    else:
+        outcome["next_attempt_at"] = next_at
+        log.warning("mail not sent", extra={"mail": mail_id, "error": str(error)})
+    return outcome
 
 
 def send_pending(now: datetime | None = None) -> tuple[int, int]:
-    """Deliver what is due at ``now`` (default: the current time); returns (sent, failed).
-    A failed mail is tried again after a pause (``RETRY_PAUSES``), at most ``MAX_ATTEMPTS``
-    times."""
+    """Deliver what is due at ``now`` (default: the current time); returns (sent, not sent).
+    A mail not sent is tried again after a pause (``pause_after``) until it is failed
+    (``give_up_at``)."""
     moment = now or utcnow()
     sent = failed = 0
     waiting = list(
@@ -120,17 +155,15 @@ def send_pending(now: datetime | None = None) -> tuple[int, int]:
         if not _claim(mail_id, moment):
             continue  # another sender has it
         mail = db.session.get_one(OutboxMail, mail_id, populate_existing=True)
-        message, attempts = _message(mail), mail.attempts
+        message = _message(mail)
+        next_at, give_up = moment + pause_after(mail.attempts), give_up_at(mail)
         db.session.commit()
+        outcome: dict[str, object]
         try:
             sender.deliver(message, mail_id=mail_id)
         except DELIVERY_ERRORS as error:
-            outcome = {
-                "last_error": str(error)[:500],
-                "next_attempt_at": moment + _pause_after(attempts),
-            }
+            outcome = _failure(mail_id, error, next_at, give_up)
             failed += 1
-            log.warning("mail not sent", extra={"mail": mail_id, "error": str(error)})
         else:
             outcome = {"sent_at": utcnow(), "next_attempt_at": None}
             sent += 1

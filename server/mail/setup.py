@@ -12,10 +12,16 @@ from server.mail.transports import init_transport
 
 
 def init_mail(app: Flask) -> None:
+    from server.audit.labels import register_labels
     from server.mail.cli import mail_group
+    from server.mail.failures import AUDIT_ACTION, AUDIT_RECORD
     from server.mail.views import bp
 
     init_transport(app)
+    register_labels(
+        actions={AUDIT_ACTION: _l("Fehlgeschlagene Mail erneut gesendet")},
+        records={AUDIT_RECORD: _l("Mail")},
+    )
     app.register_blueprint(bp)
     app.cli.add_command(mail_group)
     # Every minute, and at once when a transaction that queued a mail commits.

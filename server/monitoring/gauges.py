@@ -20,8 +20,7 @@ from server.extensions import db
 from server.jobs.catalogue import all_jobs
 from server.jobs.models import Outcome
 from server.jobs.runs import last_success, outcomes_since
-from server.mail.models import OutboxMail
-from server.mail.outbox import MAX_ATTEMPTS
+from server.mail.failures import backlog_counts
 from server.payments.journal import ReceivableStatus, balance_columns
 from server.payments.models import (
     Booking,
@@ -43,13 +42,8 @@ def _by_state(
 
 
 def outbox_backlog(session: Session) -> dict[str, int]:
-    """Mails not sent: ``waiting`` (to be tried again) and ``failed`` (given up after
-    ``MAX_ATTEMPTS``)."""
-    state = case((OutboxMail.attempts >= MAX_ATTEMPTS, "failed"), else_="waiting")
-    rows = session.execute(
-        select(state, func.count()).where(OutboxMail.sent_at.is_(None)).group_by(state)
-    )
-    return {str(name): int(count) for name, count in rows}
+    """Mails not sent: ``waiting`` (to be tried again) and ``failed`` (given up)."""
+    return backlog_counts(session)
 
 
 def clarification_queue(session: Session) -> int:

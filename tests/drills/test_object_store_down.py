@@ -23,17 +23,16 @@ from server.auth.roles import Role
 from server.extensions import db
 from server.forms.models import FormSubmission, FormUpload
 from tests.conftest import make_test_app
+from tests.drills.clerks import log_in_clerk
 from tests.drills.common import (
     count_rows,
-    csrf_token,
     meta_csrf_token,
     picture,
     send_receipts,
 )
 from tests.drills.conftest import SECRET_KEY, Serve, production_settings
-from tests.drills.processes import MotoS3, PortalProcess, browser
-from tests.factories import DEFAULT_PASSWORD, make_clerk
-from tests.integration.helpers import unused_code
+from tests.drills.processes import MotoS3, browser
+from tests.factories import make_clerk
 
 pytestmark = pytest.mark.drill
 
@@ -52,39 +51,6 @@ def referenced_keys(database: str) -> set[str]:
             return set(connection.scalars(select(FormUpload.storage_key)))
     finally:
         engine.dispose()
-
-
-def log_in_clerk(portal: PortalProcess, database: str) -> requests.Session:
-    clerk = browser()
-    page = clerk.get(f"{portal.url}/verwaltung/anmelden", timeout=10)
-    password = clerk.post(
-        f"{portal.url}/verwaltung/anmelden",
-        data={
-            "csrf_token": csrf_token(page),
-            "username": "buergerbuero",
-            "password": DEFAULT_PASSWORD,
-        },
-        headers={"Referer": f"{portal.url}/verwaltung/anmelden"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert password.status_code == 302, password.text[:300]
-    code_page = clerk.get(f"{portal.url}/verwaltung/anmelden/code", timeout=10)
-    app = make_test_app(database, SECRET_KEY=SECRET_KEY)
-    try:
-        code = unused_code(app, "buergerbuero")
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-    entered = clerk.post(
-        f"{portal.url}/verwaltung/anmelden/code",
-        data={"csrf_token": csrf_token(code_page), "code": code},
-        headers={"Referer": f"{portal.url}/verwaltung/anmelden/code"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert entered.status_code == 302, entered.text[:300]
-    return clerk
 
 
 def upload_ids(database: str) -> list[int]:
@@ -108,7 +74,7 @@ def test_uploads_are_refused_cleanly_while_the_object_store_is_down(
     token = meta_csrf_token(citizen.get(f"{portal.url}/antraege/belege-nachreichen", timeout=10))
     assert send_receipts(citizen, portal.url, token).status_code == 200
     [earlier] = upload_ids(database)
-    clerk = log_in_clerk(portal, database)
+    clerk = log_in_clerk(portal, database, "buergerbuero")
     attachment = f"{portal.url}/verwaltung/antraege/datei/{earlier}"
     assert clerk.get(attachment, timeout=10).status_code == 200
 

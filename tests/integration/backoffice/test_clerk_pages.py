@@ -413,6 +413,7 @@ def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(
     setup_pages = {"/verwaltung/termine/dienste", "/verwaltung/termine/standorte/neu"}
     assert setup_pages <= visited
     assert "/verwaltung/aufgaben/" in visited
+    assert "/verwaltung/postausgang/" in visited
     assert any(url.endswith("/oeffnungszeiten") for url in visited)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from server.db import utcnow
 from server.extensions import db
 from server.mail.models import OutboxMail
-from server.mail.outbox import CLAIM, RETRY_PAUSES, queue_mail, send_pending
+from server.mail.outbox import CLAIM, pause_after, queue_mail, send_pending
 from tests.threads import Wait, together
 
 
@@ -73,7 +73,7 @@ def test_a_failed_mail_waits_its_pause_then_is_tried_again(app: Flask) -> None:
     with app.app_context():
         assert send_pending() == (0, 1)
         assert send_pending() == (0, 0)  # in its pause: a wake-up a second later waits
-        later = utcnow() + RETRY_PAUSES[0] + timedelta(seconds=1)
+        later = utcnow() + pause_after(1) + timedelta(seconds=1)
         app.extensions["mail_transport"] = working = Recording()
         assert send_pending(now=later) == (1, 0)
         row = db.session.get_one(OutboxMail, mail_id, populate_existing=True)

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -29,6 +29,7 @@ import pytest
 from tests.conftest import free_port
 
 READY_TIMEOUT_S = 20.0
+CHECKOUT = Path(__file__).resolve().parents[3]
 
 
 @dataclass
@@ -59,7 +60,8 @@ def _wait_until_listening(host: str, port: int, process: subprocess.Popen[bytes]
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"aiosmtpd exited with {process.returncode}")
+            said = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            raise RuntimeError(f"aiosmtpd exited with {process.returncode}: {said[-2000:]}")
         try:
             with socket.create_connection((host, port), timeout=1) as probe:
                 if probe.recv(3) == b"220":
@@ -75,11 +77,25 @@ def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
         yield server
 
 
+#: aiosmtpd's handler that keeps every message (the default).
+MAILBOX = "aiosmtpd.handlers.Mailbox"
+#: One that also refuses recipients of one domain for good (tests/peers/smtp/refusing.py).
+REFUSING = "tests.peers.smtp.refusing.RefusingMailbox"
+
+
 @contextmanager
-def running_smtp(folder: Path) -> Iterator[SmtpServer]:
-    """aiosmtpd keeping what it receives in ``folder/maildir``, for as long as the block runs."""
-    host, port = "127.0.0.1", free_port()
+def running_smtp(
+    folder: Path,
+    *,
+    handler: str = MAILBOX,
+    handler_args: Sequence[str] = (),
+    port: int | None = None,
+) -> Iterator[SmtpServer]:
+    """aiosmtpd keeping what it receives in ``folder/maildir``, for as long as the block runs
+    (on ``port``, to come back where it was, or a free one)."""
+    host, port = "127.0.0.1", port or free_port()
     maildir = folder / "maildir"
+    folder.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -89,11 +105,13 @@ def running_smtp(folder: Path) -> Iterator[SmtpServer]:
             "--listen",
             f"{host}:{port}",
             "--class",
-            "aiosmtpd.handlers.Mailbox",
+            handler,
             str(maildir),
+            *handler_args,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        cwd=CHECKOUT,  # the handler may be the tests' own
     )
     try:
         _wait_until_listening(host, port, process)
