@@ -109,3 +109,54 @@ def test_a_worker_killed_while_booking_leaves_no_limbo(
     assert count_rows(setup.database, Booking) == 1
     assert payment_states(setup.database) == ["paid"]
     assert transactions(setup.database) == ["PAYED"]
+
+
+def test_a_worker_killed_while_a_notification_books_leaves_no_limbo(setup: Setup) -> None:
+    """The citizen pays and closes the tab: only the platform's notification tells the portal.
+    The worker handling it is killed while it books; the platform, unanswered, sends it again
+    (after 1, 2, 4 ... seconds), and the new worker books it once."""
+    citizen = browser()
+    setup.notice(citizen)
+    started = setup.pay(citizen)
+    assert setup.portal.process is not None
+    master = setup.portal.process.pid
+    [worker] = workers_of(master)
+
+    holder = create_engine(setup.database)
+    held = holder.connect()
+    held.begin()
+    held.execute(select(Receivable.id).with_for_update())
+    watcher = create_engine(setup.database)
+
+    def notification_waits() -> bool:
+        with watcher.connect() as connection:
+            return bool(
+                connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                )
+            )
+
+    pay_at_platform(started.headers["Location"])  # and never comes back
+    wait_for(notification_waits, "the notification's booking waiting for the receivable")
+    os.kill(worker, signal.SIGKILL)
+    wait_for(lambda: workers_of(master) not in ([], [worker]), "gunicorn's new worker")
+    # Nothing half-done while the cut transaction waits for its end.
+    assert count_rows(setup.database, Booking) == 0
+    assert payment_states(setup.database) == ["pending"]
+    held.rollback()
+    held.close()
+    holder.dispose()
+
+    wait_for(
+        lambda: payment_states(setup.database) == ["paid"],
+        "the notification sent again and booked",
+        seconds=60,
+    )
+    watcher.dispose()
+    assert count_rows(setup.database, Booking) == 1
+    assert transactions(setup.database) == ["PAYED"]
+    notice = setup.notice(citizen)
+    assert "Bezahlt" in notice.text or "bezahlt" in notice.text
