@@ -816,6 +816,14 @@ SETTINGS: tuple[Setting, ...] = (
         "standard); without it the portal relies on the return page and polling.",
     ),
     Setting(
+        "XBEZAHLDIENSTE_TIMEOUT_SECONDS",
+        "10",
+        "How long the portal waits for each answer of the platform; then the citizen is told "
+        "it is not reachable (a payment it created meanwhile is never shown, and the poll job "
+        "settles one that was paid).",
+        lambda value: _at_least(1, value),
+    ),
+    Setting(
         "SANDBOX_PAYMENTS",
         "(on outside production)",
         "Serve the sandbox payment platform under `/sandbox-zahlung/`. Refused in production.",

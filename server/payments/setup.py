@@ -30,6 +30,7 @@ def _xbezahldienste(app: Flask) -> XBezahldiensteProvider:
             auth=config["XBEZAHLDIENSTE_AUTH"],
             token_url=config["XBEZAHLDIENSTE_TOKEN_URL"] or None,
             notify_secret=config["XBEZAHLDIENSTE_NOTIFY_SECRET"] or None,
+            timeout_seconds=float(config["XBEZAHLDIENSTE_TIMEOUT_SECONDS"]),
         )
     )
 

@@ -170,15 +170,27 @@ def setup_without_notifications(database: str, serve: Serve, drill_folder: Path)
     yield from _payment_world(database, serve, drill_folder, notifications=False)
 
 
+@pytest.fixture
+def setup_impatient(database: str, serve: Serve, drill_folder: Path) -> Iterator[Setup]:
+    """The payment drills' world whose portal waits 2 s for the platform's answers
+    (``XBEZAHLDIENSTE_TIMEOUT_SECONDS``): a slow platform within a drill's patience."""
+    yield from _payment_world(
+        database, serve, drill_folder, notifications=True, XBEZAHLDIENSTE_TIMEOUT_SECONDS="2"
+    )
+
+
 def _payment_world(
-    database: str, serve: Serve, drill_folder: Path, *, notifications: bool
+    database: str, serve: Serve, drill_folder: Path, *, notifications: bool, **settings: str
 ) -> Iterator[Setup]:
     platform = PaymentPlatform(database, drill_folder / "platform.log")
     proxy = FaultProxy(platform.url, drill_folder / "proxy.log")
     proxy.start()
     portal = serve(
         production_settings(
-            database, **platform.portal_settings(proxy.url), PAYMENT_POLL_AFTER_MINUTES="0"
+            database,
+            **platform.portal_settings(proxy.url),
+            PAYMENT_POLL_AFTER_MINUTES="0",
+            **settings,
         )
     )
     notify_base = portal.url if notifications else f"http://127.0.0.1:{free_port()}"

@@ -18,7 +18,7 @@ import pytest
 from server.payments.models import Booking
 from tests.drills.common import count_rows
 from tests.drills.payments import Setup, pay_at_platform, payment_states, transactions
-from tests.drills.processes import PORTAL, browser
+from tests.drills.processes import PORTAL, browser, wait_for
 
 pytestmark = pytest.mark.drill
 
@@ -86,3 +86,46 @@ def test_a_status_query_that_fails_on_return_is_not_paid_twice(setup: Setup) -> 
     assert setup.pay(citizen).headers["Location"].endswith(setup.kassenzeichen)
     assert transactions(setup.database) == ["PAYED"]
     assert count_rows(setup.database, Booking) == 1
+
+
+def test_a_slow_platform_is_told_like_a_failing_one_and_charges_once(
+    setup_impatient: Setup,
+) -> None:
+    """The platform answers, but only after the portal stopped waiting (6 s against
+    ``XBEZAHLDIENSTE_TIMEOUT_SECONDS=2``): on create, and on the status query on return."""
+    setup = setup_impatient
+    citizen = browser()
+    setup.notice(citizen)
+
+    setup.proxy.break_("POST", CREATE, "slow", seconds=6)
+    slow = setup.pay(citizen)
+    assert NOT_REACHABLE in setup.follow(citizen, slow).text
+    assert setup.proxy.heal() == 1
+    # The platform made the transaction after the portal gave up on it: nobody sees its page.
+    wait_for(lambda: transactions(setup.database) == ["INITIAL"], "the late transaction")
+    assert payment_states(setup.database) == ["failed"]
+
+    started = setup.pay(citizen)
+    assert started.headers["Location"].startswith(setup.proxy.url + "/sandbox-zahlung/")
+    setup.proxy.break_("GET", STATUS, "slow", seconds=6)
+    back = pay_at_platform(started.headers["Location"])
+    page = citizen.get(back, timeout=30)
+    assert page.status_code == 200
+    assert "Ihre Zahlung wird noch bestätigt." in page.text
+    assert count_rows(setup.database, Booking) == 0
+
+    setup.proxy.heal()
+    polled = subprocess.run(
+        [str(PORTAL), "payments", "poll"],
+        env=setup.portal.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert polled.returncode == 0, polled.stderr[-2000:]
+    # The poll job or the platform's notification sent again: either books it, once.
+    wait_for(lambda: payment_states(setup.database) == ["failed", "paid"], "the payment booked")
+    assert count_rows(setup.database, Booking) == 1
+    assert sorted(transactions(setup.database)) == ["INITIAL", "PAYED"]
+    assert "Bezahlt" in citizen.get(back, timeout=30).text
