@@ -9,6 +9,7 @@ the browser does not know, so a queued submission can fail on the server.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, jsonify, render_template_string, request, session, url_for
@@ -80,10 +81,27 @@ class Received:
 
     submissions: dict[str, dict[str, object]] = field(default_factory=dict)
     posts: int = 0
+    # The next this many sends are answered as the portal answers during an outage (503).
+    unavailable: int = 0
+
+
+def _outage(received: Received) -> Callable[[], ResponseReturnValue | None]:
+    """Sending answered as the portal answers during an outage, while the test wants it."""
+
+    def answer() -> ResponseReturnValue | None:
+        if request.endpoint != "probe_form.send" or received.unavailable <= 0:
+            return None
+        received.posts += 1
+        received.unavailable -= 1
+        refused = jsonify(status="unavailable", message="Vorübergehend nicht erreichbar")
+        return refused, 503, {"Retry-After": "30"}
+
+    return answer
 
 
 def make_blueprint(received: Received) -> Blueprint:
     bp = Blueprint("probe_form", __name__)
+    bp.before_request(_outage(received))
 
     def next_url(step: str) -> str:
         index = STEPS.index(step)

@@ -231,6 +231,29 @@ def test_sent_offline_arrives_once_when_online_again(phone: Page, received: Rece
     assert len(received.submissions) == 1
 
 
+def test_an_outage_of_the_service_is_told_as_such_and_sent_later(
+    phone: Page, received: Received
+) -> None:
+    open_form(phone)
+    _fill_first_step_and_go_on(phone, "Mia-Sophie")
+    offline(phone)
+    _send_offline(phone)
+    received.unavailable = 1000  # online again, but the portal answers 503 (an outage)
+    offline(phone, False)
+    phone.reload()
+    panel = phone.locator("[data-outbox-panel]")
+    expect(panel).to_contain_text("Wird später gesendet")
+    expect(panel).to_contain_text("Der Dienst der Stadt ist gerade nicht erreichbar.")
+    assert received.posts >= 1
+    assert received.submissions == {}
+    assert_accessible(phone)
+    received.unavailable = 0
+    phone.reload()  # the service is back: the same submission, everything in it, once
+    expect(panel).to_contain_text("Eingegangen. Ihre Vorgangsnummer: PRB-")
+    (submission,) = received.submissions.values()
+    assert submission["answers"]["eltern_name"] == ["Jana Beispiel"]  # type: ignore[index]
+
+
 def test_background_sync_sends_while_no_page_of_the_portal_is_open(
     phone: Page, received: Received, live_server: LiveServer
 ) -> None:

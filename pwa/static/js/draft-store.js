@@ -335,10 +335,23 @@
         body: await requestBody(key, record),
       });
     } catch {
-      return; // still offline
+      // Still offline: what a server answered before no longer describes the wait.
+      if (record.result) {
+        await set(name, { ...record, result: null }, store);
+        announce({ form: record.form });
+      }
+      return;
     }
     const result = await outcome(response);
-    if (!result) return;
+    if (!result) {
+      // Online, but the city's service is not ready (an outage, an update): the citizen is
+      // told so, and it stays waiting with everything it holds.
+      if (record.result?.httpStatus !== response.status) {
+        await set(name, { ...record, result: { httpStatus: response.status } }, store);
+        announce({ form: record.form });
+      }
+      return;
+    }
     // The answers are kept only as long as they may still be needed.
     await set(name, { ...record, ...result, fields: null, files: null }, store);
     if (result.status === "eingegangen") await del(DRAFT + record.form, store);

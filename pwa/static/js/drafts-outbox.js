@@ -7,13 +7,22 @@ const drafts = self.portalDrafts;
 const SYNC_TAG = "portal-outbox";
 
 /**
+ * A waiting submission the server answered "not now" (5xx, 408, 429): the device is online,
+ * the city's service is not ready.
+ * @param {OutboxEntry} entry
+ */
+function serverBusy(entry) {
+  return entry.status === "waiting" && Boolean(entry.result?.httpStatus);
+}
+
+/**
  * One line on where a submission stands (also on the start page).
  * @param {OutboxEntry} entry
  */
 export function statusLine(entry) {
   const result = entry.result ?? {};
   const line = element("p", { class: "kern-body" });
-  if (entry.status === "waiting") line.append(text("waiting"));
+  if (entry.status === "waiting") line.append(text(serverBusy(entry) ? "waiting-server" : "waiting"));
   if (entry.status === "eingegangen") {
     line.append(text("arrived", { reference: result.reference ?? "" }));
     if (result.url) {
@@ -37,7 +46,7 @@ function outboxPanel(form, entry) {
   const panel = element("div", { class: `kern-alert kern-alert--${kind}`, role: "status", "data-outbox-panel": entry.status },
     element("div", { class: "kern-alert__header" },
       element("span", { class: `kern-icon kern-icon--${kind}`, "aria-hidden": "true" }),
-      element("span", { class: "kern-title" }, text(`title-${entry.status}`))),
+      element("span", { class: "kern-title" }, text(serverBusy(entry) ? "title-waiting-server" : `title-${entry.status}`))),
     body);
   if (entry.status !== "waiting") {
     const again = element("button", { class: "kern-btn kern-btn--secondary kern-btn--x-small", type: "button" },
