@@ -64,6 +64,7 @@ PUBLIC_VARIABLES = {
     "booking_id": "back office, clerk login",
     "service_id": "an appointment service's id: back office, clerk login",
     "counter_id": "an office counter's id: back office, clerk login",
+    "mail_id": "an outbox mail's id: the admins' Postausgang, clerk login",
 }
 # Named like a secret, and none: each needs its reason.
 LOOKS_SECRET_BUT_IS_NOT = {

@@ -44,6 +44,7 @@ SAMPLE_ARGUMENTS = {
     "booking_id": 1,
     "service_id": 1,
     "counter_id": 1,
+    "mail_id": 1,
 }
 
 
