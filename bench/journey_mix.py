@@ -29,7 +29,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,11 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from bench.servers import free_port, log, stop_group  # noqa: E402  (the root must be importable first)
+
 LOCUSTFILE = BENCH_DIR / "journeys.py"
 PUBLIC_URL = "https://portal.example.de"
 PLATFORM_HOST = "127.0.0.2"  # its own host, so that its cookies are not the portal's
@@ -59,17 +63,6 @@ JOURNEY_NAMES = {
 
 class JourneyError(Exception):
     """A failure that ends the run with a clear message."""
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 # --------------------------------------------------------------------------- processes
@@ -123,20 +116,7 @@ class Process:
         raise JourneyError(f"{self.name}: {url} not 200 within {timeout:.0f} s ({last})")
 
     def stop(self) -> None:
-        process = self.process
-        if process is None:
-            return
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                log(f"[{self.name}] still running after SIGTERM: SIGKILL")
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=5)
+        stop_group(self.process, self.name, timeout=15)
 
 
 def venv_tool(name: str) -> str:

@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -32,10 +33,10 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------- servers
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     """A port the kernel just called free (bind to port 0 and read it back)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
 
@@ -139,24 +140,28 @@ def wait_until_up(server: Server, path: str, timeout: float, accept_404: bool) -
     )
 
 
-def stop_server(server: Server) -> None:
-    process = server.process
+def stop_group(process: subprocess.Popen[Any] | None, name: str, *, timeout: float = 10) -> None:
+    """Stop a server started in its own process group: SIGTERM to the group, then SIGKILL to
+    whatever of it is left (a master that went leaves its workers behind otherwise)."""
     if process is None:
         return
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            log(f"[{server.name}] did not stop on SIGTERM; sending SIGKILL")
-    # Whatever the master did, make sure no worker of the group is left behind.
+            log(f"[{name}] did not stop on SIGTERM; sending SIGKILL")
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
-        log(f"[{server.name}] pid {process.pid} is still there after SIGKILL")
+        log(f"[{name}] pid {process.pid} is still there after SIGKILL")
+
+
+def stop_server(server: Server) -> None:
+    stop_group(server.process, server.name)
 
 
 def find_portal_cli() -> Path | None:
