@@ -67,11 +67,41 @@ def start(
 def test_portal_demo_migrates_seeds_serves_and_says_how_to_log_in(
     tmp_path: Path, started: list[subprocess.Popen[str]]
 ) -> None:
+    """One demo, on a port of its own, as a tester uses it: the clerk's login with the code the
+    instructions name, a payment through its own sandbox, the eID and the wallet logins at its
+    own development services; then what it printed. (One demo process for all: each start
+    migrates and seeds, seconds of the suite's 15 minutes.)"""
     port = free_port()
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "PORTAL_ENV": "development"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "PORTAL_ENV": "development",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "DEV_EID_DIR": str(tmp_path / "dev-eid"),
+        "DEV_WALLET_DIR": str(tmp_path / "dev-wallet"),
+    }
     process = start(["demo", "--port", str(port)], env, started)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{base}/healthz", process)
+    _clerk_logs_in_with_the_printed_code(port, env)
+    _pays_through_its_own_sandbox(base)
+    _logs_in_at_its_development_identity_provider(base)
+    _logs_in_with_its_development_wallet(base)
 
+    os.killpg(process.pid, signal.SIGTERM)
+    output, _ = process.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "admin" in output
+    assert "demo-admin-2026" in output
+    assert "MRSW23ZNORXXI4BNMFSG22LOFUWS2LJN" in output  # admin's TOTP secret
+    assert "portal clerks code" in output
+    assert f"eID login: {base}/konto" in output
+    assert "Erika Mustermann" in output
+    assert "Leonie Weber" in output
+    assert f"EUDI wallet login: {base}/konto" in output
+    assert f"{base}/entwicklung/wallet" in output
+
+
+def _clerk_logs_in_with_the_printed_code(port: int, env: dict[str, str]) -> None:
     session = requests.Session()
     page = session.get(f"http://127.0.0.1:{port}/verwaltung/anmelden", timeout=5)
     token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
@@ -95,14 +125,6 @@ def test_portal_demo_migrates_seeds_serves_and_says_how_to_log_in(
     assert overview.url.endswith("/verwaltung/")
     assert "Arbeitsübersicht" in overview.text
 
-    os.killpg(process.pid, signal.SIGTERM)
-    output, _ = process.communicate(timeout=10)
-    assert f"http://127.0.0.1:{port}/" in output
-    assert "admin" in output
-    assert "demo-admin-2026" in output
-    assert "MRSW23ZNORXXI4BNMFSG22LOFUWS2LJN" in output  # admin's TOTP secret
-    assert "portal clerks code" in output
-
 
 def test_clerks_code_is_refused_in_production(tmp_path: Path) -> None:
     env = {
@@ -124,19 +146,8 @@ def test_clerks_code_is_refused_in_production(tmp_path: Path) -> None:
     assert "refused in production" in result.stderr
 
 
-def test_portal_demo_on_another_port_pays_through_its_own_sandbox(
-    tmp_path: Path, started: list[subprocess.Popen[str]]
-) -> None:
+def _pays_through_its_own_sandbox(base: str) -> None:
     """Letters, return addresses and sandbox callbacks follow the port the demo serves on."""
-    port = free_port()
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-        "PORTAL_ENV": "development",
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-    }
-    process = start(["demo", "--port", str(port)], env, started)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-    base = f"http://127.0.0.1:{port}"
     browser = requests.Session()
     lookup = browser.get(f"{base}/zahlungen/", timeout=5)
     token = re.search(r'name="csrf_token" value="([^"]+)"', lookup.text)
@@ -168,20 +179,8 @@ def test_portal_demo_on_another_port_pays_through_its_own_sandbox(
     assert "Vielen Dank. Ihre Zahlung ist eingegangen" in receipt.text
 
 
-def test_portal_demo_logs_citizens_in_at_its_development_identity_provider(
-    tmp_path: Path, started: list[subprocess.Popen[str]]
-) -> None:
+def _logs_in_at_its_development_identity_provider(base: str) -> None:
     """The eID button completes a real code flow against the demo's own threaded server."""
-    port = free_port()
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-        "PORTAL_ENV": "development",
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "DEV_EID_DIR": str(tmp_path / "dev-eid"),
-    }
-    process = start(["demo", "--port", str(port)], env, started)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-    base = f"http://127.0.0.1:{port}"
     browser = requests.Session()
     start_login = browser.get(f"{base}/auth/eid/login", timeout=10, allow_redirects=False)
     assert start_login.status_code == 302, start_login.text[-1500:]
@@ -198,28 +197,10 @@ def test_portal_demo_logs_citizens_in_at_its_development_identity_provider(
     assert account.url == f"{base}/konto"
     assert "Erika Mustermann" in account.text
 
-    os.killpg(process.pid, signal.SIGTERM)
-    output, _ = process.communicate(timeout=10)
-    assert f"eID login: {base}/konto" in output
-    assert "Erika Mustermann" in output
-    assert "Leonie Weber" in output
 
-
-def test_portal_demo_logs_citizens_in_with_its_development_wallet(
-    tmp_path: Path, started: list[subprocess.Popen[str]]
-) -> None:
+def _logs_in_with_its_development_wallet(base: str) -> None:
     """ "Mit EUDI-Wallet anmelden" on this device: the link opens the development wallet of the
     port the demo serves on, which answers over HTTP; the browser comes back logged in."""
-    port = free_port()
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-        "PORTAL_ENV": "development",
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "DEV_WALLET_DIR": str(tmp_path / "dev-wallet"),
-    }
-    process = start(["demo", "--port", str(port)], env, started)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-    base = f"http://127.0.0.1:{port}"
     browser = requests.Session()
     choice = browser.get(f"{base}/auth/wallet", timeout=10)
     assert choice.status_code == 200, choice.text[-1500:]
@@ -246,11 +227,6 @@ def test_portal_demo_logs_citizens_in_with_its_development_wallet(
     )
     assert account.url == f"{base}/konto"
     assert "Erika Mustermann" in account.text
-
-    os.killpg(process.pid, signal.SIGTERM)
-    output, _ = process.communicate(timeout=10)
-    assert f"EUDI wallet login: {base}/konto" in output
-    assert f"{base}/entwicklung/wallet" in output
 
 
 def test_portal_demo_is_refused_in_production(tmp_path: Path) -> None:
