@@ -117,8 +117,8 @@ def test_mail_survives_a_mail_server_down_and_killed_mid_batch(
     assert all("refused" in error.lower() for *_, error in kept.values()), kept
 
     mailbox = drill_folder / f"mailbox-{port}"
-    # Back, slow (a second per mail), and killed after it has taken three.
-    with running_smtp(mailbox, handler=REFUSING, handler_args=["1"], port=port) as server:
+    # Back, slow (0.4 s per mail), and killed after it has taken three.
+    with running_smtp(mailbox, handler=REFUSING, handler_args=["0.4"], port=port) as server:
         cut = send(portal)
         wait_for(lambda: len(server.messages()) >= 3, "three mails taken", seconds=60)
         server.process.kill()
