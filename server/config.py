@@ -783,6 +783,14 @@ SETTINGS: tuple[Setting, ...] = (
         _minute_list,
     ),
     Setting(
+        "MAIL_KEEP_DAYS",
+        "30",
+        "Days after which the retention job blanks a sent mail's recipient, text and attachment "
+        "(the row stays, so that a mail that must go once never goes again) and deletes a "
+        "failed mail nobody sent again.",
+        lambda value: _at_least(1, value),
+    ),
+    Setting(
         "MAIL_GIVE_UP_HOURS",
         "48",
         "A mail the mail server has not taken this long after it was queued is marked failed "

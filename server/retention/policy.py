@@ -5,7 +5,8 @@ Periods in years count from the end of the calendar year (in the city) of the re
 event, as files are weeded out once a year and as § 147 Abs. 4 AO counts for the books: a fine
 case decided in March 2026 with three years goes on 1 January 2030. The appointments keep their
 own periods in days (``APPOINTMENT_KEEP_DAYS``, ``APPOINTMENT_KEEP_UNCONFIRMED_DAYS``), counted
-from the appointment, as their privacy notice promises.
+from the appointment, as their privacy notice promises; the mails theirs (``MAIL_KEEP_DAYS``),
+counted from sending or failing.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Kind(StrEnum):
     FORM_SUBMISSIONS = "form_submissions"
     APPOINTMENTS = "appointments"
     JOURNAL = "journal"
+    MAILS = "mails"
     AUDIT_ENTRIES = "audit_entries"
 
 
@@ -78,9 +80,19 @@ def appointment_cutoffs(now: datetime) -> AppointmentCutoffs:
     )
 
 
+def mail_cutoff(now: datetime) -> datetime:
+    """Mails sent or failed before this moment are due."""
+    return now - timedelta(days=int(current_app.config["MAIL_KEEP_DAYS"]))
+
+
 def describe(kind: Kind) -> str:
     """The period as the report prints it (English, like the other commands' output)."""
     config = current_app.config
+    if kind is Kind.MAILS:
+        return (
+            f"recipient, text and attachment {config['MAIL_KEEP_DAYS']} days after sending, "
+            "failed mails whole as long after failing (MAIL_KEEP_DAYS)"
+        )
     if kind is Kind.APPOINTMENTS:
         return (
             f"names {config['APPOINTMENT_KEEP_DAYS']} days after the appointment "

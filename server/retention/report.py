@@ -11,8 +11,15 @@ from sqlalchemy import func, select
 
 from server.db import utcnow
 from server.extensions import db
+from server.mail.retention import due as due_mails
 from server.retention.finders import FINDERS, appointments
-from server.retention.policy import Kind, appointment_cutoffs, describe, year_cutoff
+from server.retention.policy import (
+    Kind,
+    appointment_cutoffs,
+    describe,
+    mail_cutoff,
+    year_cutoff,
+)
 
 HORIZONS = (0, 30, 90)  # days from now
 
@@ -27,6 +34,8 @@ class KindOutlook:
 def _count(kind: Kind, at: datetime) -> int:
     if kind is Kind.APPOINTMENTS:
         query = appointments(appointment_cutoffs(at))
+    elif kind is Kind.MAILS:
+        query = due_mails(mail_cutoff(at))
     else:
         query = FINDERS[kind](year_cutoff(kind, at))
     return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)

@@ -12,9 +12,10 @@ from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
 from server.logs import get_logger
+from server.mail.retention import forget
 from server.retention.deleter import DELETERS, Deleted, delete_audit_entries
 from server.retention.finders import FINDERS
-from server.retention.policy import Kind, year_cutoff
+from server.retention.policy import Kind, mail_cutoff, year_cutoff
 
 log = get_logger("retention")
 
@@ -25,10 +26,11 @@ AUDIT_RECORD = "retention"
 @dataclass(frozen=True)
 class KindResult:
     kind: Kind
-    deleted: int  # records removed (appointments: holds never confirmed)
+    deleted: int  # records removed (appointments: holds never confirmed; mails: failed ones)
     files: int  # stored files removed with them
     failed: int = 0  # due, but the deletion failed: tried again on the next run
-    anonymised: int = 0  # appointments made nameless (the row stays for the statistics)
+    # Appointments made nameless (the row stays for the statistics), sent mails blanked.
+    anonymised: int = 0
 
     def detail(self) -> str:
         return (
@@ -70,6 +72,10 @@ def _run_kind(kind: Kind, now: datetime) -> KindResult:
         # The appointments area's own purge, on its own periods and the current time.
         purged = purge()
         return KindResult(kind, purged.deleted, 0, anonymised=purged.anonymised)
+    if kind is Kind.MAILS:
+        # The mail area's own rule: sent mails blanked (the row keeps its dedupe key).
+        forgotten = forget(mail_cutoff(now))
+        return KindResult(kind, forgotten.deleted, 0, anonymised=forgotten.blanked)
     if kind is Kind.AUDIT_ENTRIES:
         done: Deleted = delete_audit_entries(year_cutoff(kind, now))
         return KindResult(kind, done.records, 0)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from server.appointments.models import Appointment, AppointmentStatus
 from server.audit.models import AuditEntry
@@ -21,6 +22,8 @@ from server.extensions import db
 from server.files.storage import StorageError, storage
 from server.fines.models import CaseStatus, FineCase, HearingStatement, Upload
 from server.forms.models import FormStatusEvent, FormSubmission, FormUpload
+from server.mail.models import OutboxMail
+from server.mail.outbox import queue_mail
 from server.payments.models import (
     Booking,
     BookingKind,
@@ -557,3 +560,53 @@ def test_the_appointments_purge_runs_with_the_job_and_the_report_counts_it(
         result = run_due().result(Kind.APPOINTMENTS)
         assert (result.deleted, result.anonymised) == (1, 0)
         assert _entries()["appointments"] == "deleted=1 files=0 failed=0 anonymised=0"
+
+
+def _mail(recipient: str, *, sent: datetime | None = None, failed: datetime | None = None) -> int:
+    with db.transaction() as session:
+        mail = queue_mail(
+            recipient=recipient,
+            subject="Zahlungsbestätigung",
+            body=f"Guten Tag, {recipient}",
+            attachment_name="quittung.pdf",
+            attachment=b"%PDF-1.7",
+            dedupe_key=f"proof:{recipient}",
+        )
+        session.flush()
+        session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == mail.id)
+            .values(sent_at=sent, failed_at=failed, last_error="550" if failed else None)
+        )
+        return mail.id
+
+
+def test_mails_are_blanked_after_sending_and_failed_ones_deleted(app: Flask) -> None:
+    keep = timedelta(days=app.config["MAIL_KEEP_DAYS"])
+    with app.app_context():
+        old = _mail("alt@example.org", sent=NOW - keep - timedelta(days=1))
+        recent = _mail("neu@example.org", sent=NOW - keep + timedelta(days=1))
+        gave_up = _mail("weg@example.org", failed=NOW - keep - timedelta(days=1))
+        failing = _mail("wartet@example.org", failed=NOW - timedelta(days=1))
+        waiting = _mail("bald@example.org")
+        assert {item.kind: item for item in outlook(NOW)}[Kind.MAILS].due[0] == 2
+
+        result = run_due(NOW).result(Kind.MAILS)
+        assert (result.anonymised, result.deleted) == (1, 1)
+        rows = {row.id: row for row in db.session.scalars(select(OutboxMail))}
+        assert set(rows) == {old, recent, failing, waiting}  # the given-up one is gone
+        blanked = rows[old]
+        assert (blanked.recipient, blanked.body, blanked.attachment) == ("", "", None)
+        assert blanked.sent_at is not None  # what was sent when stays
+        assert rows[recent].recipient == "neu@example.org"
+        assert rows[failing].body
+        assert rows[waiting].body
+        assert gave_up not in rows
+
+        # The row keeps its dedupe key: a proof of payment never goes twice.
+        with pytest.raises(IntegrityError), db.transaction():
+            queue_mail(
+                recipient="x@example.org", subject="s", body="b", dedupe_key="proof:alt@example.org"
+            )
+        again = run_due(NOW).result(Kind.MAILS)
+        assert (again.anonymised, again.deleted) == (0, 0)
