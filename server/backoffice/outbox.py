@@ -1,6 +1,6 @@
 """The Postausgang admin page (/verwaltung/postausgang): how many mails wait for the mail
 server, which ones the outbox gave up on and why, and a button to send one again. The rules
-are ``server.mail.failures``'."""
+are in ``server.mail.failures``."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ def overview() -> ResponseReturnValue:
         backlog=backlog(),
         mails=failed_mails(),
         shown=SHOWN,
-        form=ConfirmForm(formdata=None),
         done=_done(request.args.get("erledigt")),
     )
 

@@ -5,7 +5,8 @@ real mail and a tester can open what would have been sent.
 A mail the server does not take is tried again after a pause growing with its attempts
 (``MAIL_RETRY_MINUTES``): a mail server down for an hour loses no mail. One the server has not
 taken within ``MAIL_GIVE_UP_HOURS``, or whose recipient it refuses for good (5xx), is marked
-failed: admins see it in the Postausgang (``server.mail.office``) and may send it again.
+failed: admins see it in the Postausgang (``server.backoffice.outbox``, rules in
+``server.mail.failures``) and may send it again.
 
 The outbox is the source of truth: a mail is sent by the job ``outbox-send`` (every minute, and
 asked for as soon as a transaction that queued a mail commits), by ``portal mail send`` or by a
