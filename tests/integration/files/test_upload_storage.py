@@ -58,14 +58,16 @@ def s3_endpoint() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _attempt in range(100):
+        # A loaded machine: moto may accept the connection before it can answer.
+        deadline = time.monotonic() + 60
+        while True:
             try:
-                requests.get(url, timeout=1)
+                requests.get(url, timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("moto_server did not start")
                 time.sleep(0.1)
-        else:
-            pytest.fail("moto_server did not start")
         yield url
     finally:
         process.terminate()

@@ -127,6 +127,13 @@ def test_two_workers_run_each_scheduled_time_once_and_retry_a_failure(
     first, second = workers(url), workers(url)
     wait_for(lambda: finished_runs(app, "test-tick") >= 6, 90, "six ticks")
     wait_for(lambda: finished_runs(app, "test-fails") >= 2, 60, "a failure and its retry")
+    # On a loaded machine the second worker may listen only after the first took the first
+    # ticks: wait until both took some.
+    wait_for(
+        lambda: len({run.worker for run in runs(app, "test-tick")}) == 2,
+        90,
+        "ticks run by both workers",
+    )
     stop(first)
     stop(second)
 
