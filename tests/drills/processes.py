@@ -244,8 +244,8 @@ class MotoS3:
 
         def answers() -> bool:
             try:
-                requests.get(self.url, timeout=1)
-            except requests.ConnectionError:
+                requests.get(self.url, timeout=5)
+            except (requests.ConnectionError, requests.Timeout):
                 return False
             return True
 

@@ -32,9 +32,9 @@ def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 90)
         if process.poll() is not None:
             raise AssertionError(f"server exited early:\n{process.stdout.read()}")  # type: ignore[union-attr]
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
