@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -171,7 +172,14 @@ def parse_wrk_output(text: str) -> dict[str, float]:
     return values
 
 
-def run_wrk(wrk: str, name: str, url: str, connections: int, duration: int) -> LoadResult:
+def run_wrk(
+    wrk: str,
+    name: str,
+    url: str,
+    connections: int,
+    duration: int,
+    headers: Sequence[str] = (),
+) -> LoadResult:
     command = [
         wrk,
         "-t2",
@@ -182,6 +190,7 @@ def run_wrk(wrk: str, name: str, url: str, connections: int, duration: int) -> L
         "--latency",
         "-s",
         str(LUA_SCRIPT),
+        *[argument for header in headers for argument in ("-H", header)],
         url,
     ]
     log(f"[{name}] wrk -t2 -c {connections} -d {duration}s --latency -s bench/latency.lua {url}")
@@ -213,12 +222,15 @@ def run_wrk(wrk: str, name: str, url: str, connections: int, duration: int) -> L
     )
 
 
-def warm_up(wrk: str, url: str, connections: int, seconds: int) -> None:
+def warm_up(
+    wrk: str, url: str, connections: int, seconds: int, headers: Sequence[str] = ()
+) -> None:
     """A short untimed run, so both targets are measured with warm workers."""
     if seconds <= 0:
         return
+    header_arguments = [argument for header in headers for argument in ("-H", header)]
     subprocess.run(
-        [wrk, "-t2", "-c", str(connections), "-d", f"{seconds}s", url],
+        [wrk, "-t2", "-c", str(connections), "-d", f"{seconds}s", *header_arguments, url],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         timeout=seconds + 60,
@@ -514,9 +526,10 @@ def print_load_table(results: list[LoadResult]) -> None:
             f"| {r.p99_ms:>8.2f} | {r.errors:>6}"
         )
     by_name = {r.target: r for r in results}
-    if "portal" in by_name and "hello" in by_name and by_name["hello"].requests_per_s > 0:
-        ratio = by_name["portal"].requests_per_s / by_name["hello"].requests_per_s
-        print(f"portal/hello req/s ratio: {ratio:.2f} ({ratio * 100:.0f}% of a bare Flask app)")
+    for page in ("portal", "case"):
+        if page in by_name and "hello" in by_name and by_name["hello"].requests_per_s > 0:
+            ratio = by_name[page].requests_per_s / by_name["hello"].requests_per_s
+            print(f"{page}/hello req/s ratio: {ratio:.2f} ({ratio * 100:.0f}% of a bare Flask app)")
     for r in results:
         if r.errors:
             classes = ", ".join(
@@ -637,6 +650,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="untimed wrk seconds per target before measuring (default 2; 0 = none)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--case-page",
+        action="store_true",
+        help="then a personal page: the fine case page of a citizen who opened their letter's "
+        "link (session row, case and receivable read), against the same hello",
+    )
     parser.add_argument(
         "--journeys",
         action="store_true",
@@ -855,6 +874,50 @@ def record_load(results: dict[str, Any], load: list[LoadResult]) -> None:
         results["ratio_portal_hello_rps"] = round(portal.requests_per_s / hello.requests_per_s, 4)
 
 
+def measure_case_page(
+    args: argparse.Namespace,
+    wrk: str,
+    portal: Server,
+    hello: LoadResult,
+    env: dict[str, str],
+    tmp: Path,
+    results: dict[str, Any],
+) -> LoadResult:
+    """The fine case page as the citizen who opened their letter's link sees it: the demo's
+    data seeded as for Lighthouse, the link opened once, then wrk with that session's cookie."""
+    seeded = lighthouse().seed({**env, "PORTAL_BASE_URL": portal.base_url}, tmp)
+    citizen = requests.Session()
+    opened = citizen.get(portal.base_url + seeded["letter_path"], timeout=30)
+    if opened.status_code != 200 or "/bussgeld/" not in opened.url:
+        raise BenchError(
+            f"the letter's link did not open the case: {opened.status_code} {opened.url}"
+        )
+    cookie = "Cookie: " + "; ".join(f"{c.name}={c.value}" for c in citizen.cookies)
+    warm_up(wrk, opened.url, args.connections, args.warmup, [cookie])
+    case = run_wrk(wrk, "case", opened.url, args.connections, args.duration, [cookie])
+    results["case_page"] = {**asdict(case), "errors": case.errors}
+    if hello.requests_per_s > 0:
+        results["ratio_case_page_hello_rps"] = round(case.requests_per_s / hello.requests_per_s, 4)
+    return case
+
+
+def show_case_page(
+    args: argparse.Namespace,
+    wrk: str,
+    portal: Server,
+    hello: LoadResult,
+    env: dict[str, str],
+    tmp: Path,
+    results: dict[str, Any],
+) -> bool:
+    """``measure_case_page``, printed beside hello; False if the page answered errors."""
+    case = measure_case_page(args, wrk, portal, hello, env, tmp, results)
+    if not args.json:
+        print()
+        print_load_table([case, hello])
+    return not case.errors
+
+
 def weigh_start_page(portal: Server, results: dict[str, Any], *, show: bool) -> bool:
     """Weigh the portal's start page into ``results``; False if it or a resource failed."""
     log("[portal] weighing the start page /")
@@ -897,6 +960,8 @@ def main(argv: list[str] | None = None) -> int:
             print_header(results)
             print_load_table(load)
         if not weigh_start_page(portal, results, show=not args.json):
+            exit_code = 1
+        if args.case_page and not show_case_page(args, wrk, portal, load[1], env, tmp, results):
             exit_code = 1
         if not run_followers(args, results, portal, hello):
             exit_code = 1
