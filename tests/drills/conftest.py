@@ -172,10 +172,10 @@ def setup_without_notifications(database: str, serve: Serve, drill_folder: Path)
 
 @pytest.fixture
 def setup_impatient(database: str, serve: Serve, drill_folder: Path) -> Iterator[Setup]:
-    """The payment drills' world whose portal waits 2 s for the platform's answers
+    """The payment drills' world whose portal waits 3 s for the platform's answers
     (``XBEZAHLDIENSTE_TIMEOUT_SECONDS``): a slow platform within a drill's patience."""
     yield from _payment_world(
-        database, serve, drill_folder, notifications=True, XBEZAHLDIENSTE_TIMEOUT_SECONDS="2"
+        database, serve, drill_folder, notifications=True, XBEZAHLDIENSTE_TIMEOUT_SECONDS="3"
     )
 
 

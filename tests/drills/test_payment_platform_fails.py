@@ -91,13 +91,13 @@ def test_a_status_query_that_fails_on_return_is_not_paid_twice(setup: Setup) -> 
 def test_a_slow_platform_is_told_like_a_failing_one_and_charges_once(
     setup_impatient: Setup,
 ) -> None:
-    """The platform answers, but only after the portal stopped waiting (6 s against
-    ``XBEZAHLDIENSTE_TIMEOUT_SECONDS=2``): on create, and on the status query on return."""
+    """The platform answers, but only after the portal stopped waiting (7 s against
+    ``XBEZAHLDIENSTE_TIMEOUT_SECONDS=3``): on create, and on the status query on return."""
     setup = setup_impatient
     citizen = browser()
     setup.notice(citizen)
 
-    setup.proxy.break_("POST", CREATE, "slow", seconds=6)
+    setup.proxy.break_("POST", CREATE, "slow", seconds=7)
     slow = setup.pay(citizen)
     assert NOT_REACHABLE in setup.follow(citizen, slow).text
     assert setup.proxy.heal() == 1
@@ -107,7 +107,7 @@ def test_a_slow_platform_is_told_like_a_failing_one_and_charges_once(
 
     started = setup.pay(citizen)
     assert started.headers["Location"].startswith(setup.proxy.url + "/sandbox-zahlung/")
-    setup.proxy.break_("GET", STATUS, "slow", seconds=6)
+    setup.proxy.break_("GET", STATUS, "slow", seconds=7)
     back = pay_at_platform(started.headers["Location"])
     page = citizen.get(back, timeout=30)
     assert page.status_code == 200
