@@ -105,7 +105,14 @@ def relationship(phone: Page, who: str | re.Pattern[str], *, last_death: bool = 
 
 
 def delivery(phone: Page) -> None:
-    expect(phone.locator("h1")).to_have_text("Versand")
+    heading = phone.locator("h1")
+    try:
+        expect(heading).to_have_text("Versand")
+    except AssertionError:
+        # Seen once in a loaded full run (passes alone): say what the page said.
+        summary = phone.locator("#error-summary")
+        said = summary.inner_text() if summary.count() else "no error summary"
+        raise AssertionError(f"still on {heading.inner_text()!r}: {said}") from None
     phone.get_by_label("Name der Empfängerin oder des Empfängers").fill("Nina Neu")
     phone.get_by_label("Straße und Hausnummer").fill("Lindenweg 3")
     phone.get_by_label("Postleitzahl und Ort").fill("12345 Musterstadt")
