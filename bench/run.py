@@ -882,9 +882,10 @@ def measure_case_page(
     env: dict[str, str],
     tmp: Path,
     results: dict[str, Any],
-) -> LoadResult:
+) -> bool:
     """The fine case page as the citizen who opened their letter's link sees it: the demo's
-    data seeded as for Lighthouse, the link opened once, then wrk with that session's cookie."""
+    data seeded as for Lighthouse, the link opened once, then wrk with that session's cookie;
+    printed beside hello. False if the page answered errors."""
     seeded = lighthouse().seed({**env, "PORTAL_BASE_URL": portal.base_url}, tmp)
     citizen = requests.Session()
     opened = citizen.get(portal.base_url + seeded["letter_path"], timeout=30)
@@ -898,20 +899,6 @@ def measure_case_page(
     results["case_page"] = {**asdict(case), "errors": case.errors}
     if hello.requests_per_s > 0:
         results["ratio_case_page_hello_rps"] = round(case.requests_per_s / hello.requests_per_s, 4)
-    return case
-
-
-def show_case_page(
-    args: argparse.Namespace,
-    wrk: str,
-    portal: Server,
-    hello: LoadResult,
-    env: dict[str, str],
-    tmp: Path,
-    results: dict[str, Any],
-) -> bool:
-    """``measure_case_page``, printed beside hello; False if the page answered errors."""
-    case = measure_case_page(args, wrk, portal, hello, env, tmp, results)
     if not args.json:
         print()
         print_load_table([case, hello])
@@ -961,7 +948,7 @@ def main(argv: list[str] | None = None) -> int:
             print_load_table(load)
         if not weigh_start_page(portal, results, show=not args.json):
             exit_code = 1
-        if args.case_page and not show_case_page(args, wrk, portal, load[1], env, tmp, results):
+        if args.case_page and not measure_case_page(args, wrk, portal, load[1], env, tmp, results):
             exit_code = 1
         if not run_followers(args, results, portal, hello):
             exit_code = 1

@@ -9,10 +9,11 @@ from typing import Any
 
 import requests
 from PIL import Image
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from server.extensions import db
 from tests.conftest import make_test_app
+from tests.drills.processes import wait_for
 from tests.factories import make_fine_case
 
 
@@ -27,6 +28,28 @@ def meta_csrf_token(page: requests.Response) -> str:
     found = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     assert found, page.text[:300]
     return found.group(1)
+
+
+def wait_for_a_lock_waiter(database: str, what: str) -> None:
+    """Until another connection waits for a row lock (the drill holds one, so that the process
+    it will cut is caught inside its transaction)."""
+    watcher = create_engine(database)
+
+    def waits() -> bool:
+        with watcher.connect() as connection:
+            return bool(
+                connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                )
+            )
+
+    try:
+        wait_for(waits, what)
+    finally:
+        watcher.dispose()
 
 
 def count_rows(database: str, model: Any) -> int:

@@ -3,6 +3,7 @@ the portal on it, one notice to pay, and what the citizen does there."""
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 
 import requests
@@ -11,7 +12,7 @@ from sqlalchemy import create_engine, select
 from server.payments.models import OnlinePayment
 from server.payments.sandbox.models import SandboxTransaction
 from tests.drills.common import csrf_token
-from tests.drills.processes import FaultProxy, PortalProcess, browser
+from tests.drills.processes import PORTAL, FaultProxy, PortalProcess, browser
 
 
 @dataclass
@@ -40,6 +41,18 @@ class Setup:
 
     def follow(self, citizen: requests.Session, answer: requests.Response) -> requests.Response:
         return citizen.get(self.portal.url + answer.headers["Location"], timeout=30)
+
+    def poll(self) -> None:
+        """``portal payments poll``, as the job (or an old cron line) runs it."""
+        polled = subprocess.run(
+            [str(PORTAL), "payments", "poll"],
+            env=self.portal.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert polled.returncode == 0, polled.stderr[-2000:]
 
 
 def pay_at_platform(url: str) -> str:

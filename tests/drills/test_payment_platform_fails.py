@@ -11,14 +11,13 @@ not confirm is settled by the poll job when the platform answers again."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
 from server.payments.models import Booking
 from tests.drills.common import count_rows
 from tests.drills.payments import Setup, pay_at_platform, payment_states, transactions
-from tests.drills.processes import PORTAL, browser, wait_for
+from tests.drills.processes import browser, wait_for
 
 pytestmark = pytest.mark.drill
 
@@ -71,15 +70,7 @@ def test_a_status_query_that_fails_on_return_is_not_paid_twice(setup: Setup) -> 
 
     # The platform answers again: the poll job settles the truth, once.
     assert setup.proxy.heal() >= 1
-    polled = subprocess.run(
-        [str(PORTAL), "payments", "poll"],
-        env=setup.portal.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert polled.returncode == 0, polled.stderr[-2000:]
+    setup.poll()
     assert count_rows(setup.database, Booking) == 1
     page = citizen.get(f"{setup.portal.url}/zahlungen/{setup.kassenzeichen}", timeout=10)
     assert "Bezahlt" in page.text or re.search(r"Noch offen.*0,00", page.text, re.S)
@@ -115,15 +106,7 @@ def test_a_slow_platform_is_told_like_a_failing_one_and_charges_once(
     assert count_rows(setup.database, Booking) == 0
 
     setup.proxy.heal()
-    polled = subprocess.run(
-        [str(PORTAL), "payments", "poll"],
-        env=setup.portal.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert polled.returncode == 0, polled.stderr[-2000:]
+    setup.poll()
     # The poll job or the platform's notification sent again: either books it, once.
     wait_for(lambda: payment_states(setup.database) == ["failed", "paid"], "the payment booked")
     assert count_rows(setup.database, Booking) == 1

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import Connection, create_engine, select
 
 from server.extensions import db
 from server.payments.models import Booking, Clarification, Receivable, StatementImport
 from tests.conftest import make_test_app
-from tests.drills.common import count_rows
+from tests.drills.common import count_rows, wait_for_a_lock_waiter
 from tests.drills.conftest import production_settings
-from tests.drills.processes import PORTAL, PrivatePostgres, wait_for
+from tests.drills.processes import PORTAL, PrivatePostgres
 from tests.factories import make_receivable
 
 pytestmark = pytest.mark.drill
@@ -71,23 +71,7 @@ def cut_while_booking(
         stderr=subprocess.PIPE,
         text=True,
     )
-    watcher = create_engine(database)
-
-    def import_waits() -> bool:
-        with watcher.connect() as connection:
-            return bool(
-                connection.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
-
-    try:
-        wait_for(import_waits, "the import waiting in its transaction")
-    finally:
-        watcher.dispose()
+    wait_for_a_lock_waiter(database, "the import waiting in its transaction")
     cut(importing.pid)
     stdout, stderr = importing.communicate(timeout=60)
     held.invalidate()

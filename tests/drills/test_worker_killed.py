@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 
 from server.payments.models import Booking, Receivable
-from tests.drills.common import count_rows
+from tests.drills.common import count_rows, wait_for_a_lock_waiter
 from tests.drills.payments import Setup, pay_at_platform, payment_states, transactions
-from tests.drills.processes import PORTAL, browser, wait_for
+from tests.drills.processes import browser, wait_for
 
 pytestmark = pytest.mark.drill
 
@@ -37,6 +38,20 @@ def workers_of(master: int) -> list[int]:
     """The gunicorn workers: the children of ``portal serve`` (the master)."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return [int(pid) for pid in children]
+
+
+@contextmanager
+def holding_the_receivables(database: str) -> Iterator[None]:
+    """Every receivable's row locked, as a parallel booking would, while the block runs: a
+    booking started meanwhile waits inside its transaction."""
+    holder = create_engine(database)
+    try:
+        with holder.connect() as held, held.begin() as transaction:
+            held.execute(select(Receivable.id).with_for_update())
+            yield
+            transaction.rollback()
+    finally:
+        holder.dispose()
 
 
 def test_a_worker_killed_while_booking_leaves_no_limbo(
@@ -51,10 +66,6 @@ def test_a_worker_killed_while_booking_leaves_no_limbo(
     master = setup.portal.process.pid
     [worker] = workers_of(master)
 
-    holder = create_engine(setup.database)
-    held = holder.connect()
-    held.begin()
-    held.execute(select(Receivable.id).with_for_update())
     answers: list[int | str] = []
 
     def come_back() -> None:
@@ -63,27 +74,12 @@ def test_a_worker_killed_while_booking_leaves_no_limbo(
         except requests.RequestException as error:
             answers.append(type(error).__name__)
 
-    returning = threading.Thread(target=come_back)
-    returning.start()
-    watcher = create_engine(setup.database)
-
-    def booking_waits() -> bool:
-        with watcher.connect() as connection:
-            return bool(
-                connection.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
-
-    wait_for(booking_waits, "the return's booking waiting for the receivable")
-    os.kill(worker, signal.SIGKILL)
-    returning.join(timeout=30)
-    held.rollback()
-    held.close()
-    holder.dispose()
+    with holding_the_receivables(setup.database):
+        returning = threading.Thread(target=come_back)
+        returning.start()
+        wait_for_a_lock_waiter(setup.database, "the return's booking waiting for the receivable")
+        os.kill(worker, signal.SIGKILL)
+        returning.join(timeout=30)
     wait_for(lambda: workers_of(master) not in ([], [worker]), "gunicorn's new worker")
 
     # The citizen's request died with the worker: no answer, or the proxy's error.
@@ -93,19 +89,10 @@ def test_a_worker_killed_while_booking_leaves_no_limbo(
     assert count_rows(setup.database, Booking) == 0
     assert payment_states(setup.database) == ["pending"]
 
-    polled = subprocess.run(
-        [str(PORTAL), "payments", "poll"],
-        env=setup.portal.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert polled.returncode == 0, polled.stderr[-2000:]
+    setup.poll()
     reloaded = citizen.get(back, timeout=30)
     assert reloaded.status_code == 200
     assert "Bezahlt" in reloaded.text
-    watcher.dispose()
     assert count_rows(setup.database, Booking) == 1
     assert payment_states(setup.database) == ["paid"]
     assert transactions(setup.database) == ["PAYED"]
@@ -122,40 +109,22 @@ def test_a_worker_killed_while_a_notification_books_leaves_no_limbo(setup: Setup
     master = setup.portal.process.pid
     [worker] = workers_of(master)
 
-    holder = create_engine(setup.database)
-    held = holder.connect()
-    held.begin()
-    held.execute(select(Receivable.id).with_for_update())
-    watcher = create_engine(setup.database)
-
-    def notification_waits() -> bool:
-        with watcher.connect() as connection:
-            return bool(
-                connection.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
-
-    pay_at_platform(started.headers["Location"])  # and never comes back
-    wait_for(notification_waits, "the notification's booking waiting for the receivable")
-    os.kill(worker, signal.SIGKILL)
-    wait_for(lambda: workers_of(master) not in ([], [worker]), "gunicorn's new worker")
-    # Nothing half-done while the cut transaction waits for its end.
-    assert count_rows(setup.database, Booking) == 0
-    assert payment_states(setup.database) == ["pending"]
-    held.rollback()
-    held.close()
-    holder.dispose()
+    with holding_the_receivables(setup.database):
+        pay_at_platform(started.headers["Location"])  # and never comes back
+        wait_for_a_lock_waiter(
+            setup.database, "the notification's booking waiting for the receivable"
+        )
+        os.kill(worker, signal.SIGKILL)
+        wait_for(lambda: workers_of(master) not in ([], [worker]), "gunicorn's new worker")
+        # Nothing half-done while the cut transaction waits for its end.
+        assert count_rows(setup.database, Booking) == 0
+        assert payment_states(setup.database) == ["pending"]
 
     wait_for(
         lambda: payment_states(setup.database) == ["paid"],
         "the notification sent again and booked",
         seconds=60,
     )
-    watcher.dispose()
     assert count_rows(setup.database, Booking) == 1
     assert transactions(setup.database) == ["PAYED"]
     notice = setup.notice(citizen)
