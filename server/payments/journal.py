@@ -9,6 +9,7 @@ of every receivable that ``settles`` run in the same transaction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +17,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Table,
+    bindparam,
     case,
     func,
     insert,
@@ -24,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from server.db import BULK_CHUNK, lock_row, utcnow
 from server.logs import get_logger
@@ -118,10 +121,15 @@ def balance_from_sums(
     )
 
 
+@functools.cache
+def _balance_query() -> Select[int, int, int]:
+    """Built once: every page showing a receivable asks, and building the three sums costs
+    more than running them (issue 17)."""
+    return select(*balance_columns()).where(Booking.receivable_id == bindparam("receivable_id"))
+
+
 def balance_of(session: Session, receivable: Receivable) -> Balance:
-    row = session.execute(
-        select(*balance_columns()).where(Booking.receivable_id == receivable.id)
-    ).one()
+    row = session.execute(_balance_query(), {"receivable_id": receivable.id}).one()
     return balance_from_sums(receivable, row[0], row[1], row[2])
 
 
@@ -362,9 +370,9 @@ class Batch:
         found: dict[int, Receivable] = {}
         for start in range(0, len(ids), _CHUNK):
             for receivable in self.session.scalars(
-                select(Receivable)
-                .where(any_of(self.session, Receivable.id, list(ids[start : start + _CHUNK])))
-                .options(lazyload(Receivable.bookings))
+                select(Receivable).where(
+                    any_of(self.session, Receivable.id, list(ids[start : start + _CHUNK]))
+                )
             ):
                 found[receivable.id] = receivable
         return [found[receivable_id] for receivable_id in ids]

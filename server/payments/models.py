@@ -129,12 +129,13 @@ class Receivable(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64))
 
     # Named with its module: another area may have a class of the same name (an appointment's
-    # booking), and the mapper registry is shared.
+    # booking), and the mapper registry is shared. Loaded when read (only the clerks' journal
+    # page does): every page that shows a receivable takes its balance from the sums
+    # (journal.balance_of), not from the booking rows.
     bookings: Mapped[list[Booking]] = relationship(
         "server.payments.models.Booking",
         back_populates="receivable",
         order_by="server.payments.models.Booking.id",
-        lazy="selectin",
     )
 
 
