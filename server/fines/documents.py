@@ -12,7 +12,11 @@ from server.fines.objection_pdf import ObjectionLetter, render_objection
 from server.fines.privacy import PRIVACY
 from server.fines.receipt_pdf import StatementReceipt, render_receipt
 from server.formatting import german_date
+from server.mail.attachments import later
 from server.urls import public_url
+
+#: The kind of the mailed receipt's attachment, drawn when the mail is sent.
+STATEMENT_RECEIPT = "fine-statement-receipt"
 
 
 def _size(size: int) -> str:
@@ -87,5 +91,13 @@ def mail_confirmation(case: FineCase, statement: HearingStatement) -> None:
                 f"{authority_address()[0]}\n"
             ),
             attachment_name=f"eingangsbestaetigung-{case.aktenzeichen}.pdf",
-            attachment=receipt(case, statement),
+            attachment_source=later(STATEMENT_RECEIPT, statement.id),
         )
+
+
+def statement_receipt(statement_id: int) -> bytes:
+    """The receipt's PDF for the outbox's sender (``STATEMENT_RECEIPT``)."""
+    from server.extensions import db
+
+    statement = db.session.get_one(HearingStatement, statement_id)
+    return receipt(db.session.get_one(FineCase, statement.case_id), statement)

@@ -10,6 +10,7 @@ from server.auth.roles import Role
 from server.fines.account import describe_cases
 from server.fines.cases import PURPOSE, init_fines_events, shown_offence_text
 from server.fines.proof import proof_recipient
+from server.mail.attachments import register_attachment_maker
 from server.payments.events import register_notice_title, register_origin_link
 from server.payments.models import Receivable
 from server.payments.proof_mail import register_proof_recipient
@@ -41,6 +42,7 @@ def init_fines(app: Flask) -> None:
     from server.fines import hearing
     from server.fines.backoffice import bp as fines_office
     from server.fines.cli import fines_group
+    from server.fines.documents import STATEMENT_RECEIPT, statement_receipt
     from server.fines.labels import register_fines_labels
     from server.fines.views import bp
 
@@ -51,6 +53,7 @@ def init_fines(app: Flask) -> None:
     register_notice_title(PURPOSE, _title)
     app.jinja_env.globals.update(shown_offence_text=shown_offence_text)
     register_proof_recipient(PURPOSE, proof_recipient)
+    register_attachment_maker(STATEMENT_RECEIPT, statement_receipt)
     app.register_blueprint(bp)
     app.register_blueprint(fines_office)
     register_queue(

@@ -7,12 +7,28 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from server.extensions import db
 from server.forms import receipt
 from server.forms.engine import FormDefinition
 from server.forms.models import FormStatusEvent, FormSubmission
+from server.forms.registry import get_definition
 from server.i18n import speaking
+from server.mail.attachments import later
 from server.mail.postfach import Notice, tell
 from server.urls import public_url
+
+#: The kind of the confirmation's receipt, drawn when the mail is sent (a PDF takes tens of
+#: milliseconds: the citizen's submission does not wait for it).
+RECEIPT = "form-receipt"
+
+
+def receipt_attachment(submission_id: int) -> bytes:
+    """The receipt's PDF for the outbox's sender (``RECEIPT``)."""
+    submission = db.session.get_one(FormSubmission, submission_id)
+    definition = get_definition(submission.service)
+    if definition is None:
+        raise LookupError(f"no form definition {submission.service!r}")
+    return receipt.render(definition, submission)
 
 
 def status_link(submission: FormSubmission) -> str:
@@ -65,7 +81,7 @@ def tell_received(definition: FormDefinition, submission: FormSubmission) -> Non
             ),
             link=status_link(submission),
             attachment_name=f"eingangsbestaetigung-{submission.reference}.pdf",
-            attachment=receipt.render(definition, submission),
+            attachment_source=later(RECEIPT, submission.id),
         )
     tell(notice, recipient=_recipient(definition, submission), citizen_id=submission.citizen_id)
 

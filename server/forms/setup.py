@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from server.auth.records import register_record_source
 from server.backoffice.queues import Queue, register_queue
+from server.forms import notices
 from server.forms.account import submissions_for_account
 from server.forms.engine import FormDefinition
 from server.forms.payment import register_payment_step
@@ -17,6 +18,7 @@ from server.forms.payment_proof import register_proof_recipient_of
 from server.forms.registry import on_register, register_definition
 from server.forms.submissions import count_open
 from server.jobs.catalogue import Job, register_job
+from server.mail.attachments import register_attachment_maker
 
 
 def purge_drafts_job() -> dict[str, int]:
@@ -49,6 +51,7 @@ def init_forms(app: Flask) -> None:
     for wiring in (register_payment_step, register_proof_recipient_of, _register_work_queue):
         on_register(wiring)
     register_record_source(submissions_for_account)
+    register_attachment_maker(notices.RECEIPT, notices.receipt_attachment)
     app.register_blueprint(bp)
     app.register_blueprint(status)
     app.register_blueprint(office)

@@ -40,6 +40,9 @@ class OutboxMail(Base):
     body: Mapped[str] = mapped_column(Text)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Drawn by the sender when it takes the mail (server.mail.attachments), then kept in
+    # ``attachment``: "<kind>:<record id>".
+    attachment_source: Mapped[str | None] = mapped_column(String(100))
     # A mail that must go once ("proof:<receivable id>"): the database refuses a second one.
     dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -30,12 +30,16 @@ from server.db import as_utc, utcnow
 from server.extensions import db
 from server.jobs.wakeup import request_run
 from server.logs import get_logger
+from server.mail.attachments import AttachmentUnavailable, make
 from server.mail.models import OutboxMail
 from server.mail.transports import DELIVERY_ERRORS, transport
 
 log = get_logger("mail")
 #: The job that sends the outbox (registered in ``server.mail.setup``).
 OUTBOX_JOB = "outbox-send"
+#: What ends one attempt without sending: the mail server's answers, or an attachment that could
+#: not be drawn (server.mail.attachments).
+_ATTEMPT_ERRORS: tuple[type[Exception], ...] = (*DELIVERY_ERRORS, AttachmentUnavailable)
 #: How long a claimed mail is left to its sender (SMTP gives up after 30 s per step).
 CLAIM = timedelta(minutes=10)
 
@@ -47,10 +51,12 @@ def queue_mail(
     body: str,
     attachment_name: str | None = None,
     attachment: bytes | None = None,
+    attachment_source: str | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxMail:
     """Add to the caller's transaction: the mail exists exactly if what it reports does. With
-    ``dedupe_key`` the database keeps one mail per key (a second raises IntegrityError)."""
+    ``dedupe_key`` the database keeps one mail per key (a second raises IntegrityError). An
+    ``attachment_source`` (``attachments.later``) is drawn when the mail is sent."""
     mail = OutboxMail(
         recipient=recipient,
         dedupe_key=dedupe_key,
@@ -58,6 +64,7 @@ def queue_mail(
         body=body,
         attachment_name=attachment_name,
         attachment=attachment,
+        attachment_source=attachment_source,
     )
     db.session.add(mail)
     request_run(OUTBOX_JOB)  # sent within seconds of the commit, not at the next tick
@@ -84,6 +91,12 @@ def _message(mail: OutboxMail) -> EmailMessage:
             mail.attachment, maintype=maintype, subtype=subtype, filename=mail.attachment_name
         )
     return message
+
+
+def _draw_attachment(mail: OutboxMail) -> None:
+    """A deferred attachment, drawn once (the claim keeps other senders away)."""
+    if mail.attachment is None and mail.attachment_source:
+        mail.attachment = make(mail.attachment_source)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -156,13 +169,15 @@ def send_pending(now: datetime | None = None) -> tuple[int, int]:
         if not _claim(mail_id, moment):
             continue  # another sender has it
         mail = db.session.get_one(OutboxMail, mail_id, populate_existing=True)
-        message = _message(mail)
         next_at, give_up = moment + pause_after(mail.attempts), give_up_at(mail)
-        db.session.commit()
         outcome: dict[str, object]
         try:
+            _draw_attachment(mail)
+            message = _message(mail)
+            db.session.commit()  # with the attachment drawn: every attempt sends the same file
             sender.deliver(message, mail_id=mail_id)
-        except DELIVERY_ERRORS as error:
+        except _ATTEMPT_ERRORS as error:
+            db.session.rollback()
             outcome = _failure(mail_id, error, next_at, give_up)
             failed += 1
         else:

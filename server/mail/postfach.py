@@ -22,6 +22,7 @@ class Notice:
     link: str | None = None  # the page the notice is about, absolute
     attachment_name: str | None = None
     attachment: bytes | None = None
+    attachment_source: str | None = None  # drawn when the mail is sent (attachments.later)
 
 
 def tell(notice: Notice, *, recipient: str | None, citizen_id: int | None) -> None:
@@ -34,6 +35,7 @@ def tell(notice: Notice, *, recipient: str | None, citizen_id: int | None) -> No
             body=notice.body,
             attachment_name=notice.attachment_name,
             attachment=notice.attachment,
+            attachment_source=notice.attachment_source,
         )
     if citizen_id is not None:
         put_in_postfach(notice, citizen_id=citizen_id, mailed=bool(recipient))

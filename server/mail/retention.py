@@ -48,6 +48,7 @@ def forget(cutoff: datetime) -> Forgotten:
                 body=BLANK,
                 attachment=None,
                 attachment_name=None,
+                attachment_source=None,
                 last_error=None,
             )
             .execution_options(synchronize_session=False)
