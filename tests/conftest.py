@@ -28,6 +28,7 @@ from server.db import import_all_models
 from server.extensions import db
 from server.migrate import upgrade
 from tests.checking_client import CheckingClient
+from tests.setup_shortcuts import cheap_password_hashes, url_rules_compiled_once
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -66,6 +67,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if only_on:
             backends = [name for name in backends if name in only_on] or backends[:1]
         metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def setup_shortcuts() -> Iterator[None]:
+    """Cheap password hashes and URL rules compiled once (``tests/setup_shortcuts.py``)."""
+    with cheap_password_hashes(), url_rules_compiled_once():
+        yield
 
 
 def _unavailable(reason: str) -> None:
