@@ -119,7 +119,7 @@ def run(app: Flask, platform: ScriptedPlatform, events: list[str], outcome: str)
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(events=EVENTS, outcome=FINAL_OUTCOMES)
 @example(events=["settle", "return", "notify", "poll"], outcome="paid")
