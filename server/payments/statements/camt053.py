@@ -22,9 +22,9 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from lxml import etree
 
@@ -74,6 +74,13 @@ def stream_camt053(data: bytes) -> StatementStream:
     return StatementStream(reader.items(data), reader.skip)
 
 
+# A transaction's references (EndToEndId, AcctSvcrRef, InstrId, MndtId) and parties (debtor's
+# name and IBAN, creditor's name and IBAN), before its <Refs> and <RltdPties> are read.
+_Refs = tuple[str | None, str | None, str | None, str | None]
+_Parties = tuple[str | None, str | None, str | None, str | None]
+_NO_REFS: _Refs = (None, None, None, None)
+_NO_PARTIES: _Parties = (None, None, None, None)
+
 # The local names of the elements the reader looks at, under an entry and its transactions.
 _NAMES = (
     "Amt",
@@ -115,11 +122,18 @@ class _Reader:
     def __init__(self) -> None:
         self.ns = ""
         self.n = 0
+        # Full tags ("{urn:...}Ntry") of the elements looked at most, for this namespace.
+        self.ntry_tag = ""
+        self.stmt_tag = ""
+        self.details_tag = ""
+        self.txdtls_tag = ""
+        self.charges_tag = ""
+        # The children of <Ntry> with one value each: their slot by full tag, and its reader.
+        self.entry_slots: dict[str, int] = {}
+        self.entry_readers: tuple[Callable[[Element], Any], ...] = ()
         self.version = ""
         # Local name by the element's full tag ("{urn:...}Amt" -> "Amt"), for this namespace.
         self.names: dict[str, str] = {}
-        self.entry_readers: dict[str, _Read[_EntryParts]] = {}
-        self.detail_readers: dict[str, _Read[_DetailParts]] = {}
         self.statements = 0
         # The current statement: its head handed out, entries read, their references.
         self.head_out = False
@@ -148,13 +162,7 @@ class _Reader:
             remove_pis=True,
         )
         try:
-            for event, element in events:
-                if event == "start":
-                    self._start(element)
-                elif element.tag == self.ns + "Ntry":
-                    yield from self._end_entry(element)
-                elif element.tag == self.ns + "Stmt":
-                    yield from self._end_statement(element)
+            yield from self._read(events)
         except etree.XMLSyntaxError as error:
             # This parse's own log has the first error with its line; the exception's message is
             # sometimes only a generic "no element found", and its log spans earlier parses.
@@ -172,6 +180,35 @@ class _Reader:
                 line=events.root.sourceline,
                 element="Document",
             )
+
+    def _read(self, events: Iterator[tuple[str, Element]]) -> Iterator[Statement | Entry]:
+        for event, element in events:
+            if event == "start":
+                # Once the root is checked, only a <Stmt>'s start has something to check.
+                if not self.ns or element.tag == self.stmt_tag:
+                    self._start(element)
+                continue
+            tag = element.tag
+            if tag == self.ntry_tag:
+                # Read here rather than in a generator per entry: 100,000 entries count.
+                stmt = self._entry_statement(element)
+                if not self.head_out:
+                    # The statement's own elements come before its entries (the schema's order).
+                    self.head_out = True
+                    yield self._statement(stmt)
+                if not self.skipping:
+                    entry = self._entry(element, stmt)
+                    if entry is not None:
+                        self.count += 1
+                        yield entry
+                # The entry is read; dropping it (and the one before) keeps memory flat on big
+                # files.
+                element.clear()
+                previous = element.getprevious()
+                if previous is not None and previous.tag == tag:
+                    stmt.remove(previous)
+            elif tag == self.stmt_tag:
+                yield from self._end_statement(element)
 
     def _start(self, element: Element) -> None:
         if element.getparent() is None:
@@ -221,42 +258,69 @@ class _Reader:
             )
         self.ns = "{" + namespace + "}"
         self.n = len(self.ns)
+        self.ntry_tag = self.ns + "Ntry"
+        self.stmt_tag = self.ns + "Stmt"
+        self.details_tag = self.ns + "NtryDtls"
+        self.txdtls_tag = self.ns + "TxDtls"
+        self.charges_tag = self.ns + "Chrgs"
+        # In the order _entry unpacks their values.
+        readers: dict[str, Callable[[Element], Any]] = {
+            "Amt": self._amount,
+            "CdtDbtInd": self._credit,
+            "Sts": self._status,
+            "BookgDt": self._date_choice,
+            "ValDt": self._date_choice,
+            "NtryRef": _reference,
+            "AcctSvcrRef": _reference,
+            "BkTxCd": self._bank_transaction_code,
+            "AddtlNtryInf": _text,
+            "RvslInd": self._boolean,
+        }
+        self.entry_slots = {self.ns + name: slot for slot, name in enumerate(readers)}
+        self.entry_readers = tuple(readers.values())
         self.names = {self.ns + name: name for name in _NAMES}
-        self.entry_readers = {self.ns + name: read for name, read in _ENTRY_READERS.items()}
-        self.detail_readers = {self.ns + name: read for name, read in _DETAIL_READERS.items()}
         self.version = message
 
     # Entries -------------------------------------------------------------------------------
 
-    def _end_entry(self, ntry: Element) -> Iterator[Statement | Entry]:
-        parent = ntry.getparent()
-        if parent is None or parent.tag != self.ns + "Stmt":
+    def _entry_statement(self, ntry: Element) -> Element:
+        stmt = ntry.getparent()
+        if stmt is None or stmt.tag != self.stmt_tag:
             raise self._error("<Ntry> outside a statement <Stmt>", ntry)
-        if not self.head_out:
-            # The statement's own elements come before its entries (the schema's order).
-            self.head_out = True
-            yield self._statement(parent)
-        if not self.skipping:
-            entry = self._entry(ntry, parent)
-            if entry is not None:
-                self.count += 1
-                yield entry
-        # The entry is read; dropping it (and the one before) keeps memory flat on big files.
-        ntry.clear()
-        previous = ntry.getprevious()
-        if previous is not None and previous.tag == ntry.tag:
-            parent.remove(previous)
+        return stmt
 
     def _entry(self, ntry: Element, stmt: Element) -> Entry | None:
-        # One pass over the entry's children, each read by the reader for its tag: with
-        # 100,000 entries every lxml element handed to Python counts.
-        parts = _EntryParts()
+        # One pass over the entry's children: each child with a value of its own is read by
+        # the reader of its slot, the last one of a kind wins. With 100,000 entries every lxml
+        # element handed to Python and every call counts.
+        slots = self.entry_slots
         readers = self.entry_readers
+        values: list[Any] = [None] * len(readers)
+        transactions: list[Element] = []
+        charges = 0
         for child in ntry:
-            read = readers.get(child.tag)
-            if read is not None:
-                read(self, parts, child)
-        amount, credit, status = parts.amount, parts.credit, parts.status
+            tag = child.tag
+            slot = slots.get(tag)
+            if slot is not None:
+                values[slot] = readers[slot](child)
+            elif tag == self.details_tag:
+                # Cheaper than iterchildren(tag), which builds a matcher for each call.
+                txdtls_tag = self.txdtls_tag
+                transactions += [tx for tx in child if tx.tag == txdtls_tag]
+            elif tag == self.charges_tag:
+                charges += self._charges(child)
+        (
+            amount,
+            credit,
+            status,
+            booking_date,
+            value_date,
+            ntry_ref,
+            servicer_ref,
+            code,
+            additional_info,
+            reversal,
+        ) = values
         if amount is None:
             raise self._error("the entry has no amount <Amt>", ntry)
         if credit is None:
@@ -266,11 +330,9 @@ class _Reader:
         if amount == 0:
             # A 0.00 booking (an account closing without fees) moves no money; entries are > 0.
             return None
-        entry_ref = self.refs.unique(
-            parts.servicer_ref or parts.ntry_ref or self._fallback_ref(ntry, stmt)
-        )
-        if parts.transactions:
-            details = self._details(parts.transactions, amount)
+        entry_ref = self.refs.unique(servicer_ref or ntry_ref or self._fallback_ref(ntry, stmt))
+        if transactions:
+            details = self._details(transactions, amount)
         else:
             # An entry without transaction details still gets one detail, so that matching
             # code only ever looks at details; the bank's free text is its remittance
@@ -278,20 +340,20 @@ class _Reader:
             details = (
                 TransactionDetail(
                     amount_cents=amount,
-                    remittance_text=parts.additional_info,
-                    account_servicer_ref=parts.servicer_ref,
+                    remittance_text=additional_info or "",
+                    account_servicer_ref=servicer_ref,
                 ),
             )
         return Entry(
             entry_ref=entry_ref,
             amount_cents=amount,
             credit=credit,
-            reversal=parts.reversal,
+            reversal=reversal or False,
             status=status,
-            booking_date=parts.booking_date,
-            value_date=parts.value_date,
-            bank_transaction_code=parts.code,
-            charges_cents=parts.charges,
+            booking_date=booking_date,
+            value_date=value_date,
+            bank_transaction_code=code,
+            charges_cents=charges,
             details=details,
         )
 
@@ -329,123 +391,105 @@ class _Reader:
     def _detail(self, tx: Element, fallback_amount: int | None = None) -> TransactionDetail | None:
         """The payment a transaction (<TxDtls>) describes; None when it has no amount of its
         own and none is given."""
-        parts = _DetailParts()
-        readers = self.detail_readers
+        # One pass over the children, the values in locals (see _entry).
+        names = self.names
+        amount: int | None = None
+        transaction_amount: int | None = None
+        refs = _NO_REFS
+        parties = _NO_PARTIES
+        texts: list[str] = []
+        creditor_reference: str | None = None
+        return_reason: str | None = None
         for child in tx:
-            read = readers.get(child.tag)
-            if read is not None:
-                read(self, parts, child)
+            name = names.get(child.tag)
+            if name == "Refs":
+                refs = self._refs(child, refs)
+            elif name == "Amt":
+                amount = self._amount(child)
+            elif name == "RltdPties":
+                parties = self._parties(child, parties)
+            elif name == "RmtInf":
+                creditor_reference = self._remittance(child, texts, creditor_reference)
+            elif name == "AmtDtls":
+                tx_amount = self._first(child, "TxAmt", "Amt")
+                if tx_amount is not None:
+                    transaction_amount = self._amount(tx_amount)
+            elif name == "RtrInf":
+                return_reason = self._return_reason(child)
         # The transaction amount in account currency is the one booked; Amt may be the
         # instructed amount.
-        booked = parts.transaction_amount if parts.transaction_amount is not None else parts.amount
+        booked = transaction_amount if transaction_amount is not None else amount
         if booked is None:
             if fallback_amount is None:
                 return None
             booked = fallback_amount
-        end_to_end_id = parts.end_to_end_id
+        end_to_end_id, servicer_ref, instruction_id, mandate_id = refs
+        debtor_name, debtor_iban, creditor_name, creditor_iban = parties
         return TransactionDetail(
             amount_cents=booked,
             end_to_end_id=None if end_to_end_id in (None, "", "NOTPROVIDED") else end_to_end_id,
-            remittance_text=" ".join(parts.texts),
-            creditor_reference=parts.creditor_reference,
-            debtor_name=parts.debtor_name,
-            debtor_iban=parts.debtor_iban,
-            creditor_name=parts.creditor_name,
-            creditor_iban=parts.creditor_iban,
-            return_reason=parts.return_reason,
-            account_servicer_ref=parts.servicer_ref,
-            instruction_id=parts.instruction_id,
-            mandate_id=parts.mandate_id,
+            remittance_text=" ".join(texts),
+            creditor_reference=creditor_reference,
+            debtor_name=debtor_name,
+            debtor_iban=debtor_iban,
+            creditor_name=creditor_name,
+            creditor_iban=creditor_iban,
+            return_reason=return_reason,
+            account_servicer_ref=servicer_ref,
+            instruction_id=instruction_id,
+            mandate_id=mandate_id,
         )
 
-    # The children of <Ntry> --------------------------------------------------------------
+    # The children of <TxDtls> with several values ---------------------------------------
 
-    def _entry_amount(self, parts: _EntryParts, child: Element) -> None:
-        parts.amount = self._amount(child)
-
-    def _entry_credit(self, parts: _EntryParts, child: Element) -> None:
-        parts.credit = self._credit(child)
-
-    def _entry_reversal(self, parts: _EntryParts, child: Element) -> None:
-        parts.reversal = self._boolean(child)
-
-    def _entry_charges(self, parts: _EntryParts, child: Element) -> None:
-        parts.charges += self._charges(child)
-
-    def _entry_status(self, parts: _EntryParts, child: Element) -> None:
-        parts.status = self._status(child)
-
-    def _entry_booking_date(self, parts: _EntryParts, child: Element) -> None:
-        parts.booking_date = self._date_choice(child)
-
-    def _entry_value_date(self, parts: _EntryParts, child: Element) -> None:
-        parts.value_date = self._date_choice(child)
-
-    def _entry_ntry_ref(self, parts: _EntryParts, child: Element) -> None:
-        parts.ntry_ref = _reference(child)
-
-    def _entry_servicer_ref(self, parts: _EntryParts, child: Element) -> None:
-        parts.servicer_ref = _reference(child)
-
-    def _entry_code(self, parts: _EntryParts, child: Element) -> None:
-        parts.code = self._bank_transaction_code(child)
-
-    def _entry_transactions(self, parts: _EntryParts, child: Element) -> None:
-        parts.transactions.extend(child.iterchildren(self.ns + "TxDtls"))
-
-    def _entry_info(self, parts: _EntryParts, child: Element) -> None:
-        parts.additional_info = _text(child)
-
-    # The children of <TxDtls> ------------------------------------------------------------
-
-    def _detail_refs(self, parts: _DetailParts, refs: Element) -> None:
+    def _refs(self, refs: Element, values: _Refs) -> _Refs:
+        """The references under <Refs>, over those of a <Refs> before."""
+        end_to_end_id, servicer_ref, instruction_id, mandate_id = values
         names = self.names
         for ref in refs:
             name = names.get(ref.tag)
             if name == "EndToEndId":
-                parts.end_to_end_id = _text(ref)
+                end_to_end_id = _text(ref)
             elif name == "AcctSvcrRef":
-                parts.servicer_ref = _text(ref) or None
+                servicer_ref = _text(ref) or None
             elif name == "InstrId":
-                parts.instruction_id = _text(ref) or None
+                instruction_id = _text(ref) or None
             elif name == "MndtId":
-                parts.mandate_id = _text(ref) or None
+                mandate_id = _text(ref) or None
+        return end_to_end_id, servicer_ref, instruction_id, mandate_id
 
-    def _detail_amount(self, parts: _DetailParts, child: Element) -> None:
-        parts.amount = self._amount(child)
-
-    def _detail_amount_details(self, parts: _DetailParts, child: Element) -> None:
-        tx_amount = self._first(child, "TxAmt", "Amt")
-        if tx_amount is not None:
-            parts.transaction_amount = self._amount(tx_amount)
-
-    def _detail_parties(self, parts: _DetailParts, parties: Element) -> None:
+    def _parties(self, parties: Element, values: _Parties) -> _Parties:
+        """Debtor and creditor under <RltdPties>, over those of a <RltdPties> before."""
+        debtor_name, debtor_iban, creditor_name, creditor_iban = values
         names = self.names
         for party in parties:
             name = names.get(party.tag)
             if name == "Dbtr":
-                parts.debtor_name = self._party_name(party)
+                debtor_name = self._party_name(party)
             elif name == "DbtrAcct":
-                parts.debtor_iban = self._iban(party)
+                debtor_iban = self._iban(party)
             elif name == "Cdtr":
-                parts.creditor_name = self._party_name(party)
+                creditor_name = self._party_name(party)
             elif name == "CdtrAcct":
-                parts.creditor_iban = self._iban(party)
+                creditor_iban = self._iban(party)
+        return debtor_name, debtor_iban, creditor_name, creditor_iban
 
-    def _detail_remittance(self, parts: _DetailParts, remittance: Element) -> None:
+    def _remittance(
+        self, remittance: Element, texts: list[str], creditor_reference: str | None
+    ) -> str | None:
+        """Adds the unstructured lines of <RmtInf> to ``texts``; the creditor reference is the
+        first one of the transaction."""
         names = self.names
         for info in remittance:
             name = names.get(info.tag)
             if name == "Ustrd":
                 text = _text(info)
                 if text:
-                    parts.texts.append(text)
-            elif name == "Strd" and parts.creditor_reference is None:
+                    texts.append(text)
+            elif name == "Strd" and creditor_reference is None:
                 reference = self._first(info, "CdtrRefInf", "Ref")
-                parts.creditor_reference = None if reference is None else _text(reference) or None
-
-    def _detail_return(self, parts: _DetailParts, return_info: Element) -> None:
-        parts.return_reason = self._return_reason(return_info)
+                creditor_reference = None if reference is None else _text(reference) or None
+        return creditor_reference
 
     def _return_reason(self, return_info: Element) -> str | None:
         reason = self._first(return_info, "Rsn", "Cd")
@@ -685,71 +729,6 @@ class _Reader:
             line=element.sourceline,
             element=etree.QName(element).localname,
         )
-
-
-@dataclass(slots=True)
-class _EntryParts:
-    """What an entry's children said, as they are read."""
-
-    amount: int | None = None
-    credit: bool | None = None
-    reversal: bool = False
-    status: str | None = None
-    booking_date: date | None = None
-    value_date: date | None = None
-    ntry_ref: str | None = None
-    servicer_ref: str | None = None
-    code: str | None = None
-    charges: int = 0
-    transactions: list[Element] = field(default_factory=list)
-    additional_info: str = ""
-
-
-@dataclass(slots=True)
-class _DetailParts:
-    """What a transaction's children (<TxDtls>) said, as they are read."""
-
-    amount: int | None = None
-    transaction_amount: int | None = None
-    end_to_end_id: str | None = None
-    servicer_ref: str | None = None
-    instruction_id: str | None = None
-    mandate_id: str | None = None
-    texts: list[str] = field(default_factory=list)
-    creditor_reference: str | None = None
-    debtor_name: str | None = None
-    debtor_iban: str | None = None
-    creditor_name: str | None = None
-    creditor_iban: str | None = None
-    return_reason: str | None = None
-
-
-_Parts = TypeVar("_Parts", _EntryParts, _DetailParts)
-_Read = Callable[[_Reader, _Parts, Element], None]
-
-# Which reader takes which child of <Ntry> and of <TxDtls>, by local name.
-_ENTRY_READERS: dict[str, _Read[_EntryParts]] = {
-    "Amt": _Reader._entry_amount,
-    "CdtDbtInd": _Reader._entry_credit,
-    "RvslInd": _Reader._entry_reversal,
-    "Chrgs": _Reader._entry_charges,
-    "Sts": _Reader._entry_status,
-    "BookgDt": _Reader._entry_booking_date,
-    "ValDt": _Reader._entry_value_date,
-    "NtryRef": _Reader._entry_ntry_ref,
-    "AcctSvcrRef": _Reader._entry_servicer_ref,
-    "BkTxCd": _Reader._entry_code,
-    "NtryDtls": _Reader._entry_transactions,
-    "AddtlNtryInf": _Reader._entry_info,
-}
-_DETAIL_READERS: dict[str, _Read[_DetailParts]] = {
-    "Refs": _Reader._detail_refs,
-    "Amt": _Reader._detail_amount,
-    "AmtDtls": _Reader._detail_amount_details,
-    "RltdPties": _Reader._detail_parties,
-    "RmtInf": _Reader._detail_remittance,
-    "RtrInf": _Reader._detail_return,
-}
 
 
 def _text(element: Element) -> str:
