@@ -8,6 +8,7 @@ carrying the nonce of its own CSP header.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +25,7 @@ class PageCheckError(AssertionError):
 
 
 def check_page(html: str, csp: str | None) -> BeautifulSoup:
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     problems = [
         *_document_problems(soup),
         *_id_problems(soup),
@@ -47,8 +48,8 @@ def _document_problems(soup: BeautifulSoup) -> Iterator[str]:
 
 
 def _id_problems(soup: BeautifulSoup) -> Iterator[str]:
-    ids = [element["id"] for element in soup.find_all(id=True)]
-    duplicates = sorted({value for value in ids if ids.count(value) > 1})
+    ids = Counter(str(element["id"]) for element in soup.find_all(id=True))
+    duplicates = sorted(value for value, times in ids.items() if times > 1)
     if duplicates:
         yield f"duplicate ids: {duplicates}"
     # An in-page link must land somewhere: skip links and error summaries included.
@@ -128,7 +129,7 @@ def check_fragment(html: str, csp: str | None) -> None:
 
 
 def csrf_token(response: TestResponse) -> str:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
     meta = soup.find("meta", attrs={"name": "csrf-token"})
     if meta is not None:
         return str(meta["content"])

@@ -1,8 +1,10 @@
-"""Parts of public pages that are the same for every visitor of a language, rendered once per
-process (issue 17): the start page's tiles were a fifth of its rendering. Under ``FLASK_DEBUG``
+"""Parts of pages that are the same for every visitor of a language, rendered once per process
+(issue 17): the start page's tiles were a fifth of its rendering. Under ``FLASK_DEBUG``
 they are rendered every time, so that an edited template shows at once."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
@@ -14,19 +16,27 @@ _KEY = "portal_fragments"
 
 
 def start_tiles() -> Markup:
-    """The start page's list of service tiles in the current language. Kept by language and
-    script root (the tiles' links start with it): nothing else of the request is in them."""
-    kept: dict[tuple[str, str], Markup] = current_app.extensions[_KEY]
-    key = (current_language(), request.script_root)
+    """The start page's list of service tiles in the current language (their links start with
+    the script root: nothing else of the request is in them)."""
+    return per_language(
+        "start_tiles", lambda: render_template("partials/web/start_tiles.html", services=SERVICES)
+    )
+
+
+def per_language(name: str, render: Callable[[], str]) -> Markup:
+    """A part of every page that depends only on the language (the footer's legal links, the
+    drafts' texts, the banners), rendered by ``render`` (a macro) once per language and kept:
+    a third of a personal page's template was these."""
+    kept: dict[tuple[str, str, str], Markup] = current_app.extensions[_KEY]
+    key = (current_language(), request.script_root, name)
     if not current_app.debug and key in kept:
         return kept[key]
-    rendered = render_template("partials/web/start_tiles.html", services=SERVICES)
-    tiles = Markup(rendered)  # noqa: S704  # nosec B704  # a template's output: escaped by Jinja
+    fragment = Markup(render())  # noqa: S704  # nosec B704  # a macro's output: escaped by Jinja
     if not current_app.debug:
-        kept[key] = tiles
-    return tiles
+        kept[key] = fragment
+    return fragment
 
 
 def init_fragments(app: Flask) -> None:
     app.extensions[_KEY] = {}
-    app.jinja_env.globals["start_tiles"] = start_tiles
+    app.jinja_env.globals.update(start_tiles=start_tiles, per_language=per_language)

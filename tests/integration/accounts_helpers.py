@@ -19,9 +19,7 @@ LINK = re.compile(r"https?://\S+")
 
 
 def text_of(response: TestResponse) -> str:
-    return " ".join(
-        BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text().split()
-    )
+    return " ".join(BeautifulSoup(response.get_data(as_text=True), "lxml").get_text().split())
 
 
 def mails_to(app: Flask, recipient: str) -> list[OutboxMail]:

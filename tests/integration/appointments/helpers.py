@@ -64,7 +64,7 @@ def make_office(
 
 
 def soup(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def times_url(office: Office, *titles: str, persons: int = 1, where: str | None = None) -> str:

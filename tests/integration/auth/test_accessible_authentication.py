@@ -21,7 +21,7 @@ AUTOCOMPLETE = {
 
 
 def fields(html: str) -> list[dict[str, str]]:
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     return [
         {key: str(value) for key, value in field.attrs.items()}
         for field in soup.select("input:not([type=hidden])")

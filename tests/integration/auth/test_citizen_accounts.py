@@ -124,7 +124,7 @@ def test_an_expired_confirmation_link_says_so_and_sends_a_new_one(
     page = client.get(old)
     assert page.status_code == 410
     assert "Der Link ist abgelaufen" in text_of(page)
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     form = element(soup.find("form", attrs={"action": "/konto/neuer-link"}))
     assert form is not None
     data = {field["name"]: field.get("value", "") for field in form.find_all("input")}
@@ -159,7 +159,7 @@ def test_unconfirmed_account_cannot_log_in_and_can_have_the_link_again(
     assert refused.status_code == 422
     assert "Ihr Konto ist noch nicht bestätigt" in text_of(refused)
     assert client.get("/konto").headers["Cache-Control"] == "no-store"
-    soup = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(refused.get_data(as_text=True), "lxml")
     form = element(soup.find("form", attrs={"action": "/konto/bestaetigung-senden"}))
     data = {field["name"]: field.get("value", "") for field in form.find_all("input")}
     assert data["email"] == EMAIL
@@ -178,7 +178,7 @@ def test_wrong_password_keeps_the_address_and_says_what_is_wrong(
     registered_account(app, client, EMAIL)
     response = log_in(client, EMAIL, "wrong password, sorry")
     assert response.status_code == 422
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml")
     assert "E-Mail-Adresse oder Passwort ist falsch." in page.get_text()
     assert element(page.find("input", attrs={"name": "email"}))["value"] == EMAIL
     assert "wrong password, sorry" not in response.get_data(as_text=True)
@@ -236,7 +236,7 @@ def test_weak_passwords_are_refused_with_a_reason(
 ) -> None:
     response = register(client, EMAIL, password)
     assert response.status_code == 422
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml")
     assert message in page.get_text()
     assert element(page.find("input", attrs={"name": "email"}))["value"] == EMAIL
     assert mails_to(app, EMAIL) == []
@@ -297,7 +297,7 @@ def test_an_expired_reset_link_says_so_and_sends_a_new_one(
     page = client.get(link)
     assert page.status_code == 410
     assert "Der Link ist abgelaufen" in text_of(page)
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     form = element(soup.find("form", attrs={"action": "/konto/neuer-link"}))
     data = {field["name"]: field.get("value", "") for field in form.find_all("input")}
     assert client.post("/konto/neuer-link", data=data).status_code == 302
@@ -433,7 +433,7 @@ def test_password_citizen_enters_name_and_address(app: Flask, client: CheckingCl
         {"given_name": "Erika", "family_name": "Mustermann", "street": "Heidestraße 17"},
     )
     assert partial.status_code == 422
-    page = BeautifulSoup(partial.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(partial.get_data(as_text=True), "lxml")
     assert "Für eine Anschrift fehlt diese Angabe." in page.get_text()
     assert element(page.find("input", attrs={"name": "street"}))["value"] == "Heidestraße 17"
     saved = post_form(
@@ -453,7 +453,7 @@ def test_password_citizen_enters_name_and_address(app: Flask, client: CheckingCl
     assert "Ihre Angaben sind gespeichert" in account
     assert "Erika Mustermann" in account
     assert "Heidestraße 17, 51147 Köln" in account
-    form = BeautifulSoup(client.get("/konto/daten").get_data(as_text=True), "html.parser")
+    form = BeautifulSoup(client.get("/konto/daten").get_data(as_text=True), "lxml")
     assert element(form.find("input", attrs={"name": "locality"}))["value"] == "Köln"
     assert "citizen.data_changed" in audit_actions(app)
 
@@ -466,7 +466,7 @@ def test_demo_mails_are_readable_with_clickable_links(app: Flask, client: Checki
     page = client.get("/entwicklung/post")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     assert EMAIL in soup.get_text()
     link = latest_link(app, EMAIL, "/konto/bestaetigen/")
     assert any(str(a["href"]).endswith(link) for a in soup.find_all("a", href=True))

@@ -21,7 +21,7 @@ ACCOUNTS = "/verwaltung/konten/"
 
 
 def text_of(response: TestResponse) -> str:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml").get_text(" ")
 
 
 def clerk_id(app: Flask, username: str) -> int:
@@ -73,7 +73,7 @@ def test_only_administrators_reach_the_accounts(app: Flask) -> None:
             td.get_text(strip=True) for td in row.find_all("td")
         ]
         for row in element(
-            BeautifulSoup(listing.get_data(as_text=True), "html.parser").find("tbody")
+            BeautifulSoup(listing.get_data(as_text=True), "lxml").find("tbody")
         ).find_all("tr")
     }
     assert rows["Chris Clerk"][:4] == ["kasse", "Stadtkasse", "aktiv", "eingerichtet"]
@@ -130,7 +130,7 @@ def test_a_new_account_with_mistakes_keeps_what_was_typed(app: Flask) -> None:
     text = text_of(response)
     assert "Der Benutzername besteht aus Kleinbuchstaben" in text
     assert "Das Passwort muss mindestens 12 Zeichen lang sein." in text
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
     assert element(soup.find("input", attrs={"name": "display_name"}))["value"] == "Nils"
     assert element(soup.find("input", attrs={"name": "roles", "value": "fines"})).has_attr(
         "checked"
@@ -194,7 +194,7 @@ def test_administrators_keep_their_own_access_and_the_last_admin_stays(app: Flas
     demoted = post_form(admin, page, f"{page}/rollen", {"roles": ["fines"]})
     assert demoted.status_code == 422
     assert "nicht selbst entziehen" in text_of(demoted)
-    soup = BeautifulSoup(demoted.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(demoted.get_data(as_text=True), "lxml")
     assert element(soup.find("input", attrs={"name": "roles", "value": "fines"})).has_attr(
         "checked"
     )

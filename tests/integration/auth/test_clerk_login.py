@@ -13,7 +13,7 @@ from tests.integration.helpers import log_in_clerk, unused_code
 
 
 def text_of(response: TestResponse) -> str:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml").get_text(" ")
 
 
 def test_back_office_sends_anonymous_visitors_to_the_clerk_login(client: CheckingClient) -> None:
@@ -55,7 +55,7 @@ def test_wrong_password_keeps_the_username_and_says_what_is_wrong(client: Checki
     make_clerk(client.application, username="standesamt", roles=[Role.REGISTRY_OFFICE])
     response = log_in_clerk(client, "  Standesamt ", password="wrong password!")
     assert response.status_code == 422
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml")
     assert "Benutzername oder Passwort ist falsch." in page.get_text()
     assert element(page.find("input", attrs={"name": "username"}))["value"] == "Standesamt"
     assert "wrong password!" not in response.get_data(as_text=True)
@@ -79,7 +79,7 @@ def test_expired_form_token_rerenders_the_form_with_what_was_typed(client: Check
         data={"csrf_token": "stale", "username": "stadtkasse", "password": "correct horse battery"},
     )
     assert response.status_code == 400
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml")
     assert "Die Sitzung ist abgelaufen" in page.get_text()
     assert element(page.find("input", attrs={"name": "username"}))["value"] == "stadtkasse"
     assert client.get("/verwaltung/").status_code == 302

@@ -34,11 +34,11 @@ def portal(backend: str) -> Iterator[LiveServer]:
 
 
 def text(html: str) -> str:
-    return " ".join(BeautifulSoup(html, "html.parser").get_text().split())
+    return " ".join(BeautifulSoup(html, "lxml").get_text().split())
 
 
 def form_of(html: str) -> tuple[str, dict[str, str]]:
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     form = soup.find("form", attrs={"method": "post", "class": "portal-stack"})
     assert form is not None, html[:2000]
     fields = {
@@ -146,7 +146,7 @@ def test_choosing_nobody_asks_again_and_keeps_the_request(portal: LiveServer) ->
 
 def test_logout_goes_through_the_development_provider(portal: LiveServer) -> None:
     browser, account = log_in(portal, "erika")
-    token = BeautifulSoup(account.text, "html.parser").find("input", attrs={"name": "csrf_token"})
+    token = BeautifulSoup(account.text, "lxml").find("input", attrs={"name": "csrf_token"})
     assert token is not None
     response = browser.post(
         f"{portal.url}/konto/abmelden",

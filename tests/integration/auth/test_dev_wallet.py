@@ -106,7 +106,7 @@ class Portal:
         self, page: Any, action: str, browser: CheckingClient | None = None, **choices: str
     ) -> Any:
         """Press "Freigeben" (``share``) or "Ablehnen" (``refuse``) on the wallet page."""
-        soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+        soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
         form = soup.find("form", attrs={"method": "post", "class": "portal-stack"})
         assert form is not None, page.get_data(as_text=True)[:2000]
         fields = {
@@ -152,7 +152,7 @@ def portal(backend: str, pki_folder: Path, request: pytest.FixtureRequest) -> It
 
 
 def text(page: Any) -> str:
-    return " ".join(BeautifulSoup(page.get_data(as_text=True), "html.parser").get_text().split())
+    return " ".join(BeautifulSoup(page.get_data(as_text=True), "lxml").get_text().split())
 
 
 @pytest.mark.parametrize("pid_format", ["dc+sd-jwt", "mso_mdoc"])
@@ -237,7 +237,7 @@ def test_a_changed_request_is_not_answered(portal):
     started = portal.start()
     page = portal.open_wallet(started.wallet_url)
     html = page.get_data(as_text=True)
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     field = soup.find("input", attrs={"name": "request_object"})
     assert isinstance(field, Tag)
     header, payload, signature = str(field["value"]).split(".")
@@ -389,7 +389,7 @@ def test_a_new_citizen_logs_in_on_the_desktop_with_the_qr_code(login_portal):
     qr_page = desktop.get(_start(portal, desktop, "cross").headers["Location"])
     assert qr_page.status_code == 200
     # The QR code holds the same link as the page's "Wallet öffnen".
-    soup = BeautifulSoup(qr_page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(qr_page.get_data(as_text=True), "lxml")
     link = next(
         str(anchor["href"])
         for anchor in soup.find_all("a", href=True)

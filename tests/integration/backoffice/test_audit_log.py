@@ -84,7 +84,7 @@ def test_fines_office_reads_and_decisions_are_recorded(client: CheckingClient) -
 
 def rows(page: TestResponse) -> list[tuple[str, ...]]:
     """Who, what and which record of each entry, as the page shows them."""
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     return [
         tuple(cell.get_text(" ", strip=True) for cell in row.select("td")[:3])
         for row in soup.select("tbody tr")

@@ -66,7 +66,7 @@ NOT_PAGES = re.compile(r"\.pdf$|/anhang/|/datei/|/export|/eingangsbestaetigung")
 
 
 def visible_text(response: TestResponse) -> str:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
     for hidden in soup.select("script, style, template, [hidden]"):
         hidden.decompose()
     words = soup.get_text(" ").split()
@@ -76,7 +76,7 @@ def visible_text(response: TestResponse) -> str:
 
 def cells(response: TestResponse) -> set[str]:
     """The text of each table cell, fact value and list item: where a bare code would show."""
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
     found = soup.select("td, th, dd, li, .kern-subline, option, h3")
     return {" ".join(tag.get_text(" ").split()) for tag in found}
 
@@ -176,9 +176,7 @@ def cash_office_clarifies(app: Flask, clerk: CheckingClient) -> None:
         },
     )
     assert response.status_code == 200
-    queue = BeautifulSoup(
-        clerk.get("/verwaltung/kasse/klaerung").get_data(as_text=True), "html.parser"
-    )
+    queue = BeautifulSoup(clerk.get("/verwaltung/kasse/klaerung").get_data(as_text=True), "lxml")
     first = str(queue.select("table a")[0]["href"])
     page = clerk.get(first)
     action = "refund" if 'value="refund"' in page.get_data(as_text=True) else "accept"
@@ -202,7 +200,7 @@ def applications_in_several_states(app: Flask, clerk: CheckingClient) -> None:
 def set_status(clerk: CheckingClient, service: str, status: str, **inputs: str) -> None:
     inbox = BeautifulSoup(
         clerk.get(f"/verwaltung/antraege/{service}/?status=eingegangen").get_data(as_text=True),
-        "html.parser",
+        "lxml",
     )
     url = str(inbox.select("tbody a")[-1]["href"])
     page = clerk.get(url)
@@ -366,7 +364,7 @@ def clerk_pages(portal: Portal) -> Iterator[tuple[str, TestResponse]]:
         response = clerk.get(url)
         assert response.status_code == 200, (url, response.status_code)
         yield url, response
-        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
         for link in soup.select("a[href]"):
             target = urlsplit(str(link["href"]))
             href = target.path + (f"?{target.query}" if target.query else "")
@@ -399,7 +397,7 @@ def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(busy_portal: Portal)
         logout = "Log out" if language == "en" else "Abmelden"
         for url, page in clerk_pages(busy_portal):
             visited.add(url.partition("?")[0])
-            soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+            soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
             header = soup.select_one("header form[action='/verwaltung/abmelden'] button")
             if header is None or header.get_text(strip=True) != logout:
                 problems.setdefault(f"{language} {url}", []).append(f"no {logout}")
@@ -420,7 +418,7 @@ def test_clerk_pages_show_no_raw_codes_and_offer_to_log_out(busy_portal: Portal)
 
 
 def status_message(page: TestResponse) -> str:
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     found = soup.select_one("main [role=status] .kern-title")
     return found.get_text(" ", strip=True) if found else ""
 
@@ -554,7 +552,7 @@ def test_inbox_columns_are_named_for_clerks_not_with_the_citizens_questions(app:
     clerk = youth_office(app)
     kita_submission(app)
     inbox = clerk.get("/verwaltung/antraege/kita-anmeldung/")
-    soup = BeautifulSoup(inbox.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(inbox.get_data(as_text=True), "lxml")
     headers = [th.get_text(strip=True) for th in soup.select("thead th")]
     assert headers == [
         "Eingangsnummer",

@@ -37,9 +37,7 @@ TODAY = date.today()
 
 
 def text_of(response: TestResponse) -> str:
-    return " ".join(
-        BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text().split()
-    )
+    return " ".join(BeautifulSoup(response.get_data(as_text=True), "lxml").get_text().split())
 
 
 def png() -> bytes:
@@ -148,7 +146,7 @@ def walk(client: CheckingClient, **changes: Any) -> TestResponse:
 
 def submit(client: CheckingClient) -> TestResponse:
     page = client.get(f"{ORDER}/pruefen")
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     field = soup.find("input", attrs={"name": "submission_id"})
     assert field is not None, text_of(page)[:1500]
     return client.post(
@@ -165,7 +163,7 @@ def only_submission(app: Flask) -> FormSubmission:
 
 
 def errors_on(response: TestResponse) -> dict[str, str]:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
     return {
         str(p["id"]).removesuffix("-error"): p.get_text(" ", strip=True)
         for p in soup.select("p.kern-error[id]")
@@ -206,7 +204,7 @@ def test_an_applicant_under_sixteen_is_refused_on_the_relationship(lowered_app: 
     assert refused.status_code == 422
     assert "erst ab 16 Jahren" in errors_on(refused)["beziehung"]
     # Nothing typed is lost.
-    soup = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(refused.get_data(as_text=True), "lxml")
     assert soup.find(id="antragsteller_geburtsdatum")["value"] == fifteen  # type: ignore[index]
 
 
@@ -238,7 +236,7 @@ def test_impossible_dates_and_missing_details_are_clear_errors(app: Flask) -> No
     errors = errors_on(response)
     assert errors["ereignis_datum"] == "Das Datum darf nicht in der Zukunft liegen."
     assert errors["nachname"] == "Geben Sie den Familiennamen der Person im Eintrag an."
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
     assert soup.find(id="vorname")["value"] == "Erika"  # type: ignore[index]
 
     death = order_steps(**{"urkunde:dokument": "sterbeurkunde"})[0][1]
@@ -335,7 +333,7 @@ def test_the_eid_date_of_birth_wins_over_a_typed_one(app: Flask) -> None:
 
 
 def fee_rows(page: TestResponse) -> list[tuple[str, str]]:
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     table = soup.find(id="fee")
     assert table is not None, text_of(page)[:1500]
     return [

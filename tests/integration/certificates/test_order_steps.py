@@ -84,7 +84,7 @@ def answers_for(document: str, relationship: str) -> dict[str, dict[str, Any]]:
 
 
 def soup(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def questions(page: BeautifulSoup) -> set[str]:

@@ -52,7 +52,7 @@ def test_a_password_login_is_sent_to_the_ways_without_the_eid(app: Flask) -> Non
     text = text_of(page)
     assert WHY in text
     assert "also mit dem Online-Ausweis: So schreibt es § 6 Abs. 3 PStV vor." in text
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     links = {a.get_text(" ", strip=True): a["href"] for a in soup.select("main a[href]")}
     # Back to the order after the eID login; the paper application; an appointment.
     assert links["Mit Online-Ausweis anmelden"] == f"/auth/eid/login?next={ORDER}"
@@ -134,7 +134,7 @@ def test_a_lowered_document_is_ordered_with_password_and_id_copy(birth_lowered: 
         "Diese Urkunde können Sie online nur mit dem Online-Ausweis bestellen (§ 6 Abs. 3 PStV). "
         "Ohne ihn können Sie online bestellen: Geburtsurkunde."
     )
-    soup = BeautifulSoup(marriage.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(marriage.get_data(as_text=True), "lxml")
     link = soup.find("a", string="So bekommen Sie die Urkunde ohne Online-Ausweis")
     assert link is not None
     assert link["href"] == f"{WAYS}?next={ORDER}"

@@ -176,11 +176,11 @@ NO_LIMITS: dict[str, object] = {
 
 
 def visible_text(html: str) -> str:
-    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+    return " ".join(BeautifulSoup(html, "lxml").get_text(" ").split())
 
 
 def csrf_of(html: str) -> str:
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     meta = soup.find("meta", attrs={"name": "csrf-token"})
     if meta is not None:
         return str(meta["content"])
@@ -193,7 +193,7 @@ def form_fields(html: str, action_contains: str = "", *, with_field: str = "") -
     """The hidden fields of the first form whose action contains ``action_contains`` and that
     has a field named ``with_field``: whatever the page sends along (tokens, versions,
     submission ids)."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     for form in soup.find_all("form"):
         if action_contains and action_contains not in str(form.get("action") or ""):
             continue

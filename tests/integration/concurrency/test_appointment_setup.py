@@ -93,7 +93,7 @@ def test_counter_out_of_service(portal: Portal) -> None:
     fields: dict[int, dict[str, str]] = {}
 
     def prepare(browser: Browser, index: int) -> None:
-        soup = BeautifulSoup(browser.page(page).text, "html.parser")
+        soup = BeautifulSoup(browser.page(page).text, "lxml")
         button = soup.select_one(f"tr[data-counter='{counter_id}'] input[value=stilllegen]")
         assert button is not None
         form = button.find_parent("form")

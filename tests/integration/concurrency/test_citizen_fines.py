@@ -33,7 +33,7 @@ def case_id_of(portal: Portal, aktenzeichen: str) -> int:
 
 
 def statement_fields(html: str) -> dict[str, str]:
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     form = soup.find("form", attrs={"data-draft-form": True})
     assert form is not None, "no hearing form"
     return {

@@ -43,7 +43,7 @@ def test_a_pdf_with_javascript_is_refused_and_the_statement_kept(client: Checkin
     # The hearing's attachments step says why; the other answers are kept in its steps.
     def step(name: str) -> BeautifulSoup:
         page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}/anhoerung/{name}")
-        return BeautifulSoup(page.get_data(as_text=True), "html.parser")
+        return BeautifulSoup(page.get_data(as_text=True), "lxml")
 
     assert element(step("bestreiten").find("textarea", attrs={"name": "contest_text"})).get_text(
         strip=True

@@ -107,7 +107,7 @@ def test_after_admitting_or_contesting_the_page_shows_the_statement_and_paying_s
     assert note in text
     assert f"{shown(int(case['amount_cents']))} online bezahlen" in text
     assert "Weitere Äußerung senden" in text
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     receipt = soup.find("a", string="Eingangsbestätigung herunterladen (PDF)")
     assert receipt is not None
     assert client.get(str(receipt["href"])).mimetype == "application/pdf"

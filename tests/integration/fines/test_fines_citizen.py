@@ -70,7 +70,7 @@ def test_wrong_code_and_unknown_aktenzeichen_get_the_same_answer(client: Checkin
     assert text_of(wrong_code).replace(case["aktenzeichen"], "X") == text_of(unknown).replace(
         "BG-2026-999999", "X"
     )
-    soup = BeautifulSoup(wrong_code.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(wrong_code.get_data(as_text=True), "lxml")
     assert (
         element(soup.find("input", attrs={"name": "aktenzeichen"}))["value"] == case["aktenzeichen"]
     )
@@ -93,7 +93,7 @@ def test_a_case_link_without_access_asks_for_the_code_alike_for_unknown_cases(
     assert text_of(known).replace(case["aktenzeichen"], "X") == text_of(unknown).replace(
         "BG-2026-999999", "X"
     )
-    soup = BeautifulSoup(known.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(known.get_data(as_text=True), "lxml")
     field = element(soup.find("input", attrs={"name": "aktenzeichen"}))
     assert field["value"] == case["aktenzeichen"]
     # The portal's own scanner is one tap away, and the code opens the case from here.
@@ -155,7 +155,7 @@ def test_guessing_one_aktenzeichen_stops_at_that_case_and_its_qr_link_still_open
     text = text_of(refused)
     assert "Für dieses Aktenzeichen gab es zu viele Versuche" in text
     assert "QR-Code" in text
-    soup = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(refused.get_data(as_text=True), "lxml")
     assert (
         element(soup.find("input", attrs={"name": "access_code"}))["value"] == case["access_code"]
     )

@@ -91,7 +91,7 @@ def test_contest_with_a_photo_gives_a_receipt(client: CheckingClient) -> None:
     page = client.get(response.headers["Location"])
     assert "Ihre Äußerung ist eingegangen" in text_of(page)
     receipt_link = element(
-        BeautifulSoup(page.get_data(as_text=True), "html.parser").find(
+        BeautifulSoup(page.get_data(as_text=True), "lxml").find(
             "a", string="Eingangsbestätigung herunterladen (PDF)"
         )
     )["href"]
@@ -126,19 +126,13 @@ def test_errors_keep_what_was_typed_and_what_was_uploaded(client: CheckingClient
     # Back at the first step with a problem, the one that asks why.
     assert "Schreiben Sie, warum Sie den Verstoß bestreiten." in text_of(response)
     assert (
-        element(BeautifulSoup(response.get_data(as_text=True), "html.parser").h1).get_text(
-            strip=True
-        )
+        element(BeautifulSoup(response.get_data(as_text=True), "lxml").h1).get_text(strip=True)
         == "Den Verstoß bestreiten"
     )
     # Everything else that was sent is kept: the choice, the details, the accepted file.
-    first = BeautifulSoup(
-        client.get(hearing_url(case, "absicht")).get_data(as_text=True), "html.parser"
-    )
+    first = BeautifulSoup(client.get(hearing_url(case, "absicht")).get_data(as_text=True), "lxml")
     assert element(first.find("input", attrs={"value": "contest"})).has_attr("checked")
-    person = BeautifulSoup(
-        client.get(hearing_url(case, "person")).get_data(as_text=True), "html.parser"
-    )
+    person = BeautifulSoup(client.get(hearing_url(case, "person")).get_data(as_text=True), "lxml")
     assert (
         element(person.find("input", attrs={"name": "person_name"}))["value"] == "Erika Musterfrau"
     )
@@ -146,7 +140,7 @@ def test_errors_keep_what_was_typed_and_what_was_uploaded(client: CheckingClient
 
 
 def error_targets(response: TestResponse) -> tuple[BeautifulSoup, list[str]]:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
     summary = element(soup.find(id="error-summary"))
     targets = [str(link["href"]) for link in summary.find_all("a", href=True)]
     for target in targets:
@@ -356,7 +350,7 @@ def test_evidence_photos_from_the_office_appear_on_the_case_page_only(
         content_type="multipart/form-data",
     )
     citizen_page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
-    soup = BeautifulSoup(citizen_page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(citizen_page.get_data(as_text=True), "lxml")
     [image] = soup.select(".portal-evidence img")
     assert str(image["alt"]).startswith("Beweisfoto 1")
     photo = client.get(image["src"])

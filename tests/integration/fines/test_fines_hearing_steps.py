@@ -26,9 +26,7 @@ DRIVER = {
 
 
 def heading(page: TestResponse) -> str:
-    return element(BeautifulSoup(page.get_data(as_text=True), "html.parser").h1).get_text(
-        strip=True
-    )
+    return element(BeautifulSoup(page.get_data(as_text=True), "lxml").h1).get_text(strip=True)
 
 
 def followed(client: CheckingClient, response: TestResponse) -> TestResponse:
@@ -38,7 +36,7 @@ def followed(client: CheckingClient, response: TestResponse) -> TestResponse:
 
 def send(client: CheckingClient, check: TestResponse) -> TestResponse:
     """The check page's own form, as its button sends it."""
-    soup = BeautifulSoup(check.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(check.get_data(as_text=True), "lxml")
     form = element(soup.find("form", action=lambda a: bool(a and a.endswith("/absenden"))))
     fields = {str(i["name"]): str(i.get("value", "")) for i in form.find_all("input")}
     return client.post(str(form["action"]), data=fields)
@@ -116,7 +114,7 @@ def test_each_intent_asks_only_its_own_questions_and_ends_with_check_and_send(
     person = followed(client, answer(client, case, step, **answers))
     assert heading(person) == "Ihre Angaben zur Person"
     # The letter's address is filled in, to be confirmed or corrected.
-    soup = BeautifulSoup(person.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(person.get_data(as_text=True), "lxml")
     assert element(soup.find("input", attrs={"name": "person_name"}))["value"] == (
         "Erika Mustermann"
     )
@@ -263,7 +261,7 @@ def test_the_check_page_lists_what_is_missing_as_an_error_summary(
     case = opened(client)
     answer(client, case, "absicht", kind="contest")
     check = client.get(hearing_url(case, "pruefen"))
-    soup = BeautifulSoup(text_of_html(check), "html.parser")
+    soup = BeautifulSoup(text_of_html(check), "lxml")
     summary = element(soup.find(id="error-summary"))
     assert "Es fehlen noch Angaben" in summary.get_text()
     links = [str(a["href"]) for a in summary.find_all("a")]

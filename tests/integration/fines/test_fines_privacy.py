@@ -20,7 +20,7 @@ HEADINGS = ("verantwortlich", "zwecke", "rechtsgrundlage", "speicherdauer", "emp
 
 
 def soup_of(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def flat(text: str) -> str:

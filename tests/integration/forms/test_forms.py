@@ -573,7 +573,7 @@ def test_a_logged_in_parents_registration_is_listed_in_the_account(
     assert "Anträge" in text
     assert reference in text
     assert "Eingegangen" in text
-    soup = BeautifulSoup(account.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(account.get_data(as_text=True), "lxml")
     link = soup.find("a", string=lambda s: bool(s) and reference in s)
     assert link is not None
     assert reference in text_of(parent.get(link["href"]))

@@ -31,7 +31,7 @@ HEADINGS = {
 
 
 def soup_of(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def pdf_text(data: bytes) -> str:

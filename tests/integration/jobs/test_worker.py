@@ -162,7 +162,7 @@ def test_two_workers_run_each_scheduled_time_once_and_retry_a_failure(
     make_clerk(app, username="admin", display_name="Ada Admin", roles=[Role.ADMIN])
     clerk = checking_client(app)
     log_in_clerk(clerk, "admin")
-    page = BeautifulSoup(clerk.get("/verwaltung/aufgaben/").get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(clerk.get("/verwaltung/aufgaben/").get_data(as_text=True), "lxml")
     rows = [" ".join(row.get_text(" ").split()) for row in page.select("tbody tr")]
     failed = [row for row in rows if "test-fails" in row]
     assert failed, rows  # among the newest runs, under its name (no title in this process)

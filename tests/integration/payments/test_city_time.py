@@ -45,7 +45,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def page_fact(html: str, label: str) -> str:
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     key = soup.find("dt", string=label)
     assert key is not None, f"no {label!r} on the page"
     value = key.find_next_sibling("dd")

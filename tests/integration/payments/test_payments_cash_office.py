@@ -16,7 +16,7 @@ from tests.integration.helpers import log_in_clerk
 
 
 def text_of(response: TestResponse) -> str:
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml")
     return " ".join(page.get_text(" ").split())
 
 
@@ -73,7 +73,7 @@ def test_upload_a_statement_see_what_was_booked_and_clarify_the_rest(
     overview = text_of(client.get("/verwaltung/"))
     assert "Klärungsfälle der Stadtkasse 2" in overview
 
-    soup = BeautifulSoup(queue.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(queue.get_data(as_text=True), "lxml")
     links = [a["href"] for a in soup.select("table a")]
     donation = next(href for href in links if "Spende" in text_of(client.get(href)))
     page = client.get(donation)

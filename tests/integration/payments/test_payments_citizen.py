@@ -19,9 +19,7 @@ from tests.factories import make_receivable
 
 
 def text_of(response: TestResponse) -> str:
-    return " ".join(
-        BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text().split()
-    )
+    return " ".join(BeautifulSoup(response.get_data(as_text=True), "lxml").get_text().split())
 
 
 def grant_by_lookup(client: CheckingClient, kassenzeichen: str, amount: str) -> TestResponse:
@@ -68,7 +66,7 @@ def test_wrong_amount_or_unknown_kassenzeichen_reveals_nothing(client: CheckingC
     bad_amount = grant_by_lookup(client, kassenzeichen, "25,001")
     assert "höchstens zwei Nachkommastellen" in text_of(bad_amount)
     # What was typed stays in the form.
-    soup = BeautifulSoup(bad_amount.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(bad_amount.get_data(as_text=True), "lxml")
     assert element(soup.find("input", attrs={"name": "amount"}))["value"] == "25,001"
     assert client.get(f"/zahlungen/{kassenzeichen}").status_code == 404
 
@@ -82,7 +80,7 @@ def test_a_mistyped_kassenzeichen_is_told_before_any_lookup(client: CheckingClie
     text = text_of(typo)
     assert "die Prüfziffer am Ende passt nicht" in text
     assert "Wir finden keinen Bescheid" not in text
-    soup = BeautifulSoup(typo.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(typo.get_data(as_text=True), "lxml")
     assert element(soup.find("input", attrs={"name": "kassenzeichen"}))["value"] == swapped
     assert element(soup.find("input", attrs={"name": "amount"}))["value"] == "25,00"
     short = grant_by_lookup(client, kassenzeichen[:-1], "25,00")

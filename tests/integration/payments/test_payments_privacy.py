@@ -12,7 +12,7 @@ from tests.checking_client import CheckingClient, element
 
 
 def test_the_lookup_shows_the_short_notice_and_links_the_full_one(client: CheckingClient) -> None:
-    page = BeautifulSoup(client.get("/zahlungen/").get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(client.get("/zahlungen/").get_data(as_text=True), "lxml")
     short = page.find(id="datenschutz-kurz")
     assert short is not None
     assert page.find("input", attrs={"name": "kassenzeichen"}) in short.find_all_next("input")
@@ -20,7 +20,7 @@ def test_the_lookup_shows_the_short_notice_and_links_the_full_one(client: Checki
     link = element(short.find("a", string="Mehr zum Datenschutz beim Bezahlen"))
     assert link["href"] == "/zahlungen/datenschutz"
 
-    full = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "html.parser")
+    full = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "lxml")
     text = " ".join(full.get_text(" ").split())
     with client.application.test_request_context(), force_locale("de"):
         for part in (PRIVACY.legal_basis, PRIVACY.retention, *PRIVACY.recipients):

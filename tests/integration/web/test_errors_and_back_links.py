@@ -14,7 +14,7 @@ from tests.integration.helpers import enter_code
 
 
 def soup_of(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def summary_links(soup: BeautifulSoup) -> dict[str, str]:

@@ -20,7 +20,7 @@ def _manifest(client: CheckingClient, url: str) -> dict[str, object]:
 
 def test_english_page_links_the_english_manifest(client: CheckingClient) -> None:
     page = BeautifulSoup(
-        client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True), "html.parser"
+        client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True), "lxml"
     )
     link = page.find("link", rel="manifest")
     assert link is not None
@@ -52,7 +52,7 @@ def test_manifest_at_its_plain_address_is_german_for_everybody(client: CheckingC
 
 
 def test_public_page_links_its_language_versions(client: CheckingClient) -> None:
-    page = BeautifulSoup(client.get("/dienste?q=kita").get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(client.get("/dienste?q=kita").get_data(as_text=True), "lxml")
     alternates = {
         str(link["hreflang"]): str(link["href"]) for link in page.find_all("link", rel="alternate")
     }
@@ -61,7 +61,7 @@ def test_public_page_links_its_language_versions(client: CheckingClient) -> None
         "en-GB": "http://localhost/dienste?q=kita&lang=en",
         "x-default": "http://localhost/dienste?q=kita",
     }
-    english = BeautifulSoup(client.get(alternates["en-GB"]).get_data(as_text=True), "html.parser")
+    english = BeautifulSoup(client.get(alternates["en-GB"]).get_data(as_text=True), "lxml")
     assert english.html is not None
     assert english.html["lang"] == "en-GB"
 
@@ -73,6 +73,6 @@ def test_switching_language_drops_the_address_choice(client: CheckingClient) -> 
         data={"csrf_token": csrf_token(page), "language": "de", "next": "/dienste/kita?lang=en"},
     )
     assert response.headers["Location"] == "/dienste/kita"
-    german = BeautifulSoup(client.get("/dienste/kita").get_data(as_text=True), "html.parser")
+    german = BeautifulSoup(client.get("/dienste/kita").get_data(as_text=True), "lxml")
     assert german.html is not None
     assert german.html["lang"] == "de"

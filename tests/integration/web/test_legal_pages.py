@@ -39,7 +39,7 @@ JSON = {"Accept": "application/json"}
 
 
 def soup(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def footer_links(page: BeautifulSoup) -> set[str]:

@@ -89,7 +89,7 @@ def _sample(app: Flask, client: CheckingClient) -> dict[str, str]:
 def _page(client: CheckingClient, url: str) -> BeautifulSoup:
     response = client.get(url, follow_redirects=True)
     assert response.status_code == 200, url
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def _visible_text(page: BeautifulSoup) -> str:

@@ -8,7 +8,7 @@ from tests.checking_client import CheckingClient, csrf_token, element
 
 
 def soup(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def test_start_page_is_german_with_a_tile_for_every_service(client: CheckingClient) -> None:
