@@ -15,6 +15,8 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient
+from lxml import etree
+from lxml import html as lxml_html
 from werkzeug.test import TestResponse
 
 LABELLESS_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
@@ -25,71 +27,89 @@ class PageCheckError(AssertionError):
 
 
 def check_page(html: str, csp: str | None) -> BeautifulSoup:
-    soup = BeautifulSoup(html, "lxml")
+    """Checks ``html`` and returns it parsed, for a test that looks further."""
+    _check(html, csp)
+    return BeautifulSoup(html, "lxml")
+
+
+def _check(html: str, csp: str | None) -> None:
+    # lxml's own tree, not BeautifulSoup's: the client checks every page of the suite, and
+    # building a BeautifulSoup tree took most of that time (the parser is the same).
+    try:
+        root = lxml_html.document_fromstring(html)
+    except etree.ParserError as error:
+        raise PageCheckError(f"not an HTML document: {error}") from error
+    elements = list(root.iter(etree.Element))
     problems = [
-        *_document_problems(soup),
-        *_id_problems(soup),
-        *_label_problems(soup),
-        *_script_problems(soup, csp),
-        *_inline_problems(soup),
+        *_document_problems(root),
+        *_id_problems(elements),
+        *_label_problems(elements),
+        *_script_problems(elements, csp),
+        *_inline_problems(elements),
     ]
     if problems:
         raise PageCheckError("; ".join(problems))
-    return soup
 
 
-def _document_problems(soup: BeautifulSoup) -> Iterator[str]:
-    root = soup.find("html")
-    if root is None or root.get("lang") not in ("de", "en-GB"):
+def _shown(element: etree._Element) -> str:
+    return str(lxml_html.tostring(element, encoding="unicode", with_tail=False))[:120]
+
+
+def _document_problems(root: etree._Element) -> Iterator[str]:
+    if root.tag != "html" or root.get("lang") not in ("de", "en-GB"):
         yield "<html> has no lang attribute of de or en-GB"
-    title = soup.find("title")
-    if title is None or not title.get_text(strip=True):
+    title = root.find(".//title")
+    if title is None or not title.text_content().strip():
         yield "no <title>"
 
 
-def _id_problems(soup: BeautifulSoup) -> Iterator[str]:
-    ids = Counter(str(element["id"]) for element in soup.find_all(id=True))
-    duplicates = sorted(value for value, times in ids.items() if times > 1)
+def _id_problems(elements: list[etree._Element]) -> Iterator[str]:
+    ids = Counter(element.get("id") for element in elements if element.get("id") is not None)
+    duplicates = sorted(str(value) for value, times in ids.items() if times > 1)
     if duplicates:
         yield f"duplicate ids: {duplicates}"
     # An in-page link must land somewhere: skip links and error summaries included.
-    for link in soup.find_all("a", href=True):
-        href = str(link["href"])
-        if href.startswith("#") and href != "#" and href[1:] not in ids:
-            yield f"in-page link to a missing id: {str(link)[:120]}"
+    for link in elements:
+        href = link.get("href")
+        if link.tag == "a" and href and href.startswith("#") and href[1:] and href[1:] not in ids:
+            yield f"in-page link to a missing id: {_shown(link)}"
 
 
-def _label_problems(soup: BeautifulSoup) -> Iterator[str]:
-    labelled_ids = {label.get("for") for label in soup.find_all("label")}
-    for field in soup.find_all(["input", "select", "textarea"]):
-        if field.name == "input" and field.get("type", "text") in LABELLESS_INPUT_TYPES:
+def _label_problems(elements: list[etree._Element]) -> Iterator[str]:
+    labelled_ids = {label.get("for") for label in elements if label.tag == "label"}
+    for field in elements:
+        if field.tag not in ("input", "select", "textarea"):
+            continue
+        if field.tag == "input" and field.get("type", "text") in LABELLESS_INPUT_TYPES:
             continue
         if (
             field.get("id") in labelled_ids
             or field.get("aria-label")
             or field.get("aria-labelledby")
-            or field.find_parent("label")
+            or next(field.iterancestors("label"), None) is not None
         ):
             continue
-        yield f"form field without label: {field}"
+        yield f"form field without label: {_shown(field)}"
 
 
-def _script_problems(soup: BeautifulSoup, csp: str | None) -> Iterator[str]:
+def _script_problems(elements: list[etree._Element], csp: str | None) -> Iterator[str]:
     nonce_match = re.search(r"'nonce-([^']+)'", csp or "")
     if nonce_match is None:
         yield "no CSP nonce in the Content-Security-Policy header"
-    for script in soup.find_all("script"):
+    for script in elements:
+        if script.tag != "script":
+            continue
         if nonce_match is None or script.get("nonce") != nonce_match.group(1):
-            yield f"script without the page's nonce: {str(script)[:120]}"
+            yield f"script without the page's nonce: {_shown(script)}"
 
 
-def _inline_problems(soup: BeautifulSoup) -> Iterator[str]:
-    for element in soup.find_all(True):
-        handlers = [name for name in element.attrs if name.lower().startswith("on")]
+def _inline_problems(elements: list[etree._Element]) -> Iterator[str]:
+    for element in elements:
+        handlers = [name for name in element.attrib if name.lower().startswith("on")]
         if handlers:
-            yield f"inline event handler {handlers} on <{element.name}>"
-        if element.has_attr("style"):
-            yield f"inline style attribute on <{element.name}>"
+            yield f"inline event handler {handlers} on <{element.tag}>"
+        if "style" in element.attrib:
+            yield f"inline style attribute on <{element.tag}>"
 
 
 class CheckingClient(FlaskClient):
@@ -108,7 +128,7 @@ class CheckingClient(FlaskClient):
         ):
             text = response.get_data(as_text=True)
             if text.lstrip().lower().startswith("<!doctype html"):
-                check_page(text, response.headers.get("Content-Security-Policy"))
+                _check(text, response.headers.get("Content-Security-Policy"))
             else:
                 # An htmx fragment: no <html> of its own, but the same rules for what it holds.
                 check_fragment(text, response.headers.get("Content-Security-Policy"))
@@ -125,17 +145,17 @@ def checking_client(app: Flask) -> CheckingClient:
 
 def check_fragment(html: str, csp: str | None) -> None:
     wrapped = f"<!doctype html><html lang='de'><title>fragment</title><body>{html}</body></html>"
-    check_page(wrapped, csp)
+    _check(wrapped, csp)
 
 
 def csrf_token(response: TestResponse) -> str:
-    soup = BeautifulSoup(response.get_data(as_text=True), "lxml")
-    meta = soup.find("meta", attrs={"name": "csrf-token"})
+    root = lxml_html.document_fromstring(response.get_data(as_text=True))
+    meta = root.find(".//meta[@name='csrf-token']")
     if meta is not None:
-        return str(meta["content"])
-    field = soup.find("input", attrs={"name": "csrf_token"})
+        return str(meta.get("content"))
+    field = root.find(".//input[@name='csrf_token']")
     assert field is not None, "page has no CSRF token"
-    return str(field["value"])
+    return str(field.get("value"))
 
 
 def element(found: object) -> Tag:

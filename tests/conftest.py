@@ -28,7 +28,11 @@ from server.db import import_all_models
 from server.extensions import db
 from server.migrate import upgrade
 from tests.checking_client import CheckingClient
-from tests.setup_shortcuts import cheap_password_hashes, url_rules_compiled_once
+from tests.setup_shortcuts import (
+    cheap_password_hashes,
+    templates_compiled_once,
+    url_rules_compiled_once,
+)
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -71,8 +75,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def setup_shortcuts() -> Iterator[None]:
-    """Cheap password hashes and URL rules compiled once (``tests/setup_shortcuts.py``)."""
-    with cheap_password_hashes(), url_rules_compiled_once():
+    """Cheap password hashes, URL rules and templates compiled once
+    (``tests/setup_shortcuts.py``)."""
+    with cheap_password_hashes(), url_rules_compiled_once(), templates_compiled_once():
         yield
 
 
