@@ -149,13 +149,39 @@ def check_fragment(html: str, csp: str | None) -> None:
 
 
 def csrf_token(response: TestResponse) -> str:
-    root = lxml_html.document_fromstring(response.get_data(as_text=True))
+    return csrf_in(response.get_data(as_text=True))
+
+
+def csrf_in(html: str) -> str:
+    """The CSRF token a page carries (its meta element, else its form's hidden field)."""
+    root = lxml_html.document_fromstring(html)
     meta = root.find(".//meta[@name='csrf-token']")
     if meta is not None:
         return str(meta.get("content"))
     field = root.find(".//input[@name='csrf_token']")
     assert field is not None, "page has no CSRF token"
     return str(field.get("value"))
+
+
+# What a browser does not show as text (BeautifulSoup's ``get_text`` leaves them out too).
+_NOT_TEXT = {"script", "style", "template"}
+
+
+def page_text(html: str, separator: str = "") -> str:
+    """The text a page shows, whitespace collapsed: the same as BeautifulSoup's ``get_text``
+    with ``separator`` between its strings, at a fraction of its cost."""
+
+    def strings(element: etree._Element) -> Iterator[str]:
+        if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+            return  # a comment or processing instruction, or text no one sees
+        if element.text:
+            yield element.text
+        for child in element:
+            yield from strings(child)
+            if child.tail:
+                yield child.tail
+
+    return " ".join(separator.join(strings(lxml_html.document_fromstring(html))).split())
 
 
 def element(found: object) -> Tag:

@@ -5,21 +5,20 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from server.extensions import db
 from server.mail.models import OutboxMail
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, csrf_token, page_text
 
 PASSWORD = "Heidestraße ist lang genug"
 LINK = re.compile(r"https?://\S+")
 
 
 def text_of(response: TestResponse) -> str:
-    return " ".join(BeautifulSoup(response.get_data(as_text=True), "lxml").get_text().split())
+    return page_text(response.get_data(as_text=True))
 
 
 def mails_to(app: Flask, recipient: str) -> list[OutboxMail]:

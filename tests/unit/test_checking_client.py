@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 
-from tests.checking_client import PageCheckError, check_fragment, check_page
+from tests.checking_client import PageCheckError, check_fragment, check_page, page_text
 
 CSP = "default-src 'self'; script-src 'nonce-abc'"
 GOOD = (
@@ -51,3 +52,14 @@ def test_a_fragment_is_held_to_the_same_rules() -> None:
     check_fragment("<p id='a'>Text</p>", CSP)
     with pytest.raises(PageCheckError, match="duplicate ids"):
         check_fragment("<p id='a'>Text</p><p id='a'>Mehr</p>", CSP)
+
+
+@pytest.mark.parametrize("separator", ["", " "])
+def test_page_text_is_what_beautifulsoup_would_give(separator: str) -> None:
+    page = (
+        "<!doctype html><html><head><title>T</title><style>p{}</style><script>var a=1</script>"
+        "</head><body><p>a<b>b</b></p><!-- c -->d<template><p>tpl</p></template>e"
+        "<noscript>ns</noscript><p>x&amp;y\n  z</p></body></html>"
+    )
+    expected = " ".join(BeautifulSoup(page, "lxml").get_text(separator).split())
+    assert page_text(page, separator) == expected

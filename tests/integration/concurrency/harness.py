@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from server.auth import totp
 from server.auth.roles import Role
 from server.extensions import db
+from tests.checking_client import csrf_in, page_text
 from tests.conftest import LiveServer, serving
 from tests.factories import DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET, make_clerk
 from tests.threads import Wait, together
@@ -176,17 +177,11 @@ NO_LIMITS: dict[str, object] = {
 
 
 def visible_text(html: str) -> str:
-    return " ".join(BeautifulSoup(html, "lxml").get_text(" ").split())
+    return page_text(html, " ")
 
 
 def csrf_of(html: str) -> str:
-    soup = BeautifulSoup(html, "lxml")
-    meta = soup.find("meta", attrs={"name": "csrf-token"})
-    if meta is not None:
-        return str(meta["content"])
-    found = soup.find("input", attrs={"name": "csrf_token"})
-    assert found is not None, "page has no CSRF token"
-    return str(found["value"])
+    return csrf_in(html)
 
 
 def form_fields(html: str, action_contains: str = "", *, with_field: str = "") -> dict[str, str]:
