@@ -21,6 +21,7 @@ from server.forms.setup import init_forms
 from server.i18n import init_i18n
 from server.jobs.setup import init_jobs
 from server.logs import configure_logging
+from server.maengel.setup import init_maengel
 from server.mail.setup import init_mail
 from server.monitoring.setup import init_monitoring
 from server.payments.setup import init_payments
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_fines(app)
     init_forms(app)
     init_certificates(app)
+    init_maengel(app)
     init_appointments(app)
     init_retention(app)
     init_jobs(app)  # after the areas, which register their jobs

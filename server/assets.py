@@ -27,6 +27,7 @@ APP_SHELL_PATTERNS = (
     "js/app.js",
     "js/copy.js",
     "js/error-summary.js",
+    "js/geolocate.js",
     "js/draft-loader.js",
     "js/drafts.js",
     DRAFT_MODULES,

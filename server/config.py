@@ -552,6 +552,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Days a draft kept on the server survives without being touched.",
         _integer,
     ),
+    Setting(
+        "MAENGEL_DONE_SHOWN_DAYS",
+        "30",
+        "Days a finished defect report stays in the public list (Mängelmelder), with its answer.",
+        _integer,
+    ),
+    Setting(
+        "MAENGEL_PUBLIC_LIST_LIMIT",
+        "200",
+        "Most reports the public list of defects shows at once (open ones first, newest first).",
+        _integer,
+    ),
     # Retention (DSGVO Art. 5 (1) e): `portal retention run` daily. A period in years counts
     # from the end of the calendar year of the record's last event, as files are weeded out
     # (and as § 147 Abs. 4 AO counts); docs/operations.md gives the reasons.

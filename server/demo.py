@@ -63,6 +63,13 @@ DEMO_CLERKS = (
         (Role.CITIZEN_OFFICE, Role.APPOINTMENTS),
         "MRSW23ZNORXXI4BNMJ2WK4THMVZGE4TP",
     ),
+    DemoClerk(
+        "baubetriebshof",
+        "Bodo Baubetriebshof",
+        "demo-baubetriebshof-2026",
+        (Role.PUBLIC_WORKS,),
+        "MRSW23ZNORXXI4BNMJQXKYTFORZGSZLC",
+    ),
 )
 
 

@@ -164,7 +164,8 @@ def apply_security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
+    # The camera for the letter's QR code, the position for a defect's place (Mängelmelder).
+    response.headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
     cache_control, cacheable = cache_control_for(response)
     response.headers["Cache-Control"] = cache_control
     # Only this layer grants the marker: a view cannot set it by itself.

@@ -14,6 +14,7 @@ class Role(StrEnum):
     YOUTH_OFFICE = "youth_office"  # Jugendamt (Kita)
     CITIZEN_OFFICE = "citizen_office"  # Bürgerbüro: general requests, documents sent in later
     APPOINTMENTS = "appointments"  # Bürgerbüro: appointments, arrivals, the call display
+    PUBLIC_WORKS = "public_works"  # Baubetriebshof: reported defects (Mängelmelder)
     ADMIN = "admin"
 
     @property
@@ -28,5 +29,6 @@ ROLE_LABELS = {
     Role.YOUTH_OFFICE: _l("Jugendamt"),
     Role.CITIZEN_OFFICE: _l("Bürgerbüro"),
     Role.APPOINTMENTS: _l("Bürgerbüro: Termine"),
+    Role.PUBLIC_WORKS: _l("Baubetriebshof"),
     Role.ADMIN: _l("Administration"),
 }

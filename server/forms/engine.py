@@ -118,6 +118,9 @@ class Field:
     not_before: tuple[str, LazyString | str] | None = None
     # Asked only when the definition's assessment requires it (see ``Assessment``).
     assessed: bool = False
+    # A position the phone can fill in: a button next to the text field asks the browser for
+    # its location (js/geolocate.js) and writes "latitude, longitude"; typing stays possible.
+    locate: bool = False
 
     @property
     def column_label(self) -> LazyString | str:

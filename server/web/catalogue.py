@@ -118,6 +118,7 @@ SERVICES: tuple[Service | FormService, ...] = (
     FormService("kita-anmeldung", address="kita"),
     FormService("kontakt"),
     FormService("belege-nachreichen"),
+    FormService("maengelmelder"),
     Service(
         "konto",
         _l("Mein Konto"),

@@ -27,7 +27,13 @@ def test_search_knows_english_names(app_context: Flask) -> None:
 
 
 def test_search_finds_every_online_form(app_context: Flask) -> None:
-    assert set(slugs("formular")) == {"kita", "kontakt", "belege-nachreichen", "urkunden"}
+    assert set(slugs("formular")) == {
+        "kita",
+        "kontakt",
+        "belege-nachreichen",
+        "urkunden",
+        "maengelmelder",
+    }
 
 
 def test_empty_search_lists_everything(app_context: Flask) -> None:

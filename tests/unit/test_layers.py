@@ -22,6 +22,11 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
         "the certificate order is a service on the engine: its definition is built of the "
         "engine's types, its hooks get the submission, init_certificates registers it",
     ),
+    "server.maengel": (
+        {"server.forms.engine", "server.forms.models", "server.forms.registry"},
+        "the Mängelmelder is a service on the engine: its definition is built of the engine's "
+        "types, its public list reads the submissions' public parts, init_maengel registers it",
+    ),
     "server.retention": (
         {"server.forms.models", "server.forms.registry"},
         "the retention job deletes submissions in a final status of their service (as the "

@@ -219,12 +219,14 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "belege-nachreichen",
         "urkunden",
         "barrierefreiheit-feedback",
+        "maengelmelder",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
     assert [s.value for s in KITA.statuses] == ["eingegangen", "angebot", "zugesagt", "abgelehnt"]
     assert DEFINITIONS["kontakt"].role == Role.CITIZEN_OFFICE
     assert DEFINITIONS["barrierefreiheit-feedback"].role == Role.CITIZEN_OFFICE
+    assert DEFINITIONS["maengelmelder"].role == Role.PUBLIC_WORKS
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:
