@@ -54,8 +54,10 @@ PRIVACY = PrivacyNotice(
         "Straßen und Anlagen; Ihre Kontaktdaten auf Grund Ihrer Einwilligung (Art. 6 Abs. 1 "
         "lit. a DSGVO), die Sie jederzeit widerrufen können."
     ),
+    # As RETENTION_FORM_SUBMISSION_YEARS deletes every engine service's submissions.
     retention=_l(
-        "Wir löschen Ihre Meldung mit Fotos und Kontaktdaten ein Jahr nach der Erledigung."
+        "Wir löschen Ihre Meldung mit Fotos und Kontaktdaten zwei Jahre nach dem Ende des "
+        "Jahres, in dem sie erledigt wurde."
     ),
     recipients=(
         _l("Der Baubetriebshof und das Amt, das für den Ort zuständig ist."),
