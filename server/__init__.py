@@ -12,6 +12,7 @@ from server.assets import init_assets
 from server.auth.session_store import init_sessions
 from server.auth.setup import init_auth
 from server.backoffice.setup import init_backoffice
+from server.briefwahl.setup import init_briefwahl
 from server.certificates.setup import init_certificates
 from server.config import load_config
 from server.extensions import compress, csrf, db, htmx, limiter
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_forms(app)
     init_certificates(app)
     init_maengel(app)
+    init_briefwahl(app)
     init_appointments(app)
     init_retention(app)
     init_jobs(app)  # after the areas, which register their jobs

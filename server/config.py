@@ -553,6 +553,23 @@ SETTINGS: tuple[Setting, ...] = (
         _integer,
     ),
     Setting(
+        "ELECTION_NAME",
+        "",
+        "The election citizens may apply for a postal vote for (Briefwahl), e.g. "
+        "`Bundestagswahl 2029`. Empty (the default): none, and the service says so.",
+    ),
+    Setting(
+        "ELECTION_DATE",
+        "",
+        "The election day (`YYYY-MM-DD`); needed with `ELECTION_NAME`.",
+    ),
+    Setting(
+        "ELECTION_DEADLINE",
+        "",
+        "The last moment to apply online, in the city's time (`YYYY-MM-DDTHH:MM`). Empty: "
+        "18:00 on the second day before the election (§ 27 Abs. 4 BWO).",
+    ),
+    Setting(
         "MAENGEL_DONE_SHOWN_DAYS",
         "30",
         "Days a finished defect report stays in the public list (Mängelmelder), with its answer.",

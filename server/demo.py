@@ -64,6 +64,13 @@ DEMO_CLERKS = (
         "MRSW23ZNORXXI4BNMJ2WK4THMVZGE4TP",
     ),
     DemoClerk(
+        "wahlamt",
+        "Wilma Wahlamt",
+        "demo-wahlamt-2026",
+        (Role.ELECTION_OFFICE,),
+        "MRSW23ZNORXXI4BNO5QWQ3DBNV2C2MRW",
+    ),
+    DemoClerk(
         "baubetriebshof",
         "Bodo Baubetriebshof",
         "demo-baubetriebshof-2026",

@@ -40,6 +40,7 @@ interface OutboxResult {
   step?: string;
   stepUrl?: string;
   httpStatus?: number;
+  message?: string;
 }
 
 /** A queued submission, without its answers. */

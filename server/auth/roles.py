@@ -15,6 +15,7 @@ class Role(StrEnum):
     CITIZEN_OFFICE = "citizen_office"  # Bürgerbüro: general requests, documents sent in later
     APPOINTMENTS = "appointments"  # Bürgerbüro: appointments, arrivals, the call display
     PUBLIC_WORKS = "public_works"  # Baubetriebshof: reported defects (Mängelmelder)
+    ELECTION_OFFICE = "election_office"  # Wahlamt: postal vote applications (Briefwahl)
     ADMIN = "admin"
 
     @property
@@ -30,5 +31,6 @@ ROLE_LABELS = {
     Role.CITIZEN_OFFICE: _l("Bürgerbüro"),
     Role.APPOINTMENTS: _l("Bürgerbüro: Termine"),
     Role.PUBLIC_WORKS: _l("Baubetriebshof"),
+    Role.ELECTION_OFFICE: _l("Wahlamt"),
     Role.ADMIN: _l("Administration"),
 }

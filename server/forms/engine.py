@@ -304,6 +304,9 @@ class FormDefinition:
     # account page's login.
     below_level: Callable[[str, str], str | None] | None = None
     email_field: str | None = None  # the confirmation (and receipt) goes to this answer
+    # Why the service takes no submission now (a deadline passed, nothing to apply for),
+    # decided when asked; None returned: open. A submission received before stays answered.
+    closed: Callable[[], LazyString | str | None] | None = None
     # Art. 13 DSGVO: shown before the first question, in full at /antraege/<slug>/datenschutz
     # and on the receipt. Required (keyword only, no default): no service goes without it.
     privacy: PrivacyNotice = field(kw_only=True)

@@ -16,7 +16,9 @@ from flask import (
     abort,
     g,
     jsonify,
+    make_response,
     redirect,
+    render_template,
     request,
     session,
     url_for,
@@ -92,6 +94,25 @@ def _definition(service: str, *, ordering: bool = True) -> FormDefinition:
             )
         )
     return definition
+
+
+def _closed(definition: FormDefinition) -> str | None:
+    reason = definition.closed() if definition.closed else None
+    return str(reason) if reason else None
+
+
+def _refuse_when_closed(definition: FormDefinition, submission_id: str = "") -> None:
+    """A closed service shows why instead of its questions (409 to what would send or save).
+    A repeat of a submission received while it was open goes through: it gets its answer."""
+    reason = _closed(definition)
+    if reason is None or (submission_id and submissions.find_by_submission_id(submission_id)):
+        return
+    if _wants_json():
+        refusal = jsonify(status="closed", message=reason)
+        refusal.status_code = 409
+        abort(refusal)
+    page = render_template("views/forms/closed.html", definition=definition, reason=reason)
+    abort(make_response(page, 200 if request.method in ("GET", "HEAD") else 409))
 
 
 def _context() -> AssessContext:
@@ -232,6 +253,7 @@ def _live(spec: Field, answers: RawAnswers | None, on_page: set[str]) -> dict[st
 @bp.route("/<service>")
 def start(service: str) -> ResponseReturnValue:
     definition = _definition(service)
+    _refuse_when_closed(definition)
     return redirect(_step_url(definition, definition.steps[0]))
 
 
@@ -255,6 +277,7 @@ def step(service: str, step: str) -> ResponseReturnValue:
     """One topic per page. A GET without a draft is the same for everyone (the service worker
     may keep it for offline use); with a draft it shows the answers and is personal."""
     definition = _definition(service)
+    _refuse_when_closed(definition)
     current = _step(definition, step)
     citizen_id = _citizen_id()
     back_to_check = request.values.get("zurueck") == CHECK_STEP
@@ -346,6 +369,7 @@ def _go(target: str) -> ResponseReturnValue:
 def check(service: str) -> ResponseReturnValue:
     """Check your answers: every answer with a link to change it, then send."""
     definition = _definition(service)
+    _refuse_when_closed(definition)
     draft = drafts.find_draft(definition, _citizen_id())
     if draft is None:
         return redirect(_step_url(definition, definition.steps[0]))
@@ -402,6 +426,7 @@ def submit(service: str) -> ResponseReturnValue:
     submission_id = request.form.get("submission_id", "").strip()
     if not SUBMISSION_ID.match(submission_id):
         return _refuse_id()
+    _refuse_when_closed(definition, submission_id)
     citizen_id = _citizen_id()
     names = {f.name for f in definition.all_fields()}
     complete_body = any(name in request.form or name in request.files for name in names)

@@ -119,6 +119,7 @@ SERVICES: tuple[Service | FormService, ...] = (
     FormService("kontakt"),
     FormService("belege-nachreichen"),
     FormService("maengelmelder"),
+    FormService("briefwahl"),
     Service(
         "konto",
         _l("Mein Konto"),

@@ -33,6 +33,7 @@ def test_search_finds_every_online_form(app_context: Flask) -> None:
         "belege-nachreichen",
         "urkunden",
         "maengelmelder",
+        "briefwahl",
     }
 
 

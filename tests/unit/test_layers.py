@@ -22,6 +22,11 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
         "the certificate order is a service on the engine: its definition is built of the "
         "engine's types, its hooks get the submission, init_certificates registers it",
     ),
+    "server.briefwahl": (
+        {"server.forms.engine", "server.forms.registry"},
+        "the postal vote application is a service on the engine: its definition is built of "
+        "the engine's types, init_briefwahl registers it",
+    ),
     "server.maengel": (
         {"server.forms.engine", "server.forms.models", "server.forms.registry"},
         "the Mängelmelder is a service on the engine: its definition is built of the engine's "

@@ -313,7 +313,9 @@
       return { status: "invalid", result: { errors: answer.errors || {}, step: answer.step, stepUrl: answer.step_url } };
     }
     if (response.status >= 400 && response.status < 500 && ![401, 403, 408, 429].includes(response.status)) {
-      return { status: "failed", result: { httpStatus: response.status } };
+      // The server's own words when it gave them (a closed service says why, translated).
+      const message = typeof answer.message === "string" ? answer.message : undefined;
+      return { status: "failed", result: { httpStatus: response.status, message } };
     }
     return null; // the server is not ready: try again later
   }

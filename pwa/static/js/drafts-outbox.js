@@ -32,7 +32,7 @@ export function statusLine(entry) {
   if (entry.status === "invalid") {
     line.append(text("invalid"), " ", element("a", { class: "kern-link", href: result.stepUrl || "#" }, text("correct")));
   }
-  if (entry.status === "failed") line.append(text("failed"));
+  if (entry.status === "failed") line.append(result.message ?? text("failed"));
   return line;
 }
 

@@ -220,6 +220,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "urkunden",
         "barrierefreiheit-feedback",
         "maengelmelder",
+        "briefwahl",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
@@ -227,6 +228,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["kontakt"].role == Role.CITIZEN_OFFICE
     assert DEFINITIONS["barrierefreiheit-feedback"].role == Role.CITIZEN_OFFICE
     assert DEFINITIONS["maengelmelder"].role == Role.PUBLIC_WORKS
+    assert DEFINITIONS["briefwahl"].role == Role.ELECTION_OFFICE
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:

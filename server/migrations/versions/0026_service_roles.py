@@ -1,5 +1,5 @@
-"""the clerks' role `public_works` (Baubetriebshof): it works the reported defects
-(Mängelmelder, issue 20)
+"""the clerks' roles `public_works` (Baubetriebshof: the reported defects of the Mängelmelder)
+and `election_office` (Wahlamt: applications for postal votes), issue 20
 
 Revision ID: 0026
 Revises: 0025
@@ -26,7 +26,7 @@ OLD_ROLES = (
     "appointments",
     "admin",
 )
-NEW_ROLES = (*OLD_ROLES[:-1], "public_works", "admin")
+NEW_ROLES = (*OLD_ROLES[:-1], "public_works", "election_office", "admin")
 
 
 def _known_roles(roles: tuple[str, ...]) -> None:
@@ -44,5 +44,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM clerk_roles WHERE role = 'public_works'")
+    op.execute("DELETE FROM clerk_roles WHERE role IN ('public_works', 'election_office')")
     _known_roles(OLD_ROLES)
