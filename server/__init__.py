@@ -24,6 +24,7 @@ from server.jobs.setup import init_jobs
 from server.logs import configure_logging
 from server.maengel.setup import init_maengel
 from server.mail.setup import init_mail
+from server.meldebescheinigung.setup import init_meldebescheinigung
 from server.monitoring.setup import init_monitoring
 from server.payments.setup import init_payments
 from server.proxies import behind_proxies
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_certificates(app)
     init_maengel(app)
     init_briefwahl(app)
+    init_meldebescheinigung(app)
     init_appointments(app)
     init_retention(app)
     init_jobs(app)  # after the areas, which register their jobs

@@ -570,6 +570,19 @@ SETTINGS: tuple[Setting, ...] = (
         "18:00 on the second day before the election (§ 27 Abs. 4 BWO).",
     ),
     Setting(
+        "MELDEBESCHEINIGUNG_FEE_CENTS",
+        "1000",
+        "The fee for a simple certificate of registration (§ 18 Abs. 1 BMG), in cents, from the "
+        "city's fee table.",
+        _integer,
+    ),
+    Setting(
+        "MELDEBESCHEINIGUNG_EXTENDED_FEE_CENTS",
+        "1500",
+        "The fee for an extended certificate of registration (§ 18 Abs. 2 BMG), in cents.",
+        _integer,
+    ),
+    Setting(
         "MAENGEL_DONE_SHOWN_DAYS",
         "30",
         "Days a finished defect report stays in the public list (Mängelmelder), with its answer.",

@@ -247,6 +247,9 @@ class StatusInput:
     date_rule: DateRule | None = None
     max_length: int = 1000
     public: bool = True  # the citizen sees it in the history
+    # A date of the office's doing (a posting date) is not before the submission arrived; a
+    # date from a register (moving in) may be.
+    after_receipt: bool = True
 
 
 # A hook run once when a submission has entered a status, in its own transaction: the
@@ -307,6 +310,9 @@ class FormDefinition:
     # Why the service takes no submission now (a deadline passed, nothing to apply for),
     # decided when asked; None returned: open. A submission received before stays answered.
     closed: Callable[[], LazyString | str | None] | None = None
+    # What the citizen may download from the status page once the office has decided (an
+    # issued certificate): (label, URL) pairs for a submission, asked when the page is shown.
+    documents: Callable[[FormSubmission], Sequence[tuple[str, str]]] | None = None
     # Art. 13 DSGVO: shown before the first question, in full at /antraege/<slug>/datenschutz
     # and on the receipt. Required (keyword only, no default): no service goes without it.
     privacy: PrivacyNotice = field(kw_only=True)

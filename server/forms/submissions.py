@@ -339,7 +339,7 @@ def _status_inputs(
             if day > date.today():
                 errors[spec.name] = _("Das Datum darf nicht in der Zukunft liegen.")
                 continue
-            if day < received:
+            if spec.after_receipt and day < received:
                 errors[spec.name] = _("Das Datum liegt vor dem Eingang des Antrags.")
                 continue
             value = day.isoformat()

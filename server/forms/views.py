@@ -563,6 +563,7 @@ def received(service: str, reference: str) -> ResponseReturnValue:
             for event in submission.events
         ],
         receipt_url=_receipt_url(submission),
+        documents=definition.documents(submission) if definition.documents else (),
         awaiting=outcome.payable(submission),
         paid_amount=euro(paid.paid_cents) if paid is not None and paid.paid_cents else "",
         provider_failed=request.args.get("zahlung") == "fehler",

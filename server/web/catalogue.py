@@ -120,6 +120,7 @@ SERVICES: tuple[Service | FormService, ...] = (
     FormService("belege-nachreichen"),
     FormService("maengelmelder"),
     FormService("briefwahl"),
+    FormService("meldebescheinigung"),
     Service(
         "konto",
         _l("Mein Konto"),

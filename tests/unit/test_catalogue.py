@@ -34,6 +34,7 @@ def test_search_finds_every_online_form(app_context: Flask) -> None:
         "urkunden",
         "maengelmelder",
         "briefwahl",
+        "meldebescheinigung",
     }
 
 

@@ -27,6 +27,18 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
         "the postal vote application is a service on the engine: its definition is built of "
         "the engine's types, init_briefwahl registers it",
     ),
+    "server.meldebescheinigung": (
+        {
+            "server.forms.access",
+            "server.forms.engine",
+            "server.forms.models",
+            "server.forms.registry",
+            "server.forms.submissions",
+        },
+        "the certificate of registration is a service on the engine: its definition and hooks "
+        "are built of the engine's types, a wrong status is the engine's StatusError, and its "
+        "PDF is shown to whoever may see the submission (forms.access)",
+    ),
     "server.maengel": (
         {"server.forms.engine", "server.forms.models", "server.forms.registry"},
         "the Mängelmelder is a service on the engine: its definition is built of the engine's "

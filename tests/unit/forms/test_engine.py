@@ -221,6 +221,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "barrierefreiheit-feedback",
         "maengelmelder",
         "briefwahl",
+        "meldebescheinigung",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
@@ -229,6 +230,8 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["barrierefreiheit-feedback"].role == Role.CITIZEN_OFFICE
     assert DEFINITIONS["maengelmelder"].role == Role.PUBLIC_WORKS
     assert DEFINITIONS["briefwahl"].role == Role.ELECTION_OFFICE
+    assert DEFINITIONS["meldebescheinigung"].role == Role.CITIZEN_OFFICE
+    assert DEFINITIONS["meldebescheinigung"].login_level == "high"
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:
