@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from server.auth import second_factor, totp
 from server.auth.clerks import ClerkError, create_clerk, find_clerk, list_clerks
 from server.auth.models import Clerk
 from server.auth.roles import Role
+from server.formatting import city_today
 from server.payments.money import decimal_string
 from server.payments.receivables import list_receivables
 from server.redaction import install_werkzeug_filter
@@ -208,6 +210,7 @@ def demo_command(host: str, port: int) -> None:
     from server.auth.dev_wallet import init_dev_wallet
     from server.auth.eid import init_eid
     from server.auth.wallet.setup import init_wallet
+    from server.briefwahl import election
     from server.demo import DEMO_CLERKS, seed_demo_data
     from server.fines.demo import seed_fine_cases
     from server.fines.letter_pdf import LetterError
@@ -224,6 +227,12 @@ def demo_command(host: str, port: int) -> None:
         init_eid(app)  # the development provider's issuer is under the new address
         init_dev_wallet(app)  # the wallet page and its verifier certificate, at the new address
         init_wallet(app)
+    if election.current() is None and not os.environ.get("ELECTION_NAME"):
+        # Something to apply for: a made-up election four weeks ahead (ELECTION_* overrides).
+        day = city_today() + timedelta(days=28)
+        app.config[election.CONFIG_KEY] = election.parse(
+            {"ELECTION_NAME": "Oberbürgermeisterwahl (Demo)", "ELECTION_DATE": day.isoformat()}
+        )
     migrate.upgrade(app.config["DATABASE_URL"])
     created = seed_demo_data()
     seed_appointments()
@@ -263,6 +272,18 @@ def demo_command(host: str, port: int) -> None:
     click.echo(
         f"  Appointments: {url}termine at the Bürgerbüros Mitte and Nord; the mail with the"
         f" confirmation link is at {url}entwicklung/post"
+    )
+    click.echo(
+        f"  Mängelmelder: {url}antraege/maengelmelder, the public list at {url}maengelmelder/;"
+        f" the depot (baubetriebshof) answers at {url}verwaltung/antraege/maengelmelder/"
+    )
+    click.echo(
+        f"  Briefwahl: {url}antraege/briefwahl for the demo election; the election office"
+        " (wahlamt) records the dispatch"
+    )
+    click.echo(
+        f"  Meldebescheinigung: {url}antraege/meldebescheinigung (eID login; paid in the"
+        " sandbox); the Bürgerbüro (buergerbuero) issues it"
     )
     click.echo(f"  Citizen accounts: {url}konto/registrieren; the mails (confirmation links,")
     click.echo(f"    password resets) are shown at {url}entwicklung/post")
