@@ -26,6 +26,7 @@ from server.maengel.setup import init_maengel
 from server.mail.setup import init_mail
 from server.meldebescheinigung.setup import init_meldebescheinigung
 from server.monitoring.setup import init_monitoring
+from server.parkausweis.setup import init_parkausweis
 from server.payments.setup import init_payments
 from server.proxies import behind_proxies
 from server.retention.setup import init_retention
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_maengel(app)
     init_briefwahl(app)
     init_meldebescheinigung(app)
+    init_parkausweis(app)
     init_appointments(app)
     init_retention(app)
     init_jobs(app)  # after the areas, which register their jobs

@@ -583,6 +583,13 @@ SETTINGS: tuple[Setting, ...] = (
         _integer,
     ),
     Setting(
+        "PARKING_ZONES_FILE",
+        "",
+        "A TOML file with the city's resident parking zones (streets and house-number ranges) "
+        "and the annual fee of the permit; empty: the sample in "
+        "`server/parkausweis/data/zones.toml`. A wrong file refuses the start.",
+    ),
+    Setting(
         "MAENGEL_DONE_SHOWN_DAYS",
         "30",
         "Days a finished defect report stays in the public list (Mängelmelder), with its answer.",

@@ -49,6 +49,7 @@ MODEL_MODULES = (
     "server.appointments.models",
     "server.jobs.models",
     "server.auth.wallet.models",
+    "server.parkausweis.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

@@ -71,6 +71,13 @@ DEMO_CLERKS = (
         "MRSW23ZNORXXI4BNO5QWQ3DBNV2C2MRW",
     ),
     DemoClerk(
+        "verkehr",
+        "Vera Verkehr",
+        "demo-verkehr-2026",
+        (Role.TRAFFIC_OFFICE,),
+        "MRSW23ZNORXXI4BNOZSXE23FNBZC2MRW",
+    ),
+    DemoClerk(
         "baubetriebshof",
         "Bodo Baubetriebshof",
         "demo-baubetriebshof-2026",

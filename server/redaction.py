@@ -53,6 +53,9 @@ CAPABILITY_PATHS: tuple[CapabilityPath, ...] = (
     ),
     CapabilityPath("appointments.confirm", "/termine/bestaetigen/", "confirms a held appointment"),
     CapabilityPath(
+        "parkausweis.verify", "/parkausweis/pruefen/", "a parking permit's QR code checks it"
+    ),
+    CapabilityPath(
         "appointments.manage_link", "/termine/t/", "opens an appointment to move or cancel it"
     ),
     CapabilityPath(

@@ -77,6 +77,7 @@ def make_fine_case(
     holder_name: str = "Erika Mustermann",
     plate: str = "MU-EM 123",
     offence_at: datetime | None = None,
+    place: str = "Marktplatz 4",
 ) -> dict[str, str]:
     """A parking-fine case with its letter's credentials, as the letter prints them. The
     offence was ``days_ago`` days ago, unless ``offence_at`` (aware) says when."""
@@ -95,7 +96,7 @@ def make_fine_case(
             offence=offence,
             kind=CaseKind(kind),
             offence_at=offence_at or datetime.now(UTC) - timedelta(days=days_ago),
-            place="Marktplatz 4",
+            place=place,
             plate=plate,
             holder_name=holder_name,
             holder_street="Hauptstraße 5",

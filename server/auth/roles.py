@@ -16,6 +16,7 @@ class Role(StrEnum):
     APPOINTMENTS = "appointments"  # Bürgerbüro: appointments, arrivals, the call display
     PUBLIC_WORKS = "public_works"  # Baubetriebshof: reported defects (Mängelmelder)
     ELECTION_OFFICE = "election_office"  # Wahlamt: postal vote applications (Briefwahl)
+    TRAFFIC_OFFICE = "traffic_office"  # Straßenverkehrsbehörde: resident parking permits
     ADMIN = "admin"
 
     @property
@@ -32,5 +33,6 @@ ROLE_LABELS = {
     Role.APPOINTMENTS: _l("Bürgerbüro: Termine"),
     Role.PUBLIC_WORKS: _l("Baubetriebshof"),
     Role.ELECTION_OFFICE: _l("Wahlamt"),
+    Role.TRAFFIC_OFFICE: _l("Straßenverkehrsbehörde"),
     Role.ADMIN: _l("Administration"),
 }

@@ -15,7 +15,8 @@ from server.fines.forms import DecisionForm
 from server.fines.labels import DECISIONS, history_line, statement_label, status_label
 from server.fines.letter_pdf import render_letter, render_letters
 from server.fines.models import CaseStatus
-from server.formatting import city_today, euro
+from server.fines.plate_notes import notes_for
+from server.formatting import city_time, city_today, euro
 from server.payments.receivables import balance
 from server.rendering import file_response, render_page
 
@@ -97,6 +98,7 @@ def case(case_id: int) -> ResponseReturnValue:
         receivable=receivable,
         balance=balance(receivable) if receivable else None,
         euro=euro,
+        plate_notes=notes_for(found.plate, found.place, city_time(found.offence_at).date()),
     ), code
 
 

@@ -12,6 +12,7 @@ by purpose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from server.forms.engine import AWAITING_PAYMENT, CleanAnswers, Fee, FormDefinit
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.logs import get_logger
 from server.payments import access, events, online
+from server.payments.closing import ClosingReason, close_receivable
 from server.payments.journal import Balance
 from server.payments.models import Receivable
 from server.payments.receivables import balance, create_receivable, find_by_kassenzeichen
@@ -172,3 +174,19 @@ def register_payment_step(definition: FormDefinition) -> None:
         events.register_settlement_handler(definition.payment.purpose, on_settled)
         events.register_origin_link(definition.payment.purpose, origin)
         events.register_notice_title(definition.payment.purpose, title)
+
+
+def refund_in_full(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
+    """A status hook for a refusal (``Status.on_enter``): the fee's receivable is closed as
+    rejected and everything paid goes back, with the clerk's reason (the input ``grund``).
+    Idempotent: payments closes a receivable once, however often or concurrently this runs."""
+    receivable = find_by_kassenzeichen(submission.kassenzeichen or "")
+    if receivable is None:
+        return  # nothing was charged
+    close_receivable(
+        receivable,
+        reason=ClosingReason.REJECTED,
+        actor=clerk,
+        note=f"{submission.reference}: {details.get('grund', '')}",
+        refund_cents=balance(receivable).paid_cents,
+    )

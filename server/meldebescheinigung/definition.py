@@ -25,6 +25,7 @@ from server.forms.engine import (
     Step,
 )
 from server.forms.models import FormSubmission
+from server.forms.payment import refund_in_full
 from server.forms.submissions import StatusError
 from server.meldebescheinigung import issuing
 from server.privacy import PrivacyNotice
@@ -247,7 +248,7 @@ DEFINITION = FormDefinition(
             final=True,
             negative=True,
             inputs=(StatusInput("grund", _l("Grund der Ablehnung"), FieldKind.TEXTAREA),),
-            on_enter=issuing.refund_refused,
+            on_enter=refund_in_full,
         ),
     ),
 )

@@ -13,12 +13,7 @@ from flask_babel import lazy_gettext as _l
 from server.formatting import german_date
 from server.forms.engine import DateRule, FieldKind, StatusInput, parse_date
 from server.forms.models import FormSubmission
-from server.logs import get_logger
-from server.payments.closing import ClosingReason, close_receivable
-from server.payments.receivables import balance, find_by_kassenzeichen
 from server.pdf.receipt import ReceiptDocument
-
-log = get_logger("portal.meldebescheinigung")
 
 StatusCheck = Callable[[FormSubmission, Mapping[str, str], str], None]
 ISSUED = "ausgestellt"  # the status whose certificate is a PDF to download
@@ -112,23 +107,3 @@ def _render(submission: FormSubmission, details: Mapping[str, str]) -> bytes:
         size=9,
     )
     return bytes(pdf.output())
-
-
-def refund_refused(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
-    """Status hook of 'abgelehnt': the fee's receivable is closed as rejected and what was paid
-    goes back in full. Idempotent: payments closes a receivable once."""
-    receivable = find_by_kassenzeichen(submission.kassenzeichen or "")
-    if receivable is None:
-        return
-    closure = close_receivable(
-        receivable,
-        reason=ClosingReason.REJECTED,
-        actor=clerk,
-        note=f"{submission.reference}: {details.get('grund', '')}",
-        refund_cents=balance(receivable).paid_cents,
-    )
-    if closure is not None:
-        log.info(
-            "registration certificate refused",
-            extra={"reference": submission.reference, "clerk": clerk},
-        )

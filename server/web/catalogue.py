@@ -121,6 +121,7 @@ SERVICES: tuple[Service | FormService, ...] = (
     FormService("maengelmelder"),
     FormService("briefwahl"),
     FormService("meldebescheinigung"),
+    FormService("bewohnerparkausweis"),
     Service(
         "konto",
         _l("Mein Konto"),

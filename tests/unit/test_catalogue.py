@@ -35,6 +35,7 @@ def test_search_finds_every_online_form(app_context: Flask) -> None:
         "maengelmelder",
         "briefwahl",
         "meldebescheinigung",
+        "bewohnerparkausweis",
     }
 
 

@@ -32,12 +32,26 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
             "server.forms.access",
             "server.forms.engine",
             "server.forms.models",
+            "server.forms.payment",
             "server.forms.registry",
             "server.forms.submissions",
         },
         "the certificate of registration is a service on the engine: its definition and hooks "
         "are built of the engine's types, a wrong status is the engine's StatusError, and its "
         "PDF is shown to whoever may see the submission (forms.access)",
+    ),
+    "server.parkausweis": (
+        {
+            "server.forms.access",
+            "server.forms.engine",
+            "server.forms.models",
+            "server.forms.payment",
+            "server.forms.registry",
+            "server.forms.submissions",
+        },
+        "the resident parking permit is a service on the engine: its definition, assessment "
+        "and hooks are built of the engine's types, a refusal refunds through the engine's "
+        "payment step, and its PDF is shown to whoever may see the submission",
     ),
     "server.maengel": (
         {"server.forms.engine", "server.forms.models", "server.forms.registry"},
@@ -69,6 +83,7 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
 # The engine never imports a service: of the areas it serves it may use only these modules.
 ENGINE_MAY_USE: dict[str, str] = {
     "server.payments.access": "lets the citizen see the receivable of their application",
+    "server.payments.closing": "a refused application's fee goes back (refund_in_full)",
     "server.payments.events": "registers the settlement handler and the link back to the form",
     "server.payments.journal": "reads a receivable's balance (type)",
     "server.payments.models": "the receivable an application's fee becomes (type)",

@@ -1,5 +1,6 @@
 """the clerks' roles `public_works` (Baubetriebshof: the reported defects of the Mängelmelder)
-and `election_office` (Wahlamt: applications for postal votes), issue 20
+, `election_office` (Wahlamt: applications for postal votes) and `traffic_office`
+(Straßenverkehrsbehörde: resident parking permits), issue 20
 
 Revision ID: 0026
 Revises: 0025
@@ -26,7 +27,7 @@ OLD_ROLES = (
     "appointments",
     "admin",
 )
-NEW_ROLES = (*OLD_ROLES[:-1], "public_works", "election_office", "admin")
+NEW_ROLES = (*OLD_ROLES[:-1], "public_works", "election_office", "traffic_office", "admin")
 
 
 def _known_roles(roles: tuple[str, ...]) -> None:
@@ -44,5 +45,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM clerk_roles WHERE role IN ('public_works', 'election_office')")
+    op.execute(
+        "DELETE FROM clerk_roles WHERE role IN ('public_works', 'election_office', "
+        "'traffic_office')"
+    )
     _known_roles(OLD_ROLES)

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
+import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from server.auth.roles import Role
 from server.auth.session import GATE_ATTRIBUTE
+from server.extensions import db
 from server.forms.registry import DEFINITIONS
 from tests.checking_client import CheckingClient, checking_client, csrf_token
+from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_clerk
 from tests.integration.helpers import log_in_clerk
 
@@ -145,7 +148,18 @@ def test_without_a_session_every_route_sends_to_the_login(app: Flask) -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_a_clerk_without_the_role_is_refused_before_any_lookup(app: Flask) -> None:
+@pytest.fixture
+def many_clerks_app(backend: str) -> Iterator[Flask]:
+    """One clerk per role logs in from the test's one address: more than the login limit."""
+    app = make_test_app(backend, CLERK_LOGIN_RATE_LIMIT="100 per minute")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    empty_all_tables(backend)
+
+
+def test_a_clerk_without_the_role_is_refused_before_any_lookup(many_clerks_app: Flask) -> None:
+    app = many_clerks_app
     form_roles = {definition.role for definition in DEFINITIONS.values()}
     clients: dict[Role | None, tuple[CheckingClient, str]] = {}
 

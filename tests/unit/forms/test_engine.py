@@ -222,6 +222,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "maengelmelder",
         "briefwahl",
         "meldebescheinigung",
+        "bewohnerparkausweis",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
@@ -232,6 +233,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["briefwahl"].role == Role.ELECTION_OFFICE
     assert DEFINITIONS["meldebescheinigung"].role == Role.CITIZEN_OFFICE
     assert DEFINITIONS["meldebescheinigung"].login_level == "high"
+    assert DEFINITIONS["bewohnerparkausweis"].role == Role.TRAFFIC_OFFICE
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:
