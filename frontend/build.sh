@@ -7,6 +7,7 @@
 #   vendor/barcode-detector/  BarcodeDetector ponyfill (zxing-wasm) + its .wasm, for the QR scanner
 #   vendor/altcha/       ALTCHA proof-of-work widget (strict-CSP build), its CSS and PBKDF2 worker
 #   icons/*              app icons, redrawn by make_icons.py if Pillow is installed
+#   service-icons/*.svg  the start page's tile icons (Material Symbols, outlined, weight 400)
 #
 # Idempotent; runnable from any working directory. Needs node/npm and the
 # project venv (.venv with fonttools + brotli) or a python3 with fontTools.
@@ -139,6 +140,19 @@ if "${PY}" -c 'import PIL' 2>/dev/null; then
 else
   log "icons: Pillow not installed, keeping the committed pwa/static/icons/"
 fi
+
+# --- 5b. service icons -------------------------------------------------------
+# One Material Symbol per service tile (server/web/catalogue.py names them); the server inlines
+# them into the start page, so only these few are kept.
+SERVICE_ICONS=(directions_car euro description calendar_month child_care mail upload_file report
+  how_to_vote id_card local_parking account_circle pets delete_sweep chat)
+ICONS_OUT="${STATIC_DIR}/service-icons"
+log "Material Symbols -> pwa/static/service-icons/"
+rm -rf "${ICONS_OUT}" && mkdir -p "${ICONS_OUT}"
+for name in "${SERVICE_ICONS[@]}"; do
+  cp "${NM}/@material-symbols/svg-400/outlined/${name}.svg" "${ICONS_OUT}/${name}.svg"
+done
+cp "${NM}/@material-symbols/svg-400/LICENSE" "${ICONS_OUT}/LICENSE-material-symbols.txt"
 
 # --- 6. sizes ----------------------------------------------------------------
 gz() { gzip -9 -c "$1" | wc -c; }

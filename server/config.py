@@ -590,6 +590,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`server/parkausweis/data/zones.toml`. A wrong file refuses the start.",
     ),
     Setting(
+        "START_TILE_ORDER",
+        "",
+        "The start page's tiles in the city's order: service slugs, comma-separated (e.g. "
+        "`bussgeld,termine,zahlungen`); services not named follow in the catalogue's order. "
+        "An unknown slug refuses the start.",
+    ),
+    Setting(
         "MAENGEL_DONE_SHOWN_DAYS",
         "30",
         "Days a finished defect report stays in the public list (Mängelmelder), with its answer.",

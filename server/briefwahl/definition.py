@@ -70,7 +70,7 @@ DEFINITION = FormDefinition(
         "election",
         "voting",
     ),
-    icon="ballot",
+    icon="how_to_vote",
     needs=(
         _l("Ihre Wahlbenachrichtigung, falls Sie sie schon haben"),
         _l("Die Anschrift, an die die Unterlagen gehen sollen"),

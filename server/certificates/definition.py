@@ -138,7 +138,7 @@ DEFINITION = FormDefinition(
         "marriage",
         "death",
     ),
-    icon="document",
+    icon="description",
     needs=(
         LazyString(_login_need),
         _l("Namen, Datum und Ort des Ereignisses (Geburt, Eheschließung, Tod)"),

@@ -292,7 +292,7 @@ class FormDefinition:
     duration: LazyString | str = ""
     keywords: tuple[str, ...] = ()
     next_steps: tuple[LazyString | str, ...] = ()
-    icon: str = "form"
+    icon: str = "description"  # a Material Symbol in pwa/static/service-icons/
     list_fields: tuple[str, ...] = ()  # shown in the back-office list, in this order
     queue_title: LazyString | str = ""  # the inbox on the clerks' work overview
     queue_key: str = ""  # its key on the work overview (default: the slug)

@@ -101,7 +101,7 @@ DEFINITION = FormDefinition(
         "litter",
         "report",
     ),
-    icon="alert",
+    icon="report",
     needs=(
         _l("Was kaputt oder verschmutzt ist"),
         _l("Wo es ist: Adresse, Beschreibung oder den Standort Ihres Telefons"),

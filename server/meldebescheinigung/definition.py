@@ -127,7 +127,7 @@ DEFINITION = FormDefinition(
         "certificate of registration",
         "residence",
     ),
-    icon="document",
+    icon="id_card",
     needs=(
         _l("Ihren Personalausweis mit Online-Ausweisfunktion und die PIN"),
         _l("Eine Möglichkeit, online zu bezahlen"),

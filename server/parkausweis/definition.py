@@ -130,7 +130,7 @@ DEFINITION = FormDefinition(
         "resident parking",
         "parking permit",
     ),
-    icon="car",
+    icon="local_parking",
     needs=(
         _l("Ein Konto oder den Online-Ausweis; Ihre Anschrift muss in einer Zone liegen"),
         _l("Die Zulassungsbescheinigung Teil I (Fahrzeugschein) als Foto oder PDF"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -90,7 +91,7 @@ SERVICES: tuple[Service | FormService, ...] = (
         _l("Knöllchen und Bußgeld"),
         _l("Brief mit QR-Code scannen, Vorwurf ansehen, Stellung nehmen und bezahlen."),
         ("verwarnungsgeld", "parken", "strafzettel", "anhörung", "parking", "fine", "ticket"),
-        "car",
+        "directions_car",
         available=True,
         endpoint="fines.open_case",
     ),
@@ -109,7 +110,7 @@ SERVICES: tuple[Service | FormService, ...] = (
         _l("Termin vereinbaren"),
         _l("Einen Termin im Bürgerbüro oder in einem Amt buchen."),
         ("bürgerbüro", "appointment", "booking"),
-        "calendar",
+        "calendar_month",
         available=True,
         endpoint="appointments.start",
         privacy_endpoint="appointments.privacy",
@@ -127,11 +128,35 @@ SERVICES: tuple[Service | FormService, ...] = (
         _l("Mein Konto"),
         _l("Anmelden, Ihre Vorgänge, Bestellungen und Zahlungen einsehen."),
         ("anmelden", "login", "account", "eid", "online-ausweis"),
-        "person",
+        "account_circle",
         available=True,
         endpoint="auth.account",
     ),
 )
+
+
+ORDER_KEY = "START_TILES"  # the parsed START_TILE_ORDER in app.config
+
+
+def tile_order(setting: str) -> tuple[str, ...]:
+    """The slugs of ``START_TILE_ORDER`` (comma-separated), checked: every one a service, none
+    twice. ``ValueError`` says which is wrong."""
+    slugs = tuple(part.strip() for part in setting.split(",") if part.strip())
+    known = {service.slug for service in SERVICES}
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise ValueError(f"no such service: {', '.join(unknown)} (known: {', '.join(known)})")
+    if len(set(slugs)) != len(slugs):
+        raise ValueError("a service is named twice")
+    return slugs
+
+
+def start_page_services() -> list[Service | FormService]:
+    """Every service, those the city named in ``START_TILE_ORDER`` first in its order, the rest
+    as listed here: a new service is never left off the start page."""
+    first = tuple(current_app.config.get(ORDER_KEY, ()))
+    named = [service for slug in first if (service := find_service(slug)) is not None]
+    return named + [service for service in SERVICES if service.slug not in first]
 
 
 def find_service(slug: str) -> Service | FormService | None:

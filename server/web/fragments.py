@@ -10,7 +10,8 @@ from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
 
 from server.i18n import current_language
-from server.web.catalogue import SERVICES
+from server.web.catalogue import start_page_services
+from server.web.icons import service_icon
 
 _KEY = "portal_fragments"
 
@@ -19,7 +20,8 @@ def start_tiles() -> Markup:
     """The start page's list of service tiles in the current language (their links start with
     the script root: nothing else of the request is in them)."""
     return per_language(
-        "start_tiles", lambda: render_template("partials/web/start_tiles.html", services=SERVICES)
+        "start_tiles",
+        lambda: render_template("partials/web/start_tiles.html", services=start_page_services()),
     )
 
 
@@ -39,4 +41,6 @@ def per_language(name: str, render: Callable[[], str]) -> Markup:
 
 def init_fragments(app: Flask) -> None:
     app.extensions[_KEY] = {}
-    app.jinja_env.globals.update(start_tiles=start_tiles, per_language=per_language)
+    app.jinja_env.globals.update(
+        start_tiles=start_tiles, per_language=per_language, service_icon=service_icon
+    )

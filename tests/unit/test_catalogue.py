@@ -47,3 +47,9 @@ def test_slugs_are_unique_and_found() -> None:
     assert len({service.slug for service in SERVICES}) == len(SERVICES)
     assert find_service("kita") is not None
     assert find_service("nope") is None
+
+
+def test_every_service_has_an_icon_file(app_context: Flask) -> None:
+    from server.web.icons import icon_exists
+
+    assert [s.slug for s in SERVICES if not icon_exists(s.icon)] == []

@@ -51,7 +51,7 @@ DEFINITION = FormDefinition(
     reference_prefix="BFR",
     privacy=PRIVACY,
     keywords=("barrierefreiheit", "barriere", "accessibility", "barrier"),
-    icon="form",
+    icon="chat",
     needs=(
         _l("Auf welcher Seite das Problem auftritt"),
         _l("Was nicht funktioniert"),

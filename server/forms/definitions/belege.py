@@ -53,7 +53,7 @@ DEFINITION = FormDefinition(
         "documents",
         "evidence",
     ),
-    icon="document",
+    icon="upload_file",
     needs=(
         _l("Das Aktenzeichen oder die Eingangsnummer Ihres Vorgangs"),
         _l("Die Belege als Foto oder PDF"),

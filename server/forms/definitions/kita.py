@@ -89,7 +89,7 @@ DEFINITION = FormDefinition(
         "childcare",
         "nursery",
     ),
-    icon="child",
+    icon="child_care",
     needs=(
         _l("Name und Geburtsdatum Ihres Kindes"),
         _l("Ihre Anschrift und wie wir Sie erreichen"),

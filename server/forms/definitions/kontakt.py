@@ -57,7 +57,7 @@ DEFINITION = FormDefinition(
         "question",
         "complaint",
     ),
-    icon="form",
+    icon="mail",
     needs=(
         _l("Ihr Anliegen in eigenen Worten"),
         _l("Falls nötig: Fotos oder PDF-Dokumente"),

@@ -26,6 +26,10 @@ def test_start_page_is_german_with_a_tile_for_every_service(client: CheckingClie
         "Kita-Anmeldung",
         "Kontakt zur Stadt",
         "Belege nachreichen",
+        "Mängelmelder",
+        "Briefwahl beantragen",
+        "Meldebescheinigung",
+        "Bewohnerparkausweis",
         "Mein Konto",
     ):
         assert title in tiles
@@ -136,3 +140,32 @@ def test_offline_page_says_what_still_works(client: CheckingClient) -> None:
     assert response.status_code == 200
     assert "Sie sind offline" in text
     assert "Was weiterhin geht" in text
+
+
+def test_each_tile_has_its_icon_and_the_city_orders_them(backend: str) -> None:
+    import pytest
+
+    from server.config import ConfigurationError
+    from server.extensions import db
+    from tests.conftest import empty_all_tables, make_test_app
+
+    app = make_test_app(backend, START_TILE_ORDER="termine, bewohnerparkausweis,konto")
+    try:
+        page = soup(app.test_client().get("/"))
+        tiles = page.select(".portal-tiles > li")
+        titles = [element(tile.find("a")).get_text(strip=True) for tile in tiles]
+        assert titles[:3] == ["Termin vereinbaren", "Bewohnerparkausweis", "Mein Konto"]
+        assert titles[3] == "Knöllchen und Bußgeld"  # the rest in the catalogue's order
+        assert len(titles) == len(SERVICES)
+        for tile in tiles:
+            icon = element(tile.find("svg"))
+            assert icon["aria-hidden"] == "true"
+            assert icon.find("path") is not None
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        empty_all_tables(backend)
+    with pytest.raises(ConfigurationError, match="START_TILE_ORDER: no such service: parken"):
+        make_test_app(backend, START_TILE_ORDER="termine,parken")
+    with pytest.raises(ConfigurationError, match="named twice"):
+        make_test_app(backend, START_TILE_ORDER="termine,termine")
