@@ -88,6 +88,10 @@ def _delivered_as(expected: str) -> issuing.StatusCheck:
     return check
 
 
+def _eid_only() -> str:
+    return "high"
+
+
 PRIVACY = PrivacyNotice(
     controller=_l("Bürgerbüro (Meldebehörde)"),
     purposes=(
@@ -115,7 +119,10 @@ DEFINITION = FormDefinition(
     role=Role.CITIZEN_OFFICE,
     reference_prefix="MB",
     privacy=PRIVACY,
-    login_level="high",
+    # Filling in and sending need the eID (the certificate says who lives where); the status
+    # page and the issued PDF open like every application's: the browser that sent it, the
+    # logged-in citizen, or the Abrufcode.
+    order_level=_eid_only,
     email_field="email",
     keywords=(
         "meldebescheinigung",

@@ -232,7 +232,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["maengelmelder"].role == Role.PUBLIC_WORKS
     assert DEFINITIONS["briefwahl"].role == Role.ELECTION_OFFICE
     assert DEFINITIONS["meldebescheinigung"].role == Role.CITIZEN_OFFICE
-    assert DEFINITIONS["meldebescheinigung"].login_level == "high"
+    assert DEFINITIONS["meldebescheinigung"].level_to_order() == "high"
     assert DEFINITIONS["bewohnerparkausweis"].role == Role.TRAFFIC_OFFICE
 
 
