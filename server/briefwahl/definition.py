@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
 from server.briefwahl import election
+from server.forms.common_fields import applicant_birth_date, applicant_name, contact_email
 from server.forms.engine import (
     Choice,
     Condition,
@@ -91,33 +92,8 @@ DEFINITION = FormDefinition(
             "person",
             _l("Ihre Person"),
             (
-                Field(
-                    "vorname",
-                    FieldKind.TEXT,
-                    _l("Vorname"),
-                    required_message=_l("Geben Sie Ihren Vornamen an."),
-                    max_length=100,
-                    prefill="given_name",
-                    autocomplete="given-name",
-                ),
-                Field(
-                    "nachname",
-                    FieldKind.TEXT,
-                    _l("Nachname"),
-                    required_message=_l("Geben Sie Ihren Nachnamen an."),
-                    max_length=100,
-                    prefill="family_name",
-                    autocomplete="family-name",
-                ),
-                Field(
-                    "geburtsdatum",
-                    FieldKind.DATE,
-                    _l("Geburtsdatum"),
-                    required_message=_l("Geben Sie Ihr Geburtsdatum an."),
-                    date_rule=DateRule.PAST,
-                    prefill="birthdate",
-                    autocomplete="bday",
-                ),
+                *applicant_name(),
+                applicant_birth_date(),
             ),
             intro=LazyString(election.intro),
         ),
@@ -183,15 +159,8 @@ DEFINITION = FormDefinition(
                     max_length=400,
                     when=Condition("versand", ("andere",)),
                 ),
-                Field(
-                    "email",
-                    FieldKind.EMAIL,
-                    _l("E-Mail-Adresse"),
-                    hint=_l("Für die Eingangsbestätigung und die Nachricht über den Versand."),
-                    required_message=_l("Geben Sie Ihre E-Mail-Adresse an."),
-                    max_length=254,
-                    prefill="email",
-                    autocomplete="email",
+                contact_email(
+                    _l("Für die Eingangsbestätigung und die Nachricht über den Versand.")
                 ),
                 Field(
                     "versicherung",

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from server.db import utcnow
-from server.formatting import city_zone, german_date, german_date_time
+from server.formatting import DEFAULT_CITY_TIMEZONE, german_date, german_date_time, time_zone
 
 CONFIG_KEY = "BRIEFWAHL_ELECTION"  # the parsed election (or None) in app.config
 # § 27 Abs. 4 Satz 1 BWO: "bis zum zweiten Tag vor der Wahl, 18 Uhr".
@@ -53,7 +53,8 @@ def parse(config: Mapping[str, object]) -> Election | None:
         local = datetime.combine(day - timedelta(days=DAYS_BEFORE), CLOSING_TIME)
     if local.date() > day:
         raise ValueError("ELECTION_DEADLINE lies after the election day")
-    deadline = local.replace(tzinfo=city_zone()).astimezone(UTC)
+    zone = time_zone(str(config.get("CITY_TIMEZONE") or DEFAULT_CITY_TIMEZONE))
+    deadline = local.replace(tzinfo=zone).astimezone(UTC)
     return Election(name=name, day=day, deadline=deadline)
 
 

@@ -188,5 +188,4 @@ def refund_in_full(submission: FormSubmission, details: Mapping[str, str], clerk
         reason=ClosingReason.REJECTED,
         actor=clerk,
         note=f"{submission.reference}: {details.get('grund', '')}",
-        refund_cents=balance(receivable).paid_cents,
-    )
+    )  # refunds everything paid, as counted inside the closing transaction

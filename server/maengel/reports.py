@@ -16,6 +16,8 @@ from server.extensions import db
 from server.forms.models import FormFacet, FormStatusEvent, FormSubmission
 from server.maengel.definition import ANSWER, CATEGORIES, CATEGORY, DEFINITION, PLACE, SLUG
 
+RECEIVED = DEFINITION.statuses[0].value  # new, not seen by the depot yet
+
 
 @dataclass(frozen=True)
 class PublicReport:
@@ -34,12 +36,15 @@ def category_label(value: str) -> str:
 
 def public_reports(category: str = "") -> list[PublicReport]:
     """Open reports, newest first, then those finished within ``MAENGEL_DONE_SHOWN_DAYS``;
-    at most ``MAENGEL_PUBLIC_LIST_LIMIT``. ``category``: only that category's."""
+    at most ``MAENGEL_PUBLIC_LIST_LIMIT``. ``category``: only that category's. A report the
+    Baubetriebshof has not looked at yet is not listed: its place is the reporter's free text,
+    which goes public only with the depot's first answer (a clerk read it then)."""
     final = [status.value for status in DEFINITION.statuses if status.final]
     since = utcnow() - timedelta(days=int(current_app.config["MAENGEL_DONE_SHOWN_DAYS"]))
     query = select(FormSubmission).where(
         FormSubmission.service == SLUG,
         FormSubmission.reference.is_not(None),
+        FormSubmission.status != RECEIVED,
         or_(FormSubmission.status.not_in(final), FormSubmission.status_changed_at >= since),
     )
     if category:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
+from server.forms.common_fields import applicant_birth_date, applicant_name, contact_email
 from server.forms.engine import (
     Choice,
     CleanAnswers,
@@ -186,42 +187,10 @@ DEFINITION = FormDefinition(
             "person",
             _l("Ihre Angaben"),
             (
-                Field(
-                    "vorname",
-                    FieldKind.TEXT,
-                    _l("Vorname"),
-                    required_message=_l("Geben Sie Ihren Vornamen an."),
-                    max_length=100,
-                    prefill="given_name",
-                    autocomplete="given-name",
-                ),
-                Field(
-                    "nachname",
-                    FieldKind.TEXT,
-                    _l("Nachname"),
-                    required_message=_l("Geben Sie Ihren Nachnamen an."),
-                    max_length=100,
-                    prefill="family_name",
-                    autocomplete="family-name",
-                ),
-                Field(
-                    "geburtsdatum",
-                    FieldKind.DATE,
-                    _l("Geburtsdatum"),
-                    required_message=_l("Geben Sie Ihr Geburtsdatum an."),
-                    date_rule=DateRule.PAST,
-                    prefill="birthdate",
-                    autocomplete="bday",
-                ),
-                Field(
-                    "email",
-                    FieldKind.EMAIL,
-                    _l("E-Mail-Adresse"),
-                    hint=_l("Für die Eingangsbestätigung und die Nachricht, wenn sie fertig ist."),
-                    required_message=_l("Geben Sie Ihre E-Mail-Adresse an."),
-                    max_length=254,
-                    prefill="email",
-                    autocomplete="email",
+                *applicant_name(),
+                applicant_birth_date(),
+                contact_email(
+                    _l("Für die Eingangsbestätigung und die Nachricht, wenn sie fertig ist.")
                 ),
             ),
             intro=_l(

@@ -10,6 +10,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from server.auth.citizens import get_citizen
+from server.auth.models import Citizen
+from server.auth.session import current_citizen
 from server.formatting import german_date
 from server.forms.engine import DateRule, FieldKind, StatusInput, parse_date
 from server.forms.models import FormSubmission
@@ -47,9 +50,16 @@ def _issue_details(submission: FormSubmission) -> Mapping[str, str] | None:
     return None
 
 
+def may_download(submission: FormSubmission) -> bool:
+    """Only the citizen who applied, logged in: the certificate says who lives where, so an
+    Abrufcode (or a forwarded mail's link), which opens the status page, is not enough."""
+    citizen = current_citizen()
+    return citizen is not None and citizen.id == submission.citizen_id
+
+
 def documents(submission: FormSubmission) -> Sequence[tuple[str, str]]:
-    """The certificate, once issued as a PDF."""
-    if submission.status != ISSUED:
+    """The certificate, once issued as a PDF, for the citizen who applied."""
+    if submission.status != ISSUED or not may_download(submission):
         return ()
     return (
         (
@@ -61,15 +71,17 @@ def documents(submission: FormSubmission) -> Sequence[tuple[str, str]]:
 
 def render(submission: FormSubmission) -> bytes:
     """The certificate, in German (an official paper), from the register's data the clerk
-    entered on issuing and the applicant's name and date of birth (eID)."""
+    entered on issuing and the name and date of birth the eID vouched for (the account's, not
+    the answers, which the applicant could change)."""
     details = _issue_details(submission)
-    if details is None:
-        raise LookupError(f"{submission.reference} is not issued")
+    person = get_citizen(submission.citizen_id) if submission.citizen_id else None
+    if details is None or person is None:
+        raise LookupError(f"{submission.reference}: not issued, or its applicant is gone")
     with force_locale("de"):
-        return _render(submission, details)
+        return _render(submission, details, person)
 
 
-def _render(submission: FormSubmission, details: Mapping[str, str]) -> bytes:
+def _render(submission: FormSubmission, details: Mapping[str, str], person: Citizen) -> bytes:
     answers = submission.answers
     issued = next(e.at for e in reversed(submission.events) if e.status == ISSUED)
     extended = answers.get("art") == "erweitert"
@@ -88,13 +100,9 @@ def _render(submission: FormSubmission, details: Mapping[str, str]) -> bytes:
         "eingetragen:",
         size=10.5,
     )
-    rows = [
-        ("Familienname", str(answers.get("nachname", ""))),
-        ("Vornamen", str(answers.get("vorname", ""))),
-    ]
+    rows = [("Familienname", person.family_name), ("Vornamen", person.given_name)]
     if extended:
-        born = parse_date(str(answers.get("geburtsdatum", "")))
-        rows.append(("Geburtsdatum", german_date(born) if born else ""))
+        rows.append(("Geburtsdatum", german_date(person.birthdate) if person.birthdate else ""))
     rows.append(("Anschrift", details.get(ADDRESS, "")))
     if extended:
         moved = parse_date(details.get(MOVED_IN, ""))

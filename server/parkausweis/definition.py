@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
+from server.forms.common_fields import contact_email
 from server.forms.engine import (
     AssessContext,
     Assessment,
@@ -173,15 +174,7 @@ DEFINITION = FormDefinition(
                     prefill="street",
                     autocomplete="street-address",
                 ),
-                Field(
-                    "email",
-                    FieldKind.EMAIL,
-                    _l("E-Mail-Adresse"),
-                    required_message=_l("Geben Sie Ihre E-Mail-Adresse an."),
-                    max_length=254,
-                    prefill="email",
-                    autocomplete="email",
-                ),
+                contact_email(),
             ),
             assessed=True,
         ),

@@ -15,6 +15,7 @@ from server.db import insert_once
 from server.extensions import db
 from server.formatting import city_today, german_date
 from server.forms.models import FormSubmission
+from server.forms.submissions import StatusError
 from server.logs import get_logger
 from server.parkausweis import plates, zones
 from server.parkausweis.models import ParkingPermit
@@ -38,7 +39,16 @@ def issue(submission: FormSubmission, _details: Mapping[str, str], clerk: str) -
     zone = zones.table().zone_of(_answer(answers, "strasse"))
     plate = plates.normalise(_answer(answers, "kennzeichen"))
     if zone is None or plate is None:
-        raise ValueError(f"{submission.reference}: no zone or plate to issue a permit for")
+        # The zones table changed since the application (a street left every zone): the
+        # clerk is told and may refuse, which refunds the fee.
+        raise StatusError(
+            {
+                "status": _(
+                    "Die Anschrift liegt nach der gültigen Zonentabelle in keiner Zone; der "
+                    "Ausweis kann nicht ausgestellt werden."
+                )
+            }
+        )
     start = city_today()
     years = years_of(answers)
     until = _years_later(start, years) - timedelta(days=1)
@@ -115,7 +125,8 @@ def plate_note(plate: str, place: str, day: date) -> str | None:
     if not valid:
         return None
     table = zones.table()
-    place_zone = table.zone_of(place.split(",")[0])
+    street = place.split(",")[0]
+    place_zone = table.zone_of(street)
     for permit in valid:
         if place_zone is not None and permit.zone == place_zone.code:
             return _(
@@ -125,6 +136,13 @@ def plate_note(plate: str, place: str, day: date) -> str | None:
                 zone=permit.zone,
                 until=german_date(permit.valid_until),
             )
+    if not zones.has_house_number(street):
+        return _(
+            "Für %(plate)s gilt am Tattag ein Bewohnerparkausweis der Zone %(zones)s; ob der "
+            "Tatort in dieser Zone liegt, lässt sich aus der Ortsangabe nicht bestimmen.",
+            plate=normalised,
+            zones=", ".join(sorted({permit.zone for permit in valid})),
+        )
     return _(
         "Für %(plate)s gilt am Tattag ein Bewohnerparkausweis der Zone %(zones)s; der Tatort "
         "liegt nicht in dieser Zone.",

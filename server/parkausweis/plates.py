@@ -9,7 +9,9 @@ import re
 PLATE = re.compile(
     r"^\s*([A-ZÄÖÜ]{1,3})\s*[- ]\s*([A-Z]{1,2})\s*([1-9][0-9]{0,3})\s*([EH]?)\s*$", re.IGNORECASE
 )
-PATTERN = r"\s*[A-Za-zÄÖÜäöü]{1,3}\s*[- ]\s*[A-Za-z]{1,2}\s*[1-9][0-9]{0,3}\s*[EHeh]?\s*"
+# The same for the browser's pattern attribute, which compiles with the "v" flag: there a bare
+# "-" in a character class is an error.
+PATTERN = r"\s*[A-Za-zÄÖÜäöü]{1,3}\s*[\- ]\s*[A-Za-z]{1,2}\s*[1-9][0-9]{0,3}\s*[EHeh]?\s*"
 
 
 def normalise(plate: str) -> str | None:

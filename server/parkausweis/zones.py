@@ -59,6 +59,11 @@ class ZoneTable:
         return next((zone for zone in self.zones if zone.code == code), None)
 
 
+def has_house_number(address: str) -> bool:
+    """Whether an address can be placed at all ("Marktplatz, vor Hausnummer 4" cannot)."""
+    return _ADDRESS.match(address) is not None
+
+
 def _fold(street: str) -> str:
     """Street names compared as people write them: case, "str." for "straße", ß and spaces."""
     text = unicodedata.normalize("NFC", street).casefold().replace("ß", "ss")

@@ -23,12 +23,13 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
         "engine's types, its hooks get the submission, init_certificates registers it",
     ),
     "server.briefwahl": (
-        {"server.forms.engine", "server.forms.registry"},
+        {"server.forms.common_fields", "server.forms.engine", "server.forms.registry"},
         "the postal vote application is a service on the engine: its definition is built of "
         "the engine's types, init_briefwahl registers it",
     ),
     "server.meldebescheinigung": (
         {
+            "server.forms.common_fields",
             "server.forms.access",
             "server.forms.engine",
             "server.forms.models",
@@ -42,6 +43,7 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
     ),
     "server.parkausweis": (
         {
+            "server.forms.common_fields",
             "server.forms.access",
             "server.forms.engine",
             "server.forms.models",

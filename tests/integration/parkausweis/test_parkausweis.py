@@ -188,6 +188,8 @@ def test_the_fines_office_is_warned_of_a_permitted_plate(live_server: LiveServer
     inside = make_fine_case(app, plate="MU-EM 123", place="Heidestraße 30", days_ago=0)
     outside = make_fine_case(app, plate="MU-EM 123", place="Lindenweg 3", days_ago=0)
     other = make_fine_case(app, plate="MU-XY 9", place="Heidestraße 30", days_ago=0)
+    unplaced = make_fine_case(app, plate="MU-EM 123", place="Am Markt, am Brunnen", days_ago=0)
+    elsewhere = make_fine_case(app, plate="MU-EM 123", place="Marktplatz 4", days_ago=0)
     make_clerk(app, username="bussgeld", roles=[Role.FINES])
     fines = checking_client(app)
     log_in_clerk(fines, "bussgeld")
@@ -201,6 +203,12 @@ def test_the_fines_office_is_warned_of_a_permitted_plate(live_server: LiveServer
         fines.get(f"/verwaltung/bussgeld/fall/{outside['case_id']}").get_data(as_text=True)
     )
     assert "der Tatort liegt nicht in dieser Zone" in seen
+    for case, said in (
+        (unplaced, "lässt sich aus der Ortsangabe nicht bestimmen"),
+        (elsewhere, "der Tatort liegt nicht in dieser Zone"),
+    ):
+        shown = fines.get(f"/verwaltung/bussgeld/fall/{case['case_id']}").get_data(as_text=True)
+        assert said in page_text(shown)
     seen = page_text(
         fines.get(f"/verwaltung/bussgeld/fall/{other['case_id']}").get_data(as_text=True)
     )
