@@ -82,3 +82,34 @@ def test_a_voter_applies_and_sees_the_documents_sent(
         f"Versandt; Versandt am: {city_today():%d.%m.%Y}"
     )
     assert_accessible(phone)
+
+
+def test_a_late_send_is_refused_with_the_reason(phone: Page, live_server: LiveServer) -> None:
+    day = city_today() + timedelta(days=12)
+    settings = {"ELECTION_NAME": "Landtagswahl", "ELECTION_DATE": day.isoformat()}
+    live_server.app.config[election.CONFIG_KEY] = election.parse(settings)
+    visit(phone, "/antraege/briefwahl/person")
+    phone.get_by_label("Vorname").fill("Erika")
+    phone.get_by_label("Nachname").fill("Mustermann")
+    phone.get_by_label("Geburtsdatum").fill("1964-08-12")
+    weiter(phone)
+    phone.get_by_label("Straße und Hausnummer").fill("Heidestraße 17")
+    phone.get_by_label("Postleitzahl und Ort").fill("51147 Köln")
+    weiter(phone)
+    phone.get_by_label("An meine Wohnanschrift").check()
+    phone.get_by_label("E-Mail-Adresse").fill("erika@example.de")
+    phone.get_by_label(re.compile("Ich beantrage den Wahlschein für mich selbst")).check()
+    weiter(phone)
+    expect(phone.locator("h1")).to_have_text("Prüfen Sie Ihre Angaben")
+
+    # The deadline passes while the page is open.
+    passed = (city_today() - timedelta(days=1)).isoformat() + "T18:00"
+    live_server.app.config[election.CONFIG_KEY] = election.parse(
+        {**settings, "ELECTION_DEADLINE": passed}
+    )
+    phone.get_by_role("button", name="Absenden").click()
+    # The drafts client keeps the application in its outbox, marked not sent, with the reason
+    # the portal gave.
+    refused = phone.locator('[data-outbox-panel="failed"]')
+    expect(refused).to_contain_text("Die Frist für den Antrag auf Briefwahl zur Landtagswahl")
+    assert_accessible(phone)
