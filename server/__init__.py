@@ -19,6 +19,7 @@ from server.extensions import compress, csrf, db, htmx, limiter
 from server.files.setup import init_files
 from server.fines.setup import init_fines
 from server.forms.setup import init_forms
+from server.hundesteuer.setup import init_hundesteuer
 from server.i18n import init_i18n
 from server.jobs.setup import init_jobs
 from server.logs import configure_logging
@@ -76,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_briefwahl(app)
     init_meldebescheinigung(app)
     init_parkausweis(app)
+    init_hundesteuer(app)
     init_appointments(app)
     init_retention(app)
     init_jobs(app)  # after the areas, which register their jobs

@@ -326,6 +326,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("PAYEE_IBAN", "DE02120300000000202051", "IBAN of the city's account."),
     Setting("PAYEE_BIC", "BYLADEM1001", "BIC of the city's account (optional, may be empty)."),
+    Setting(
+        "SEPA_CREDITOR_ID",
+        "DE98ZZZ09999999999",
+        "The city's SEPA creditor identifier (Gläubiger-Identifikationsnummer) for direct debits; "
+        "the default is the Bundesbank's test identifier.",
+    ),
     Setting("KASSENZEICHEN_PREFIX", "40", "Leading digits of every Kassenzeichen."),
     Setting(
         "KASSENZEICHEN_DIGITS", "9", "Digits of the running number in a Kassenzeichen.", _integer
@@ -595,6 +601,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The start page's tiles in the city's order: service slugs, comma-separated (e.g. "
         "`bussgeld,termine,zahlungen`); services not named follow in the catalogue's order. "
         "An unknown slug refuses the start.",
+    ),
+    Setting(
+        "DOG_TAX_RATES_FILE",
+        "",
+        "A TOML file with the dog tax per year (first, further, listed dog) and the days until "
+        "it is due; empty: `server/hundesteuer/data/rates.toml`. A wrong file refuses the start.",
     ),
     Setting(
         "MAENGEL_DONE_SHOWN_DAYS",

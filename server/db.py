@@ -50,6 +50,7 @@ MODEL_MODULES = (
     "server.jobs.models",
     "server.auth.wallet.models",
     "server.parkausweis.models",
+    "server.hundesteuer.models",
 )
 
 # Deterministic constraint names: Alembic can only alter what it can name, on SQLite as well as

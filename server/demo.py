@@ -78,6 +78,13 @@ DEMO_CLERKS = (
         "MRSW23ZNORXXI4BNOZSXE23FNBZC2MRW",
     ),
     DemoClerk(
+        "steueramt",
+        "Stella Steueramt",
+        "demo-steueramt-2026",
+        (Role.TAX_OFFICE,),
+        "MRSW23ZNORXXI4BNON2GK5LFOJQW25BN",
+    ),
+    DemoClerk(
         "baubetriebshof",
         "Bodo Baubetriebshof",
         "demo-baubetriebshof-2026",

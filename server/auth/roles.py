@@ -17,6 +17,7 @@ class Role(StrEnum):
     PUBLIC_WORKS = "public_works"  # Baubetriebshof: reported defects (Mängelmelder)
     ELECTION_OFFICE = "election_office"  # Wahlamt: postal vote applications (Briefwahl)
     TRAFFIC_OFFICE = "traffic_office"  # Straßenverkehrsbehörde: resident parking permits
+    TAX_OFFICE = "tax_office"  # Steueramt: dog tax
     ADMIN = "admin"
 
     @property
@@ -34,5 +35,6 @@ ROLE_LABELS = {
     Role.PUBLIC_WORKS: _l("Baubetriebshof"),
     Role.ELECTION_OFFICE: _l("Wahlamt"),
     Role.TRAFFIC_OFFICE: _l("Straßenverkehrsbehörde"),
+    Role.TAX_OFFICE: _l("Steueramt"),
     Role.ADMIN: _l("Administration"),
 }

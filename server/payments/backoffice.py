@@ -14,6 +14,7 @@ from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.formatting import city_today, euro
 from server.payments import clarifications
+from server.payments.direct_debits import direct_debit_file, last_debit_file
 from server.payments.display import receivable_title
 from server.payments.journal import ReceivableStatus
 from server.payments.labels import (
@@ -226,6 +227,28 @@ def export() -> ResponseReturnValue:
     return file_response(
         content, mimetype=mimetype, filename=f"buchungen-{day.isoformat()}.{output}"
     )
+
+
+@bp.route("/lastschriften", methods=["POST"])
+@clerk_required(Role.CASH_OFFICE)
+def direct_debits() -> ResponseReturnValue:
+    """The due SEPA direct debits as a pain.008 file, each in one file only."""
+    made = direct_debit_file(clerk=_clerk_name())
+    if made is None:
+        # Nothing waiting: also what a second click gets while the first downloads the file.
+        last = last_debit_file()
+        return _receivables_page(
+            _(
+                "Alle Lastschriften sind schon exportiert, zuletzt in der Lastschriftdatei "
+                "%(file)s.",
+                file=last,
+            )
+            if last
+            else _("Keine Lastschrift wartet auf eine Lastschriftdatei.")
+        )
+    name, content, _count = made
+    audit.record_now(f"clerk:{_clerk_name()}", "payments.direct_debit_file", "file", name)
+    return file_response(content, mimetype="application/xml", filename=name)
 
 
 @bp.route("/erstattungen", methods=["POST"])

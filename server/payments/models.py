@@ -283,3 +283,44 @@ class Refund(Base):
     export_file: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SepaMandate(Base):
+    """A SEPA direct debit mandate (SEPA-Lastschriftmandat): the debtor's permission for the city
+    to collect from their account, identified by its reference, dated when it was given."""
+
+    __tablename__ = "sepa_mandates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(35), unique=True)
+    debtor_name: Mapped[str] = mapped_column(String(140))
+    debtor_iban: Mapped[str] = mapped_column(String(34))
+    signed_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DirectDebitState(StrEnum):
+    REQUESTED = "requested"  # waiting for the next direct debit file
+    EXPORTED = "exported"  # in a pain.008 file for the bank
+
+
+class DirectDebit(Base):
+    """One collection of a receivable under a mandate, written into a pain.008 file once."""
+
+    __tablename__ = "direct_debits"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+        CheckConstraint(f"state IN ({_values(DirectDebitState)})", name="known_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One collection per receivable: a hook run twice asks once.
+    receivable_id: Mapped[int] = mapped_column(ForeignKey("receivables.id"), unique=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("sepa_mandates.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    collection_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(
+        String(16), default=DirectDebitState.REQUESTED.value, index=True
+    )
+    export_file: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

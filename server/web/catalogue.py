@@ -123,6 +123,7 @@ SERVICES: tuple[Service | FormService, ...] = (
     FormService("briefwahl"),
     FormService("meldebescheinigung"),
     FormService("bewohnerparkausweis"),
+    FormService("hundesteuer"),
     Service(
         "konto",
         _l("Mein Konto"),

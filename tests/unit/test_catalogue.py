@@ -36,6 +36,7 @@ def test_search_finds_every_online_form(app_context: Flask) -> None:
         "briefwahl",
         "meldebescheinigung",
         "bewohnerparkausweis",
+        "hundesteuer",
     }
 
 

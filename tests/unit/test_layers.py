@@ -55,6 +55,16 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
         "and hooks are built of the engine's types, a refusal refunds through the engine's "
         "payment step, and its PDF is shown to whoever may see the submission",
     ),
+    "server.hundesteuer": (
+        {
+            "server.forms.common_fields",
+            "server.forms.engine",
+            "server.forms.models",
+            "server.forms.registry",
+        },
+        "the dog tax registration is a service on the engine: its definition, assessment and "
+        "approval hook are built of the engine's types, init_hundesteuer registers it",
+    ),
     "server.maengel": (
         {"server.forms.engine", "server.forms.models", "server.forms.registry"},
         "the Mängelmelder is a service on the engine: its definition is built of the engine's "

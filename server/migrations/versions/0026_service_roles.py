@@ -1,6 +1,7 @@
 """the clerks' roles `public_works` (Baubetriebshof: the reported defects of the Mängelmelder)
 , `election_office` (Wahlamt: applications for postal votes) and `traffic_office`
-(Straßenverkehrsbehörde: resident parking permits), issue 20
+(Straßenverkehrsbehörde: resident parking permits) and `tax_office` (Steueramt: dog tax),
+issue 20
 
 Revision ID: 0026
 Revises: 0025
@@ -27,7 +28,14 @@ OLD_ROLES = (
     "appointments",
     "admin",
 )
-NEW_ROLES = (*OLD_ROLES[:-1], "public_works", "election_office", "traffic_office", "admin")
+NEW_ROLES = (
+    *OLD_ROLES[:-1],
+    "public_works",
+    "election_office",
+    "traffic_office",
+    "tax_office",
+    "admin",
+)
 
 
 def _known_roles(roles: tuple[str, ...]) -> None:
@@ -47,6 +55,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(
         "DELETE FROM clerk_roles WHERE role IN ('public_works', 'election_office', "
-        "'traffic_office')"
+        "'traffic_office', 'tax_office')"
     )
     _known_roles(OLD_ROLES)

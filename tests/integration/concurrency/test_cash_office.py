@@ -12,14 +12,17 @@ from sqlalchemy import select
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.extensions import db
+from server.payments.direct_debits import Mandate, request_collection
 from server.payments.models import (
     Booking,
     BookingKind,
     Clarification,
     ClarificationReason,
+    DirectDebit,
     Refund,
     StatementImport,
 )
+from server.payments.receivables import add_receivable
 from server.payments.refunds import request_refund
 from server.payments.statements.camt053_writer import write_camt053
 from server.payments.statements.model import Entry, Statement, TransactionDetail
@@ -255,3 +258,51 @@ def test_statement_upload(portal: Portal) -> None:
     )
     assert bookings == 1, f"{bookings} bookings for one transfer"
     assert clarified == 1, f"{clarified} clarifications for one unknown transfer"
+
+
+def test_direct_debit_file(portal: Portal) -> None:
+    """Parallel downloads must not put one collection into two pain.008 files."""
+    browsers = cash_clerks(portal)
+    with portal.db() as session, db.transaction():
+        debit_ids = []
+        for index in range(3):
+            created = add_receivable(
+                session,
+                purpose="dog-tax",
+                amount_cents=9600 + index,
+                description="Hundesteuer",
+                debtor_name="Erika Mustermann",
+                due_date=date.today(),
+            )
+            request_collection(
+                session,
+                created.receivable,
+                Mandate(f"HST-RACE-{index}", "Erika Mustermann", IBAN, date.today()),
+                date.today(),
+            )
+        session.flush()
+        debit_ids = list(session.scalars(select(DirectDebit.id)))
+    tokens: dict[int, str] = {}
+
+    def prepare(browser: Browser, index: int) -> None:
+        tokens[index] = browser.csrf("/verwaltung/kasse/")
+
+    replies = race(
+        browsers,
+        lambda browser, index: browser.post(
+            "/verwaltung/kasse/lastschriften", data={"csrf_token": tokens[index]}
+        ),
+        prepare=prepare,
+    )
+    files = [reply for reply in replies if "xml" in reply.content_type]
+    in_files = {
+        debit_id: sum(f"<EndToEndId>LAST-{debit_id}</EndToEndId>" in f.html for f in files)
+        for debit_id in debit_ids
+    }
+    assert_race(
+        replies,
+        effects=len(files),
+        what="direct debit files",
+        winner=lambda reply: "xml" in reply.content_type,
+    )
+    assert in_files == dict.fromkeys(debit_ids, 1), f"collection -> files holding it: {in_files}"

@@ -223,6 +223,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "briefwahl",
         "meldebescheinigung",
         "bewohnerparkausweis",
+        "hundesteuer",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
@@ -234,6 +235,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["meldebescheinigung"].role == Role.CITIZEN_OFFICE
     assert DEFINITIONS["meldebescheinigung"].level_to_order() == "high"
     assert DEFINITIONS["bewohnerparkausweis"].role == Role.TRAFFIC_OFFICE
+    assert DEFINITIONS["hundesteuer"].role == Role.TAX_OFFICE
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:

@@ -1,0 +1,209 @@
+"""The dog tax: rates from the city's table, the year's amount pro rata, the receivable (and its
+direct debit) when the tax office approves, and the IBAN check of a mandate."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from sqlalchemy import select
+
+from server.db import insert_once
+from server.extensions import db
+from server.formatting import city_time, city_today
+from server.forms.engine import AssessContext, Assessment, RawAnswers
+from server.forms.models import FormSubmission
+from server.hundesteuer.models import DogTaxYear
+from server.payments.direct_debits import Mandate, request_collection
+from server.payments.receivables import add_receivable
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "rates.toml"
+CONFIG_KEY = "HUNDESTEUER_RATES"
+PURPOSE = "dog-tax"
+FIRST, FURTHER, LISTED = "erster", "weiterer", "gefaehrlich"
+
+
+@dataclass(frozen=True)
+class Rates:
+    first_dog_cents: int
+    further_dog_cents: int
+    listed_dog_cents: int
+    due_days: int
+
+    def per_year(self, kind: str) -> int:
+        return {
+            FIRST: self.first_dog_cents,
+            FURTHER: self.further_dog_cents,
+            LISTED: self.listed_dog_cents,
+        }[kind]
+
+
+def load(path: str) -> Rates:
+    source = Path(path) if path else DEFAULT_FILE
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+        values = [data[key] for key in Rates.__dataclass_fields__]
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
+        raise ValueError(f"{source}: {error}") from error
+    if not all(isinstance(value, int) and value >= 0 for value in values):
+        raise ValueError(f"{source}: every rate is a whole number of cents, 0 or more")
+    return Rates(*values)
+
+
+def rates() -> Rates:
+    found = current_app.config[CONFIG_KEY]
+    assert isinstance(found, Rates)
+    return found
+
+
+def taxed_from(kept_since: date) -> date:
+    """The tax runs from the first day of the month after the dog came (a dog that came on the
+    first of a month is taxed from that month)."""
+    if kept_since.day == 1:
+        return kept_since
+    return (kept_since.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def year_amount(per_year_cents: int, start: date, year: int) -> int:
+    """The year's tax, one twelfth per month from ``start`` (in ``year``) to December."""
+    if start.year > year:
+        return 0
+    months = 12 if start.year < year else 13 - start.month
+    return round(per_year_cents * months / 12)
+
+
+def _answer(answers: Mapping[str, object], name: str) -> str:
+    value = answers.get(name, "")
+    return value[0] if isinstance(value, list) and value else str(value or "")
+
+
+def assess(answers: RawAnswers, _context: AssessContext) -> Assessment:
+    """A mandate needs an account that can be debited: the IBAN is checked (check digits,
+    country format, a known bank for German IBANs)."""
+    typed = next(iter(answers.get("iban", ())), "").strip()
+    if not typed or next(iter(answers.get("zahlweise", ())), "") != "lastschrift":
+        return Assessment()
+    try:
+        iban = IBAN(typed)
+    except SchwiftyException:
+        return Assessment(
+            refusals={"iban": _("Diese IBAN ist nicht gültig. Bitte prüfen Sie sie.")}
+        )
+    if iban.country_code not in SEPA_COUNTRIES:
+        return Assessment(
+            refusals={"iban": _("Lastschriften gibt es nur von Konten im SEPA-Raum.")}
+        )
+    return Assessment()
+
+
+# The SEPA scheme's countries (EU, EEA, CH, GB and a few more), by IBAN country code.
+SEPA_COUNTRIES = frozenset(
+    [
+        "AD",
+        "AT",
+        "BE",
+        "BG",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GI",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MC",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "SM",
+        "VA",
+    ]
+)
+
+
+def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
+    """Status hook of 'angemeldet': this year's tax as a receivable (pro rata), with the tax tag
+    number on the notice, and under a mandate its collection. Once per dog and year, however
+    often the approval is sent."""
+    answers = submission.answers
+    today = city_today()
+    start = max(taxed_from(date.fromisoformat(_answer(answers, "seit"))), today.replace(day=1))
+    table = rates()
+    amount = year_amount(table.per_year(_answer(answers, "art")), start, today.year)
+    if amount <= 0:
+        return
+    tag = details.get("steuermarke", "")
+    name = _answer(answers, "name")
+    due = today + timedelta(days=table.due_days)
+    with db.transaction() as session:
+        already = session.scalar(
+            select(DogTaxYear.id).where(
+                DogTaxYear.submission_id == submission.id, DogTaxYear.year == today.year
+            )
+        )
+        if already is not None:
+            return
+        created = add_receivable(
+            session,
+            purpose=PURPOSE,
+            amount_cents=amount,
+            description=(
+                f"Hundesteuer {today.year} ab {start:%m/%Y}, Steuermarke {tag} "
+                f"({_answer(answers, 'hund_name')})"
+            )[:140],
+            debtor_name=name,
+            due_date=due,
+            purpose_ref=submission.reference,
+        )
+        inserted = insert_once(
+            session,
+            DogTaxYear,
+            {
+                "submission_id": submission.id,
+                "year": today.year,
+                "receivable_id": created.receivable.id,
+            },
+            ("submission_id", "year"),
+        )
+        if inserted is None:
+            # A parallel approval got there first: this receivable must not stay.
+            session.rollback()
+            return
+        if _answer(answers, "zahlweise") == "lastschrift":
+            request_collection(
+                session,
+                created.receivable,
+                Mandate(
+                    reference=f"HST-{submission.reference}",
+                    debtor_name=_answer(answers, "kontoinhaber") or name,
+                    debtor_iban=_answer(answers, "iban"),
+                    signed_on=city_time(submission.received_at).date(),
+                ),
+                due,
+            )
