@@ -36,9 +36,12 @@ PRIVACY = PrivacyNotice(
         "Art. 6 Abs. 1 lit. c und e DSGVO i. V. m. dem Kommunalabgabengesetz des Landes und der "
         "Hundesteuersatzung der Stadt."
     ),
+    # As RETENTION_FORM_SUBMISSION_YEARS deletes every engine service's submissions; the
+    # receivables stay with the payments area's periods.
     retention=_l(
-        "Wir löschen Ihre Angaben zehn Jahre nach dem Ende der Steuerpflicht (Aufbewahrung von "
-        "Steuerunterlagen)."
+        "Wir löschen Ihre Anmeldung zwei Jahre nach dem Ende des Jahres, in dem sie bearbeitet "
+        "wurde; die Steuerforderungen und Zahlungen bewahrt die Stadtkasse nach den Fristen des "
+        "Haushaltsrechts auf."
     ),
     recipients=(_l("Das Steueramt; die Stadtkasse und ihre Bank für die Lastschrift."),),
     obligation=_l(
