@@ -25,10 +25,6 @@ def _drawing(static_folder: str, name: str) -> tuple[str, tuple[str, ...]]:
     return str(root.get("viewBox")), paths
 
 
-def icon_exists(name: str) -> bool:
-    return (Path(str(current_app.static_folder)) / FOLDER / f"{name}.svg").is_file()
-
-
 def service_icon(name: str) -> Markup:
     view_box, paths = _drawing(str(current_app.static_folder), name)
     drawn = "".join(f'<path d="{escape(d)}"/>' for d in paths)

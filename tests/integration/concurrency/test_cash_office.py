@@ -111,6 +111,35 @@ def test_clarification_decisions(portal: Portal, action: str) -> None:
     assert decided == 1, f"{decided} decisions in the audit log"
 
 
+def race_for_the_file(
+    browsers: list[Browser], path: str, what: str, prefix: str, ids: list[int]
+) -> None:
+    """Every cash clerk asks for the bank file at once: one file, and each of ``ids`` (by its
+    end-to-end id ``prefix<id>``) in it exactly once."""
+    tokens: dict[int, str] = {}
+
+    def prepare(browser: Browser, index: int) -> None:
+        tokens[index] = browser.csrf("/verwaltung/kasse/")
+
+    replies = race(
+        browsers,
+        lambda browser, index: browser.post(path, data={"csrf_token": tokens[index]}),
+        prepare=prepare,
+    )
+    files = [reply for reply in replies if "xml" in reply.content_type]
+    in_files = {
+        item: sum(f"<EndToEndId>{prefix}{item}</EndToEndId>" in f.html for f in files)
+        for item in ids
+    }
+    assert_race(
+        replies,
+        effects=len(files),
+        what=what,
+        winner=lambda reply: "xml" in reply.content_type,
+    )
+    assert in_files == dict.fromkeys(ids, 1), f"item -> files holding it: {in_files}"
+
+
 def test_credit_transfer_file(portal: Portal) -> None:
     """Parallel downloads must not put one refund into two pain.001 files."""
     browsers = cash_clerks(portal)
@@ -127,30 +156,9 @@ def test_credit_transfer_file(portal: Portal) -> None:
             for index in range(3)
         ]
         session.flush()
-    tokens: dict[int, str] = {}
-
-    def prepare(browser: Browser, index: int) -> None:
-        tokens[index] = browser.csrf("/verwaltung/kasse/")
-
-    replies = race(
-        browsers,
-        lambda browser, index: browser.post(
-            "/verwaltung/kasse/erstattungen", data={"csrf_token": tokens[index]}
-        ),
-        prepare=prepare,
+    race_for_the_file(
+        browsers, "/verwaltung/kasse/erstattungen", "credit transfer files", "ERST-", refund_ids
     )
-    files = [reply for reply in replies if "xml" in reply.content_type]
-    in_files = {
-        refund_id: sum(f"<EndToEndId>ERST-{refund_id}</EndToEndId>" in f.html for f in files)
-        for refund_id in refund_ids
-    }
-    assert_race(
-        replies,
-        effects=len(files),
-        what="credit transfer files",
-        winner=lambda reply: "xml" in reply.content_type,
-    )
-    assert in_files == dict.fromkeys(refund_ids, 1), f"refund -> files holding it: {in_files}"
     with portal.db() as session:
         exported = {
             refund.export_file
@@ -282,27 +290,6 @@ def test_direct_debit_file(portal: Portal) -> None:
             )
         session.flush()
         debit_ids = list(session.scalars(select(DirectDebit.id)))
-    tokens: dict[int, str] = {}
-
-    def prepare(browser: Browser, index: int) -> None:
-        tokens[index] = browser.csrf("/verwaltung/kasse/")
-
-    replies = race(
-        browsers,
-        lambda browser, index: browser.post(
-            "/verwaltung/kasse/lastschriften", data={"csrf_token": tokens[index]}
-        ),
-        prepare=prepare,
+    race_for_the_file(
+        browsers, "/verwaltung/kasse/lastschriften", "direct debit files", "LAST-", debit_ids
     )
-    files = [reply for reply in replies if "xml" in reply.content_type]
-    in_files = {
-        debit_id: sum(f"<EndToEndId>LAST-{debit_id}</EndToEndId>" in f.html for f in files)
-        for debit_id in debit_ids
-    }
-    assert_race(
-        replies,
-        effects=len(files),
-        what="direct debit files",
-        winner=lambda reply: "xml" in reply.content_type,
-    )
-    assert in_files == dict.fromkeys(debit_ids, 1), f"collection -> files holding it: {in_files}"
