@@ -32,6 +32,7 @@ from server.payments.setup import init_payments
 from server.proxies import behind_proxies
 from server.retention.setup import init_retention
 from server.security import init_security
+from server.sperrmuell.setup import init_sperrmuell
 from server.web.draft_key import init_draft_key
 from server.web.errors import init_errors
 from server.web.setup import init_web
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_meldebescheinigung(app)
     init_parkausweis(app)
     init_hundesteuer(app)
+    init_sperrmuell(app)
     init_appointments(app)
     init_retention(app)
     init_jobs(app)  # after the areas, which register their jobs

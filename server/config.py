@@ -603,6 +603,14 @@ SETTINGS: tuple[Setting, ...] = (
         "An unknown slug refuses the start.",
     ),
     Setting(
+        "SPERRMUELL_FILE",
+        "",
+        "A TOML file with the bulky waste pickup rules: districts (streets, weekdays, pickups a "
+        "day), the volume of each item, the free volume and the fee above it, the days offered "
+        "and the cancellation hour; empty: `server/sperrmuell/data/sperrmuell.toml`. A wrong "
+        "file refuses the start.",
+    ),
+    Setting(
         "DOG_TAX_RATES_FILE",
         "",
         "A TOML file with the dog tax per year (first, further, listed dog) and the days until "

@@ -69,6 +69,11 @@ def city_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, city_zone()).astimezone(UTC)
 
 
+def city_moment(day: date, clock: time) -> datetime:
+    """The moment (in UTC) the city's clocks show ``clock`` on ``day``."""
+    return datetime.combine(day, clock, city_zone()).astimezone(UTC)
+
+
 def city_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The city's ``day`` as a half-open range of UTC moments ``[start, end)``; 23 or 25
     hours long on the days the clocks change."""

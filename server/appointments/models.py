@@ -11,6 +11,8 @@
 - An **appointment slot** row is one cell of the time grid at one counter taken by a booking:
   ``(counter_id, starts_at)`` is unique, so the database itself refuses a double booking however
   many requests race for the last free time, on SQLite and PostgreSQL alike.
+- A **bookable day** is a day that takes a number of bookings, not times (a pickup day of a
+  district); its places are counted under a conditional update (``day_slots``).
 """
 
 from __future__ import annotations
@@ -224,6 +226,37 @@ class Slot(Base):
     booking_id: Mapped[int] = mapped_column(
         ForeignKey("appointment_bookings.id", ondelete="CASCADE"), index=True
     )
+
+
+class BookableDay(Base):
+    """A day on a calendar that takes a number of bookings rather than times (a district's
+    bulky-waste pickup day: as many pickups as the tour takes). ``taken`` counts its bookings;
+    it rises only by a conditional update below the day's capacity, so parallel requests for
+    the last place get one between them."""
+
+    __tablename__ = "appointment_days"
+    __table_args__ = (
+        UniqueConstraint("calendar", "day"),
+        CheckConstraint("taken >= 0", name="taken_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar: Mapped[str] = mapped_column(String(60))  # e.g. "sperrmuell:nord"
+    day: Mapped[date] = mapped_column(Date)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayBooking(Base):
+    """One place on a bookable day, held by ``holder`` (e.g. a submission): one per holder."""
+
+    __tablename__ = "appointment_day_bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment_days.id", ondelete="CASCADE"), index=True
+    )
+    holder: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Holder(Base):

@@ -25,6 +25,8 @@ from server.auth.roles import Role
 from server.privacy import PrivacyNotice
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from server.forms.models import FormSubmission
 
 # What a browser posted for a service, field by field (repeated names give several values).
@@ -100,6 +102,10 @@ class Field:
     max_length: int = 200
     pattern: tuple[str, LazyString | str] | None = None  # regex the whole answer must match
     choices: tuple[Choice, ...] | Callable[[], tuple[Choice, ...]] = ()
+    # Choices that depend on earlier answers and on what is still free (the pickup days of the
+    # address's district): asked with the answers whenever the question is shown or checked.
+    # ``choices`` then only names values for display (None: the value itself, a date in words).
+    choices_from: Callable[[RawAnswers], tuple[Choice, ...]] | None = None
     max_choices: int | None = None  # checkboxes: at most this many
     date_rule: DateRule | None = None
     distinct_from: tuple[str, ...] = ()  # the answer must differ from these fields' answers
@@ -133,7 +139,8 @@ class Field:
     def choices_for(self, answers: RawAnswers) -> tuple[Choice, ...]:
         """The choices offered for these answers: those without a condition or whose condition
         holds."""
-        return tuple(c for c in self.choice_list() if c.when is None or c.when.holds(answers))
+        offered = self.choices_from(answers) if self.choices_from else self.choice_list()
+        return tuple(c for c in offered if c.when is None or c.when.holds(answers))
 
     def conditions(self) -> tuple[Condition, ...]:
         """Every condition of the question, part by part: its own and its choices'."""
@@ -269,6 +276,30 @@ class Status:
     on_enter: StatusHook | None = None
 
 
+class Refusal(Exception):
+    """Raised by ``FormDefinition.on_receive``: what the submission asks for cannot be had after
+    all (the last place of the day went to another request meanwhile). Nothing is recorded;
+    the citizen sees ``message`` at the question ``field`` with every answer kept."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """The citizen may call off a submission from its status page (a pickup no longer needed):
+    it enters ``status``, a final status whose hook gives back what the submission held. The
+    button says ``action``; ``refused`` tells why not (a deadline passed), or None while it
+    may."""
+
+    status: str
+    action: LazyString | str
+    question: LazyString | str  # asked on the page that confirms
+    refused: Callable[[FormSubmission], LazyString | str | None]
+
+
 # A submission with a fee that is not paid yet: not in the back office's inbox.
 AWAITING_PAYMENT = Status("zahlung-offen", _l("Zahlung offen"))
 
@@ -313,6 +344,11 @@ class FormDefinition:
     # What the citizen may download from the status page once the office has decided (an
     # issued certificate): (label, URL) pairs for a submission, asked when the page is shown.
     documents: Callable[[FormSubmission], Sequence[tuple[str, str]]] | None = None
+    # Run in the transaction that records a new submission (not for a repeat of it): takes
+    # what the submission holds (a place on a pickup day) or raises ``Refusal``.
+    on_receive: Callable[[Session, FormSubmission], None] | None = None
+    # The citizen may call the submission off (``Withdrawal``); None: only the office decides.
+    withdrawal: Withdrawal | None = None
     # Art. 13 DSGVO: shown before the first question, in full at /antraege/<slug>/datenschutz
     # and on the receipt. Required (keyword only, no default): no service goes without it.
     privacy: PrivacyNotice = field(kw_only=True)
@@ -373,6 +409,10 @@ class FormDefinition:
             raise ValueError(f"{self.slug}: needs at least one status")
         if AWAITING_PAYMENT.value in {s.value for s in self.statuses}:
             raise ValueError(f"{self.slug}: {AWAITING_PAYMENT.value} is the engine's status")
+        if self.withdrawal is not None:
+            target = next((s for s in self.statuses if s.value == self.withdrawal.status), None)
+            if target is None or not target.final:
+                raise ValueError(f"{self.slug}: the withdrawal needs a final status of its own")
 
     def level_to_order(self) -> str | None:
         """The trust level to fill in and send the form now."""

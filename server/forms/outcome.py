@@ -3,6 +3,8 @@ negative status (``Status.negative``), and what the payments area paid back or c
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from server.forms import receipt
 from server.forms.engine import AWAITING_PAYMENT, FormDefinition
 from server.forms.models import FormSubmission
@@ -40,3 +42,25 @@ def reasons(definition: FormDefinition, submission: FormSubmission) -> list[tupl
     reason of a rejection)."""
     entered = [event for event in submission.events if event.status == submission.status]
     return receipt.public_details(definition, entered[-1]) if entered else []
+
+
+def withdrawal_refused(definition: FormDefinition, submission: FormSubmission) -> str:
+    """Why the citizen cannot call the submission off now; empty while they can."""
+    if definition.withdrawal is None:
+        return ""
+    status = definition.status(submission.status)
+    if status.final:
+        return str(
+            _("Ihr Antrag ist schon abgeschlossen (%(status)s).", status=status.label)
+        )
+    return str(definition.withdrawal.refused(submission) or "")
+
+
+def withdrawal_offer(
+    definition: FormDefinition, submission: FormSubmission
+) -> tuple[str, str] | None:
+    """The status page's offer to call the submission off: (button text, why not now, empty
+    while it may); None once the submission has ended or for a service without it."""
+    if definition.withdrawal is None or definition.status(submission.status).final:
+        return None
+    return str(definition.withdrawal.action), withdrawal_refused(definition, submission)

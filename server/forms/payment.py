@@ -180,12 +180,20 @@ def refund_in_full(submission: FormSubmission, details: Mapping[str, str], clerk
     """A status hook for a refusal (``Status.on_enter``): the fee's receivable is closed as
     rejected and everything paid goes back, with the clerk's reason (the input ``grund``).
     Idempotent: payments closes a receivable once, however often or concurrently this runs."""
+    _close_fee(submission, ClosingReason.REJECTED, clerk, details.get("grund", ""))
+
+
+def refund_withdrawn(submission: FormSubmission, _details: Mapping[str, str], actor: str) -> None:
+    """A status hook for the citizen's withdrawal (``FormDefinition.withdrawal``): the fee's
+    receivable is closed as withdrawn and everything paid goes back; a payment that arrives
+    later goes to the cash office's clarification (payments' rule for closed receivables)."""
+    _close_fee(submission, ClosingReason.WITHDRAWN, actor, "")
+
+
+def _close_fee(submission: FormSubmission, reason: ClosingReason, actor: str, why: str) -> None:
     receivable = find_by_kassenzeichen(submission.kassenzeichen or "")
     if receivable is None:
         return  # nothing was charged
     close_receivable(
-        receivable,
-        reason=ClosingReason.REJECTED,
-        actor=clerk,
-        note=f"{submission.reference}: {details.get('grund', '')}",
+        receivable, reason=reason, actor=actor, note=f"{submission.reference}: {why}".rstrip(": ")
     )  # refunds everything paid, as counted inside the closing transaction

@@ -50,13 +50,21 @@ def display(spec: Field, value: str | list[str] | None, files: Sequence[FormUplo
         return _("Keine Angabe")
     values = value if isinstance(value, list) else [value]
     if spec.kind in CHOICE_KINDS:
-        return ", ".join(spec.choice_label(v) for v in values)
+        return ", ".join(_choice_in_words(spec, v) for v in values)
     if spec.kind == FieldKind.CONSENT:
         return _("Ja, einverstanden")
     if spec.kind == FieldKind.DATE:
         day = parse_date(values[0])
         return german_date(day) if day else values[0]
     return "\n".join(values)
+
+
+def _choice_in_words(spec: Field, value: str) -> str:
+    """A choice's label; a choice offered from the answers (a pickup day) that is no longer on
+    offer is its value, a date in words."""
+    label = spec.choice_label(value)
+    day = parse_date(value) if label == value and spec.choices_from else None
+    return german_date(day) if day else label
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from server.audit import log as audit
@@ -30,11 +31,12 @@ from server.forms.engine import (
     FieldKind,
     FormDefinition,
     RawAnswers,
+    Refusal,
     Status,
     Step,
     parse_date,
 )
-from server.forms.models import FormDraft, FormFacet, FormStatusEvent, FormSubmission
+from server.forms.models import FormDraft, FormFacet, FormStatusEvent, FormSubmission, FormUpload
 from server.forms.registry import DEFINITIONS, get_definition
 from server.forms.validation import validate_all
 from server.i18n import chosen_language
@@ -182,27 +184,19 @@ def receive(
             sql.add(submission)
             sql.flush()
             submission.reference = _reference(definition, submission)
-            for facet in _facets(definition, outcome.answers):
-                facet.submission_id = submission.id
-                sql.add(facet)
-            sql.add(
-                FormStatusEvent(
-                    submission_id=submission.id, status=first_status.value, actor="citizen"
-                )
-            )
-            for row in stored:
-                row.submission_id = submission.id
-                sql.add(row)
-            for upload in held:
-                if upload.field in shown:
-                    upload.submission_id = submission.id
-                    upload.draft_id = None
+            _attach(sql, definition, submission, stored, [u for u in held if u.field in shown])
+            if definition.on_receive is not None:
+                definition.on_receive(sql, submission)
     except IntegrityError:
         form_uploads.forget_stored(stored)
         raced = _existing(definition, submission_id)
         if raced is None:
             raise
         return raced
+    except Refusal as refusal:
+        form_uploads.forget_stored(stored)
+        step = next((s for s in definition.steps if refusal.field in _names(s)), None)
+        raise Invalid({refusal.field: [refusal.message]}, step) from refusal
     if draft is not None:
         drafts.discard(draft)  # what is left are files of questions that no longer apply
     log.info(
@@ -215,6 +209,30 @@ def receive(
         with db.transaction():
             notices.tell_received(definition, submission)
     return Received(submission, new=True)
+
+
+def _attach(
+    sql: Session,
+    definition: FormDefinition,
+    submission: FormSubmission,
+    stored: Sequence[FormUpload],
+    held: Sequence[FormUpload],
+) -> None:
+    """The new submission's facets, first event and files (new ones and the draft's)."""
+    for facet in _facets(definition, submission.answers):
+        facet.submission_id = submission.id
+        sql.add(facet)
+    sql.add(FormStatusEvent(submission_id=submission.id, status=submission.status, actor="citizen"))
+    for row in stored:
+        row.submission_id = submission.id
+        sql.add(row)
+    for upload in held:
+        upload.submission_id = submission.id
+        upload.draft_id = None
+
+
+def _names(step: Step) -> set[str]:
+    return {f.name for f in step.fields}
 
 
 def _count(held: Sequence[object]) -> dict[str, int]:
@@ -388,6 +406,56 @@ def change_status(
             }
         )
     details = _status_inputs(submission, target, inputs or {})
+    return _enter(
+        definition,
+        submission,
+        target,
+        actor=f"clerk:{clerk}",
+        hook_actor=clerk,
+        note=note,
+        details=details,
+    )
+
+
+def withdraw(submission: FormSubmission) -> bool:
+    """The citizen calls the submission off (``FormDefinition.withdrawal``): it enters the
+    withdrawal's status, whose hook gives back what it held, once, as a clerk's decision
+    does; a repeat (two clicks, two devices) changes nothing and returns False. Raises
+    ``StatusError`` when the service has no withdrawal, when a final status was reached first
+    or when the service refuses it now (a deadline passed)."""
+    definition = get_definition(submission.service)
+    if definition is None or definition.withdrawal is None:
+        raise StatusError({"status": _("Dieser Antrag kann nicht zurückgezogen werden.")})
+    target = definition.status(definition.withdrawal.status)
+    if submission.status == target.value:
+        return False
+    current = definition.status(submission.status)
+    if current.final:
+        raise StatusError(
+            {"status": _("Ihr Antrag ist schon abgeschlossen (%(status)s).", status=current.label)}
+        )
+    refused = definition.withdrawal.refused(submission)
+    if refused:
+        raise StatusError({"status": str(refused)})
+    return _enter(
+        definition, submission, target, actor="citizen", hook_actor="citizen", note="", details={}
+    )
+
+
+def _enter(
+    definition: FormDefinition,
+    submission: FormSubmission,
+    target: Status,
+    *,
+    actor: str,
+    hook_actor: str,
+    note: str,
+    details: dict[str, str],
+) -> bool:
+    """Move the submission from the status it was seen in to ``target``, once: the update is
+    conditional on the status seen, so only one of several racing requests records the event
+    and runs the hook."""
+    status = target.value
     seen = submission.status
     with db.transaction() as sql:
         result = sql.execute(
@@ -406,12 +474,12 @@ def change_status(
         event = FormStatusEvent(
             submission_id=submission.id,
             status=status,
-            actor=f"clerk:{clerk}",
+            actor=actor,
             note=note.strip()[:1000],
             details=details or None,
         )
         sql.add(event)
-        audit.record(f"clerk:{clerk}", "forms.status", "form_submission", submission.id, status)
+        audit.record(actor, "forms.status", "form_submission", submission.id, status)
         if target.on_enter is None:
             notices.tell_status(definition, submission, event)
     if target.on_enter is not None:
@@ -419,9 +487,9 @@ def change_status(
         # in its own transaction, because a hook may call a peer that writes to the same
         # database (the sandbox platform refunding). If it fails, the change is undone.
         try:
-            target.on_enter(submission, details, clerk)
+            target.on_enter(submission, details, hook_actor)
         except Exception:
-            _undo(submission, event, seen, clerk)
+            _undo(submission, event, seen, actor)
             raise
         # Told only once the hook has held: a refund that failed is no news to send.
         with db.transaction():
@@ -429,12 +497,12 @@ def change_status(
     db.session.refresh(submission)
     log.info(
         "form status",
-        extra={"reference": submission.reference, "status": status, "clerk": clerk},
+        extra={"reference": submission.reference, "status": status, "actor": actor},
     )
     return True
 
 
-def _undo(submission: FormSubmission, event: FormStatusEvent, previous: str, clerk: str) -> None:
+def _undo(submission: FormSubmission, event: FormStatusEvent, previous: str, actor: str) -> None:
     db.session.rollback()
     with db.transaction() as sql:
         sql.execute(
@@ -443,9 +511,7 @@ def _undo(submission: FormSubmission, event: FormStatusEvent, previous: str, cle
             .values(status=previous, status_changed_at=utcnow())
         )
         sql.delete(sql.merge(event))
-        audit.record(
-            f"clerk:{clerk}", "forms.status.undone", "form_submission", submission.id, previous
-        )
+        audit.record(actor, "forms.status.undone", "form_submission", submission.id, previous)
     log.warning("form status undone", extra={"reference": submission.reference})
 
 

@@ -331,7 +331,8 @@ def rendered_choices(
 ) -> tuple[Choice, ...]:
     """The choices the step page renders: not those whose condition the server decides does
     not hold."""
-    return tuple(c for c in spec.choice_list() if applies_here(c.when, answers, on_page))
+    offered = spec.choices_from(answers or {}) if spec.choices_from else spec.choice_list()
+    return tuple(c for c in offered if applies_here(c.when, answers, on_page))
 
 
 def values_of(answers: RawAnswers, name: str) -> list[str]:

@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     g,
     jsonify,
     make_response,
@@ -503,6 +504,37 @@ def pay(service: str, reference: str) -> ResponseReturnValue:
     return _to_payment(definition, submission)
 
 
+@bp.route("/<service>/eingegangen/<reference>/zurueckziehen", methods=["GET", "POST"])
+def withdraw(service: str, reference: str) -> ResponseReturnValue:
+    """The citizen calls a submission off (a pickup no longer needed): a page that asks, then
+    the change, once however often it is sent."""
+    definition = _definition(service, ordering=False)
+    submission = _own_submission(service, reference)
+    back = url_for(".received", service=service, reference=reference)
+    if definition.withdrawal is None:
+        abort(404)
+    problem = ""
+    if request.method == "POST":
+        try:
+            withdrawn = submissions.withdraw(submission)
+        except submissions.StatusError as error:
+            problem = next(iter(error.errors.values()))
+        else:
+            target = definition.status(definition.withdrawal.status)
+            if withdrawn:
+                flash(_("Stand jetzt: %(status)s.", status=target.label), "success")
+            else:
+                flash(_("Schon erledigt: %(status)s.", status=target.label), "info")
+            return redirect(back, code=303)
+    return render_page(
+        "views/forms/withdraw.html",
+        definition=definition,
+        submission=submission,
+        problem=problem or outcome.withdrawal_refused(definition, submission),
+        back=back,
+    ), (409 if problem else 200)
+
+
 def _invalid(
     definition: FormDefinition,
     invalid: submissions.Invalid,
@@ -564,6 +596,7 @@ def received(service: str, reference: str) -> ResponseReturnValue:
         ],
         receipt_url=_receipt_url(submission),
         documents=definition.documents(submission) if definition.documents else (),
+        withdrawal=outcome.withdrawal_offer(definition, submission),
         awaiting=outcome.payable(submission),
         paid_amount=euro(paid.paid_cents) if paid is not None and paid.paid_cents else "",
         provider_failed=request.args.get("zahlung") == "fehler",

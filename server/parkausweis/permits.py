@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server import addresses
 from server.db import insert_once
 from server.extensions import db
 from server.formatting import city_today, german_date
@@ -136,7 +137,7 @@ def plate_note(plate: str, place: str, day: date) -> str | None:
                 zone=permit.zone,
                 until=german_date(permit.valid_until),
             )
-    if not zones.has_house_number(street):
+    if not addresses.has_house_number(street):
         return _(
             "Für %(plate)s gilt am Tattag ein Bewohnerparkausweis der Zone %(zones)s; ob der "
             "Tatort in dieser Zone liegt, lässt sich aus der Ortsangabe nicht bestimmen.",

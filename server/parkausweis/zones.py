@@ -4,32 +4,16 @@ wrong file refuses the start."""
 
 from __future__ import annotations
 
-import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
+from server.addresses import StreetRange, split, street_ranges
+
 DEFAULT_FILE = Path(__file__).parent / "data" / "zones.toml"
 CONFIG_KEY = "PARKAUSWEIS_ZONES"  # the parsed table in app.config
-SIDES = ("all", "even", "odd")
-# "Heidestraße 17", "Heidestr. 17a", "Am Markt 3-5": the street, then the first number.
-_ADDRESS = re.compile(r"^\s*(?P<street>.*?[^\d\s])\s*(?P<number>\d+)\s*[a-zA-Z]?(\s*[-/].*)?\s*$")
-
-
-@dataclass(frozen=True)
-class StreetRange:
-    street: str
-    first: int
-    last: int
-    side: str = "all"
-
-    def holds(self, street: str, number: int) -> bool:
-        if _fold(street) != _fold(self.street) or not self.first <= number <= self.last:
-            return False
-        return self.side == "all" or (number % 2 == 0) == (self.side == "even")
 
 
 @dataclass(frozen=True)
@@ -47,28 +31,16 @@ class ZoneTable:
     def zone_of(self, address: str) -> Zone | None:
         """The zone of a street address ("Heidestraße 17"); None outside every zone or for an
         address without a house number."""
-        found = _ADDRESS.match(address)
-        if found is None:
+        parts = split(address)
+        if parts is None:
             return None
-        street, number = found.group("street"), int(found.group("number"))
+        street, number = parts
         return next(
             (z for z in self.zones if any(r.holds(street, number) for r in z.streets)), None
         )
 
     def zone(self, code: str) -> Zone | None:
         return next((zone for zone in self.zones if zone.code == code), None)
-
-
-def has_house_number(address: str) -> bool:
-    """Whether an address can be placed at all ("Marktplatz, vor Hausnummer 4" cannot)."""
-    return _ADDRESS.match(address) is not None
-
-
-def _fold(street: str) -> str:
-    """Street names compared as people write them: case, "str." for "straße", ß and spaces."""
-    text = unicodedata.normalize("NFC", street).casefold().replace("ß", "ss")
-    text = re.sub(r"str\.?$", "strasse", text.strip())
-    return re.sub(r"[\s.-]+", " ", text).strip()
 
 
 def parse(text: str) -> ZoneTable:
@@ -85,16 +57,8 @@ def parse(text: str) -> ZoneTable:
         code, name = str(raw.get("code", "")).strip(), str(raw.get("name", "")).strip()
         if not code or not name:
             raise ValueError("every zone needs a code and a name")
-        streets = []
-        for street in raw.get("streets", []):
-            side = street.get("side", "all")
-            first, last = street.get("from"), street.get("to")
-            if side not in SIDES or not isinstance(first, int) or not isinstance(last, int):
-                raise ValueError(f"zone {code}: a street needs from, to and side {SIDES}")
-            if first > last or not str(street.get("street", "")).strip():
-                raise ValueError(f"zone {code}: {street.get('street')!r} from {first} to {last}")
-            streets.append(StreetRange(str(street["street"]).strip(), first, last, side))
-        zones.append(Zone(code, name, tuple(streets)))
+        streets = street_ranges(raw.get("streets", []), f"zone {code}")
+        zones.append(Zone(code, name, streets))
     if not zones:
         raise ValueError("no zone")
     if len({zone.code for zone in zones}) != len(zones):

@@ -124,6 +124,7 @@ SERVICES: tuple[Service | FormService, ...] = (
     FormService("meldebescheinigung"),
     FormService("bewohnerparkausweis"),
     FormService("hundesteuer"),
+    FormService("sperrmuell"),
     Service(
         "konto",
         _l("Mein Konto"),

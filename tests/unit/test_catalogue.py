@@ -37,6 +37,7 @@ def test_search_finds_every_online_form(app_context: Flask) -> None:
         "meldebescheinigung",
         "bewohnerparkausweis",
         "hundesteuer",
+        "sperrmuell",
     }
 
 

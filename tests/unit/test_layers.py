@@ -65,6 +65,19 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
         "the dog tax registration is a service on the engine: its definition, assessment and "
         "approval hook are built of the engine's types, init_hundesteuer registers it",
     ),
+    "server.sperrmuell": (
+        {
+            "server.forms.common_fields",
+            "server.forms.engine",
+            "server.forms.models",
+            "server.forms.payment",
+            "server.forms.registry",
+        },
+        "the bulky waste pickup is a service on the engine: its definition, assessment and "
+        "hooks are built of the engine's types, holding a pickup day refuses a submission "
+        "with the engine's Refusal, and a cancellation or refusal refunds through its payment "
+        "step",
+    ),
     "server.maengel": (
         {"server.forms.engine", "server.forms.models", "server.forms.registry"},
         "the Mängelmelder is a service on the engine: its definition is built of the engine's "
@@ -112,6 +125,7 @@ SERVED_AREAS = ("server.certificates", "server.fines", "server.payments")
 BOTTOM = {
     "server.portal_form": "the base form every area's forms build on",
     "server.formatting": "city time, euros, dates: one definition each",
+    "server.addresses": "street addresses placed in street ranges (parking zones, districts)",
     "server.readable_codes": "codes typed from paper: one alphabet for every letter and receipt",
     "server.db": "engine, session, base (the models modules are named as strings only)",
     "server.extensions": "db, csrf, htmx, babel, limiter, created once",

@@ -224,6 +224,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "meldebescheinigung",
         "bewohnerparkausweis",
         "hundesteuer",
+        "sperrmuell",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
@@ -236,6 +237,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["meldebescheinigung"].level_to_order() == "high"
     assert DEFINITIONS["bewohnerparkausweis"].role == Role.TRAFFIC_OFFICE
     assert DEFINITIONS["hundesteuer"].role == Role.TAX_OFFICE
+    assert DEFINITIONS["sperrmuell"].role == Role.PUBLIC_WORKS
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:

@@ -1,0 +1,148 @@
+"""A bulky waste pickup: what is put out (pieces and volume, the fee above the free volume),
+which district the address lies in, the pickup days still free there, and holding or giving
+back a place on one (the appointments area's bookable days)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from server.appointments import day_slots
+from server.db import utcnow
+from server.extensions import db
+from server.formatting import city_moment, city_today, german_date_time
+from server.forms.engine import Choice, RawAnswers, Refusal
+from server.forms.models import FormSubmission
+from server.forms.payment import refund_in_full, refund_withdrawn
+from server.logs import get_logger
+from server.sperrmuell.rules import ITEMS, District, rules
+
+log = get_logger("portal.sperrmuell")
+DAY_FIELD = "abholtag"
+ITEMS_FIELD = "gegenstaende"
+
+
+def count_field(item: str) -> str:
+    return f"anzahl_{item}"
+
+
+def _first(answers: Mapping[str, Sequence[str] | str], name: str) -> str:
+    value = answers.get(name, ())
+    if isinstance(value, str):
+        return value.strip()
+    return str(next(iter(value), "")).strip()
+
+
+def pieces(answers: Mapping[str, Sequence[str] | str]) -> dict[str, int]:
+    """The pieces of each item chosen (an item ticked without a count is one piece)."""
+    chosen = answers.get(ITEMS_FIELD, ())
+    ticked = [chosen] if isinstance(chosen, str) else list(chosen)
+    found = {}
+    for item in ITEMS:
+        if item in ticked:
+            count = _first(answers, count_field(item))
+            found[item] = int(count) if count.isdigit() and int(count) > 0 else 1
+    return found
+
+
+def volume_tenths(answers: Mapping[str, Sequence[str] | str]) -> int:
+    volumes = rules().volumes
+    return sum(volumes[item] * count for item, count in pieces(answers).items())
+
+
+def district_of(answers: Mapping[str, Sequence[str] | str]) -> District | None:
+    return rules().district_of(_first(answers, "strasse"))
+
+
+def day_label(day: date) -> str:
+    """ "Dienstag, 8. Dezember 2026" in the reader's language."""
+    return format_date(day, format="full", locale=get_locale() or "de")
+
+
+def offered_days(answers: RawAnswers) -> tuple[Choice, ...]:
+    """The district's pickup days that still have a place, in the citizen's words."""
+    district = district_of(answers)
+    if district is None:
+        return ()
+    days = rules().pickup_days(district, city_today())
+    taken = day_slots.taken_on(district.calendar, days)
+    return tuple(
+        Choice(day.isoformat(), day_label(day))
+        for day in days
+        if taken.get(day, 0) < district.pickups_per_day
+    )
+
+
+def pickup_day(submission: FormSubmission) -> date | None:
+    value = _first(submission.answers, DAY_FIELD)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def holder(submission: FormSubmission) -> str:
+    return f"sperrmuell:{submission.reference}"
+
+
+def hold(session: Session, submission: FormSubmission) -> None:
+    """``FormDefinition.on_receive``: the chosen day's place, in the submission's transaction.
+    The last place taken by a parallel request meanwhile refuses the submission, with every
+    answer kept, so the citizen picks another day."""
+    district = district_of(submission.answers)
+    day = pickup_day(submission)
+    if district is None or day is None:
+        raise Refusal(DAY_FIELD, _("Wählen Sie einen der angebotenen Abholtage."))
+    if not day_slots.book(
+        session, district.calendar, day, district.pickups_per_day, holder(submission)
+    ):
+        raise Refusal(
+            DAY_FIELD,
+            _(
+                "Der %(day)s ist inzwischen ausgebucht. Bitte wählen Sie einen anderen Tag.",
+                day=day_label(day),
+            ),
+        )
+
+
+def _give_back(submission: FormSubmission) -> None:
+    with db.transaction() as session:
+        day = day_slots.release(session, holder(submission))
+    if day is not None:
+        log.info("pickup day given back", extra={"reference": submission.reference})
+
+
+def refuse(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
+    """Status hook of a refusal: the day's place goes back, the fee is refunded in full."""
+    _give_back(submission)
+    refund_in_full(submission, details, clerk)
+
+
+def cancel(submission: FormSubmission, details: Mapping[str, str], actor: str) -> None:
+    """Status hook of the citizen's cancellation: the same, closed as withdrawn."""
+    _give_back(submission)
+    refund_withdrawn(submission, details, actor)
+
+
+def cancel_deadline(submission: FormSubmission) -> datetime | None:
+    """Until when the citizen may cancel: the city's time ``cancel_until`` the day before."""
+    day = pickup_day(submission)
+    if day is None:
+        return None
+    return city_moment(day - timedelta(days=1), rules().cancel_until)
+
+
+def cancel_refused(submission: FormSubmission) -> str | None:
+    deadline = cancel_deadline(submission)
+    if deadline is None or utcnow() < deadline:
+        return None
+    return _(
+        "Stornieren war bis %(deadline)s möglich. Bitte rufen Sie den Baubetriebshof an, wenn "
+        "die Abholung nicht stattfinden soll.",
+        deadline=german_date_time(deadline),
+    )
