@@ -50,9 +50,7 @@ def withdrawal_refused(definition: FormDefinition, submission: FormSubmission) -
         return ""
     status = definition.status(submission.status)
     if status.final:
-        return str(
-            _("Ihr Antrag ist schon abgeschlossen (%(status)s).", status=status.label)
-        )
+        return str(_("Ihr Antrag ist schon abgeschlossen (%(status)s).", status=status.label))
     return str(definition.withdrawal.refused(submission) or "")
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel.dates import format_date
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from server.db import as_utc
@@ -60,11 +61,11 @@ def display(spec: Field, value: str | list[str] | None, files: Sequence[FormUplo
 
 
 def _choice_in_words(spec: Field, value: str) -> str:
-    """A choice's label; a choice offered from the answers (a pickup day) that is no longer on
-    offer is its value, a date in words."""
+    """A choice's label; a choice offered from the answers (a pickup day) is not named by the
+    definition: a date in words ("Dienstag, 8. Dezember 2026"), else the value."""
     label = spec.choice_label(value)
     day = parse_date(value) if label == value and spec.choices_from else None
-    return german_date(day) if day else label
+    return format_date(day, format="full", locale=get_locale() or "de") if day else label
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_appointment_day_bookings_day_id"), table_name="appointment_day_bookings"
-    )
+    op.drop_index(op.f("ix_appointment_day_bookings_day_id"), table_name="appointment_day_bookings")
     op.drop_table("appointment_day_bookings")
     op.drop_table("appointment_days")

@@ -67,6 +67,7 @@ COVERED: dict[str, str] = {
     "forms.step": "test_forms::test_step",
     "forms.pay": "test_forms::test_pay_application",
     "forms.server_draft": "test_forms::test_server_draft",
+    "forms.withdraw": "test_sperrmuell::test_withdraw",
     "forms_office.submission": "test_forms_office::test_status_change",
     # clerk administration
     "clerk_accounts.new_account": "test_clerk_accounts::test_new_account",
