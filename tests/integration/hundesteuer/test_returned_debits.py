@@ -241,7 +241,7 @@ def returned(
       </Ntry>"""
 
 
-def statement(statement_id: str, *entries: str) -> bytes:
+def statement(statement_id: str, *entries: str, iban: str = CITY_IBAN) -> bytes:
     """A Sparkasse's camt.053.001.02 day statement of the city's account, schema-checked."""
     document = f"""<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
@@ -256,7 +256,7 @@ def statement(statement_id: str, *entries: str) -> bytes:
       <ElctrncSeqNb>1</ElctrncSeqNb>
       <CreDtTm>{DAY}T18:30:11.0+01:00</CreDtTm>
       <Acct>
-        <Id><IBAN>{CITY_IBAN}</IBAN></Id>
+        <Id><IBAN>{iban}</IBAN></Id>
         <Ccy>EUR</Ccy>
         <Ownr><Nm>Stadt Musterstadt Stadtkasse</Nm></Ownr>
         <Svcr><FinInstnId><BIC>COLSDE33XXX</BIC><Nm>Sparkasse KölnBonn</Nm></FinInstnId></Svcr>
