@@ -62,7 +62,7 @@ def reason_text(code: str | None) -> str:
     if not code:
         return _("ohne Angabe eines Grundes")
     words = REASONS.get(code.upper())
-    return _("%(words)s (%(code)s)", words=words, code=code) if words else code
+    return f"{words} ({code})" if words else code
 
 
 def revokes_mandate(code: str | None) -> bool:
