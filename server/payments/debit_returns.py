@@ -10,6 +10,7 @@ mail per collection). A returned collection is never asked for again by itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask_babel import force_locale
@@ -63,6 +64,16 @@ def reason_text(code: str | None) -> str:
         return _("ohne Angabe eines Grundes")
     words = REASONS.get(code.upper())
     return f"{words} ({code})" if words else code
+
+
+_CODE_IN_TEXT = re.compile(r"\b(" + "|".join(sorted(REASONS)) + r")\b")
+
+
+def reason_in_text(text: str) -> str | None:
+    """A known reason code written in a return's purpose text (MT940: ``SVWZ+... Rueckgabegrund
+    MD06``), or None."""
+    found = _CODE_IN_TEXT.search(text.upper())
+    return found.group(1) if found else None
 
 
 def revokes_mandate(code: str | None) -> bool:

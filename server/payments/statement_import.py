@@ -412,6 +412,7 @@ def _clarify(
     suggested: int | None = None,
     amount_cents: int | None = None,
     note: str = "",
+    return_reason: str | None = None,
 ) -> None:
     """A Klärungsfall, inserted with the statement's others (``_insert_clarifications``)."""
     ledger.clarifications.append(
@@ -432,7 +433,7 @@ def _clarify(
             "remittance": " ".join(
                 filter(None, (note, detail.end_to_end_id, detail.remittance_text))
             ),
-            "return_reason": detail.return_reason[:35] if detail.return_reason else None,
+            "return_reason": (return_reason or detail.return_reason or "")[:35] or None,
             "created_at": utcnow(),
         }
     )
@@ -574,7 +575,9 @@ def _book_debit_return(
     by a conditional update), its money reversed, the mandate unusable where the reason says
     so, the citizen told; the cash office gets a Klärungsfall either way."""
     session = ledger.session
-    reason = (detail.return_reason or "")[:35] or None
+    # MT940 has no field for the reason: the bank writes it into the purpose text.
+    found = detail.return_reason or debit_returns.reason_in_text(_texts(detail))
+    reason = found[:35] if found else None
     now = utcnow()
     changed = session.execute(
         update(DirectDebit)
@@ -629,6 +632,7 @@ def _book_debit_return(
         statement_import,
         receivable_id=debit.receivable_id,
         note=f"Rücklastschrift ({'; '.join(notes)}):" if notes else "Rücklastschrift:",
+        return_reason=reason,
     )
     result.clarifications += 1
 
@@ -676,8 +680,8 @@ def _book_outgoing(
 
 # Bank transaction codes of a returned direct debit: ISO sub-family UPDD (unpaid direct
 # debit), or the German Geschäftsvorfallcodes 108/109 (SEPA-Rücklastschrift) in the
-# proprietary code (``NRTI+109+00931``).
-_RETURN_CODE = re.compile(r"[A-Z]{4}-[A-Z]{4}-UPDD|N[A-Z]{3}\+10[89](?:\+.*)?")
+# proprietary code (``NRTI+109+00931``; MT940: ``N005+109+931``).
+_RETURN_CODE = re.compile(r"[A-Z]{4}-[A-Z]{4}-UPDD|N[A-Z0-9]{3}\+10[89](?:\+.*)?")
 
 
 def _is_return(entry: Entry, detail: TransactionDetail) -> bool:

@@ -542,3 +542,40 @@ def test_the_citizen_hears_of_the_return_and_finds_the_tax_open_again(app: Flask
     text = page_text(shown.get_data(as_text=True))
     assert "offen" in text
     assert "GiroCode" in shown.get_data(as_text=True)
+
+
+def mt940(statement_number: str, *lines: str) -> bytes:
+    """A Sparkasse's MT940 day statement of the city's account (Bankleitzahl/Kontonummer)."""
+    return "\r\n".join(
+        [
+            ":20:STARTUMSE",
+            ":25:12030000/0000202051",
+            f":28C:{statement_number}/001",
+            ":60F:C261201EUR100000,00",
+            *lines,
+            ":62F:C261204EUR100000,00",
+            "-",
+        ]
+    ).encode("latin-1")
+
+
+def test_an_mt940_return_with_the_reason_in_its_purpose_text(ctx: Flask) -> None:
+    [receivable], [payment] = dog_tax((9600,))
+    import_statement_file(statement("STMT-IN", single_credit("2026120100000003", payment)))
+    data = mt940(
+        "00048",
+        ":61:2612041204DR99,00N005NONREF//2026120400000821",
+        f":86:109?00RUECKLASTSCHRIFT?109248?20EREF+{payment.end_to_end_id}?21MREF+"
+        f"{payment.mandate_id}?22SVWZ+Hundesteuer Rueckgabegrund?23 AC04 Konto erloschen"
+        f"?30COLSDE33XXX?31{payment.debtor_iban}?32Schroeder, Klaus?34931",
+    )
+    result = import_statement_file(data, filename="auszug.sta")
+    assert (result.booked, result.clarifications) == (1, 1)
+    assert amounts_booked(receivable) == [9600, -9600]
+    debit = debit_of(receivable)
+    assert (debit.state, debit.return_reason) == ("returned", "AC04")
+    [clarification] = list_clarifications()
+    assert clarification.return_reason == "AC04"
+    mandate = db.session.get(SepaMandate, debit.mandate_id)
+    assert mandate is not None
+    assert mandate.revoked_reason == "AC04"
