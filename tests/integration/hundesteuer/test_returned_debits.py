@@ -28,6 +28,7 @@ from sqlalchemy import select
 from server.auth.roles import Role
 from server.extensions import db
 from server.mail.models import OutboxMail
+from server.payments import debit_returns
 from server.payments.clarifications import list_clarifications
 from server.payments.debit_returns import reason_text
 from server.payments.direct_debits import Mandate, direct_debit_file, request_collection
@@ -559,7 +560,11 @@ def mt940(statement_number: str, *lines: str) -> bytes:
     ).encode("latin-1")
 
 
-def test_an_mt940_return_with_the_reason_in_its_purpose_text(ctx: Flask) -> None:
+def test_an_mt940_return_with_the_reason_in_its_purpose_text(
+    ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outside a request, as ``portal payments import-statement`` runs: the mail is written too.
+    monkeypatch.setattr(debit_returns, "_recipient", lambda _receivable: "klaus@example.de")
     [receivable], [payment] = dog_tax((9600,))
     import_statement_file(statement("STMT-IN", single_credit("2026120100000003", payment)))
     data = mt940(
@@ -579,3 +584,6 @@ def test_an_mt940_return_with_the_reason_in_its_purpose_text(ctx: Flask) -> None
     mandate = db.session.get(SepaMandate, debit.mandate_id)
     assert mandate is not None
     assert mandate.revoked_reason == "AC04"
+    [mail] = db.session.scalars(select(OutboxMail)).all()
+    assert mail.recipient == "klaus@example.de"
+    assert "Grund: Konto erloschen (AC04)." in mail.body
