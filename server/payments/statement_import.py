@@ -518,7 +518,11 @@ def _collection_reversal_ref(debit: _Debit) -> str:
 
 
 def _reverse_collection(
-    ledger: _Ledger, debit: _Debit, detail: TransactionDetail, amount_cents: int
+    ledger: _Ledger,
+    debit: _Debit,
+    detail: TransactionDetail,
+    amount_cents: int,
+    reason: str | None = None,
 ) -> bool:
     """Book the collected money out again, if it was booked in and not reversed before."""
     if ledger.journal.balance(debit.receivable_id).paid_cents < amount_cents:
@@ -529,7 +533,7 @@ def _reverse_collection(
         amount_cents=-amount_cents,
         source=BookingSource.BANK,
         source_ref=_collection_reversal_ref(debit),
-        note=f"Rücklastschrift LAST-{debit.id} {detail.return_reason or ''}".strip(),
+        note=f"Rücklastschrift LAST-{debit.id} {reason or ''}".strip(),
         counterparty_name=(detail.debtor_name or "")[:140] or None,
         counterparty_iban=detail.debtor_iban,
     )
@@ -595,7 +599,7 @@ def _book_debit_return(
         # The bank may add its return fee to the amount taken back: the receivable loses what
         # was collected, the fee is the cash office's to decide.
         amount = min(detail.amount_cents, debit.amount_cents)
-        if _reverse_collection(ledger, debit, detail, amount):
+        if _reverse_collection(ledger, debit, detail, amount, reason):
             result.booked += 1
             result.booked_cents -= amount
         if detail.amount_cents > debit.amount_cents:
