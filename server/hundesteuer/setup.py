@@ -1,5 +1,5 @@
 """Wires the dog tax into the app: its rates read once at start (a wrong table refuses the
-start), the registration on the engine."""
+start), the registration on the engine, where a returned debit of the tax is reported."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from server.config import ConfigurationError
 from server.forms.registry import register_definition
 from server.hundesteuer import tax
 from server.hundesteuer.definition import DEFINITION
+from server.payments.debit_returns import register_return_recipient
 
 
 def init_hundesteuer(app: Flask) -> None:
@@ -17,3 +18,4 @@ def init_hundesteuer(app: Flask) -> None:
     except ValueError as error:
         raise ConfigurationError(f"DOG_TAX_RATES_FILE: {error}") from error
     register_definition(DEFINITION)
+    register_return_recipient(tax.PURPOSE, tax.return_recipient)

@@ -22,6 +22,7 @@ from server.forms.engine import AssessContext, Assessment, RawAnswers
 from server.forms.models import FormSubmission
 from server.hundesteuer.models import DogTaxYear
 from server.payments.direct_debits import Mandate, request_collection
+from server.payments.models import Receivable
 from server.payments.receivables import add_receivable
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "rates.toml"
@@ -207,3 +208,15 @@ def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: s
                 ),
                 due,
             )
+
+
+def return_recipient(receivable: Receivable) -> str | None:
+    """Where a returned debit of the tax is reported: the address given with the registration
+    (the receivable names it by its Eingangsnummer)."""
+    if not receivable.purpose_ref:
+        return None
+    answers = db.session.scalar(
+        select(FormSubmission.answers).where(FormSubmission.reference == receivable.purpose_ref)
+    )
+    address = _answer(answers, "email") if answers else ""
+    return address or None

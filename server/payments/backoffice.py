@@ -14,6 +14,7 @@ from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.formatting import city_today, euro
 from server.payments import clarifications
+from server.payments.debit_returns import reason_text
 from server.payments.direct_debits import direct_debit_file, last_debit_file
 from server.payments.display import receivable_title
 from server.payments.journal import ReceivableStatus
@@ -149,6 +150,7 @@ def clarification_queue() -> ResponseReturnValue:
         items=clarifications.list_clarifications(),
         euro=euro,
         reason_label=reason_label,
+        return_reason_text=reason_text,
     )
 
 
@@ -202,6 +204,7 @@ def clarification(clarification_id: int) -> ResponseReturnValue:
         item=item,
         euro=euro,
         reason_label=reason_label,
+        return_reason_text=reason_text,
         state_label=state_label,
         closing_label=closing_label,
         suggested=SUGGESTED.get(item.reason),

@@ -34,7 +34,9 @@ def request_collection(
     session: Session, receivable: Receivable, mandate: Mandate, collection_date: date
 ) -> None:
     """In the caller's transaction: the mandate (kept once by its reference) and one collection
-    of the receivable's amount under it (once per receivable, however often asked)."""
+    of the receivable's amount under it (once per receivable, however often asked). A mandate a
+    returned debit made unusable (``revoked_at``) collects nothing: the receivable is paid like
+    any other."""
     insert_once(
         session,
         SepaMandate,
@@ -46,9 +48,17 @@ def request_collection(
         },
         ("reference",),
     )
-    mandate_id = session.scalar(
-        select(SepaMandate.id).where(SepaMandate.reference == mandate.reference)
-    )
+    mandate_id, revoked_at = session.execute(
+        select(SepaMandate.id, SepaMandate.revoked_at).where(
+            SepaMandate.reference == mandate.reference
+        )
+    ).one()
+    if revoked_at is not None:
+        log.info(
+            "mandate revoked, no collection",
+            extra={"mandate": mandate.reference, "receivable": receivable.id},
+        )
+        return
     insert_once(
         session,
         DirectDebit,
@@ -64,11 +74,15 @@ def request_collection(
 
 
 def _sequence(session: Session, debit: DirectDebit, file_id: str) -> str:
-    """FRST for a mandate's first collection, RCUR after (the banks' sequence types)."""
+    """FRST for a mandate's first collection, RCUR after (the banks' sequence types); a mandate
+    whose collections were all returned starts with FRST again."""
     earlier = session.scalar(
         select(func.count(DirectDebit.id)).where(
             DirectDebit.mandate_id == debit.mandate_id,
-            DirectDebit.state == DirectDebitState.EXPORTED.value,
+            # A returned first collection was never collected: the next one is FRST again.
+            DirectDebit.state.in_(
+                (DirectDebitState.EXPORTED.value, DirectDebitState.COLLECTED.value)
+            ),
             DirectDebit.export_file != file_id,
         )
     )

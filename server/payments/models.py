@@ -237,6 +237,8 @@ class Clarification(Base):
     debtor_name: Mapped[str | None] = mapped_column(String(140))
     debtor_iban: Mapped[str | None] = mapped_column(String(34))
     remittance: Mapped[str] = mapped_column(Text, default="")
+    # The ISO reason code of a returned payment (``AC04``, ``MD06``), shown to the clerk in words.
+    return_reason: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(String(64))
@@ -297,11 +299,19 @@ class SepaMandate(Base):
     debtor_iban: Mapped[str] = mapped_column(String(34))
     signed_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set once (a conditional update) when a return says the mandate cannot be used any more
+    # (account closed, no mandate, the debtor objected): no collection is asked under it again.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(35))
 
 
 class DirectDebitState(StrEnum):
     REQUESTED = "requested"  # waiting for the next direct debit file
     EXPORTED = "exported"  # in a pain.008 file for the bank
+    COLLECTED = "collected"  # the bank credited it (camt.053, end-to-end id ``LAST-<id>``)
+    # The debtor's bank gave it back (Rücklastschrift): the receivable is open again; never
+    # collected again by itself.
+    RETURNED = "returned"
 
 
 class DirectDebit(Base):
@@ -324,3 +334,6 @@ class DirectDebit(Base):
     )
     export_file: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    collected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    return_reason: Mapped[str | None] = mapped_column(String(35))

@@ -6,6 +6,17 @@ Matching order, for each payment in each entry of the statement:
    tolerated, check digit verified);
 3. nothing certain: a Klärungsfall for the cash office, with a suggestion from amount and name.
 
+A payment with the end-to-end id of one of the city's own direct debits (``LAST-<id>``, see
+``direct_debits``) is that collection's receivable, unless its texts name another receivable (then
+the cash office decides). Its credit marks the collection ``collected``; its return
+(Rücklastschrift: a debit with a return reason, a reversal, or simply the city's end-to-end id
+going out again) marks it ``returned`` with the reason code, reverses the collected money so the
+receivable is open again, makes the mandate unusable where the reason says so, tells the citizen
+by mail (``debit_returns``) and the cash office in a Klärungsfall. Each of these happens once per
+collection, however many statements report the return: the collection's state changes by a
+conditional update, and the reversal is booked under the collection's own reference
+(``direct-debit:<id>:returned``), which the journal keeps unique.
+
 A matched payment is booked even when it does not fit (partial, too much, twice): the money is
 there and the journal says so; the cash office is told in a Klärungsfall. Returned direct debits
 and reversals book the money out again. A statement, and every entry in it, books once, however
@@ -23,6 +34,7 @@ imported before is recognised by its head, before its entries: they are not read
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -33,13 +45,14 @@ from typing import Any
 
 from flask import current_app
 from schwifty import IBAN
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
 from server.db import BULK_CHUNK, insert_once, utcnow
 from server.extensions import db
 from server.logs import get_logger
+from server.payments import debit_returns
 from server.payments.bulk import any_of, rows_of
 from server.payments.journal import Balance, Batch, balance_columns
 from server.payments.models import (
@@ -49,7 +62,10 @@ from server.payments.models import (
     Clarification,
     ClarificationReason,
     ClarificationState,
+    DirectDebit,
+    DirectDebitState,
     Receivable,
+    SepaMandate,
     StatementImport,
 )
 from server.payments.receivables import kassenzeichen_scheme
@@ -83,6 +99,27 @@ class ImportResult:
 
 
 @dataclass
+class _Debit:
+    """One of the city's collections a statement names by its end-to-end id."""
+
+    id: int
+    receivable_id: int
+    mandate_id: int
+    amount_cents: int
+    state: str
+
+
+# The end-to-end id the pain.008 file gives each collection (``direct_debits``); at most nine
+# digits, so that no id read from a bank's file overflows the database's integer.
+_DEBIT_END_TO_END = re.compile(r"LAST-([1-9][0-9]{0,8})")
+
+
+def _debit_id(detail: TransactionDetail) -> int | None:
+    found = _DEBIT_END_TO_END.fullmatch(detail.end_to_end_id or "")
+    return int(found.group(1)) if found else None
+
+
+@dataclass
 class _Ledger:
     """The receivables a statement touches, found by reference; booked through the journal."""
 
@@ -98,6 +135,8 @@ class _Ledger:
     letters: dict[str, tuple[int, Counter[str]]] = field(default_factory=dict)
     # Clarifications to insert together at the end of the statement.
     clarifications: list[dict[str, object]] = field(default_factory=list)
+    # The city's collections the payments name by end-to-end id, by id.
+    debits: dict[int, _Debit] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -158,8 +197,15 @@ def _named(detail: TransactionDetail, ledger: _Ledger) -> tuple[list[str], list[
     return named
 
 
+def debit_of(detail: TransactionDetail, ledger: _Ledger) -> _Debit | None:
+    """The city's collection a payment names by its end-to-end id, if the city knows it."""
+    debit_id = _debit_id(detail)
+    return None if debit_id is None else ledger.debits.get(debit_id)
+
+
 def match_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
-    """The receivable a payment names, or None when it names none or several."""
+    """The receivable a payment names, or None when it names none or several. A collection's
+    end-to-end id names its receivable, unless the texts name another one."""
     rfs, numbers = _named(detail, ledger)
     candidates = {ledger.by_rf[reference] for reference in rfs if reference in ledger.by_rf}
     if not candidates:
@@ -168,6 +214,9 @@ def match_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
             for number in numbers
             if number in ledger.by_kassenzeichen
         }
+    debit = debit_of(detail, ledger)
+    if debit is not None:
+        return debit.receivable_id if candidates <= {debit.receivable_id} else None
     return candidates.pop() if len(candidates) == 1 else None
 
 
@@ -286,6 +335,24 @@ def _open_by_amount(
     return by_open
 
 
+def _debits(session: Session, ids: set[int]) -> dict[int, _Debit]:
+    ordered = sorted(ids)
+    found: dict[int, _Debit] = {}
+    for start in range(0, len(ordered), _CHUNK):
+        for row in rows_of(
+            session,
+            select(
+                DirectDebit.id,
+                DirectDebit.receivable_id,
+                DirectDebit.mandate_id,
+                DirectDebit.amount_cents,
+                DirectDebit.state,
+            ).where(any_of(session, DirectDebit.id, ordered[start : start + _CHUNK])),
+        ):
+            found[row[0]] = _Debit(*row)
+    return found
+
+
 def _load_ledger(session: Session, details: list[TransactionDetail]) -> _Ledger:
     """The receivables these payments name, held and with their balances; and for the
     payments that name none, those whose amount they have (for suggestions). Never the whole
@@ -305,11 +372,27 @@ def _load_ledger(session: Session, details: list[TransactionDetail]) -> _Ledger:
             named[id(detail)] = (rfs, found)
             numbers.update(found)
     by_kassenzeichen = _ids_by(session, Receivable.kassenzeichen, numbers)
+    debits = _debits(
+        session, {debit_id for detail in details if (debit_id := _debit_id(detail)) is not None}
+    )
     # Held until the import commits, in id order within the chunk (imports run one at a time,
     # see ``_one_import_at_a_time``): a closing or an online payment of the same receivable
     # waits, and what the ledger knows (closed, balances) stays true while it is booked.
-    journal = Batch(session, ids=[*by_rf.values(), *by_kassenzeichen.values()])
-    ledger = _Ledger(journal=journal, by_rf=by_rf, by_kassenzeichen=by_kassenzeichen, named=named)
+    journal = Batch(
+        session,
+        ids=[
+            *by_rf.values(),
+            *by_kassenzeichen.values(),
+            *(debit.receivable_id for debit in debits.values()),
+        ],
+    )
+    ledger = _Ledger(
+        journal=journal,
+        by_rf=by_rf,
+        by_kassenzeichen=by_kassenzeichen,
+        named=named,
+        debits=debits,
+    )
     unmatched = {
         detail.amount_cents for detail in details if match_receivable(detail, ledger) is None
     }
@@ -328,6 +411,8 @@ def _clarify(
     receivable_id: int | None = None,
     suggested: int | None = None,
     amount_cents: int | None = None,
+    note: str = "",
+    return_reason: str | None = None,
 ) -> None:
     """A Klärungsfall, inserted with the statement's others (``_insert_clarifications``)."""
     ledger.clarifications.append(
@@ -339,11 +424,16 @@ def _clarify(
             "receivable_id": receivable_id,
             "suggested_receivable_id": suggested,
             "amount_cents": amount_cents if amount_cents is not None else detail.amount_cents,
-            "credit": entry.credit != entry.reversal,
+            # The entry's own direction: a reversal (Storno) of a credit is a debit (camt.053
+            # DBIT with RvslInd, MT940 RC), and money went out.
+            "credit": entry.credit,
             "booking_date": entry.booking_date,
             "debtor_name": (detail.debtor_name or "")[:140] or None,
             "debtor_iban": detail.debtor_iban,
-            "remittance": " ".join(filter(None, (detail.end_to_end_id, detail.remittance_text))),
+            "remittance": " ".join(
+                filter(None, (note, detail.end_to_end_id, detail.remittance_text))
+            ),
+            "return_reason": (return_reason or detail.return_reason or "")[:35] or None,
             "created_at": utcnow(),
         }
     )
@@ -377,16 +467,21 @@ def _book_incoming(
         )
         result.clarifications += 1
         return
+    debit = debit_of(detail, ledger)
+    if debit is not None and debit.receivable_id != receivable_id:
+        debit = None
     before, after = ledger.book(
         receivable_id,
         BookingKind.PAYMENT,
         detail.amount_cents,
         source_ref,
         detail,
-        f"Überweisung {detail.remittance_text}".strip(),
+        f"{'Lastschrift' if debit else 'Überweisung'} {detail.remittance_text}".strip(),
     )
     result.booked += 1
     result.booked_cents += detail.amount_cents
+    if debit is not None:
+        _collected(ledger, debit, detail, result)
     reason = None
     if before.closed:
         reason = ClarificationReason.PAYMENT_ON_CLOSED
@@ -416,6 +511,136 @@ def _book_incoming(
         result.clarifications += 1
 
 
+def _collection_reversal_ref(debit: _Debit) -> str:
+    """The reversal of a returned collection is booked under the collection's own reference:
+    once, however many statements report the return (the journal's unique constraint)."""
+    return f"direct-debit:{debit.id}:returned"
+
+
+def _reverse_collection(
+    ledger: _Ledger,
+    debit: _Debit,
+    detail: TransactionDetail,
+    amount_cents: int,
+    reason: str | None = None,
+) -> bool:
+    """Book the collected money out again, if it was booked in and not reversed before."""
+    if ledger.journal.balance(debit.receivable_id).paid_cents < amount_cents:
+        return False  # the collection's credit is not booked (yet): nothing to reverse
+    booked = ledger.journal.book(
+        receivable_id=debit.receivable_id,
+        kind=BookingKind.REVERSAL,
+        amount_cents=-amount_cents,
+        source=BookingSource.BANK,
+        source_ref=_collection_reversal_ref(debit),
+        note=f"Rücklastschrift LAST-{debit.id} {reason or ''}".strip(),
+        counterparty_name=(detail.debtor_name or "")[:140] or None,
+        counterparty_iban=detail.debtor_iban,
+    )
+    return booked is not None
+
+
+def _collected(
+    ledger: _Ledger, debit: _Debit, detail: TransactionDetail, result: ImportResult
+) -> None:
+    """The bank credited one of the city's collections."""
+    if debit.state == DirectDebitState.RETURNED.value:
+        # The return was read first (statements imported out of order): the money came in and
+        # went back again, and the receivable stays open.
+        if _reverse_collection(ledger, debit, detail, debit.amount_cents):
+            result.booked += 1
+            result.booked_cents -= debit.amount_cents
+        return
+    changed = ledger.session.execute(
+        update(DirectDebit)
+        .where(
+            DirectDebit.id == debit.id,
+            DirectDebit.state.in_(
+                (DirectDebitState.REQUESTED.value, DirectDebitState.EXPORTED.value)
+            ),
+        )
+        .values(state=DirectDebitState.COLLECTED.value, collected_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(changed, "rowcount", 0):
+        debit.state = DirectDebitState.COLLECTED.value
+
+
+def _book_debit_return(
+    ledger: _Ledger,
+    debit: _Debit,
+    detail: TransactionDetail,
+    entry: Entry,
+    source_ref: str,
+    statement_import: StatementImport,
+    result: ImportResult,
+) -> None:
+    """A Rücklastschrift of one of the city's collections: the collection is returned (once,
+    by a conditional update), its money reversed, the mandate unusable where the reason says
+    so, the citizen told; the cash office gets a Klärungsfall either way."""
+    session = ledger.session
+    # MT940 has no field for the reason: the bank writes it into the purpose text.
+    found = detail.return_reason or debit_returns.reason_in_text(_texts(detail))
+    reason = found[:35] if found else None
+    now = utcnow()
+    changed = session.execute(
+        update(DirectDebit)
+        .where(
+            DirectDebit.id == debit.id,
+            DirectDebit.state != DirectDebitState.RETURNED.value,
+        )
+        .values(state=DirectDebitState.RETURNED.value, returned_at=now, return_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    first = bool(getattr(changed, "rowcount", 0))
+    debit.state = DirectDebitState.RETURNED.value
+    notes = []
+    if first:
+        # The bank may add its return fee to the amount taken back: the receivable loses what
+        # was collected, the fee is the cash office's to decide.
+        amount = min(detail.amount_cents, debit.amount_cents)
+        if _reverse_collection(ledger, debit, detail, amount, reason):
+            result.booked += 1
+            result.booked_cents -= amount
+        if detail.amount_cents > debit.amount_cents:
+            fee = detail.amount_cents - debit.amount_cents
+            notes.append(f"davon Rücklastschriftentgelt {fee // 100},{fee % 100:02d} EUR")
+        if debit_returns.revokes_mandate(reason):
+            session.execute(
+                update(SepaMandate)
+                .where(SepaMandate.id == debit.mandate_id, SepaMandate.revoked_at.is_(None))
+                .values(revoked_at=now, revoked_reason=reason)
+                .execution_options(synchronize_session=False)
+            )
+            notes.append("Mandat gesperrt")
+        balance = ledger.journal.balance(debit.receivable_id)
+        if balance.open_cents > 0 and not balance.closed:
+            receivable = session.get(Receivable, debit.receivable_id)
+            assert receivable is not None  # held by the journal batch
+            debit_returns.tell_debit_returned(
+                session,
+                receivable,
+                debit_id=debit.id,
+                amount_cents=debit.amount_cents,
+                reason=reason,
+                open_cents=balance.open_cents,
+            )
+    else:
+        notes.append(f"LAST-{debit.id} war schon zurückgegeben, nichts gebucht")
+    _clarify(
+        ledger,
+        ClarificationReason.RETURNED_DEBIT,
+        source_ref,
+        detail,
+        entry,
+        statement_import,
+        receivable_id=debit.receivable_id,
+        note=f"Rücklastschrift ({'; '.join(notes)}):" if notes else "Rücklastschrift:",
+        return_reason=reason,
+    )
+    result.clarifications += 1
+
+
 def _book_outgoing(
     ledger: _Ledger,
     detail: TransactionDetail,
@@ -426,6 +651,11 @@ def _book_outgoing(
 ) -> None:
     """Money going back: a returned direct debit, a bank's reversal of an earlier credit."""
     receivable_id = match_receivable(detail, ledger)
+    debit = debit_of(detail, ledger)
+    money_out = not entry.credit
+    if debit is not None and money_out and receivable_id == debit.receivable_id:
+        _book_debit_return(ledger, debit, detail, entry, source_ref, statement_import, result)
+        return
     if (
         receivable_id is not None
         and ledger.journal.balance(receivable_id).paid_cents >= detail.amount_cents
@@ -452,8 +682,21 @@ def _book_outgoing(
     result.clarifications += 1
 
 
+# Bank transaction codes of a returned direct debit: ISO sub-family UPDD (unpaid direct
+# debit), or the German Geschäftsvorfallcodes 108/109 (SEPA-Rücklastschrift) in the
+# proprietary code (``NRTI+109+00931``; MT940: ``N005+109+931``).
+_RETURN_CODE = re.compile(r"[A-Z]{4}-[A-Z]{4}-UPDD|N[A-Z0-9]{3}\+10[89](?:\+.*)?")
+
+
 def _is_return(entry: Entry, detail: TransactionDetail) -> bool:
-    return entry.reversal or detail.return_reason is not None
+    if entry.reversal or detail.return_reason is not None:
+        return True
+    # Money out under the city's own collection reference, or coded as a returned debit: a
+    # return without a reason code, never taken for one of the city's own payments.
+    return not entry.credit and (
+        _debit_id(detail) is not None
+        or bool(_RETURN_CODE.fullmatch(entry.bank_transaction_code or ""))
+    )
 
 
 def _known(session: Session, statement: Statement) -> bool:
@@ -563,7 +806,7 @@ def _import_chunk(
         if source_ref in done:
             continue
         done.add(source_ref)
-        money_in = entry.credit != entry.reversal
+        money_in = entry.credit
         if money_in and not _is_return(entry, detail):
             _book_incoming(ledger, detail, entry, source_ref, statement_import, result)
         elif _is_return(entry, detail):

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.extensions import db
-from server.payments.direct_debits import Mandate, request_collection
+from server.mail.models import OutboxMail
+from server.payments.direct_debits import Mandate, direct_debit_file, request_collection
 from server.payments.models import (
     Booking,
     BookingKind,
@@ -24,10 +25,17 @@ from server.payments.models import (
 )
 from server.payments.receivables import add_receivable
 from server.payments.refunds import request_refund
+from server.payments.statement_import import import_statement_file
 from server.payments.statements.camt053_writer import write_camt053
 from server.payments.statements.model import Entry, Statement, TransactionDetail
 from tests.factories import make_receivable
 from tests.integration.concurrency.harness import Browser, Portal, Reply, assert_race, race
+from tests.integration.hundesteuer.test_returned_debits import (
+    collections_in_file,
+    returned,
+    single_credit,
+    statement,
+)
 
 CLERK = "kasse-race"
 IBAN = "DE89370400440532013000"
@@ -293,3 +301,83 @@ def test_direct_debit_file(portal: Portal) -> None:
     race_for_the_file(
         browsers, "/verwaltung/kasse/lastschriften", "direct debit files", "LAST-", debit_ids
     )
+
+
+def test_one_return_in_parallel_statements(portal: Portal) -> None:
+    """The same Rücklastschrift in N different statements uploaded at once (the bank reporting
+    it again under another reference): the collection is returned once, its money reversed
+    once, the citizen mailed once; each statement's entry is in front of the cash office."""
+    browsers = cash_clerks(portal)
+    with portal.db() as session:
+        account = portal.app.config["PAYEE_IBAN"].replace(" ", "")
+        with db.transaction():
+            created = add_receivable(
+                session,
+                purpose="dog-tax",
+                amount_cents=9600,
+                description="Hundesteuer 2026",
+                debtor_name="Erika Mustermann",
+                due_date=date.today(),
+            )
+            request_collection(
+                session,
+                created.receivable,
+                Mandate(portal.unique("HST-RETURN-"), "Erika Mustermann", IBAN, date.today()),
+                date.today(),
+            )
+        receivable_id = created.receivable.id
+        debit_id = session.scalar(
+            select(DirectDebit.id).where(DirectDebit.receivable_id == receivable_id)
+        )
+        made = direct_debit_file(clerk=CLERK)
+        assert made is not None
+        [payment] = [
+            found
+            for found in collections_in_file(made[1])
+            if found.end_to_end_id == f"LAST-{debit_id}"
+        ]
+        import_statement_file(
+            statement(
+                portal.unique("IN-"), single_credit(portal.unique("C"), payment), iban=account
+            )
+        )
+    contents = [
+        statement(
+            portal.unique("BACK-"),
+            returned(portal.unique("R"), payment, "AC04"),
+            iban=account,
+        )
+        for _ in browsers
+    ]
+    tokens: dict[int, str] = {}
+
+    def prepare(browser: Browser, index: int) -> None:
+        tokens[index] = browser.csrf("/verwaltung/kasse/kontoauszug")
+
+    replies = race(
+        browsers,
+        lambda browser, index: browser.post(
+            "/verwaltung/kasse/kontoauszug",
+            data={"csrf_token": tokens[index]},
+            files={"statement": ("auszug.xml", contents[index], "application/xml")},
+        ),
+        prepare=prepare,
+    )
+    assert all(reply.status == 200 for reply in replies), [r.summary() for r in replies]
+    reversals = portal.count(
+        select(Booking).where(
+            Booking.receivable_id == receivable_id, Booking.kind == BookingKind.REVERSAL.value
+        )
+    )
+    mails = portal.count(
+        select(OutboxMail).where(OutboxMail.dedupe_key == f"debit-returned:{debit_id}")
+    )
+    clarified = portal.count(
+        select(Clarification).where(Clarification.receivable_id == receivable_id)
+    )
+    with portal.db() as session:
+        state = session.scalar(select(DirectDebit.state).where(DirectDebit.id == debit_id))
+    assert (reversals, state) == (1, "returned")
+    # No address is known for a receivable made without an application: no mail at all.
+    assert mails == 0
+    assert clarified == len(browsers)
