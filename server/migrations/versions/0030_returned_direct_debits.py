@@ -2,7 +2,7 @@
 the reason code), mandates a return made unusable, the return reason on clarifications
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from alembic.operations import BatchOperations
 
 revision: str = "0030"
-down_revision: str | None = "0028"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
