@@ -1,5 +1,5 @@
 """Wires the dog tax into the app: its rates read once at start (a wrong table refuses the
-start), the registration on the engine."""
+start), the registration and the deregistration on the engine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import Flask
 
 from server.config import ConfigurationError
 from server.forms.registry import register_definition
-from server.hundesteuer import tax
+from server.hundesteuer import deregistration, tax
 from server.hundesteuer.definition import DEFINITION
 
 
@@ -17,3 +17,4 @@ def init_hundesteuer(app: Flask) -> None:
     except ValueError as error:
         raise ConfigurationError(f"DOG_TAX_RATES_FILE: {error}") from error
     register_definition(DEFINITION)
+    register_definition(deregistration.DEFINITION)

@@ -34,7 +34,8 @@ def request_collection(
     session: Session, receivable: Receivable, mandate: Mandate, collection_date: date
 ) -> None:
     """In the caller's transaction: the mandate (kept once by its reference) and one collection
-    of the receivable's amount under it (once per receivable, however often asked)."""
+    of the receivable's amount under it (once per receivable, however often asked); none under
+    a mandate the city has ended (``end_mandate``)."""
     insert_once(
         session,
         SepaMandate,
@@ -46,9 +47,15 @@ def request_collection(
         },
         ("reference",),
     )
-    mandate_id = session.scalar(
-        select(SepaMandate.id).where(SepaMandate.reference == mandate.reference)
-    )
+    mandate_id, ended_at = session.execute(
+        select(SepaMandate.id, SepaMandate.ended_at).where(
+            SepaMandate.reference == mandate.reference
+        )
+    ).one()
+    if ended_at is not None:
+        # The city ended the mandate (the dog was deregistered): never collected under again.
+        log.warning("collection under an ended mandate refused", extra={"mandate": mandate_id})
+        return
     insert_once(
         session,
         DirectDebit,
@@ -61,6 +68,49 @@ def request_collection(
         },
         ("receivable_id",),
     )
+
+
+def end_mandate(session: Session, reference: str) -> bool:
+    """In the caller's transaction: the city collects nothing more under this mandate (a
+    collection already requested is left to ``limit_collection``). True if it ended now."""
+    ended = session.execute(
+        update(SepaMandate)
+        .where(SepaMandate.reference == reference, SepaMandate.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(ended, "rowcount", 0))
+
+
+def limit_collection(session: Session, receivable_id: int, at_most_cents: int) -> str | None:
+    """In the caller's transaction: the receivable's collection, if it still waits for the next
+    pain.008 file, collects at most ``at_most_cents`` (nothing: it is cancelled). Conditional on
+    its state, so a file made at the same moment either holds it as it was or not at all.
+    Returns the collection's state afterwards (None: there is none)."""
+    debit = session.scalar(select(DirectDebit).where(DirectDebit.receivable_id == receivable_id))
+    if debit is None:
+        return None
+    values: dict[str, object] = (
+        {"amount_cents": at_most_cents}
+        if at_most_cents > 0
+        else {"state": DirectDebitState.CANCELLED.value}
+    )
+    session.execute(
+        update(DirectDebit)
+        .where(
+            DirectDebit.id == debit.id,
+            DirectDebit.state == DirectDebitState.REQUESTED.value,
+            DirectDebit.amount_cents > at_most_cents,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(debit)
+    log.info(
+        "collection limited",
+        extra={"debit": debit.id, "state": debit.state, "amount_cents": debit.amount_cents},
+    )
+    return debit.state
 
 
 def _sequence(session: Session, debit: DirectDebit, file_id: str) -> str:

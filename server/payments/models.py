@@ -297,11 +297,14 @@ class SepaMandate(Base):
     debtor_iban: Mapped[str] = mapped_column(String(34))
     signed_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The city no longer collects under it (the dog was deregistered): no new collection.
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DirectDebitState(StrEnum):
     REQUESTED = "requested"  # waiting for the next direct debit file
     EXPORTED = "exported"  # in a pain.008 file for the bank
+    CANCELLED = "cancelled"  # not to be collected any more (nothing owed before the export)
 
 
 class DirectDebit(Base):

@@ -224,6 +224,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "meldebescheinigung",
         "bewohnerparkausweis",
         "hundesteuer",
+        "hundesteuer-abmeldung",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
@@ -236,6 +237,8 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["meldebescheinigung"].level_to_order() == "high"
     assert DEFINITIONS["bewohnerparkausweis"].role == Role.TRAFFIC_OFFICE
     assert DEFINITIONS["hundesteuer"].role == Role.TAX_OFFICE
+    assert DEFINITIONS["hundesteuer-abmeldung"].role == Role.TAX_OFFICE
+    assert DEFINITIONS["hundesteuer-abmeldung"].login_level == "low"
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:
