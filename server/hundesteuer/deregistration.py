@@ -40,6 +40,7 @@ from server.forms.submissions import StatusError
 from server.hundesteuer import tax
 from server.hundesteuer.models import DogDeregistration, DogTaxYear
 from server.logs import get_logger
+from server.payments.closing import ClosingReason, close_in
 from server.payments.direct_debits import end_mandate, limit_collection
 from server.payments.journal import balance_of, book
 from server.payments.models import (
@@ -219,7 +220,18 @@ def _reduce(
 ) -> Refund | None:
     """The receivable reduced to ``owed``: the rest cancelled with a booking that says why,
     what was paid beyond ``owed`` refunded, a collection still waiting limited to what is open.
-    Returns the refund, if any."""
+    Returns the refund, if any. Nothing owed: the receivable is closed (the tax ended before
+    its period), everything paid refunded."""
+    if owed <= 0:
+        closure = close_in(
+            session,
+            receivable,
+            reason=ClosingReason.ENDED,
+            actor=clerk,
+            note=f"({note.removeprefix('Absetzung: ')})",
+        )
+        limit_collection(session, receivable.id, 0)
+        return closure.refund if closure is not None else None
     reduction = max(receivable.amount_cents - owed, 0)
     if reduction > 0:
         book(
@@ -293,7 +305,7 @@ def deregister(submission: FormSubmission, details: Mapping[str, str], clerk: st
             select(SepaMandate).where(SepaMandate.reference == mandate_reference)
         )
         per_year = tax.rates().per_year(str(registration.submission.answers.get("art", "")))
-        note = f"Absetzung: Hund abgemeldet, Steuer bis {until:%m/%Y} ({submission.reference})"
+        note = f"Absetzung: Hund abgemeldet, Steuer bis {until:%m/%Y}, {submission.reference}"
         for assessed in session.scalars(
             select(DogTaxYear)
             .where(

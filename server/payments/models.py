@@ -75,6 +75,7 @@ class ClosingReason(StrEnum):
     REPLACED = "replaced"  # replaced by another claim (Bußgeldbescheid instead of Verwarnung)
     REJECTED = "rejected"  # the order or application was rejected
     WITHDRAWN = "withdrawn"  # the citizen withdrew the application
+    ENDED = "ended"  # the tax ended before the period the claim is for (a dog deregistered)
 
 
 class ClarificationState(StrEnum):

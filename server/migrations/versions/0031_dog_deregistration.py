@@ -1,5 +1,6 @@
 """Deregistering a dog: one deregistration per registration (the tax ends once), the first
-month taxed of a year's assessment, a collection that is cancelled, a mandate the city ended
+month taxed of a year's assessment, a collection that is cancelled, a mandate the city ended,
+a receivable closed because the tax ended
 
 Revision ID: 0031
 Revises: 0028
@@ -20,6 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 OLD_STATES = "'requested', 'exported'"
 NEW_STATES = f"{OLD_STATES}, 'cancelled'"
+OLD_REASONS = "'discontinued', 'forwarded', 'replaced', 'rejected', 'withdrawn'"
+NEW_REASONS = f"{OLD_REASONS}, 'ended'"
 
 
 def _replace_check(table: str, name: str, condition: str) -> None:
@@ -60,9 +63,22 @@ def upgrade() -> None:
     with op.batch_alter_table("sepa_mandates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
     _replace_check("direct_debits", "known_state", f"state IN ({NEW_STATES})")
+    _replace_check(
+        "receivables",
+        "known_closed_reason",
+        f"closed_reason IS NULL OR closed_reason IN ({NEW_REASONS})",
+    )
 
 
 def downgrade() -> None:
+    op.execute(
+        "UPDATE receivables SET closed_reason = 'discontinued' WHERE closed_reason = 'ended'"
+    )
+    _replace_check(
+        "receivables",
+        "known_closed_reason",
+        f"closed_reason IS NULL OR closed_reason IN ({OLD_REASONS})",
+    )
     op.execute("DELETE FROM direct_debits WHERE state = 'cancelled'")
     _replace_check("direct_debits", "known_state", f"state IN ({OLD_STATES})")
     with op.batch_alter_table("sepa_mandates", schema=None) as batch_op:

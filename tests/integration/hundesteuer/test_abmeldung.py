@@ -159,7 +159,7 @@ def test_confirmation_reduces_the_receivable_and_its_collection_once(app: Flask)
         assert receivable.amount_cents == 5600  # June to December
         [booking] = cancellations(receivable)
         assert booking.amount_cents == 4000  # August to December
-        assert booking.note == f"Absetzung: Hund abgemeldet, Steuer bis 07/2026 ({reference})"
+        assert booking.note == f"Absetzung: Hund abgemeldet, Steuer bis 07/2026, {reference}"
         assert balance_of(db.session, receivable).open_cents == 1600
         [debit] = db.session.scalars(select(DirectDebit)).all()
         assert (debit.state, debit.amount_cents) == ("requested", 1600)
@@ -202,11 +202,18 @@ def test_what_was_paid_beyond_the_tax_owed_is_refunded(app: Flask) -> None:
 def test_a_collection_not_yet_exported_is_cancelled(app: Flask) -> None:
     client, registration = registered(app)
     sent = deregister(client, bis="2026-05-25")  # left before the first month taxed
-    assert decide(app, sent.get_json()["reference"]) == [302, 302]
+    reference = sent.get_json()["reference"]
+    assert decide(app, reference) == [302, 302]
     with app.app_context():
         receivable = receivable_of(registration)
         [booking] = cancellations(receivable)
         assert booking.amount_cents == 5600
+        assert booking.note == (
+            f"Absetzung: Steuerpflicht beendet (Hund abgemeldet, Steuer bis 05/2026, {reference})"
+        )
+        # Nothing owed for the year: the receivable is closed, not "paid".
+        assert receivable.closed_reason == "ended"
+        assert balance_of(db.session, receivable).status == "closed"
         assert balance_of(db.session, receivable).open_cents == 0
         [debit] = db.session.scalars(select(DirectDebit)).all()
         assert (debit.state, debit.amount_cents, debit.export_file) == ("cancelled", 5600, None)
