@@ -20,6 +20,7 @@ from server.extensions import db
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.hundesteuer import deregistration, tax
 from server.hundesteuer.models import DogDeregistration, DogTaxYear
+from server.payments.direct_debits import Mandate, request_collection
 from server.payments.journal import balance_of
 from server.payments.models import (
     Booking,
@@ -29,7 +30,7 @@ from server.payments.models import (
     Refund,
     SepaMandate,
 )
-from server.payments.receivables import find_by_kassenzeichen
+from server.payments.receivables import add_receivable, find_by_kassenzeichen
 from tests.checking_client import CheckingClient, checking_client, csrf_token, page_text
 from tests.integration.helpers import log_in_clerk
 from tests.integration.hundesteuer.test_hundesteuer import approve, register
@@ -165,6 +166,23 @@ def test_confirmation_reduces_the_receivable_and_its_collection_once(app: Flask)
         assert (debit.state, debit.amount_cents) == ("requested", 1600)
         [mandate] = db.session.scalars(select(SepaMandate)).all()
         assert mandate.ended_at is not None
+        # The mandate is not used again: a further collection under it is not requested.
+        with db.transaction() as session:
+            later = add_receivable(
+                session,
+                purpose=tax.PURPOSE,
+                amount_cents=9600,
+                description="Hundesteuer 2027",
+                debtor_name="Erika Mustermann",
+                due_date=date(2027, 1, 15),
+            )
+            request_collection(
+                session,
+                later.receivable,
+                Mandate(mandate.reference, mandate.debtor_name, mandate.debtor_iban, TODAY),
+                date(2027, 1, 15),
+            )
+        assert db.session.scalar(select(func.count(DirectDebit.id))) == 1
         [ended] = db.session.scalars(select(DogDeregistration)).all()
         assert (ended.left_on, ended.taxed_until) == (date(2026, 7, 5), date(2026, 7, 31))
         # No later year: the yearly assessment would find the dog not taxed in 2027.
