@@ -163,6 +163,9 @@ class AssessContext:
     trust_level: str | None = None
     birthdate: date | None = None
     today: date = field(default_factory=date.today)
+    # The logged-in citizen's id (None: nobody logged in), for rules about what they sent
+    # before (a dog deregistered must be one they registered).
+    citizen_id: int | None = None
 
 
 @dataclass(frozen=True)

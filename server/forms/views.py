@@ -117,12 +117,16 @@ def _refuse_when_closed(definition: FormDefinition, submission_id: str = "") -> 
 
 
 def _context() -> AssessContext:
-    """Who is asking, for the assessment: the trust level of the login, and the date of birth
-    only where an eID vouched for it."""
+    """Who is asking, for the assessment: the trust level of the login, the date of birth
+    only where an eID vouched for it, and the citizen's id."""
     citizen = current_citizen()
     trust = session.get("trust_level") if citizen is not None else None
     birthdate = citizen.birthdate if citizen is not None and citizen.has_eid else None
-    return AssessContext(trust_level=trust if isinstance(trust, str) else None, birthdate=birthdate)
+    return AssessContext(
+        trust_level=trust if isinstance(trust, str) else None,
+        birthdate=birthdate,
+        citizen_id=citizen.id if citizen is not None else None,
+    )
 
 
 def _assessment(definition: FormDefinition, answers: RawAnswers) -> Assessment:

@@ -14,13 +14,14 @@ from flask_babel import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.db import insert_once
 from server.extensions import db
 from server.formatting import city_time, city_today
 from server.forms.engine import AssessContext, Assessment, RawAnswers
 from server.forms.models import FormSubmission
-from server.hundesteuer.models import DogTaxYear
+from server.hundesteuer.models import DogDeregistration, DogTaxYear
 from server.payments.direct_debits import Mandate, request_collection
 from server.payments.models import Receivable
 from server.payments.receivables import add_receivable
@@ -77,6 +78,23 @@ def year_amount(per_year_cents: int, start: date, year: int) -> int:
     if start.year > year:
         return 0
     months = 12 if start.year < year else 13 - start.month
+    return round(per_year_cents * months / 12)
+
+
+def taxed_until(left_on: date) -> date:
+    """The tax ends with the last day of the month the dog left (the month is taxed in full, as
+    a month begun with the dog is not: ``taxed_from``)."""
+    return (left_on.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def owed_amount(per_year_cents: int, start: date, until: date, year: int) -> int:
+    """The tax of ``year``, one twelfth per month from ``start`` to ``until`` (both in or
+    around that year): the year's part of a tax that ended."""
+    first = max(start, date(year, 1, 1))
+    last = min(until, date(year, 12, 31))
+    if last < first:
+        return 0
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
     return round(per_year_cents * months / 12)
 
 
@@ -168,7 +186,7 @@ def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: s
                 DogTaxYear.submission_id == submission.id, DogTaxYear.year == today.year
             )
         )
-        if already is not None:
+        if already is not None or not assessable(session, submission.id, today.year):
             return
         created = add_receivable(
             session,
@@ -189,6 +207,7 @@ def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: s
                 "submission_id": submission.id,
                 "year": today.year,
                 "receivable_id": created.receivable.id,
+                "taxed_from": start,
             },
             ("submission_id", "year"),
         )
@@ -220,3 +239,14 @@ def return_recipient(receivable: Receivable) -> str | None:
     )
     address = _answer(answers, "email") if answers else ""
     return address or None
+
+
+def assessable(session: Session, registration_id: int, year: int) -> bool:
+    """Whether the dog is still taxed in ``year``: not deregistered with the tax ending before
+    it (no later year is assessed for a deregistered dog)."""
+    until = session.scalar(
+        select(DogDeregistration.taxed_until).where(
+            DogDeregistration.registration_id == registration_id
+        )
+    )
+    return until is None or until.year >= year

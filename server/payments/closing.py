@@ -48,6 +48,7 @@ REASON_NOTES = {
     ClosingReason.REPLACED: "Absetzung: ersetzt durch neuen Bescheid",
     ClosingReason.REJECTED: "Absetzung: Antrag abgelehnt",
     ClosingReason.WITHDRAWN: "Absetzung: Antrag zurückgenommen",
+    ClosingReason.ENDED: "Absetzung: Steuerpflicht beendet",
 }
 
 ALL_PAID = -1  # ``refund_cents``: pay back everything that was paid

@@ -34,9 +34,9 @@ def request_collection(
     session: Session, receivable: Receivable, mandate: Mandate, collection_date: date
 ) -> None:
     """In the caller's transaction: the mandate (kept once by its reference) and one collection
-    of the receivable's amount under it (once per receivable, however often asked). A mandate a
-    returned debit made unusable (``revoked_at``) collects nothing: the receivable is paid like
-    any other."""
+    of the receivable's amount under it (once per receivable, however often asked); none under
+    a mandate a returned debit made unusable (``revoked_at``) or the city has ended
+    (``end_mandate``): the receivable is paid like any other."""
     insert_once(
         session,
         SepaMandate,
@@ -48,14 +48,16 @@ def request_collection(
         },
         ("reference",),
     )
-    mandate_id, revoked_at = session.execute(
-        select(SepaMandate.id, SepaMandate.revoked_at).where(
+    mandate_id, revoked_at, ended_at = session.execute(
+        select(SepaMandate.id, SepaMandate.revoked_at, SepaMandate.ended_at).where(
             SepaMandate.reference == mandate.reference
         )
     ).one()
-    if revoked_at is not None:
+    if revoked_at is not None or ended_at is not None:
+        # Unusable after a return (account closed, the debtor objected) or ended by the city
+        # (the dog was deregistered): never collected under again.
         log.info(
-            "mandate revoked, no collection",
+            "no collection under a revoked or ended mandate",
             extra={"mandate": mandate.reference, "receivable": receivable.id},
         )
         return
@@ -71,6 +73,49 @@ def request_collection(
         },
         ("receivable_id",),
     )
+
+
+def end_mandate(session: Session, reference: str) -> bool:
+    """In the caller's transaction: the city collects nothing more under this mandate (a
+    collection already requested is left to ``limit_collection``). True if it ended now."""
+    ended = session.execute(
+        update(SepaMandate)
+        .where(SepaMandate.reference == reference, SepaMandate.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(ended, "rowcount", 0))
+
+
+def limit_collection(session: Session, receivable_id: int, at_most_cents: int) -> str | None:
+    """In the caller's transaction: the receivable's collection, if it still waits for the next
+    pain.008 file, collects at most ``at_most_cents`` (nothing: it is cancelled). Conditional on
+    its state, so a file made at the same moment either holds it as it was or not at all.
+    Returns the collection's state afterwards (None: there is none)."""
+    debit = session.scalar(select(DirectDebit).where(DirectDebit.receivable_id == receivable_id))
+    if debit is None:
+        return None
+    values: dict[str, object] = (
+        {"amount_cents": at_most_cents}
+        if at_most_cents > 0
+        else {"state": DirectDebitState.CANCELLED.value}
+    )
+    session.execute(
+        update(DirectDebit)
+        .where(
+            DirectDebit.id == debit.id,
+            DirectDebit.state == DirectDebitState.REQUESTED.value,
+            DirectDebit.amount_cents > at_most_cents,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(debit)
+    log.info(
+        "collection limited",
+        extra={"debit": debit.id, "state": debit.state, "amount_cents": debit.amount_cents},
+    )
+    return debit.state
 
 
 def _sequence(session: Session, debit: DirectDebit, file_id: str) -> str:

@@ -67,6 +67,7 @@ CLOSINGS = {
     ClosingReason.REPLACED: _l("durch einen neuen Bescheid ersetzt"),
     ClosingReason.REJECTED: _l("Antrag abgelehnt"),
     ClosingReason.WITHDRAWN: _l("Antrag zurückgenommen"),
+    ClosingReason.ENDED: _l("Steuerpflicht beendet"),
 }
 
 # What the clerk chose on a clarification, for the success message and the audit log.

@@ -75,6 +75,7 @@ class ClosingReason(StrEnum):
     REPLACED = "replaced"  # replaced by another claim (Bußgeldbescheid instead of Verwarnung)
     REJECTED = "rejected"  # the order or application was rejected
     WITHDRAWN = "withdrawn"  # the citizen withdrew the application
+    ENDED = "ended"  # the tax ended before the period the claim is for (a dog deregistered)
 
 
 class ClarificationState(StrEnum):
@@ -303,6 +304,8 @@ class SepaMandate(Base):
     # (account closed, no mandate, the debtor objected): no collection is asked under it again.
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_reason: Mapped[str | None] = mapped_column(String(35))
+    # The city no longer collects under it (the dog was deregistered): no new collection.
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DirectDebitState(StrEnum):
@@ -312,6 +315,7 @@ class DirectDebitState(StrEnum):
     # The debtor's bank gave it back (Rücklastschrift): the receivable is open again; never
     # collected again by itself.
     RETURNED = "returned"
+    CANCELLED = "cancelled"  # not to be collected any more (nothing owed before the export)
 
 
 class DirectDebit(Base):

@@ -50,6 +50,7 @@ def closing_text(reason: ClosingReason) -> str:
         ),
         ClosingReason.REJECTED: _("Der Antrag wurde abgelehnt. Sie müssen nichts zahlen."),
         ClosingReason.WITHDRAWN: _("Der Antrag wurde zurückgenommen. Sie müssen nichts zahlen."),
+        ClosingReason.ENDED: _("Die Steuerpflicht ist beendet. Sie müssen nichts zahlen."),
     }[reason]
 
 
@@ -61,6 +62,7 @@ def closed_status_text(reason: ClosingReason) -> str:
         ClosingReason.REPLACED: _("erledigt: durch neuen Bescheid ersetzt"),
         ClosingReason.REJECTED: _("erledigt: Antrag abgelehnt"),
         ClosingReason.WITHDRAWN: _("erledigt: Antrag zurückgenommen"),
+        ClosingReason.ENDED: _("erledigt: Steuerpflicht beendet"),
     }[reason]
 
 

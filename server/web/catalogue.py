@@ -30,6 +30,11 @@ class Service:
     cost: LazyString | str = ""
     duration: LazyString | str = ""
     privacy_endpoint: str | None = None  # its privacy notice (Art. 13 DSGVO), if it has its own
+    start_tile: bool = True
+
+    @property
+    def related(self) -> tuple[Service | FormService, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,15 @@ class FormService:
     address: str | None = None  # a shorter address than the definition's slug, if any
     available: bool = True
     endpoint: str | None = None
+    # False: in the catalogue and its search, but no tile of its own on the start page (a
+    # second service of a tile there, e.g. the dog's deregistration next to its registration).
+    start_tile: bool = True
+    # Services its page links to as well (the deregistration from the registration's page).
+    see_also: tuple[str, ...] = ()
+
+    @property
+    def related(self) -> tuple[Service | FormService, ...]:
+        return tuple(found for slug in self.see_also if (found := find_service(slug)) is not None)
 
     @property
     def definition(self) -> FormDefinition:
@@ -123,7 +137,8 @@ SERVICES: tuple[Service | FormService, ...] = (
     FormService("briefwahl"),
     FormService("meldebescheinigung"),
     FormService("bewohnerparkausweis"),
-    FormService("hundesteuer"),
+    FormService("hundesteuer", see_also=("hundesteuer-abmeldung",)),
+    FormService("hundesteuer-abmeldung", start_tile=False),
     FormService("sperrmuell"),
     Service(
         "konto",
@@ -155,10 +170,13 @@ def tile_order(setting: str) -> tuple[str, ...]:
 
 def start_page_services() -> list[Service | FormService]:
     """Every service, those the city named in ``START_TILE_ORDER`` first in its order, the rest
-    as listed here: a new service is never left off the start page."""
+    as listed here: a new service is never left off the start page (unless it has no tile of
+    its own, ``FormService.start_tile``)."""
     first = tuple(current_app.config.get(ORDER_KEY, ()))
     named = [service for slug in first if (service := find_service(slug)) is not None]
-    return named + [service for service in SERVICES if service.slug not in first]
+    return named + [
+        service for service in SERVICES if service.slug not in first and service.start_tile
+    ]
 
 
 def find_service(slug: str) -> Service | FormService | None:

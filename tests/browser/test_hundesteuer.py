@@ -1,5 +1,6 @@
 """A citizen registers a dog on a phone with a SEPA mandate; the Steueramt approves with the tax
-tag number at its desk; the cash office downloads the pain.008 file with the collection."""
+tag number at its desk; the cash office downloads the pain.008 file with the collection. Then
+the citizen deregisters the dog (given away) on the phone and the Steueramt confirms it."""
 
 from __future__ import annotations
 
@@ -85,3 +86,52 @@ def test_a_dog_is_registered_and_its_tax_collected(
         document = etree.parse(str(download.value.path()))
         etree.XMLSchema(etree.parse(str(PAIN_008))).assertValid(document)
         assert "Steuermarke 2026-0815" in etree.tostring(document, encoding="unicode")
+
+    deregister_on_the_phone(phone, browser, live_server)
+
+
+def deregister_on_the_phone(phone: Page, browser: Browser, live_server: LiveServer) -> None:
+    visit(phone, "/dienste/hundesteuer")
+    phone.get_by_role("link", name="Hund abmelden (Hundesteuer)").click()
+    phone.get_by_role("link", name="Jetzt starten").click()
+    expect(phone.locator("h1")).to_have_text("Welchen Hund melden Sie ab?")
+    expect(phone.get_by_label("Ihr Name")).to_have_value("Nina Neu")
+    phone.get_by_label("Nummer der Steuermarke oder Eingangsnummer der Anmeldung").fill("2026-0999")
+    with phone.expect_response(server_draft_read):  # see test_parkausweis
+        weiter(phone)
+    expect(phone.locator("#error-summary")).to_contain_text("keinen Hund")
+    phone.get_by_label("Nummer der Steuermarke oder Eingangsnummer der Anmeldung").fill("2026-0815")
+    expect(
+        phone.get_by_label("Nummer der Steuermarke oder Eingangsnummer der Anmeldung")
+    ).to_have_value("2026-0815")
+    weiter(phone)
+
+    expect(phone.locator("h1")).to_have_text("Warum und seit wann?")
+    expect(phone.locator("main")).to_contain_text("Die Steuermarke geben Sie bitte zurück")
+    expect(phone.locator("main")).to_contain_text("Sie melden Bello ab (Steuermarke 2026-0815")
+    phone.get_by_label("Ich habe den Hund abgegeben").check()
+    phone.get_by_label("Name der neuen Halterin oder des neuen Halters (freiwillig)").fill(
+        "Max Muster"
+    )
+    phone.get_by_label("An welchem Tag ist der Hund gegangen?").fill(city_today().isoformat())
+    assert_accessible(phone)
+    weiter(phone)
+
+    expect(phone.locator("h1")).to_have_text("Prüfen Sie Ihre Angaben")
+    phone.get_by_role("button", name="Absenden").click()
+    expect(phone.locator("h1")).to_have_text("Hund abmelden (Hundesteuer): eingegangen")
+    found = re.search(r"HSTAB-\d{4}-\d{6}", phone.locator(".kern-alert").inner_text())
+    assert found is not None
+    confirmation = phone.url
+
+    with clerk_desk(browser, live_server, "steueramt") as desk:
+        desk.get_by_role("link", name="Hundeabmeldungen").click()
+        desk.get_by_role("link", name=found.group(0)).click()
+        expect(desk.locator("main")).to_contain_text("Max Muster")
+        desk.get_by_role("radio", name="Abgemeldet").check()
+        desk.get_by_role("button", name="Stand speichern").click()
+        expect(desk.locator(".kern-subline")).to_contain_text("Abgemeldet")
+        assert_accessible(desk)
+
+    phone.goto(confirmation)
+    expect(phone.locator("#status-history")).to_contain_text("Abgemeldet")

@@ -38,6 +38,7 @@ def test_search_finds_every_online_form(app_context: Flask) -> None:
         "bewohnerparkausweis",
         "hundesteuer",
         "sperrmuell",
+        "hundesteuer-abmeldung",
     }
 
 
@@ -58,3 +59,18 @@ def test_every_service_has_an_icon_file(app_context: Flask) -> None:
 
     folder = Path(str(app_context.static_folder)) / FOLDER
     assert [s.slug for s in SERVICES if not (folder / f"{s.icon}.svg").is_file()] == []
+
+
+def test_the_dog_tax_is_one_tile_with_its_deregistration_in_the_catalogue(
+    app_context: Flask,
+) -> None:
+    from server.web.catalogue import start_page_services
+
+    on_start = [service.slug for service in start_page_services()]
+    assert "hundesteuer" in on_start
+    assert "hundesteuer-abmeldung" not in on_start
+    assert slugs("hund abmelden") == ["hundesteuer-abmeldung"]
+    assert slugs("hundesteuer") == ["hundesteuer", "hundesteuer-abmeldung"]
+    registration = find_service("hundesteuer")
+    assert registration is not None
+    assert [service.slug for service in registration.related] == ["hundesteuer-abmeldung"]

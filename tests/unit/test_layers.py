@@ -61,9 +61,11 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
             "server.forms.engine",
             "server.forms.models",
             "server.forms.registry",
+            "server.forms.submissions",
         },
-        "the dog tax registration is a service on the engine: its definition, assessment and "
-        "approval hook are built of the engine's types, init_hundesteuer registers it",
+        "the dog tax registration and deregistration are services on the engine: their "
+        "definitions, assessments and hooks are built of the engine's types, a deregistration "
+        "that cannot be confirmed is the engine's StatusError, init_hundesteuer registers them",
     ),
     "server.sperrmuell": (
         {

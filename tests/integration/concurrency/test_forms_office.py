@@ -103,3 +103,80 @@ def test_status_change(portal: Portal) -> None:
     )
     assert refunds == 1, f"{refunds} refunds for one rejection"
     assert closed, "the receivable of the rejected order is still open"
+
+
+def dog_deregistration(portal: Portal) -> tuple[int, int]:
+    """A dog registered with a mandate, approved, and its deregistration sent; returns the
+    deregistration's id and the registration's receivable."""
+    from datetime import timedelta
+
+    from server.formatting import city_today
+    from server.forms.submissions import change_status
+    from server.hundesteuer.models import DogTaxYear
+    from tests.integration.hundesteuer.test_abmeldung import deregister
+    from tests.integration.hundesteuer.test_hundesteuer import register
+
+    citizen_id = make_citizen(portal)
+    client = checking_client(portal.app)
+    with client.session_transaction() as session:
+        session["citizen_id"] = citizen_id
+        session["trust_level"] = "low"
+    today = city_today()
+    sent = register(client, seit=(today - timedelta(days=40)).isoformat())
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:400]
+    with portal.db() as session:
+        registration = session.scalars(
+            select(FormSubmission).where(FormSubmission.reference == sent.get_json()["reference"])
+        ).one()
+    with portal.app.app_context():
+        from server.extensions import db
+
+        found = db.session.get(FormSubmission, registration.id)
+        assert found is not None
+        change_status(found, "angemeldet", clerk="race", inputs={"steuermarke": "R-4711"})
+        receivable_id = db.session.scalar(
+            select(DogTaxYear.receivable_id).where(DogTaxYear.submission_id == found.id)
+        )
+        assert receivable_id is not None
+    left = today.replace(day=1) - timedelta(days=1)  # before the first month taxed: owes nothing
+    off = deregister(client, anmeldung="R-4711", bis=left.isoformat())
+    assert off.status_code == 200, off.get_json()
+    with portal.db() as session:
+        submission_id = session.scalar(
+            select(FormSubmission.id).where(FormSubmission.reference == off.get_json()["reference"])
+        )
+        assert submission_id is not None
+    return submission_id, receivable_id
+
+
+def test_dog_deregistration(portal: Portal) -> None:
+    """N clerks of the tax office confirm a dog's deregistration at once: the tax ends once
+    (one deregistration, one cancellation booking, the collection cancelled once)."""
+    from server.hundesteuer.models import DogDeregistration
+    from server.payments.models import Booking, BookingKind, DirectDebit
+
+    submission_id, receivable_id = dog_deregistration(portal)
+    replies = post_decision(
+        portal.clerks("steueramt-race", [Role.TAX_OFFICE]),
+        f"/verwaltung/antraege/hundesteuer-abmeldung/{submission_id}",
+        {"status": "abgemeldet"},
+    )
+    assert_race(
+        replies,
+        effects=portal.count(select(DogDeregistration)),
+        what="confirmations of a deregistration",
+        winner=lambda reply: reply.status == 200 and "Abgemeldet" in reply.text,
+    )
+    assert events(portal, submission_id, "abgemeldet") == 1
+    cancelled = portal.count(
+        select(Booking).where(
+            Booking.receivable_id == receivable_id,
+            Booking.kind == BookingKind.CANCELLATION.value,
+        )
+    )
+    assert cancelled == 1, f"{cancelled} cancellations for one deregistration"
+    with portal.db() as session:
+        debit = session.scalars(
+            select(DirectDebit).where(DirectDebit.receivable_id == receivable_id)
+        ).one()
+        assert debit.state == "cancelled"

@@ -225,6 +225,7 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
         "bewohnerparkausweis",
         "hundesteuer",
         "sperrmuell",
+        "hundesteuer-abmeldung",
     }
     assert DEFINITIONS["urkunden"].role == Role.REGISTRY_OFFICE
     assert KITA.role == Role.YOUTH_OFFICE
@@ -238,6 +239,8 @@ def test_every_service_names_its_receiving_role_and_statuses(app_context: Flask)
     assert DEFINITIONS["bewohnerparkausweis"].role == Role.TRAFFIC_OFFICE
     assert DEFINITIONS["hundesteuer"].role == Role.TAX_OFFICE
     assert DEFINITIONS["sperrmuell"].role == Role.PUBLIC_WORKS
+    assert DEFINITIONS["hundesteuer-abmeldung"].role == Role.TAX_OFFICE
+    assert DEFINITIONS["hundesteuer-abmeldung"].login_level == "low"
 
 
 def test_a_slug_is_registered_once(app_context: Flask) -> None:
