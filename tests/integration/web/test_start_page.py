@@ -30,9 +30,12 @@ def test_start_page_is_german_with_a_tile_for_every_service(client: CheckingClie
         "Briefwahl beantragen",
         "Meldebescheinigung",
         "Bewohnerparkausweis",
+        "Hund anmelden (Hundesteuer)",
+        "Sperrmüll-Abholung",
         "Mein Konto",
     ):
         assert title in tiles
+    assert len(tiles) == 14  # the article's portal: fourteen service logos, the account included
     assert tiles["Bescheide bezahlen"] == "/zahlungen/"
     # Services not built yet, and the forms (whose service page says what they need), have
     # their page in the catalogue; one with no tile of its own (the dog's deregistration) only
