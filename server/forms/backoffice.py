@@ -16,7 +16,7 @@ from server.auth.session import clerk_required, current_clerk
 from server.formatting import euro
 from server.forms import payment, receipt, submissions
 from server.forms import uploads as form_uploads
-from server.forms.engine import FieldKind, FormDefinition
+from server.forms.engine import FormDefinition
 from server.forms.labels import register_forms_labels
 from server.forms.models import FormSubmission
 from server.forms.registry import DEFINITIONS, get_definition
@@ -65,7 +65,7 @@ def _criteria(definition: FormDefinition) -> tuple[InboxFilter, dict[str, str], 
     values["status"] = status
     for facet in definition.facets:
         spec = definition.fields_with_facet(facet)[0]
-        if spec.kind == FieldKind.DATE:
+        if spec.dated:
             for suffix, target in (("von", date_from), ("bis", date_to)):
                 raw = request.args.get(f"{facet}_{suffix}", "").strip()
                 values[f"{facet}_{suffix}"] = raw

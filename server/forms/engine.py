@@ -106,6 +106,9 @@ class Field:
     # address's district): asked with the answers whenever the question is shown or checked.
     # ``choices`` then only names values for display (None: the value itself, a date in words).
     choices_from: Callable[[RawAnswers], tuple[Choice, ...]] | None = None
+    # The choices are days (ISO dates, a pickup day): read as a date in words where no choice
+    # names them, and filtered by a date range in the back office.
+    day_choices: bool = False
     max_choices: int | None = None  # checkboxes: at most this many
     date_rule: DateRule | None = None
     distinct_from: tuple[str, ...] = ()  # the answer must differ from these fields' answers
@@ -146,6 +149,11 @@ class Field:
         """Every condition of the question, part by part: its own and its choices'."""
         own = self.when.parts if self.when is not None else ()
         return own + tuple(part for c in self.choice_list() if c.when for part in c.when.parts)
+
+    @property
+    def dated(self) -> bool:
+        """The answer is a day: the back office filters it by a date range."""
+        return self.kind == FieldKind.DATE or self.day_choices
 
     def choice_label(self, value: str) -> str:
         return next((str(c.label) for c in self.choice_list() if c.value == value), value)
@@ -347,6 +355,9 @@ class FormDefinition:
     # What the citizen may download from the status page once the office has decided (an
     # issued certificate): (label, URL) pairs for a submission, asked when the page is shown.
     documents: Callable[[FormSubmission], Sequence[tuple[str, str]]] | None = None
+    # What the status page names besides number and status (the pickup day, until when it may
+    # be cancelled): (label, value) pairs for a submission, asked when the page is shown.
+    highlights: Callable[[FormSubmission], Sequence[tuple[str, str]]] | None = None
     # Run in the transaction that records a new submission (not for a repeat of it): takes
     # what the submission holds (a place on a pickup day) or raises ``Refusal``.
     on_receive: Callable[[Session, FormSubmission], None] | None = None

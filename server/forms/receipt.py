@@ -61,10 +61,10 @@ def display(spec: Field, value: str | list[str] | None, files: Sequence[FormUplo
 
 
 def _choice_in_words(spec: Field, value: str) -> str:
-    """A choice's label; a choice offered from the answers (a pickup day) is not named by the
-    definition: a date in words ("Dienstag, 8. Dezember 2026"), else the value."""
+    """A choice's label; a day offered from the answers (a pickup day) is not named by the
+    definition: a date in words ("Dienstag, 8. Dezember 2026")."""
     label = spec.choice_label(value)
-    day = parse_date(value) if label == value and spec.choices_from else None
+    day = parse_date(value) if label == value and spec.day_choices else None
     return format_date(day, format="full", locale=get_locale() or "de") if day else label
 
 

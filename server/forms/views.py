@@ -601,6 +601,7 @@ def received(service: str, reference: str) -> ResponseReturnValue:
         receipt_url=_receipt_url(submission),
         documents=definition.documents(submission) if definition.documents else (),
         withdrawal=outcome.withdrawal_offer(definition, submission),
+        highlights=definition.highlights(submission) if definition.highlights else (),
         awaiting=outcome.payable(submission),
         paid_amount=euro(paid.paid_cents) if paid is not None and paid.paid_cents else "",
         provider_failed=request.args.get("zahlung") == "fehler",

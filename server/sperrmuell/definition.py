@@ -217,6 +217,7 @@ DEFINITION = FormDefinition(
         purpose=PURPOSE, fee=fee, payer=payer, description=_l("Sperrmüll-Abholung")
     ),
     on_receive=pickup.hold,
+    highlights=pickup.highlights,
     withdrawal=Withdrawal(
         status=CANCELLED,
         action=_l("Abholung stornieren"),
@@ -289,6 +290,7 @@ DEFINITION = FormDefinition(
                     _l("Abholtag"),
                     hint=_l("Die freien Tage Ihres Abfuhrbezirks."),
                     choices_from=pickup.offered_days,
+                    day_choices=True,
                     required_message=_l("Wählen Sie einen Abholtag."),
                     facet="abholtag",
                 ),

@@ -16,7 +16,7 @@ from server.appointments import day_slots
 from server.db import utcnow
 from server.extensions import db
 from server.formatting import city_moment, city_today, german_date_time
-from server.forms.engine import Choice, RawAnswers, Refusal
+from server.forms.engine import AWAITING_PAYMENT, Choice, RawAnswers, Refusal
 from server.forms.models import FormSubmission
 from server.forms.payment import refund_in_full, refund_withdrawn
 from server.logs import get_logger
@@ -24,6 +24,8 @@ from server.sperrmuell.rules import ITEMS, District, rules
 
 log = get_logger("portal.sperrmuell")
 DAY_FIELD = "abholtag"
+# Still to come: the pickup can be cancelled (the engine's statuses before the pickup).
+OPEN_STATUSES = (AWAITING_PAYMENT.value, "eingegangen", "eingeplant")
 ITEMS_FIELD = "gegenstaende"
 
 
@@ -146,3 +148,15 @@ def cancel_refused(submission: FormSubmission) -> str | None:
         "die Abholung nicht stattfinden soll.",
         deadline=german_date_time(deadline),
     )
+
+
+def highlights(submission: FormSubmission) -> list[tuple[str, str]]:
+    """The status page names the day and, while it may, until when to cancel."""
+    day = pickup_day(submission)
+    if day is None:
+        return []
+    shown = [(_("Abholtag"), day_label(day))]
+    deadline = cancel_deadline(submission)
+    if deadline is not None and utcnow() < deadline and submission.status in OPEN_STATUSES:
+        shown.append((_("Stornieren bis"), german_date_time(deadline)))
+    return shown

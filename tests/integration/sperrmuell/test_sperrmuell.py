@@ -190,6 +190,12 @@ def test_a_free_pickup_goes_to_the_depot_and_is_told(app: Flask) -> None:
     clerk = depot(app)
     inbox = text(clerk.get(INBOX))
     assert str(submission.reference) in inbox
+    # The tour's list: the pickups of one day.
+    assert str(submission.reference) in text(
+        clerk.get(f"{INBOX}?abholtag_von={day}&abholtag_bis={day}")
+    )
+    later = mitte_days(app)[1]
+    assert str(submission.reference) not in text(clerk.get(f"{INBOX}?abholtag_von={later}"))
     assert decide(clerk, submission, "eingeplant") == 302
     assert decide(clerk, submission, "abgeholt") == 302
     page = text(client.get(f"{FORM}/eingegangen/{submission.reference}"))
@@ -245,7 +251,10 @@ def test_the_citizen_cancels_once_and_the_place_comes_back(app: Flask) -> None:
     order(client, {"sofa": 1}, day)
     submission = the_submission(app)
     status_page = f"{FORM}/eingegangen/{submission.reference}"
-    assert "Abholung stornieren" in text(client.get(status_page))
+    shown = text(client.get(status_page))
+    assert "Abholung stornieren" in shown
+    assert "Abholtag Dienstag, " in shown
+    assert "Stornieren bis" in shown  # noon the day before
     ask = client.get(f"{status_page}/zurueckziehen")
     assert "Wollen Sie die Abholung wirklich stornieren?" in text(ask)
     token = csrf_token(ask)
@@ -255,7 +264,9 @@ def test_the_citizen_cancels_once_and_the_place_comes_back(app: Flask) -> None:
         f"{status_page}/zurueckziehen", data={"csrf_token": token}, follow_redirects=True
     )
     assert "Schon erledigt: Storniert." in text(again)
-    assert "Storniert" in text(client.get(status_page))
+    shown = text(client.get(status_page))
+    assert "Storniert" in shown
+    assert "Stornieren bis" not in shown  # no stale deadline
     assert places_taken(app, day) == 0
     with app.app_context():
         events = list(
