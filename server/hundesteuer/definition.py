@@ -196,7 +196,7 @@ DEFINITION = FormDefinition(
     statuses=(
         Status("eingegangen", _l("Eingegangen")),
         Status(
-            "angemeldet",
+            tax.APPROVED,
             _l("Angemeldet, Steuermarke unterwegs"),
             final=True,
             inputs=(StatusInput("steuermarke", _l("Nummer der Steuermarke"), max_length=20),),

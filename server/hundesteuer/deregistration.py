@@ -35,7 +35,7 @@ from server.forms.engine import (
     Step,
     parse_date,
 )
-from server.forms.models import FormStatusEvent, FormSubmission
+from server.forms.models import FormSubmission
 from server.forms.submissions import StatusError
 from server.hundesteuer import tax
 from server.hundesteuer.models import DogDeregistration, DogTaxYear
@@ -57,7 +57,7 @@ from server.privacy import PrivacyNotice
 
 SLUG = "hundesteuer-abmeldung"
 REGISTRATION = "hundesteuer"  # the registration's slug (definition.SLUG, not imported: a cycle)
-APPROVED = "angemeldet"
+APPROVED = tax.APPROVED
 REFUSED = "abgelehnt"
 # How far ahead a dog may be deregistered (a move already planned).
 AHEAD = timedelta(days=31)
@@ -83,19 +83,6 @@ class Registration:
         return date.fromisoformat(str(self.submission.answers.get("seit", "")))
 
 
-def _tag_of(session: Session, submission: FormSubmission) -> str:
-    details = session.scalar(
-        select(FormStatusEvent.details)
-        .where(
-            FormStatusEvent.submission_id == submission.id,
-            FormStatusEvent.status == APPROVED,
-        )
-        .order_by(FormStatusEvent.id.desc())
-        .limit(1)
-    )
-    return str((details or {}).get("steuermarke", "")).strip()
-
-
 def _fold(number: str) -> str:
     return "".join(number.split()).upper()
 
@@ -114,7 +101,7 @@ def find_registration(session: Session, citizen_id: int | None, number: str) -> 
         )
         .order_by(FormSubmission.id)
     ):
-        tag = _tag_of(session, submission)
+        tag = tax.tag_of(session, submission)
         if wanted in (_fold(submission.reference or ""), _fold(tag)):
             return Registration(submission, tag)
     return None

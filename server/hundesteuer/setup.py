@@ -5,11 +5,13 @@ tax is reported."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from server.config import ConfigurationError
 from server.forms.registry import register_definition
 from server.hundesteuer import deregistration, tax
 from server.hundesteuer.definition import DEFINITION
+from server.jobs.catalogue import Job, register_job
 from server.payments.debit_returns import register_return_recipient
 
 
@@ -21,3 +23,17 @@ def init_hundesteuer(app: Flask) -> None:
     register_definition(DEFINITION)
     register_return_recipient(tax.PURPOSE, tax.return_recipient)
     register_definition(deregistration.DEFINITION)
+    register_job(
+        Job(
+            "dog-tax-year",
+            _l("Hundesteuer des neuen Jahres festsetzen"),
+            "30 3 * * *",
+            _l("täglich; setzt im Januar die Steuer jedes angemeldeten Hundes fest"),
+            _assess_new_year,
+            counts=(("assessed", _l("festgesetzt")), ("unchanged", _l("nichts zu tun"))),
+        )
+    )
+
+
+def _assess_new_year() -> dict[str, int]:
+    return tax.assess_new_year()

@@ -20,7 +20,7 @@ from server.db import insert_once
 from server.extensions import db
 from server.formatting import city_time, city_today
 from server.forms.engine import AssessContext, Assessment, RawAnswers
-from server.forms.models import FormSubmission
+from server.forms.models import FormStatusEvent, FormSubmission
 from server.hundesteuer.models import DogDeregistration, DogTaxYear
 from server.payments.direct_debits import Mandate, request_collection
 from server.payments.models import Receivable
@@ -29,6 +29,8 @@ from server.payments.receivables import add_receivable
 DEFAULT_FILE = Path(__file__).parent / "data" / "rates.toml"
 CONFIG_KEY = "HUNDESTEUER_RATES"
 PURPOSE = "dog-tax"
+SERVICE = "hundesteuer"
+APPROVED = "angemeldet"  # the registration's status once the tax office approved it
 FIRST, FURTHER, LISTED = "erster", "weiterer", "gefaehrlich"
 
 
@@ -170,30 +172,80 @@ def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: s
     """Status hook of 'angemeldet': this year's tax as a receivable (pro rata), with the tax tag
     number on the notice, and under a mandate its collection. Once per dog and year, however
     often the approval is sent."""
-    answers = submission.answers
     today = city_today()
-    start = max(taxed_from(date.fromisoformat(_answer(answers, "seit"))), today.replace(day=1))
+    start = max(taxed_from(_kept_since(submission)), today.replace(day=1))
+    _assess(submission, details.get("steuermarke", ""), today.year, start, today)
+
+
+def assess_new_year(today: date | None = None) -> dict[str, int]:
+    """The yearly job: every dog registered (approved) and still taxed gets this year's tax
+    from January, with its collection under the mandate, once per dog and year (the unique
+    ``dog_tax_years`` row decides; a run again or in parallel assesses nothing twice)."""
+    today = today or city_today()
+    year = today.year
+    assessed_already = select(DogTaxYear.submission_id).where(DogTaxYear.year == year)
+    waiting = db.session.scalars(
+        select(FormSubmission.id)
+        .where(
+            FormSubmission.service == SERVICE,
+            FormSubmission.status == APPROVED,
+            FormSubmission.id.not_in(assessed_already),
+        )
+        .order_by(FormSubmission.id)
+    ).all()
+    assessed = 0
+    for submission_id in waiting:
+        submission = db.session.get(FormSubmission, submission_id)
+        if submission is None:
+            continue
+        start = max(taxed_from(_kept_since(submission)), date(year, 1, 1))
+        if _assess(submission, tag_of(db.session, submission), year, start, today):
+            assessed += 1
+    return {"assessed": assessed, "unchanged": len(waiting) - assessed}
+
+
+def tag_of(session: Session, submission: FormSubmission) -> str:
+    """The tax tag number the tax office entered when it approved the registration."""
+    details = session.scalar(
+        select(FormStatusEvent.details)
+        .where(
+            FormStatusEvent.submission_id == submission.id,
+            FormStatusEvent.status == APPROVED,
+        )
+        .order_by(FormStatusEvent.id.desc())
+        .limit(1)
+    )
+    return str((details or {}).get("steuermarke", "")).strip()
+
+
+def _kept_since(submission: FormSubmission) -> date:
+    return date.fromisoformat(_answer(submission.answers, "seit"))
+
+
+def _assess(submission: FormSubmission, tag: str, year: int, start: date, today: date) -> bool:
+    """``year``'s tax from ``start`` as a receivable, with its collection under a mandate;
+    False if the dog owes nothing that year, is no longer taxed or the year was assessed."""
+    answers = submission.answers
     table = rates()
-    amount = year_amount(table.per_year(_answer(answers, "art")), start, today.year)
+    amount = year_amount(table.per_year(_answer(answers, "art")), start, year)
     if amount <= 0:
-        return
-    tag = details.get("steuermarke", "")
+        return False
     name = _answer(answers, "name")
     due = today + timedelta(days=table.due_days)
     with db.transaction() as session:
         already = session.scalar(
             select(DogTaxYear.id).where(
-                DogTaxYear.submission_id == submission.id, DogTaxYear.year == today.year
+                DogTaxYear.submission_id == submission.id, DogTaxYear.year == year
             )
         )
-        if already is not None or not assessable(session, submission.id, today.year):
-            return
+        if already is not None or not assessable(session, submission.id, year):
+            return False
         created = add_receivable(
             session,
             purpose=PURPOSE,
             amount_cents=amount,
             description=(
-                f"Hundesteuer {today.year} ab {start:%m/%Y}, Steuermarke {tag} "
+                f"Hundesteuer {year} ab {start:%m/%Y}, Steuermarke {tag} "
                 f"({_answer(answers, 'hund_name')})"
             )[:140],
             debtor_name=name,
@@ -205,16 +257,16 @@ def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: s
             DogTaxYear,
             {
                 "submission_id": submission.id,
-                "year": today.year,
+                "year": year,
                 "receivable_id": created.receivable.id,
                 "taxed_from": start,
             },
             ("submission_id", "year"),
         )
         if inserted is None:
-            # A parallel approval got there first: this receivable must not stay.
+            # A parallel approval or run got there first: this receivable must not stay.
             session.rollback()
-            return
+            return False
         if _answer(answers, "zahlweise") == "lastschrift":
             request_collection(
                 session,
@@ -227,6 +279,7 @@ def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: s
                 ),
                 due,
             )
+    return True
 
 
 def return_recipient(receivable: Receivable) -> str | None:

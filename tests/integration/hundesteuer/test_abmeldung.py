@@ -327,3 +327,57 @@ def test_the_catalogue_offers_it_next_to_the_registration_on_one_tile(app: Flask
     assert "hundesteuer-abmeldung" not in start
     privacy = page_text(client.get(f"{FORM}/datenschutz").get_data(as_text=True))
     assert "Hundesteuersatzung" in privacy
+
+
+def test_the_new_year_assesses_every_taxed_dog_once(app: Flask) -> None:
+    """The yearly job: January's run gives each registered dog the year's tax from January,
+    with its collection under the mandate, once however often it runs; a dog deregistered
+    last year gets nothing."""
+    _client, kept = registered(app)
+    leaving = citizen(app, trust="low")
+    gone = register(leaving, seit=KEPT_SINCE, hund_name="Rex").get_json()["reference"]
+    clerk = checking_client(app)
+    log_in_clerk(clerk, "steueramt")
+    with app.app_context():
+        gone_id = db.session.scalar(
+            select(FormSubmission.id).where(FormSubmission.reference == gone)
+        )
+    url = f"/verwaltung/antraege/hundesteuer/{gone_id}"
+    approved = clerk.post(
+        url,
+        data={
+            "csrf_token": csrf_token(clerk.get(url)),
+            "status": "angemeldet",
+            "angemeldet-steuermarke": "2026-0816",
+        },
+    )
+    assert approved.status_code == 302
+    assert deregister(leaving, anmeldung=gone).status_code == 200
+    with app.app_context():
+        reference = db.session.scalars(
+            select(FormSubmission.reference).where(
+                FormSubmission.service == "hundesteuer-abmeldung"
+            )
+        ).one()
+    assert decide(app, reference)[0] == 302
+    january = date(TODAY.year + 1, 1, 2)
+    with app.test_request_context():
+        first = tax.assess_new_year(january)
+        again = tax.assess_new_year(january)
+        assessed = db.session.execute(
+            select(FormSubmission.reference, Receivable.amount_cents, Receivable.description)
+            .join(DogTaxYear, DogTaxYear.submission_id == FormSubmission.id)
+            .join(Receivable, Receivable.id == DogTaxYear.receivable_id)
+            .where(DogTaxYear.year == january.year)
+        ).all()
+        collections = db.session.scalars(
+            select(DirectDebit.amount_cents)
+            .join(DogTaxYear, DogTaxYear.receivable_id == DirectDebit.receivable_id)
+            .where(DogTaxYear.year == january.year)
+        ).all()
+        full_year = tax.rates().first_dog_cents
+    assert first == {"assessed": 1, "unchanged": 1}  # Rex left in July: not taxed
+    assert again == {"assessed": 0, "unchanged": 1}
+    assert [(ref, cents) for ref, cents, _text in assessed] == [(kept, full_year)]
+    assert f"Hundesteuer {january.year} ab 01/{january.year}, Steuermarke {TAG}" in assessed[0][2]
+    assert collections == [full_year]  # the mandate collects the new year too
