@@ -27,6 +27,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode copies a table and drops the old one, which SQLite refuses while other
+            # tables' rows refer to it. Off for the migration (it works only outside a
+            # transaction), and every reference checked after it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         # SQLite can only alter tables by copying them: batch mode does that.
         context.configure(
             connection=connection,
@@ -37,6 +44,12 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"references broken by the migration: {broken[:5]}")
     engine.dispose()
 
 

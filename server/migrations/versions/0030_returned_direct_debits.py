@@ -32,8 +32,9 @@ def _known_states(batch_op: BatchOperations, states: tuple[str, ...]) -> None:
 
 
 def upgrade() -> None:
-    # SQLite cannot alter a CHECK constraint: batch mode copies the table with the new one.
-    with op.batch_alter_table("direct_debits", recreate="always") as batch_op:
+    # SQLite cannot alter a CHECK constraint: batch mode copies the table there ("auto"); on
+    # PostgreSQL it alters in place (a copy would give the id a new sequence starting at 1).
+    with op.batch_alter_table("direct_debits") as batch_op:
         batch_op.add_column(sa.Column("collected_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("returned_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("return_reason", sa.String(length=35), nullable=True))
@@ -55,7 +56,7 @@ def downgrade() -> None:
     op.execute(
         "UPDATE direct_debits SET state = 'exported' WHERE state IN ('collected', 'returned')"
     )
-    with op.batch_alter_table("direct_debits", recreate="always") as batch_op:
+    with op.batch_alter_table("direct_debits") as batch_op:
         _known_states(batch_op, OLD_STATES)
         batch_op.drop_column("return_reason")
         batch_op.drop_column("returned_at")
