@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.auth.roles import Role
-from server.db import insert_once
+from server.db import insert_once, lock_row
 from server.extensions import db
 from server.formatting import city_time, city_today
 from server.forms.common_fields import contact_email
@@ -242,7 +242,7 @@ def _reduce(
         collected = (
             mandate is not None
             and debit is not None
-            and debit.state == DirectDebitState.EXPORTED.value
+            and debit.state in (DirectDebitState.EXPORTED.value, DirectDebitState.COLLECTED.value)
         )
         refund = request_refund(
             receivable=receivable,
@@ -273,6 +273,9 @@ def deregister(submission: FormSubmission, details: Mapping[str, str], clerk: st
             raise StatusError(
                 {"status": _("Die genannte Anmeldung ist nicht (mehr) bestätigt angemeldet.")}
             )
+        # Held until the end: the new year's assessment of this dog waits for it (and sees the
+        # deregistration), or came first and its year is reduced below.
+        lock_row(session, FormSubmission, registration.submission.id)
         inserted = insert_once(
             session,
             DogDeregistration,

@@ -16,7 +16,7 @@ from schwifty.exceptions import SchwiftyException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db import insert_once
+from server.db import insert_once, lock_row
 from server.extensions import db
 from server.formatting import city_time, city_today
 from server.forms.engine import AssessContext, Assessment, RawAnswers
@@ -227,18 +227,27 @@ def _assess(submission: FormSubmission, tag: str, year: int, start: date, today:
     False if the dog owes nothing that year, is no longer taxed or the year was assessed."""
     answers = submission.answers
     table = rates()
-    amount = year_amount(table.per_year(_answer(answers, "art")), start, year)
-    if amount <= 0:
-        return False
+    per_year = table.per_year(_answer(answers, "art"))
     name = _answer(answers, "name")
     due = today + timedelta(days=table.due_days)
     with db.transaction() as session:
+        # Held until the end: a deregistration confirmed at the same moment waits for this
+        # year's row (and reduces it), or came first and is seen here.
+        lock_row(session, FormSubmission, submission.id)
         already = session.scalar(
             select(DogTaxYear.id).where(
                 DogTaxYear.submission_id == submission.id, DogTaxYear.year == year
             )
         )
-        if already is not None or not assessable(session, submission.id, year):
+        until = _taxed_until(session, submission.id)
+        if already is not None or (until is not None and until.year < year):
+            return False
+        amount = (
+            year_amount(per_year, start, year)
+            if until is None
+            else owed_amount(per_year, start, until, year)
+        )
+        if amount <= 0:
             return False
         created = add_receivable(
             session,
@@ -297,9 +306,14 @@ def return_recipient(receivable: Receivable) -> str | None:
 def assessable(session: Session, registration_id: int, year: int) -> bool:
     """Whether the dog is still taxed in ``year``: not deregistered with the tax ending before
     it (no later year is assessed for a deregistered dog)."""
-    until = session.scalar(
+    until = _taxed_until(session, registration_id)
+    return until is None or until.year >= year
+
+
+def _taxed_until(session: Session, registration_id: int) -> date | None:
+    """The last day the dog is taxed, once deregistered."""
+    return session.scalar(
         select(DogDeregistration.taxed_until).where(
             DogDeregistration.registration_id == registration_id
         )
     )
-    return until is None or until.year >= year

@@ -156,9 +156,14 @@ def direct_debit_file(*, clerk: str | None = None) -> tuple[str, bytes, int] | N
     config = current_app.config
     file_id = f"LAST-{utcnow():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     with db.transaction() as session:
+        revoked = select(SepaMandate.id).where(SepaMandate.revoked_at.is_not(None))
         session.execute(
             update(DirectDebit)
-            .where(DirectDebit.state == DirectDebitState.REQUESTED.value)
+            .where(
+                DirectDebit.state == DirectDebitState.REQUESTED.value,
+                # A return made the mandate unusable: its collections would only come back.
+                DirectDebit.mandate_id.not_in(revoked),
+            )
             .values(state=DirectDebitState.EXPORTED.value, export_file=file_id)
         )
         rows = session.execute(

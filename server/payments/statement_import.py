@@ -612,6 +612,17 @@ def _book_debit_return(
                 .values(revoked_at=now, revoked_reason=reason)
                 .execution_options(synchronize_session=False)
             )
+            # Its collections not sent yet would only come back too (another return fee): the
+            # receivables stay open, to be paid like any other.
+            session.execute(
+                update(DirectDebit)
+                .where(
+                    DirectDebit.mandate_id == debit.mandate_id,
+                    DirectDebit.state == DirectDebitState.REQUESTED.value,
+                )
+                .values(state=DirectDebitState.CANCELLED.value)
+                .execution_options(synchronize_session=False)
+            )
             notes.append("Mandat gesperrt")
         balance = ledger.journal.balance(debit.receivable_id)
         if balance.open_cents > 0 and not balance.closed:

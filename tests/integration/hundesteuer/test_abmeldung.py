@@ -381,3 +381,25 @@ def test_the_new_year_assesses_every_taxed_dog_once(app: Flask) -> None:
     assert [(ref, cents) for ref, cents, _text in assessed] == [(kept, full_year)]
     assert f"Hundesteuer {january.year} ab 01/{january.year}, Steuermarke {TAG}" in assessed[0][2]
     assert collections == [full_year]  # the mandate collects the new year too
+
+
+def test_a_dog_leaving_in_january_owes_the_new_year_only_to_then(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    december = date(2026, 12, 20)
+    monkeypatch.setattr(tax, "city_today", lambda: december)
+    monkeypatch.setattr(deregistration, "city_today", lambda: december)
+    client, registration = registered(app)
+    sent = deregister(client, bis="2027-01-10")  # the tax ends with January 2027
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:400]
+    assert decide(app, sent.get_json()["reference"])[0] == 302
+    with app.test_request_context():
+        assert tax.assess_new_year(date(2027, 1, 2)) == {"assessed": 1, "unchanged": 0}
+        amounts = db.session.scalars(
+            select(Receivable.amount_cents)
+            .join(DogTaxYear, DogTaxYear.receivable_id == Receivable.id)
+            .join(FormSubmission, FormSubmission.id == DogTaxYear.submission_id)
+            .where(FormSubmission.reference == registration, DogTaxYear.year == 2027)
+        ).all()
+        one_month = round(tax.rates().first_dog_cents / 12)
+    assert amounts == [one_month]

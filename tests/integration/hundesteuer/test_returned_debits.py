@@ -408,6 +408,39 @@ def test_a_return_reopens_the_receivable_and_tells_the_cash_office_why(
     assert (later_debit is None) == revoked
 
 
+def test_a_revoking_return_stops_the_mandates_collections_not_sent_yet(ctx: Flask) -> None:
+    """A collection asked for before the return came (next year's tax) is not sent to the bank
+    under the revoked mandate: it would only come back with another fee."""
+    receivables, asked = dog_tax((9600,))
+    mandate = db.session.get(SepaMandate, debit_of(receivables[0]).mandate_id)
+    assert mandate is not None
+    with db.transaction() as session:
+        later = add_receivable(
+            session,
+            purpose="dog-tax",
+            amount_cents=9600,
+            description="Hundesteuer 2027",
+            debtor_name=mandate.debtor_name,
+            due_date=DAY + timedelta(days=40),
+        )
+        request_collection(
+            session,
+            later.receivable,
+            Mandate(mandate.reference, mandate.debtor_name, mandate.debtor_iban, DAY),
+            DAY + timedelta(days=40),
+        )
+    import_statement_file(statement("STMT-IN2", batch_credit("2026120100004714", asked)))
+    import_statement_file(statement("STMT-BACK2", returned("2026120400000816", asked[0], "AC04")))
+    waiting = db.session.scalar(
+        select(DirectDebit).where(DirectDebit.receivable_id == later.receivable.id)
+    )
+    assert waiting is not None
+    db.session.refresh(waiting)
+    assert waiting.state == "cancelled"
+    assert direct_debit_file() is None
+    assert balance(later.receivable).open_cents == 9600  # paid like any other notice
+
+
 def test_the_same_return_imported_twice_or_in_two_statements_has_one_effect(ctx: Flask) -> None:
     [receivable], asked = dog_tax((9600,))
     import_statement_file(statement("STMT-IN", single_credit("2026120100000001", asked[0])))
