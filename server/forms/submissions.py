@@ -417,12 +417,13 @@ def change_status(
     )
 
 
-def withdraw(submission: FormSubmission) -> bool:
+def withdraw(submission: FormSubmission, *, actor: str = "citizen") -> bool:
     """The citizen calls the submission off (``FormDefinition.withdrawal``): it enters the
     withdrawal's status, whose hook gives back what it held, once, as a clerk's decision
     does; a repeat (two clicks, two devices) changes nothing and returns False. Raises
     ``StatusError`` when the service has no withdrawal, when a final status was reached first
-    or when the service refuses it now (a deadline passed)."""
+    or when the service refuses it now (a deadline passed). ``actor`` "system": the service's
+    own job ends what was left unpaid (no deadline applies)."""
     definition = get_definition(submission.service)
     if definition is None or definition.withdrawal is None:
         raise StatusError({"status": _("Dieser Antrag kann nicht zurückgezogen werden.")})
@@ -434,11 +435,11 @@ def withdraw(submission: FormSubmission) -> bool:
         raise StatusError(
             {"status": _("Ihr Antrag ist schon abgeschlossen (%(status)s).", status=current.label)}
         )
-    refused = definition.withdrawal.refused(submission)
+    refused = definition.withdrawal.refused(submission) if actor == "citizen" else None
     if refused:
         raise StatusError({"status": str(refused)})
     return _enter(
-        definition, submission, target, actor="citizen", hook_actor="citizen", note="", details={}
+        definition, submission, target, actor=actor, hook_actor=actor, note="", details={}
     )
 
 

@@ -55,6 +55,7 @@ from server.forms.validation import (
 )
 from server.payments.online import NothingToPay
 from server.payments.providers.base import ProviderError
+from server.payments.refunds import RefundError
 from server.privacy import notice_page
 from server.rendering import file_response, render_page
 from server.security import public_page, serve_as_blank_copy, wants_blank_copy
@@ -523,6 +524,12 @@ def withdraw(service: str, reference: str) -> ResponseReturnValue:
             withdrawn = submissions.withdraw(submission)
         except submissions.StatusError as error:
             problem = next(iter(error.errors.values()))
+        except RefundError:
+            # The platform refused to pay back: the withdrawal is undone, nothing is lost.
+            problem = _(
+                "Das Stornieren ist gerade nicht möglich, weil die Erstattung nicht "
+                "angenommen wurde. Bitte versuchen Sie es später noch einmal."
+            )
         else:
             target = definition.status(definition.withdrawal.status)
             if withdrawn:

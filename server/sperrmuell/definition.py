@@ -34,7 +34,7 @@ from server.privacy import PrivacyNotice
 from server.sperrmuell import pickup
 from server.sperrmuell.rules import ITEMS, MAX_PIECES, rules
 
-SLUG = "sperrmuell"
+SLUG = pickup.SERVICE
 PURPOSE = "bulky-waste"
 CANCELLED = "storniert"
 

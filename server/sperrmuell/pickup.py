@@ -7,15 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.appointments import day_slots
 from server.db import utcnow
 from server.extensions import db
-from server.formatting import city_moment, city_today, german_date_time
+from server.formatting import city_moment, city_time, city_today, german_date_time
+from server.forms import submissions
 from server.forms.engine import AWAITING_PAYMENT, Choice, RawAnswers, Refusal
 from server.forms.models import FormSubmission
 from server.forms.payment import refund_in_full, refund_withdrawn
@@ -23,6 +25,7 @@ from server.logs import get_logger
 from server.sperrmuell.rules import ITEMS, District, rules
 
 log = get_logger("portal.sperrmuell")
+SERVICE = "sperrmuell"
 DAY_FIELD = "abholtag"
 # Still to come: the pickup can be cancelled (the engine's statuses before the pickup).
 OPEN_STATUSES = (AWAITING_PAYMENT.value, "eingegangen", "eingeplant")
@@ -120,15 +123,39 @@ def _give_back(submission: FormSubmission) -> None:
 
 
 def refuse(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:
-    """Status hook of a refusal: the day's place goes back, the fee is refunded in full."""
-    _give_back(submission)
+    """Status hook of a refusal: the fee is refunded in full, then the day's place goes back
+    (if the refund fails the status is undone and the order keeps its place)."""
     refund_in_full(submission, details, clerk)
+    _give_back(submission)
 
 
 def cancel(submission: FormSubmission, details: Mapping[str, str], actor: str) -> None:
-    """Status hook of the citizen's cancellation: the same, closed as withdrawn."""
-    _give_back(submission)
+    """Status hook of the cancellation: the same, the receivable closed as withdrawn."""
     refund_withdrawn(submission, details, actor)
+    _give_back(submission)
+
+
+def end_unpaid(now: datetime | None = None) -> dict[str, int]:
+    """The job: an order still unpaid when it could no longer be cancelled (noon the day
+    before) is cancelled by the city: its place goes back, its notice is closed (a payment
+    arriving later goes to the cash office's clarification), the citizen is told by mail."""
+    now = now or utcnow()
+    waiting = db.session.scalars(
+        select(FormSubmission)
+        .where(
+            FormSubmission.service == SERVICE,
+            FormSubmission.status == AWAITING_PAYMENT.value,
+        )
+        .order_by(FormSubmission.id)
+    ).all()
+    ended = 0
+    for submission in waiting:
+        deadline = cancel_deadline(submission)
+        if deadline is None or now < deadline:
+            continue
+        if submissions.withdraw(submission, actor="system"):
+            ended += 1
+    return {"cancelled": ended}
 
 
 def cancel_deadline(submission: FormSubmission) -> datetime | None:
@@ -146,17 +173,26 @@ def cancel_refused(submission: FormSubmission) -> str | None:
     return _(
         "Stornieren war bis %(deadline)s möglich. Bitte rufen Sie den Baubetriebshof an, wenn "
         "die Abholung nicht stattfinden soll.",
-        deadline=german_date_time(deadline),
+        deadline=moment_label(deadline),
     )
 
 
 def highlights(submission: FormSubmission) -> list[tuple[str, str]]:
-    """The status page names the day and, while it may, until when to cancel."""
+    """The status page names the day and, while it may, until when to cancel; a pickup that
+    will not happen names neither."""
     day = pickup_day(submission)
-    if day is None:
+    if day is None or submission.status not in (*OPEN_STATUSES, "abgeholt"):
         return []
     shown = [(_("Abholtag"), day_label(day))]
     deadline = cancel_deadline(submission)
     if deadline is not None and utcnow() < deadline and submission.status in OPEN_STATUSES:
-        shown.append((_("Stornieren bis"), german_date_time(deadline)))
+        shown.append((_("Stornieren bis"), moment_label(deadline)))
     return shown
+
+
+def moment_label(moment: datetime) -> str:
+    """ "07.12.2026, 12:00 Uhr" in German, "12/7/26, 12:00 PM" in English: the city's time."""
+    locale = get_locale() or "de"
+    if str(locale).startswith("de"):
+        return german_date_time(moment)
+    return format_datetime(city_time(moment), format="short", locale=locale)

@@ -1,13 +1,15 @@
 """Wires the bulky waste pickup into the app: the rules read once at start (a wrong file refuses
-the start) and the order on the engine."""
+the start), the order on the engine, and the job that cancels orders left unpaid."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from server.config import ConfigurationError
 from server.forms.registry import register_definition
-from server.sperrmuell import rules
+from server.jobs.catalogue import Job, register_job
+from server.sperrmuell import pickup, rules
 from server.sperrmuell.definition import DEFINITION
 
 
@@ -17,3 +19,17 @@ def init_sperrmuell(app: Flask) -> None:
     except ValueError as error:
         raise ConfigurationError(f"SPERRMUELL_FILE: {error}") from error
     register_definition(DEFINITION)
+    register_job(
+        Job(
+            "sperrmuell-unpaid",
+            _l("Unbezahlte Sperrmüll-Abholungen stornieren"),
+            "5 * * * *",
+            _l("stündlich"),
+            _end_unpaid,
+            counts=(("cancelled", _l("storniert")),),
+        )
+    )
+
+
+def _end_unpaid() -> dict[str, int]:
+    return pickup.end_unpaid()

@@ -74,11 +74,12 @@ ENGINE_USERS: dict[str, tuple[set[str], str]] = {
             "server.forms.models",
             "server.forms.payment",
             "server.forms.registry",
+            "server.forms.submissions",
         },
         "the bulky waste pickup is a service on the engine: its definition, assessment and "
         "hooks are built of the engine's types, holding a pickup day refuses a submission "
-        "with the engine's Refusal, and a cancellation or refusal refunds through its payment "
-        "step",
+        "with the engine's Refusal, a cancellation or refusal refunds through its payment "
+        "step, and its job cancels unpaid orders through the engine's withdrawal",
     ),
     "server.maengel": (
         {"server.forms.engine", "server.forms.models", "server.forms.registry"},

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
+from server.appointments import day_slots
 from server.appointments.models import BookableDay, DayBooking
 from server.auth.roles import Role
 from server.config import ConfigurationError
@@ -21,7 +22,7 @@ from server.formatting import city_today
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.mail.models import OutboxMail
 from server.payments.models import Receivable, Refund
-from server.sperrmuell import rules
+from server.sperrmuell import pickup, rules
 from tests.checking_client import CheckingClient, checking_client, csrf_token, page_text
 from tests.conftest import LiveServer, empty_all_tables, make_test_app
 from tests.factories import make_clerk
@@ -391,3 +392,65 @@ def test_wrong_rules_refuse_the_start(backend: str, tmp_path: Path) -> None:
         rules.parse(DEFAULT_RULES.replace("max_volume = 8.0", "max_volume = 1.0"))
     with pytest.raises(ConfigurationError, match="SPERRMUELL_FILE"):
         make_test_app(backend, SPERRMUELL_FILE=str(tmp_path / "missing.toml"))
+
+
+def test_an_order_left_unpaid_is_cancelled_at_its_deadline(app: Flask) -> None:
+    client = checking_client(app)
+    day = mitte_days(app)[0]
+    order(client, {"sofa": 2}, day)  # 4 m³: waits for its payment
+    submission = the_submission(app)
+    assert submission.status == "zahlung-offen"
+    with app.test_request_context():
+        assert pickup.end_unpaid() == {"cancelled": 0}  # still time to pay
+        db.session.execute(
+            update(FormSubmission)
+            .where(FormSubmission.id == submission.id)
+            .values(answers={**submission.answers, "abholtag": city_today().isoformat()})
+        )
+        db.session.commit()
+        assert pickup.end_unpaid() == {"cancelled": 1}
+        assert pickup.end_unpaid() == {"cancelled": 0}
+        actors = db.session.scalars(
+            select(FormStatusEvent.actor).where(FormStatusEvent.status == "storniert")
+        ).all()
+        receivable = db.session.scalars(select(Receivable)).one()
+        subjects = db.session.scalars(select(OutboxMail.subject)).all()
+    assert actors == ["system"]
+    assert receivable.closed_reason == "withdrawn"
+    assert places_taken(app, day) == 0
+    assert any("Storniert" in subject for subject in subjects), subjects
+    page = text(client.get(f"{FORM}/eingegangen/{submission.reference}"))
+    assert "Storniert" in page
+    assert "Jetzt bezahlen" not in page
+    assert "Abholtag" not in page  # no pickup will come
+
+
+def test_english_pages_say_the_day_and_the_deadline_in_english(app: Flask) -> None:
+    client = checking_client(app)
+    order(client, {"sofa": 1}, mitte_days(app)[0])
+    submission = the_submission(app)
+    client.set_cookie("lang", "en")
+    page = text(
+        client.get(f"{FORM}/eingegangen/{submission.reference}", headers={"Accept-Language": "en"})
+    )
+    assert "Pickup day Tuesday, " in page
+    assert "Cancel until" in page
+    assert "Uhr" not in page
+
+
+def test_a_place_taken_between_check_and_send_refuses_with_answers_kept(
+    one_place_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moment two sends race: the day still looked free to the second (its check ran before
+    the first committed), the database's count refuses it, and the citizen picks again."""
+    app = one_place_app
+    day = mitte_days(app)[0]
+    assert order(checking_client(app), {"stuhl": 1}, day).status_code == 303  # type: ignore[attr-defined]
+    monkeypatch.setattr(day_slots, "taken_on", lambda _calendar, _days: {})  # the stale view
+    late = order(checking_client(app), {"stuhl": 2}, day)
+    assert late.status_code == 422  # type: ignore[attr-defined]
+    shown = text(late)
+    assert "ist inzwischen ausgebucht. Bitte wählen Sie einen anderen Tag." in shown
+    assert places_taken(app, day) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(FormSubmission.id))) == 1
