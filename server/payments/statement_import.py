@@ -602,6 +602,10 @@ def _book_debit_return(
         if _reverse_collection(ledger, debit, detail, amount, reason):
             result.booked += 1
             result.booked_cents -= amount
+        else:
+            # Its credit is not booked (yet), or less is paid than it collected (refunded or
+            # closed since): the cash office decides what the money taken back means.
+            notes.append(f"LAST-{debit.id}: nichts zurückgebucht, bitte Forderung prüfen")
         if detail.amount_cents > debit.amount_cents:
             fee = detail.amount_cents - debit.amount_cents
             notes.append(f"davon Rücklastschriftentgelt {fee // 100},{fee % 100:02d} EUR")
