@@ -56,6 +56,15 @@ def _access_lines(submission: FormSubmission) -> list[str]:
     ]
 
 
+def _highlights(definition: FormDefinition, submission: FormSubmission) -> list[str]:
+    """What the status page names besides the status (the pickup day, until when to cancel),
+    as of this mail."""
+    if definition.highlights is None:
+        return []
+    lines = [f"{label}: {value}" for label, value in definition.highlights(submission)]
+    return ["\n".join(lines)] if lines else []
+
+
 def tell_received(definition: FormDefinition, submission: FormSubmission) -> None:
     """The confirmation with the receipt; in the caller's transaction."""
     with speaking(submission.language):
@@ -74,6 +83,7 @@ def tell_received(definition: FormDefinition, submission: FormSubmission) -> Non
                         service=definition.title,
                         reference=submission.reference,
                     ),
+                    *_highlights(definition, submission),
                     *[str(step) for step in definition.next_steps],
                     *_access_lines(submission),
                     _("Die Eingangsbestätigung liegt als PDF bei."),
@@ -114,6 +124,7 @@ def tell_status(
                         status=status.label,
                     ),
                     *(["\n".join(details)] if details else []),
+                    *_highlights(definition, submission),
                     *_access_lines(submission),
                 ]
             ),

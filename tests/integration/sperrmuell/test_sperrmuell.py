@@ -277,6 +277,14 @@ def test_the_citizen_cancels_once_and_the_place_comes_back(app: Flask) -> None:
         )
         assert events == ["citizen"]
         assert db.session.scalar(select(func.count(DayBooking.id))) == 0
+        received, cancelled = db.session.scalars(
+            select(OutboxMail.body).order_by(OutboxMail.id)
+        ).all()
+    # The mails say the day and the deadline as of their writing; none after the cancellation.
+    assert "Abholtag: Dienstag, " in received
+    assert "Stornieren bis: " in received
+    assert "Neuer Stand: Storniert." in cancelled
+    assert "Abholtag" not in cancelled
     # Someone else's browser cannot cancel it.
     stranger = checking_client(app)
     assert "Abrufcode" in text(stranger.get(f"{status_page}/zurueckziehen"))
