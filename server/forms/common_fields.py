@@ -57,3 +57,31 @@ def contact_email(hint: LazyString | str | None = None) -> Field:
         prefill="email",
         autocomplete="email",
     )
+
+
+def full_name() -> Field:
+    """The applicant's full name in one answer (``name``), prefilled from the account or eID."""
+    return Field(
+        "name",
+        FieldKind.TEXT,
+        _l("Ihr Name"),
+        required_message=_l("Geben Sie Ihren Namen an."),
+        max_length=140,
+        prefill="full_name",
+        autocomplete="name",
+    )
+
+
+def street_address(hint: LazyString | str | None = None) -> Field:
+    """Street and house number in the city (``strasse``), the way the city's street ranges read
+    them (parking zones, pickup districts)."""
+    return Field(
+        "strasse",
+        FieldKind.TEXT,
+        _l("Straße und Hausnummer"),
+        hint=hint,
+        required_message=_l("Geben Sie Straße und Hausnummer an."),
+        max_length=120,
+        prefill="street",
+        autocomplete="street-address",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
-from server.forms.common_fields import contact_email
+from server.forms.common_fields import contact_email, full_name
 from server.forms.engine import (
     Choice,
     Condition,
@@ -79,15 +79,7 @@ DEFINITION = FormDefinition(
             "halter",
             _l("Halterin oder Halter"),
             (
-                Field(
-                    "name",
-                    FieldKind.TEXT,
-                    _l("Ihr Name"),
-                    required_message=_l("Geben Sie Ihren Namen an."),
-                    max_length=140,
-                    prefill="full_name",
-                    autocomplete="name",
-                ),
+                full_name(),
                 Field(
                     "anschrift",
                     FieldKind.TEXTAREA,

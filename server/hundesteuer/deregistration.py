@@ -20,7 +20,7 @@ from server.auth.roles import Role
 from server.db import insert_once, lock_row
 from server.extensions import db
 from server.formatting import city_time, city_today
-from server.forms.common_fields import contact_email
+from server.forms.common_fields import contact_email, full_name
 from server.forms.engine import (
     AssessContext,
     Assessment,
@@ -404,15 +404,7 @@ DEFINITION = FormDefinition(
                     max_length=32,
                     autocomplete="off",
                 ),
-                Field(
-                    "name",
-                    FieldKind.TEXT,
-                    _l("Ihr Name"),
-                    required_message=_l("Geben Sie Ihren Namen an."),
-                    max_length=140,
-                    prefill="full_name",
-                    autocomplete="name",
-                ),
+                full_name(),
                 contact_email(),
             ),
         ),

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
-from server.forms.common_fields import contact_email
+from server.forms.common_fields import contact_email, full_name, street_address
 from server.forms.engine import (
     AssessContext,
     Assessment,
@@ -155,25 +155,8 @@ DEFINITION = FormDefinition(
             "anschrift",
             _l("Wo wohnen Sie?"),
             (
-                Field(
-                    "name",
-                    FieldKind.TEXT,
-                    _l("Ihr Name"),
-                    required_message=_l("Geben Sie Ihren Namen an."),
-                    max_length=140,
-                    prefill="full_name",
-                    autocomplete="name",
-                ),
-                Field(
-                    "strasse",
-                    FieldKind.TEXT,
-                    _l("Straße und Hausnummer"),
-                    hint=_l("Ihre Hauptwohnung in der Stadt."),
-                    required_message=_l("Geben Sie Straße und Hausnummer an."),
-                    max_length=120,
-                    prefill="street",
-                    autocomplete="street-address",
-                ),
+                full_name(),
+                street_address(_l("Ihre Hauptwohnung in der Stadt.")),
                 contact_email(),
             ),
             assessed=True,
