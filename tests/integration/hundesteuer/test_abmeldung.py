@@ -359,6 +359,7 @@ def test_the_new_year_assesses_every_taxed_dog_once(app: Flask) -> None:
                 FormSubmission.service == "hundesteuer-abmeldung"
             )
         ).one()
+    assert reference is not None
     assert decide(app, reference)[0] == 302
     january = date(TODAY.year + 1, 1, 2)
     with app.test_request_context():
