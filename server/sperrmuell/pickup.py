@@ -196,3 +196,31 @@ def moment_label(moment: datetime) -> str:
     if str(locale).startswith("de"):
         return german_date_time(moment)
     return format_datetime(city_time(moment), format="short", locale=locale)
+
+
+def days_ahead(today: date | None = None) -> list[tuple[District, list[tuple[date, int]]]]:
+    """The depot's view: each district's offered pickup days from tomorrow on, with the
+    places taken (the tours to plan)."""
+    today = today or city_today()
+    table = rules()
+    found = []
+    for district in table.districts:
+        days = [
+            day
+            for day in table.pickup_days(
+                district, today - timedelta(days=table.earliest_after_days)
+            )
+            if day > today
+        ]
+        taken = day_slots.taken_on(district.calendar, days)
+        found.append((district, [(day, taken.get(day, 0)) for day in days]))
+    return found
+
+
+def pickups_tomorrow() -> int:
+    """The work overview's count: places taken on tomorrow's tours."""
+    tomorrow = city_today() + timedelta(days=1)
+    return sum(
+        day_slots.taken_on(district.calendar, [tomorrow]).get(tomorrow, 0)
+        for district in rules().districts
+    )

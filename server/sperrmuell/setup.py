@@ -1,16 +1,20 @@
 """Wires the bulky waste pickup into the app: the rules read once at start (a wrong file refuses
-the start), the order on the engine, and the job that cancels orders left unpaid."""
+the start), the order on the engine, the depot's pickup days with their places (a queue on
+the work overview counts tomorrow's pickups), and the job that cancels orders left unpaid."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from server.auth.roles import Role
+from server.backoffice.queues import Queue, register_queue
 from server.config import ConfigurationError
 from server.forms.registry import register_definition
 from server.jobs.catalogue import Job, register_job
 from server.sperrmuell import pickup, rules
 from server.sperrmuell.definition import DEFINITION
+from server.sperrmuell.views import bp
 
 
 def init_sperrmuell(app: Flask) -> None:
@@ -19,6 +23,16 @@ def init_sperrmuell(app: Flask) -> None:
     except ValueError as error:
         raise ConfigurationError(f"SPERRMUELL_FILE: {error}") from error
     register_definition(DEFINITION)
+    app.register_blueprint(bp)
+    register_queue(
+        Queue(
+            "sperrmuell-days",
+            _l("Sperrmüll: Abholungen morgen"),
+            Role.PUBLIC_WORKS,
+            pickup.pickups_tomorrow,
+            "sperrmuell_office.days",
+        )
+    )
     register_job(
         Job(
             "sperrmuell-unpaid",

@@ -73,6 +73,13 @@ def test_a_pickup_is_ordered_paid_planned_and_cancelled(
 
     make_clerk(live_server.app, username="baubetriebshof", roles=[Role.PUBLIC_WORKS])
     with clerk_desk(browser, live_server, "baubetriebshof") as desk:
+        # The tours: each district's days with their places, a day's link lists its orders.
+        desk.get_by_role("link", name=re.compile("Sperrmüll: Abholungen morgen")).click()
+        expect(desk.locator("#bezirk-mitte")).to_contain_text("Abfuhrbezirk Mitte")
+        assert_accessible(desk)
+        desk.locator("#bezirk-mitte").get_by_role("link", name=first_day).click()
+        expect(desk.get_by_role("link", name=reference)).to_be_visible()
+        desk.get_by_role("link", name="Arbeitsübersicht").click()
         desk.get_by_role("link", name="Sperrmüll-Abholungen").click()
         desk.get_by_role("link", name=reference).click()
         expect(desk.get_by_text("Heidestraße 17").first).to_be_visible()

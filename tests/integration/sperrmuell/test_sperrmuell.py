@@ -462,3 +462,26 @@ def test_a_place_taken_between_check_and_send_refuses_with_answers_kept(
     assert places_taken(app, day) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count(FormSubmission.id))) == 1
+
+
+def test_the_depot_sees_each_districts_days_with_their_places(app: Flask) -> None:
+    day = mitte_days(app)[0]
+    order(checking_client(app), {"sofa": 1}, day)
+    clerk = depot(app)
+    overview = text(clerk.get("/verwaltung/"))
+    assert "Sperrmüll: Abholungen morgen" in overview
+    page = clerk.get("/verwaltung/sperrmuell/abholtage")
+    assert page.status_code == 200
+    shown = text(page)
+    assert "Abfuhrbezirk Mitte: 12 Abholungen je Tag" in shown
+    assert "Abfuhrbezirk Nord: 10 Abholungen je Tag" in shown
+    html = page.get_data(as_text=True)
+    assert f"abholtag_von={day}&amp;abholtag_bis={day}" in html  # the day's orders
+    with app.test_request_context():
+        taken = dict(pickup.days_ahead()[0][1])
+    assert taken[date.fromisoformat(day)] == 1
+    # Only the depot.
+    make_clerk(app, username="kasse", roles=[Role.CASH_OFFICE])
+    other = checking_client(app)
+    log_in_clerk(other, "kasse")
+    assert other.get("/verwaltung/sperrmuell/abholtage").status_code == 403
