@@ -86,6 +86,16 @@ export function edited(form) {
   return names;
 }
 
+// Counted from the first keystroke, also before the form is bound to its draft (which waits for
+// the browser's store, e.g. right after htmx swapped in the step with the server's errors): an
+// answer typed then is never taken back by an older one from the draft.
+for (const type of ["input", "change"]) {
+  document.addEventListener(type, (event) => {
+    const target = /** @type {Field} */ (event.target);
+    if (target?.name && target.form) edited(target.form).add(target.name);
+  }, { capture: true });
+}
+
 /**
  * Fills the form from the draft. After the server sent a step back with errors, what it shows is
  * what was sent: it wins, unless `overwrite` (another tab or device changed the draft since).
