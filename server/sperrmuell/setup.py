@@ -1,6 +1,7 @@
 """Wires the bulky waste pickup into the app: the rules read once at start (a wrong file refuses
 the start), the order on the engine, the depot's pickup days with their places (a queue on
-the work overview counts tomorrow's pickups), and the job that cancels orders left unpaid."""
+the work overview counts tomorrow's pickups), the job that cancels orders left unpaid and the
+one that reminds of tomorrow's pickups."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from server.backoffice.queues import Queue, register_queue
 from server.config import ConfigurationError
 from server.forms.registry import register_definition
 from server.jobs.catalogue import Job, register_job
-from server.sperrmuell import pickup, rules
+from server.sperrmuell import pickup, reminders, rules
 from server.sperrmuell.definition import DEFINITION
 from server.sperrmuell.views import bp
 
@@ -43,6 +44,20 @@ def init_sperrmuell(app: Flask) -> None:
             counts=(("cancelled", _l("storniert")),),
         )
     )
+    register_job(
+        Job(
+            "sperrmuell-remind",
+            _l("An Sperrmüll-Abholungen von morgen erinnern"),
+            "0 15 * * *",
+            _l("täglich am Nachmittag"),
+            _remind,
+            counts=(("queued", _l("verschickt")),),
+        )
+    )
+
+
+def _remind() -> dict[str, int]:
+    return {"queued": reminders.send_reminders()}
 
 
 def _end_unpaid() -> dict[str, int]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from server.appointments import day_slots
 from server.appointments.models import BookableDay, DayBooking
@@ -22,7 +22,7 @@ from server.formatting import city_today
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.mail.models import OutboxMail
 from server.payments.models import Receivable, Refund
-from server.sperrmuell import pickup, rules
+from server.sperrmuell import pickup, reminders, rules
 from tests.checking_client import CheckingClient, checking_client, csrf_token, page_text
 from tests.conftest import LiveServer, empty_all_tables, make_test_app
 from tests.factories import make_clerk
@@ -485,3 +485,34 @@ def test_the_depot_sees_each_districts_days_with_their_places(app: Flask) -> Non
     other = checking_client(app)
     log_in_clerk(other, "kasse")
     assert other.get("/verwaltung/sperrmuell/abholtage").status_code == 403
+
+
+def test_the_day_before_the_citizen_is_reminded_once(app: Flask) -> None:
+    client = checking_client(app)
+    day = mitte_days(app)[0]
+    order(client, {"sofa": 1}, day)
+    submission = the_submission(app)
+    the_day_before = datetime.combine(
+        date.fromisoformat(day) - timedelta(days=1), time(16, 0), tzinfo=UTC
+    )
+    with app.test_request_context():
+        assert reminders.send_reminders(the_day_before - timedelta(days=2)) == 0  # not yet
+        assert reminders.send_reminders(the_day_before) == 1
+        assert reminders.send_reminders(the_day_before) == 0  # once
+        mail = db.session.scalars(
+            select(OutboxMail).where(OutboxMail.subject.like("Erinnerung:%"))
+        ).one()
+    assert mail.recipient == "erika@example.de"
+    assert f"Erinnerung: Sperrmüll-Abholung {submission.reference} morgen" == mail.subject
+    assert "morgen, Dienstag, " in mail.body
+    assert "bis 6 Uhr an den Straßenrand" in mail.body
+    # A cancelled pickup is not reminded of.
+    with app.test_request_context():
+        db.session.execute(delete(OutboxMail))
+        db.session.execute(
+            update(FormSubmission)
+            .where(FormSubmission.id == submission.id)
+            .values(status="storniert")
+        )
+        db.session.commit()
+        assert reminders.send_reminders(the_day_before) == 0
