@@ -81,6 +81,8 @@ def browser() -> requests.Session:
 class PrivatePostgres:
     """A PostgreSQL cluster of the drill's own: trust authentication for ``postgres``, no fsync
     (nothing here needs to survive the machine), listening on 127.0.0.1 at a free port.
+    Commits are synchronous as in production: a crashed server (``immediate``) must keep what
+    it confirmed, or the drill would lose a session the portal was told was stored.
 
     PostgreSQL refuses to run as root: when the tests run as root, ``initdb``, ``pg_ctl`` and
     the server run as the ``postgres`` user (``runuser``), in a folder handed to it."""
@@ -130,7 +132,7 @@ class PrivatePostgres:
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+            "-c fsync=off -c full_page_writes=off"
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w",
                   "-t", "30", "start")  # fmt: skip
