@@ -350,6 +350,26 @@ def test_the_end_to_end_id_names_the_collection_and_a_foreign_kassenzeichen_is_c
     assert clarification.reason == "unknown_reference"
 
 
+def next_year_under(mandate: SepaMandate, due: date) -> Receivable:
+    """Next year's tax, its collection asked for under the same mandate."""
+    with db.transaction() as session:
+        later = add_receivable(
+            session,
+            purpose="dog-tax",
+            amount_cents=9600,
+            description="Hundesteuer 2027",
+            debtor_name=mandate.debtor_name,
+            due_date=due,
+        )
+        request_collection(
+            session,
+            later.receivable,
+            Mandate(mandate.reference, mandate.debtor_name, mandate.debtor_iban, DAY),
+            due,
+        )
+    return later.receivable
+
+
 @pytest.mark.parametrize(("reason", "revoked"), [("AC04", True), ("MD06", True), ("AM04", False)])
 def test_a_return_reopens_the_receivable_and_tells_the_cash_office_why(
     ctx: Flask, reason: str, revoked: bool
@@ -387,23 +407,9 @@ def test_a_return_reopens_the_receivable_and_tells_the_cash_office_why(
     )
     # Nothing is collected again by itself; a revoked mandate collects nothing new either.
     assert direct_debit_file() is None
-    with db.transaction() as session:
-        later = add_receivable(
-            session,
-            purpose="dog-tax",
-            amount_cents=9600,
-            description="Hundesteuer 2027",
-            debtor_name=mandate.debtor_name,
-            due_date=DAY + timedelta(days=365),
-        )
-        request_collection(
-            session,
-            later.receivable,
-            Mandate(mandate.reference, mandate.debtor_name, mandate.debtor_iban, DAY),
-            DAY + timedelta(days=365),
-        )
+    later = next_year_under(mandate, DAY + timedelta(days=365))
     later_debit = db.session.scalar(
-        select(DirectDebit).where(DirectDebit.receivable_id == later.receivable.id)
+        select(DirectDebit).where(DirectDebit.receivable_id == later.id)
     )
     assert (later_debit is None) == revoked
 
@@ -414,31 +420,15 @@ def test_a_revoking_return_stops_the_mandates_collections_not_sent_yet(ctx: Flas
     receivables, asked = dog_tax((9600,))
     mandate = db.session.get(SepaMandate, debit_of(receivables[0]).mandate_id)
     assert mandate is not None
-    with db.transaction() as session:
-        later = add_receivable(
-            session,
-            purpose="dog-tax",
-            amount_cents=9600,
-            description="Hundesteuer 2027",
-            debtor_name=mandate.debtor_name,
-            due_date=DAY + timedelta(days=40),
-        )
-        request_collection(
-            session,
-            later.receivable,
-            Mandate(mandate.reference, mandate.debtor_name, mandate.debtor_iban, DAY),
-            DAY + timedelta(days=40),
-        )
+    later = next_year_under(mandate, DAY + timedelta(days=40))
     import_statement_file(statement("STMT-IN2", batch_credit("2026120100004714", asked)))
     import_statement_file(statement("STMT-BACK2", returned("2026120400000816", asked[0], "AC04")))
-    waiting = db.session.scalar(
-        select(DirectDebit).where(DirectDebit.receivable_id == later.receivable.id)
-    )
+    waiting = db.session.scalar(select(DirectDebit).where(DirectDebit.receivable_id == later.id))
     assert waiting is not None
     db.session.refresh(waiting)
     assert waiting.state == "cancelled"
     assert direct_debit_file() is None
-    assert balance(later.receivable).open_cents == 9600  # paid like any other notice
+    assert balance(later).open_cents == 9600  # paid like any other notice
 
 
 def test_the_same_return_imported_twice_or_in_two_statements_has_one_effect(ctx: Flask) -> None:
