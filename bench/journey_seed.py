@@ -23,12 +23,14 @@ import secrets
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyotp
 from flask import Flask, url_for
+
+from server.formatting import city_today
 
 BATCH = 500
 CLERK_ROLES = ("fines", "youth_office", "cash_office")
@@ -184,7 +186,7 @@ def seed_notices(count: int) -> list[dict[str, str]]:
     from server.extensions import db
 
     notices = []
-    due = date.today() + timedelta(days=14)
+    due = city_today() + timedelta(days=14)
     for start in range(0, count, BATCH):
         rows: list[dict[str, Any]] = [
             {
@@ -206,7 +208,7 @@ def seed_notices(count: int) -> list[dict[str, str]]:
 
 
 def kita_answers(index: int) -> dict[str, list[str]]:
-    begin = (date.today() + timedelta(days=60 + index % 200)).isoformat()
+    begin = (city_today() + timedelta(days=60 + index % 200)).isoformat()
     answers = {
         "kind_vorname": f"Kind{index}",
         "kind_nachname": "Muster",

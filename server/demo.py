@@ -7,11 +7,12 @@ authenticator app once, or asks `portal clerks code <username>` for the current 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from server.auth import second_factor
 from server.auth.clerks import create_clerk, find_clerk
 from server.auth.roles import Role
+from server.formatting import city_today
 from server.payments.receivables import count_receivables, create_receivable
 
 
@@ -131,7 +132,7 @@ def seed_demo_data() -> list[tuple[str, int, str]]:
                 amount_cents=notice.amount_cents,
                 description=notice.description,
                 debtor_name=notice.debtor_name,
-                due_date=date.today() + timedelta(days=14),
+                due_date=city_today() + timedelta(days=14),
             )
             created.append((new.receivable.kassenzeichen, notice.amount_cents, new.access_token))
     return created

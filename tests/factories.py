@@ -10,6 +10,7 @@ from flask import Flask
 from server.auth.clerks import create_clerk
 from server.auth.models import Clerk
 from server.auth.roles import Role
+from server.formatting import city_today
 
 DEFAULT_PASSWORD = "correct horse battery"
 # The enrolled TOTP secret of every clerk made here (unless told otherwise): log-in helpers
@@ -53,7 +54,7 @@ def make_receivable(
     due_in_days: int = 14,
 ) -> tuple[int, str, str]:
     """A receivable; returns its id, Kassenzeichen and the access token of its notice link."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from server.payments.receivables import create_receivable
 
@@ -63,7 +64,7 @@ def make_receivable(
             amount_cents=amount_cents,
             description=description,
             debtor_name=debtor_name,
-            due_date=date.today() + timedelta(days=due_in_days),
+            due_date=city_today() + timedelta(days=due_in_days),
         )
         return created.receivable.id, created.receivable.kassenzeichen, created.access_token
 
@@ -81,7 +82,7 @@ def make_fine_case(
 ) -> dict[str, str]:
     """A parking-fine case with its letter's credentials, as the letter prints them. The
     offence was ``days_ago`` days ago, unless ``offence_at`` (aware) says when."""
-    from datetime import UTC, date, timedelta
+    from datetime import UTC, timedelta
 
     from server.fines.cases import create_case, find_offence, receivable_of, sync_offences
     from server.fines.letters import issue_letter
@@ -101,7 +102,7 @@ def make_fine_case(
             holder_name=holder_name,
             holder_street="Hauptstraße 5",
             holder_postcode_city="12345 Musterstadt",
-            letter_date=date.today() - timedelta(days=letter_days_ago),
+            letter_date=city_today() - timedelta(days=letter_days_ago),
         )
         letter = issue_letter(case)
         receivable = receivable_of(case)

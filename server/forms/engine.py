@@ -22,6 +22,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from server.auth.roles import Role
+from server.formatting import city_today
 from server.privacy import PrivacyNotice
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ class AssessContext:
 
     trust_level: str | None = None
     birthdate: date | None = None
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=city_today)
     # The logged-in citizen's id (None: nobody logged in), for rules about what they sent
     # before (a dog deregistered must be one they registered).
     citizen_id: int | None = None

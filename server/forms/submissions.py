@@ -21,7 +21,7 @@ from werkzeug.datastructures import FileStorage
 from server.audit import log as audit
 from server.db import utcnow
 from server.extensions import db
-from server.formatting import city_time
+from server.formatting import city_time, city_today
 from server.forms import drafts, notices
 from server.forms import uploads as form_uploads
 from server.forms.engine import (
@@ -354,7 +354,7 @@ def _status_inputs(
             if day is None:
                 errors[spec.name] = _("Geben Sie ein Datum an, zum Beispiel 2026-08-01.")
                 continue
-            if day > date.today():
+            if day > city_today():
                 errors[spec.name] = _("Das Datum darf nicht in der Zukunft liegen.")
                 continue
             if spec.after_receipt and day < received:

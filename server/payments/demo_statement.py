@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 
+from server.formatting import city_today
 from server.payments.journal import ReceivableStatus
 from server.payments.receivables import list_receivables
 from server.payments.references import format_kassenzeichen
@@ -39,7 +40,7 @@ def _entry(index: int, amount_cents: int, detail: TransactionDetail, day: date) 
 def demo_statement(day: date | None = None, version: str = "001.08") -> bytes:
     """Pays the open receivables: the first by RF reference (as a GiroCode does), the next by
     Kassenzeichen typed into the text, one only partly; plus a transfer nobody can place."""
-    day = day or date.today()
+    day = day or city_today()
     entries: list[Entry] = []
     open_ones = [
         (r, b)

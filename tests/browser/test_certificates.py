@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from server.auth.roles import Role
 from server.certificates.documents import DocumentKind
 from server.extensions import db
+from server.formatting import city_today
 from server.payments.models import Refund
 from tests.browser.conftest import assert_accessible, clerk_desk, visit
 from tests.conftest import LiveServer, serving
@@ -233,7 +233,7 @@ def test_a_new_user_orders_certificates_and_the_registry_office_works_them(
         desk.get_by_role("button", name="Stand speichern").click()
         expect(desk.locator(".kern-alert--danger")).to_contain_text("Versanddatum")
         desk.get_by_label("Ausgestellt und versandt", exact=True).check()
-        desk.get_by_label(re.compile("Versanddatum")).fill(date.today().isoformat())
+        desk.get_by_label(re.compile("Versanddatum")).fill(city_today().isoformat())
         desk.get_by_role("button", name="Stand speichern").click()
         expect(desk.locator(".kern-subline")).to_contain_text("Ausgestellt und versandt")
         assert_accessible(desk)

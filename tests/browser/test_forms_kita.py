@@ -4,7 +4,7 @@ features); the youth office makes an offer, and the parent sees it."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -14,6 +14,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, Playwright, expect
 
 from server.auth.roles import Role
+from server.formatting import city_today
 from server.mail.outbox import send_pending
 from tests.browser.conftest import PHONE, assert_accessible, clerk_desk, visit
 from tests.conftest import LiveServer
@@ -27,7 +28,7 @@ def weiter(page: Page) -> None:
 def test_kita_registration_from_start_to_the_offer(
     phone: Page, live_server: LiveServer, browser: Browser, playwright: Playwright
 ) -> None:
-    start = (date.today() + timedelta(days=120)).isoformat()
+    start = (city_today() + timedelta(days=120)).isoformat()
     visit(phone, "/dienste/kita")
     expect(phone.get_by_role("heading", name="Was Sie brauchen")).to_be_visible()
     phone.get_by_role("link", name="Jetzt starten").click()

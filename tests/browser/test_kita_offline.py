@@ -5,7 +5,7 @@ number appears, and the youth office has the registration exactly once."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from server.auth.roles import Role
 from server.extensions import db
+from server.formatting import city_today
 from server.forms.models import FormSubmission, FormUpload
 from tests.browser.conftest import (
     assert_accessible,
@@ -77,7 +78,7 @@ def test_kita_registration_with_the_network_cut_in_the_middle(
         # No second guardian: the step for that person is passed over offline too.
         _weiter(phone, "Gewünschte Betreuung")
         phone.get_by_label("Gewünschter Beginn").fill(
-            (date.today() + timedelta(days=200)).isoformat()
+            (city_today() + timedelta(days=200)).isoformat()
         )
         phone.get_by_label("bis 35 Stunden").check()
         _weiter(phone, "Wunsch-Kitas")
@@ -148,7 +149,7 @@ def test_kita_registration_online_with_a_photo_sent_whole_from_the_draft(
     phone.get_by_label("E-Mail-Adresse").fill("jana@example.org")
     phone.get_by_label("Nein").check()
     _weiter(phone, "Gewünschte Betreuung")
-    phone.get_by_label("Gewünschter Beginn").fill((date.today() + timedelta(days=90)).isoformat())
+    phone.get_by_label("Gewünschter Beginn").fill((city_today() + timedelta(days=90)).isoformat())
     phone.get_by_label("bis 45 Stunden").check()
     _weiter(phone, "Wunsch-Kitas")
     phone.get_by_label("Erster Wunsch").select_option(label="Kita Pusteblume, Wiesenstraße 40")

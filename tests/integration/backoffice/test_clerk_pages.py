@@ -13,7 +13,6 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,6 +21,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from server.auth.roles import Role
+from server.formatting import city_today
 from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.factories import make_clerk, make_fine_case, make_receivable
 from tests.integration.certificates.test_certificates import citizen_browser
@@ -194,7 +194,7 @@ def applications_in_several_states(app: Flask, clerk: CheckingClient) -> None:
     citizen = citizen_browser(app, trust="high")  # § 6 Abs. 3 PStV: the eID
     walk_order(citizen, **{"urkunde:zweck": "rente"})
     submit_order(citizen)
-    set_status(clerk, "urkunden", "versandt", versanddatum=date.today().isoformat())
+    set_status(clerk, "urkunden", "versandt", versanddatum=city_today().isoformat())
 
 
 def set_status(clerk: CheckingClient, service: str, status: str, **inputs: str) -> None:

@@ -20,6 +20,7 @@ from server.audit.models import AuditEntry
 from server.auth.models import Citizen
 from server.auth.roles import Role
 from server.extensions import db
+from server.formatting import city_today
 from server.forms import payment
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.mail.models import OutboxMail
@@ -33,7 +34,7 @@ from tests.integration.helpers import log_in_clerk
 from tests.threads import Wait, times, together
 
 ORDER = "/antraege/urkunden"
-TODAY = date.today()
+TODAY = city_today()
 
 
 def text_of(response: TestResponse) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.extensions import db
+from server.formatting import city_today
 from server.mail.models import OutboxMail
 from server.payments.direct_debits import Mandate, direct_debit_file, request_collection
 from server.payments.models import (
@@ -54,7 +55,7 @@ def make_clarification(
             source_ref=portal.unique("race-clarification-"),
             receivable_id=receivable_id,
             amount_cents=1234,
-            booking_date=date.today(),
+            booking_date=city_today(),
             debtor_name="Verein Heimatfreunde",
             debtor_iban=IBAN,
             remittance="Spende Stadtfest",
@@ -177,7 +178,7 @@ def test_credit_transfer_file(portal: Portal) -> None:
 
 
 def statement_for(portal: Portal, kassenzeichen: str, rf_reference: str, cents: int) -> bytes:
-    day = date.today()
+    day = city_today()
     entry = Entry(
         entry_ref=portal.unique("RACE-"),
         amount_cents=cents,
@@ -288,13 +289,13 @@ def test_direct_debit_file(portal: Portal) -> None:
                 amount_cents=9600 + index,
                 description="Hundesteuer",
                 debtor_name="Erika Mustermann",
-                due_date=date.today(),
+                due_date=city_today(),
             )
             request_collection(
                 session,
                 created.receivable,
-                Mandate(f"HST-RACE-{index}", "Erika Mustermann", IBAN, date.today()),
-                date.today(),
+                Mandate(f"HST-RACE-{index}", "Erika Mustermann", IBAN, city_today()),
+                city_today(),
             )
         session.flush()
         debit_ids = list(session.scalars(select(DirectDebit.id)))
@@ -317,13 +318,13 @@ def test_one_return_in_parallel_statements(portal: Portal) -> None:
                 amount_cents=9600,
                 description="Hundesteuer 2026",
                 debtor_name="Erika Mustermann",
-                due_date=date.today(),
+                due_date=city_today(),
             )
             request_collection(
                 session,
                 created.receivable,
-                Mandate(portal.unique("HST-RETURN-"), "Erika Mustermann", IBAN, date.today()),
-                date.today(),
+                Mandate(portal.unique("HST-RETURN-"), "Erika Mustermann", IBAN, city_today()),
+                city_today(),
             )
         receivable_id = created.receivable.id
         debit_id = session.scalar(

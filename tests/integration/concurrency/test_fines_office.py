@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from server.audit.models import AuditEntry
 from server.auth.roles import Role
 from server.fines.models import CaseEvent, CaseKind, FineCase, StatementKind, Upload
+from server.formatting import city_today
 from server.payments.models import Receivable
 from tests.factories import make_fine_case
 from tests.integration.concurrency.harness import (
@@ -158,7 +159,7 @@ def test_new_letters(portal: Portal) -> None:
                 holder_name="Erika Mustermann",
                 holder_street="Hauptstraße 5",
                 holder_postcode_city="12345 Musterstadt",
-                letter_date=date.today(),
+                letter_date=city_today(),
             )
             case_ids.append(case.id)
     tokens: dict[int, dict[str, str]] = {}

@@ -9,6 +9,7 @@ from werkzeug.test import TestResponse
 
 from server.extensions import db
 from server.fines.models import FineCase
+from server.formatting import city_today
 from server.payments.statement_import import import_statement_file
 from server.payments.statements.camt053_writer import write_camt053
 from server.payments.statements.model import Entry, Statement, TransactionDetail
@@ -222,15 +223,14 @@ def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
 
 
 def test_a_girocode_transfer_in_the_bank_statement_closes_the_case(app: Flask) -> None:
-    from datetime import date
 
     case = make_fine_case(app)
     amount = int(case["amount_cents"])
     statement = Statement(
         statement_id="S-FINE",
         account_iban=app.config["PAYEE_IBAN"],
-        from_date=date.today(),
-        to_date=date.today(),
+        from_date=city_today(),
+        to_date=city_today(),
         opening_balance_cents=0,
         closing_balance_cents=amount,
         entries=(
@@ -238,7 +238,7 @@ def test_a_girocode_transfer_in_the_bank_statement_closes_the_case(app: Flask) -
                 entry_ref="E1",
                 amount_cents=amount,
                 credit=True,
-                booking_date=date.today(),
+                booking_date=city_today(),
                 details=(
                     TransactionDetail(
                         amount_cents=amount,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pypdfium2
@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse
 from server.auth.models import Citizen
 from server.auth.roles import Role
 from server.extensions import db
+from server.formatting import city_today
 from server.forms.submissions import submissions_of
 from tests.checking_client import CheckingClient, check_page, checking_client, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
@@ -26,7 +27,7 @@ from tests.integration.helpers import log_in_clerk
 from tests.threads import Wait, times, together
 
 KITA = "/antraege/kita-anmeldung"
-TOMORROW = (date.today() + timedelta(days=30)).isoformat()
+TOMORROW = (city_today() + timedelta(days=30)).isoformat()
 JSON = {"Accept": "application/json"}
 
 
@@ -130,7 +131,7 @@ def test_the_no_js_step_flow_reaches_a_confirmation(client: CheckingClient) -> N
     assert confirmation.status_code == 200
     assert confirmation.headers["Cache-Control"] == "no-store"
     body = text_of(confirmation)
-    assert f"KITA-{date.today().year}-" in body
+    assert f"KITA-{city_today().year}-" in body
     assert "Eingegangen" in body
     # The draft is gone: the form starts empty again.
     assert client.get(f"{KITA}/pruefen").status_code == 302
@@ -397,7 +398,7 @@ def test_no_js_uploads_stay_with_the_draft_across_errors(client: CheckingClient)
 
 def test_the_clerk_filters_and_the_parent_sees_the_status(client: CheckingClient) -> None:
     app = client.application
-    later = (date.today() + timedelta(days=200)).isoformat()
+    later = (city_today() + timedelta(days=200)).isoformat()
     first = json_submit(client, all_kita_answers(), str(uuid.uuid4())).get_json()
     second = json_submit(
         client,

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from flask import Flask
 from sqlalchemy import event, insert, text
 
 from server.extensions import db
+from server.formatting import city_today
 from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.factories import make_clerk, make_fine_case, make_receivable
@@ -61,7 +62,7 @@ def _receivable_rows(count: int) -> list[dict[str, Any]]:
                 "debtor_name": f"Person {number}",
                 "amount_cents": 1000 + number % 5000,
                 "currency": "EUR",
-                "due_date": date.today() + timedelta(days=14),
+                "due_date": city_today() + timedelta(days=14),
             }
         )
     return rows
@@ -101,7 +102,7 @@ def _fill(app: Flask) -> Filled:
                         "place": "Marktplatz",
                         "plate": f"MU-Q {number}",
                         "amount_cents": offence.amount_cents,
-                        "deadline": date.today(),
+                        "deadline": city_today(),
                         "holder_name": f"Person {number}",
                         "holder_street": "Hauptstraße 5",
                         "holder_postcode_city": "12345 Musterstadt",

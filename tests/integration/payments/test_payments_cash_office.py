@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from bs4 import BeautifulSoup
 from werkzeug.http import parse_options_header
 from werkzeug.test import TestResponse
 
 from server.auth.roles import Role
+from server.formatting import city_today
 from tests.checking_client import CheckingClient, csrf_token
 from tests.factories import make_clerk, make_receivable
 from tests.integration.helpers import log_in_clerk
@@ -114,7 +114,7 @@ def test_a_file_that_is_not_a_statement_gets_a_clear_error(client: CheckingClien
 
 def test_the_days_export_downloads_as_csv_and_json(client: CheckingClient) -> None:
     cash_clerk(client)
-    today = date.today().isoformat()
+    today = city_today().isoformat()
     csv_file = client.get(f"/verwaltung/kasse/export?datum={today}&format=csv")
     assert csv_file.mimetype == "text/csv"
     disposition, options = parse_options_header(csv_file.headers["Content-Disposition"])

@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from server.extensions import db
+from server.formatting import city_today
 from server.payments.models import Booking, OnlinePayment
 from server.payments.providers.xbezahldienste import SIGNATURE_HEADER, sign_notification
 from server.payments.sandbox import platform
@@ -150,8 +151,6 @@ def test_amounts_and_currencies_are_checked_when_receivables_are_made(app: Flask
         with pytest.raises(AmountError):
             make_receivable(app, amount_cents=cents)
     with app.app_context():
-        from datetime import date
-
         from server.payments.receivables import create_receivable
 
         with pytest.raises(ReceivableError, match="EUR"):
@@ -160,7 +159,7 @@ def test_amounts_and_currencies_are_checked_when_receivables_are_made(app: Flask
                 amount_cents=100,
                 description="x",
                 debtor_name="y",
-                due_date=date.today(),
+                due_date=city_today(),
                 currency="USD",
             )
 

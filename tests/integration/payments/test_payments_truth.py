@@ -5,7 +5,6 @@ payment on the page, as a PDF and once by mail."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pypdfium2
 from flask import Flask
@@ -13,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from server.extensions import db
 from server.fines.models import CaseStatus, FineCase
+from server.formatting import city_today
 from server.mail.models import OutboxMail
 from server.payments import events
 from server.payments.closing import close_receivable
@@ -76,8 +76,8 @@ def statement_paying(app: Flask, case: dict[str, str]) -> bytes:
             Statement(
                 statement_id="S-PROOF",
                 account_iban=app.config["PAYEE_IBAN"],
-                from_date=date.today(),
-                to_date=date.today(),
+                from_date=city_today(),
+                to_date=city_today(),
                 opening_balance_cents=0,
                 closing_balance_cents=amount,
                 entries=(
@@ -85,7 +85,7 @@ def statement_paying(app: Flask, case: dict[str, str]) -> bytes:
                         entry_ref="E-PROOF-1",
                         amount_cents=amount,
                         credit=True,
-                        booking_date=date.today(),
+                        booking_date=city_today(),
                         details=(
                             TransactionDetail(
                                 amount_cents=amount,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from server.auth.roles import Role
+from server.formatting import city_today
 from server.forms.definitions.kita import DEFINITION as KITA
 from server.forms.engine import (
     Choice,
@@ -33,7 +34,7 @@ TEST_PRIVACY = PrivacyNotice(
     recipients=("Niemand.",),
 )
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (city_today() + timedelta(days=1)).isoformat()
 
 
 def kita_answers(**changes: list[str]) -> dict[str, list[str]]:
@@ -110,7 +111,7 @@ def test_a_question_under_a_condition_is_required_only_then(app_context: Flask) 
     [
         ({"kind_geburtsdatum": ["2099-01-01"]}, "kind_geburtsdatum", "nicht in der Zukunft"),
         ({"kind_geburtsdatum": ["1.3.2024"]}, "kind_geburtsdatum", "Geben Sie ein Datum an"),
-        ({"beginn": [date.today().isoformat()]}, "beginn", "muss in der Zukunft liegen"),
+        ({"beginn": [city_today().isoformat()]}, "beginn", "muss in der Zukunft liegen"),
         ({"eltern_email": ["erika"]}, "eltern_email", "E-Mail-Adresse wie"),
         ({"eltern_telefon": ["call me"]}, "eltern_telefon", "Telefonnummer wie"),
         ({"eltern_plz_ort": ["Musterstadt"]}, "eltern_plz_ort", "fünfstellige Postleitzahl"),
