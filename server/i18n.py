@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode
 
+from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, get_translations
@@ -57,8 +59,8 @@ def speaking(language: str) -> Iterator[None]:
 
 
 def current_language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "de"
+    kept = _kept_locale()
+    return kept[0].language if kept else "de"
 
 
 def language_tag() -> str:
@@ -96,20 +98,32 @@ def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
     return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
-def _translations() -> NullTranslations:
-    """The catalogue of the locale in force, as Flask-Babel's ``get_translations()`` finds it,
-    kept on ``g`` for the rest of the request: a page asks about fifty times, and each of
-    Flask-Babel's look-ups walks the request's context nine times (issue 17). A ``force_locale``
-    block (``speaking``) sets another locale object, which finds its own catalogue."""
+def _kept_locale() -> tuple[Locale, NullTranslations] | None:
+    """The locale in force and its catalogue, as Flask-Babel's ``get_locale()`` and
+    ``get_translations()`` find them, kept on ``g`` for the rest of the request: a page asks
+    about fifty times, and each of Flask-Babel's look-ups walks the request's context nine
+    times (issue 17). What is kept holds while Flask-Babel's locale object on ``g`` is the one
+    it was found for; a ``force_locale`` block (``speaking``) sets another, which finds its own.
+    None without an app context."""
+    try:
+        kept: tuple[SimpleNamespace, Locale, NullTranslations] | None = g.get(
+            "_portal_translations"
+        )
+    except RuntimeError:
+        return None
+    if kept is not None and getattr(kept[0], "babel_locale", None) is kept[1]:
+        return kept[1], kept[2]
     locale = get_locale()
-    if locale is None:  # no request or app context: Flask-Babel's null translations
-        return get_translations()
-    kept: tuple[object, NullTranslations] | None = g.get("_portal_translations")
-    if kept is not None and kept[0] is locale:
-        return kept[1]
+    if locale is None:
+        return None
     translations = get_translations()
-    g._portal_translations = (locale, translations)
-    return translations
+    g._portal_translations = (g._flask_babel, locale, translations)
+    return locale, translations
+
+
+def _translations() -> NullTranslations:
+    kept = _kept_locale()
+    return get_translations() if kept is None else kept[1]
 
 
 def init_i18n(app: Flask) -> None:

@@ -25,6 +25,7 @@ from server.i18n import current_language
 from server.security import BLANK_COPY_HEADER, csp_nonce, is_logged_in
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 _KEY = "portal_page_cache"
 # Letters only: nothing escapes them, in an attribute, in JSON or in text.
@@ -76,30 +77,47 @@ def _may_keep() -> bool:
     return bool(g.get("public_resource")) or not is_logged_in()
 
 
-def _filled(page: str) -> str:
-    page = page.replace(NONCE_MARK, csp_nonce())
-    if CSRF_MARK in page:
-        page = page.replace(CSRF_MARK, str(generate_csrf()))
-    return page
-
-
-def _rendered_with_marks(view: F, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
-    """The view's page with marks for nonce and token, and whether a real token still got in
-    (a form's own ``csrf_token`` field asks Flask-WTF directly, which notes it in ``g``): such
-    a page is served, with its marks filled in, but never kept."""
+def rendered_with_marks(render: Callable[[], T]) -> tuple[T, bool]:
+    """What ``render`` gives with marks for nonce and token, and whether a real token still
+    got in (a form's own ``csrf_token`` field asks Flask-WTF directly, which notes it in ``g``):
+    such a result must not be kept. Within a page being rendered to be kept, a part rendered
+    this way leaves the nonce and token that page had so far as they were."""
     earlier_token = g.pop(CSRF_FIELD, None)
+    outer = (g.pop("rendering_kept_page", None), g.pop("csp_nonce", None))
     g.rendering_kept_page = True
     g.csp_nonce = NONCE_MARK
     try:
-        rendered = view(*args, **kwargs)
+        rendered = render()
     finally:
         g.pop("rendering_kept_page", None)
         g.pop("csp_nonce", None)
+        for name, value in zip(("rendering_kept_page", "csp_nonce"), outer, strict=True):
+            if value is not None:
+                setattr(g, name, value)
     personal = CSRF_FIELD in g
     if earlier_token is not None and not personal:
         setattr(g, CSRF_FIELD, earlier_token)
-    if isinstance(rendered, str):
-        rendered = _filled(rendered) if personal else rendered
+    return rendered, personal
+
+
+def filled(page: str) -> str:
+    """A kept page or part with this response's nonce and token in place of the marks; left
+    with its marks while a page is rendered to be kept (that page's own filling does it)."""
+    if g.get("rendering_kept_page"):
+        return page
+    if NONCE_MARK in page:
+        page = page.replace(NONCE_MARK, csp_nonce())
+    if CSRF_MARK in page:
+        # Flask-WTF notes the token it made for this request in ``g``: asking it again costs
+        # a dozen look-ups of its settings, for each kept part of a page.
+        page = page.replace(CSRF_MARK, str(g.get(CSRF_FIELD) or generate_csrf()))
+    return page
+
+
+def _rendered_page(view: F, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
+    rendered, personal = rendered_with_marks(lambda: view(*args, **kwargs))
+    if isinstance(rendered, str) and personal:
+        rendered = filled(rendered)
     return rendered, personal
 
 
@@ -117,12 +135,12 @@ def kept_page(view: F) -> F:
         key = (request.url, current_language())
         page = pages.get(key)
         if page is None:
-            rendered, personal = _rendered_with_marks(view, *args, **kwargs)
+            rendered, personal = _rendered_page(view, *args, **kwargs)
             if not isinstance(rendered, str) or personal:
                 return rendered
             page = rendered
             pages.put(key, page)
-        return _filled(page)
+        return filled(page)
 
     return wrapper  # type: ignore[return-value]
 

@@ -10,6 +10,7 @@ from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
 
 from server.i18n import current_language
+from server.page_cache import filled, rendered_with_marks
 from server.web.catalogue import start_page_services
 from server.web.icons import service_icon
 
@@ -25,18 +26,21 @@ def start_tiles() -> Markup:
     )
 
 
-def per_language(name: str, render: Callable[[], str]) -> Markup:
-    """A part of every page that depends only on the language (the footer's legal links, the
-    drafts' texts, the banners), rendered by ``render`` (a macro) once per language and kept:
-    a third of a personal page's template was these."""
-    kept: dict[tuple[str, str, str], Markup] = current_app.extensions[_KEY]
-    key = (current_language(), request.script_root, name)
-    if not current_app.debug and key in kept:
-        return kept[key]
-    fragment = Markup(render())  # noqa: S704  # nosec B704  # a macro's output: escaped by Jinja
-    if not current_app.debug:
-        kept[key] = fragment
-    return fragment
+def per_language(name: str, render: Callable[..., str], *arguments: str | bool) -> Markup:
+    """A part of every page that depends only on the language (the head's assets, the footer's
+    legal links, the drafts' texts, the banners), rendered by ``render`` (a macro) once per
+    language and ``arguments`` (passed to it) and kept: these were half of a personal page's
+    template. The part is kept with marks in place of the CSP nonce and the CSRF token
+    (``server/page_cache.py``), which every response fills with its own."""
+    kept: dict[tuple[str | bool, ...], str] = current_app.extensions[_KEY]
+    key = (current_language(), request.script_root, name, *arguments)
+    fragment = None if current_app.debug else kept.get(key)
+    if fragment is None:
+        fragment, personal = rendered_with_marks(lambda: render(*arguments))
+        fragment = str(fragment)
+        if not current_app.debug and not personal:
+            kept[key] = fragment
+    return Markup(filled(fragment))  # noqa: S704  # nosec B704  # a macro's output: escaped by Jinja
 
 
 def init_fragments(app: Flask) -> None:

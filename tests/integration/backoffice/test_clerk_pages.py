@@ -240,7 +240,7 @@ def appointments_in_several_states(app: Flask) -> None:
         office.no_show(ids[4])
         office.no_show(ids[0])
     closed = today() + timedelta(days=2)
-    booked(app, place, closed, 9, email="erika@example.de")
+    booked(app, place, closed, 9, email="max@example.de")
     with app.test_request_context("/"):
         office.close_day(place.location_id, closed, "Betriebsausflug", clerk="pruefer")
     setup_in_several_states(app, place.location_id)
