@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def opened_case_page(app: Flask, client: FlaskClient, letters_dir: Path) -> str:
     """Seed as for Lighthouse, open the letter's link with the client; the case page's path."""
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:  # run as a script: the repository root must be importable
+        sys.path.insert(0, root)
     from bench.lighthouse_seed import seed
 
     opened = client.get(seed(app, letters_dir)["letter_path"], follow_redirects=True)
