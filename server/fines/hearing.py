@@ -4,11 +4,12 @@ status."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.audit import log as audit
@@ -143,14 +144,20 @@ def statement_by_submission(case: FineCase, submission_id: str) -> HearingStatem
     )
 
 
-def latest_statement(case: FineCase) -> HearingStatement | None:
-    """The statement the case stands on now: the last one received."""
-    return db.session.scalar(
+@functools.cache
+def _latest_statement() -> Select[tuple[HearingStatement]]:
+    """Built once per process: every case page asks (issue 17)."""
+    return (
         select(HearingStatement)
-        .where(HearingStatement.case_id == case.id)
+        .where(HearingStatement.case_id == bindparam("case_id"))
         .order_by(HearingStatement.id.desc())
         .limit(1)
     )
+
+
+def latest_statement(case: FineCase) -> HearingStatement | None:
+    """The statement the case stands on now: the last one received."""
+    return db.session.scalar(_latest_statement(), {"case_id": case.id})
 
 
 def payment_offered_after(statement: HearingStatement | None) -> bool:

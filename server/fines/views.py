@@ -114,13 +114,13 @@ def _visible(aktenzeichen: str) -> FineCase:
 
 @bp.route("/bussgeld/fall/<aktenzeichen>")
 def case(aktenzeichen: str) -> ResponseReturnValue:
-    found = cases.find_by_aktenzeichen(aktenzeichen)
+    with_receivable = cases.find_with_receivable(aktenzeichen)
+    found, receivable = with_receivable or (None, None)
     if found is None or not access.may_see(found):
         # A link sent from another device: ask for the letter's code, the same way whether or
         # not the Aktenzeichen exists.
         form = CaseAccessForm(data={"aktenzeichen": cases.normalise_aktenzeichen(aktenzeichen)})
         return render_page("views/fines/access.html", form=form, wrong=False, needs_code=True), 403
-    receivable = cases.receivable_of(found)
     current = balance(receivable) if receivable else None
     days_left = (found.deadline - city_today()).days
     reason = proof.closing_reason(receivable) if receivable else None

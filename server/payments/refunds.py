@@ -3,13 +3,14 @@ by SEPA credit transfer in a pain.001 file for the city's bank. Both are journal
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
 
 from flask import current_app
 from lxml import etree
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from server.audit import log as audit
 from server.db import lock_row, utcnow
@@ -221,13 +222,17 @@ def refund_receivable(
     return refund
 
 
+@functools.cache
+def _refunds_of() -> Select[tuple[Refund]]:
+    """Built once per process: every page showing a receivable asks (issue 17)."""
+    return (
+        select(Refund).where(Refund.receivable_id == bindparam("receivable_id")).order_by(Refund.id)
+    )
+
+
 def refunds_of(receivable: Receivable) -> list[Refund]:
     """What was paid back of a receivable, oldest first: for the citizen's and the clerk's view."""
-    return list(
-        db.session.scalars(
-            select(Refund).where(Refund.receivable_id == receivable.id).order_by(Refund.id)
-        )
-    )
+    return list(db.session.scalars(_refunds_of(), {"receivable_id": receivable.id}))
 
 
 def pending_transfers() -> list[Refund]:
