@@ -20,6 +20,7 @@ Outside an application (unit tests of the PDF renderers, scripts) the zone is th
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -113,5 +114,11 @@ def euro(cents: int, locale: str | None = None) -> str:
     """The amount as a language writes it: ``"1.234,56 €"`` in German (a no-break space before
     the sign), ``"€1,234.56"`` in English. In ``locale``, else in the reader's language
     (Flask-Babel's locale), else in German; official German papers (PDFs) pass ``"de"``."""
-    chosen = locale or get_locale() or "de"
-    return str(format_currency(Decimal(cents) / 100, "EUR", locale=chosen))
+    return _euro(cents, str(locale or get_locale() or "de"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _euro(cents: int, locale: str) -> str:
+    # Babel reads the locale's currency pattern and rounds through Decimal on every call; a
+    # page shows the same few amounts again and again (issue 17).
+    return str(format_currency(Decimal(cents) / 100, "EUR", locale=locale))

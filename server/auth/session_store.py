@@ -31,7 +31,7 @@ from flask import Flask, Request, Response, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
 from server.auth.models import WebSession
@@ -263,13 +263,15 @@ def absolute_timeout(app: Flask) -> timedelta:
     return timedelta(minutes=app.config["SESSION_ABSOLUTE_MINUTES"])
 
 
+# Every request with a session cookie reads its row: the statement is built once (issue 17).
+_LOAD = select(_table.c.data, _table.c.created_at, _table.c.last_seen_at).where(
+    _table.c.id == bindparam("digest")
+)
+
+
 def _load(digest: str) -> Any:
     with db.engine.connect() as connection:
-        return connection.execute(
-            select(_table.c.data, _table.c.created_at, _table.c.last_seen_at).where(
-                _table.c.id == digest
-            )
-        ).first()
+        return connection.execute(_LOAD, {"digest": digest}).first()
 
 
 def _insert(digest: str, values: dict[str, Any]) -> None:
