@@ -678,6 +678,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="then the statement import of N camt.053 entries (bench/statement_import.py on a "
         "throwaway SQLite database; 100000 for the issue's figure)",
     )
+    parser.add_argument(
+        "--import-postgres-url",
+        metavar="URL",
+        help="with --import-entries: the same import again on a throwaway database of this "
+        "PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres)",
+    )
     # For testing the bench itself, e.g. --portal-app bench.hello:app while the portal
     # does not start; not shown in --help.
     parser.add_argument("--portal-app", default=DEFAULT_PORTAL_APP, help=argparse.SUPPRESS)
@@ -764,25 +770,43 @@ def run_followers(
 
 
 def run_import(args: argparse.Namespace, results: dict[str, Any]) -> bool:
-    """``bench/statement_import.py`` in a process of its own (its peak memory is its own);
-    its lines are printed and kept in the results."""
+    """``bench/statement_import.py`` in a process of its own (its peak memory is its own), on
+    SQLite and, with ``--import-postgres-url``, on PostgreSQL; its lines are printed and kept in
+    the results."""
+    ok = import_on(args, results, "statement_import", "SQLite", None)
+    if args.import_postgres_url:
+        with journey_mix().throwaway_database(args.import_postgres_url) as url:
+            url = journey_mix().sqlalchemy_url(url)
+            ok = import_on(args, results, "statement_import_postgresql", "PostgreSQL", url) and ok
+    return ok
+
+
+def import_on(
+    args: argparse.Namespace,
+    results: dict[str, Any],
+    key: str,
+    label: str,
+    database_url: str | None,
+) -> bool:
     command = [
         sys.executable,
         str(BENCH_DIR / "statement_import.py"),
         "--entries",
         str(args.import_entries),
     ]
-    log(f"[import] {' '.join(command[1:])}")
+    if database_url:
+        command += ["--database-url", database_url]
+    log(f"[import] {' '.join(command[1:3])} ... on {label}")
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = [line for line in finished.stdout.splitlines() if line.strip()]
-    results["statement_import"] = {"lines": lines, "returncode": finished.returncode}
+    results[key] = {"lines": lines, "returncode": finished.returncode}
     if not args.json:
         print()
-        print("Statement import")
+        print(f"Statement import, {label}")
         for line in lines:
             print(line)
     if finished.returncode != 0:
-        log(f"error: statement import failed:\n{finished.stderr[-2000:]}")
+        log(f"error: statement import on {label} failed:\n{finished.stderr[-2000:]}")
     return finished.returncode == 0
 
 
