@@ -45,7 +45,7 @@ from typing import Any
 
 from flask import current_app
 from schwifty import IBAN
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from server.audit import log as audit
@@ -53,7 +53,7 @@ from server.db import BULK_CHUNK, insert_once, utcnow
 from server.extensions import db
 from server.logs import get_logger
 from server.payments import debit_returns
-from server.payments.bulk import any_of, rows_of
+from server.payments.bulk import any_of, insert_rows, rows_of
 from server.payments.journal import Balance, Batch, balance_columns
 from server.payments.models import (
     Booking,
@@ -134,9 +134,12 @@ class _Ledger:
     # Letter counts of the names compared for suggestions (length, counts), by name.
     letters: dict[str, tuple[int, Counter[str]]] = field(default_factory=dict)
     # Clarifications to insert together at the end of the statement.
-    clarifications: list[dict[str, object]] = field(default_factory=list)
+    clarifications: list[tuple[object, ...]] = field(default_factory=list)
     # The city's collections the payments name by end-to-end id, by id.
     debits: dict[int, _Debit] = field(default_factory=dict)
+    # The receivable each payment names (by ``id`` of the detail), or None: worked out once,
+    # what it is matched against does not change while the chunk is booked.
+    matched: dict[int, int | None] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -177,14 +180,15 @@ def _account(account: str) -> str:
 
 def _texts(detail: TransactionDetail) -> str:
     return " ".join(
-        part
-        for part in (
-            detail.creditor_reference,
-            detail.end_to_end_id,
-            detail.remittance_text,
-            detail.raw_text,
+        filter(
+            None,
+            (
+                detail.creditor_reference,
+                detail.end_to_end_id,
+                detail.remittance_text,
+                detail.raw_text,
+            ),
         )
-        if part
     )
 
 
@@ -206,6 +210,15 @@ def debit_of(detail: TransactionDetail, ledger: _Ledger) -> _Debit | None:
 def match_receivable(detail: TransactionDetail, ledger: _Ledger) -> int | None:
     """The receivable a payment names, or None when it names none or several. A collection's
     end-to-end id names its receivable, unless the texts name another one."""
+    key = id(detail)
+    if key in ledger.matched:
+        return ledger.matched[key]
+    found = _match(detail, ledger)
+    ledger.matched[key] = found
+    return found
+
+
+def _match(detail: TransactionDetail, ledger: _Ledger) -> int | None:
     rfs, numbers = _named(detail, ledger)
     candidates = {ledger.by_rf[reference] for reference in rfs if reference in ledger.by_rf}
     if not candidates:
@@ -293,8 +306,10 @@ def _open_by_amount(
     """The receivables a suggestion may name, by their open cents: those the chunk holds (with
     their balances held) and those of the amounts no reference settled, with their balances in
     the same query. Read without holding them: a suggestion is a hint for the clerk, who
-    decides."""
+    decides. Only the open cents of these amounts are asked for (a suggestion looks up the
+    payment's amount), so only their lists are kept and sorted."""
     by_open: dict[int, list[tuple[int, str]]] = {}
+    held = journal.receivables
     ordered = sorted(amounts)
     for start in range(0, len(ordered), _CHUNK):
         rows = rows_of(
@@ -303,33 +318,28 @@ def _open_by_amount(
                 Receivable.id,
                 Receivable.debtor_name,
                 Receivable.amount_cents,
-                Receivable.closed_at,
                 *balance_columns(),
             )
             .outerjoin(Booking, Booking.receivable_id == Receivable.id)
             .where(any_of(session, Receivable.amount_cents, ordered[start : start + _CHUNK]))
-            .group_by(
-                Receivable.id, Receivable.debtor_name, Receivable.amount_cents, Receivable.closed_at
-            ),
+            .group_by(Receivable.id, Receivable.debtor_name, Receivable.amount_cents),
         )
         for (
             receivable_id,
             debtor_name,
             amount_cents,
-            closed_at,
             paid,
             written_off,
             cancelled,
         ) in rows:
-            if receivable_id in journal.receivables:
-                continue
-            current = Balance(
-                amount_cents, int(paid), int(written_off), int(cancelled), closed_at is not None
-            )
-            by_open.setdefault(current.open_cents, []).append((receivable_id, debtor_name))
-    for receivable_id, held in journal.receivables.items():
+            # Balance.open_cents, without a Balance for each of the thousands of rows.
+            open_cents = amount_cents - int(paid) - int(written_off) - int(cancelled)
+            if open_cents in amounts and receivable_id not in held:
+                by_open.setdefault(open_cents, []).append((receivable_id, debtor_name))
+    for receivable_id, receivable in held.items():
         open_cents = journal.balance(receivable_id).open_cents
-        by_open.setdefault(open_cents, []).append((receivable_id, held.debtor_name))
+        if open_cents in amounts:
+            by_open.setdefault(open_cents, []).append((receivable_id, receivable.debtor_name))
     for candidates in by_open.values():
         candidates.sort()
     return by_open
@@ -415,35 +425,52 @@ def _clarify(
     return_reason: str | None = None,
 ) -> None:
     """A Klärungsfall, inserted with the statement's others (``_insert_clarifications``)."""
+    # In the order of _CLARIFICATION_COLUMNS.
     ledger.clarifications.append(
-        {
-            "reason": reason.value,
-            "state": ClarificationState.OPEN.value,
-            "source_ref": source_ref,
-            "statement_import_id": statement_import.id,
-            "receivable_id": receivable_id,
-            "suggested_receivable_id": suggested,
-            "amount_cents": amount_cents if amount_cents is not None else detail.amount_cents,
+        (
+            reason.value,
+            ClarificationState.OPEN.value,
+            source_ref,
+            statement_import.id,
+            receivable_id,
+            suggested,
+            amount_cents if amount_cents is not None else detail.amount_cents,
             # The entry's own direction: a reversal (Storno) of a credit is a debit (camt.053
             # DBIT with RvslInd, MT940 RC), and money went out.
-            "credit": entry.credit,
-            "booking_date": entry.booking_date,
-            "debtor_name": (detail.debtor_name or "")[:140] or None,
-            "debtor_iban": detail.debtor_iban,
-            "remittance": " ".join(
-                filter(None, (note, detail.end_to_end_id, detail.remittance_text))
-            ),
-            "return_reason": (return_reason or detail.return_reason or "")[:35] or None,
-            "created_at": utcnow(),
-        }
+            entry.credit,
+            entry.booking_date,
+            (detail.debtor_name or "")[:140] or None,
+            detail.debtor_iban,
+            " ".join(filter(None, (note, detail.end_to_end_id, detail.remittance_text))),
+            (return_reason or detail.return_reason or "")[:35] or None,
+            utcnow(),
+        )
     )
+
+
+_CLARIFICATION_COLUMNS = (
+    "reason",
+    "state",
+    "source_ref",
+    "statement_import_id",
+    "receivable_id",
+    "suggested_receivable_id",
+    "amount_cents",
+    "credit",
+    "booking_date",
+    "debtor_name",
+    "debtor_iban",
+    "remittance",
+    "return_reason",
+    "created_at",
+)
 
 
 def _insert_clarifications(ledger: _Ledger) -> None:
     rows, ledger.clarifications = ledger.clarifications, []
     table: Table = Clarification.__table__  # type: ignore[assignment]
     for start in range(0, len(rows), 5000):
-        ledger.session.execute(insert(table), rows[start : start + 5000])
+        insert_rows(ledger.session, table, _CLARIFICATION_COLUMNS, rows[start : start + 5000])
 
 
 def _book_incoming(
@@ -821,11 +848,10 @@ def _import_chunk(
         if source_ref in done:
             continue
         done.add(source_ref)
-        money_in = entry.credit
-        if money_in and not _is_return(entry, detail):
-            _book_incoming(ledger, detail, entry, source_ref, statement_import, result)
-        elif _is_return(entry, detail):
+        if _is_return(entry, detail):
             _book_outgoing(ledger, detail, entry, source_ref, statement_import, result)
+        elif entry.credit:
+            _book_incoming(ledger, detail, entry, source_ref, statement_import, result)
         else:
             result.ignored += 1  # the city's own payments are not receivables
     _insert_clarifications(ledger)
