@@ -79,26 +79,30 @@ def insert_rows(
             )
         )
         return
-    processors = [
-        (index, processor)
-        for index, type_ in enumerate(types)
-        if (processor := type_.bind_processor(dialect)) is not None
-    ]
-    if processors:
-        processed = []
-        for row in rows:
-            values = list(row)
-            for index, processor in processors:
-                values[index] = processor(values[index])
-            processed.append(tuple(values))
-        rows = processed
     if dialect.paramstyle != "qmark":
         connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    quote = dialect.identifier_preparer.quote
-    # The table's own name and columns, quoted: no value is written into the statement.
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "  # noqa: S608  # nosec B608
-        f"VALUES ({', '.join('?' * len(columns))})"
-    )
-    connection.exec_driver_sql(statement, list(rows))
+    # SQLAlchemy's own INSERT of these columns: its placeholders follow the table's columns.
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    order = [columns.index(name) for name in compiled.positiontup or ()]
+    # The dialect's own type (SQLite's DATETIME writes its text format), as SQLAlchemy would.
+    processors = [
+        (position, processor)
+        for position, index in enumerate(order)
+        if (processor := types[index].dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    if processors or order != list(range(len(columns))):
+        # A value repeated down a column (one booking time for all rows) is converted once.
+        last: dict[int, tuple[Any, Any]] = {}
+        ordered = []
+        for row in rows:
+            values = [row[index] for index in order]
+            for position, processor in processors:
+                value = values[position]
+                before = last.get(position)
+                if before is None or before[0] is not value:
+                    before = last[position] = (value, processor(value))
+                values[position] = before[1]
+            ordered.append(tuple(values))
+        rows = ordered
+    connection.exec_driver_sql(compiled.string, list(rows))

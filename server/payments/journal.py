@@ -296,7 +296,10 @@ class Batch:
     def booked_before(self, source: BookingSource, source_refs: Iterable[str]) -> set[str]:
         """Which of these events the journal (or this batch) has booked already."""
         refs = sorted(set(source_refs))
-        unknown = [ref for ref in refs if (source.value, ref) not in self._known]
+        # The enum's value once: it is a property, looked up for each of thousands of events.
+        value = source.value
+        known = self._known
+        unknown = [ref for ref in refs if (value, ref) not in known]
         for start in range(0, len(unknown), _CHUNK):
             chunk = unknown[start : start + _CHUNK]
             found = {
@@ -304,14 +307,14 @@ class Batch:
                 for (source_ref,) in rows_of(
                     self.session,
                     select(Booking.source_ref).where(
-                        Booking.source == source.value,
+                        Booking.source == value,
                         any_of(self.session, Booking.source_ref, chunk),
                     ),
                 )
             }
             for ref in chunk:
-                self._known[(source.value, ref)] = ref in found
-        return {ref for ref in refs if self._known[(source.value, ref)]}
+                known[(value, ref)] = ref in found
+        return {ref for ref in refs if known[(value, ref)]}
 
     def book(
         self,
@@ -328,12 +331,14 @@ class Batch:
     ) -> tuple[Balance, Balance] | None:
         """Append a booking to a receivable the batch holds; returns its balance before and
         after the booking, or None when this event was booked before."""
-        known = self._known.get((source.value, source_ref))
+        source_value = source.value
+        event = (source_value, source_ref)
+        known = self._known.get(event)
         if known is None:
             known = bool(self.booked_before(source, [source_ref]))
         if known:
             return None
-        self._known[(source.value, source_ref)] = True
+        self._known[event] = True
         before = self._balances[receivable_id]
         after = before.with_booking(kind, amount_cents)
         self._balances[receivable_id] = after
@@ -343,7 +348,7 @@ class Batch:
                 receivable_id,
                 kind.value,
                 amount_cents,
-                source.value,
+                source_value,
                 source_ref,
                 booked_by,
                 note,

@@ -117,7 +117,10 @@ _DEBIT_END_TO_END = re.compile(r"LAST-([1-9][0-9]{0,8})")
 
 
 def _debit_id(detail: TransactionDetail) -> int | None:
-    found = _DEBIT_END_TO_END.fullmatch(detail.end_to_end_id or "")
+    end_to_end_id = detail.end_to_end_id
+    if not end_to_end_id:  # most transfers: asked several times per payment (issue 17)
+        return None
+    found = _DEBIT_END_TO_END.fullmatch(end_to_end_id)
     return int(found.group(1)) if found else None
 
 
@@ -371,16 +374,19 @@ def _load_ledger(session: Session, details: list[TransactionDetail]) -> _Ledger:
     table, and each payment's texts read once."""
     scheme = kassenzeichen_scheme()
     named: dict[int, tuple[list[str], list[str]]] = {}
+    read: list[tuple[TransactionDetail, str, list[str]]] = []
     for detail in details:
-        named[id(detail)] = (find_rf_references(_texts(detail)), [])
+        text = _texts(detail)
+        rfs = find_rf_references(text)
+        named[id(detail)] = (rfs, [])
+        read.append((detail, text, rfs))
     by_rf = _ids_by(
         session, Receivable.rf_reference, {ref for rfs, _ in named.values() for ref in rfs}
     )
     numbers: set[str] = set()
-    for detail in details:
-        rfs, _ = named[id(detail)]
+    for detail, text, rfs in read:
         if not any(reference in by_rf for reference in rfs):
-            found = find_kassenzeichen(_texts(detail), scheme)
+            found = find_kassenzeichen(text, scheme)
             named[id(detail)] = (rfs, found)
             numbers.update(found)
     by_kassenzeichen = _ids_by(session, Receivable.kassenzeichen, numbers)
