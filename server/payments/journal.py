@@ -22,7 +22,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    insert,
     select,
     update,
 )
@@ -32,7 +31,7 @@ from sqlalchemy.orm import Session
 from server.db import BULK_CHUNK, lock_row, utcnow
 from server.logs import get_logger
 from server.payments import events
-from server.payments.bulk import any_of, rows_of
+from server.payments.bulk import any_of, insert_rows, rows_of
 from server.payments.models import Booking, BookingKind, BookingSource, Receivable
 
 log = get_logger("payments")
@@ -209,6 +208,21 @@ def book(
 
 _CHUNK = BULK_CHUNK  # values in one bulk read: fewer, larger queries are several times faster
 
+# The columns a batch writes, in the order of its pending rows.
+_COLUMNS = (
+    "receivable_id",
+    "kind",
+    "amount_cents",
+    "source",
+    "source_ref",
+    "booked_by",
+    "note",
+    "reverses_id",
+    "counterparty_name",
+    "counterparty_iban",
+    "booked_at",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Held:
@@ -273,7 +287,7 @@ class Batch:
             for receivable_id, (amount_cents, closed) in amounts.items()
         }
         self._known: dict[tuple[str, str], bool] = {}  # (source, source_ref): booked?
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[tuple[Any, ...]] = []
         self._settled: dict[int, str] = {}  # receivable id: purpose, in the order they settled
 
     def balance(self, receivable_id: int) -> Balance:
@@ -282,7 +296,10 @@ class Batch:
     def booked_before(self, source: BookingSource, source_refs: Iterable[str]) -> set[str]:
         """Which of these events the journal (or this batch) has booked already."""
         refs = sorted(set(source_refs))
-        unknown = [ref for ref in refs if (source.value, ref) not in self._known]
+        # The enum's value once: it is a property, looked up for each of thousands of events.
+        value = source.value
+        known = self._known
+        unknown = [ref for ref in refs if (value, ref) not in known]
         for start in range(0, len(unknown), _CHUNK):
             chunk = unknown[start : start + _CHUNK]
             found = {
@@ -290,14 +307,14 @@ class Batch:
                 for (source_ref,) in rows_of(
                     self.session,
                     select(Booking.source_ref).where(
-                        Booking.source == source.value,
+                        Booking.source == value,
                         any_of(self.session, Booking.source_ref, chunk),
                     ),
                 )
             }
             for ref in chunk:
-                self._known[(source.value, ref)] = ref in found
-        return {ref for ref in refs if self._known[(source.value, ref)]}
+                known[(value, ref)] = ref in found
+        return {ref for ref in refs if known[(value, ref)]}
 
     def book(
         self,
@@ -314,28 +331,31 @@ class Batch:
     ) -> tuple[Balance, Balance] | None:
         """Append a booking to a receivable the batch holds; returns its balance before and
         after the booking, or None when this event was booked before."""
-        known = self._known.get((source.value, source_ref))
+        source_value = source.value
+        event = (source_value, source_ref)
+        known = self._known.get(event)
         if known is None:
             known = bool(self.booked_before(source, [source_ref]))
         if known:
             return None
-        self._known[(source.value, source_ref)] = True
+        self._known[event] = True
         before = self._balances[receivable_id]
         after = before.with_booking(kind, amount_cents)
         self._balances[receivable_id] = after
+        # In the order of _COLUMNS, the booking time added by flush.
         self._pending.append(
-            {
-                "receivable_id": receivable_id,
-                "kind": kind.value,
-                "amount_cents": amount_cents,
-                "source": source.value,
-                "source_ref": source_ref,
-                "booked_by": booked_by,
-                "note": note,
-                "reverses_id": None,
-                "counterparty_name": counterparty_name,
-                "counterparty_iban": counterparty_iban,
-            }
+            (
+                receivable_id,
+                kind.value,
+                amount_cents,
+                source_value,
+                source_ref,
+                booked_by,
+                note,
+                None,
+                counterparty_name,
+                counterparty_iban,
+            )
         )
         if settles(before, after, kind):
             self._settled[receivable_id] = self.receivables[receivable_id].purpose
@@ -346,20 +366,24 @@ class Batch:
         the receivables they settled."""
         pending, self._pending = self._pending, []
         settled, self._settled = self._settled, {}
-        # Into the table itself: the ORM's bulk insert looks at every row again, for nothing.
-        # One time for the flush: the column's default would be worked out row by row.
+        # Into the table itself, as tuples: the ORM's bulk insert, and even the core's, look at
+        # every row again, for nothing. One time for the flush: the column's default would be
+        # worked out row by row.
         table: Table = Booking.__table__  # type: ignore[assignment]
-        booked_at = utcnow()
-        for row in pending:
-            row["booked_at"] = booked_at
+        booked_at = (utcnow(),)
         for start in range(0, len(pending), 5000):
-            self.session.execute(insert(table), pending[start : start + 5000])
+            insert_rows(
+                self.session,
+                table,
+                _COLUMNS,
+                [row + booked_at for row in pending[start : start + 5000]],
+            )
         if pending:
             log.info(
                 "booked",
                 extra={
                     "bookings": len(pending),
-                    "amount_cents": sum(row["amount_cents"] for row in pending),
+                    "amount_cents": sum(row[2] for row in pending),
                     "settled": len(settled),
                 },
             )
