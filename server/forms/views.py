@@ -293,7 +293,7 @@ def step(service: str, step: str) -> ResponseReturnValue:
             # of the draft or the account is in it (the drafts client fills the answers in).
             serve_as_blank_copy()
             return _render_step(definition, current, None)
-        draft = drafts.find_draft(definition, citizen_id)
+        draft, held = drafts.find_with_uploads(definition, citizen_id)
         if draft is None and citizen_id is None:
             g.public_page = True
             return _render_step(definition, current, None)
@@ -304,14 +304,10 @@ def step(service: str, step: str) -> ResponseReturnValue:
                 _step_url(definition, definition.next_step(current, answers, assessment))
             )
         return _render_step(
-            definition,
-            current,
-            answers,
-            draft_uploads=drafts.draft_uploads(draft),
-            back_to_check=back_to_check,
+            definition, current, answers, draft_uploads=held, back_to_check=back_to_check
         )
 
-    draft = drafts.open_draft(definition, citizen_id)
+    draft, existing = drafts.open_with_uploads(definition, citizen_id)
     posted = raw_from(request.form, {f.name for f in current.fields if f.kind != FieldKind.FILES})
     drafts.save_step(draft, current, posted)  # nothing typed is lost, valid or not
     answers = drafts.answers_of(draft)
@@ -331,12 +327,11 @@ def step(service: str, step: str) -> ResponseReturnValue:
         {f.name: request.files.getlist(f.name) for f in current.fields if f.kind == FieldKind.FILES}
     )
     assessment = _assessment(definition, answers)
-    checked = form_uploads.check_files(
-        definition, sent, answers, drafts.draft_uploads(draft), assessment
-    )
+    checked = form_uploads.check_files(definition, sent, answers, existing, assessment)
+    held = existing
     if checked.accepted:
         form_uploads.attach_to_draft(draft.id, checked.accepted)
-    held = drafts.draft_uploads(draft)
+        held = drafts.draft_uploads(draft)
     counts: dict[str, int] = {}
     for upload in held:
         counts[upload.field] = counts.get(upload.field, 0) + 1
@@ -376,11 +371,10 @@ def check(service: str) -> ResponseReturnValue:
     """Check your answers: every answer with a link to change it, then send."""
     definition = _definition(service)
     _refuse_when_closed(definition)
-    draft = drafts.find_draft(definition, _citizen_id())
+    draft, held = drafts.find_with_uploads(definition, _citizen_id())
     if draft is None:
         return redirect(_step_url(definition, definition.steps[0]))
     answers = drafts.answers_of(draft)
-    held = drafts.draft_uploads(draft)
     counts: dict[str, int] = {}
     for upload in held:
         counts[upload.field] = counts.get(upload.field, 0) + 1
