@@ -25,6 +25,7 @@ from server.i18n import current_language
 from server.security import BLANK_COPY_HEADER, csp_nonce, is_logged_in
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 _KEY = "portal_page_cache"
 # Letters only: nothing escapes them, in an attribute, in JSON or in text.
@@ -83,15 +84,15 @@ def _filled(page: str) -> str:
     return page
 
 
-def _rendered_with_marks(view: F, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
-    """The view's page with marks for nonce and token, and whether a real token still got in
-    (a form's own ``csrf_token`` field asks Flask-WTF directly, which notes it in ``g``): such
-    a page is served, with its marks filled in, but never kept."""
+def _rendered_with_marks(render: Callable[[], T]) -> tuple[T | str, bool]:
+    """The page with marks for nonce and token, and whether a real token still got in (a
+    form's own ``csrf_token`` field asks Flask-WTF directly, which notes it in ``g``): such a
+    page is served, with its marks filled in, but never kept."""
     earlier_token = g.pop(CSRF_FIELD, None)
     g.rendering_kept_page = True
     g.csp_nonce = NONCE_MARK
     try:
-        rendered = view(*args, **kwargs)
+        rendered: T | str = render()
     finally:
         g.pop("rendering_kept_page", None)
         g.pop("csp_nonce", None)
@@ -103,26 +104,34 @@ def _rendered_with_marks(view: F, *args: Any, **kwargs: Any) -> tuple[Any, bool]
     return rendered, personal
 
 
+def keep(render: Callable[[], T]) -> T | str:
+    """The page ``render`` returns (the rendered HTML), kept as ``@kept_page`` keeps a view's:
+    for a view whose page is the same for everybody only in some cases (a form's first step
+    without a draft), called in those; the view marks itself public as ``@public_page`` or
+    ``@public_resource`` would."""
+    if not _may_keep():
+        return render()
+    pages: KeptPages = current_app.extensions[_KEY]
+    # The URL holds host, script root, path and query: the page's links and its language
+    # alternates are made of them.
+    key = (request.url, current_language())
+    page = pages.get(key)
+    if page is None:
+        rendered, personal = _rendered_with_marks(render)
+        if not isinstance(rendered, str) or personal:
+            return rendered
+        page = rendered
+        pages.put(key, page)
+    return _filled(page)
+
+
 def kept_page(view: F) -> F:
     """Keep this view's page (it returns the rendered HTML); under ``@public_page`` or
     ``@public_resource``, which say who may get the kept copy."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not _may_keep():
-            return view(*args, **kwargs)
-        pages: KeptPages = current_app.extensions[_KEY]
-        # The URL holds host, script root, path and query: the page's links and its language
-        # alternates are made of them.
-        key = (request.url, current_language())
-        page = pages.get(key)
-        if page is None:
-            rendered, personal = _rendered_with_marks(view, *args, **kwargs)
-            if not isinstance(rendered, str) or personal:
-                return rendered
-            page = rendered
-            pages.put(key, page)
-        return _filled(page)
+        return keep(lambda: view(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]
 

@@ -53,6 +53,7 @@ from server.forms.validation import (
     step_form,
     validate_all,
 )
+from server.page_cache import keep
 from server.payments.online import NothingToPay
 from server.payments.providers.base import ProviderError
 from server.payments.refunds import RefundError
@@ -177,6 +178,27 @@ def _render_step(
     draft_uploads: list[Any] | None = None,
     back_to_check: bool = False,
 ) -> ResponseReturnValue:
+    """The step page (``_step_page``) with its status: 422 when it shows errors."""
+    page = _step_page(
+        definition,
+        step,
+        answers,
+        errors,
+        draft_uploads=draft_uploads,
+        back_to_check=back_to_check,
+    )
+    return page, 422 if errors else 200
+
+
+def _step_page(
+    definition: FormDefinition,
+    step: Step,
+    answers: RawAnswers | None,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    draft_uploads: list[Any] | None = None,
+    back_to_check: bool = False,
+) -> str:
     """The step page for the answers so far (the draft's, with the earlier steps'); ``answers``
     None: the page the same for everyone, where the browser decides the conditions with its
     draft."""
@@ -199,7 +221,7 @@ def _render_step(
     for upload in draft_uploads or []:
         uploads_by_field.setdefault(upload.field, []).append(upload)
     on_page = {spec.name for spec in step.fields}
-    page = render_page(
+    return render_page(
         "views/forms/step.html",
         "partials/forms/step_form.html",
         definition=definition,
@@ -231,7 +253,6 @@ def _render_step(
         if step is definition.steps[0]
         else "",
     )
-    return page, 422 if errors else 200
 
 
 def _live(spec: Field, answers: RawAnswers | None, on_page: set[str]) -> dict[str, Any]:
@@ -296,7 +317,7 @@ def step(service: str, step: str) -> ResponseReturnValue:
         draft, held = drafts.find_with_uploads(definition, citizen_id)
         if draft is None and citizen_id is None:
             g.public_page = True
-            return _render_step(definition, current, None)
+            return _blank_step(definition, current)
         answers = drafts.answers_of(draft)
         assessment = _assessment(definition, answers)
         if draft is not None and not current.shown(answers, assessment):
@@ -348,6 +369,24 @@ def step(service: str, step: str) -> ResponseReturnValue:
         return _go(url_for(".check", service=definition.slug))
     target = _step_url(definition, following)
     return _go(target)
+
+
+def _blank_step(definition: FormDefinition, step: Step) -> ResponseReturnValue:
+    """The step's page without answers for a visitor without a draft (every new visitor's
+    first step): rendered once per process, URL and language (``server.page_cache``) where
+    it follows from the definition alone."""
+    if _same_at_any_time(definition, step):
+        return keep(lambda: _step_page(definition, step, None))
+    return _render_step(definition, step, None)
+
+
+def _same_at_any_time(definition: FormDefinition, step: Step) -> bool:
+    """Whether the step's page without answers follows from the definition alone: nothing in
+    it is decided when asked, neither by an assessment (it may go by the date) nor by choices
+    read when shown (the days still free)."""
+    return definition.assess is None and not any(
+        callable(spec.choices) or spec.choices_from is not None for spec in step.fields
+    )
 
 
 def _complete_until(following: Step | None, answers: RawAnswers) -> bool:
