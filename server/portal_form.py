@@ -26,8 +26,9 @@ class PortalForm(FlaskForm):
             filters = unbound_field.kwargs.get("filters", [])
             if unbound_field.field_class.__name__ != "PasswordField":
                 filters = [_strip, *filters]
-            unbound_field.kwargs["filters"] = filters
-            return unbound_field.bind(form=form, **options)
+            # For this form only: the unbound field is the class's, shared by every form made
+            # from it; kept in it, each request's form added one more strip to all later ones.
+            return unbound_field.bind(form=form, filters=filters, **options)
 
 
 def copied_code_field(

@@ -1,5 +1,6 @@
-"""WTForms writes attributes through ``server.portal_form.html_params`` (issue 17): the same
-markup as WTForms' own function, for every kind of name and value."""
+"""The portal's base form (issue 17): WTForms writes attributes through
+``server.portal_form.html_params``, the same markup as WTForms' own function for every kind of
+name and value; and a form class strips its text once however many forms are made of it."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 import wtforms.widgets
 import wtforms.widgets.core
+from flask import Flask
 from markupsafe import Markup
-from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Form, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from server import portal_form
@@ -88,3 +90,24 @@ def test_fields_and_labels_are_written_with_it() -> None:
     )
     option = next(iter(form.radio))
     assert str(option()) == '<input id="radio-0" name="radio" type="radio" value="x">'
+
+
+def test_a_form_class_strips_once_however_often_it_is_made(app_context: Flask) -> None:
+    """The strip filter belongs to each form made, not to the class's shared fields."""
+
+    class Lookup(portal_form.PortalForm):
+        class Meta:
+            csrf = False
+
+        code = StringField("Code")
+        secret = PasswordField("Secret")
+
+    with app_context.test_request_context(
+        "/", method="POST", data={"code": "  AB 12 ", "secret": " x "}
+    ):
+        for _ in range(3):
+            form = Lookup()
+            assert form.code.data == "AB 12"
+            assert form.secret.data == " x "
+            assert list(form.code.filters) == [portal_form._strip]
+        assert "filters" not in Lookup.code.kwargs
