@@ -469,11 +469,11 @@ def submit(service: str) -> ResponseReturnValue:
     citizen_id = _citizen_id()
     names = {f.name for f in definition.all_fields()}
     complete_body = any(name in request.form or name in request.files for name in names)
-    session_draft = drafts.find_draft(definition, citizen_id)
+    session_draft, held = drafts.find_with_uploads(definition, citizen_id)
     if complete_body:
         answers: RawAnswers = raw_from(request.form, names)
         files = form_uploads.sent_files({n: request.files.getlist(n) for n in names})
-        draft = None
+        draft, held = None, []
     else:
         answers, files, draft = drafts.answers_of(session_draft), {}, session_draft
     try:
@@ -483,6 +483,7 @@ def submit(service: str) -> ResponseReturnValue:
             answers=answers,
             files=files,
             draft=draft,
+            held=held,
             citizen_id=citizen_id,
             context=_context(),
         )
@@ -611,8 +612,8 @@ def _invalid(
     )
 
 
-def _own_submission(service: str, reference: str) -> FormSubmission:
-    submission = submissions.find_by_reference(reference)
+def _own_submission(service: str, reference: str, *, with_events: bool = False) -> FormSubmission:
+    submission = submissions.find_by_reference(reference, with_events=with_events)
     if submission is None or submission.service != service or not access.may_see(submission):
         # A link opened on another device: ask for the Abrufcode, the same way whether or not
         # the number exists.
@@ -624,7 +625,7 @@ def _own_submission(service: str, reference: str) -> FormSubmission:
 @bp.route("/<service>/eingegangen/<reference>")
 def received(service: str, reference: str) -> ResponseReturnValue:
     definition = _definition(service, ordering=False)
-    submission = _own_submission(service, reference)
+    submission = _own_submission(service, reference, with_events=True)
     paid = payment.payment_state(definition, submission)
     status = definition.status(submission.status)
     return render_page(
@@ -648,7 +649,8 @@ def received(service: str, reference: str) -> ResponseReturnValue:
         fee_rows=[
             (label, euro(cents)) for label, cents in receipt.fee_rows(definition, submission)
         ],
-        fee_total=euro(submission.fee_cents or 0),
+        # Shown only with the fee's lines (and Babel's currency format is not cheap).
+        fee_total=euro(submission.fee_cents or 0) if submission.fee_lines is not None else "",
         euro=euro,
     )
 
