@@ -10,13 +10,13 @@ read. Translations are looked up by the locale and fall back to the language's c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode
 
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import Domain, force_locale, get_locale, get_translations
 
 from server.extensions import babel
 
@@ -101,21 +101,38 @@ def _translations() -> NullTranslations:
     kept on ``g`` for the rest of the request: a page asks about fifty times, and each of
     Flask-Babel's look-ups walks the request's context nine times (issue 17). A ``force_locale``
     block (``speaking``) sets another locale object, which finds its own catalogue."""
+    return _kept(get_translations)
+
+
+def _kept(look_up: Callable[[], NullTranslations]) -> NullTranslations:
     locale = get_locale()
     if locale is None:  # no request or app context: Flask-Babel's null translations
-        return get_translations()
+        return look_up()
     kept: tuple[object, NullTranslations] | None = g.get("_portal_translations")
     if kept is not None and kept[0] is locale:
         return kept[1]
-    translations = get_translations()
+    translations = look_up()
     g._portal_translations = (locale, translations)
     return translations
+
+
+class _KeptDomain(Domain):
+    """Flask-Babel's domain with the catalogue kept as for the templates (``_translations``):
+    the lazy texts (``lazy_gettext``: the forms' labels, hints, titles and choices) ask it
+    every time they are shown, dozens of times on a form's page."""
+
+    def get_translations(self) -> NullTranslations:
+        return _kept(super().get_translations)
 
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
+    # In place of the domain Flask-Babel would make when first asked (a cached property of
+    # the extensions' Babel object, shared by every app of the process as its own would be).
+    if not isinstance(vars(babel).get("domain_instance"), _KeptDomain):
+        babel.domain_instance = _KeptDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     # The templates' _(), ngettext() & co. as Flask-Babel installs them, with the catalogue
     # looked up once per request and locale.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
