@@ -6,9 +6,9 @@
 
 Runs the portal as ``bench/run.py`` does (a migrated throwaway SQLite database unless
 ``--database-url`` is given, ``FLASK_DEBUG=0``), makes a few untimed requests to warm up
-(templates compiled, caches filled), then the given number of GET requests timed plainly and again under cProfile, and
-prints the functions that cost the most (``--sort tottime`` for their own time). Like the load
-test's, the numbers are for reading, never for tests.
+(templates compiled, caches filled), then the given number of GET requests timed plainly and
+again under cProfile, and prints the functions that cost the most (``--sort tottime`` for their
+own time). Like the load test's, the numbers are for reading, never for tests.
 
 ``--letter`` profiles a personal page instead: the data seeded as for Lighthouse
 (``bench/lighthouse_seed.py``), one letter's link opened by the test client, then the fine case
