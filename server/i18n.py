@@ -10,7 +10,7 @@ read. Translations are looked up by the locale and fall back to the language's c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode
@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import Domain, force_locale, get_locale, get_translations
 
 from server.extensions import babel
 
@@ -98,7 +98,9 @@ def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
     return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
-def _kept_locale() -> tuple[Locale, NullTranslations] | None:
+def _kept_locale(
+    look_up: Callable[[], NullTranslations] = get_translations,
+) -> tuple[Locale, NullTranslations] | None:
     """The locale in force and its catalogue, as Flask-Babel's ``get_locale()`` and
     ``get_translations()`` find them, kept on ``g`` for the rest of the request: a page asks
     about fifty times, and each of Flask-Babel's look-ups walks the request's context nine
@@ -116,7 +118,7 @@ def _kept_locale() -> tuple[Locale, NullTranslations] | None:
     locale = get_locale()
     if locale is None:
         return None
-    translations = get_translations()
+    translations = look_up()
     g._portal_translations = (g._flask_babel, locale, translations)
     return locale, translations
 
@@ -126,10 +128,24 @@ def _translations() -> NullTranslations:
     return get_translations() if kept is None else kept[1]
 
 
+class _KeptDomain(Domain):
+    """Flask-Babel's domain with the catalogue kept as for the templates (``_translations``):
+    the lazy texts (``lazy_gettext``: the forms' labels, hints, titles and choices) ask it
+    every time they are shown, dozens of times on a form's page."""
+
+    def get_translations(self) -> NullTranslations:
+        kept = _kept_locale(super().get_translations)
+        return super().get_translations() if kept is None else kept[1]
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
+    # In place of the domain Flask-Babel would make when first asked (a cached property of
+    # the extensions' Babel object, shared by every app of the process as its own would be).
+    if not isinstance(vars(babel).get("domain_instance"), _KeptDomain):
+        babel.domain_instance = _KeptDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     # The templates' _(), ngettext() & co. as Flask-Babel installs them, with the catalogue
     # looked up once per request and locale.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]

@@ -114,11 +114,32 @@ def filled(page: str) -> str:
     return page
 
 
-def _rendered_page(view: F, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
-    rendered, personal = rendered_with_marks(lambda: view(*args, **kwargs))
+def _rendered_page(render: Callable[[], T]) -> tuple[T | str, bool]:
+    rendered, personal = rendered_with_marks(render)
     if isinstance(rendered, str) and personal:
-        rendered = filled(rendered)
+        return filled(rendered), personal
     return rendered, personal
+
+
+def keep(render: Callable[[], T]) -> T | str:
+    """The page ``render`` returns (the rendered HTML), kept as ``@kept_page`` keeps a view's:
+    for a view whose page is the same for everybody only in some cases (a form's first step
+    without a draft), called in those; the view marks itself public as ``@public_page`` or
+    ``@public_resource`` would."""
+    if not _may_keep():
+        return render()
+    pages: KeptPages = current_app.extensions[_KEY]
+    # The URL holds host, script root, path and query: the page's links and its language
+    # alternates are made of them.
+    key = (request.url, current_language())
+    page = pages.get(key)
+    if page is None:
+        rendered, personal = _rendered_page(render)
+        if not isinstance(rendered, str) or personal:
+            return rendered
+        page = rendered
+        pages.put(key, page)
+    return filled(page)
 
 
 def kept_page(view: F) -> F:
@@ -127,20 +148,7 @@ def kept_page(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not _may_keep():
-            return view(*args, **kwargs)
-        pages: KeptPages = current_app.extensions[_KEY]
-        # The URL holds host, script root, path and query: the page's links and its language
-        # alternates are made of them.
-        key = (request.url, current_language())
-        page = pages.get(key)
-        if page is None:
-            rendered, personal = _rendered_page(view, *args, **kwargs)
-            if not isinstance(rendered, str) or personal:
-                return rendered
-            page = rendered
-            pages.put(key, page)
-        return filled(page)
+        return keep(lambda: view(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]
 

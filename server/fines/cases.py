@@ -231,12 +231,12 @@ def normalise_aktenzeichen(text: str) -> str:
 # The case page's look-ups are built once per process: building a statement cost about as much
 # as running it (issue 17).
 @functools.cache
-def _case_by_aktenzeichen() -> Select[tuple[FineCase]]:
+def _case_by_aktenzeichen() -> Select[FineCase]:
     return select(FineCase).where(FineCase.aktenzeichen == bindparam("aktenzeichen"))
 
 
 @functools.cache
-def _case_and_receivable() -> Select[tuple[FineCase, Receivable]]:
+def _case_and_receivable() -> Select[FineCase, Receivable]:
     return (
         select(FineCase, Receivable)
         .outerjoin(Receivable, Receivable.id == FineCase.receivable_id)

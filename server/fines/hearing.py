@@ -145,7 +145,7 @@ def statement_by_submission(case: FineCase, submission_id: str) -> HearingStatem
 
 
 @functools.cache
-def _latest_statement() -> Select[tuple[HearingStatement]]:
+def _latest_statement() -> Select[HearingStatement]:
     """Built once per process: every case page asks (issue 17)."""
     return (
         select(HearingStatement)

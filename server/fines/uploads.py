@@ -121,7 +121,7 @@ def pending_uploads(case: FineCase) -> list[Upload]:
 
 
 @functools.cache
-def _evidence() -> Select[tuple[Upload]]:
+def _evidence() -> Select[Upload]:
     """Built once per process: every case page asks (issue 17)."""
     return (
         select(Upload)

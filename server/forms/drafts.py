@@ -11,9 +11,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, session
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from server.db import utcnow
@@ -32,32 +33,51 @@ def _session_keys() -> dict[str, str]:
 
 
 def find_draft(definition: FormDefinition, citizen_id: int | None) -> FormDraft | None:
+    return _find(definition, citizen_id, with_uploads=False)[0]
+
+
+def find_with_uploads(
+    definition: FormDefinition, citizen_id: int | None
+) -> tuple[FormDraft | None, list[FormUpload]]:
+    """The draft as ``find_draft`` finds it, and the files it holds (``draft_uploads``), read
+    together: every step page and the check page need both."""
+    return _find(definition, citizen_id, with_uploads=True)
+
+
+def _find(
+    definition: FormDefinition, citizen_id: int | None, *, with_uploads: bool
+) -> tuple[FormDraft | None, list[FormUpload]]:
     if citizen_id is not None:
-        owned = db.session.scalar(
-            select(FormDraft).where(
-                FormDraft.citizen_id == citizen_id, FormDraft.service == definition.slug
-            )
+        owned, uploads = _read(
+            _owned(with_uploads), with_uploads, citizen=citizen_id, service=definition.slug
         )
         if owned is not None:
-            return owned
+            return owned, uploads
     key = _session_keys().get(definition.slug)
     if not key:
-        return None
-    draft = db.session.scalar(select(FormDraft).where(FormDraft.key == key))
+        return None, []
+    draft, uploads = _read(_keyed(with_uploads), with_uploads, key=key)
     if draft is None or draft.service != definition.slug:
-        return None
+        return None, []
     if draft.citizen_id is not None and draft.citizen_id != citizen_id:
-        return None  # someone else logged in on this browser since
+        return None, []  # someone else logged in on this browser since
     if citizen_id is not None and draft.citizen_id is None:
         with db.transaction():
             draft.citizen_id = citizen_id  # begun before logging in: now the citizen's
-    return draft
+    return draft, uploads
 
 
 def open_draft(definition: FormDefinition, citizen_id: int | None) -> FormDraft:
-    draft = find_draft(definition, citizen_id)
+    return open_with_uploads(definition, citizen_id)[0]
+
+
+def open_with_uploads(
+    definition: FormDefinition, citizen_id: int | None
+) -> tuple[FormDraft, list[FormUpload]]:
+    """The draft (a new one if there is none yet) and the files it holds."""
+    draft, uploads = find_with_uploads(definition, citizen_id)
     if draft is not None:
-        return draft
+        return draft, uploads
     try:
         with db.transaction() as sql:
             draft = FormDraft(
@@ -73,14 +93,76 @@ def open_draft(definition: FormDefinition, citizen_id: int | None) -> FormDraft:
         db.session.rollback()
         if citizen_id is None:
             raise
-        found = find_draft(definition, citizen_id)
+        found, uploads = find_with_uploads(definition, citizen_id)
         if found is None:
             raise
-        return found
+        return found, uploads
     keys = _session_keys()
     keys[definition.slug] = draft.key
     session[SESSION_KEY] = keys
-    return draft
+    return draft, []
+
+
+# A draft alone, or with the files it holds.
+DraftQuery = Select[FormDraft] | Select[FormDraft, FormUpload]
+
+# The statements of every form request, built once (only their values change): building a
+# select costs more than the cached SQL it compiles to. Built when first used, not at import,
+# when the other areas' models may not be mapped yet.
+
+
+def _held() -> ColumnElement[bool]:
+    return and_(FormUpload.draft_id == FormDraft.id, FormUpload.submission_id.is_(None))
+
+
+@cache
+def _owned(with_uploads: bool) -> DraftQuery:
+    criteria = (
+        FormDraft.citizen_id == bindparam("citizen"),
+        FormDraft.service == bindparam("service"),
+    )
+    if not with_uploads:
+        return select(FormDraft).where(*criteria)
+    return (
+        select(FormDraft, FormUpload)
+        .outerjoin(FormUpload, _held())
+        .where(*criteria)
+        .order_by(FormUpload.id)
+    )
+
+
+@cache
+def _keyed(with_uploads: bool) -> DraftQuery:
+    criteria = FormDraft.key == bindparam("key")
+    if not with_uploads:
+        return select(FormDraft).where(criteria)
+    return (
+        select(FormDraft, FormUpload)
+        .outerjoin(FormUpload, _held())
+        .where(criteria)
+        .order_by(FormUpload.id)
+    )
+
+
+@cache
+def _uploads() -> Select[FormUpload]:
+    return (
+        select(FormUpload)
+        .where(FormUpload.draft_id == bindparam("draft"), FormUpload.submission_id.is_(None))
+        .order_by(FormUpload.id)
+    )
+
+
+def _read(
+    statement: DraftQuery, with_uploads: bool, **values: object
+) -> tuple[FormDraft | None, list[FormUpload]]:
+    """The one draft the statement finds (a row per file it holds when joined with them)."""
+    if not with_uploads:
+        return db.session.scalar(statement, values), []
+    rows = db.session.execute(statement, values).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [row[1] for row in rows if row[1] is not None]
 
 
 def answers_of(draft: FormDraft | None) -> dict[str, list[str]]:
@@ -156,13 +238,7 @@ def discard(draft: FormDraft) -> None:
 def draft_uploads(draft: FormDraft | None) -> list[FormUpload]:
     if draft is None:
         return []
-    return list(
-        db.session.scalars(
-            select(FormUpload)
-            .where(FormUpload.draft_id == draft.id, FormUpload.submission_id.is_(None))
-            .order_by(FormUpload.id)
-        )
-    )
+    return list(db.session.scalars(_uploads(), {"draft": draft.id}))
 
 
 def purge_old_drafts() -> int:

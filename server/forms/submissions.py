@@ -15,7 +15,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import FileStorage
 
 from server.audit import log as audit
@@ -89,10 +89,13 @@ def open_with_link(code: str) -> FormSubmission | None:
     return db.session.scalar(select(FormSubmission).where(FormSubmission.status_code == grouped))
 
 
-def find_by_reference(reference: str) -> FormSubmission | None:
-    return db.session.scalar(
-        select(FormSubmission).where(FormSubmission.reference == reference.strip().upper())
-    )
+def find_by_reference(reference: str, *, with_events: bool = False) -> FormSubmission | None:
+    """``with_events``: its history read with it (the status page shows it), one query."""
+    query = select(FormSubmission).where(FormSubmission.reference == reference.strip().upper())
+    if not with_events:
+        return db.session.scalar(query)
+    joined = query.options(joinedload(FormSubmission.events))
+    return db.session.execute(joined).unique().scalar_one_or_none()
 
 
 def _facets(definition: FormDefinition, answers: CleanAnswers) -> list[FormFacet]:
@@ -129,9 +132,11 @@ def receive(
     draft: FormDraft | None,
     citizen_id: int | None,
     context: AssessContext | None = None,
+    held: Sequence[FormUpload] | None = None,
 ) -> Received:
-    """Validate all answers and files (new ones and those the draft holds), then record the
-    submission with its files, facets and first status; the draft goes. Raises ``Invalid``.
+    """Validate all answers and files (new ones and those the draft holds: ``held`` if read
+    with the draft already), then record the submission with its files, facets and first
+    status; the draft goes. Raises ``Invalid``.
 
     A service with a fee records the submission as awaiting payment, with the fee and a
     receivable; the settlement of the receivable moves it on (``server.forms.payment``)."""
@@ -140,7 +145,7 @@ def receive(
     repeated = _existing(definition, submission_id)
     if repeated is not None:
         return repeated
-    held = drafts.draft_uploads(draft)
+    held = drafts.draft_uploads(draft) if held is None else list(held)
     context = context or AssessContext()
     checked = form_uploads.check_files(
         definition, files, answers, held, definition.assessment(answers, context)

@@ -339,26 +339,27 @@ def values_of(answers: RawAnswers, name: str) -> list[str]:
     return [str(value) for value in answers.get(name, ())]
 
 
-def _formdata(answers: RawAnswers, step: Step) -> MultiDict[str, str]:
-    data: MultiDict[str, str] = MultiDict()
-    for spec in step.fields:
-        for value in values_of(answers, spec.name):
-            data.add(spec.name, value)
-    return data
-
-
 def check_step(
     step: Step,
     answers: RawAnswers,
     files: Mapping[str, int] | None = None,
     assessment: Assessment = NO_ASSESSMENT,
 ) -> Outcome:
-    """Validate the fields of ``step`` that apply to ``answers`` with the step's WTForms form;
-    what the assessment refuses is an error of its field."""
-    form = step_form(step, _formdata(answers, step), answers, files, assessment)
-    form.validate()
-    outcome = Outcome(errors={name: list(errors) for name, errors in form.errors.items()})
-    for spec in step.fields_shown(answers, assessment):
+    """Validate the fields of ``step`` that apply to ``answers`` by the rules the step's
+    WTForms form runs (``_Answer``); what the assessment refuses is an error of its field."""
+    # The rules straight, without building the step's form from the answers: a step sent and
+    # the check page (every step again) cost a form each otherwise, and the form adds nothing
+    # to the rules (no choice checks of its own, its filters touch the data, not the raw
+    # values). Its messages first, then the refusals, as the form's errors came first.
+    counts = files or {}
+    shown = step.fields_shown(answers, assessment)
+    outcome = Outcome()
+    for spec in shown:
+        rules = effective(spec, assessment)
+        problem = _check(rules, values_of(answers, spec.name), answers, counts.get(spec.name, 0))
+        if problem:
+            outcome.errors[spec.name] = [problem]
+    for spec in shown:
         refusal = assessment.refusals.get(spec.name)
         if refusal and spec.name not in outcome.errors:
             outcome.errors[spec.name] = [str(refusal)]

@@ -34,6 +34,7 @@ from server.formatting import euro
 from server.forms import access, drafts, outcome, payment, receipt, status_views, submissions
 from server.forms import uploads as form_uploads
 from server.forms.engine import (
+    NO_ASSESSMENT,
     AssessContext,
     Assessment,
     Field,
@@ -53,6 +54,7 @@ from server.forms.validation import (
     step_form,
     validate_all,
 )
+from server.page_cache import keep
 from server.payments.online import NothingToPay
 from server.payments.providers.base import ProviderError
 from server.payments.refunds import RefundError
@@ -131,6 +133,8 @@ def _context() -> AssessContext:
 
 
 def _assessment(definition: FormDefinition, answers: RawAnswers) -> Assessment:
+    if definition.assess is None:
+        return NO_ASSESSMENT  # no rules to ask: who is asking (and the date) need not be found
     return definition.assessment(answers, _context())
 
 
@@ -177,6 +181,27 @@ def _render_step(
     draft_uploads: list[Any] | None = None,
     back_to_check: bool = False,
 ) -> ResponseReturnValue:
+    """The step page (``_step_page``) with its status: 422 when it shows errors."""
+    page = _step_page(
+        definition,
+        step,
+        answers,
+        errors,
+        draft_uploads=draft_uploads,
+        back_to_check=back_to_check,
+    )
+    return page, 422 if errors else 200
+
+
+def _step_page(
+    definition: FormDefinition,
+    step: Step,
+    answers: RawAnswers | None,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    draft_uploads: list[Any] | None = None,
+    back_to_check: bool = False,
+) -> str:
     """The step page for the answers so far (the draft's, with the earlier steps'); ``answers``
     None: the page the same for everyone, where the browser decides the conditions with its
     draft."""
@@ -199,7 +224,7 @@ def _render_step(
     for upload in draft_uploads or []:
         uploads_by_field.setdefault(upload.field, []).append(upload)
     on_page = {spec.name for spec in step.fields}
-    page = render_page(
+    return render_page(
         "views/forms/step.html",
         "partials/forms/step_form.html",
         definition=definition,
@@ -231,7 +256,6 @@ def _render_step(
         if step is definition.steps[0]
         else "",
     )
-    return page, 422 if errors else 200
 
 
 def _live(spec: Field, answers: RawAnswers | None, on_page: set[str]) -> dict[str, Any]:
@@ -293,10 +317,10 @@ def step(service: str, step: str) -> ResponseReturnValue:
             # of the draft or the account is in it (the drafts client fills the answers in).
             serve_as_blank_copy()
             return _render_step(definition, current, None)
-        draft = drafts.find_draft(definition, citizen_id)
+        draft, held = drafts.find_with_uploads(definition, citizen_id)
         if draft is None and citizen_id is None:
             g.public_page = True
-            return _render_step(definition, current, None)
+            return _blank_step(definition, current)
         answers = drafts.answers_of(draft)
         assessment = _assessment(definition, answers)
         if draft is not None and not current.shown(answers, assessment):
@@ -304,14 +328,10 @@ def step(service: str, step: str) -> ResponseReturnValue:
                 _step_url(definition, definition.next_step(current, answers, assessment))
             )
         return _render_step(
-            definition,
-            current,
-            answers,
-            draft_uploads=drafts.draft_uploads(draft),
-            back_to_check=back_to_check,
+            definition, current, answers, draft_uploads=held, back_to_check=back_to_check
         )
 
-    draft = drafts.open_draft(definition, citizen_id)
+    draft, existing = drafts.open_with_uploads(definition, citizen_id)
     posted = raw_from(request.form, {f.name for f in current.fields if f.kind != FieldKind.FILES})
     drafts.save_step(draft, current, posted)  # nothing typed is lost, valid or not
     answers = drafts.answers_of(draft)
@@ -331,12 +351,11 @@ def step(service: str, step: str) -> ResponseReturnValue:
         {f.name: request.files.getlist(f.name) for f in current.fields if f.kind == FieldKind.FILES}
     )
     assessment = _assessment(definition, answers)
-    checked = form_uploads.check_files(
-        definition, sent, answers, drafts.draft_uploads(draft), assessment
-    )
+    checked = form_uploads.check_files(definition, sent, answers, existing, assessment)
+    held = existing
     if checked.accepted:
         form_uploads.attach_to_draft(draft.id, checked.accepted)
-    held = drafts.draft_uploads(draft)
+        held = drafts.draft_uploads(draft)
     counts: dict[str, int] = {}
     for upload in held:
         counts[upload.field] = counts.get(upload.field, 0) + 1
@@ -353,6 +372,24 @@ def step(service: str, step: str) -> ResponseReturnValue:
         return _go(url_for(".check", service=definition.slug))
     target = _step_url(definition, following)
     return _go(target)
+
+
+def _blank_step(definition: FormDefinition, step: Step) -> ResponseReturnValue:
+    """The step's page without answers for a visitor without a draft (every new visitor's
+    first step): rendered once per process, URL and language (``server.page_cache``) where
+    it follows from the definition alone."""
+    if _same_at_any_time(definition, step):
+        return keep(lambda: _step_page(definition, step, None))
+    return _render_step(definition, step, None)
+
+
+def _same_at_any_time(definition: FormDefinition, step: Step) -> bool:
+    """Whether the step's page without answers follows from the definition alone: nothing in
+    it is decided when asked, neither by an assessment (it may go by the date) nor by choices
+    read when shown (the days still free)."""
+    return definition.assess is None and not any(
+        callable(spec.choices) or spec.choices_from is not None for spec in step.fields
+    )
 
 
 def _complete_until(following: Step | None, answers: RawAnswers) -> bool:
@@ -376,11 +413,10 @@ def check(service: str) -> ResponseReturnValue:
     """Check your answers: every answer with a link to change it, then send."""
     definition = _definition(service)
     _refuse_when_closed(definition)
-    draft = drafts.find_draft(definition, _citizen_id())
+    draft, held = drafts.find_with_uploads(definition, _citizen_id())
     if draft is None:
         return redirect(_step_url(definition, definition.steps[0]))
     answers = drafts.answers_of(draft)
-    held = drafts.draft_uploads(draft)
     counts: dict[str, int] = {}
     for upload in held:
         counts[upload.field] = counts.get(upload.field, 0) + 1
@@ -436,11 +472,11 @@ def submit(service: str) -> ResponseReturnValue:
     citizen_id = _citizen_id()
     names = {f.name for f in definition.all_fields()}
     complete_body = any(name in request.form or name in request.files for name in names)
-    session_draft = drafts.find_draft(definition, citizen_id)
+    session_draft, held = drafts.find_with_uploads(definition, citizen_id)
     if complete_body:
         answers: RawAnswers = raw_from(request.form, names)
         files = form_uploads.sent_files({n: request.files.getlist(n) for n in names})
-        draft = None
+        draft, held = None, []
     else:
         answers, files, draft = drafts.answers_of(session_draft), {}, session_draft
     try:
@@ -450,6 +486,7 @@ def submit(service: str) -> ResponseReturnValue:
             answers=answers,
             files=files,
             draft=draft,
+            held=held,
             citizen_id=citizen_id,
             context=_context(),
         )
@@ -578,8 +615,8 @@ def _invalid(
     )
 
 
-def _own_submission(service: str, reference: str) -> FormSubmission:
-    submission = submissions.find_by_reference(reference)
+def _own_submission(service: str, reference: str, *, with_events: bool = False) -> FormSubmission:
+    submission = submissions.find_by_reference(reference, with_events=with_events)
     if submission is None or submission.service != service or not access.may_see(submission):
         # A link opened on another device: ask for the Abrufcode, the same way whether or not
         # the number exists.
@@ -591,7 +628,7 @@ def _own_submission(service: str, reference: str) -> FormSubmission:
 @bp.route("/<service>/eingegangen/<reference>")
 def received(service: str, reference: str) -> ResponseReturnValue:
     definition = _definition(service, ordering=False)
-    submission = _own_submission(service, reference)
+    submission = _own_submission(service, reference, with_events=True)
     paid = payment.payment_state(definition, submission)
     status = definition.status(submission.status)
     return render_page(
@@ -615,7 +652,8 @@ def received(service: str, reference: str) -> ResponseReturnValue:
         fee_rows=[
             (label, euro(cents)) for label, cents in receipt.fee_rows(definition, submission)
         ],
-        fee_total=euro(submission.fee_cents or 0),
+        # Shown only with the fee's lines (and Babel's currency format is not cheap).
+        fee_total=euro(submission.fee_cents or 0) if submission.fee_lines is not None else "",
         euro=euro,
     )
 

@@ -223,7 +223,7 @@ def refund_receivable(
 
 
 @functools.cache
-def _refunds_of() -> Select[tuple[Refund]]:
+def _refunds_of() -> Select[Refund]:
     """Built once per process: every page showing a receivable asks (issue 17)."""
     return (
         select(Refund).where(Refund.receivable_id == bindparam("receivable_id")).order_by(Refund.id)

@@ -100,3 +100,33 @@ def test_a_page_with_a_form_of_its_own_is_never_kept(app: Flask) -> None:
         tokens.add(re.search(r'value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
     assert len(tokens) == 2
     assert not app.extensions["portal_page_cache"]._pages
+
+
+def test_a_forms_first_step_is_kept_for_every_new_visitor(app: Flask) -> None:
+    """The Kita form's first step without a draft follows from the definition alone: rendered
+    once, and each visitor's token still sends their answers."""
+    path = "/antraege/kita-anmeldung/kind"
+    first: CheckingClient = app.test_client()  # type: ignore[assignment]
+    assert first.get(path).status_code == 200
+    pages = app.extensions["portal_page_cache"]._pages
+    assert any(key[0].endswith(path) for key in pages)
+    visitor: CheckingClient = app.test_client()  # type: ignore[assignment]
+    page = visitor.get(path)
+    assert CSRF_MARK not in page.get_data(as_text=True)
+    assert NONCE_MARK not in page.get_data(as_text=True)
+    answers = {"kind_vorname": "Mia", "kind_nachname": "Muster", "kind_geburtsdatum": "2024-03-01"}
+    sent = visitor.post(path, data={"csrf_token": csrf_token(page), **answers})
+    assert sent.status_code == 303
+    # With a draft the step is the visitor's own again: their answer, never kept.
+    again = visitor.get(path).get_data(as_text=True)
+    assert 'value="Mia"' in again
+    assert 'value="Mia"' not in app.test_client().get(path).get_data(as_text=True)
+
+
+def test_a_step_decided_when_asked_is_never_kept(app: Flask) -> None:
+    """Sperrmüll's rules and free days are read when a step is shown: rendered every time."""
+    client: CheckingClient = app.test_client()  # type: ignore[assignment]
+    for _ in range(2):
+        assert client.get("/antraege/sperrmuell/anschrift").status_code == 200
+    pages = app.extensions["portal_page_cache"]._pages
+    assert not any("/antraege/" in key[0] for key in pages)

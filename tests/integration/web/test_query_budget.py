@@ -85,8 +85,8 @@ def test_a_visitor_whose_session_is_only_the_form_token_costs_no_query(
 # statement, refunds, evidence; and the session's update (the page's form adds the CSRF secret
 # to it).
 CASE_PAGE_BUDGET = 7
-# The session row, the draft, its uploads.
-FORM_STEP_BUDGET = 3
+# The session row, the draft with its uploads (one query).
+FORM_STEP_BUDGET = 2
 # The session row, the citizen, their linked records, applications, Postfach, sessions; and the
 # session's update (the login's message is taken out of it).
 ACCOUNT_PAGE_BUDGET = 7
