@@ -12,11 +12,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from server import formatting
 from server.auth.roles import Role
 from server.briefwahl import election
 from server.config import ConfigurationError
 from server.extensions import db
-from server.formatting import city_now, city_today
+from server.formatting import city_day_start, city_now, city_today
 from server.forms.models import FormSubmission
 from server.mail.models import OutboxMail
 from tests.checking_client import CheckingClient, checking_client, csrf_token, page_text
@@ -125,6 +126,36 @@ def test_an_application_is_sent_and_the_dispatch_recorded(open_app: Flask) -> No
             )
         )
     assert sum("Versandt" in subject for subject in subjects) == 1, subjects
+
+
+def test_after_midnight_in_the_city_the_dispatch_has_the_citys_date(
+    open_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half past midnight in the city is still the day before in UTC: the date the Wahlamt
+    records is checked against the city's day, not the server's."""
+    client = checking_client(open_app)
+    reference = apply(client).get_json()["reference"]
+    make_clerk(open_app, username="wahlamt", roles=[Role.ELECTION_OFFICE])
+    clerk = checking_client(open_app)
+    log_in_clerk(clerk, "wahlamt")
+    tomorrow = city_today() + timedelta(days=1)
+    just_after_midnight = city_day_start(tomorrow) + timedelta(minutes=30)
+    monkeypatch.setattr(
+        formatting, "city_now", lambda: just_after_midnight.astimezone(formatting.city_zone())
+    )
+    with open_app.app_context():
+        submission_id = db.session.scalar(
+            select(FormSubmission.id).where(FormSubmission.reference == reference)
+        )
+    url = f"{INBOX}{submission_id}"
+    data = {
+        "csrf_token": csrf_token(clerk.get(url)),
+        "status": "versandt",
+        "versandt-versanddatum": tomorrow.isoformat(),
+    }
+    assert clerk.post(url, data=data).status_code == 302
+    seen = page_text(client.get(f"{FORM}/eingegangen/{reference}").get_data(as_text=True))
+    assert f"Versandt am: {tomorrow:%d.%m.%Y}" in seen
 
 
 def test_after_the_deadline_nothing_is_sent_but_a_repeat_is_answered(backend: str) -> None:
