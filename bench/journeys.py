@@ -36,6 +36,7 @@ import math
 import os
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -49,6 +50,14 @@ import pyotp
 from locust import FastHttpUser, LoadTestShape, events, task
 from locust.contrib.fasthttp import FastResponse
 from locust.exception import StopUser
+
+# Locust loads this file by its path: the repository root must be importable for bench's own
+# modules.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from bench.kita_answers import kita_steps  # noqa: E402  (the root must be importable first)
 
 SEED: dict[str, Any] = json.loads(Path(os.environ["JOURNEY_SEED"]).read_text())
 PUBLIC_URL = os.environ["JOURNEY_PUBLIC_URL"].rstrip("/")
@@ -517,31 +526,7 @@ class Citizen(Portal):
         """A Kita registration step by step without JavaScript, checked and sent."""
         child = CHANCE.randrange(1_000_000)
         begin = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 90 * 86400))
-        steps = [
-            (
-                "kind",
-                {
-                    "kind_vorname": f"Kind{child}",
-                    "kind_nachname": "Muster",
-                    "kind_geburtsdatum": "2024-03-01",
-                },
-            ),
-            (
-                "eltern",
-                {
-                    "eltern_vorname": "Erika",
-                    "eltern_nachname": "Muster",
-                    "eltern_strasse": "Hauptstraße 5",
-                    "eltern_plz_ort": "12345 Musterstadt",
-                    "eltern_email": f"eltern{child}@example.de",
-                    "zweite_person": "nein",
-                },
-            ),
-            ("betreuung", {"beginn": begin, "umfang": "35"}),
-            ("kitas", {"kita_1": "kita-regenbogen", "kita_2": "kita-pusteblume", "kita_3": ""}),
-            ("foerderbedarf", {"besonderer_bedarf": "nein"}),
-            ("einwilligung", {"einwilligung_daten": "ja", "einwilligung_kitas": "ja"}),
-        ]
+        steps = kita_steps(child, begin)
         path = f"{KITA}/kind"
         page = self.get(path, "kita: step page")
         yield

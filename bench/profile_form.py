@@ -41,6 +41,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from werkzeug.test import TestResponse
 
+from bench.kita_answers import kita_steps
 from server import create_app
 from server.extensions import db
 from server.formatting import city_today
@@ -54,36 +55,6 @@ HEADERS = {"Accept-Language": "de"}
 
 # A context manager around one request of the given kind.
 Measure = Callable[[str], AbstractContextManager[None]]
-
-
-def steps(child: int) -> list[tuple[str, dict[str, str]]]:
-    """The answers step by step, as ``bench/journeys.py`` sends them."""
-    begin = (city_today() + timedelta(days=90)).isoformat()
-    return [
-        (
-            "kind",
-            {
-                "kind_vorname": f"Kind{child}",
-                "kind_nachname": "Muster",
-                "kind_geburtsdatum": "2024-03-01",
-            },
-        ),
-        (
-            "eltern",
-            {
-                "eltern_vorname": "Erika",
-                "eltern_nachname": "Muster",
-                "eltern_strasse": "Hauptstraße 5",
-                "eltern_plz_ort": "12345 Musterstadt",
-                "eltern_email": f"eltern{child}@example.de",
-                "zweite_person": "nein",
-            },
-        ),
-        ("betreuung", {"beginn": begin, "umfang": "35"}),
-        ("kitas", {"kita_1": "kita-regenbogen", "kita_2": "kita-pusteblume", "kita_3": ""}),
-        ("foerderbedarf", {"besonderer_bedarf": "nein"}),
-        ("einwilligung", {"einwilligung_daten": "ja", "einwilligung_kitas": "ja"}),
-    ]
 
 
 def journey(client: FlaskClient, child: int, measure: Measure) -> None:
@@ -103,7 +74,8 @@ def journey(client: FlaskClient, child: int, measure: Measure) -> None:
         return response
 
     page = request("blank-step", 200, f"{KITA}/kind")
-    for step, values in steps(child):
+    begin = (city_today() + timedelta(days=90)).isoformat()
+    for step, values in kita_steps(child, begin):
         sent = request("step-post", 303, f"{KITA}/{step}", {"csrf_token": csrf(page), **values})
         target = sent.headers["Location"]
         page = request("check" if target.endswith("/pruefen") else "step-get", 200, target)

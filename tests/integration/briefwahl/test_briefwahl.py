@@ -72,6 +72,15 @@ def apply(client: CheckingClient, submission_id: str | None = None, **changes: s
     )
 
 
+def inbox_url(app: Flask, reference: str) -> str:
+    """The Wahlamt's page of the application with this Eingangsnummer."""
+    with app.app_context():
+        submission_id = db.session.scalar(
+            select(FormSubmission.id).where(FormSubmission.reference == reference)
+        )
+    return f"{INBOX}{submission_id}"
+
+
 def test_an_application_is_sent_and_the_dispatch_recorded(open_app: Flask) -> None:
     client = checking_client(open_app)
     first = page_text(client.get(f"{FORM}/person").get_data(as_text=True))
@@ -96,11 +105,7 @@ def test_an_application_is_sent_and_the_dispatch_recorded(open_app: Flask) -> No
     log_in_clerk(clerk, "wahlamt")
     listed = page_text(clerk.get(INBOX, query_string={"versand": "andere"}).get_data(as_text=True))
     assert reference in listed
-    with open_app.app_context():
-        submission_id = db.session.scalar(
-            select(FormSubmission.id).where(FormSubmission.reference == reference)
-        )
-    url = f"{INBOX}{submission_id}"
+    url = inbox_url(open_app, reference)
     detail = clerk.get(url)
     assert "Strandweg 3" in page_text(detail.get_data(as_text=True))
     future = (city_today() + timedelta(days=1)).isoformat()
@@ -143,11 +148,7 @@ def test_after_midnight_in_the_city_the_dispatch_has_the_citys_date(
     monkeypatch.setattr(
         formatting, "city_now", lambda: just_after_midnight.astimezone(formatting.city_zone())
     )
-    with open_app.app_context():
-        submission_id = db.session.scalar(
-            select(FormSubmission.id).where(FormSubmission.reference == reference)
-        )
-    url = f"{INBOX}{submission_id}"
+    url = inbox_url(open_app, reference)
     data = {
         "csrf_token": csrf_token(clerk.get(url)),
         "status": "versandt",
