@@ -30,6 +30,7 @@ from server.monitoring.setup import init_monitoring
 from server.parkausweis.setup import init_parkausweis
 from server.payments.setup import init_payments
 from server.proxies import behind_proxies
+from server.ratelimits import check_only_limited_views
 from server.retention.setup import init_retention
 from server.security import init_security
 from server.sperrmuell.setup import init_sperrmuell
@@ -84,4 +85,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_retention(app)
     init_jobs(app)  # after the areas, which register their jobs
     cli.register(app)
+    check_only_limited_views(app)  # after the areas, which declare their limits
     return app

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode
 
@@ -23,6 +24,7 @@ from flask_babel import Domain, force_locale, get_locale, get_translations
 from server.extensions import babel
 
 LANGUAGE_COOKIE = "portal_lang"
+_CATALOGUES = "portal_catalogues"
 LANGUAGE_PARAMETER = "lang"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 # The locale a language formats in (Babel's name).
@@ -45,9 +47,16 @@ def chosen_language() -> str:
     )
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    """Flask-Babel's locale selector. A ``Locale`` rather than its name: Flask-Babel parses
+    what the selector returns, and a ``Locale`` parses as itself (issue 17)."""
     language = chosen_language()
-    return FORMAT_LOCALES.get(language, language)
+    return _parsed_locale(FORMAT_LOCALES.get(language, language))
+
+
+@cache
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 @contextmanager
@@ -118,7 +127,12 @@ def _kept_locale(
     locale = get_locale()
     if locale is None:
         return None
-    translations = look_up()
+    # Flask-Babel keeps each locale's catalogue for the life of the process, and finds it
+    # again by way of its translation directories' paths on every look-up.
+    catalogues: dict[str, NullTranslations] = current_app.extensions[_CATALOGUES]
+    translations = catalogues.get(str(locale))
+    if translations is None:
+        translations = catalogues[str(locale)] = look_up()
     g._portal_translations = (g._flask_babel, locale, translations)
     return locale, translations
 
@@ -139,6 +153,7 @@ class _KeptDomain(Domain):
 
 
 def init_i18n(app: Flask) -> None:
+    app.extensions[_CATALOGUES] = {}
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )

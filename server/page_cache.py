@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
@@ -35,22 +35,33 @@ CSRF_MARK = "portalCsrfMarkVb4Zt9"
 CSRF_FIELD = "csrf_token"
 
 
+class PageKey(NamedTuple):
+    """What a kept page is the same for: its address, in parts, and its language."""
+
+    scheme: str
+    host: str
+    root_path: str
+    path: str
+    query: str
+    language: str
+
+
 class KeptPages:
     """A bounded map of rendered pages, shared by the threads of one process."""
 
     def __init__(self, entries: int) -> None:
         self.entries = entries
-        self._pages: OrderedDict[tuple[str, ...], str] = OrderedDict()
+        self._pages: OrderedDict[PageKey, str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, ...]) -> str | None:
+    def get(self, key: PageKey) -> str | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple[str, ...], page: str) -> None:
+    def put(self, key: PageKey, page: str) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -129,9 +140,16 @@ def keep(render: Callable[[], T]) -> T | str:
     if not _may_keep():
         return render()
     pages: KeptPages = current_app.extensions[_KEY]
-    # The URL holds host, script root, path and query: the page's links and its language
-    # alternates are made of them.
-    key = (request.url, current_language())
+    # Host, script root, path and query: the page's links and its language alternates are
+    # made of them (``request.url`` joined and decoded them anew for every request).
+    key = PageKey(
+        request.scheme,
+        request.host,
+        request.root_path,
+        request.path,
+        request.query_string.decode("latin-1"),
+        current_language(),
+    )
     page = pages.get(key)
     if page is None:
         rendered, personal = _rendered_page(render)

@@ -46,12 +46,21 @@ _TOUCH_AFTER = timedelta(seconds=60)
 # What an anonymous visitor's session may hold and still live in the cookie alone.
 _COOKIE_ONLY_KEYS = frozenset({"csrf_token"})
 _ANONYMOUS = "a."
+_SIGNER = "portal_anonymous_session_signer"
 
 
 def _signer(app: Flask) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        app.secret_key or "", salt="portal-anonymous-session", serializer=_serializer
-    )
+    """The anonymous cookie's serializer, made once per app and key rather than for each
+    request (a new visitor's first page makes and signs a cookie: issue 17)."""
+    key = app.secret_key or ""
+    made: tuple[str | bytes, URLSafeTimedSerializer] | None = app.extensions.get(_SIGNER)
+    if made is None or made[0] != key:
+        made = (
+            key,
+            URLSafeTimedSerializer(key, salt="portal-anonymous-session", serializer=_serializer),
+        )
+        app.extensions[_SIGNER] = made
+    return made[1]
 
 
 def _digest(token: str) -> str:
