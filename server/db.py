@@ -147,6 +147,14 @@ class Database:
     def session(self) -> Session:
         return self._state().sessions()
 
+    def release(self) -> None:
+        """Close the request's session, if it made one: its connection goes back to the pool.
+        Asking for ``session`` to close it would first make one for a request that read
+        nothing (the start page: issue 17)."""
+        sessions = self._state().sessions
+        if sessions.registry.has():
+            sessions().close()
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Run one unit of work: commit at the end, roll back on any error."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
@@ -155,26 +155,40 @@ def clear_browser_cache(response: R) -> R:
     return response
 
 
-def apply_security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = content_security_policy(
-        csp_nonce(), webassembly=bool(g.get("allow_webassembly"))
-    )
-    response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+_FIXED_HEADERS = (
+    ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
     # The camera for the letter's QR code, the position for a defect's place (Mängelmelder).
-    response.headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
+    ("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()"),
+)
+
+
+@cache
+def _policy_around_nonce(webassembly: bool) -> list[str]:
+    """The policy in the pieces between its nonces (made once: every response needs it)."""
+    return content_security_policy("\0", webassembly=webassembly).split("\0")
+
+
+def apply_security_headers(response: Response) -> Response:
+    policy = csp_nonce().join(_policy_around_nonce(bool(g.get("allow_webassembly"))))
+    headers = response.headers
+    headers["Content-Security-Policy"] = policy
+    for name, value in _FIXED_HEADERS:
+        headers[name] = value
     cache_control, cacheable = cache_control_for(response)
     response.headers["Cache-Control"] = cache_control
     # Only this layer grants the marker: a view cannot set it by itself.
-    response.headers.pop(CACHEABLE_HEADER, None)
+    # ``remove``, not ``pop``: Werkzeug's ``pop`` of a missing header raises and catches a
+    # ``BadRequestKeyError`` inside, the dearest part of this function (issue 17).
+    headers.remove(CACHEABLE_HEADER)
     if cacheable:
-        response.headers[CACHEABLE_HEADER] = "1"
+        headers[CACHEABLE_HEADER] = "1"
     else:
         for header in REVALIDATION_HEADERS:
-            response.headers.pop(header, None)
+            headers.remove(header)
     # One URL serves a page or its htmx fragment, a step its blank copy: caches keep them apart.
     response.vary.add("HX-Request")
     if g.get("public_resource") and request.headers.get(BLANK_COPY_HEADER) is not None:

@@ -155,7 +155,7 @@ class ServerSessionInterface(SessionInterface):
         # Holding both lets N parallel requests, each with one connection and waiting for a
         # second, use up the pool and wait for each other until the pool's timeout.
         try:
-            db.session.close()
+            db.release()
         except Exception as error:
             # The database went away after the view had answered: the connection is dropped
             # by the pool; what the view did not commit was never kept anyway.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
@@ -57,6 +57,24 @@ class RequestMetrics:
     registry: CollectorRegistry | None  # None: the workers' files are read on every scrape
     requests: Counter
     latency: Histogram
+    # Each label combination's child, found once: ``labels()`` checks and converts its values
+    # and takes a lock every time (two per request). Bounded by routes, methods and statuses.
+    counts: dict[tuple[str, str, int], Counter] = field(default_factory=dict)
+    timings: dict[tuple[str, str], Histogram] = field(default_factory=dict)
+
+    def count(self, method: str, route: str, status: int) -> Counter:
+        key = (method, route, status)
+        child = self.counts.get(key)
+        if child is None:
+            child = self.counts[key] = self.requests.labels(method, route, str(status))
+        return child
+
+    def timing(self, method: str, route: str) -> Histogram:
+        key = (method, route)
+        child = self.timings.get(key)
+        if child is None:
+            child = self.timings[key] = self.latency.labels(method, route)
+        return child
 
     def exposition(self) -> bytes:
         registry = self.registry
@@ -92,10 +110,10 @@ def _counted(response: Response) -> Response:
     metrics: RequestMetrics = current_app.extensions["metrics"]
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
     method = request.method if request.method in KNOWN_METHODS else "OTHER"
-    metrics.requests.labels(method, route, str(response.status_code)).inc()
+    metrics.count(method, route, response.status_code).inc()
     started = g.get("metrics_started")
     if started is not None:
-        metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+        metrics.timing(method, route).observe(time.perf_counter() - started)
     return response
 
 
