@@ -34,6 +34,7 @@ from server.ratelimits import check_only_limited_views
 from server.retention.setup import init_retention
 from server.security import init_security
 from server.sperrmuell.setup import init_sperrmuell
+from server.template_globals import PortalEnvironment
 from server.web.draft_key import init_draft_key
 from server.web.errors import init_errors
 from server.web.setup import init_web
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=resources.STATIC,
     )
     app.config.update(settings)
+    app.jinja_environment = PortalEnvironment  # before the environment is first made, below
     app.wsgi_app = behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign,assignment]
 
     app.jinja_env.add_extension("jinja2.ext.do")

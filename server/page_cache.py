@@ -73,7 +73,9 @@ def _csrf_token() -> str:
     """The template's ``csrf_token()``: a mark while a page is rendered to be kept."""
     if g.get("rendering_kept_page"):
         return CSRF_MARK
-    return str(generate_csrf())
+    # Flask-WTF notes the token it made for this request in ``g`` and would give that one
+    # again, after a dozen look-ups of its settings: a page with several forms asks often.
+    return str(g.get(CSRF_FIELD) or generate_csrf())
 
 
 def _may_keep() -> bool:
