@@ -39,7 +39,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import islice
@@ -880,16 +880,6 @@ def _one_import_at_a_time(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(_IMPORT_LOCK)))
 
 
-def _read_ahead_for(session: Session, stream: StatementStream) -> StatementStream:
-    """On PostgreSQL the file is read in a thread while the server books: a chunk's queries
-    and its COPY leave this process waiting for the server, the time the reader reads the next
-    chunk in (issue 17). SQLite books in this process, holding the interpreter while it runs
-    its Python, and gains nothing."""
-    if session.get_bind().dialect.name == "postgresql":
-        return stream.read_ahead()
-    return stream
-
-
 @contextmanager
 def _collector_spares_older_objects() -> Iterator[None]:
     """Keep Python's cycle collector off the objects that were there before the import.
@@ -912,19 +902,11 @@ def _collector_spares_older_objects() -> Iterator[None]:
 
 
 def _import(
-    stream: StatementStream,
-    *,
-    filename: str | None,
-    imported_by: str | None,
-    read_ahead: bool = False,
+    stream: StatementStream, *, filename: str | None, imported_by: str | None
 ) -> ImportResult:
     city_account = _account(current_app.config["PAYEE_IBAN"])
     result = ImportResult()
-    with (
-        _collector_spares_older_objects(),
-        db.transaction() as session,
-        closing(_read_ahead_for(session, stream) if read_ahead else stream) as stream,
-    ):
+    with _collector_spares_older_objects(), db.transaction() as session:
         _one_import_at_a_time(session)
         for statement, entries in stream:
             if _account(statement.account_iban) != city_account:
@@ -969,8 +951,5 @@ def import_statement_file(
     read to its end books nothing (``StatementError``), nor one with a statement of another
     account (``ForeignStatement``)."""
     return _import(
-        stream_statement_file(data, filename),
-        filename=filename,
-        imported_by=imported_by,
-        read_ahead=True,
+        stream_statement_file(data, filename), filename=filename, imported_by=imported_by
     )

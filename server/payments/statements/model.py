@@ -14,13 +14,10 @@ account closing without fees); they move no money and the parsers leave them out
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import cast
 
 
 class StatementError(ValueError):
@@ -186,7 +183,6 @@ class StatementStream:
         self._items = items
         self._skip = skip
         self._next: Statement | None = None
-        self._started = False
 
     @classmethod
     def of(cls, statements: list[Statement]) -> StatementStream:
@@ -199,27 +195,7 @@ class StatementStream:
 
         return cls(items())
 
-    def read_ahead(self, batch: int = 1000, batches: int = 8) -> StatementStream:
-        """The same stream, read in a thread of its own up to ``batch * batches`` items ahead
-        of the caller: a caller that waits for a database while it books one chunk has the next
-        one read meanwhile (issue 17: the reader is a third of a large import). Items, errors
-        and their order are the stream's; an error comes after the items read before it, and
-        the entries of a statement passed over are not read. Only the entries a caller leaves
-        halfway may have been read (and an error in them raised). Memory grows by what is read
-        ahead, not by the file. ``close`` stops the thread."""
-        if self._started:
-            raise RuntimeError("a stream is read ahead before it is read")
-        return StatementStream(_ReadAhead(self._items, batch, batches).items(), self._skip)
-
-    def close(self) -> None:
-        """Stop reading: a caller that gives up on the stream (an error while booking) stops
-        the reader, and its thread if it reads ahead."""
-        close = getattr(self._items, "close", None)
-        if close is not None:
-            close()
-
     def __iter__(self) -> Iterator[tuple[Statement, Iterator[Entry]]]:
-        self._started = True
         head = next(self._items, None)
         while head is not None:
             if not isinstance(head, Statement):
@@ -240,78 +216,6 @@ class StatementStream:
                 self._next = item
                 return
             yield item
-
-
-_END = object()  # what the read-ahead thread hands over after the last item
-
-
-class _ReadAhead:
-    """A reader's items, read in a thread in lists of ``batch`` items, at most ``batches`` of
-    them waiting. The reader (its parser, lxml's tree) only ever runs in that thread; the
-    caller gets the lists through a queue. An error of the reader is handed over in its place
-    and raised there; closing ``items()`` stops the thread and waits for it.
-
-    The thread stops after each statement's head until the caller asks for what follows it:
-    by then the caller has said whether it reads the statement's entries (``skip``), so the
-    entries of a statement it passes over are not read, as without the thread."""
-
-    def __init__(self, items: Iterator[Statement | Entry], batch: int, batches: int) -> None:
-        self._source = items
-        self._batch = batch
-        self._handed: queue.Queue[object] = queue.Queue(batches)
-        self._stop = threading.Event()
-        self._resume = threading.Event()
-
-    def items(self) -> Iterator[Statement | Entry]:
-        thread = threading.Thread(target=self._read, name="statement-read-ahead", daemon=True)
-        thread.start()
-        try:
-            while (got := self._handed.get()) is not _END:
-                if isinstance(got, BaseException):
-                    raise got
-                read = cast("list[Statement | Entry]", got)
-                yield from read
-                if read and isinstance(read[-1], Statement):
-                    self._resume.set()
-        finally:
-            self._stop.set()
-            thread.join()
-
-    def _put(self, value: object) -> bool:
-        # Polled, so that a caller that gave up is noticed while the queue is full.
-        while not self._stop.is_set():
-            try:
-                self._handed.put(value, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _resumed(self) -> bool:
-        while not self._resume.wait(0.05):
-            if self._stop.is_set():
-                return False
-        self._resume.clear()
-        return True
-
-    def _read(self) -> None:
-        try:
-            read: list[Statement | Entry] = []
-            for item in self._source:
-                read.append(item)
-                head = isinstance(item, Statement)
-                if head or len(read) >= self._batch:
-                    if not self._put(read) or (head and not self._resumed()):
-                        return
-                    read = []
-            if self._put(read):
-                self._put(_END)
-        except BaseException as error:  # raised again in the caller's thread
-            self._put(error)
-        finally:
-            close = getattr(self._source, "close", None)
-            if close is not None:
-                close()
 
 
 _CENT = Decimal("0.01")

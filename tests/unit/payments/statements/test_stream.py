@@ -1,13 +1,9 @@
 """Statements handed on as they are read (issue 17): a camt.053 file of 100,000 entries is never
-held as a whole, and the entries of a statement nobody asks for are not read; all of it also
-when the file is read ahead in a thread (``StatementStream.read_ahead``, the import on
-PostgreSQL)."""
+held as a whole, and the entries of a statement nobody asks for are not read."""
 
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -16,7 +12,6 @@ from server.payments.statements import (
     Entry,
     Statement,
     StatementError,
-    StatementStream,
     TransactionDetail,
     parse_statement_file,
     stream_statement_file,
@@ -25,16 +20,6 @@ from server.payments.statements import (
 from tests.unit.payments.statements.conftest import fixture_bytes
 
 DAY = date(2026, 11, 24)
-
-Read = Callable[[bytes], StatementStream]
-
-
-@pytest.fixture(params=["as read", "read ahead"])
-def read(request: pytest.FixtureRequest) -> Read:
-    if request.param == "as read":
-        return stream_statement_file
-    # Small batches, so that the thread is ahead of the caller within a statement.
-    return lambda data: stream_statement_file(data).read_ahead(batch=2, batches=1)
 
 
 def statement(statement_id: str, count: int, cents: int = 100) -> Statement:
@@ -76,9 +61,9 @@ def broken_at(data: bytes, amount: str) -> bytes:
         "volksbank_mt940_cp850.sta",
     ],
 )
-def test_the_stream_holds_what_the_parser_reads(name: str, read: Read) -> None:
+def test_the_stream_holds_what_the_parser_reads(name: str) -> None:
     data = fixture_bytes(name)
-    streamed = [(head, list(entries)) for head, entries in read(data)]
+    streamed = [(head, list(entries)) for head, entries in stream_statement_file(data)]
     parsed = parse_statement_file(data)
     assert [head for head, _ in streamed] == [
         dataclasses.replace(statement, entries=()) for statement in parsed
@@ -86,14 +71,14 @@ def test_the_stream_holds_what_the_parser_reads(name: str, read: Read) -> None:
     assert [tuple(entries) for _, entries in streamed] == [s.entries for s in parsed]
 
 
-def test_entries_come_as_they_are_read(read: Read) -> None:
+def test_entries_come_as_they_are_read() -> None:
     # The second statement's last entry is broken: everything before it has been handed on by
     # the time the reader gets there.
     data = broken_at(write_camt053([statement("A", 3), statement("B", 3, 200)]), "2.02")
     seen: list[str] = []
 
     def read_all() -> None:
-        for head, entries in read(data):
+        for head, entries in stream_statement_file(data):
             seen.append(head.statement_id)
             seen.extend(entry.entry_ref for entry in entries)
 
@@ -102,13 +87,13 @@ def test_entries_come_as_they_are_read(read: Read) -> None:
     assert seen == ["A", "A-0", "A-1", "A-2", "B", "B-0", "B-1"]
 
 
-def test_entries_nobody_asks_for_are_not_read(read: Read) -> None:
+def test_entries_nobody_asks_for_are_not_read() -> None:
     # The first statement's broken entry is passed over unread; the XML is still checked.
     data = broken_at(write_camt053([statement("A", 3), statement("B", 2, 200)]), "1.01")
-    heads = [head.statement_id for head, _entries in read(data)]
+    heads = [head.statement_id for head, _entries in stream_statement_file(data)]
     assert heads == ["A", "B"]
     with pytest.raises(StatementError, match="not well-formed XML"):
-        list(read(data[:-200]))
+        list(stream_statement_file(data[:-200]))
 
 
 def test_entries_left_halfway_are_passed_over() -> None:
@@ -119,30 +104,9 @@ def test_entries_left_halfway_are_passed_over() -> None:
     assert read == {"A": ["A-0"], "B": ["B-0"]}
 
 
-def test_a_statement_without_entries_has_its_head(read: Read) -> None:
+def test_a_statement_without_entries_has_its_head() -> None:
     data = write_camt053([statement("EMPTY", 0), statement("B", 1, 200)])
-    streamed = [(head.statement_id, len(list(entries))) for head, entries in read(data)]
+    streamed = [
+        (head.statement_id, len(list(entries))) for head, entries in stream_statement_file(data)
+    ]
     assert streamed == [("EMPTY", 0), ("B", 1)]
-
-
-def readers() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "statement-read-ahead"]
-
-
-def test_a_stream_given_up_stops_its_reader() -> None:
-    data = write_camt053([statement("A", 50), statement("B", 50, 200)])
-    stream = stream_statement_file(data).read_ahead(batch=2, batches=1)
-    for _head, entries in stream:
-        next(entries)
-        assert readers()
-        break
-    stream.close()
-    assert not readers()
-
-
-def test_a_stream_is_read_ahead_before_it_is_read() -> None:
-    stream = stream_statement_file(write_camt053([statement("A", 1)]))
-    for _head, _entries in stream:
-        break
-    with pytest.raises(RuntimeError, match="before it is read"):
-        stream.read_ahead()
