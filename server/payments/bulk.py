@@ -18,22 +18,17 @@ from collections.abc import Sequence
 from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
     Dialect,
-    Integer,
     Row,
     String,
     Table,
-    Text,
-    any_,
     bindparam,
     func,
     insert,
     select,
 )
-from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -47,34 +42,11 @@ _Row = TypeVarTuple("_Row")
 
 def any_of(session: Session, column: Any, values: Sequence[int | str]) -> ColumnElement[bool]:
     """``column IN (values)`` for values that are all integers or all strings."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # ``column = ANY(CAST(:text AS type[]))``: the array written here as one text, as the
-        # server reads it; psycopg's array dumper looks at every element in Python (issue 17:
-        # half a second of the import's CPU for its lookups). Strings as ``text[]``, which a
-        # varchar column's index serves, and which never cuts a value as varchar(n)[] would.
-        element = BigInteger() if isinstance(column.type, Integer) else Text()
-        array = sql_cast(bindparam(None, _array_text(values), type_=Text()), ARRAY(element))
-        return cast("ColumnElement[bool]", column == any_(array))
-    if dialect != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         return one_of(session, column, values)
     # json_each hands back integers and text as such, so the column's index is used.
     each = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return cast("ColumnElement[bool]", column.in_(select(each.c.value)))
-
-
-def _array_text(values: Sequence[int | str]) -> str:
-    """PostgreSQL's text form of an array of these integers or strings (``{1,2}``,
-    ``{"a","b \\"c\\""}``): each string quoted, its backslashes and quotes escaped."""
-    if values and isinstance(values[0], int):
-        return "{" + ",".join(map(str, values)) + "}"
-    return (
-        "{"
-        + ",".join(
-            '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values
-        )
-        + "}"
-    )
 
 
 def rows_of(session: Session, statement: TypedReturnsRows[*_Row]) -> Sequence[Row[*_Row]]:

@@ -14,7 +14,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.exc import DBAPIError
 
 from server.extensions import db
-from server.payments.bulk import any_of, insert_rows
+from server.payments.bulk import insert_rows
 from server.payments.models import Clarification
 
 COLUMNS = (
@@ -104,32 +104,3 @@ def test_a_column_with_a_default_must_be_given(ctx: Flask) -> None:
     row = tuple(values("x").values())[:-1]
     with pytest.raises(ValueError, match="created_at"), db.transaction() as session:
         insert_rows(session, TABLE, without_created_at, [row])
-
-
-AWKWARD = ["plain", 'with "quotes"', "back\\slash\\", "a,b", "{braces}", " spaced ", "NULL", ""]
-
-
-def test_any_of_finds_every_value_as_written(ctx: Flask) -> None:
-    # The bulk reads send their values as one array parameter: none may be read differently.
-    with db.transaction() as session:
-        insert_rows(
-            session,
-            TABLE,
-            COLUMNS,
-            [tuple(values(ref).values()) for ref in [*AWKWARD, "unasked"]],
-        )
-    session = db.session
-    found = session.scalars(
-        select(Clarification.source_ref).where(
-            any_of(session, Clarification.source_ref, [*AWKWARD, "missing", "plain "])
-        )
-    ).all()
-    assert sorted(found) == sorted(AWKWARD)
-    ids = session.scalars(select(Clarification.id).order_by(Clarification.id)).all()
-    assert session.scalars(
-        select(Clarification.id).where(any_of(session, Clarification.id, [ids[0], ids[-1], 0]))
-    ).all() == [ids[0], ids[-1]]
-    assert (
-        session.scalars(select(Clarification.id).where(any_of(session, Clarification.id, []))).all()
-        == []
-    )
