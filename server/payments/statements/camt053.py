@@ -119,6 +119,10 @@ _NAMES = (
 )
 
 
+# How many amounts and days the reader keeps by their text.
+_KEPT = 4096
+
+
 class _Reader:
     def __init__(self) -> None:
         self.ns = ""
@@ -142,6 +146,9 @@ class _Reader:
         self.statement_key: bytes | None = None
         self.refs = EntryRefs()
         self.skipping = False
+        # Values read before, by their element's text (bounded: cleared when full).
+        self.cents: dict[str | None, int] = {}
+        self.dates: dict[str | None, date] = {}
 
     def skip(self, skipping: bool) -> None:
         """From now until the next statement, entries are only checked for well-formed XML."""
@@ -653,10 +660,19 @@ class _Reader:
         if currency != "EUR":
             self._currency(currency, element)
         text = element.text
+        # An entry's amount comes again in its transaction, and amounts repeat in a statement:
+        # the text's cents are worked out once (only amounts read without an error are kept).
+        cents = self.cents.get(text)
+        if cents is not None:
+            return cents
         try:
-            return cents_from_decimal(text.strip() if text else "")
+            cents = cents_from_decimal(text.strip() if text else "")
         except ValueError as error:
             raise self._error(str(error), element) from None
+        if len(self.cents) >= _KEPT:
+            self.cents.clear()
+        self.cents[text] = cents
+        return cents
 
     def _currency(self, currency: str | None, element: Element) -> str:
         if currency is None:
@@ -704,6 +720,18 @@ class _Reader:
         raise self._error("neither <Dt> nor <DtTm> in the date", choice)
 
     def _date(self, element: Element) -> date:
+        # A statement's entries share a few days: each day's text is read once.
+        text = element.text
+        found = self.dates.get(text)
+        if found is not None:
+            return found
+        found = self._read_date(element)
+        if len(self.dates) >= _KEPT:
+            self.dates.clear()
+        self.dates[text] = found
+        return found
+
+    def _read_date(self, element: Element) -> date:
         value = _text(element)
         day, zone = value[:10], value[10:]
         try:
