@@ -13,6 +13,9 @@ const DATABASE = "portal-drafts";
 const STORE = "records";
 const SESSION_KEY = "key";
 const WORK = "[data-draft-form], [data-draft-submit], [data-draft-sent], [data-draft-logout]";
+const HELD = "form[data-draft-form], form[data-draft-submit], form[data-draft-logout]";
+// A form submitted before the drafts code is there waits for it at most this long.
+const HOLD_MS = 5000;
 // A page that never reports its first paint (opened in a background tab, or a browser without
 // paint timing) gets the drafts code this long after its load event instead.
 const UNPAINTED_MS = 1000;
@@ -115,9 +118,12 @@ async function appendOneATask(elements) {
   }
 }
 
-async function load() {
-  const loader = document.getElementById("draft-loader");
-  if (!loader) return;
+/**
+ * The drafts code, where there is work for it; resolves once it has started (bound the page's
+ * forms).
+ * @param {HTMLElement} loader
+ */
+async function loadDrafts(loader) {
   await firstPaint();
   if (!document.querySelector(WORK) && !(await keepsDrafts())) return;
   /** @type {string[]} */
@@ -127,7 +133,40 @@ async function load() {
   const modules = JSON.parse(loader.dataset.modules || "[]");
   const elements = [...scripts.map(({ script }) => script), ...modules.map(modulePreload)];
   await Promise.all([...scripts.map(({ loaded }) => loaded), appendOneATask(elements)]);
-  await import("./drafts.js");
+  const { started } = await import("./drafts.js");
+  await started;
 }
 
-load().catch((error) => console.warn("drafts not available", error));
+/**
+ * A citizen who submits before the drafts code has bound the form (a quick "Absenden" or
+ * "Abmelden" just after the page appeared) is not served by the page alone: the submission is
+ * held and submitted again once the drafts code is there (or has failed, or HOLD_MS passed),
+ * which then queues it in the outbox or forgets the drafts on logout, as it would have.
+ * @param {Promise<void>} ready
+ */
+function holdEarlySubmits(ready) {
+  /** @type {{ form: HTMLFormElement, submitter: HTMLElement | null } | null} */
+  let held = null;
+  /** @param {SubmitEvent} event */
+  const hold = (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches(HELD)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation(); // htmx neither
+    held = { form, submitter: event.submitter };
+  };
+  document.addEventListener("submit", hold, { capture: true });
+  const release = () => {
+    document.removeEventListener("submit", hold, { capture: true });
+    if (!held || !held.form.isConnected) return;
+    const { form, submitter } = held;
+    const ownButton = submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement;
+    form.requestSubmit(ownButton && submitter.form === form ? submitter : null);
+  };
+  Promise.race([ready, new Promise((resolve) => setTimeout(resolve, HOLD_MS))]).then(release);
+}
+
+const loader = document.getElementById("draft-loader");
+if (loader) {
+  holdEarlySubmits(loadDrafts(loader).catch((error) => console.warn("drafts not available", error)));
+}

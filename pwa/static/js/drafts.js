@@ -109,4 +109,5 @@ async function start() {
   document.documentElement.dataset.drafts = "ready";
 }
 
-start().catch((error) => console.warn("drafts not available", error));
+// The loader (draft-loader.js) holds a form submitted before this has bound it until then.
+export const started = start().catch((error) => console.warn("drafts not available", error));
