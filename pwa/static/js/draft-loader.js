@@ -79,44 +79,35 @@ function keepsDrafts() {
 }
 
 /**
- * A classic script and its loading; such scripts run in the order they are appended.
+ * A classic script, appended: such scripts run in the order they are appended.
  * @param {string} src
+ * @returns {Promise<unknown>} its loading
  */
-function classicScript(src) {
+function appendScript(src) {
   const script = document.createElement("script");
   script.src = src;
   script.async = false;
-  /** @type {Promise<unknown>} */
   const loaded = new Promise((resolve, reject) => {
     script.onload = resolve;
     script.onerror = reject;
   });
-  return { script, loaded };
+  loaded.catch(() => {}); // awaited once all are appended, which reports a failure
+  document.head.append(script);
+  return loaded;
 }
 
 /**
  * A module fetched ahead; it runs when drafts.js, or a module it imports, imports it.
  * @param {string} href
  */
-function modulePreload(href) {
+function appendModulePreload(href) {
   const link = document.createElement("link");
   link.rel = "modulepreload";
   link.href = href;
-  return link;
+  document.head.append(link);
 }
 
-/**
- * Each element starts its fetch when appended, which costs the main thread a little (more under
- * DevTools, which Lighthouse drives): thirteen in one task made a long task on a slow phone,
- * counted in the total blocking time of a page that has painted. So one element a task.
- * @param {HTMLElement[]} elements
- */
-async function appendOneATask(elements) {
-  for (const element of elements) {
-    document.head.append(element);
-    await new Promise((resolve) => setTimeout(resolve));
-  }
-}
+const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 
 /**
  * The drafts code, where there is work for it; resolves once it has started (bound the page's
@@ -127,12 +118,22 @@ async function loadDrafts(loader) {
   await firstPaint();
   if (!document.querySelector(WORK) && !(await keepsDrafts())) return;
   /** @type {string[]} */
-  const sources = JSON.parse(loader.dataset.scripts || "[]");
-  const scripts = sources.map(classicScript);
+  const scripts = JSON.parse(loader.dataset.scripts || "[]");
   /** @type {string[]} */
   const modules = JSON.parse(loader.dataset.modules || "[]");
-  const elements = [...scripts.map(({ script }) => script), ...modules.map(modulePreload)];
-  await Promise.all([...scripts.map(({ loaded }) => loaded), appendOneATask(elements)]);
+  // Each element starts a fetch, which costs the main thread a little (more under DevTools,
+  // which Lighthouse drives): thirteen in one task made a long task on a slow phone, and the
+  // total blocking time counts it once the page has painted. So one element a task.
+  const loading = [];
+  for (const src of scripts) {
+    await nextTask();
+    loading.push(appendScript(src));
+  }
+  for (const href of modules) {
+    await nextTask();
+    appendModulePreload(href);
+  }
+  await Promise.all(loading);
   const { started } = await import("./drafts.js");
   await started;
 }
