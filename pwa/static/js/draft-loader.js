@@ -13,7 +13,6 @@ const DATABASE = "portal-drafts";
 const STORE = "records";
 const SESSION_KEY = "key";
 const WORK = "[data-draft-form], [data-draft-submit], [data-draft-sent], [data-draft-logout]";
-const HELD = "form[data-draft-form], form[data-draft-submit], form[data-draft-logout]";
 // A form submitted before the drafts code is there waits for it at most this long.
 const HOLD_MS = 5000;
 // A page that never reports its first paint (opened in a background tab, or a browser without
@@ -139,10 +138,22 @@ async function loadDrafts(loader) {
 }
 
 /**
- * A citizen who submits before the drafts code has bound the form (a quick "Absenden" or
- * "Abmelden" just after the page appeared) is not served by the page alone: the submission is
+ * Whether the drafts code would make something else of the form's submission than the page
+ * does: a send form (drafts-steps.js isSendForm) goes through the outbox, a logout forgets the
+ * drafts first. A step's "Weiter" goes to the server at once, as without the drafts code: held,
+ * the page would not answer a click for as long as the drafts code takes to come.
+ * @param {HTMLFormElement} form
+ */
+function heldForDrafts(form) {
+  if (form.matches("[data-draft-submit], [data-draft-logout]")) return true;
+  return form.matches("[data-draft-form]") && new URL(form.action, location.href).pathname.endsWith("/absenden");
+}
+
+/**
+ * A citizen who sends or logs out before the drafts code has bound the form (a quick "Absenden"
+ * or "Abmelden" just after the page appeared) is not served by the page alone: the submission is
  * held and submitted again once the drafts code is there (or has failed, or HOLD_MS passed),
- * which then queues it in the outbox or forgets the drafts on logout, as it would have.
+ * which then queues it in the outbox or forgets the drafts, as it would have.
  * @param {Promise<void>} ready
  */
 function holdEarlySubmits(ready) {
@@ -151,7 +162,7 @@ function holdEarlySubmits(ready) {
   /** @param {SubmitEvent} event */
   const hold = (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.matches(HELD)) return;
+    if (!(form instanceof HTMLFormElement) || !heldForDrafts(form)) return;
     event.preventDefault();
     event.stopImmediatePropagation(); // htmx neither
     held = { form, submitter: event.submitter };

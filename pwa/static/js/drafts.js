@@ -109,5 +109,6 @@ async function start() {
   document.documentElement.dataset.drafts = "ready";
 }
 
-// The loader (draft-loader.js) holds a form submitted before this has bound it until then.
+// The loader (draft-loader.js) holds a send form or a logout submitted before this has bound it
+// until then.
 export const started = start().catch((error) => console.warn("drafts not available", error));
