@@ -20,8 +20,8 @@ DRAFT_MODULES = "js/drafts-*.js"
 IMPORTABLE_MODULES = "js/*.js"
 
 # The app shell: what the service worker stores on install so that the portal opens offline.
-# A page with a draft form loads the drafts scripts, every other page their loader, which loads
-# them where drafts are kept; the worker imports the two classic ones itself.
+# Every page loads the drafts scripts' loader, which loads them where there is work for them;
+# the worker imports the two classic ones itself.
 APP_SHELL_PATTERNS = (
     "css/portal.css",
     "js/app.js",
@@ -132,8 +132,9 @@ def app_shell_files() -> list[str]:
 
 
 def draft_modules() -> list[str]:
-    """The modules drafts.js imports, for the page to preload (``<link rel="modulepreload">``)."""
-    return static_files(DRAFT_MODULES)
+    """The versioned URLs of drafts.js and the modules it imports, for js/draft-loader.js to
+    preload all at once on a page that needs the drafts code (``data-modules``)."""
+    return [asset_url(filename) for filename in ["js/drafts.js", *static_files(DRAFT_MODULES)]]
 
 
 def import_map() -> dict[str, dict[str, str]]:

@@ -1,16 +1,50 @@
-// Pages without a draft form, a confirmation or a logout (those set drafts_page and load the
-// drafts code at once) load this instead of the drafts code (issue 17: 13 KB that a
-// visitor who drafts nothing does not need). It loads the drafts code (idb-keyval.js,
-// draft-store.js, drafts.js) only where there is work for it: this browser keeps drafts or
-// waiting submissions (the start page lists them, any page sends them when online again), or
-// the page confirms a submission or logs out (both forget drafts). The versioned URLs of the two
-// classic scripts are in the script element's data-scripts (components/drafts.html).
+// Every page loads this instead of the drafts code (issue 17: about 22 KB compressed in thirteen
+// files that a visitor who drafts nothing does not need, and no page for its first paint). It
+// loads the drafts code (idb-keyval.js, draft-store.js, drafts.js and its modules) only where
+// there is work for it: the page has a draft form, confirms a submission or logs out (both
+// forget drafts), or this browser keeps drafts or waiting submissions (the start page lists
+// them, any page sends them when online again). The versioned URLs of the two classic scripts
+// are in the script element's data-scripts; a page that surely needs the drafts code names its
+// modules in data-modules, to fetch them all at once rather than one level of imports after the
+// other (components/drafts.html).
 // @ts-check
 
 const DATABASE = "portal-drafts";
 const STORE = "records";
 const SESSION_KEY = "key";
 const WORK = "[data-draft-form], [data-draft-submit], [data-draft-sent], [data-draft-logout]";
+// A form submitted before the drafts code is there waits for it at most this long.
+const HOLD_MS = 5000;
+// A page that never reports its first paint (opened in a background tab, or a browser without
+// paint timing) gets the drafts code this long after its load event instead.
+const UNPAINTED_MS = 1000;
+
+/**
+ * Resolves once the page has painted its content. Nothing is fetched for the drafts before: on a
+ * slow line the page's own files get the bandwidth, and Lighthouse counts every request that
+ * ends before the largest paint into that paint (the Kita step's LCP waited for the drafts code).
+ * A form cannot be typed into before it is painted, so the drafts lose nothing by waiting.
+ * @returns {Promise<void>}
+ */
+function firstPaint() {
+  return new Promise((resolve) => {
+    /** @type {PerformanceObserver | undefined} */
+    let observer;
+    const done = () => {
+      observer?.disconnect();
+      resolve();
+    };
+    if (PerformanceObserver.supportedEntryTypes?.includes("paint")) {
+      observer = new PerformanceObserver((list) => {
+        if (list.getEntriesByName("first-contentful-paint").length) done();
+      });
+      observer.observe({ type: "paint", buffered: true });
+    }
+    const fallback = () => setTimeout(done, UNPAINTED_MS);
+    if (document.readyState === "complete") fallback();
+    else addEventListener("load", fallback, { once: true });
+  });
+}
 
 /**
  * Whether the drafts store holds anything but the session's key (draft-store.js hasAnything).
@@ -44,26 +78,107 @@ function keepsDrafts() {
 }
 
 /**
- * The classic scripts, fetched at once and run in their order (async = false).
- * @param {string[]} sources
+ * A classic script, appended: such scripts run in the order they are appended.
+ * @param {string} src
+ * @returns {Promise<unknown>} its loading
  */
-function classicScripts(sources) {
-  return Promise.all(sources.map((src) => new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = src;
-    script.async = false;
+function appendScript(src) {
+  const script = document.createElement("script");
+  script.src = src;
+  script.async = false;
+  const loaded = new Promise((resolve, reject) => {
     script.onload = resolve;
     script.onerror = reject;
-    document.head.append(script);
-  })));
+  });
+  loaded.catch(() => {}); // awaited once all are appended, which reports a failure
+  document.head.append(script);
+  return loaded;
 }
 
-async function load() {
-  const loader = document.getElementById("draft-loader");
-  if (!loader) return;
+/**
+ * A module fetched ahead; it runs when drafts.js, or a module it imports, imports it.
+ * @param {string} href
+ */
+function appendModulePreload(href) {
+  const link = document.createElement("link");
+  link.rel = "modulepreload";
+  link.href = href;
+  document.head.append(link);
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve));
+
+/**
+ * The drafts code, where there is work for it; resolves once it has started (bound the page's
+ * forms).
+ * @param {HTMLElement} loader
+ */
+async function loadDrafts(loader) {
+  await firstPaint();
   if (!document.querySelector(WORK) && !(await keepsDrafts())) return;
-  await classicScripts(JSON.parse(loader.dataset.scripts || "[]"));
-  await import("./drafts.js");
+  /** @type {string[]} */
+  const scripts = JSON.parse(loader.dataset.scripts || "[]");
+  /** @type {string[]} */
+  const modules = JSON.parse(loader.dataset.modules || "[]");
+  // Each element starts a fetch, which costs the main thread a little (more under DevTools,
+  // which Lighthouse drives): thirteen in one task made a long task on a slow phone, and the
+  // total blocking time counts it once the page has painted. So one element a task.
+  const loading = [];
+  for (const src of scripts) {
+    await nextTask();
+    loading.push(appendScript(src));
+  }
+  for (const href of modules) {
+    await nextTask();
+    appendModulePreload(href);
+  }
+  await Promise.all(loading);
+  const { started } = await import("./drafts.js");
+  await started;
 }
 
-load().catch((error) => console.warn("drafts not available", error));
+/**
+ * Whether the drafts code would make something else of the form's submission than the page
+ * does: a send form (drafts-steps.js isSendForm) goes through the outbox, a logout forgets the
+ * drafts first. A step's "Weiter" goes to the server at once, as without the drafts code: held,
+ * the page would not answer a click for as long as the drafts code takes to come.
+ * @param {HTMLFormElement} form
+ */
+function heldForDrafts(form) {
+  if (form.matches("[data-draft-submit], [data-draft-logout]")) return true;
+  return form.matches("[data-draft-form]") && new URL(form.action, location.href).pathname.endsWith("/absenden");
+}
+
+/**
+ * A citizen who sends or logs out before the drafts code has bound the form (a quick "Absenden"
+ * or "Abmelden" just after the page appeared) is not served by the page alone: the submission is
+ * held and submitted again once the drafts code is there (or has failed, or HOLD_MS passed),
+ * which then queues it in the outbox or forgets the drafts, as it would have.
+ * @param {Promise<void>} ready
+ */
+function holdEarlySubmits(ready) {
+  /** @type {{ form: HTMLFormElement, submitter: HTMLElement | null } | null} */
+  let held = null;
+  /** @param {SubmitEvent} event */
+  const hold = (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !heldForDrafts(form)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation(); // htmx neither
+    held = { form, submitter: event.submitter };
+  };
+  document.addEventListener("submit", hold, { capture: true });
+  const release = () => {
+    document.removeEventListener("submit", hold, { capture: true });
+    if (!held || !held.form.isConnected) return;
+    const { form, submitter } = held;
+    const ownButton = submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement;
+    form.requestSubmit(ownButton && submitter.form === form ? submitter : null);
+  };
+  Promise.race([ready, new Promise((resolve) => setTimeout(resolve, HOLD_MS))]).then(release);
+}
+
+const loader = document.getElementById("draft-loader");
+if (loader) {
+  holdEarlySubmits(loadDrafts(loader).catch((error) => console.warn("drafts not available", error)));
+}

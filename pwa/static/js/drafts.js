@@ -109,4 +109,6 @@ async function start() {
   document.documentElement.dataset.drafts = "ready";
 }
 
-start().catch((error) => console.warn("drafts not available", error));
+// The loader (draft-loader.js) holds a send form or a logout submitted before this has bound it
+// until then.
+export const started = start().catch((error) => console.warn("drafts not available", error));
