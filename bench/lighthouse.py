@@ -82,6 +82,10 @@ METRICS = (
 )
 KITA_START = "/antraege/kita-anmeldung"
 LIGHTHOUSE_TIMEOUT_S = 300
+# Lighthouse's own word for a trace it failed to record (NO_NAVSTART and the like, now and then
+# with Debian's newer Chromium, on any page): such a run is made again, at most this often.
+RUN_AGAIN = "Please run Lighthouse again"
+RUN_AGAIN_AT_MOST = 2
 
 
 def log(message: str) -> None:
@@ -305,7 +309,7 @@ def lighthouse_command(page: Page, report: Path, headers: Path, extra: list[str]
 def measure(page: Page, out_dir: Path, opts: argparse.Namespace) -> PageResult:
     """``--runs`` Lighthouse runs of the page; the run with the median performance score (as
     Lighthouse advises for its variance), with every run's performance score."""
-    runs = [run_lighthouse(page, out_dir, run, opts) for run in range(1, opts.runs + 1)]
+    runs = [run_until_recorded(page, out_dir, run, opts) for run in range(1, opts.runs + 1)]
     failed = [r for r in runs if r.error]
     if failed:
         return failed[0]
@@ -313,6 +317,18 @@ def measure(page: Page, out_dir: Path, opts: argparse.Namespace) -> PageResult:
     median = ordered[(len(ordered) - 1) // 2]
     median.runs = [r.scores.get("performance") for r in runs]
     return median
+
+
+def run_until_recorded(page: Page, out_dir: Path, run: int, opts: argparse.Namespace) -> PageResult:
+    """A run, made again when Lighthouse says its trace was not recorded (it asks for that
+    itself); every other failure counts."""
+    result = run_lighthouse(page, out_dir, run, opts)
+    for _ in range(RUN_AGAIN_AT_MOST):
+        if not (result.error and RUN_AGAIN in result.error):
+            break
+        log(f"[lighthouse] {page.name}, run {run}: trace not recorded, run again")
+        result = run_lighthouse(page, out_dir, run, opts)
+    return result
 
 
 def run_lighthouse(page: Page, out_dir: Path, run: int, opts: argparse.Namespace) -> PageResult:
