@@ -24,7 +24,6 @@ from flask_babel import Domain, force_locale, get_locale, get_translations
 from server.extensions import babel
 
 LANGUAGE_COOKIE = "portal_lang"
-_CATALOGUES = "portal_catalogues"
 LANGUAGE_PARAMETER = "lang"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 # The locale a language formats in (Babel's name).
@@ -32,6 +31,8 @@ FORMAT_LOCALES = {"en": "en_GB"}
 # The tag ``<html lang>``, ``hreflang`` and the manifest carry (BCP 47): the English pages are
 # British English (spelling and formats), and say so to screen readers and search engines.
 LANGUAGE_TAGS = {"de": "de", "en": "en-GB"}
+# Where each app keeps the catalogue of each locale (``_kept_locale``).
+_CATALOGUES = "portal_catalogues"
 
 
 def chosen_language() -> str:

@@ -69,13 +69,18 @@ class KeptPages:
                 self._pages.popitem(last=False)
 
 
+def _request_token() -> str:
+    """This request's CSRF token. Flask-WTF notes the one it made in ``g`` and would give that
+    one again, after a dozen look-ups of its settings: a page with several forms and kept parts
+    asks often."""
+    return str(g.get(CSRF_FIELD) or generate_csrf())
+
+
 def _csrf_token() -> str:
     """The template's ``csrf_token()``: a mark while a page is rendered to be kept."""
     if g.get("rendering_kept_page"):
         return CSRF_MARK
-    # Flask-WTF notes the token it made for this request in ``g`` and would give that one
-    # again, after a dozen look-ups of its settings: a page with several forms asks often.
-    return str(g.get(CSRF_FIELD) or generate_csrf())
+    return _request_token()
 
 
 def _may_keep() -> bool:
@@ -121,9 +126,7 @@ def filled(page: str) -> str:
     if NONCE_MARK in page:
         page = page.replace(NONCE_MARK, csp_nonce())
     if CSRF_MARK in page:
-        # Flask-WTF notes the token it made for this request in ``g``: asking it again costs
-        # a dozen look-ups of its settings, for each kept part of a page.
-        page = page.replace(CSRF_MARK, str(g.get(CSRF_FIELD) or generate_csrf()))
+        page = page.replace(CSRF_MARK, _request_token())
     return page
 
 

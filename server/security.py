@@ -167,9 +167,9 @@ _FIXED_HEADERS = (
 
 
 @cache
-def _policy_around_nonce(webassembly: bool) -> list[str]:
+def _policy_around_nonce(webassembly: bool) -> tuple[str, ...]:
     """The policy in the pieces between its nonces (made once: every response needs it)."""
-    return content_security_policy("\0", webassembly=webassembly).split("\0")
+    return tuple(content_security_policy("\0", webassembly=webassembly).split("\0"))
 
 
 def apply_security_headers(response: Response) -> Response:
@@ -179,7 +179,7 @@ def apply_security_headers(response: Response) -> Response:
     for name, value in _FIXED_HEADERS:
         headers[name] = value
     cache_control, cacheable = cache_control_for(response)
-    response.headers["Cache-Control"] = cache_control
+    headers["Cache-Control"] = cache_control
     # Only this layer grants the marker: a view cannot set it by itself.
     # ``remove``, not ``pop``: Werkzeug's ``pop`` of a missing header raises and catches a
     # ``BadRequestKeyError`` inside, the dearest part of this function (issue 17).
