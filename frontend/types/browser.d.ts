@@ -24,6 +24,10 @@ interface Window {
   };
 }
 
+/** The names of the answers changed on the page, by form, from its first keystroke on; set by
+ * draft-loader.js, read by drafts-fields.js. */
+declare var portalEdits: WeakMap<HTMLFormElement, Set<string>> | undefined;
+
 /** Background Sync (Chromium): the page asks for a "sync" event once it is online again. */
 interface ServiceWorkerRegistration {
   readonly sync?: { register(tag: string): Promise<void> };

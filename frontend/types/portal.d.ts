@@ -68,7 +68,6 @@ interface PortalDrafts {
   saveFiles(key: DraftKey, form: string, name: string, files: File[]): Promise<void>;
   saveMeta(key: DraftKey, form: string, meta: DraftMeta): Promise<void>;
   loadDraft(key: DraftKey, form: string): Promise<Draft | null>;
-  deleteDraft(form: string): Promise<void>;
   listAll(key: DraftKey): Promise<{
     drafts: { form: string; updated: number; meta: Partial<DraftMeta> }[];
     outbox: OutboxEntry[];

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, Playwright, Route, expect
 
 from tests.browser.conftest import (
+    _new_context,
     assert_accessible,
     pass_second_factor,
     problems,
@@ -43,6 +45,20 @@ def live_server(backend: str, received: Received) -> Iterator[LiveServer]:
     with serving(backend) as live:
         live.app.register_blueprint(make_blueprint(received))
         yield live
+
+
+@pytest.fixture
+def phone_without_worker(
+    playwright: Playwright, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A phone whose requests all reach the network (and so the test's routes): no service
+    worker answers them from its cache."""
+    context = _new_context(
+        playwright, browser, live_server, bypass_csp=True, service_workers="block"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
 
 
 def open_form(phone: Page) -> None:
@@ -384,3 +400,63 @@ def test_drafts_run_under_the_strict_content_security_policy(strict_phone: Page)
     expect(strict_phone.get_by_label("Vorname des Kindes")).to_have_value("Mia-Sophie")
     assert problems(strict_phone).csp_violations == []
     assert problems(strict_phone).console_errors == []
+
+
+# The drafts code (js/drafts.js and its modules) comes after the page's first paint
+# (js/draft-loader.js). What happens on the page before it is there must not be lost.
+DRAFTS_CODE = re.compile(r"/static/js/drafts\.js")
+
+
+def test_an_answer_changed_before_the_drafts_code_is_there_is_kept(
+    phone_without_worker: Page,
+) -> None:
+    phone = phone_without_worker
+    phone.goto(FIRST_STEP)
+    wait_for_drafts(phone)
+    phone.get_by_label("Vorname des Kindes").fill("Mia")
+    phone.get_by_label("Vormittags").check()
+    wait_for_draft_saved(phone)
+    # The citizen comes back on a slow line and changes answers before the drafts code arrives.
+    held: list[Route] = []
+    phone.route(DRAFTS_CODE, lambda route: held.append(route))
+    phone.reload()
+    phone.get_by_label("Vorname des Kindes").fill("Mia-Sophie")
+    phone.get_by_label("Nachmittags").check()
+    phone.wait_for_timeout(200)
+    assert held, "the drafts code was not requested while the page was open"
+    for route in held:
+        route.continue_()
+    phone.unroute(DRAFTS_CODE)
+    wait_for_drafts(phone)
+    wait_for_draft_saved(phone)
+    # The older draft did not take the answers back, and the draft now holds the new ones.
+    for _ in range(2):
+        expect(phone.get_by_label("Vorname des Kindes")).to_have_value("Mia-Sophie")
+        expect(phone.get_by_label("Nachmittags")).to_be_checked()
+        expect(phone.get_by_label("Vormittags")).not_to_be_checked()
+        phone.reload()
+        wait_for_drafts(phone)
+
+
+def test_the_confirmation_forgets_the_sent_draft_without_waiting_for_the_drafts_code(
+    phone_without_worker: Page,
+) -> None:
+    """A citizen who leaves the confirmation at once (or whose drafts code never comes) does not
+    find the sent answers in the next application of the same kind."""
+    phone = phone_without_worker
+    phone.goto(FIRST_STEP)
+    wait_for_drafts(phone)
+    phone.get_by_label("Vorname des Kindes").fill("Mia-Sophie")
+    wait_for_draft_saved(phone)
+    assert "draft:probe" in draft_records(phone)
+    phone.route(DRAFTS_CODE, lambda route: route.abort())
+    phone.goto("/antraege/probe/eingegangen/PROBE-1")
+    expect(phone.locator("h1")).to_have_text("Ihr Antrag ist eingegangen")
+    deadline = time.monotonic() + 10
+    while "draft:probe" in draft_records(phone):
+        assert time.monotonic() < deadline, "the sent draft is still kept"
+        phone.wait_for_timeout(100)
+    phone.unroute(DRAFTS_CODE)
+    phone.goto(FIRST_STEP)
+    wait_for_drafts(phone)
+    expect(phone.get_by_label("Vorname des Kindes")).to_have_value("")

@@ -12,6 +12,7 @@
 const DATABASE = "portal-drafts";
 const STORE = "records";
 const SESSION_KEY = "key";
+const DRAFT = "draft:"; // draft-store.js's records of drafts
 const WORK = "[data-draft-form], [data-draft-submit], [data-draft-sent], [data-draft-logout]";
 // A form submitted before the drafts code is there waits for it at most this long.
 const HOLD_MS = 5000;
@@ -47,34 +48,87 @@ function firstPaint() {
 }
 
 /**
- * Whether the drafts store holds anything but the session's key (draft-store.js hasAnything).
- * Opens the database as idb-keyval does, creating its store if it is new, so that idb-keyval
- * later finds it as it would have made it.
- * @returns {Promise<boolean>}
+ * The drafts store, opened as idb-keyval does (creating its store if it is new, so that
+ * idb-keyval later finds it as it would have made it); null where it cannot be had.
+ * @returns {Promise<IDBDatabase | null>}
  */
-function keepsDrafts() {
+function openStore() {
   return new Promise((resolve) => {
-    if (!("indexedDB" in self)) return resolve(false);
+    if (!("indexedDB" in self)) return resolve(null);
     const opening = indexedDB.open(DATABASE);
     opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
-    opening.onerror = () => resolve(false);
+    opening.onerror = () => resolve(null);
     opening.onsuccess = () => {
       const database = opening.result;
-      if (!database.objectStoreNames.contains(STORE)) {
-        database.close();
-        return resolve(false);
-      }
-      const reading = database.transaction(STORE).objectStore(STORE).getAllKeys();
-      reading.onsuccess = () => {
-        database.close();
-        resolve(reading.result.some((name) => name !== SESSION_KEY));
-      };
-      reading.onerror = () => {
-        database.close();
-        resolve(true); // cannot tell: let the drafts code look
-      };
+      if (database.objectStoreNames.contains(STORE)) return resolve(database);
+      database.close();
+      resolve(null);
     };
   });
+}
+
+/**
+ * Whether the drafts store holds anything but the session's key (draft-store.js hasAnything).
+ * @returns {Promise<boolean>}
+ */
+async function keepsDrafts() {
+  const database = await openStore();
+  if (!database) return false;
+  return new Promise((resolve) => {
+    const transaction = database.transaction(STORE);
+    const reading = transaction.objectStore(STORE).getAllKeys();
+    reading.onsuccess = () => resolve(reading.result.some((name) => name !== SESSION_KEY));
+    reading.onerror = () => resolve(true); // cannot tell: let the drafts code look
+    transaction.oncomplete = transaction.onabort = () => database.close();
+  });
+}
+
+/**
+ * A confirmation (data-draft-sent) ends the draft of what was sent, at once and without the
+ * drafts code: a citizen who leaves the page before that comes, or whose phone never fetches
+ * it, would otherwise find the sent answers in the next application of the same kind.
+ * @returns {Promise<void>}
+ */
+async function forgetSent() {
+  /** @type {string[]} */
+  const sent = [];
+  for (const done of document.querySelectorAll("[data-draft-sent]")) {
+    if (done instanceof HTMLElement && done.dataset.draftSent) sent.push(done.dataset.draftSent);
+  }
+  if (!sent.length) return;
+  const database = await openStore();
+  if (!database) return;
+  await new Promise((resolve) => {
+    const deleting = database.transaction(STORE, "readwrite");
+    for (const form of sent) deleting.objectStore(STORE).delete(DRAFT + form);
+    deleting.oncomplete = deleting.onerror = deleting.onabort = resolve;
+  });
+  database.close();
+  if ("BroadcastChannel" in self) {
+    const channel = new BroadcastChannel(DATABASE); // draft-store.js's: other tabs drop it too
+    for (const form of sent) channel.postMessage({ type: "drafts-changed", form });
+    channel.close();
+  }
+}
+
+/**
+ * Every answer changed on the page, from its first keystroke on, by form: the drafts code,
+ * coming later, never takes such an answer back with an older one from the draft
+ * (drafts-fields.js edited).
+ */
+function trackEdits() {
+  /** @type {WeakMap<HTMLFormElement, Set<string>>} */
+  const edits = (self.portalEdits = new WeakMap());
+  for (const type of ["input", "change"]) {
+    document.addEventListener(type, (event) => {
+      const target = event.target;
+      const field = target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement ? target : null;
+      if (!field?.name || !field.form) return;
+      const names = edits.get(field.form) ?? new Set();
+      names.add(field.name);
+      edits.set(field.form, names);
+    }, { capture: true });
+  }
 }
 
 /**
@@ -112,9 +166,10 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve));
  * The drafts code, where there is work for it; resolves once it has started (bound the page's
  * forms).
  * @param {HTMLElement} loader
+ * @param {Promise<void>} forgotten  the sent drafts are gone
  */
-async function loadDrafts(loader) {
-  await firstPaint();
+async function loadDrafts(loader, forgotten) {
+  await Promise.all([firstPaint(), forgotten]);
   if (!document.querySelector(WORK) && !(await keepsDrafts())) return;
   /** @type {string[]} */
   const scripts = JSON.parse(loader.dataset.scripts || "[]");
@@ -180,5 +235,7 @@ function holdEarlySubmits(ready) {
 
 const loader = document.getElementById("draft-loader");
 if (loader) {
-  holdEarlySubmits(loadDrafts(loader).catch((error) => console.warn("drafts not available", error)));
+  trackEdits();
+  const forgotten = forgetSent().catch((error) => console.warn("sent draft not forgotten", error));
+  holdEarlySubmits(loadDrafts(loader, forgotten).catch((error) => console.warn("drafts not available", error)));
 }

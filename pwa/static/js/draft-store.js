@@ -198,12 +198,6 @@
     return { form, updated: draft.updated, ...(await openRecord(key, draft)) };
   }
 
-  /** @type {PortalDrafts["deleteDraft"]} */
-  async function deleteDraft(form) {
-    await del(DRAFT + form, store);
-    announce({ form });
-  }
-
   // Titles and links of the unfinished drafts and of the submissions of this session.
   /** @type {PortalDrafts["listAll"]} */
   async function listAll(key) {
@@ -402,7 +396,7 @@
 
   self.portalDrafts = {
     sessionKey, forgetEverything, hasAnything,
-    saveField, saveFiles, saveMeta, loadDraft, deleteDraft, listAll,
+    saveField, saveFiles, saveMeta, loadDraft, listAll,
     queueSubmission, outboxFor, sendOutbox, dismiss, onChange,
   };
 })();

@@ -72,9 +72,10 @@ export function putFiles(input, files) {
 }
 
 // Answers the citizen changed on this page since it opened: never overwritten by a draft that
-// arrives later (from the server or another tab) while the page was still loading it.
+// arrives later (from the server or another tab) while the page was still loading it. Counted
+// from the first keystroke by draft-loader.js, long before this code is there.
 /** @type {WeakMap<HTMLFormElement, Set<string>>} */
-const editedHere = new WeakMap();
+const editedHere = self.portalEdits ?? (self.portalEdits = new WeakMap());
 
 /**
  * The names of the answers changed on this page.
@@ -84,16 +85,6 @@ export function edited(form) {
   let names = editedHere.get(form);
   if (!names) editedHere.set(form, (names = new Set()));
   return names;
-}
-
-// Counted from the first keystroke, also before the form is bound to its draft (which waits for
-// the browser's store, e.g. right after htmx swapped in the step with the server's errors): an
-// answer typed then is never taken back by an older one from the draft.
-for (const type of ["input", "change"]) {
-  document.addEventListener(type, (event) => {
-    const target = /** @type {Field} */ (event.target);
-    if (target?.name && target.form) edited(target.form).add(target.name);
-  }, { capture: true });
 }
 
 /**

@@ -124,13 +124,15 @@ function followOtherTabs({ form, formId, key }) {
 
 /**
  * Keeps the page's answers, typed or not (the server may have filled some in, e.g. from the
- * eID): all of them, or with a draft only those it lacks and the page has.
+ * eID): all of them, or with a draft those it lacks and the page has, and those changed on the
+ * page before it was bound to the draft.
  * @param {Binding} binding
  * @param {Draft | null} [draft]
  */
 function saveAnswers({ form, formId, key, later }, draft = null) {
+  const changed = edited(form);
   for (const [name, elements] of namedFields(form)) {
-    if (draft && (name in draft.fields || isEmpty(elements))) continue;
+    if (draft && !changed.has(name) && (name in draft.fields || isEmpty(elements))) continue;
     const value = valueOf(elements);
     later(() => drafts.saveField(key, formId, name, value));
   }
@@ -210,6 +212,10 @@ export async function bindForm(form, key) {
   form.addEventListener("change", edit);
   followOtherTabs(binding);
   if (draft) saveAnswers(binding, draft);
+  else if (edited(form).size) {
+    binding.saveMeta();
+    saveAnswers(binding);
+  }
   holdSubmit(binding);
   await binding.server?.load();
   await showOutbox(form, formId);

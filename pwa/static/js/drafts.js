@@ -86,12 +86,9 @@ function sendWhenOnline(key, overview) {
 async function start() {
   forgetOnLogout();
   const overview = document.getElementById("drafts-overview");
-  /** @type {HTMLElement[]} */
-  const sent = [...document.querySelectorAll("[data-draft-sent]")].filter((done) => done instanceof HTMLElement);
   if (!draftForms(document).length && !overview && !(await drafts.hasAnything())) return;
 
   const key = await drafts.sessionKey({ online: navigator.onLine });
-  for (const done of sent) await drafts.deleteDraft(done.dataset.draftSent ?? "");
   if (!key) return;
   refreshCsrf(key);
   if (navigator.onLine) await drafts.sendOutbox();
