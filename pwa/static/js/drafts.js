@@ -103,9 +103,12 @@ async function start() {
     drafts.onChange(() => renderOverview(overview, key));
   }
   sendWhenOnline(key, overview);
-  document.documentElement.dataset.drafts = "ready";
 }
 
 // The loader (draft-loader.js) holds a send form or a logout submitted before this has bound it
-// until then.
-export const started = start().catch((error) => console.warn("drafts not available", error));
+// until then. "ready" also where there was nothing to do (a confirmation whose draft the loader
+// already forgot).
+export const started = start().then(
+  () => { document.documentElement.dataset.drafts = "ready"; },
+  (error) => console.warn("drafts not available", error),
+);
