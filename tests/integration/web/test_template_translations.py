@@ -26,3 +26,28 @@ def test_a_template_speaks_the_language_in_force(app: Flask) -> None:
 def test_outside_a_request_a_template_speaks_german(app: Flask) -> None:
     with app.app_context():
         assert render_template_string(TEXTS) == "Startseite|2 Tage"
+
+
+def test_a_text_is_escaped_where_the_template_escapes_and_filled_in_everywhere(
+    app: Flask,
+) -> None:
+    """As Jinja's i18n extension does it (``newstyle``): the filled-in value is escaped in an
+    HTML page, not in a plain-text mail."""
+    text = "{{ _('Guten Tag, %(name)s', name=name) }}"
+    both = f"{text}|{{% autoescape false %}}{text}{{% endautoescape %}}"
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert render_template_string(both, name="Kim & <Co>") == (
+            "Guten Tag, Kim &amp; &lt;Co&gt;|Guten Tag, Kim & <Co>"
+        )
+
+
+def test_the_browser_s_preference_chooses_the_language_each_time(app: Flask) -> None:
+    for header, home in (
+        ("en-GB,en;q=0.9,de;q=0.8", "Home"),
+        ("de-DE,de;q=0.9,en;q=0.5", "Startseite"),
+        ("fr-FR,fr;q=0.9,en;q=0.5", "Home"),
+        ("fr-FR", "Startseite"),
+        ("en-GB,en;q=0.9,de;q=0.8", "Home"),
+    ):
+        with app.test_request_context("/", headers={"Accept-Language": header}):
+            assert render_template_string("{{ _('Startseite') }}") == home, header
