@@ -34,7 +34,6 @@ from tests.integration.helpers import log_in_clerk
 from tests.threads import Wait, times, together
 
 ORDER = "/antraege/urkunden"
-TODAY = city_today()
 
 
 def text_of(response: TestResponse) -> str:
@@ -198,7 +197,8 @@ def test_an_applicant_under_sixteen_is_refused_on_the_relationship(lowered_app: 
     walk_until = order_steps()
     for step, values in walk_until[:2]:
         assert post_step(client, step, values).status_code == 303
-    fifteen = TODAY.replace(year=TODAY.year - 15).isoformat()
+    today = city_today()
+    fifteen = today.replace(year=today.year - 15).isoformat()
     refused = post_step(
         client, "berechtigung", {"beziehung": "selbst", "antragsteller_geburtsdatum": fifteen}
     )
@@ -229,7 +229,7 @@ def test_an_adopted_childs_register_extract_is_refused_to_a_sibling(app: Flask) 
 def test_impossible_dates_and_missing_details_are_clear_errors(app: Flask) -> None:
     client = citizen_browser(app, trust="high")
     assert post_step(client, *order_steps()[0]).status_code == 303
-    future = (TODAY + timedelta(days=3)).isoformat()
+    future = (city_today() + timedelta(days=3)).isoformat()
     response = post_step(
         client, "eintrag", {"vorname": "Erika", "ereignis_datum": future, "ort": "Musterstadt"}
     )
@@ -319,7 +319,8 @@ def test_an_id_copy_is_needed_unless_the_login_is_at_level_high(lowered_app: Fla
 
 
 def test_the_eid_date_of_birth_wins_over_a_typed_one(app: Flask) -> None:
-    young = make_citizen(app, eid=True, birthdate=TODAY.replace(year=TODAY.year - 14))
+    today = city_today()
+    young = make_citizen(app, eid=True, birthdate=today.replace(year=today.year - 14))
     client = citizen_browser(app, trust="high", citizen_id=young)
     for step, values in order_steps()[:2]:
         post_step(client, step, values)
@@ -561,13 +562,14 @@ def test_the_clerk_issues_with_the_posting_date_the_citizen_sees(live_server: Li
     missing = decide(clerk, order, "versandt")
     assert missing.status_code == 422
     assert "Geben Sie an: Versanddatum" in text_of(missing)
-    future = decide(clerk, order, "versandt", versanddatum=(TODAY + timedelta(days=2)).isoformat())
+    today = city_today()
+    future = decide(clerk, order, "versandt", versanddatum=(today + timedelta(days=2)).isoformat())
     assert "nicht in der Zukunft" in text_of(future)
-    done = decide(clerk, order, "versandt", versanddatum=TODAY.isoformat())
+    done = decide(clerk, order, "versandt", versanddatum=today.isoformat())
     assert done.status_code == 302
     page = text_of(citizen.get(f"{ORDER}/eingegangen/{order.reference}"))
     assert "Ausgestellt und versandt" in page
-    assert f"Versanddatum: {TODAY:%d.%m.%Y}" in page
+    assert f"Versanddatum: {today:%d.%m.%Y}" in page
     assert "Ausgestellt und versandt" in text_of(citizen.get("/konto"))
 
 

@@ -34,8 +34,6 @@ TEST_PRIVACY = PrivacyNotice(
     recipients=("Niemand.",),
 )
 
-TOMORROW = (city_today() + timedelta(days=1)).isoformat()
-
 
 def kita_answers(**changes: list[str]) -> dict[str, list[str]]:
     answers = {
@@ -48,7 +46,7 @@ def kita_answers(**changes: list[str]) -> dict[str, list[str]]:
         "eltern_plz_ort": ["12345 Musterstadt"],
         "eltern_email": ["erika@example.de"],
         "zweite_person": ["nein"],
-        "beginn": [TOMORROW],
+        "beginn": [(city_today() + timedelta(days=1)).isoformat()],
         "umfang": ["35"],
         "kita_1": ["kita-regenbogen"],
         "besonderer_bedarf": ["nein"],
