@@ -422,8 +422,10 @@ def test_an_answer_changed_before_the_drafts_code_is_there_is_kept(
     phone.reload()
     phone.get_by_label("Vorname des Kindes").fill("Mia-Sophie")
     phone.get_by_label("Nachmittags").check()
-    phone.wait_for_timeout(200)
-    assert held, "the drafts code was not requested while the page was open"
+    deadline = time.monotonic() + 10
+    while not held:  # the loader asks for it after the first paint
+        assert time.monotonic() < deadline, "the drafts code was not requested"
+        phone.wait_for_timeout(50)
     for route in held:
         route.continue_()
     phone.unroute(DRAFTS_CODE)
