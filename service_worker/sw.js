@@ -35,6 +35,11 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  // A page whose document came into being while this worker's activation claimed the pages
+  // (it was still loading) stays without a controller; it asks to be taken over.
+  if (event.data && event.data.type === "CLAIM") {
+    /** @type {ExtendableMessageEvent} */ (event).waitUntil(self.clients.claim());
+  }
 });
 
 // A rejected promise makes the browser try the sync again later, as long as something waits.

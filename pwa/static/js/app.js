@@ -50,6 +50,10 @@ async function registerServiceWorker() {
     if (document.visibilityState === "visible") registration.update().catch(() => {});
   });
   document.documentElement.dataset.serviceWorker = "registered";
+  // The worker claims the open pages when it activates; a page still loading just then is
+  // missed and would stay without it (and offline, without the shell) until the next page.
+  const ready = await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) ready.active?.postMessage({ type: "CLAIM" });
 }
 
 registerServiceWorker().catch((error) => console.warn("service worker not registered", error));
