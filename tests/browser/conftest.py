@@ -140,6 +140,20 @@ def strict_phone(
 
 
 @pytest.fixture
+def phone_without_worker(
+    playwright: Playwright, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A Pixel 7 page whose requests all reach the network (and so a test's routes): no
+    service worker answers them from its cache."""
+    context = _new_context(
+        playwright, browser, live_server, bypass_csp=True, service_workers="block"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def no_script_phone(
     playwright: Playwright, browser: Browser, live_server: LiveServer
 ) -> Iterator[Page]:

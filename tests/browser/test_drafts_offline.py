@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import (
-    _new_context,
     assert_accessible,
     pass_second_factor,
     problems,
@@ -45,20 +44,6 @@ def live_server(backend: str, received: Received) -> Iterator[LiveServer]:
     with serving(backend) as live:
         live.app.register_blueprint(make_blueprint(received))
         yield live
-
-
-@pytest.fixture
-def phone_without_worker(
-    playwright: Playwright, browser: Browser, live_server: LiveServer
-) -> Iterator[Page]:
-    """A phone whose requests all reach the network (and so the test's routes): no service
-    worker answers them from its cache."""
-    context = _new_context(
-        playwright, browser, live_server, bypass_csp=True, service_workers="block"
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def open_form(phone: Page) -> None:
