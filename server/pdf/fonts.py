@@ -7,7 +7,12 @@ and every document gets a font object of its own built from that parse: fpdf2 su
 fontTools object in place when it writes the document, and documents are made in parallel
 threads, so what a document writes to is never shared (``_PER_DOCUMENT``). A document that
 prints only common characters (``COMMON_CHARACTERS``) is subset from a font of those few hundred
-glyphs, not from DejaVu's six thousand: decoding those was most of the rest of the time."""
+glyphs, not from DejaVu's six thousand: decoding those was most of the rest of the time.
+
+A subset keeps the whole font's bounds (``recalcBBoxes=False``, as fontTools' own subsetter
+does): they still bound every glyph it has, and recomputing them meant decoding and encoding
+again every glyph the document uses (a third of a receipt's time). A family is registered when a
+document first chooses it (``add_family``): fpdf2 embeds every registered font, used or not."""
 
 from __future__ import annotations
 
@@ -137,10 +142,34 @@ class _ParsedFont:
         return TTFont(
             BytesIO(self.common if common else self.data),
             recalcTimestamp=False,
+            recalcBBoxes=False,
             fontNumber=self.template.collection_font_number,
             lazy=True,
         )
 
+
+# The tables fpdf2 leaves out of every embedded font (fpdf.output ``_add_fonts``), and ``kern``,
+# which fontTools' subsetter leaves out of a font with GPOS. The common font goes without them,
+# so that subsetting it for a document reads none of them.
+_DROPPED_ON_OUTPUT = (
+    "FFTM",
+    "GDEF",
+    "GPOS",
+    "GSUB",
+    "MATH",
+    "hdmx",
+    "meta",
+    "sbix",
+    "CBDT",
+    "CBLC",
+    "EBDT",
+    "EBLC",
+    "EBSC",
+    "SVG ",
+    "CPAL",
+    "COLR",
+    "kern",
+)
 
 _parsed: dict[tuple[str, str, Path], _ParsedFont | None] = {}
 _parsing = threading.Lock()
@@ -159,7 +188,7 @@ def _parse(family: str, style: str, path: Path) -> _ParsedFont | None:
             if not isinstance(template, TTFFont):
                 raise TypeError(f"{path} was not parsed as a TrueType font: {template!r}")
             data = path.read_bytes()
-            whole = TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
+            whole = TTFont(BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
             shareable = (
                 frozenset(TTFFont.__slots__) == _PER_DOCUMENT | _SHARED
                 and template.collection_font_number == 0
@@ -183,14 +212,14 @@ def _parse(family: str, style: str, path: Path) -> _ParsedFont | None:
 
 def _common_font(whole: TTFont, cmap: dict[int, str]) -> tuple[bytes, frozenset[str]]:
     """``whole`` with only the glyphs of ``COMMON_CHARACTERS`` (and those they are made of) and
-    everything else kept as it is (tables, names, hinting), so that fpdf2's subset of it is the
-    subset it makes of the whole font, byte for byte."""
+    everything else kept as it is (tables, names, hinting, bounds) but the tables fpdf2 drops,
+    so that fpdf2's subset of it is the subset it makes of the whole font, byte for byte."""
     options = Options(
         glyph_names=True,
         notdef_glyph=True,
         notdef_outline=True,
         recommended_glyphs=True,
-        drop_tables=[],
+        drop_tables=list(_DROPPED_ON_OUTPUT),
         passthrough_tables=True,
         legacy_kern=True,
         layout_features=["*"],
@@ -280,10 +309,16 @@ def add_font(pdf: FPDF, family: str, style: str, path: Path) -> None:
     pdf.fonts[parsed.template.fontkey] = _document_font(pdf, parsed)
 
 
-def add_fonts(pdf: FPDF) -> str:
-    """Registers the DejaVu fonts of ``font_paths`` and returns the family name of
-    the regular text font (the family that has a regular style)."""
-    paths = font_paths()
-    for (family, style), path in paths.items():
-        add_font(pdf, family, style, path)
-    return next(family for family, style in paths if not style)
+def text_family() -> str:
+    """The family name of the regular text font (the family that has a regular style); raises
+    ``PdfError`` when the fonts are not installed."""
+    return next(family for family, style in font_paths() if not style)
+
+
+def add_family(pdf: FPDF, family: str) -> None:
+    """Registers the styles of ``family`` (one of ``FONT_FILES``; any other is left to fpdf2)
+    that ``pdf`` does not have yet. Called when a family is first chosen: fpdf2 subsets and
+    embeds every registered font when it writes the document, used or not."""
+    for (known, style), path in font_paths().items():
+        if known.lower() == family.lower() and f"{known.lower()}{style}" not in pdf.fonts:
+            add_font(pdf, known, style, path)

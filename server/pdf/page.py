@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import TextEmphasis, XPos, YPos
 
-from server.pdf.fonts import add_fonts
+from server.pdf.fonts import add_family, text_family
 from server.pdf.text import printable
 
 # DIN 5008, in millimetres.
@@ -54,9 +54,18 @@ class Page(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.set_margins(LEFT, top, RIGHT)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
-        self.sans = add_fonts(self)
+        self.sans = text_family()
         self.set_lang("de-DE")
         self.set_creator("Bürgerportal")
+
+    def set_font(
+        self, family: str | None = None, style: str | TextEmphasis = "", size: float = 0
+    ) -> None:
+        # A family is registered when it is first chosen (with all its styles, which markdown
+        # switches to by itself), so that a document embeds only the fonts it uses.
+        if family is not None:
+            add_family(self, family)
+        super().set_font(family, style, size)
 
     def header(self) -> None:
         # fpdf2 fills in the page count wherever its placeholder occurs in text drawn while the

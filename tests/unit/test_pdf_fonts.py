@@ -116,7 +116,11 @@ def check(first_pdf: bytes, second_pdf: bytes) -> None:
 
 
 def fpdf2_parse_each_time(pdf: FPDF, family: str, style: str, path: Path) -> None:
+    """fpdf2's own ``add_font``, its font's bounds kept as fontTools' subsetter keeps them."""
     pdf.add_font(family, style, str(path))
+    font = pdf.fonts[family.lower() + style]
+    assert isinstance(font, TTFFont)
+    font.ttfont.recalcBBoxes = False
 
 
 def test_fpdf2s_font_attributes_are_the_ones_sorted_into_per_document_and_shared() -> None:
@@ -211,3 +215,26 @@ def test_documents_made_in_parallel_threads_are_the_same_as_one_after_another(
     for name, pdf in zip(names, made, strict=True):
         assert pdf == expected[name]
     check(made[0], made[1])
+
+
+def test_a_document_embeds_only_the_families_it_chooses() -> None:
+    """fpdf2 subsets and embeds every registered font: the code font of the letters comes only
+    into documents that print a code."""
+
+    def make(*, code: bool) -> bytes:
+        pdf = Page()
+        pdf.describe(created=datetime(2026, 12, 6, tzinfo=UTC), title="Test", subject="Schrift")
+        pdf.add_page()
+        pdf.paragraph(f"{COMMON} **fett**", markdown=True)
+        if code:
+            pdf.set_font(MONO_FAMILY, "B", 11)
+            pdf.cell(text=CODE)
+        return bytes(pdf.output())
+
+    text_only = make(code=False)
+    assert text_only.count(b"/FontFile2") == 2
+    assert b"DejaVuSansMono" not in text_only
+    assert "fett" in text_of(text_only)
+    with_code = make(code=True)
+    assert with_code.count(b"/FontFile2") == 3
+    assert CODE in text_of(with_code)
