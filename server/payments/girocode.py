@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import segno
 from schwifty import BIC, IBAN
@@ -28,6 +29,8 @@ MAX_TEXT_LENGTH = 140
 MIN_AMOUNT_CENTS = 1
 MAX_AMOUNT_CENTS = 999_999_999_99
 QUIET_ZONE_MODULES = 4
+# Codes kept per process: at most about 8 KB each (version 13), so at most 2 MB.
+SVG_CACHE_SIZE = 256
 _HEADER = ("BCD", "002", "1", "SCT")  # service tag, version, character set UTF-8, SEPA transfer
 
 
@@ -174,6 +177,10 @@ def girocode_qr(payload: str) -> segno.QRCode:
     return segno.make(data, mode="byte", error="M", micro=False, boost_error=False)
 
 
+# Choosing the mask (the standard's penalty for each of the eight) is most of a code's 14 ms;
+# a notice page shown again (a reload, the way back from a failed online payment) asks for the
+# same code, which is kept.
+@lru_cache(maxsize=SVG_CACHE_SIZE)
 def girocode_svg(payload: str, *, title: str) -> str:
     """The GiroCode as an inline ``<svg>`` element: scalable (viewBox, no fixed size), with
     ``role="img"`` and a ``<title>`` for screen readers, black on white, and without ``style``

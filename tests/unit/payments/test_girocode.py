@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
+import segno
 import zxingcpp
 from PIL import Image
 
@@ -261,3 +263,22 @@ def test_svg_has_no_style_attributes_and_draws_black_on_white() -> None:
     paths = root.findall("path")
     assert [path.get("fill") for path in paths if path.get("fill")] == ["#fff"]
     assert [path.get("stroke") for path in paths if path.get("stroke")] == ["#000"]
+
+
+def test_the_same_code_asked_again_is_not_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[bytes] = []
+    make = segno.make
+
+    def counting(data: bytes, **options: Any) -> segno.QRCode:
+        made.append(data)
+        return make(data, **options)
+
+    monkeypatch.setattr(segno, "make", counting)
+    girocode_svg.cache_clear()
+    text = payload(amount_cents=4_217)
+    first = girocode_svg(text, title="GiroCode")
+    assert girocode_svg(text, title="GiroCode") == first
+    assert len(made) == 1
+    other = girocode_svg(payload(amount_cents=4_218), title="GiroCode")
+    assert other != first
+    assert len(made) == 2
