@@ -14,9 +14,10 @@ Rows are written with SQLAlchemy Core on their own connection, so that saving th
 commits or rolls back the work of the request itself.
 
 A visitor who only reads pages costs no row: as long as the session holds nothing but the CSRF
-secret (every page with a form has one), it travels in the same cookie, signed with the
-``SECRET_KEY`` (``a.`` and an itsdangerous token, as Flask's own sessions). The first thing worth
-keeping (a login, a grant, a message) moves it into a row.
+secret (every page with a form has one), the secret travels in the same cookie, signed with the
+``SECRET_KEY`` and dated (``a.`` and an itsdangerous timestamped signature of the secret alone:
+no JSON and no compression, for it is made on every new visitor's first page). The first thing
+worth keeping (a login, a grant, a message) moves it into a row.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any, cast
 from flask import Flask, Request, Response, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
@@ -44,21 +45,19 @@ _table = cast(Table, WebSession.__table__)
 # activity instead of one per request.
 _TOUCH_AFTER = timedelta(seconds=60)
 # What an anonymous visitor's session may hold and still live in the cookie alone.
-_COOKIE_ONLY_KEYS = frozenset({"csrf_token"})
+_CSRF_KEY = "csrf_token"
+_COOKIE_ONLY_KEYS = frozenset({_CSRF_KEY})
 _ANONYMOUS = "a."
 _SIGNER = "portal_anonymous_session_signer"
 
 
-def _signer(app: Flask) -> URLSafeTimedSerializer:
-    """The anonymous cookie's serializer, made once per app and key rather than for each
-    request (a new visitor's first page makes and signs a cookie: issue 17)."""
+def _signer(app: Flask) -> TimestampSigner:
+    """The anonymous cookie's signer, made once per app and key rather than for each request
+    (a new visitor's first page makes and signs a cookie: issue 17)."""
     key = app.secret_key or ""
-    made: tuple[str | bytes, URLSafeTimedSerializer] | None = app.extensions.get(_SIGNER)
+    made: tuple[str | bytes, TimestampSigner] | None = app.extensions.get(_SIGNER)
     if made is None or made[0] != key:
-        made = (
-            key,
-            URLSafeTimedSerializer(key, salt="portal-anonymous-session", serializer=_serializer),
-        )
+        made = (key, TimestampSigner(key, salt="portal-anonymous-csrf"))
         app.extensions[_SIGNER] = made
     return made[1]
 
@@ -119,12 +118,13 @@ class ServerSessionInterface(SessionInterface):
             return ServerSession()
         if token.startswith(_ANONYMOUS):
             try:
-                data = _signer(app).loads(
+                secret = _signer(app).unsign(
                     token[len(_ANONYMOUS) :], max_age=int(absolute_timeout(app).total_seconds())
                 )
             except (BadSignature, ValueError):
-                data = {}
-            return ServerSession(data if isinstance(data, dict) else {}, anonymous=True)
+                secret = b""
+            data = {_CSRF_KEY: secret.decode("ascii")} if secret.isascii() and secret else {}
+            return ServerSession(data, anonymous=True)
         try:
             row = _load(_digest(token))
             now = utcnow()
@@ -195,7 +195,7 @@ class ServerSessionInterface(SessionInterface):
         if session.modified or not session.anonymous:
             response.set_cookie(
                 self.get_cookie_name(app),
-                _ANONYMOUS + _signer(app).dumps(dict(session)),
+                _ANONYMOUS + _signer(app).sign(str(session[_CSRF_KEY])).decode("ascii"),
                 expires=utcnow() + absolute_timeout(app),
                 httponly=self.get_cookie_httponly(app),
                 domain=self.get_cookie_domain(app),
