@@ -172,27 +172,50 @@ def _policy_around_nonce(webassembly: bool) -> tuple[str, ...]:
     return tuple(content_security_policy("\0", webassembly=webassembly).split("\0"))
 
 
-def apply_security_headers(response: Response) -> Response:
-    policy = csp_nonce().join(_policy_around_nonce(bool(g.get("allow_webassembly"))))
+def vary_on(response: BaseResponse, *names: str) -> None:
+    """``response.vary.add(name)`` for each of ``names``: the header read and written once
+    (``response.vary`` parses it into a set and writes it back for every ``add``; issue 17)."""
     headers = response.headers
-    headers["Content-Security-Policy"] = policy
-    for name, value in _FIXED_HEADERS:
-        headers[name] = value
+    current = headers.get("Vary")
+    if not current:
+        headers["Vary"] = ", ".join(names)
+        return
+    present = {part.strip().lower() for part in current.split(",")}
+    missing = [name for name in names if name.lower() not in present]
+    if missing:
+        headers["Vary"] = ", ".join([current, *missing])
+
+
+def apply_security_headers(response: Response) -> Response:
+    headers = response.headers
     cache_control, cacheable = cache_control_for(response)
-    headers["Cache-Control"] = cache_control
+    # The names the response has are looked at once: setting a header looks through all of
+    # them each time, the dearest part of this function for a dozen headers (issue 17).
+    present = {name.lower() for name, _ in headers}
+    policy = csp_nonce().join(_policy_around_nonce(bool(g.get("allow_webassembly"))))
+    for name, value in (
+        ("Content-Security-Policy", policy),
+        *_FIXED_HEADERS,
+        ("Cache-Control", cache_control),
+    ):
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)
     # Only this layer grants the marker: a view cannot set it by itself.
-    # ``remove``, not ``pop``: Werkzeug's ``pop`` of a missing header raises and catches a
-    # ``BadRequestKeyError`` inside, the dearest part of this function (issue 17).
-    headers.remove(CACHEABLE_HEADER)
+    if CACHEABLE_HEADER.lower() in present:
+        headers.remove(CACHEABLE_HEADER)
     if cacheable:
-        headers[CACHEABLE_HEADER] = "1"
+        headers.add(CACHEABLE_HEADER, "1")
     else:
         for header in REVALIDATION_HEADERS:
-            headers.remove(header)
+            if header.lower() in present:
+                headers.remove(header)
     # One URL serves a page or its htmx fragment, a step its blank copy: caches keep them apart.
-    response.vary.add("HX-Request")
     if g.get("public_resource") and request.headers.get(BLANK_COPY_HEADER) is not None:
-        response.vary.add(BLANK_COPY_HEADER)
+        vary_on(response, "HX-Request", BLANK_COPY_HEADER)
+    else:
+        vary_on(response, "HX-Request")
     return response
 
 

@@ -38,6 +38,7 @@ from werkzeug.datastructures import CallbackDict
 from server.auth.models import WebSession
 from server.db import as_utc, unreachable, utcnow
 from server.extensions import db
+from server.security import vary_on
 
 _serializer = TaggedJSONSerializer()
 _table = cast(Table, WebSession.__table__)
@@ -203,7 +204,7 @@ class ServerSessionInterface(SessionInterface):
                 secure=self.get_cookie_secure(app),
                 samesite=self.get_cookie_samesite(app),
             )
-        response.vary.add("Cookie")
+        vary_on(response, "Cookie")
 
     def _insert_row(self, app: Flask, session: ServerSession, response: Response) -> None:
         now = utcnow()
@@ -229,7 +230,7 @@ class ServerSessionInterface(SessionInterface):
                 # the session above is (it raises, and the citizen gets the 503 page).
                 if not unreachable(error):
                     raise
-        response.vary.add("Cookie")
+        vary_on(response, "Cookie")
 
     def _delete_cookie(self, app: Flask, response: Response) -> None:
         response.delete_cookie(
@@ -261,7 +262,7 @@ class ServerSessionInterface(SessionInterface):
             secure=self.get_cookie_secure(app),
             samesite=self.get_cookie_samesite(app),
         )
-        response.vary.add("Cookie")
+        vary_on(response, "Cookie")
 
 
 def idle_timeout(app: Flask) -> timedelta:

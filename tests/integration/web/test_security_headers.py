@@ -7,8 +7,10 @@ import re
 import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response
 
 from server.config import ConfigurationError, load_config
+from server.security import vary_on
 from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import make_test_app
 from tests.factories import make_clerk
@@ -85,6 +87,36 @@ def test_each_response_has_its_own_nonce(client: CheckingClient) -> None:
     first = client.get("/").headers["Content-Security-Policy"]
     second = client.get("/").headers["Content-Security-Policy"]
     assert first != second
+
+
+def vary_of(response: TestResponse) -> list[str]:
+    return [part.strip() for part in response.headers.get("Vary", "").split(",") if part.strip()]
+
+
+def test_caches_keep_pages_apart_by_cookie_fragment_and_encoding(client: CheckingClient) -> None:
+    """A page for a visitor who gets the signed cookie, and for one who sends it back: each
+    name in Vary once, whatever layer added it."""
+    for _ in range(2):
+        response = client.get("/", headers={"Accept-Encoding": "br"})
+        assert sorted(vary_of(response)) == ["Accept-Encoding", "Cookie", "HX-Request"]
+    fragment = client.get("/", headers={"HX-Request": "true"})
+    assert vary_of(fragment).count("HX-Request") == 1
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (None, "Cookie, HX-Request"),
+        ("Accept-Language", "Accept-Language, Cookie, HX-Request"),
+        ("cookie, Accept-Language", "cookie, Accept-Language, HX-Request"),
+    ],
+)
+def test_vary_gets_each_name_once(before: str | None, after: str) -> None:
+    response = Response()
+    if before is not None:
+        response.headers["Vary"] = before
+    vary_on(response, "Cookie", "HX-Request")
+    assert response.headers["Vary"] == after
 
 
 def test_public_pages_revalidate_and_personal_pages_are_never_stored(
