@@ -8,7 +8,7 @@ from flask import Flask
 
 from server import cli, resources
 from server.appointments.setup import init_appointments
-from server.assets import init_assets
+from server.assets import init_assets, init_compression
 from server.auth.session_store import init_sessions
 from server.auth.setup import init_auth
 from server.backoffice.setup import init_backoffice
@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Each extension is bound exactly once; the database comes first because others may use it.
     for extension in (db, csrf, htmx, limiter, compress):
         extension.init_app(app)
+    init_compression(app)
     init_sessions(app)
     init_i18n(app)
     init_security(app)

@@ -1056,6 +1056,7 @@ def load_config(
                 "image/svg+xml",
             ],
             "COMPRESS_ALGORITHM": ["br", "gzip"],
+            "COMPRESS_REGISTER": False,  # server.assets.init_compression hooks it in
             "TESTING": portal_env == "testing",
         }
     )
