@@ -172,7 +172,7 @@ def init_compression(app: Flask) -> None:
     """Flask-Compress for the types it may compress (``COMPRESS_MIMETYPES``: static text, never
     HTML), hooked in by the portal instead of the extension (``COMPRESS_REGISTER`` is off): the
     extension's own hook read the Vary and Accept-Encoding headers and the type of every page
-    only to leave it as it was, 5 % of a start page (issue 17). Call it right after
+    only to leave it as it was, about 2 % of a start page (issue 17). Call it right after
     ``compress.init_app``: hooks run in the reverse order of their registration, and
     ``init_assets`` closes a file before the compression."""
     compressible = frozenset(app.config["COMPRESS_MIMETYPES"])
