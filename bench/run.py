@@ -40,6 +40,7 @@ import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -604,7 +605,8 @@ def print_header(results: dict[str, Any]) -> None:
         f"gunicorn --workers {s['workers']} --threads {s['threads']}; "
         f"wrk -t2 -c {s['connections']} -d {s['duration_s']}s; "
         f"{m['cpus']} CPUs shared by wrk and gunicorn; {m['gunicorn']}; "
-        f"Python {m['python']}"
+        f"Python {m['python']}; "
+        + ", ".join(f"{name} {version}" for name, version in m["libraries"].items())
     )
     print()
 
@@ -841,6 +843,8 @@ def initial_results(args: argparse.Namespace) -> dict[str, Any]:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "gunicorn": gunicorn_version(),
+            # The hello's rate, the ratios' denominator, moves with these as much as the portal's.
+            "libraries": {name: metadata.version(name) for name in ("Flask", "Werkzeug", "Jinja2")},
         },
     }
 
