@@ -29,10 +29,11 @@ from server.meldebescheinigung.setup import init_meldebescheinigung
 from server.monitoring.setup import init_monitoring
 from server.parkausweis.setup import init_parkausweis
 from server.payments.setup import init_payments
+from server.portal_flask import PortalFlask
 from server.proxies import behind_proxies
 from server.ratelimits import check_only_limited_views
 from server.retention.setup import init_retention
-from server.security import init_security
+from server.security import init_csrf_check, init_security
 from server.sperrmuell.setup import init_sperrmuell
 from server.template_globals import PortalEnvironment
 from server.web.draft_key import init_draft_key
@@ -43,7 +44,7 @@ from server.web.setup import init_web
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the portal. ``config`` overrides settings read from the environment (tests)."""
     settings = load_config(config)
-    app = Flask(
+    app = PortalFlask(
         __name__,
         instance_path=settings["INSTANCE_DIR"],
         template_folder=resources.TEMPLATES,
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Each extension is bound exactly once; the database comes first because others may use it.
     for extension in (db, csrf, htmx, limiter, compress):
         extension.init_app(app)
+    init_csrf_check(app)
     init_compression(app)
     init_sessions(app)
     init_i18n(app)

@@ -1045,6 +1045,9 @@ def load_config(
             "BABEL_DEFAULT_LOCALE": "de",
             "LANGUAGES": ("de", "en"),
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+            # Checked by ``server.security.check_csrf`` for the methods that change something
+            # (Flask-WTF's own hook looks for exemptions first, on every GET as well).
+            "WTF_CSRF_CHECK_DEFAULT": False,
             # Static text only: HTML carries CSRF tokens and personal data, and compressing secrets
             # next to attacker-chosen text invites BREACH. A proxy must follow the same rule.
             "COMPRESS_MIMETYPES": [

@@ -25,6 +25,9 @@ class CsrfProtection(Protocol):
     def exempt(self, view: _Exempted) -> _Exempted:
         """Leave a view function or a blueprint out of the check; returns it unchanged."""
 
+    def protect(self, apply_exemptions: bool = False) -> None:
+        """Check this request's token (aborts with 400), skipping exempted views if asked."""
+
 
 db = Database()
 csrf: CsrfProtection = CSRFProtect()

@@ -28,6 +28,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from server.extensions import babel
+from server.portal_flask import own
 
 LANGUAGE_COOKIE = "portal_lang"
 LANGUAGE_PARAMETER = "lang"
@@ -46,10 +47,11 @@ def chosen_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # a job or a command: the official language
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    for chosen in (request.args.get(LANGUAGE_PARAMETER), request.cookies.get(LANGUAGE_COOKIE)):
+    current = own(request)
+    for chosen in (current.args.get(LANGUAGE_PARAMETER), current.cookies.get(LANGUAGE_COOKIE)):
         if chosen is not None and chosen in languages:
             return str(chosen)
-    browser = _browser_language(request.headers.get("Accept-Language", ""), tuple(languages))
+    browser = _browser_language(current.headers.get("Accept-Language", ""), tuple(languages))
     return browser or str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NamedTuple, TypeVar
 
-from flask import Flask, current_app, g, request, session
-from flask_wtf.csrf import generate_csrf
+from flask import Flask, Request, current_app, g, request, session
 
+from server.csrf_tokens import CSRF_FIELD, request_token
 from server.i18n import current_language
+from server.portal_flask import own
 from server.security import BLANK_COPY_HEADER, csp_nonce, is_logged_in
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,8 +32,6 @@ _KEY = "portal_page_cache"
 # Letters only: nothing escapes them, in an attribute, in JSON or in text.
 NONCE_MARK = "portalNonceMarkQx7Kc2"
 CSRF_MARK = "portalCsrfMarkVb4Zt9"
-# Where Flask-WTF notes the token it made for this request (``WTF_CSRF_FIELD_NAME``'s default).
-CSRF_FIELD = "csrf_token"
 
 
 class PageKey(NamedTuple):
@@ -69,26 +68,19 @@ class KeptPages:
                 self._pages.popitem(last=False)
 
 
-def _request_token() -> str:
-    """This request's CSRF token. Flask-WTF notes the one it made in ``g`` and would give that
-    one again, after a dozen look-ups of its settings: a page with several forms and kept parts
-    asks often."""
-    return str(g.get(CSRF_FIELD) or generate_csrf())
-
-
 def _csrf_token() -> str:
     """The template's ``csrf_token()``: a mark while a page is rendered to be kept."""
     if g.get("rendering_kept_page"):
         return CSRF_MARK
-    return _request_token()
+    return request_token()
 
 
-def _may_keep() -> bool:
-    if current_app.debug or not current_app.extensions[_KEY].entries:
+def _may_keep(app: Flask, current: Request) -> bool:
+    if app.debug or not app.extensions[_KEY].entries:
         return False
-    if request.method != "GET" or request.headers.get("HX-Request"):
+    if current.method != "GET" or current.headers.get("HX-Request"):
         return False
-    if request.headers.get(BLANK_COPY_HEADER) is not None:
+    if current.headers.get(BLANK_COPY_HEADER) is not None:
         return False
     if "_flashes" in session:
         return False
@@ -126,7 +118,7 @@ def filled(page: str) -> str:
     if NONCE_MARK in page:
         page = page.replace(NONCE_MARK, csp_nonce())
     if CSRF_MARK in page:
-        page = page.replace(CSRF_MARK, _request_token())
+        page = page.replace(CSRF_MARK, request_token())
     return page
 
 
@@ -142,17 +134,18 @@ def keep(render: Callable[[], T]) -> T | str:
     for a view whose page is the same for everybody only in some cases (a form's first step
     without a draft), called in those; the view marks itself public as ``@public_page`` or
     ``@public_resource`` would."""
-    if not _may_keep():
+    app, current = own(current_app), own(request)
+    if not _may_keep(app, current):
         return render()
-    pages: KeptPages = current_app.extensions[_KEY]
+    pages: KeptPages = app.extensions[_KEY]
     # Host, script root, path and query: the page's links and its language alternates are
     # made of them (``request.url`` joined and decoded them anew for every request).
     key = PageKey(
-        request.scheme,
-        request.host,
-        request.root_path,
-        request.path,
-        request.query_string.decode("latin-1"),
+        current.scheme,
+        current.host,
+        current.root_path,
+        current.path,
+        current.query_string.decode("latin-1"),
         current_language(),
     )
     page = pages.get(key)

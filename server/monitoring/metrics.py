@@ -28,6 +28,7 @@ from prometheus_client import (
 )
 
 from server.monitoring.gauges import QueueGauges
+from server.portal_flask import own
 
 UNMATCHED = "<unmatched>"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -108,8 +109,10 @@ def _started() -> None:
 
 def _counted(response: Response) -> Response:
     metrics: RequestMetrics = current_app.extensions["metrics"]
-    route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
-    method = request.method if request.method in KNOWN_METHODS else "OTHER"
+    current = own(request)
+    rule = current.url_rule
+    route = rule.rule if rule is not None else UNMATCHED
+    method = current.method if current.method in KNOWN_METHODS else "OTHER"
     metrics.count(method, route, response.status_code).inc()
     started = g.get("metrics_started")
     if started is not None:
