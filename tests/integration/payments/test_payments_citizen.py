@@ -112,6 +112,22 @@ def test_guessing_one_notice_stops_at_it_and_its_qr_link_still_opens_it(backend:
     assert citizen.get(f"/zahlungen/{kassenzeichen}").status_code == 200
 
 
+def test_a_limited_form_says_its_limit_and_a_page_without_one_says_nothing(backend: str) -> None:
+    app = make_test_app(backend, PAYMENT_LOOKUP_RATE_LIMIT="2 per minute")
+    _, kassenzeichen, _ = make_receivable(app, amount_cents=2500)
+    citizen = client_from(app, "10.0.3.1")
+    first = grant_by_lookup(citizen, kassenzeichen, "25,00")
+    assert first.headers["X-RateLimit-Limit"] == "2"
+    assert first.headers["X-RateLimit-Remaining"] == "1"
+    second = grant_by_lookup(citizen, kassenzeichen, "25,00")
+    assert second.headers["X-RateLimit-Remaining"] == "0"
+    refused = grant_by_lookup(citizen, kassenzeichen, "25,00")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    for page in (citizen.get("/"), citizen.get("/zahlungen/")):
+        assert not [name for name in page.headers if name[0].startswith("X-RateLimit")]
+
+
 def test_a_burst_of_wrong_lookups_closes_the_lookup_and_alerts(
     backend: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
