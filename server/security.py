@@ -79,9 +79,11 @@ def allows_webassembly(view: F) -> F:
 
 
 def csp_nonce() -> str:
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return str(g.csp_nonce)
+    state = own(g)
+    nonce = state.get("csp_nonce")
+    if nonce is None:
+        nonce = state.csp_nonce = secrets.token_urlsafe(18)
+    return str(nonce)
 
 
 def content_security_policy(nonce: str, *, webassembly: bool = False) -> str:
@@ -143,11 +145,11 @@ def _cache_control(response: Response, state: Any, current: Any) -> tuple[str, b
         if current.args.get("v"):
             return "public, max-age=31536000, immutable", True
         return "no-cache", True
-    own = response.headers.get("Cache-Control")
-    if own and "no-store" in own:
+    chosen = response.headers.get("Cache-Control")
+    if chosen and "no-store" in chosen:
         return "no-store", False
     # A public view may choose its own value (the service worker: ``no-cache``).
-    return own or PUBLIC_PAGE_CACHE_CONTROL, True
+    return chosen or PUBLIC_PAGE_CACHE_CONTROL, True
 
 
 def clear_browser_cache(response: R) -> R:
@@ -202,8 +204,7 @@ def apply_security_headers(response: Response) -> Response:
     # The names the response has are looked at once: setting a header looks through all of
     # them each time, the dearest part of this function for a dozen headers (issue 17).
     present = {name.lower() for name, _ in headers}
-    nonce = state.get("csp_nonce") or csp_nonce()
-    policy = nonce.join(_policy_around_nonce(bool(state.get("allow_webassembly"))))
+    policy = csp_nonce().join(_policy_around_nonce(bool(state.get("allow_webassembly"))))
     for name, value in (
         ("Content-Security-Policy", policy),
         *_FIXED_HEADERS,
