@@ -121,6 +121,9 @@ def test_naming_the_driver_reaches_the_fines_office(
     phone.get_by_role("link", name="Stellung nehmen oder Fahrer benennen").click()
     phone.get_by_label("Ich bin nicht gefahren").check()
     phone.get_by_role("button", name="Weiter").click()
+    # Each step waits for the next page: a step is posted only once its draft is saved, so a
+    # second tap at once would press the same step's button again.
+    expect(phone.locator("h1")).to_have_text("Fahrerin oder Fahrer benennen")
     phone.get_by_label("Name der Fahrerin oder des Fahrers").fill("Jonas Weiß")
     phone.get_by_label("Straße und Hausnummer der Fahrerin oder des Fahrers").fill("Lindenallee 40")
     phone.get_by_label("Postleitzahl und Ort der Fahrerin oder des Fahrers").fill(
@@ -128,9 +131,12 @@ def test_naming_the_driver_reaches_the_fines_office(
     )
     phone.get_by_label("Geburtsdatum der Fahrerin oder des Fahrers").fill("1999-12-24")
     phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Ihre Angaben zur Person")
     phone.get_by_label("Geburtsdatum", exact=True).fill("1980-04-01")
     phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Fotos oder Dokumente")
     phone.get_by_role("button", name="Weiter").click()
+    expect(phone.locator("h1")).to_have_text("Prüfen Sie Ihre Angaben")
     expect(phone.get_by_text("Jonas Weiß")).to_be_visible()
     phone.get_by_role("button", name="Äußerung absenden").click()
     expect(phone.locator("h1")).to_have_text("Ihre Äußerung ist eingegangen")
