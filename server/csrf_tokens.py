@@ -19,6 +19,7 @@ from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
 
 from server.portal_flask import own
+from server.signing import KeptKeySigner
 
 # Flask-WTF's names: the session's and ``g``'s key (``WTF_CSRF_FIELD_NAME``'s default) and the
 # serializer's salt.
@@ -30,6 +31,14 @@ _SERIALIZER = "portal_csrf_serializer"
 class _TokenSerializer(URLSafeTimedSerializer):
     def dump_payload(self, obj: Any) -> bytes:
         return base64_encode(Serializer.dump_payload(self, obj))
+
+    def make_signer(self, salt: str | bytes | None = None) -> KeptKeySigner:
+        # One signer for the serializer's life (itsdangerous makes one for every token), which
+        # keeps its derived key; only the salt it was made with is ever asked for here.
+        signer: KeptKeySigner | None = getattr(self, "_kept_signer", None)
+        if signer is None:
+            signer = self._kept_signer = KeptKeySigner(self.secret_keys, salt=self.salt)
+        return signer
 
 
 def _serializer(app: Flask) -> URLSafeTimedSerializer:

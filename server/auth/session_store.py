@@ -31,7 +31,7 @@ from typing import Any, cast
 from flask import Flask, Request, Response, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
-from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous import BadSignature
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
@@ -39,6 +39,7 @@ from server.auth.models import WebSession
 from server.db import as_utc, unreachable, utcnow
 from server.extensions import db
 from server.security import vary_on
+from server.signing import KeptKeySigner
 
 _serializer = TaggedJSONSerializer()
 _table = cast(Table, WebSession.__table__)
@@ -52,13 +53,13 @@ _ANONYMOUS = "a."
 _SIGNER = "portal_anonymous_session_signer"
 
 
-def _signer(app: Flask) -> TimestampSigner:
+def _signer(app: Flask) -> KeptKeySigner:
     """The anonymous cookie's signer, made once per app and key rather than for each request
     (a new visitor's first page makes and signs a cookie: issue 17)."""
     key = app.secret_key or ""
-    made: tuple[str | bytes, TimestampSigner] | None = app.extensions.get(_SIGNER)
+    made: tuple[str | bytes, KeptKeySigner] | None = app.extensions.get(_SIGNER)
     if made is None or made[0] != key:
-        made = (key, TimestampSigner(key, salt="portal-anonymous-csrf"))
+        made = (key, KeptKeySigner(key, salt="portal-anonymous-csrf"))
         app.extensions[_SIGNER] = made
     return made[1]
 
