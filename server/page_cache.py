@@ -12,6 +12,7 @@ that an edited template shows at once; ``PAGE_CACHE_ENTRIES`` bounds the pages k
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,6 +33,7 @@ _KEY = "portal_page_cache"
 # Letters only: nothing escapes them, in an attribute, in JSON or in text.
 NONCE_MARK = "portalNonceMarkQx7Kc2"
 CSRF_MARK = "portalCsrfMarkVb4Zt9"
+_MARKS = re.compile(f"({NONCE_MARK}|{CSRF_MARK})")
 
 
 class PageKey(NamedTuple):
@@ -45,22 +47,48 @@ class PageKey(NamedTuple):
     language: str
 
 
+class KeptPage(NamedTuple):
+    """A rendered page as UTF-8 bytes, cut at its marks: ``pieces`` and, between each two of
+    them, the mark that goes there. Filled by joining (issue 17): replacing the marks in the
+    page's text and encoding it for every response read and copied it three times."""
+
+    pieces: tuple[bytes, ...]
+    marks: tuple[str, ...]
+
+    @classmethod
+    def of(cls, page: str) -> KeptPage:
+        parts = _MARKS.split(page)
+        return cls(tuple(part.encode() for part in parts[::2]), tuple(parts[1::2]))
+
+    def filled(self) -> bytes:
+        """The page with this response's nonce and token (each made only if the page has it)."""
+        values = {
+            mark: (csp_nonce() if mark == NONCE_MARK else request_token()).encode()
+            for mark in set(self.marks)
+        }
+        pieces = self.pieces
+        joined = [pieces[0]]
+        for mark, piece in zip(self.marks, pieces[1:], strict=True):
+            joined += (values[mark], piece)
+        return b"".join(joined)
+
+
 class KeptPages:
     """A bounded map of rendered pages, shared by the threads of one process."""
 
     def __init__(self, entries: int) -> None:
         self.entries = entries
-        self._pages: OrderedDict[PageKey, str] = OrderedDict()
+        self._pages: OrderedDict[PageKey, KeptPage] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: PageKey) -> str | None:
+    def get(self, key: PageKey) -> KeptPage | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: PageKey, page: str) -> None:
+    def put(self, key: PageKey, page: KeptPage) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -129,11 +157,11 @@ def _rendered_page(render: Callable[[], T]) -> tuple[T | str, bool]:
     return rendered, personal
 
 
-def keep(render: Callable[[], T]) -> T | str:
-    """The page ``render`` returns (the rendered HTML), kept as ``@kept_page`` keeps a view's:
-    for a view whose page is the same for everybody only in some cases (a form's first step
-    without a draft), called in those; the view marks itself public as ``@public_page`` or
-    ``@public_resource`` would."""
+def keep(render: Callable[[], T]) -> T | str | bytes:
+    """The page ``render`` returns (the rendered HTML; UTF-8 bytes from the kept copy), kept as
+    ``@kept_page`` keeps a view's: for a view whose page is the same for everybody only in some
+    cases (a form's first step without a draft), called in those; the view marks itself public
+    as ``@public_page`` or ``@public_resource`` would."""
     app, current = own(current_app), own(request)
     if not _may_keep(app, current):
         return render()
@@ -156,9 +184,9 @@ def keep(render: Callable[[], T]) -> T | str:
         rendered, personal = _rendered_page(render)
         if not isinstance(rendered, str) or personal:
             return rendered
-        page = rendered
+        page = KeptPage.of(rendered)
         pages.put(key, page)
-    return filled(page)
+    return page.filled()
 
 
 def kept_page(view: F) -> F:
