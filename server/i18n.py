@@ -133,11 +133,12 @@ def _kept_locale(
     it was found for; a ``force_locale`` block (``speaking``) sets another, which finds its own.
     None without an app context."""
     try:
-        kept: tuple[SimpleNamespace, Locale, NullTranslations] | None = g.get(
-            "_portal_translations"
-        )
+        state = own(g)
     except RuntimeError:
         return None
+    kept: tuple[SimpleNamespace, Locale, NullTranslations] | None = vars(state).get(
+        "_portal_translations"
+    )
     if kept is not None and getattr(kept[0], "babel_locale", None) is kept[1]:
         return kept[1], kept[2]
     locale = get_locale()
@@ -149,7 +150,7 @@ def _kept_locale(
     translations = catalogues.get(str(locale))
     if translations is None:
         translations = catalogues[str(locale)] = look_up()
-    g._portal_translations = (g._flask_babel, locale, translations)
+    state._portal_translations = (state._flask_babel, locale, translations)
     return locale, translations
 
 
@@ -177,6 +178,8 @@ def _template_gettext(eval_context: EvalContext, string: str, /, **variables: An
     text = _translations().ugettext(string)
     if eval_context.autoescape:
         text = Markup(text)  # noqa: S704  # nosec B704  # our catalogue; ``%`` escapes the values
+    if not variables and "%" not in text:
+        return text  # what ``%`` would give: formatting with nothing to put in is most texts
     return text % variables
 
 

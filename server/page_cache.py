@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, NamedTuple, TypeVar
 
@@ -47,30 +47,60 @@ class PageKey(NamedTuple):
     language: str
 
 
+def _mark_values(marks: tuple[str, ...]) -> dict[str, str]:
+    """This response's nonce and token for the marks there are (each made only if needed)."""
+    return {mark: csp_nonce() if mark == NONCE_MARK else request_token() for mark in set(marks)}
+
+
+class MarkedText(NamedTuple):
+    """A rendered part as ``pieces`` of text and, between each two of them, the mark that goes
+    there: filled by joining, not by looking for the marks in the whole text again."""
+
+    pieces: tuple[str, ...]
+    marks: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> MarkedText:
+        parts = _MARKS.split(text)
+        return cls(tuple(parts[::2]), tuple(parts[1::2]))
+
+    def filled(self) -> str:
+        """With this response's nonce and token; with the marks while a page is rendered to be
+        kept (that page's own filling does it)."""
+        if not self.marks:
+            return self.pieces[0]
+        values = (
+            {mark: mark for mark in self.marks}
+            if own(g).get("rendering_kept_page")
+            else _mark_values(self.marks)
+        )
+        return "".join(_joined(self.pieces, self.marks, values))
+
+
 class KeptPage(NamedTuple):
-    """A rendered page as UTF-8 bytes, cut at its marks: ``pieces`` and, between each two of
-    them, the mark that goes there. Filled by joining (issue 17): replacing the marks in the
-    page's text and encoding it for every response read and copied it three times."""
+    """A rendered page as UTF-8 bytes, cut at its marks as ``MarkedText`` is. Filled by joining
+    (issue 17): replacing the marks in the page's text and encoding it for every response read
+    and copied it three times."""
 
     pieces: tuple[bytes, ...]
     marks: tuple[str, ...]
 
     @classmethod
     def of(cls, page: str) -> KeptPage:
-        parts = _MARKS.split(page)
-        return cls(tuple(part.encode() for part in parts[::2]), tuple(parts[1::2]))
+        text = MarkedText.of(page)
+        return cls(tuple(piece.encode() for piece in text.pieces), text.marks)
 
     def filled(self) -> bytes:
-        """The page with this response's nonce and token (each made only if the page has it)."""
-        values = {
-            mark: (csp_nonce() if mark == NONCE_MARK else request_token()).encode()
-            for mark in set(self.marks)
-        }
-        pieces = self.pieces
-        joined = [pieces[0]]
-        for mark, piece in zip(self.marks, pieces[1:], strict=True):
-            joined += (values[mark], piece)
-        return b"".join(joined)
+        """The page with this response's nonce and token."""
+        values = {mark: value.encode() for mark, value in _mark_values(self.marks).items()}
+        return b"".join(_joined(self.pieces, self.marks, values))
+
+
+def _joined(pieces: tuple[T, ...], marks: tuple[str, ...], values: Mapping[str, T]) -> list[T]:
+    joined = [pieces[0]]
+    for mark, piece in zip(marks, pieces[1:], strict=True):
+        joined += (values[mark], piece)
+    return joined
 
 
 class KeptPages:
@@ -138,22 +168,10 @@ def rendered_with_marks(render: Callable[[], T]) -> tuple[T, bool]:
     return rendered, personal
 
 
-def filled(page: str) -> str:
-    """A kept page or part with this response's nonce and token in place of the marks; left
-    with its marks while a page is rendered to be kept (that page's own filling does it)."""
-    if g.get("rendering_kept_page"):
-        return page
-    if NONCE_MARK in page:
-        page = page.replace(NONCE_MARK, csp_nonce())
-    if CSRF_MARK in page:
-        page = page.replace(CSRF_MARK, request_token())
-    return page
-
-
 def _rendered_page(render: Callable[[], T]) -> tuple[T | str, bool]:
     rendered, personal = rendered_with_marks(render)
     if isinstance(rendered, str) and personal:
-        return filled(rendered), personal
+        return MarkedText.of(rendered).filled(), personal
     return rendered, personal
 
 

@@ -10,7 +10,8 @@ from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
 
 from server.i18n import current_language
-from server.page_cache import filled, rendered_with_marks
+from server.page_cache import MarkedText, rendered_with_marks
+from server.portal_flask import own
 from server.web.catalogue import start_page_services
 from server.web.icons import service_icon
 
@@ -32,15 +33,16 @@ def per_language(name: str, render: Callable[..., str], *arguments: str | bool) 
     language and ``arguments`` (passed to it) and kept: these were half of a personal page's
     template. The part is kept with marks in place of the CSP nonce and the CSRF token
     (``server/page_cache.py``), which every response fills with its own."""
-    kept: dict[tuple[str | bool, ...], str] = current_app.extensions[_KEY]
-    key = (current_language(), request.script_root, name, *arguments)
-    fragment = None if current_app.debug else kept.get(key)
+    app = own(current_app)
+    kept: dict[tuple[str | bool, ...], MarkedText] = app.extensions[_KEY]
+    key = (current_language(), own(request).script_root, name, *arguments)
+    fragment = None if app.debug else kept.get(key)
     if fragment is None:
-        fragment, personal = rendered_with_marks(lambda: render(*arguments))
-        fragment = str(fragment)
-        if not current_app.debug and not personal:
+        rendered, personal = rendered_with_marks(lambda: render(*arguments))
+        fragment = MarkedText.of(str(rendered))
+        if not app.debug and not personal:
             kept[key] = fragment
-    return Markup(filled(fragment))  # noqa: S704  # nosec B704  # a macro's output: escaped by Jinja
+    return Markup(fragment.filled())  # noqa: S704  # nosec B704  # a macro's output: escaped by Jinja
 
 
 def init_fragments(app: Flask) -> None:

@@ -51,3 +51,12 @@ def test_the_browser_s_preference_chooses_the_language_each_time(app: Flask) -> 
     ):
         with app.test_request_context("/", headers={"Accept-Language": header}):
             assert render_template_string("{{ _('Startseite') }}") == home, header
+
+
+def test_a_text_without_values_reads_as_jinjas_own_gettext_gives_it(app: Flask) -> None:
+    """Formatting is skipped for a text without ``%`` and without values: a ``%%`` still
+    comes out as one ``%``, in an HTML page and in a plain-text mail."""
+    text = "{{ _('100 %% online') }}|{{ _('Kim & Co') }}"
+    both = f"{text}|{{% autoescape false %}}{text}{{% endautoescape %}}"
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert render_template_string(both) == "100 % online|Kim & Co|100 % online|Kim & Co"
