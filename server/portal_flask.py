@@ -9,8 +9,7 @@ from inspect import CO_COROUTINE
 from types import FunctionType
 from typing import Any
 
-from flask import Flask
-from flask.globals import _cv_request
+from flask import Flask, has_request_context, request
 
 # Each process keeps at most this many built URLs; then it starts again from none.
 URLS_KEPT = 4096
@@ -36,9 +35,8 @@ class PortalFlask(Flask):
         a fine case page; issue 17). Such a URL follows from the request's script root, its
         blueprint (for ``.endpoint``), the endpoint and the values alone while no
         ``url_defaults`` function is registered; anything else is built each time."""
-        ctx = _cv_request.get(None)
         if (
-            ctx is None
+            not has_request_context()
             or _anchor is not None
             or _method is not None
             or _scheme is not None
@@ -53,7 +51,7 @@ class PortalFlask(Flask):
                 _external=_external,
                 **values,
             )
-        current = ctx.request
+        current = own(request)
         key = (
             current.root_path,
             current.blueprint if endpoint[:1] == "." else None,
