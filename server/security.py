@@ -275,8 +275,12 @@ def _is_local_path(url: str) -> bool:
     if _has_control(url):
         return False
     path = browser_view(url)
+    # The prefix first: urllib refuses a host that NFKC folds into ``/`` or ``?`` (``//／``) with
+    # a ValueError, and a path with one leading ``/`` has no host for it to refuse.
+    if not path.startswith("/") or path.startswith("//"):
+        return False
     parts = urlsplit(path)
-    return path.startswith("/") and not path.startswith("//") and not parts.scheme + parts.netloc
+    return not parts.scheme + parts.netloc
 
 
 def safe_redirect_target(target: object) -> str | None:
