@@ -128,16 +128,13 @@ def _is_public(response: Response, state: Any, static: bool) -> bool:
     return bool(state.get("public_page")) and not is_logged_in()
 
 
-def cache_control_for(response: Response) -> tuple[str, bool]:
-    """The Cache-Control value this response gets, and whether the service worker may keep it.
+def _cache_control(response: Response, state: Any, current: Any) -> tuple[str, bool]:
+    """The Cache-Control value this response gets, and whether the service worker may keep it
+    (``state`` and ``current``: the objects behind ``g`` and ``request``).
 
     Only public responses (see the module's docstring) keep a cacheable value; everything else is
     ``no-store``, even if the view chose ``no-cache``, ``private`` or a ``max-age``.
     """
-    return _cache_control(response, own(g), own(request))
-
-
-def _cache_control(response: Response, state: Any, current: Any) -> tuple[str, bool]:
     static = current.endpoint == "static"
     if not _is_public(response, state, static):
         return "no-store", False
