@@ -228,35 +228,16 @@ def normalise_aktenzeichen(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-# The case page's look-ups are built once per process: building a statement cost about as much
-# as running it (issue 17).
+# Built once per process: building a statement cost about as much as running it (issue 17).
 @functools.cache
 def _case_by_aktenzeichen() -> Select[FineCase]:
     return select(FineCase).where(FineCase.aktenzeichen == bindparam("aktenzeichen"))
-
-
-@functools.cache
-def _case_and_receivable() -> Select[FineCase, Receivable]:
-    return (
-        select(FineCase, Receivable)
-        .outerjoin(Receivable, Receivable.id == FineCase.receivable_id)
-        .where(FineCase.aktenzeichen == bindparam("aktenzeichen"))
-    )
 
 
 def find_by_aktenzeichen(aktenzeichen: str) -> FineCase | None:
     return db.session.scalar(
         _case_by_aktenzeichen(), {"aktenzeichen": normalise_aktenzeichen(aktenzeichen)}
     )
-
-
-def find_with_receivable(aktenzeichen: str) -> tuple[FineCase, Receivable | None] | None:
-    """The case and its receivable in one query (the case page shows both); None for an
-    unknown Aktenzeichen. ``receivable_of`` finds the receivable in the session afterwards."""
-    row = db.session.execute(
-        _case_and_receivable(), {"aktenzeichen": normalise_aktenzeichen(aktenzeichen)}
-    ).first()
-    return None if row is None else (row[0], row[1])
 
 
 def get_case(case_id: int) -> FineCase | None:

@@ -8,12 +8,11 @@ them are read the same way."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import uuid
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -118,20 +117,6 @@ def pending_uploads(case: FineCase) -> list[Upload]:
             .order_by(Upload.id)
         )
     )
-
-
-@functools.cache
-def _evidence() -> Select[Upload]:
-    """Built once per process: every case page asks (issue 17)."""
-    return (
-        select(Upload)
-        .where(Upload.case_id == bindparam("case_id"), Upload.evidence.is_(True))
-        .order_by(Upload.id)
-    )
-
-
-def evidence_of(case: FineCase) -> list[Upload]:
-    return list(db.session.scalars(_evidence(), {"case_id": case.id}))
 
 
 def remove_pending(case: FineCase, upload_id: int) -> None:

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from server import guessing, ratelimits
 from server.fines import access, cases, documents, hearing_steps, uploads
 from server.fines import hearing as hearing_domain
+from server.fines.case_page import read_case_page
 from server.fines.forms import CaseAccessForm
 from server.fines.models import (
     CaseKind,
@@ -38,7 +39,6 @@ from server.payments import access as payment_access
 from server.payments import online, proof
 from server.payments.models import Receivable
 from server.payments.providers.base import ProviderError
-from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen
 from server.privacy import notice_page
 from server.rendering import file_response, render_page
@@ -114,20 +114,17 @@ def _visible(aktenzeichen: str) -> FineCase:
 
 @bp.route("/bussgeld/fall/<aktenzeichen>")
 def case(aktenzeichen: str) -> ResponseReturnValue:
-    with_receivable = cases.find_with_receivable(aktenzeichen)
-    found, receivable = with_receivable or (None, None)
-    if found is None or not access.may_see(found):
+    page = read_case_page(aktenzeichen)
+    if page is None or not access.may_see(page.case):
         # A link sent from another device: ask for the letter's code, the same way whether or
         # not the Aktenzeichen exists.
         form = CaseAccessForm(data={"aktenzeichen": cases.normalise_aktenzeichen(aktenzeichen)})
         return render_page("views/fines/access.html", form=form, wrong=False, needs_code=True), 403
-    current = balance(receivable) if receivable else None
-    days_left = (found.deadline - city_today()).days
+    found, receivable, current, statement = page.case, page.receivable, page.balance, page.statement
     reason = proof.closing_reason(receivable) if receivable else None
     paid = proof.proof_of(receivable, current) if receivable and current else None
     if paid is not None and receivable is not None:
         payment_access.grant(receivable)  # the proof's PDF lives on the notice's page
-    statement = hearing_domain.latest_statement(found)
     return render_page(
         "views/fines/case.html",
         case=found,
@@ -138,17 +135,17 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
         statement=statement,
         statement_reference=hearing_domain.receipt_reference(statement, found) if statement else "",
         closed_text=proof.closing_text(reason) if reason else "",
-        refunds=proof.refunds_shown(receivable) if receivable else [],
+        refunds=proof.refunds_shown(receivable) if receivable and page.has_refunds else [],
         proof=paid,
         warning=found.kind == CaseKind.WARNING.value,
         receivable=receivable,
         kassenzeichen=format_kassenzeichen(receivable.kassenzeichen) if receivable else "",
         balance=current,
         euro=euro,
-        days_left=days_left,
+        days_left=(found.deadline - city_today()).days,
         late=cases.is_late(found),
         payment_failed=request.args.get("zahlung") == "fehler",
-        evidence=uploads.evidence_of(found),
+        evidence_ids=page.evidence_ids,
     )
 
 

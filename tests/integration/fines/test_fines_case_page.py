@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 from server.extensions import db
 from server.fines import hearing
 from server.fines.cases import get_case
-from server.fines.models import HearingStatement, StatementKind
+from server.fines.models import HearingStatement, StatementKind, Upload
 from server.formatting import city_time, euro
 from server.payments.statement_import import import_statement_file
 from tests.checking_client import CheckingClient, csrf_token
@@ -171,3 +171,41 @@ def test_the_einspruch_letter_is_offered_only_while_the_case_is_open(
     closed = client.get(letter)
     assert closed.status_code == 302
     assert closed.headers["Location"].endswith(f"/bussgeld/fall/{case['aktenzeichen']}")
+
+
+def test_the_page_stands_on_the_last_statement_received(client: CheckingClient) -> None:
+    """A contest and then an admission: the page speaks of the admission, with its number."""
+    case = opened(client)
+    state(client, case, StatementKind.CONTEST)
+    later = state(client, case, StatementKind.ADMIT)
+    text = text_of(page_of(client, case))
+    assert f"Eingangsnummer {later} vom" in text
+    assert "Sie haben den Verstoß eingeräumt." in text
+    assert "Sie haben den Verstoß bestritten." not in text
+
+
+def test_the_offices_photos_appear_in_the_order_they_were_added_and_no_other_file(
+    client: CheckingClient,
+) -> None:
+    """Ids 2, 9 and 10 (an order that text would sort as 10, 2, 9); the citizen's own
+    attachment (5) is for the fines office only."""
+    case = opened(client)
+    with client.application.app_context():
+        for upload_id, evidence in ((10, True), (5, False), (2, True), (9, True)):
+            db.session.add(
+                Upload(
+                    id=upload_id,
+                    case_id=int(case["case_id"]),
+                    stored_name=f"stored-{upload_id}",
+                    original_name=f"foto-{upload_id}.jpg",
+                    content_type="image/jpeg",
+                    size=100,
+                    sha256=f"{upload_id:064d}",
+                    evidence=evidence,
+                )
+            )
+        db.session.commit()
+    soup = BeautifulSoup(page_of(client, case).get_data(as_text=True), "lxml")
+    images = soup.select(".portal-evidence img")
+    assert [str(image["src"]).rsplit("/", 1)[1] for image in images] == ["2", "9", "10"]
+    assert [str(image["alt"]).split()[1] for image in images] == ["1", "2", "3"]

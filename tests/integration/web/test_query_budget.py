@@ -81,10 +81,9 @@ def test_a_visitor_whose_session_is_only_the_form_token_costs_no_query(
     assert len(statements) == 0, str(statements)
 
 
-# The session row, the case with its receivable, the sums of its bookings, the latest
-# statement, refunds, evidence; and the session's update (the page's form adds the CSRF secret
-# to it).
-CASE_PAGE_BUDGET = 7
+# The session row, the case with everything the page shows (server/fines/case_page.py); and the
+# session's update (the page's form adds the CSRF secret to it).
+CASE_PAGE_BUDGET = 3
 # The session row, the draft with its uploads (one query).
 FORM_STEP_BUDGET = 2
 # The session row, the citizen, their linked records, applications, Postfach, sessions; and the
