@@ -114,6 +114,17 @@ def make_engine(
 class _AppDatabase:
     engine: Engine
     sessions: scoped_session[Session]
+    reader: Engine
+
+
+def _single_reads(engine: Engine) -> Engine:
+    """The engine for connections that send one reading statement and nothing else: on
+    PostgreSQL without a transaction, because one statement reads one snapshot by itself and
+    BEGIN and ROLLBACK are two more round trips of four (issue 17: the session row is read on
+    every request). SQLite's driver begins no transaction for a read anyway."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 class Database:
@@ -127,7 +138,9 @@ class Database:
             pool_timeout=app.config["DATABASE_POOL_TIMEOUT_SECONDS"],
         )
         state = _AppDatabase(
-            engine, scoped_session(sessionmaker(bind=engine, expire_on_commit=False))
+            engine,
+            scoped_session(sessionmaker(bind=engine, expire_on_commit=False)),
+            _single_reads(engine),
         )
         app.extensions["portal_db"] = state
         app.teardown_appcontext(lambda _exc: state.sessions.remove())
@@ -142,6 +155,12 @@ class Database:
     @property
     def engine(self) -> Engine:
         return self._state().engine
+
+    @property
+    def single_reads(self) -> Engine:
+        """For a connection that sends one SELECT: it sees the database as it is, and nothing
+        written on it would be kept in a transaction."""
+        return self._state().reader
 
     @property
     def session(self) -> Session:

@@ -281,7 +281,7 @@ _LOAD = select(_table.c.data, _table.c.created_at, _table.c.last_seen_at).where(
 
 
 def _load(digest: str) -> Any:
-    with db.engine.connect() as connection:
+    with db.single_reads.connect() as connection:
         return connection.execute(_LOAD, {"digest": digest}).first()
 
 
