@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 from werkzeug.test import TestResponse
 
 from server.extensions import db
@@ -116,3 +116,25 @@ def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingCl
     response, statements = fetched(client, "/konto")
     assert "budget@example.de" in response.get_data(as_text=True)
     assert len(statements) <= ACCOUNT_PAGE_BUDGET, str(statements)
+
+
+def test_the_session_row_is_read_outside_a_transaction_and_the_pool_keeps_transactions(
+    app: Flask, backend: str
+) -> None:
+    """On PostgreSQL the one statement that reads the session row costs no BEGIN and ROLLBACK
+    (``db.single_reads``); the connection it used goes back to the pool as it came, so that what
+    a request writes is still one transaction."""
+    if not backend.startswith("postgresql"):
+        pytest.skip("SQLite's driver begins no transaction for a read anyway")
+    from psycopg.pq import TransactionStatus
+
+    with app.app_context():
+        with db.single_reads.connect() as connection:
+            connection.execute(select(1))
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            assert raw.info.transaction_status == TransactionStatus.IDLE
+        with db.engine.connect() as connection:
+            connection.execute(select(1))
+            assert connection.connection.dbapi_connection is raw  # the same, from the pool
+            assert raw.info.transaction_status == TransactionStatus.INTRANS
