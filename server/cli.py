@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -385,7 +386,12 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
         def load(self) -> Any:
             return app
 
-    PortalServer().run()
+    # Outside the command's app context (Flask's CLI pushes one for every command): gunicorn's
+    # workers are forked from this thread, and a sync worker (--threads 1) serves in it. Flask
+    # takes an app context it finds there for every request, so all requests of a worker
+    # shared one ``g`` (the CSP nonce, the CSRF token, whom a request looked up) and the
+    # context's teardown never ran. An empty context has no app context in it.
+    contextvars.Context().run(PortalServer().run)
 
 
 def register(app: Flask) -> None:

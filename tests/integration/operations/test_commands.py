@@ -243,7 +243,11 @@ def test_portal_demo_is_refused_in_production(tmp_path: Path) -> None:
     assert "refused in production" in result.stderr
 
 
-def test_portal_serve_runs_gunicorn(tmp_path: Path, started: list[subprocess.Popen[str]]) -> None:
+def serving(
+    tmp_path: Path, started: list[subprocess.Popen[str]], *options: str
+) -> tuple[str, dict[str, str]]:
+    """``portal serve`` with production settings on a migrated SQLite database: its URL and
+    the settings."""
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     env = {
         "DATABASE_URL": url,
@@ -259,8 +263,42 @@ def test_portal_serve_runs_gunicorn(tmp_path: Path, started: list[subprocess.Pop
         timeout=60,
     )
     port = free_port()
-    process = start(["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env, started)
+    process = start(["serve", "--bind", f"127.0.0.1:{port}", *options], env, started)
     wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-    start_page = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+    return f"http://127.0.0.1:{port}", env
+
+
+def test_portal_serve_runs_gunicorn(tmp_path: Path, started: list[subprocess.Popen[str]]) -> None:
+    base, _env = serving(tmp_path, started, "--workers", "1")
+    start_page = requests.get(f"{base}/", timeout=5)
     assert "Bürgerportal" in start_page.text
     assert start_page.headers["Server"].startswith("gunicorn")
+
+
+def test_a_sync_worker_gives_every_request_a_context_of_its_own(
+    tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> None:
+    """With ``--threads 1`` gunicorn's sync worker serves in the thread it was forked from:
+    requests there once shared the command's app context, and with it one ``g``: every visitor
+    got the first one's CSP nonce and CSRF token, without the secret in their own session, and
+    every form they sent was refused."""
+    base, _env = serving(tmp_path, started, "--workers", "1", "--threads", "1")
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    answers = [requests.get(f"{base}/zahlungen/", timeout=5) for _ in range(3)]
+    nonces = {answer.headers["Content-Security-Policy"].split("'nonce-")[1] for answer in answers}
+    assert len(nonces) == 3
+    tokens = [token.search(answer.text) for answer in answers]
+    assert len({found.group(1) for found in tokens if found}) == 3
+    last, found = answers[-1], tokens[-1]
+    assert found is not None
+    # The session cookie is Secure (production): sent back by hand over plain HTTP.
+    cookie = last.headers["Set-Cookie"].split(";")[0]
+    sent = requests.post(
+        f"{base}/zahlungen/",
+        data={"csrf_token": found.group(1), "kassenzeichen": "123", "amount": "1,00"},
+        headers={"Cookie": cookie, "Referer": f"{base}/zahlungen/"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert sent.status_code != 400, sent.text[:300]
+    assert "abgelaufen" not in sent.text
