@@ -45,6 +45,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench.servers import free_port, log, stop_group  # noqa: E402  (the root must be importable first)
+from server.cli import default_workers  # noqa: E402
 
 LOCUSTFILE = BENCH_DIR / "journeys.py"
 PUBLIC_URL = "https://portal.example.de"
@@ -524,8 +525,13 @@ def add_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     parser.add_argument(
         f"--{p}kita", type=int, default=0, help="Kita registrations seeded beforehand (0)"
     )
-    parser.add_argument(f"--{p}workers", type=int, default=2, help="portal serve --workers (2)")
-    parser.add_argument(f"--{p}threads", type=int, default=4, help="portal serve --threads (4)")
+    parser.add_argument(
+        f"--{p}workers",
+        type=int,
+        default=default_workers(),
+        help=f"portal serve --workers (its default here: {default_workers()})",
+    )
+    parser.add_argument(f"--{p}threads", type=int, default=1, help="portal serve --threads (1)")
     parser.add_argument(f"--{p}postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument(f"--{p}redis-url", default=DEFAULT_REDIS)
 
