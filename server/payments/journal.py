@@ -25,7 +25,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from server.db import BULK_CHUNK, lock_row, utcnow
@@ -166,30 +167,34 @@ def book(
         return existing, False
     lock_row(session, Receivable, receivable.id)
     before = balance_of(session, receivable)
-    booking = Booking(
-        receivable_id=receivable.id,
-        kind=kind.value,
-        amount_cents=amount_cents,
-        source=source.value,
-        source_ref=source_ref,
-        booked_by=booked_by,
-        note=note,
-        reverses_id=reverses.id if reverses else None,
-        counterparty_name=counterparty_name,
-        counterparty_iban=counterparty_iban,
+    # ON CONFLICT DO NOTHING: a parallel writer that booked the same event first wins cleanly,
+    # without the savepoint (two more round trips while the receivable is held).
+    booking = session.scalar(
+        _insert_ignoring_repeats(session)
+        .values(
+            receivable_id=receivable.id,
+            kind=kind.value,
+            amount_cents=amount_cents,
+            source=source.value,
+            source_ref=source_ref,
+            booked_by=booked_by,
+            note=note,
+            reverses_id=reverses.id if reverses else None,
+            counterparty_name=counterparty_name,
+            counterparty_iban=counterparty_iban,
+        )
+        .on_conflict_do_nothing(index_elements=["source", "source_ref"])
+        .returning(Booking)
     )
-    try:
-        # A savepoint: a concurrent writer that booked the same event first wins cleanly.
-        with session.begin_nested():
-            session.add(booking)
-    except IntegrityError:
+    if booking is None:
         existing = session.scalar(
             select(Booking).where(Booking.source == source.value, Booking.source_ref == source_ref)
         )
         if existing is None:
-            raise
+            raise RuntimeError(f"booking {source.value}:{source_ref} neither new nor found")
         return existing, False
-    after = balance_of(session, receivable)
+    # The receivable is held: no other booking came in between.
+    after = before.with_booking(kind, amount_cents)
     log.info(
         "booked",
         extra={
@@ -204,6 +209,13 @@ def book(
     if settles(before, after, kind):
         events.receivable_settled(receivable)
     return booking, True
+
+
+def _insert_ignoring_repeats(session: Session) -> Any:
+    """The dialect's ``INSERT`` of a booking, which has ``on_conflict_do_nothing``."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sqlite_insert(Booking)
+    return postgresql_insert(Booking)
 
 
 _CHUNK = BULK_CHUNK  # values in one bulk read: fewer, larger queries are several times faster
