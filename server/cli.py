@@ -355,7 +355,8 @@ def default_workers() -> int:
     bench/journey_mix.py at 20 requests/s on 2 cores: 2 workers x 4 threads p95 223 ms, 4 x 2
     164 ms, 4 x 1 213 ms, 8 x 1 73 ms, 12 x 1 70 ms; 8 x 1 in gunicorn's threaded worker
     (connections kept alive, each stuck to its worker) 239 ms. A worker needs about 32 MB of its
-    own and at most two database connections."""
+    own and up to four database connections (its request's, the session row's, two to wake the
+    job process): 16 workers stay within PostgreSQL's default of 100."""
     return min(4 * (os.cpu_count() or 1), 16)
 
 
