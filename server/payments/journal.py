@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    and_,
     bindparam,
     case,
     func,
@@ -88,7 +89,18 @@ def balance_columns() -> tuple[ColumnElement[int], ColumnElement[int], ColumnEle
     """Sums of paid, written-off and cancelled cents over the bookings a query selects."""
     return (
         func.coalesce(
-            func.sum(case((Booking.kind.not_in(NOT_PAID_KINDS), Booking.amount_cents), else_=0)),
+            func.sum(
+                # Each kind compared on its own: an IN list is expanded into the statement's text
+                # for every execution (SQLAlchemy's "post-compile"), and these sums are on every
+                # page that shows a receivable.
+                case(
+                    (
+                        and_(*(Booking.kind != kind for kind in NOT_PAID_KINDS)),
+                        Booking.amount_cents,
+                    ),
+                    else_=0,
+                )
+            ),
             0,
         ),
         func.coalesce(
