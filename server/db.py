@@ -223,6 +223,14 @@ def lock_row(session: Session, model: type[M], key: int) -> M | None:
     ).scalar_one_or_none()
 
 
+def dialect_insert(target: Any, session: Session) -> Any:
+    """The ``INSERT`` into ``target`` (a table or a mapped class) of the session's database,
+    which has ``on_conflict_do_nothing``."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sqlite_insert(target)
+    return postgresql_insert(target)
+
+
 def insert_once(
     session: Session, model: type[Base], values: dict[str, Any], unique: Sequence[str]
 ) -> int | None:
@@ -232,11 +240,10 @@ def insert_once(
     ``INSERT ... ON CONFLICT DO NOTHING`` rather than a savepoint: on SQLite a savepoint that
     opens the transaction commits on release (pysqlite begins transactions lazily), which would
     commit the row before the rest of the unit of work."""
-    dialect = session.get_bind().dialect.name
     table: Table = model.__table__  # type: ignore[assignment]
-    insert = sqlite_insert(table) if dialect == "sqlite" else postgresql_insert(table)
     statement = (
-        insert.values(**values)
+        dialect_insert(table, session)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=list(unique))
         .returning(table.c.id)
     )

@@ -83,5 +83,5 @@ def read_case_page(aktenzeichen: str) -> CasePage | None:
         ),
         statement=statement,
         evidence_ids=tuple(evidence_ids),
-        has_refunds=bool(refunded) and receivable is not None,
+        has_refunds=bool(refunded),
     )

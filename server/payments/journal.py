@@ -26,11 +26,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from server.db import BULK_CHUNK, lock_row, utcnow
+from server.db import BULK_CHUNK, dialect_insert, lock_row, utcnow
 from server.logs import get_logger
 from server.payments import events
 from server.payments.bulk import any_of, insert_rows, rows_of
@@ -182,7 +180,7 @@ def book(
     # ON CONFLICT DO NOTHING: a parallel writer that booked the same event first wins cleanly,
     # without the savepoint (two more round trips while the receivable is held).
     booking = session.scalar(
-        _insert_ignoring_repeats(session)
+        dialect_insert(Booking, session)
         .values(
             receivable_id=receivable.id,
             kind=kind.value,
@@ -221,13 +219,6 @@ def book(
     if settles(before, after, kind):
         events.receivable_settled(receivable)
     return booking, True
-
-
-def _insert_ignoring_repeats(session: Session) -> Any:
-    """The dialect's ``INSERT`` of a booking, which has ``on_conflict_do_nothing``."""
-    if session.get_bind().dialect.name == "sqlite":
-        return sqlite_insert(Booking)
-    return postgresql_insert(Booking)
 
 
 _CHUNK = BULK_CHUNK  # values in one bulk read: fewer, larger queries are several times faster
