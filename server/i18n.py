@@ -21,14 +21,16 @@ from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Domain, force_locale, get_locale, get_translations
-from jinja2 import pass_eval_context
+from jinja2 import Environment, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from server.extensions import babel
+from server.folded_texts import folded_environment
 from server.portal_flask import own
+from server.template_globals import PortalEnvironment
 
 LANGUAGE_COOKIE = "portal_lang"
 LANGUAGE_PARAMETER = "lang"
@@ -40,6 +42,8 @@ FORMAT_LOCALES = {"en": "en_GB"}
 LANGUAGE_TAGS = {"de": "de", "en": "en-GB"}
 # Where each app keeps the catalogue of each locale (``_kept_locale``).
 _CATALOGUES = "portal_catalogues"
+# Where each app keeps the template environment of each locale (``_language_environment``).
+_ENVIRONMENTS = "portal_language_environments"
 
 
 def chosen_language() -> str:
@@ -169,6 +173,25 @@ class _KeptDomain(Domain):
         return super().get_translations() if kept is None else kept[1]
 
 
+def _language_environment(app_environment: Environment) -> Environment | None:
+    """The environment the templates of the locale in force come from, made when first asked:
+    the app's, with the fixed texts translated into the locale's catalogue when compiled
+    (``server.folded_texts``). None without an app context."""
+    kept = _kept_locale()
+    if kept is None:
+        return None
+    locale, catalogue = kept
+    environments: dict[str, Environment] = current_app.extensions[_ENVIRONMENTS]
+    name = str(locale)
+    found = environments.get(name)
+    if found is None:
+        found = folded_environment(app_environment, name, catalogue)
+        if isinstance(found, PortalEnvironment):
+            found.language_environment = None  # loads its templates itself
+        environments[name] = found
+    return found
+
+
 @pass_eval_context
 def _template_gettext(eval_context: EvalContext, string: str, /, **variables: Any) -> str:
     """The templates' ``_()`` and ``gettext()`` as Jinja's i18n extension makes them with
@@ -185,6 +208,7 @@ def _template_gettext(eval_context: EvalContext, string: str, /, **variables: An
 
 def init_i18n(app: Flask) -> None:
     app.extensions[_CATALOGUES] = {}
+    app.extensions[_ENVIRONMENTS] = {}
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
@@ -209,3 +233,5 @@ def init_i18n(app: Flask) -> None:
         language_alternates=language_alternates,
         language_names=LANGUAGE_NAMES,
     )
+    if isinstance(app.jinja_env, PortalEnvironment):
+        app.jinja_env.language_environment = _language_environment

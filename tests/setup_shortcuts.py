@@ -34,6 +34,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from werkzeug.routing.rules import Rule
 
 from server.auth import passwords
+from server.folded_texts import LOCALE
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
@@ -93,6 +94,8 @@ class _SharedBytecode(BytecodeCache):
             environment.optimized,
             environment.is_async,
             environment.finalize is None,
+            # A language's environment compiles its fixed texts translated (folded_texts).
+            getattr(environment, LOCALE, None),
         )
 
     def load_bytecode(self, bucket: Bucket) -> None:
