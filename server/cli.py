@@ -373,6 +373,7 @@ def default_workers() -> int:
 def serve_command(bind: str, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from server.frozen_heap import freeze_startup_objects
     from server.monitoring.metrics import empty_multiprocess_dir, multiprocess_mode, worker_ended
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -409,6 +410,7 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
         def load(self) -> Any:
             return app
 
+    freeze_startup_objects()  # before gunicorn forks its workers
     # Outside the command's app context (Flask's CLI pushes one for every command): gunicorn's
     # workers are forked from this thread, and a sync worker (--threads 1) serves in it. Flask
     # takes an app context it finds there for every request, so all requests of a worker

@@ -302,3 +302,24 @@ def test_a_sync_worker_gives_every_request_a_context_of_its_own(
     )
     assert sent.status_code != 400, sent.text[:300]
     assert "abgelaufen" not in sent.text
+
+
+def test_the_wsgi_entry_takes_the_app_out_of_the_collector_s_passes(tmp_path: Path) -> None:
+    """What ``gunicorn 'server.wsgi:app'`` loads lives as long as the process; each full
+    collection of the cycle collector walked it all (about 150 ms, issue 17)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'wsgi.db'}",
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "PAYMENT_PROVIDER": "xbezahldienste",
+    }
+    frozen = subprocess.run(
+        [sys.executable, "-c", "import gc, server.wsgi; print(gc.get_freeze_count())"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert int(frozen.stdout.split()[-1]) > 100_000
