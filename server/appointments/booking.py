@@ -25,8 +25,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Table, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from server.appointments.models import (
@@ -47,7 +45,7 @@ from server.appointments.slots import (
     free_starts,
     is_start_in,
 )
-from server.db import as_utc, insert_once, lock_row, utcnow
+from server.db import as_utc, dialect_insert, insert_once, lock_row, utcnow
 from server.extensions import db
 from server.formatting import city_time, city_today, city_zone
 from server.readable_codes import new_readable_code
@@ -265,9 +263,8 @@ def expire_holds() -> int:
 def _insert_cells(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert the cells that are free; returns the ids of those inserted."""
     table: Table = Slot.__table__  # type: ignore[assignment]
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     statement = (
-        insert(table)
+        dialect_insert(table, session)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["counter_id", "starts_at"])
         .returning(table.c.id)

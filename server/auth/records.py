@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.auth.models import CitizenRecord
 from server.backends import Registry
+from server.db import dialect_insert
 from server.extensions import db
 
 
@@ -52,11 +51,9 @@ def register_record_source(source: Source) -> None:
 def link(citizen_id: int, kind: str, record_id: int) -> None:
     """Remember that the citizen opened this record; linking twice changes nothing."""
     session = db.session
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     with db.transaction():
         session.execute(
-            insert(CitizenRecord)
+            dialect_insert(CitizenRecord, session)
             .values(citizen_id=citizen_id, kind=kind, record_id=record_id)
             .on_conflict_do_nothing()
         )

@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from server.db import utcnow
+from server.db import dialect_insert, utcnow
 from server.extensions import db
 from server.jobs.catalogue import Counts, Job, PartlyFailed
 from server.jobs.models import JobRun, Outcome, Trigger
@@ -83,10 +81,8 @@ def _claim(job: Job, trigger: Trigger, scheduled_for: datetime | None, attempt: 
     now = utcnow()
     _abandon_stale(job, now)
     with db.transaction() as session:
-        dialect = session.get_bind().dialect.name
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
         statement = (
-            insert(JobRun)
+            dialect_insert(JobRun, session)
             .values(
                 job_name=job.name,
                 trigger=trigger.value,
