@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, cast, exists, func, select
+from sqlalchemy import Select, String, bindparam, cast, exists, func, literal_column, select
 
 from server.extensions import db
 from server.fines.cases import normalise_aktenzeichen
@@ -48,8 +48,11 @@ def _case_page() -> Select[Any]:
         .correlate(FineCase)  # not the statement it is compared with
         .scalar_subquery()
     )
+    # The separator written into the SQL: as a value SQLAlchemy would put it into the
+    # statement's text anew at every execution (it renders it with ``literal_execute``).
+    comma: Any = literal_column("','")
     evidence = (
-        select(func.aggregate_strings(cast(Upload.id, String), ","))
+        select(func.aggregate_strings(cast(Upload.id, String), comma))
         .where(Upload.case_id == FineCase.id, Upload.evidence.is_(True))
         .correlate(FineCase)
         .scalar_subquery()
