@@ -19,7 +19,6 @@ the app's own environment (``from_string``, templates outside an app's context) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from babel.support import NullTranslations
 from jinja2 import Environment
@@ -47,7 +46,9 @@ LOCALE = "folded_locale"
 _CALL = (TOKEN_NAME, TOKEN_LPAREN, TOKEN_STRING, TOKEN_RPAREN)
 
 
-def folded_environment(app_environment: Environment, locale: str, catalogue: Any) -> Environment:
+def folded_environment(
+    app_environment: Environment, locale: str, catalogue: NullTranslations
+) -> Environment:
     """An environment for the templates of ``locale``, whose texts come from ``catalogue``."""
     environment = app_environment.overlay(extensions=[FoldedTexts], cache_size=TEMPLATES_KEPT)
     setattr(environment, CATALOGUE, catalogue)

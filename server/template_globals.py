@@ -34,9 +34,9 @@ class TemplateGlobals(ChainMap[str, Any]):
 
 
 class PortalEnvironment(Environment):
-    # The environment that loads templates in the language in force: one with its fixed texts
-    # translated at compiling (set by ``server.i18n``, see ``server.folded_texts``); None for
-    # that environment itself, and for this one outside an app's context.
+    # What gives the environment that loads templates in the language in force, one with its
+    # fixed texts translated at compiling (set by ``server.i18n``, see ``server.folded_texts``),
+    # or None outside an app's context; None in that environment itself.
     language_environment: Callable[[JinjaEnvironment], JinjaEnvironment | None] | None = None
 
     def get_template(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from babel.support import NullTranslations
 from flask import Flask
 from jinja2 import DictLoader
 from markupsafe import Markup
@@ -24,11 +25,11 @@ CATALOGUE = {
 }
 
 
-class Catalogue:
-    """What a Babel catalogue offers the templates."""
+class Catalogue(NullTranslations):
+    """A Babel catalogue with the texts above."""
 
-    def ugettext(self, text: str) -> str:
-        return CATALOGUE.get(text, text)
+    def ugettext(self, message: str) -> str:
+        return CATALOGUE.get(message, message)
 
 
 def _environment(templates: dict[str, str]) -> PortalEnvironment:
