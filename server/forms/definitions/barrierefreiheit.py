@@ -23,9 +23,11 @@ PRIVACY = PrivacyNotice(
         "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 12b BGG und der BITV NRW (Feedback-Mechanismus "
         "der Erklärung zur Barrierefreiheit)."
     ),
+    # As RETENTION_FORM_SUBMISSION_YEARS deletes every engine service's submissions, the
+    # report with them: nothing of it is kept apart.
     retention=_l(
-        "Wir löschen Ihre Meldung und Ihre Kontaktdaten drei Jahre nach der Erledigung; die "
-        "Meldungen ohne Personenbezug bewahren wir für den Bericht an die Überwachungsstelle auf."
+        "Wir löschen Ihre Meldung und Ihre Kontaktdaten zwei Jahre nach dem Ende des Jahres, in "
+        "dem sie erledigt wurde."
     ),
     recipients=(
         _l("Die Stelle der Stadtverwaltung, die die Seite oder den Dienst betreut."),

@@ -21,9 +21,11 @@ PRIVACY = PrivacyNotice(
         "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 25 VwVfG (Beratung und Auskunft); bei "
         "Beschwerden auch Art. 17 GG (Petitionsrecht)."
     ),
+    # As RETENTION_FORM_SUBMISSION_YEARS deletes every engine service's submissions.
     retention=_l(
-        "Wir löschen Ihre Nachricht und Ihre Kontaktdaten drei Jahre nach der Erledigung, sofern "
-        "sie nicht zu einem Verwaltungsverfahren gehören; dann gelten dessen Aufbewahrungsfristen."
+        "Wir löschen Ihre Nachricht und Ihre Kontaktdaten zwei Jahre nach dem Ende des Jahres, "
+        "in dem Ihr Anliegen erledigt wurde, sofern sie nicht zu einem Verwaltungsverfahren "
+        "gehören; dann gelten dessen Aufbewahrungsfristen."
     ),
     recipients=(
         _l("Das Amt der Stadtverwaltung, das für Ihr Anliegen zuständig ist."),

@@ -179,3 +179,19 @@ def test_the_catalogue_page_of_every_form_links_its_notice(client: CheckingClien
         link = f'href="/antraege/{service.form}/datenschutz"'
         assert link in page, service.slug
         assert client.get(f"/antraege/{service.form}/datenschutz").status_code == 200
+
+
+# The German words the notices give a retention of so many years in.
+YEARS_IN_WORDS = {1: "ein Jahr", 2: "zwei Jahre", 3: "drei Jahre", 4: "vier Jahre"}
+
+
+@pytest.mark.parametrize("service", ["kontakt", "barrierefreiheit-feedback"])
+def test_the_notice_names_the_retention_the_deletion_applies(app: Flask, service: str) -> None:
+    """These services' submissions are deleted RETENTION_FORM_SUBMISSION_YEARS after the end
+    of the year they were dealt with (``server.retention``); the notices once said three years
+    after, and one of them promised to keep reports the deletion takes with it."""
+    years = int(app.config["RETENTION_FORM_SUBMISSION_YEARS"])
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        retention = str(notice_of(app, service).retention)
+    assert f"{YEARS_IN_WORDS[years]} nach dem Ende des Jahres" in retention
+    assert "bewahren wir" not in retention
