@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from urllib.parse import urlencode
 
 import altcha
@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
+from server.appointments.booking import moment_of
 from server.appointments.models import Counter, Location, OpeningHours, Service
 from server.extensions import db
 from tests.checking_client import CheckingClient, csrf_token
@@ -159,6 +160,27 @@ def first_time(client: CheckingClient, office: Office, *titles: str, persons: in
     choices = offered(page)
     assert choices, "no free time offered"
     return choices[0]
+
+
+def time_clear_of_now(
+    client: CheckingClient, office: Office, *titles: str, persons: int = 1
+) -> str:
+    """A free time at least an hour after the earliest one offered. The earliest is as close to
+    now as booking allows: a test that looks for it again later finds it gone when the clock
+    passed that limit meanwhile (a full suite's run across a ten-minute mark)."""
+    prove(client, office, *titles, persons=persons)
+    choices = offered(client.get(times_url(office, *titles, persons=persons)))
+    assert choices, "no free time offered"
+    starts = [moment_of(choice.partition("@")[2]) for choice in choices]
+    assert None not in starts
+    first = min(start for start in starts if start is not None)
+    later = [
+        choice
+        for choice, start in zip(choices, starts, strict=True)
+        if start is not None and start >= first + timedelta(hours=1)
+    ]
+    assert later, "no free time an hour after the earliest"
+    return later[0]
 
 
 def post_button(client: CheckingClient, url: str, action: str | None = None) -> TestResponse:

@@ -23,6 +23,7 @@ from tests.integration.appointments.helpers import (
     offered,
     post_button,
     soup,
+    time_clear_of_now,
     times_page,
     times_url,
 )
@@ -147,7 +148,7 @@ def test_a_time_taken_meanwhile_says_so_keeps_what_was_typed_and_offers_the_next
 def test_an_expired_hold_frees_its_time_and_its_link_says_so(client: CheckingClient) -> None:
     app = client.application
     office = make_office(app)
-    zeit = first_time(client, office, AUSWEIS)
+    zeit = time_clear_of_now(client, office, AUSWEIS)  # looked for again below
     book(client, office, zeit, AUSWEIS)
     link = link_in(mails_to(app, "erika@example.de")[0].body, "/termine/bestaetigen/")
     with app.app_context(), db.transaction() as session:
@@ -183,7 +184,7 @@ def test_forged_links_and_foreign_bookings_get_clear_pages(client: CheckingClien
 def test_cancelling_frees_the_time_at_once_and_is_done_once(client: CheckingClient) -> None:
     app = client.application
     office = make_office(app)
-    zeit = first_time(client, office, AUSWEIS)
+    zeit = time_clear_of_now(client, office, AUSWEIS)  # looked for again below
     book(client, office, zeit, AUSWEIS)
     link = link_in(mails_to(app, "erika@example.de")[0].body, "/termine/bestaetigen/")
     post_button(client, link)

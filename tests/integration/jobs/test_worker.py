@@ -183,6 +183,16 @@ def listening(app: Flask) -> bool:
     return bool(waiting)
 
 
+def clear_of_the_minute_tick() -> None:
+    """Wait, if need be, until between :05 and :45 of a minute. The outbox's scheduled run comes
+    at every full minute: a mail sent just before it can leave with that run, the request's own
+    run then finding the queue taken (its queueing lock), and the test would not see the
+    request's run that it checks for."""
+    second = time.time() % 60
+    if not 5 <= second < 45:
+        time.sleep((65 - second) % 60)
+
+
 def test_a_confirmation_mail_leaves_within_seconds_of_sending_a_form(
     postgres: Flask,
     workers: Callable[..., subprocess.Popen[str]],
@@ -199,6 +209,7 @@ def test_a_confirmation_mail_leaves_within_seconds_of_sending_a_form(
     try:
         citizen = checking_client(web)
         walk_kita(citizen)
+        clear_of_the_minute_tick()
         sent = submit_checked(citizen)
         assert sent.status_code == 303
         took = wait_for(lambda: len(smtp_server.messages()) == 1, 10, "the confirmation")
