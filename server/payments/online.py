@@ -283,9 +283,10 @@ def handle_return(payment: OnlinePayment, provider: PaymentProvider | None = Non
 def handle_notification(
     provider: PaymentProvider, headers: dict[str, str], body: bytes
 ) -> OnlinePayment | None:
-    """An authentic notification makes the portal ask for its payment's status; one for an
-    unknown payment is logged and acknowledged. Raises ``NotificationRejected`` (answer 4xx) and
-    ``ProviderError`` (answer 5xx, so that the platform tries again)."""
+    """An authentic notification makes the portal ask for its payment's status unless it is
+    paid already; one for an unknown payment is logged and acknowledged. Raises
+    ``NotificationRejected`` (answer 4xx) and ``ProviderError`` (answer 5xx, so that the
+    platform tries again)."""
     provider_payment_id = provider.verify_notification(headers, body)
     payment = find_payment(provider=provider.name, provider_payment_id=provider_payment_id)
     if payment is None:
@@ -294,6 +295,11 @@ def handle_notification(
             extra={"provider": provider.name, "provider_payment_id": provider_payment_id},
         )
         return None
+    if PaymentState(payment.state) == PaymentState.PAID:
+        # Paid is the end: booked in the same transaction that set it, and nothing the
+        # platform reports later changes it. The platform announces each change more than once
+        # (and stale ones too); the repeats are acknowledged without asking it again.
+        return payment
     db.session.commit()  # no connection held while the platform answers
     return apply_status(payment, provider.query_status(provider_payment_id), via="notification")
 

@@ -92,6 +92,46 @@ def test_notifications_settle_a_payment_the_citizen_never_returned_from(
     assert all(code == 200 for _, _, code in notifier.delivered)
 
 
+def test_repeats_for_a_paid_payment_are_acknowledged_without_asking_the_platform(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The platform announces a change more than once and sends stale ones: once the payment
+    is paid and booked, they are answered 200 without a status query and book nothing; a
+    payment not yet paid is still asked about."""
+    app = live_server.app
+    client, _, return_path = pay_online(live_server, "INITIAL")
+    with app.app_context():
+        payment = db.session.query(OnlinePayment).one()
+        transaction = platform.get_transaction(payment.provider_payment_id or "")
+        assert transaction is not None
+        platform.decide(transaction, "PAYED", "Wero")  # its notification not sent yet
+    provider = app.extensions["payment_provider"]
+    asked: list[str] = []
+    real_query = provider.query_status
+
+    def counted(provider_payment_id: str) -> Any:
+        asked.append(provider_payment_id)
+        return real_query(provider_payment_id)
+
+    monkeypatch.setattr(provider, "query_status", counted)
+    notifications = checking_client(app)
+    before_return = post(
+        notifications, {"transactionId": payment.provider_payment_id, "status": "PAYED"}
+    )
+    assert before_return.json == {"status": "ok", "known": True}
+    assert asked == [payment.provider_payment_id]  # not paid yet here: the platform is asked
+    client.get(return_path)  # paid already: the way back asks no more either
+    for status in ("PAYED", "INITIAL", "PAYED"):
+        repeated = post(
+            notifications, {"transactionId": payment.provider_payment_id, "status": status}
+        )
+        assert repeated.json == {"status": "ok", "known": True}
+    assert asked == [payment.provider_payment_id]
+    with app.app_context():
+        assert [b.amount_cents for b in db.session.query(Booking).all()] == [3500]
+        assert db.session.query(OnlinePayment).one().state == "paid"
+
+
 def test_the_poll_job_settles_what_nobody_reported(live_server: LiveServer) -> None:
     app = live_server.app
     pay_online(live_server, "INITIAL")
