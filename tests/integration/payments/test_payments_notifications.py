@@ -105,6 +105,7 @@ def test_repeats_for_a_paid_payment_are_acknowledged_without_asking_the_platform
         transaction = platform.get_transaction(payment.provider_payment_id or "")
         assert transaction is not None
         platform.decide(transaction, "PAYED", "Wero")  # its notification not sent yet
+    transaction_id = payment.provider_payment_id or ""
     provider = app.extensions["payment_provider"]
     asked: list[str] = []
     real_query = provider.query_status
@@ -115,18 +116,14 @@ def test_repeats_for_a_paid_payment_are_acknowledged_without_asking_the_platform
 
     monkeypatch.setattr(provider, "query_status", counted)
     notifications = checking_client(app)
-    before_return = post(
-        notifications, {"transactionId": payment.provider_payment_id, "status": "PAYED"}
-    )
+    before_return = post(notifications, {"transactionId": transaction_id, "status": "PAYED"})
     assert before_return.json == {"status": "ok", "known": True}
-    assert asked == [payment.provider_payment_id]  # not paid yet here: the platform is asked
+    assert asked == [transaction_id]  # not paid yet here: the platform is asked
     client.get(return_path)  # paid already: the way back asks no more either
     for status in ("PAYED", "INITIAL", "PAYED"):
-        repeated = post(
-            notifications, {"transactionId": payment.provider_payment_id, "status": status}
-        )
+        repeated = post(notifications, {"transactionId": transaction_id, "status": status})
         assert repeated.json == {"status": "ok", "known": True}
-    assert asked == [payment.provider_payment_id]
+    assert asked == [transaction_id]
     with app.app_context():
         assert [b.amount_cents for b in db.session.query(Booking).all()] == [3500]
         assert db.session.query(OnlinePayment).one().state == "paid"
