@@ -135,11 +135,11 @@ def _check_open(clarification: Clarification) -> None:
 
 
 def follow_up_reason(
-    session: Session, receivable: Receivable, before: Balance, amount_cents: int
+    receivable: Receivable, before: Balance, after: Balance, amount_cents: int
 ) -> tuple[ClarificationReason, int] | None:
     """Whether money just booked to a receivable needs the cash office, and for how much:
-    paid to a closed receivable, paid twice, or too much."""
-    after = balance_of(session, receivable)
+    paid to a closed receivable, paid twice, or too much. ``before`` and ``after`` are its
+    balances around the booking."""
     if receivable.closed_at is not None:
         return ClarificationReason.PAYMENT_ON_CLOSED, amount_cents
     if before.open_cents <= 0:
@@ -166,7 +166,7 @@ def assign(
             _claim(session, clarification, ClarificationState.ASSIGNED, clerk, note)
             lock_row(session, Receivable, receivable.id)
             before = balance_of(session, receivable)
-            book(
+            _booking, new = book(
                 session,
                 receivable=receivable,
                 kind=BookingKind.PAYMENT,
@@ -175,14 +175,18 @@ def assign(
                 source_ref=clarification.source_ref,
                 booked_by=clerk,
                 note=f"zugeordnet: {clarification.remittance}"[:500],
+                held=before,
             )
+            after = before.with_booking(BookingKind.PAYMENT, clarification.amount_cents)
             session.execute(
                 update(Clarification)
                 .where(Clarification.id == clarification.id)
                 .values(receivable_id=receivable.id)
                 .execution_options(synchronize_session=False)
             )
-            follow_up = follow_up_reason(session, receivable, before, clarification.amount_cents)
+            follow_up = follow_up_reason(
+                receivable, before, after if new else before, clarification.amount_cents
+            )
             if follow_up is not None:
                 created = open_clarification(
                     session,
@@ -260,7 +264,8 @@ def write_off(clarification: Clarification, *, clerk: str, reason: str) -> None:
         with db.transaction() as session:
             _claim(session, clarification, ClarificationState.WRITTEN_OFF, clerk, reason)
             lock_row(session, Receivable, receivable.id)
-            open_cents = balance_of(session, receivable).open_cents
+            held = balance_of(session, receivable)
+            open_cents = held.open_cents
             if open_cents <= 0:
                 raise DecisionError(_("Auf dieser Sollstellung ist nichts mehr offen."))
             book(
@@ -272,6 +277,7 @@ def write_off(clarification: Clarification, *, clerk: str, reason: str) -> None:
                 source_ref=f"write-off:clarification:{clarification.id}",
                 booked_by=clerk,
                 note=reason,
+                held=held,
             )
     finally:
         _decided(clarification)

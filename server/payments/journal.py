@@ -162,6 +162,7 @@ def book(
     reverses: Booking | None = None,
     counterparty_name: str | None = None,
     counterparty_iban: str | None = None,
+    held: Balance | None = None,
 ) -> tuple[Booking, bool]:
     """Append a booking; returns it and whether it is new (False: this event was booked before).
 
@@ -169,14 +170,21 @@ def book(
     ends, so that bookings and closing of one receivable happen one after another and every
     decision taken from its balance stays true. When the receivable becomes paid by this booking,
     the settlement handlers of its purpose run in the same transaction.
+
+    ``held`` is the balance a caller read after it took the receivable's row itself
+    (``lock_row``) in this transaction: it is still the balance, so it is neither locked nor
+    read again.
     """
-    existing = session.scalar(
-        select(Booking).where(Booking.source == source.value, Booking.source_ref == source_ref)
-    )
-    if existing is not None:
-        return existing, False
-    lock_row(session, Receivable, receivable.id)
-    before = balance_of(session, receivable)
+    if held is None:
+        existing = session.scalar(
+            select(Booking).where(Booking.source == source.value, Booking.source_ref == source_ref)
+        )
+        if existing is not None:
+            return existing, False
+        lock_row(session, Receivable, receivable.id)
+        before = balance_of(session, receivable)
+    else:
+        before = held  # an earlier booking of this event is found by the insert below
     # ON CONFLICT DO NOTHING: a parallel writer that booked the same event first wins cleanly,
     # without the savepoint (two more round trips while the receivable is held).
     booking = session.scalar(

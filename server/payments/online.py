@@ -141,12 +141,13 @@ def _locked(session: Session, payment_id: int) -> OnlinePayment:
     ).scalar_one()
 
 
-def _mismatch(payment: OnlinePayment, status: ProviderStatus) -> str | None:
-    """Why the platform's report does not fit the request, or None."""
+def _mismatch(payment: OnlinePayment, currency: str, status: ProviderStatus) -> str | None:
+    """Why the platform's report does not fit the request (for a receivable in ``currency``),
+    or None."""
     if status.amount_cents is None:
         return "no amount reported"
-    if status.currency is not None and status.currency.upper() != payment.receivable.currency:
-        return f"currency {status.currency} instead of {payment.receivable.currency}"
+    if status.currency is not None and status.currency.upper() != currency:
+        return f"currency {status.currency} instead of {currency}"
     if status.amount_cents != payment.amount_cents:
         return f"{status.amount_cents} cents instead of {payment.amount_cents}"
     return None
@@ -159,12 +160,13 @@ def _book_reported(
     another currency, no amount, a closed or already paid receivable) goes to the cash office's
     clarification queue: the platform's word never silently settles a receivable."""
     source_ref = f"{payment.provider}:{payment.provider_payment_id}"
-    receivable = payment.receivable
-    mismatch = _mismatch(payment, status)
+    receivable = lock_row(session, Receivable, payment.receivable_id)
+    if receivable is None:
+        raise RuntimeError(f"payment {payment.request_id} without its receivable")
+    mismatch = _mismatch(payment, receivable.currency, status)
     foreign_currency = (
         status.currency is not None and status.currency.upper() != receivable.currency
     )
-    lock_row(session, Receivable, receivable.id)
     before = balance_of(session, receivable)
     booked = None
     if status.amount_cents is not None and status.amount_cents > 0 and not foreign_currency:
@@ -176,6 +178,7 @@ def _book_reported(
             source=BookingSource.PROVIDER,
             source_ref=source_ref,
             note=f"{status.method or ''} via {via}".strip(),
+            held=before,
         )
         if not new:
             return
@@ -201,7 +204,8 @@ def _book_reported(
         )
         return
     assert booked is not None
-    follow_up = follow_up_reason(session, receivable, before, booked.amount_cents)
+    after = before.with_booking(BookingKind.PAYMENT, booked.amount_cents)
+    follow_up = follow_up_reason(receivable, before, after, booked.amount_cents)
     if follow_up is not None:
         open_clarification(
             session,
@@ -217,6 +221,8 @@ def apply_status(payment: OnlinePayment, status: ProviderStatus, *, via: str) ->
     """Move the payment to what the provider reports; book it once when paid."""
     with db.transaction() as session:
         locked = _locked(session, payment.id)
+        # Set first: written with whatever else changes, in one UPDATE.
+        locked.updated_at = utcnow()
         current = PaymentState(locked.state)
         reported = status.state
         if reported == PaymentState.PAID:
@@ -236,7 +242,6 @@ def apply_status(payment: OnlinePayment, status: ProviderStatus, *, via: str) ->
             locked.state = reported.value
             if reported.final:
                 locked.finished_at = utcnow()
-        locked.updated_at = utcnow()
     log.info(
         "payment status",
         extra={

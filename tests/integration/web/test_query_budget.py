@@ -16,7 +16,8 @@ from sqlalchemy import event, select
 from werkzeug.test import TestResponse
 
 from server.extensions import db
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_in, csrf_token
+from tests.conftest import LiveServer
 from tests.factories import make_fine_case
 from tests.integration.accounts_helpers import log_in, registered_account
 
@@ -116,6 +117,46 @@ def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingCl
     response, statements = fetched(client, "/konto")
     assert "budget@example.de" in response.get_data(as_text=True)
     assert len(statements) <= ACCOUNT_PAGE_BUDGET, str(statements)
+
+
+# The session row and the payment; the payment locked and moved, the receivable locked with its
+# balance, the booking; the fine case settled with its event; the proof's recipient (two
+# savepoints, four reads). SQLite takes a row with two statements (``lock_row``). One more, the
+# sandbox platform's own read of its transaction, runs in the same app here.
+PAYMENT_RETURN_BUDGET = {"postgresql": 20, "sqlite": 21}
+
+
+def test_the_way_back_from_the_platform_books_within_its_budget(
+    live_server: LiveServer, backend: str
+) -> None:
+    """The citizen comes back from paying a fine: one request books the payment, settles the
+    case and queues the proof of payment."""
+    import requests
+
+    app = live_server.app
+    app.extensions["sandbox_notifier"].max_delay_seconds = 60  # none arrives during the count
+    case = make_fine_case(app)
+    client = checking_client(app)
+    client.get(f"/b/{case['token']}")
+    page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
+    started = client.post(
+        f"/bussgeld/fall/{case['aktenzeichen']}/bezahlen", data={"csrf_token": csrf_token(page)}
+    )
+    browser = requests.Session()
+    platform_page = browser.get(started.headers["Location"], timeout=10)
+    paid = browser.post(
+        started.headers["Location"],
+        data={"csrf_token": csrf_in(platform_page.text), "outcome": "PAYED", "method": "Wero"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    with counting(app) as statements:
+        back = client.get(paid.headers["Location"].removeprefix(live_server.url))
+    assert back.status_code == 302
+    notice = client.get(back.headers["Location"])
+    assert "Ihre Zahlung ist eingegangen und verbucht" in notice.get_data(as_text=True)
+    budget = PAYMENT_RETURN_BUDGET["sqlite" if backend.startswith("sqlite") else "postgresql"]
+    assert len(statements) <= budget, str(statements)
 
 
 def test_the_session_row_is_read_outside_a_transaction_and_the_pool_keeps_transactions(
