@@ -12,7 +12,8 @@ glyphs, not from DejaVu's six thousand: decoding those was most of the rest of t
 A subset keeps the whole font's bounds (``recalcBBoxes=False``, as fontTools' own subsetter
 does): they still bound every glyph it has, and recomputing them meant decoding and encoding
 again every glyph the document uses (a third of a receipt's time). A family is registered when a
-document first chooses it (``add_family``): fpdf2 embeds every registered font, used or not."""
+document first chooses it (``add_family``): fpdf2 embeds every registered font, used or not.
+A subset written for the same glyphs before is taken as it is (``server.pdf.kept_subsets``)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ from fontTools.subset import Options, Subsetter  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fpdf2 depends on it
 from fpdf import FPDF
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
+
+from server.pdf import kept_subsets
+from server.pdf.kept_subsets import DocumentFont
+
+kept_subsets.install()
 
 
 class PdfError(ValueError):
@@ -139,8 +145,9 @@ class _ParsedFont:
     def fonttools_font(self, *, common: bool) -> TTFont:
         # Opened as TTFFont opens its file: lazily (tables are read when the subsetting needs
         # them) and keeping the file's timestamp, so the same content gives the same bytes.
-        return TTFont(
+        return DocumentFont(
             BytesIO(self.common if common else self.data),
+            source=str(self.template.ttffile),
             recalcTimestamp=False,
             recalcBBoxes=False,
             fontNumber=self.template.collection_font_number,

@@ -42,6 +42,10 @@ FOLD_MARKS = (105.0, 210.0)
 HOLE_MARK = 148.5
 
 _HEADING_ROOM = 18.0  # a heading needs this much room below it, or it moves to the next page
+# Characters at which fpdf2's line breaking does more than measure (breaks, soft hyphens).
+_BREAKING = frozenset("\n\r\t\v\f\x85\xad\u200b\u2028\u2029")
+# A text this close to filling its line goes through the line breaking: it decides alone.
+_FIT_MARGIN = 0.05
 
 
 class Page(FPDF):
@@ -72,6 +76,30 @@ class Page(FPDF):
         # placeholder is set: only in a footer that sets it, not in a citizen's text with "{nb}".
         self.alias_nb_pages("")
 
+    def text_cell(
+        self,
+        w: float,
+        h: float,
+        text: str,
+        *,
+        new_x: XPos = XPos.RIGHT,
+        new_y: YPos = YPos.NEXT,
+    ) -> None:
+        """``multi_cell(w, h, text, align="L", new_x=..., new_y=...)``, drawn the same (byte for
+        byte); a text that fits on one line is drawn as one cell, without fpdf2's line
+        breaking, which measures a text character by character (half of a receipt's layout).
+        Like the line breaking, the one line prints a no-break space as a space."""
+        one_line = text.replace("\xa0", " ")
+        if (
+            w > 0
+            and one_line.strip() == one_line != ""
+            and _BREAKING.isdisjoint(text)
+            and self.get_string_width(one_line) <= w - 2 * self.c_margin - _FIT_MARGIN
+        ):
+            self.cell(w, h, one_line, align="L", new_x=new_x, new_y=new_y)
+        else:
+            self.multi_cell(w, h, text, align="L", new_x=new_x, new_y=new_y)
+
     def describe(
         self, *, created: datetime, title: str, subject: str, author: str | None = None
     ) -> None:
@@ -89,7 +117,7 @@ class Page(FPDF):
         block's left edge. Returns where the lower of the two ends."""
         self.set_xy(LEFT, LETTERHEAD_TOP)
         self.set_font(self.sans, "B", 13)
-        self.multi_cell(INFO_LEFT - LEFT - 5, 6, printable(self, name), align="L")
+        self.text_cell(INFO_LEFT - LEFT - 5, 6, printable(self, name))
         bottom = self.get_y()
         self.set_font(self.sans, "", 8)
         self.set_y(LETTERHEAD_TOP)
@@ -97,9 +125,7 @@ class Page(FPDF):
             if line == name:
                 continue
             self.set_x(INFO_LEFT)
-            self.multi_cell(
-                INFO_WIDTH, 3.8, printable(self, line), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
-            )
+            self.text_cell(INFO_WIDTH, 3.8, printable(self, line), new_x=XPos.LEFT, new_y=YPos.NEXT)
         return max(bottom, self.get_y())
 
     def paragraph(
@@ -117,15 +143,24 @@ class Page(FPDF):
         contain "**" or "--", which must be printed as typed."""
         self.set_font(self.sans, style, size)
         self.set_x(LEFT)
-        self.multi_cell(
-            TEXT_WIDTH,
-            size * leading,
-            printable(self, text),
-            align="L",
-            markdown=markdown,
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        if markdown:
+            self.multi_cell(
+                TEXT_WIDTH,
+                size * leading,
+                printable(self, text),
+                align="L",
+                markdown=True,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+        else:
+            self.text_cell(
+                TEXT_WIDTH,
+                size * leading,
+                printable(self, text),
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
         self.ln(gap)
 
     def heading(self, text: str) -> None:

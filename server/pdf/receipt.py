@@ -60,16 +60,15 @@ class ReceiptDocument(Page):
             self.set_font(self.sans, "", 9)
             self.set_text_color(90)
             self.set_xy(LEFT, y)
-            self.multi_cell(label_width - 3, 4.5, printable(self, label), align="L")
+            self.text_cell(label_width - 3, 4.5, printable(self, label))
             label_bottom = self.get_y()
             self.set_text_color(0)
             self.set_font(self.sans, value_style, 10)
             self.set_xy(LEFT + label_width, y)
-            self.multi_cell(
+            self.text_cell(
                 TEXT_WIDTH - label_width,
                 4.8,
                 printable(self, value),
-                align="L",
                 new_x=XPos.LMARGIN,
                 new_y=YPos.NEXT,
             )

@@ -1,7 +1,8 @@
 """The DejaVu fonts are parsed once per process and shared between documents
 (``server.pdf.fonts``): every document still prints its text, embeds only the glyphs it uses and
 comes out byte for byte as with fpdf2's own ``add_font``, whether it is subset from the common
-glyphs or from the whole font, also when made in parallel threads."""
+glyphs or from the whole font or taken from the subsets written before, also when made in
+parallel threads."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from fontTools.subset import Subsetter  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 
-from server.pdf import fonts
+from server.pdf import fonts, kept_subsets
 from server.pdf.fonts import MONO_FAMILY, font_paths
 from server.pdf.page import LEFT, Page
 
@@ -238,3 +240,60 @@ def test_a_document_embeds_only_the_families_it_chooses() -> None:
     with_code = make(code=True)
     assert with_code.count(b"/FontFile2") == 3
     assert CODE in text_of(with_code)
+
+
+def test_fpdf2_writes_its_fonts_with_the_keeping_subsetter() -> None:
+    """When this fails after an upgrade of fpdf2, every document subsets its fonts again:
+    ``server.pdf.kept_subsets.install`` must reach the subsetter fpdf2's output uses."""
+    import fpdf.output
+
+    assert vars(fpdf.output)["ftsubset"].Subsetter is kept_subsets.KeptSubsetter
+
+
+def subsets_made(monkeypatch: pytest.MonkeyPatch, make: Callable[[], bytes]) -> int:
+    """How many font subsets fontTools makes while ``make`` writes a document."""
+    made = [0]
+    real = Subsetter.subset
+
+    def counted(subsetter: Subsetter, font: TTFont) -> None:
+        made[0] += 1
+        real(subsetter, font)
+
+    monkeypatch.setattr(Subsetter, "subset", counted)
+    make()
+    monkeypatch.undo()
+    return made[0]
+
+
+def test_a_subset_written_for_the_same_glyphs_is_taken_as_it_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept_subsets.forget_kept_subsets()
+    assert subsets_made(monkeypatch, second) == 3  # text, bold, code
+    assert subsets_made(monkeypatch, second) == 0
+    # Other glyphs (the first document's extra letters): the text and bold fonts anew; the
+    # code prints the same glyphs in both.
+    assert subsets_made(monkeypatch, first) == 2
+    kept_subsets.forget_kept_subsets()
+    assert subsets_made(monkeypatch, second) == 3
+
+
+def test_documents_from_kept_subsets_are_byte_for_byte_what_fpdf2_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept_subsets.forget_kept_subsets()
+    kept = [second(), first(), second(), first()]  # the last two from kept subsets
+    monkeypatch.setattr(fonts, "add_font", fpdf2_parse_each_time)
+    own = [second(), first(), second(), first()]
+    assert kept == own
+    check(kept[3], kept[2])
+
+
+def test_the_kept_subsets_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    kept_subsets.forget_kept_subsets()
+    monkeypatch.setattr(kept_subsets, "KEPT_SUBSETS", 4)
+    for number in range(6):
+        render(f"{COMMON} {'Ж' * (number + 1)}{chr(0x410 + number)}", "Überschrift")
+    assert len(kept_subsets._kept) == 4
+    # The most recent are kept: the last document is written without subsetting.
+    assert subsets_made(monkeypatch, lambda: render(f"{COMMON} ЖЖЖЖЖЖЕ", "Überschrift")) == 0
