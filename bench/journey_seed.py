@@ -33,6 +33,55 @@ from flask import Flask, url_for
 from server.formatting import city_today
 
 BATCH = 500
+# Names as a city's letters print them: their letters vary from one receipt to the next, so a
+# receipt's fonts print other glyphs than the last one's as often as in life.
+GIVEN_NAMES = (
+    "Erika",
+    "Jürgen",
+    "Özlem",
+    "Zoë",
+    "Maximilian",
+    "Quirin",
+    "Yvonne",
+    "Xaver",
+    "Björn",
+    "Françoise",
+    "Łucja",
+    "Ängela",
+    "Kübra",
+    "Václav",
+    "Joanna",
+    "Fynn",
+    "Gülşen",
+    "Hannah",
+)
+FAMILY_NAMES = (
+    "Mustermann",
+    "Groß",
+    "Öztürk",
+    "Weißbach",
+    "Quandt",
+    "Yilmaz",
+    "Kowalczyk",
+    "Dvořák",
+    "Schäfer",
+    "Jäger",
+    "Zimmermann",
+    "Vogt",
+    "Nguyễn",
+    "Ehrlich",
+    "Pfeiffer",
+    "Lindqvist",
+)
+
+
+def citizen_name(index: int) -> str:
+    return (
+        f"{GIVEN_NAMES[index % len(GIVEN_NAMES)]} "
+        f"{FAMILY_NAMES[(index // len(GIVEN_NAMES)) % len(FAMILY_NAMES)]}"
+    )
+
+
 CLERK_ROLES = ("fines", "youth_office", "cash_office")
 KITA_SERVICE = "kita-anmeldung"
 
@@ -129,7 +178,7 @@ def seed_cases(count: int) -> list[str]:
                     "plate": f"MU-B {index % 9000 + 1}",
                     "amount_cents": offence.amount_cents,
                     "deadline": deadline,
-                    "holder_name": f"Halterin {index}",
+                    "holder_name": citizen_name(index),
                     "holder_street": f"Hauptstraße {index % 200 + 1}",
                     "holder_postcode_city": "12345 Musterstadt",
                     "url_token_hash": credentials.url_token_hash(token),
@@ -193,7 +242,7 @@ def seed_notices(count: int) -> list[dict[str, str]]:
                 "purpose": "notice",
                 "amount_cents": 1500 + (index * 250) % 48_500,
                 "description": "Gebührenbescheid Sondernutzung",
-                "debtor_name": f"Bürgerin {index}",
+                "debtor_name": citizen_name(index + 7),
                 "due_date": due,
             }
             for index in range(start, min(start + BATCH, count))
