@@ -13,7 +13,7 @@ from server.formatting import city_today
 from server.payments.statement_import import import_statement_file
 from server.payments.statements.camt053_writer import write_camt053
 from server.payments.statements.model import Entry, Statement, TransactionDetail
-from tests.checking_client import CheckingClient, checking_client, csrf_token, element
+from tests.checking_client import CheckingClient, checking_client, csrf_in, csrf_token, element
 from tests.conftest import LiveServer, make_test_app
 from tests.factories import make_fine_case
 from tests.integration.payments.test_payments_citizen import text_of
@@ -189,13 +189,13 @@ def test_a_late_case_says_so_but_can_still_be_paid(client: CheckingClient) -> No
     assert "online bezahlen" in text
 
 
-def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
+def pay_fine_online(live_server: LiveServer, case: dict[str, str]) -> tuple[CheckingClient, str]:
+    """The citizen opens the letter's link, starts paying the case and pays on the sandbox
+    platform's page (real HTTP to the live server); their client and the path the platform sends
+    them back to."""
     import requests
 
-    app = live_server.app
-    app.extensions["sandbox_notifier"].synchronous = True
-    case = make_fine_case(app)
-    client = checking_client(app)
+    client = checking_client(live_server.app)
     client.get(f"/b/{case['token']}")
     page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
     started = client.post(
@@ -204,16 +204,21 @@ def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
     paypage = started.headers["Location"]
     browser = requests.Session()
     form = browser.get(paypage, timeout=10).text
-    token = form.split('name="csrf_token" value="')[1].split('"')[0]
-    back = browser.post(
+    paid = browser.post(
         paypage,
-        data={"csrf_token": token, "outcome": "PAYED", "method": "Wero"},
+        data={"csrf_token": csrf_in(form), "outcome": "PAYED", "method": "Wero"},
         allow_redirects=False,
         timeout=10,
     )
-    receipt = client.get(
-        back.headers["Location"].removeprefix(live_server.url), follow_redirects=True
-    )
+    return client, paid.headers["Location"].removeprefix(live_server.url)
+
+
+def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
+    app = live_server.app
+    app.extensions["sandbox_notifier"].synchronous = True
+    case = make_fine_case(app)
+    client, return_path = pay_fine_online(live_server, case)
+    receipt = client.get(return_path, follow_redirects=True)
     assert "Ihre Zahlung ist eingegangen" in text_of(receipt)
     assert f"Zurück zum Vorgang {case['aktenzeichen']}" in text_of(receipt)
     assert case_status(app, case["aktenzeichen"]) == "paid"

@@ -16,10 +16,11 @@ from sqlalchemy import event, select
 from werkzeug.test import TestResponse
 
 from server.extensions import db
-from tests.checking_client import CheckingClient, checking_client, csrf_in, csrf_token
+from tests.checking_client import CheckingClient, csrf_token
 from tests.conftest import LiveServer
 from tests.factories import make_fine_case
 from tests.integration.accounts_helpers import log_in, registered_account
+from tests.integration.fines.test_fines_citizen import pay_fine_online
 
 KITA = "/antraege/kita-anmeldung"
 KIND = {"kind_vorname": "Mia", "kind_nachname": "Muster", "kind_geburtsdatum": "2024-03-01"}
@@ -131,27 +132,11 @@ def test_the_way_back_from_the_platform_books_within_its_budget(
 ) -> None:
     """The citizen comes back from paying a fine: one request books the payment, settles the
     case and queues the proof of payment."""
-    import requests
-
     app = live_server.app
     app.extensions["sandbox_notifier"].max_delay_seconds = 60  # none arrives during the count
-    case = make_fine_case(app)
-    client = checking_client(app)
-    client.get(f"/b/{case['token']}")
-    page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
-    started = client.post(
-        f"/bussgeld/fall/{case['aktenzeichen']}/bezahlen", data={"csrf_token": csrf_token(page)}
-    )
-    browser = requests.Session()
-    platform_page = browser.get(started.headers["Location"], timeout=10)
-    paid = browser.post(
-        started.headers["Location"],
-        data={"csrf_token": csrf_in(platform_page.text), "outcome": "PAYED", "method": "Wero"},
-        allow_redirects=False,
-        timeout=10,
-    )
+    client, return_path = pay_fine_online(live_server, make_fine_case(app))
     with counting(app) as statements:
-        back = client.get(paid.headers["Location"].removeprefix(live_server.url))
+        back = client.get(return_path)
     assert back.status_code == 302
     notice = client.get(back.headers["Location"])
     assert "Ihre Zahlung ist eingegangen und verbucht" in notice.get_data(as_text=True)
