@@ -91,6 +91,20 @@ def static_hash(filename: str) -> str:
     return digest
 
 
+def hash_static_files() -> int:
+    """Hash every static file now rather than on the first page naming it (``static_hash``):
+    a server does so before forking its workers (``server.warm_start``). How many."""
+    static_folder = Path(current_app.static_folder or "")
+    names = [
+        path.relative_to(static_folder).as_posix()
+        for path in sorted(static_folder.rglob("*"))
+        if path.is_file()
+    ]
+    for name in names:
+        static_hash(name)
+    return len(names)
+
+
 # Classic scripts the service worker runs itself (importScripts), in this order.
 SERVICE_WORKER_SCRIPTS = ("vendor/idb-keyval.js", "js/draft-store.js")
 

@@ -375,6 +375,7 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
 
     from server.frozen_heap import freeze_startup_objects
     from server.monitoring.metrics import empty_multiprocess_dir, multiprocess_mode, worker_ended
+    from server.warm_start import warm_start
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if multiprocess_mode():
@@ -410,6 +411,7 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
         def load(self) -> Any:
             return app
 
+    warm_start(app)  # once here, not in each worker
     freeze_startup_objects()  # before gunicorn forks its workers
     # Outside the command's app context (Flask's CLI pushes one for every command): gunicorn's
     # workers are forked from this thread, and a sync worker (--threads 1) serves in it. Flask

@@ -316,6 +316,22 @@ def add_font(pdf: FPDF, family: str, style: str, path: Path) -> None:
     pdf.fonts[parsed.template.fontkey] = _document_font(pdf, parsed)
 
 
+def forget_parsed_fonts() -> None:
+    """Tests: the next document parses its fonts again."""
+    with _parsing:
+        _parsed.clear()
+
+
+def parse_fonts() -> int:
+    """Parse every font of ``FONT_FILES`` now rather than when a document first uses it (a
+    server does so before forking its workers: ``server.warm_start``); how many. Raises
+    ``PdfError`` when the fonts are not installed."""
+    paths = font_paths()
+    for (family, style), path in paths.items():
+        _parse(family, style, path)
+    return len(paths)
+
+
 def text_family() -> str:
     """The family name of the regular text font (the family that has a regular style); raises
     ``PdfError`` when the fonts are not installed."""

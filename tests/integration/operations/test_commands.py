@@ -273,6 +273,11 @@ def test_portal_serve_runs_gunicorn(tmp_path: Path, started: list[subprocess.Pop
     start_page = requests.get(f"{base}/", timeout=5)
     assert "Bürgerportal" in start_page.text
     assert start_page.headers["Server"].startswith("gunicorn")
+    # Templates, fonts and the database's first connection were made once, before the fork.
+    (process,) = started
+    os.killpg(process.pid, signal.SIGTERM)
+    output = process.communicate(timeout=30)[0]
+    assert "warm start" in output
 
 
 def test_a_sync_worker_gives_every_request_a_context_of_its_own(
