@@ -34,7 +34,12 @@ def test_after_a_warm_start_pages_need_no_template_loaded_in_either_language(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = warm_start(app)
-    assert started.templates == 2 * len(app.jinja_env.list_templates())
+    names = app.jinja_env.list_templates()
+    assert started.templates == 2 * len(names)
+    # Kept in a plain dictionary: Jinja's LRU searched its whole queue on every look-up.
+    for environment in app.extensions["portal_language_environments"].values():
+        assert type(environment.cache) is dict
+        assert len(environment.cache) == len(names)
     assert app.jinja_env.loader is not None
     monkeypatch.setattr(app.jinja_env.loader, "load", _refuse("a template loaded"))
     client = app.test_client()
