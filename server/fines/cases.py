@@ -16,6 +16,7 @@ from server.extensions import db
 from server.fines import credentials
 from server.fines.models import CaseEvent, CaseKind, CaseStatus, FineCase, Offence
 from server.fines.offences_data import OFFENCES, offence_text
+from server.fines.shown import ShownCase, ShownOffence
 from server.formatting import city_time, city_today
 from server.i18n import current_language
 from server.logs import get_logger
@@ -58,7 +59,7 @@ def authority_address() -> tuple[str, ...]:
     )
 
 
-def shown_offence_text(offence: Offence) -> str:
+def shown_offence_text(offence: Offence | ShownOffence) -> str:
     """The offence's wording in the reader's language (pages, the account); letters, PDFs and
     the back office print the official German text (``offence.text``)."""
     return offence_text(offence.number, offence.text, current_language())
@@ -256,7 +257,7 @@ def receivable_of(case: FineCase) -> Receivable | None:
     return db.session.get(Receivable, case.receivable_id) if case.receivable_id else None
 
 
-def is_late(case: FineCase, today: date | None = None) -> bool:
+def is_late(case: FineCase | ShownCase, today: date | None = None) -> bool:
     return (today or city_today()) > case.deadline
 
 

@@ -25,6 +25,7 @@ from server.fines.models import (
     Upload,
 )
 from server.fines.notices import tell_decision
+from server.fines.shown import ShownCase, ShownStatement
 from server.fines.uploads import pending_uploads, remove_case_files
 from server.i18n import chosen_language
 from server.logs import get_logger
@@ -160,7 +161,7 @@ def latest_statement(case: FineCase) -> HearingStatement | None:
     return db.session.scalar(_latest_statement(), {"case_id": case.id})
 
 
-def payment_offered_after(statement: HearingStatement | None) -> bool:
+def payment_offered_after(statement: HearingStatement | ShownStatement | None) -> bool:
     """Whether the Verwarnungsgeld is still offered for payment after this statement.
 
     Admitting: yes, paying is what follows. Contesting: yes, the person concerned may still
@@ -174,7 +175,9 @@ def payment_offered_after(statement: HearingStatement | None) -> bool:
     return statement is None or statement.kind != StatementKind.NOMINATE.value
 
 
-def receipt_reference(statement: HearingStatement, case: FineCase) -> str:
+def receipt_reference(
+    statement: HearingStatement | ShownStatement, case: FineCase | ShownCase
+) -> str:
     return f"EB-{case.aktenzeichen}-{statement.id}"
 
 

@@ -23,6 +23,7 @@ from server.fines.models import (
     HearingStatement,
 )
 from server.fines.privacy import PRIVACY
+from server.fines.shown import ShownCase, ShownReceivable, ShownStatement
 from server.formatting import city_today, euro
 from server.forms import drafts
 from server.forms.engine import FieldKind, FormDefinition, RawAnswers, Step
@@ -39,6 +40,7 @@ from server.payments import access as payment_access
 from server.payments import online, proof
 from server.payments.models import Receivable
 from server.payments.providers.base import ProviderError
+from server.payments.receivables import get_receivable
 from server.payments.references import format_kassenzeichen
 from server.privacy import notice_page
 from server.rendering import file_response, render_page
@@ -122,9 +124,15 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
         return render_page("views/fines/access.html", form=form, wrong=False, needs_code=True), 403
     found, receivable, current, statement = page.case, page.receivable, page.balance, page.statement
     reason = proof.closing_reason(receivable) if receivable else None
-    paid = proof.proof_of(receivable, current) if receivable and current else None
-    if paid is not None and receivable is not None:
-        payment_access.grant(receivable)  # the proof's PDF lives on the notice's page
+    # A paid or refunded receivable's proof and refunds are read from the receivable itself.
+    full = (
+        get_receivable(receivable.id)
+        if receivable and current and (proof.is_paid(receivable, current) or page.has_refunds)
+        else None
+    )
+    paid = proof.proof_of(full, current) if full and current else None
+    if paid is not None and full is not None:
+        payment_access.grant(full)  # the proof's PDF lives on the notice's page
     return render_page(
         "views/fines/case.html",
         case=found,
@@ -135,7 +143,7 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
         statement=statement,
         statement_reference=hearing_domain.receipt_reference(statement, found) if statement else "",
         closed_text=proof.closing_text(reason) if reason else "",
-        refunds=proof.refunds_shown(receivable) if receivable and page.has_refunds else [],
+        refunds=proof.refunds_shown(full) if full and page.has_refunds else [],
         proof=paid,
         warning=found.kind == CaseKind.WARNING.value,
         receivable=receivable,
@@ -150,7 +158,9 @@ def case(aktenzeichen: str) -> ResponseReturnValue:
 
 
 def _payable(
-    case: FineCase, receivable: Receivable | None, statement: HearingStatement | None
+    case: FineCase | ShownCase,
+    receivable: Receivable | ShownReceivable | None,
+    statement: HearingStatement | ShownStatement | None,
 ) -> bool:
     """Only an undecided case with a receivable the city has not closed can be paid; a case
     going on to a Bußgeldbescheid (continued) is not paid with this Verwarnungsgeld, nor one

@@ -12,8 +12,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -119,8 +120,19 @@ def balance_columns() -> tuple[ColumnElement[int], ColumnElement[int], ColumnEle
     )
 
 
+class ClaimAmount(Protocol):
+    """What a balance needs of a receivable: an ORM ``Receivable`` or a page's plain copy of
+    one (``server.fines.shown.ShownReceivable``)."""
+
+    @property
+    def amount_cents(self) -> int: ...
+
+    @property
+    def closed_at(self) -> datetime | None: ...
+
+
 def balance_from_sums(
-    receivable: Receivable, paid: int, written_off: int, cancelled: int
+    receivable: ClaimAmount, paid: int, written_off: int, cancelled: int
 ) -> Balance:
     return Balance(
         receivable.amount_cents,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -33,7 +34,18 @@ from server.payments.refunds import refunds_of
 # --- closed receivables ---------------------------------------------------------------------
 
 
-def closing_reason(receivable: Receivable) -> ClosingReason | None:
+class ClosableClaim(Protocol):
+    """What the closing and the paid state are read from: an ORM ``Receivable`` or a page's
+    plain copy of one (``server.fines.shown.ShownReceivable``)."""
+
+    @property
+    def closed_at(self) -> datetime | None: ...
+
+    @property
+    def closed_reason(self) -> str | None: ...
+
+
+def closing_reason(receivable: ClosableClaim) -> ClosingReason | None:
     return ClosingReason(receivable.closed_reason) if receivable.closed_reason else None
 
 
@@ -151,7 +163,7 @@ class PaymentProof:
         return ", ".join(line.reference for line in self.lines)
 
 
-def is_paid(receivable: Receivable, current: Balance) -> bool:
+def is_paid(receivable: ClosableClaim, current: Balance) -> bool:
     return receivable.closed_at is None and current.paid_cents > 0 and current.open_cents <= 0
 
 

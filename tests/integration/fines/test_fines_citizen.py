@@ -27,6 +27,10 @@ def open_by_code(client: CheckingClient, aktenzeichen: str, code: str) -> TestRe
     )
 
 
+def page_of(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
 def client_from(app: Flask, address: str) -> CheckingClient:
     client = checking_client(app)
     client.environ_base["REMOTE_ADDR"] = address
@@ -222,9 +226,64 @@ def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
     assert "Ihre Zahlung ist eingegangen" in text_of(receipt)
     assert f"Zurück zum Vorgang {case['aktenzeichen']}" in text_of(receipt)
     assert case_status(app, case["aktenzeichen"]) == "paid"
-    closed = text_of(client.get(f"/bussgeld/fall/{case['aktenzeichen']}"))
+    closed_page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
+    closed = text_of(closed_page)
     assert "Bezahlt: Der Vorgang ist abgeschlossen." in closed
     assert "online bezahlen" not in closed
+    # The proof of payment is on the case page, and its PDF opens from there.
+    proof = element(page_of(closed_page).select_one("#zahlungsbestaetigung"))
+    assert "Wero" in proof.get_text()
+    link = proof.select_one("a[href$='zahlungsbestaetigung.pdf']")
+    assert link is not None
+    pdf = client.get(str(link["href"]))
+    assert pdf.mimetype == "application/pdf"
+
+
+def test_a_partly_paid_fine_that_is_discontinued_shows_the_refund_on_the_case_page(
+    app: Flask,
+) -> None:
+    from server.fines import hearing
+    from server.fines.cases import get_case
+
+    case = make_fine_case(app)
+    client = checking_client(app)
+    client.get(f"/b/{case['token']}")
+    transfer = Statement(
+        statement_id="S-PART",
+        account_iban=app.config["PAYEE_IBAN"],
+        from_date=city_today(),
+        to_date=city_today(),
+        opening_balance_cents=0,
+        closing_balance_cents=1000,
+        entries=(
+            Entry(
+                entry_ref="E1",
+                amount_cents=1000,
+                credit=True,
+                booking_date=city_today(),
+                details=(
+                    TransactionDetail(
+                        amount_cents=1000,
+                        creditor_reference=case["rf_reference"],
+                        debtor_name="Erika Mustermann",
+                        debtor_iban="DE89370400440532013000",
+                    ),
+                ),
+            ),
+        ),
+        source_format="camt.053.001.08",
+    )
+    with app.test_request_context("/"):
+        import_statement_file(write_camt053([transfer]))
+        found = get_case(int(case["case_id"]))
+        assert found is not None
+        hearing.decide(found, hearing.Decision.DISCONTINUE, clerk="anna")
+    page = client.get(f"/bussgeld/fall/{case['aktenzeichen']}")
+    text = text_of(page)
+    assert "Das Verfahren wurde eingestellt. Sie müssen nichts zahlen." in text
+    refunds = element(page_of(page).select_one("#refunds")).get_text(" ", strip=True)
+    assert "10,00\xa0€ Überweisung auf Ihr Konto" in refunds
+    assert "online bezahlen" not in text
 
 
 def test_a_girocode_transfer_in_the_bank_statement_closes_the_case(app: Flask) -> None:

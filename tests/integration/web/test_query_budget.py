@@ -101,6 +101,21 @@ def test_the_fine_case_page_stays_within_its_budget(client: CheckingClient) -> N
     assert len(statements) <= CASE_PAGE_BUDGET, str(statements)
 
 
+def test_the_fine_case_page_reads_nothing_of_the_holder_or_the_statement_it_does_not_show(
+    client: CheckingClient,
+) -> None:
+    """The page shows the offence and whether a statement came: the holder's address, the
+    letter's credentials and the statement's personal details stay in the database."""
+    case = make_fine_case(client.application)
+    assert client.get(f"/b/{case['token']}").status_code in (302, 303)
+    _response, statements = fetched(client, f"/bussgeld/fall/{case['aktenzeichen']}")
+    sent = "\n".join(statements.sent)
+    for column in ("holder_name", "holder_street", "url_token_hash", "access_code_hash"):
+        assert column not in sent
+    for column in ("person_name", "person_birth_date", "driver_name", "email"):
+        assert f"fine_statements.{column}" not in sent
+
+
 def test_a_form_step_stays_within_its_budget(client: CheckingClient) -> None:
     """The second step of the Kita form, after the first was answered without JavaScript
     (the answers are kept in the session, so it has a row now)."""
