@@ -239,31 +239,25 @@ def test_paying_online_closes_the_case(live_server: LiveServer) -> None:
     assert pdf.mimetype == "application/pdf"
 
 
-def test_a_partly_paid_fine_that_is_discontinued_shows_the_refund_on_the_case_page(
-    app: Flask,
-) -> None:
-    from server.fines import hearing
-    from server.fines.cases import get_case
-
-    case = make_fine_case(app)
-    client = checking_client(app)
-    client.get(f"/b/{case['token']}")
-    transfer = Statement(
-        statement_id="S-PART",
+def transfer_for(app: Flask, case: dict[str, str], cents: int, statement_id: str) -> bytes:
+    """A camt.053 statement with one transfer of ``cents`` to the case's RF reference, paid by
+    Erika Mustermann from her account (where a refund goes back to)."""
+    statement = Statement(
+        statement_id=statement_id,
         account_iban=app.config["PAYEE_IBAN"],
         from_date=city_today(),
         to_date=city_today(),
         opening_balance_cents=0,
-        closing_balance_cents=1000,
+        closing_balance_cents=cents,
         entries=(
             Entry(
                 entry_ref="E1",
-                amount_cents=1000,
+                amount_cents=cents,
                 credit=True,
                 booking_date=city_today(),
                 details=(
                     TransactionDetail(
-                        amount_cents=1000,
+                        amount_cents=cents,
                         creditor_reference=case["rf_reference"],
                         debtor_name="Erika Mustermann",
                         debtor_iban="DE89370400440532013000",
@@ -273,8 +267,20 @@ def test_a_partly_paid_fine_that_is_discontinued_shows_the_refund_on_the_case_pa
         ),
         source_format="camt.053.001.08",
     )
+    return write_camt053([statement])
+
+
+def test_a_partly_paid_fine_that_is_discontinued_shows_the_refund_on_the_case_page(
+    app: Flask,
+) -> None:
+    from server.fines import hearing
+    from server.fines.cases import get_case
+
+    case = make_fine_case(app)
+    client = checking_client(app)
+    client.get(f"/b/{case['token']}")
     with app.test_request_context("/"):
-        import_statement_file(write_camt053([transfer]))
+        import_statement_file(transfer_for(app, case, 1000, "S-PART"))
         found = get_case(int(case["case_id"]))
         assert found is not None
         hearing.decide(found, hearing.Decision.DISCONTINUE, clerk="anna")
@@ -289,31 +295,6 @@ def test_a_partly_paid_fine_that_is_discontinued_shows_the_refund_on_the_case_pa
 def test_a_girocode_transfer_in_the_bank_statement_closes_the_case(app: Flask) -> None:
 
     case = make_fine_case(app)
-    amount = int(case["amount_cents"])
-    statement = Statement(
-        statement_id="S-FINE",
-        account_iban=app.config["PAYEE_IBAN"],
-        from_date=city_today(),
-        to_date=city_today(),
-        opening_balance_cents=0,
-        closing_balance_cents=amount,
-        entries=(
-            Entry(
-                entry_ref="E1",
-                amount_cents=amount,
-                credit=True,
-                booking_date=city_today(),
-                details=(
-                    TransactionDetail(
-                        amount_cents=amount,
-                        creditor_reference=case["rf_reference"],
-                        debtor_name="Erika Mustermann",
-                    ),
-                ),
-            ),
-        ),
-        source_format="camt.053.001.08",
-    )
     with app.app_context():
-        import_statement_file(write_camt053([statement]))
+        import_statement_file(transfer_for(app, case, int(case["amount_cents"]), "S-FINE"))
     assert case_status(app, case["aktenzeichen"]) == "paid"
