@@ -92,7 +92,7 @@ def test_a_warm_start_leaves_no_database_connection_for_the_workers(app: Flask) 
     assert app.test_client().get("/readyz").status_code == 200
 
 
-def test_a_server_starts_while_the_database_is_down(tmp_path: Path) -> None:
+def test_a_server_starts_while_the_database_is_down() -> None:
     """Workers connect when the database is back, as after any outage."""
     down = make_test_app("postgresql+psycopg://portal@127.0.0.1:1/portal")
     started = warm_start(down)
