@@ -23,9 +23,14 @@ limits per address see one citizen each, as behind the real proxy, and stay on. 
 a new citizen: a new address from 10.0.0.0/8 and an empty cookie jar. Secure cookies are sent
 over the plain connection to the app server, as the proxy passes them on.
 
-One task is one request to the portal: a user sends one a second (``JOURNEY_USER_RATE``), the
-shape starts as many users as the stage's rate needs. The requests to the payment platform (its
-payment page) are made in the same task as the portal request before them and counted apart.
+One task is one request to the portal: a user sends on average one a second
+(``JOURNEY_USER_RATE``) at random times (a Poisson process: exponential gaps, drawn apart from
+the answers), the shape starts as many users as the stage's rate needs. Citizens do not agree on
+when to tap: Locust starts a stage's users in one batch each second, and users paced at fixed
+intervals from their start all sent in the same few hundred milliseconds of every second, a
+burst of the whole second's requests that no city's citizens make. The requests to the payment
+platform (its payment page) are made in the same task as the portal request before them and
+counted apart.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import gevent
 import pyotp
 from locust import FastHttpUser, LoadTestShape, events, task
 from locust.contrib.fasthttp import FastResponse
@@ -324,7 +330,7 @@ class Portal(FastHttpUser):
         super().__init__(*args, **kwargs)
         self.address = citizen_address()
         self.steps: Iterator[None] | None = None
-        self._started = 0.0
+        self._due = 0.0  # when this user's next request is due (time.monotonic())
         # The proxy hands the browser's Secure cookies on over its plain connection to the app
         # server; Locust's fast client would keep them back on http://.
         self.client.cookiejar.set_policy(DefaultCookiePolicy(secure_protocols=SECURE_HERE))
@@ -332,11 +338,22 @@ class Portal(FastHttpUser):
     def per_user_rate(self) -> float:
         return USER_RATE
 
+    def gap(self) -> float:
+        """Seconds from one request's start to the next one's: exponential, so that the
+        users' requests together arrive as a Poisson stream at the stage's rate."""
+        return CHANCE.expovariate(max(self.per_user_rate(), 0.001))
+
+    def on_start(self) -> None:
+        """The first request after a gap of its own, not with the rest of Locust's batch."""
+        self._due = time.monotonic() + self.gap()
+        gevent.sleep(self._due - time.monotonic())
+
     def wait_time(self) -> float:
-        """Constant throughput: the next request one interval after the last one started (at
-        once if that took longer: late requests are not made up for)."""
-        interval = 1.0 / max(self.per_user_rate(), 0.001)
-        return max(0.0, self._started + interval - time.monotonic())
+        """Until the next request is due; at once if the last answer took longer than the
+        gap (late requests are not made up for: the schedule goes on from now)."""
+        now = time.monotonic()
+        self._due = max(self._due + self.gap(), now)
+        return self._due - now
 
     def new_citizen(self) -> None:
         self.address = citizen_address()
@@ -400,7 +417,6 @@ class Portal(FastHttpUser):
     @task
     def step(self) -> None:
         """One request of the current journey; a refused answer ends the journey."""
-        self._started = time.monotonic()
         if self.steps is None:
             self.steps = self.journeys()
         try:
@@ -569,6 +585,7 @@ class Clerk(Portal):
 
     def on_start(self) -> None:
         """Password, then the authenticator's code (the login is not part of the mix)."""
+        super().on_start()
         account = CLERKS.take()
         self.journey = "setup"
         try:
