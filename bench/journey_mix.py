@@ -574,7 +574,8 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
     try:
         with throwaway_database(options.postgres_url) as database:
             measured = measure(options, tmp, database)
-        ok = True
+        # An error is something to look into: Locust's log names it, the portal's log says why.
+        ok = not any(stage["portal"]["errors"] for stage in measured["stages"])
     finally:
         if ok:
             shutil.rmtree(tmp, ignore_errors=True)

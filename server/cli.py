@@ -348,16 +348,19 @@ def _echo_wallet_instructions(app: Flask, url: str) -> None:
 
 
 def default_workers() -> int:
-    """Four worker processes per core, at most 16. A worker serves one request at a time (one
-    thread): a request waiting for the database or the payment platform holds its worker, not a
-    core, and threads of one process queue for Python's lock whenever one of them computes (a
-    PDF, a page), each database round trip of the others waiting behind it. Measured with
-    bench/journey_mix.py at 20 requests/s on 2 cores: 2 workers x 4 threads p95 223 ms, 4 x 2
-    164 ms, 4 x 1 213 ms, 8 x 1 73 ms, 12 x 1 70 ms; 8 x 1 in gunicorn's threaded worker
-    (connections kept alive, each stuck to its worker) 239 ms. A worker needs about 32 MB of its
-    own and up to four database connections (its request's, the session row's, two to wake the
-    job process): 16 workers stay within PostgreSQL's default of 100."""
-    return min(4 * (os.cpu_count() or 1), 16)
+    """One worker process per core and one more, at most 16. A worker serves one request at a
+    time (gunicorn's sync worker): the pages are computed in Python, so more processes than
+    cores only take turns on them, each request's time stretched by all the others', and leave
+    less to PostgreSQL. The one more keeps a core busy while a request waits for the database
+    or the payment platform. Measured with bench/journey_mix.py (citizens arriving at random
+    times) at 100 requests/s on 2 cores, p95 of the portal's answers, runs alternated: 3 x 1
+    80 to 240 ms, 2 x 1 110 and 176, 5 x 1 235 and 275, 8 x 1 165 to 312, 3 x 4 threads 94 to
+    334; 3 x 1 was best in every pair. A platform that answers slowly holds a worker per
+    waiting request: add about (its calls per second x its answer time in seconds) workers.
+    A worker needs about 32 MB of its own and up to four database connections (its request's,
+    the session row's, two to wake the job process): 16 workers stay within PostgreSQL's
+    default of 100."""
+    return min((os.cpu_count() or 1) + 1, 16)
 
 
 @click.command("serve", help="Serve the portal with gunicorn (production).")
@@ -365,7 +368,7 @@ def default_workers() -> int:
 @click.option(
     "--workers",
     default=default_workers,
-    show_default="4 per core, at most 16",
+    show_default="one per core and one more, at most 16",
     type=int,
 )
 @click.option("--threads", default=1, show_default=True, type=int)
@@ -392,6 +395,11 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
                 # to the one its connection sticks to. It cannot report to the arbiter while a
                 # request runs: a clerk's statement upload may take longer than the default 30 s.
                 "timeout": 120,
+                # With --threads above 1 (gunicorn's threaded worker) a kept-alive connection
+                # sticks to its worker, busy or not, and a request sent just as the worker
+                # closes it after the idle time fails (the journey mix saw one in 3,500): each
+                # request gets a connection of its own, as with the sync worker.
+                "keepalive": 0,
                 "accesslog": "-",
                 # Letters' QR links carry their key in the path: not into the access log.
                 "logger_class": "server.redaction.RedactingGunicornLogger",

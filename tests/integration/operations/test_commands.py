@@ -280,6 +280,32 @@ def test_portal_serve_runs_gunicorn(tmp_path: Path, started: list[subprocess.Pop
     assert "warm start" in output
 
 
+def test_portal_serve_starts_a_worker_per_core_and_one_more(
+    tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> None:
+    base, _env = serving(tmp_path, started)
+    assert requests.get(f"{base}/healthz", timeout=5).ok
+    (process,) = started
+    os.killpg(process.pid, signal.SIGTERM)
+    output = process.communicate(timeout=30)[0]
+    assert output.count("Booting worker with pid") == min((os.cpu_count() or 1) + 1, 16)
+
+
+def test_a_threaded_worker_gives_each_request_a_connection_of_its_own(
+    tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> None:
+    """A kept-alive connection would stick to its worker, and a request sent as the worker
+    closes it after its idle time would fail: every answer closes its connection."""
+    base, _env = serving(tmp_path, started, "--workers", "1", "--threads", "2")
+    with requests.Session() as browser:
+        first = browser.get(f"{base}/healthz", timeout=5)
+        second = browser.get(f"{base}/healthz", timeout=5)
+    assert first.ok
+    assert second.ok
+    assert first.headers["Connection"] == "close"
+    assert second.headers["Connection"] == "close"
+
+
 def test_a_sync_worker_gives_every_request_a_context_of_its_own(
     tmp_path: Path, started: list[subprocess.Popen[str]]
 ) -> None:
