@@ -356,11 +356,10 @@ def default_workers() -> int:
     times) at 100 requests/s on 2 cores, p95 of the portal's answers, runs alternated: 3 x 1
     63 to 240 ms, 2 x 1 110 and 176, 5 x 1 235 and 275, 8 x 1 165 to 312, 3 x 4 threads 94 to
     334; 3 x 1 was better than 8 x 1, 5 x 1 and 2 x 1 in every pair, than 3 x 4 in three of
-    four. A platform that answers slowly holds a worker per
-    waiting request: add about (its calls per second x its answer time in seconds) workers.
-    A worker needs about 32 MB of its own and up to four database connections (its request's,
-    the session row's, two to wake the job process): 16 workers stay within PostgreSQL's
-    default of 100."""
+    four. A platform that answers slowly holds a worker per waiting request: add about (its
+    calls per second x its answer time in seconds) workers. A worker needs about 32 MB of its
+    own and up to four database connections (its request's, the session row's, two to wake the
+    job process): 16 workers stay within PostgreSQL's default of 100."""
     return min((os.cpu_count() or 1) + 1, 16)
 
 
