@@ -297,9 +297,8 @@ def hearing_step(aktenzeichen: str, step: str) -> ResponseReturnValue:
         return _render_hearing_step(
             found, definition, current, answers, back_to_check=back_to_check
         )
-    draft = drafts.open_draft(definition, None)
     names = {f.name for f in current.fields if f.kind != FieldKind.FILES}
-    drafts.save_step(draft, current, raw_from(request.form, names))
+    drafts.open_and_save_step(definition, None, current, raw_from(request.form, names))
     answers = _answers(found, definition)
     removal = request.form.get("remove_upload", "")
     if removal.isdigit():

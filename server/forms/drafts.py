@@ -14,10 +14,11 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app, session
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from server.db import utcnow
+from server.db import lock_row, utcnow
 from server.extensions import db
 from server.forms.engine import FieldKind, FormDefinition, Step
 from server.forms.models import FormDraft, FormUpload
@@ -78,6 +79,20 @@ def open_with_uploads(
     draft, uploads = find_with_uploads(definition, citizen_id)
     if draft is not None:
         return draft, uploads
+    created = _create(definition, citizen_id)
+    if created is not None:
+        return created, []
+    # The citizen's other device made the draft at the same moment (one per citizen and
+    # service): both go on with that one.
+    found, uploads = find_with_uploads(definition, citizen_id)
+    if found is None:
+        raise RuntimeError("a draft made at the same moment was removed at once")
+    return found, uploads
+
+
+def _create(definition: FormDefinition, citizen_id: int | None) -> FormDraft | None:
+    """A new draft, kept in the session; None when the citizen's other device made theirs at
+    the same moment (one per citizen and service)."""
     try:
         with db.transaction() as sql:
             draft = FormDraft(
@@ -88,19 +103,14 @@ def open_with_uploads(
             )
             sql.add(draft)
     except IntegrityError:
-        # The citizen's other device made the draft at the same moment (one per citizen and
-        # service): both go on with that one.
         db.session.rollback()
         if citizen_id is None:
             raise
-        found, uploads = find_with_uploads(definition, citizen_id)
-        if found is None:
-            raise
-        return found, uploads
+        return None
     keys = _session_keys()
     keys[definition.slug] = draft.key
     session[SESSION_KEY] = keys
-    return draft, []
+    return draft
 
 
 # A draft alone, or with the files it holds.
@@ -192,27 +202,115 @@ def sanitise(definition: FormDefinition, answers: Mapping[str, object]) -> dict[
     return kept
 
 
-def save_step(draft: FormDraft, step: Step, answers: Mapping[str, Sequence[str]]) -> None:
+def save_step(draft: FormDraft, step: Step, answers: Mapping[str, Sequence[str]]) -> bool:
     """The step's answers replace what the draft held for its fields (an unticked box is
-    absent from a post, so it must not survive from before)."""
-    merged = answers_of(draft)
-    for spec in step.fields:
-        if spec.kind == FieldKind.FILES:
-            continue
-        merged.pop(spec.name, None)
-        if spec.name in answers:
-            merged[spec.name] = [str(v)[:MAX_VALUE_CHARS] for v in answers[spec.name]][:MAX_VALUES]
-    with db.transaction():
-        draft.answers = merged
-        draft.step = step.slug
-        draft.updated_at = utcnow()
+    absent from a post, so it must not survive from before). Merged into the draft as it is
+    now, under its row lock: what another device saved meanwhile stays. False (nothing saved)
+    when the draft is gone, sent or discarded elsewhere meanwhile."""
+    with db.transaction() as sql:
+        current = lock_row(sql, FormDraft, draft.id)
+        if current is None:
+            return False
+        merged = answers_of(current)
+        for spec in step.fields:
+            if spec.kind == FieldKind.FILES:
+                continue
+            merged.pop(spec.name, None)
+            if spec.name in answers:
+                merged[spec.name] = [str(v)[:MAX_VALUE_CHARS] for v in answers[spec.name]][
+                    :MAX_VALUES
+                ]
+        current.answers = merged
+        current.step = step.slug
+        current.revision += 1
+        current.updated_at = utcnow()
+    return True
 
 
-def replace_answers(draft: FormDraft, answers: dict[str, list[str]], step: str) -> None:
-    with db.transaction():
-        draft.answers = answers
-        draft.step = step[:64]
-        draft.updated_at = utcnow()
+def open_and_save_step(
+    definition: FormDefinition,
+    citizen_id: int | None,
+    step: Step,
+    answers: Mapping[str, Sequence[str]],
+) -> tuple[FormDraft, list[FormUpload]]:
+    """The draft and its files (``open_with_uploads``) with the step's answers saved; after a
+    draft sent or discarded on another device meanwhile, in a new one: nothing typed is lost."""
+    draft, uploads = open_with_uploads(definition, citizen_id)
+    if not save_step(draft, step, answers):
+        draft, uploads = open_with_uploads(definition, citizen_id)
+        save_step(draft, step, answers)
+    return draft, uploads
+
+
+def replace_answers(
+    draft: FormDraft, answers: dict[str, list[str]], step: str, *, based_on: int | None = None
+) -> bool:
+    """The draft's answers and step replaced. With ``based_on``, only if the draft still has
+    that revision (one conditional UPDATE: two devices saving at once cannot both succeed);
+    False (nothing changed) when it has another or is gone."""
+    statement = update(FormDraft).where(FormDraft.id == draft.id)
+    if based_on is not None:
+        statement = statement.where(FormDraft.revision == based_on)
+    now = utcnow()
+    with db.transaction() as sql:
+        revision = sql.execute(
+            statement.values(
+                answers=answers, step=step[:64], revision=FormDraft.revision + 1, updated_at=now
+            )
+            .returning(FormDraft.revision)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+    if revision is None:
+        return False
+    for name, value in (
+        ("answers", answers),
+        ("step", step[:64]),
+        ("revision", revision),
+        ("updated_at", now),
+    ):
+        set_committed_value(draft, name, value)
+    return True
+
+
+class StaleDraft(Exception):
+    """A client's answers were based on a revision the draft no longer has (changed on another
+    device meanwhile), or on a draft that is gone (sent or discarded): ``current`` is the draft
+    as it is now, None when gone."""
+
+    def __init__(self, current: FormDraft | None) -> None:
+        super().__init__("the draft changed since the client's answers were based on it")
+        self.current = current
+
+
+def put(
+    definition: FormDefinition,
+    citizen_id: int,
+    answers: dict[str, list[str]],
+    step: str,
+    based_on: int | None,
+) -> FormDraft:
+    """The drafts client's answers replace the citizen's draft, if they are based on the
+    revision it has now (0: on none; then a new draft is made). A page opened before its
+    answers changed on another device therefore cannot undo that change: it hears of it
+    (``StaleDraft``) and takes it over first. ``based_on`` None (a page of an older release)
+    replaces in any case, as before."""
+    draft = find_draft(definition, citizen_id)
+    if draft is None:
+        if based_on:
+            raise StaleDraft(None)
+        created = _create(definition, citizen_id)
+        if created is not None:
+            draft = created
+            based_on = None if based_on is None else created.revision
+        else:  # made by another device at the same moment
+            draft = find_draft(definition, citizen_id)
+            if draft is None or based_on is not None:
+                raise StaleDraft(draft)
+    elif based_on == 0:
+        raise StaleDraft(draft)
+    if not replace_answers(draft, answers, step, based_on=based_on):
+        raise StaleDraft(db.session.get(FormDraft, draft.id, populate_existing=True))
+    return draft
 
 
 def forget_in_session(definition: FormDefinition) -> None:

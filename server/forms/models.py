@@ -31,6 +31,9 @@ class FormDraft(Base):
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     step: Mapped[str] = mapped_column(String(64), default="")
+    # Counts every change: the drafts client sends the revision its answers are based on, and
+    # a page opened before a change on another device cannot undo that change (drafts.put).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True

@@ -43,7 +43,7 @@ from server.forms.engine import (
     RawAnswers,
     Step,
 )
-from server.forms.models import FormSubmission
+from server.forms.models import FormDraft, FormSubmission
 from server.forms.prefill import citizen_values
 from server.forms.registry import get_definition
 from server.forms.validation import (
@@ -331,9 +331,9 @@ def step(service: str, step: str) -> ResponseReturnValue:
             definition, current, answers, draft_uploads=held, back_to_check=back_to_check
         )
 
-    draft, existing = drafts.open_with_uploads(definition, citizen_id)
     posted = raw_from(request.form, {f.name for f in current.fields if f.kind != FieldKind.FILES})
-    drafts.save_step(draft, current, posted)  # nothing typed is lost, valid or not
+    # Nothing typed is lost, valid or not.
+    draft, existing = drafts.open_and_save_step(definition, citizen_id, current, posted)
     answers = drafts.answers_of(draft)
     removal = request.form.get("remove_upload", "")
     if removal.isdigit():
@@ -680,18 +680,7 @@ def server_draft(service: str) -> ResponseReturnValue:
     if citizen_id is None:
         return jsonify(status="login_required"), 401
     if request.method == "PUT":
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
-            return jsonify(
-                status="invalid",
-                errors={"answers": [_("Der Entwurf ist nicht lesbar.")]},
-            ), 400
-        step = str(body.get("step") or "")
-        if step and definition.step(step) is None:
-            step = ""
-        opened = drafts.open_draft(definition, citizen_id)
-        drafts.replace_answers(opened, drafts.sanitise(definition, body["answers"]), step)
-        return jsonify(status="saved", updated_at=opened.updated_at.isoformat())
+        return _put_draft(definition, citizen_id)
     draft = drafts.find_draft(definition, citizen_id)
     if request.method == "DELETE":
         if draft is not None:
@@ -700,14 +689,50 @@ def server_draft(service: str) -> ResponseReturnValue:
         return Response(status=204)
     if draft is None:
         return jsonify(status="none"), 404
-    return jsonify(
-        status="draft",
-        service=definition.slug,
-        step=draft.step,
-        answers=drafts.answers_of(draft),
-        files=[
+    return jsonify(status="draft", **_draft_state(definition, draft))
+
+
+def _put_draft(definition: FormDefinition, citizen_id: int) -> ResponseReturnValue:
+    body = request.get_json(silent=True)
+    based_on = body.get("revision") if isinstance(body, dict) else None
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("answers"), dict)
+        or not (based_on is None or (type(based_on) is int and based_on >= 0))
+    ):
+        return jsonify(
+            status="invalid",
+            errors={"answers": [_("Der Entwurf ist nicht lesbar.")]},
+        ), 400
+    step = str(body.get("step") or "")
+    if step and definition.step(step) is None:
+        step = ""
+    answers = drafts.sanitise(definition, body["answers"])
+    try:
+        saved = drafts.put(definition, citizen_id, answers, step, based_on)
+    except drafts.StaleDraft as stale:
+        if stale.current is None:
+            return jsonify(
+                status="gone",
+                message=_("Dieser Antrag wurde inzwischen gesendet oder sein Entwurf verworfen."),
+            ), 409
+        return jsonify(
+            status="conflict",
+            message=_("Der Entwurf wurde inzwischen auf einem anderen Gerät geändert."),
+            **_draft_state(definition, stale.current),
+        ), 409
+    return jsonify(status="saved", revision=saved.revision, updated_at=saved.updated_at.isoformat())
+
+
+def _draft_state(definition: FormDefinition, draft: FormDraft) -> dict[str, object]:
+    return {
+        "service": definition.slug,
+        "step": draft.step,
+        "answers": drafts.answers_of(draft),
+        "files": [
             {"field": u.field, "name": u.original_name, "size": u.size}
             for u in drafts.draft_uploads(draft)
         ],
-        updated_at=draft.updated_at.isoformat(),
-    )
+        "revision": draft.revision,
+        "updated_at": draft.updated_at.isoformat(),
+    }

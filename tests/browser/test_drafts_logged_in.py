@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Response, expect
 
 from tests.browser.conftest import PHONE, wait_for_service_worker
 from tests.browser.drafts_store import drafts_and_outbox, wait_for_draft_saved, wait_for_drafts
@@ -22,6 +22,23 @@ def _log_in(page: Page) -> None:
     page.get_by_label("Testperson").fill("erika")
     page.get_by_role("button", name="Anmelden").click()
     expect(page.locator("h1")).to_have_text("Mein Konto")
+
+
+def _form_opened(device: BrowserContext) -> Page:
+    """The Kita form's first step, logged in on ``device``, bound to the server draft."""
+    page = device.new_page()
+    _log_in(page)
+    page.goto(START)
+    wait_for_drafts(page)
+    return page
+
+
+def _saved_on_server(response: Response) -> bool:
+    return (
+        response.url.endswith("/entwurf")
+        and response.request.method == "PUT"
+        and response.status == 200
+    )
 
 
 @pytest.fixture
@@ -47,26 +64,15 @@ def devices(
 def test_a_draft_begun_on_the_phone_is_resumed_on_the_laptop(
     devices: tuple[BrowserContext, BrowserContext],
 ) -> None:
-    phone = devices[0].new_page()
-    _log_in(phone)
-    phone.goto(START)
-    wait_for_drafts(phone)
-    with phone.expect_response(
-        lambda response: response.url.endswith("/entwurf") and response.request.method == "PUT"
-    ) as saved:
+    phone = _form_opened(devices[0])
+    with phone.expect_response(_saved_on_server):
         phone.get_by_label("Vorname des Kindes").fill("Mia")
         wait_for_draft_saved(phone)
-    assert saved.value.status == 200
 
-    laptop = devices[1].new_page()
-    _log_in(laptop)
-    laptop.goto(START)
-    wait_for_drafts(laptop)
+    laptop = _form_opened(devices[1])
     expect(laptop.get_by_label("Vorname des Kindes")).to_have_value("Mia")
     # Typed on the laptop, seen on the phone when it opens the form again.
-    with laptop.expect_response(
-        lambda response: response.url.endswith("/entwurf") and response.request.method == "PUT"
-    ):
+    with laptop.expect_response(_saved_on_server):
         laptop.get_by_label("Nachname des Kindes").fill("Beispiel")
     phone.reload()
     wait_for_drafts(phone)
@@ -82,6 +88,29 @@ def test_a_draft_begun_on_the_phone_is_resumed_on_the_laptop(
     phone.get_by_role("button", name="Abmelden").click()  # the provider's confirmation
     expect(phone.get_by_role("link", name="Mit Online-Ausweis anmelden")).to_be_visible()
     assert drafts_and_outbox(phone) == []
+
+
+def test_a_change_on_the_laptop_is_not_undone_by_the_page_the_phone_opened_before(
+    devices: tuple[BrowserContext, BrowserContext],
+) -> None:
+    phone = _form_opened(devices[0])
+    with phone.expect_response(_saved_on_server):
+        phone.get_by_label("Vorname des Kindes").fill("Mia")
+
+    laptop = _form_opened(devices[1])
+    expect(laptop.get_by_label("Vorname des Kindes")).to_have_value("Mia")
+    with laptop.expect_response(_saved_on_server):
+        laptop.get_by_label("Nachname des Kindes").fill("Beispiel")
+
+    # The phone's page, opened before, knows nothing of the family name: its next change is
+    # saved on top of the laptop's, which it now shows too.
+    with phone.expect_response(_saved_on_server):
+        phone.get_by_label("Vorname des Kindes").fill("Mia Sophie")
+    expect(phone.get_by_label("Nachname des Kindes")).to_have_value("Beispiel")
+    expect(phone.get_by_label("Vorname des Kindes")).to_have_value("Mia Sophie")
+    on_server = devices[1].request.get("/antraege/kita-anmeldung/entwurf").json()
+    assert on_server["answers"]["kind_vorname"] == ["Mia Sophie"]
+    assert on_server["answers"]["kind_nachname"] == ["Beispiel"]
 
 
 def test_a_logged_in_draft_is_continued_offline(

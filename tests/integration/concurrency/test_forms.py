@@ -224,3 +224,46 @@ def test_server_draft(portal: Portal) -> None:
         what="server drafts discarded",
         loser=lambda reply: reply.status == 204,
     )
+
+
+def test_server_draft_from_pages_opened_on_one_revision(portal: Portal) -> None:
+    """N pages of one citizen, all opened on the same revision of the draft, save at once:
+    one saves; every other hears that the draft changed meanwhile, with what it holds now."""
+    citizen_id = make_citizen(portal)
+    browsers = logged_in(portal, citizen_id, count=SMALL)
+    tokens = {index: browser.csrf() for index, browser in enumerate(browsers)}
+    created = browsers[0].put(
+        f"{KITA}/entwurf",
+        json={"step": "kind", "answers": {"kind_vorname": "Mia"}, "revision": 0},
+        headers={"X-CSRFToken": tokens[0], **JSON},
+    )
+    assert created.status_code == 200, created.text[:500]
+    opened_on = created.json()["revision"]
+
+    saved = race(
+        browsers,
+        lambda browser, index: browser.put(
+            f"{KITA}/entwurf",
+            json={
+                "step": "kind",
+                "answers": {"kind_vorname": f"Kind {index}"},
+                "revision": opened_on,
+            },
+            headers={"X-CSRFToken": tokens[index], **JSON},
+        ),
+    )
+    winners = [reply for reply in saved if reply.status == 200]
+    drafts = select(FormDraft).where(FormDraft.citizen_id == citizen_id)
+    with portal.db() as session:
+        draft = session.scalars(drafts).one()
+    assert_race(
+        saved,
+        effects=draft.revision - opened_on,
+        what="server drafts saved on one revision",
+        loser=lambda reply: (
+            reply.status == 409
+            and json_reply(reply).get("status") == "conflict"
+            and json_reply(reply).get("revision", 0) > opened_on
+        ),
+    )
+    assert [f"Kind {reply.index}" for reply in winners] == draft.answers["kind_vorname"]
