@@ -23,6 +23,7 @@ from server.forms.engine import AssessContext, Assessment, RawAnswers
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.hundesteuer.models import DogDeregistration, DogTaxYear
 from server.payments.direct_debits import Mandate, request_collection
+from server.payments.iban import SEPA_COUNTRIES
 from server.payments.models import Receivable
 from server.payments.receivables import add_receivable
 
@@ -122,50 +123,6 @@ def assess(answers: RawAnswers, _context: AssessContext) -> Assessment:
             refusals={"iban": _("Lastschriften gibt es nur von Konten im SEPA-Raum.")}
         )
     return Assessment()
-
-
-# The SEPA scheme's countries (EU, EEA, CH, GB and a few more), by IBAN country code.
-SEPA_COUNTRIES = frozenset(
-    [
-        "AD",
-        "AT",
-        "BE",
-        "BG",
-        "CH",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GB",
-        "GI",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IS",
-        "IT",
-        "LI",
-        "LT",
-        "LU",
-        "LV",
-        "MC",
-        "MT",
-        "NL",
-        "NO",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-        "SM",
-        "VA",
-    ]
-)
 
 
 def assess_year(submission: FormSubmission, details: Mapping[str, str], clerk: str) -> None:

@@ -13,10 +13,12 @@ from server.audit import log as audit
 from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.formatting import city_today, euro
-from server.payments import clarifications
+from server.payments import clarifications, refund_accounts
 from server.payments.debit_returns import reason_text
 from server.payments.direct_debits import direct_debit_file, last_debit_file
 from server.payments.display import receivable_title
+from server.payments.forms import RefundAccountForm
+from server.payments.iban import transfer_iban
 from server.payments.journal import ReceivableStatus
 from server.payments.labels import (
     closing_label,
@@ -87,6 +89,7 @@ def _receivables_page(notice: str | None = None) -> ResponseReturnValue:
         status_label=receivable_status_label,
         open_clarifications=clarifications.count_open(),
         pending_refunds=len(pending_transfers()),
+        refunds_without_account=refund_accounts.count_waiting(),
         today=city_today(),
         notice=notice,
     ), (409 if notice else 200)
@@ -272,3 +275,56 @@ def credit_transfers() -> ResponseReturnValue:
         )
     name, content, _count = made
     return file_response(content, mimetype="application/xml", filename=name)
+
+
+@bp.route("/erstattungen/ohne-konto")
+@clerk_required(Role.CASH_OFFICE)
+def refunds_without_account() -> ResponseReturnValue:
+    return render_page(
+        "views/payments/backoffice/refunds_without_account.html",
+        waiting=refund_accounts.waiting_for_account(),
+        euro=euro,
+    )
+
+
+@bp.route("/erstattungen/<int:refund_id>/konto", methods=["GET", "POST"])
+@clerk_required(Role.CASH_OFFICE)
+def refund_account(refund_id: int) -> ResponseReturnValue:
+    """The account the citizen named for a refund: it goes with the next credit transfer file."""
+    waiting = refund_accounts.find(refund_id)
+    if waiting is None:
+        abort(404)
+    form = RefundAccountForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return _refund_account_page(waiting, form), (422 if form.errors else 200)
+    if not refund_accounts.give_account(
+        refund_id,
+        name=form.kontoinhaber.data or "",
+        iban=transfer_iban(form.iban.data or ""),
+        clerk=_clerk_name(),
+    ):
+        problem = _(
+            "Für diese Erstattung ist schon ein Konto angegeben; sie geht mit der nächsten "
+            "Überweisungsdatei oder ist schon exportiert."
+        )
+        return _refund_account_page(refund_accounts.find(refund_id) or waiting, form, problem), 409
+    flash(
+        _(
+            "Die Erstattung geht mit der nächsten Überweisungsdatei an %(name)s.",
+            name=form.kontoinhaber.data,
+        ),
+        "success",
+    )
+    return redirect(url_for(".refunds_without_account"))
+
+
+def _refund_account_page(
+    refund: refund_accounts.CashOfficeRefund, form: RefundAccountForm, problem: str | None = None
+) -> str:
+    return render_page(
+        "views/payments/backoffice/refund_account.html",
+        refund=refund,
+        form=form,
+        problem=problem,
+        euro=euro,
+    )

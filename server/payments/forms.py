@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from server.payments.iban import IbanError, transfer_iban
 from server.payments.money import AmountError, parse_amount
 from server.payments.receivables import kassenzeichen_scheme
 from server.payments.references import is_valid_kassenzeichen, normalise_kassenzeichen
@@ -73,3 +74,27 @@ class PaymentLookupForm(PortalForm):
                     "zum Beispiel 25,00."
                 )
             ) from None
+
+
+class RefundAccountForm(PortalForm):
+    """The account a refund goes to, as the citizen named it to the cash office."""
+
+    kontoinhaber = StringField(
+        _l("Kontoinhaberin oder Kontoinhaber"),
+        validators=[
+            InputRequired(_l("Geben Sie an, wem das Konto gehört.")),
+            Length(max=70, message=_l("Höchstens 70 Zeichen: so viel nimmt die Überweisung.")),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    iban = StringField(
+        _l("IBAN"),
+        validators=[InputRequired(_l("Geben Sie die IBAN an.")), Length(max=42)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+    def validate_iban(self, field: StringField) -> None:
+        try:
+            transfer_iban(field.data or "")
+        except IbanError as error:
+            raise ValidationError(str(error)) from error

@@ -196,6 +196,11 @@ class RefundShown:
 
 
 def refund_way(receivable: Receivable, refund: Refund) -> str:
+    if not refund.provider and _waits_for_account(refund):
+        return _(
+            "per Überweisung, sobald die Stadtkasse Ihre Kontoverbindung hat: Bitte nennen Sie "
+            "sie ihr"
+        )
     if not refund.provider:
         return _("Überweisung auf Ihr Konto")
     paid_online = db.session.scalar(
@@ -214,7 +219,19 @@ def refund_way(receivable: Receivable, refund: Refund) -> str:
     return _("zurück über den Zahlungsdienst")
 
 
+def _waits_for_account(refund: Refund) -> bool:
+    """The platform did not take it back and no account of the payer is known: the cash office
+    lists it (``refund_accounts``) until the citizen names one."""
+    return (
+        refund.state == RefundState.REQUESTED.value
+        and not refund.provider
+        and not refund.creditor_iban
+    )
+
+
 def _refund_state(refund: Refund) -> str:
+    if _waits_for_account(refund):
+        return _("wartet auf Ihre Kontoverbindung")
     return {
         RefundState.REQUESTED.value: _("veranlasst"),
         RefundState.EXPORTED.value: _("Überweisung angewiesen"),

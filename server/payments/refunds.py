@@ -192,11 +192,23 @@ def send_provider_refunds(requested: Iterable[Refund]) -> None:
             else:
                 name, iban = _last_payer(receivable) if receivable else (None, None)
                 values = {"provider": None, "creditor_name": name, "creditor_iban": iban}
-            session.execute(
+            changed = session.execute(
                 update(Refund)
-                .where(Refund.id == refund.id, Refund.state == RefundState.REQUESTED.value)
+                .where(
+                    Refund.id == refund.id,
+                    Refund.state == RefundState.REQUESTED.value,
+                    Refund.provider.is_not(None),
+                )
                 .values(**values)
             )
+            session.refresh(refund)
+            if getattr(changed, "rowcount", 0) and receivable is not None and not refund.provider:
+                # Not back through the platform after all: whoever paid hears how it goes now
+                # (to their account, or once the cash office knows it: ``refund_accounts``).
+                if refund.creditor_iban is None:
+                    log.warning("refund waits for an account", extra={"refund": refund.id})
+                for handler in _refund_handlers:
+                    handler(receivable, refund)
         db.session.refresh(refund)
         log.info("provider refund", extra={"refund": refund.id, "state": refund.state})
 
@@ -236,10 +248,16 @@ def refunds_of(receivable: Receivable) -> list[Refund]:
 
 
 def pending_transfers() -> list[Refund]:
+    """The refunds the next credit transfer file pays: those without an account wait for the
+    cash office (``refund_accounts``)."""
     return list(
         db.session.scalars(
             select(Refund)
-            .where(Refund.state == RefundState.REQUESTED.value, Refund.provider.is_(None))
+            .where(
+                Refund.state == RefundState.REQUESTED.value,
+                Refund.provider.is_(None),
+                Refund.creditor_iban.is_not(None),
+            )
             .order_by(Refund.id)
         )
     )

@@ -56,6 +56,7 @@ PUBLIC_VARIABLES = {
     "case_id": "back office, clerk login",
     "clarification_id": "back office, clerk login",
     "receivable_id": "back office, clerk login",
+    "refund_id": "back office, clerk login",
     "clerk_id": "back office, clerk login",
     "number": "an appointment's booking number; its pages need the session's grant (the mail's "
     "link) or the booking citizen's login",
