@@ -48,6 +48,7 @@ COVERED: dict[str, str] = {
     "cash_office.clarification": "test_cash_office::test_clarification_decisions",
     "cash_office.credit_transfers": "test_cash_office::test_credit_transfer_file",
     "cash_office.direct_debits": "test_cash_office::test_direct_debit_file",
+    "cash_office.refund_account": "test_cash_office::test_refund_account",
     "cash_office.statement_upload": "test_cash_office::test_statement_upload",
     # citizens paying
     "payments.pay_online": "test_citizen_payments::test_pay_online",

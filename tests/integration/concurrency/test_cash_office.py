@@ -382,3 +382,50 @@ def test_one_return_in_parallel_statements(portal: Portal) -> None:
     # No address is known for a receivable made without an application: no mail at all.
     assert mails == 0
     assert clarified == len(browsers)
+
+
+def test_refund_account(portal: Portal) -> None:
+    """Every cash clerk gives an account for one refund that waits for one: it is given once,
+    the others are told it was."""
+    browsers = cash_clerks(portal)
+    with portal.db() as session, db.transaction():
+        refund = Refund(
+            amount_cents=1234,
+            reason="Verfahren eingestellt",
+            reference="Erstattung Ihrer Zahlung",
+            created_by="race",
+        )
+        session.add(refund)
+    url = f"/verwaltung/kasse/erstattungen/{refund.id}/konto"
+    tokens: dict[int, str] = {}
+
+    def prepare(browser: Browser, index: int) -> None:
+        tokens[index] = browser.csrf(url)
+
+    replies = race(
+        browsers,
+        lambda browser, index: browser.post(
+            url,
+            data={
+                "csrf_token": tokens[index],
+                "kontoinhaber": f"Kontoinhaberin {index}",
+                "iban": IBAN,
+            },
+        ),
+        prepare=prepare,
+    )
+    assert_race(
+        replies,
+        effects=portal.count(
+            select(AuditEntry).where(
+                AuditEntry.action == "payments.refund.account",
+                AuditEntry.record_id == str(refund.id),
+            )
+        ),
+        what="refund account given",
+        winner=lambda reply: reply.url.endswith("/verwaltung/kasse/erstattungen/ohne-konto"),
+    )
+    with portal.db() as session:
+        given = session.get(Refund, refund.id)
+        assert given is not None
+        assert given.creditor_iban == IBAN

@@ -280,15 +280,29 @@ def test_portal_serve_runs_gunicorn(tmp_path: Path, started: list[subprocess.Pop
     assert "warm start" in output
 
 
+def workers_of(process: subprocess.Popen[str]) -> list[int]:
+    """The pids of gunicorn's workers: the children of ``portal serve``'s process."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
 def test_portal_serve_starts_a_worker_per_core_and_one_more(
     tmp_path: Path, started: list[subprocess.Popen[str]]
 ) -> None:
+    expected = min((os.cpu_count() or 1) + 1, 16)
     base, _env = serving(tmp_path, started)
     assert requests.get(f"{base}/healthz", timeout=5).ok
     (process,) = started
+    deadline = time.monotonic() + 30
+    while len(workers_of(process)) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers_of(process)) == expected
+    # A worker forked a moment ago has not taken over its own signal handlers yet: a SIGTERM
+    # then is lost, and gunicorn waits its graceful timeout (30 s) before it kills the worker.
+    time.sleep(1)
     os.killpg(process.pid, signal.SIGTERM)
-    output = process.communicate(timeout=30)[0]
-    assert output.count("Booting worker with pid") == min((os.cpu_count() or 1) + 1, 16)
+    output = process.communicate(timeout=60)[0]
+    assert output.count("Booting worker with pid") == expected
 
 
 def test_a_threaded_worker_gives_each_request_a_connection_of_its_own(

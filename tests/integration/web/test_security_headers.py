@@ -29,6 +29,7 @@ SAMPLE_ARGUMENTS = {
     "endpoint_id": "musterstadt",
     "receivable_id": 1,
     "clarification_id": 1,
+    "refund_id": 1,
     "aktenzeichen": "BG-2026-000001",
     "statement_id": 1,
     "upload_id": 1,
