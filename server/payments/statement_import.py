@@ -19,7 +19,8 @@ conditional update, and the reversal is booked under the collection's own refere
 
 A matched payment is booked even when it does not fit (partial, too much, twice): the money is
 there and the journal says so; the cash office is told in a Klärungsfall. Returned direct debits
-and reversals book the money out again. A statement, and every entry in it, books once, however
+and reversals of credits book the money out again; a reversal of a debit (MT940 ``RD``) and a
+returned credit transfer bring money in and are booked as incoming. A statement, and every entry in it, books once, however
 often the file is imported. A file that cannot be read books nothing.
 
 The file is booked as it is read (``stream_statement_file``), 5,000 entries at a time: each
@@ -739,13 +740,18 @@ _RETURN_CODE = re.compile(r"[A-Z]{4}-[A-Z]{4}-UPDD|N[A-Z0-9]{3}\+10[89](?:\+.*)?
 
 
 def _is_return(entry: Entry, detail: TransactionDetail) -> bool:
+    # Money in is never booked out: a reversal of a debit (MT940 RD, camt.053 CRDT with
+    # RvslInd) brings money back, and so does a credit transfer of the city's that the payee's
+    # bank returned (a credit with a return reason). Both are incoming money, booked and
+    # clarified as such.
+    if entry.credit:
+        return False
     if entry.reversal or detail.return_reason is not None:
         return True
     # Money out under the city's own collection reference, or coded as a returned debit: a
     # return without a reason code, never taken for one of the city's own payments.
-    return not entry.credit and (
-        _debit_id(detail) is not None
-        or bool(_RETURN_CODE.fullmatch(entry.bank_transaction_code or ""))
+    return _debit_id(detail) is not None or bool(
+        _RETURN_CODE.fullmatch(entry.bank_transaction_code or "")
     )
 
 

@@ -195,6 +195,38 @@ def test_returned_direct_debit_books_the_money_out_again(ctx: Flask) -> None:
     assert reasons() == ["returned_debit"]
 
 
+def test_a_reversal_of_a_debit_is_money_in_never_booked_out(ctx: Flask) -> None:
+    """The bank reverses a debit (camt.053 CRDT with RvslInd, MT940 "RD"): the money comes back
+    to the city. It is booked in (here: paid twice, so the cash office is asked), never as a
+    return that opens the receivable again."""
+    target = receivable(ctx, 2500)
+    import_statement_file(
+        camt(credit("IN", 2500, transfer(2500, rf=target.rf_reference)), statement_id="S1")
+    )
+    reversed_debit = Entry(
+        entry_ref="RVSL",
+        amount_cents=2500,
+        credit=True,
+        reversal=True,
+        booking_date=DAY,
+        details=(transfer(2500, rf=target.rf_reference),),
+    )
+    import_statement_file(camt(reversed_debit, statement_id="S2"))
+    mt940 = (
+        ":20:STARTUMS\r\n:25:12030000/0000202051\r\n:28C:00002/001\r\n"
+        ":60F:C261124EUR1025,00\r\n"
+        ":61:2611251125RD25,00NTRFNONREF//BANKREF2\r\n"
+        f":86:166?00STORNO?20SVWZ+KZ {format_kassenzeichen(target.kassenzeichen)}"
+        "?32ERIKA MUSTERMANN?31DE89370400440532013000\r\n"
+        ":62F:C261125EUR1050,00\r\n-\r\n"
+    ).encode("latin-1")
+    import_statement_file(mt940, filename="auszug.sta")
+    db.session.refresh(target)
+    assert [b.amount_cents for b in target.bookings] == [2500, 2500, 2500]
+    assert balance(target).open_cents == -5000
+    assert "returned_debit" not in reasons()
+
+
 def test_batch_entries_book_each_payment_and_pending_entries_wait(ctx: Flask) -> None:
     first, second = receivable(ctx, 1000), receivable(ctx, 2000)
     import_statement_file(
