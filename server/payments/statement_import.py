@@ -20,8 +20,8 @@ conditional update, and the reversal is booked under the collection's own refere
 A matched payment is booked even when it does not fit (partial, too much, twice): the money is
 there and the journal says so; the cash office is told in a Klärungsfall. Returned direct debits
 and reversals of credits book the money out again; a reversal of a debit (MT940 ``RD``) and a
-returned credit transfer bring money in and are booked as incoming. A statement, and every entry in it, books once, however
-often the file is imported. A file that cannot be read books nothing.
+returned credit transfer bring money in and are booked as incoming. A statement, and every entry
+in it, books once, however often the file is imported. A file that cannot be read books nothing.
 
 The file is booked as it is read (``stream_statement_file``), 5,000 entries at a time: each
 chunk's references are looked up, its receivables held and their balances read in a few bulk
