@@ -104,3 +104,34 @@ def test_a_column_with_a_default_must_be_given(ctx: Flask) -> None:
     row = tuple(values("x").values())[:-1]
     with pytest.raises(ValueError, match="created_at"), db.transaction() as session:
         insert_rows(session, TABLE, without_created_at, [row])
+
+
+@pytest.fixture
+def through_another_driver(ctx: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL through a driver other than psycopg: ``insert_rows`` takes its ``unnest``
+    path (psycopg runs the same SQL, so the path is tested without a second driver)."""
+    dialect = db.session.get_bind().dialect
+    if dialect.name != "postgresql":
+        pytest.skip("the unnest path is PostgreSQL's")
+    monkeypatch.setattr(dialect, "driver", "another")
+
+
+@pytest.mark.usefixtures("through_another_driver")
+def test_through_another_driver_rows_are_stored_as_the_orm_stores_them() -> None:
+    with db.transaction() as session:
+        session.add(Clarification(**values("orm")))
+        session.flush()
+        insert_rows(
+            session, TABLE, COLUMNS, [tuple(values(ref).values()) for ref in ("un-1", "un-2")]
+        )
+    assert stored("un-1") == stored("orm") == stored("un-2")
+    read = db.session.scalars(select(Clarification).order_by(Clarification.id)).all()
+    assert [clarification.source_ref for clarification in read] == ["orm", "un-1", "un-2"]
+
+
+@pytest.mark.usefixtures("through_another_driver")
+def test_through_another_driver_a_value_too_long_is_refused_not_cut() -> None:
+    too_long = values("long", debtor_iban="DE" + "1" * 40)
+    with pytest.raises(DBAPIError), db.transaction() as session:
+        insert_rows(session, TABLE, COLUMNS, [tuple(too_long.values())])
+    assert db.session.scalar(select(Clarification.id)) is None
