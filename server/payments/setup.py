@@ -59,7 +59,15 @@ def _sandbox(app: Flask) -> XBezahldiensteProvider:
 
 def init_payments(app: Flask) -> None:
     from server.backoffice.queues import Queue, register_queue
-    from server.payments import clarifications, cli, display, events, proof_mail, refund_mail
+    from server.payments import (
+        clarifications,
+        cli,
+        display,
+        events,
+        proof_mail,
+        refund_accounts,
+        refund_mail,
+    )
     from server.payments.backoffice import bp as cash_office
     from server.payments.labels import register_payments_labels
     from server.payments.refunds import on_refund
@@ -88,6 +96,15 @@ def init_payments(app: Flask) -> None:
             Role.CASH_OFFICE,
             clarifications.count_open,
             "cash_office.clarification_queue",
+        )
+    )
+    register_queue(
+        Queue(
+            "refund_accounts",
+            _l("Erstattungen ohne Konto"),
+            Role.CASH_OFFICE,
+            refund_accounts.count_waiting,
+            "cash_office.refunds_without_account",
         )
     )
     if app.config["SANDBOX_PAYMENTS"]:

@@ -63,6 +63,7 @@ def test_the_cash_office_gives_the_account_and_the_refund_goes_with_the_next_fil
     overview = client.get("/verwaltung/kasse/")
     assert "Erstattungen für die Bank: 0." in text_of(overview)
     assert "1 Erstattung wartet auf ein Konto." in text_of(overview)
+    assert "Erstattungen ohne Konto 1" in text_of(client.get("/verwaltung/"))
     listed = text_of(client.get("/verwaltung/kasse/erstattungen/ohne-konto"))
     assert kassenzeichen in listed
     assert "25,00 €" in listed
@@ -104,6 +105,7 @@ def test_the_cash_office_gives_the_account_and_the_refund_goes_with_the_next_fil
 
     overview = client.get("/verwaltung/kasse/")
     assert "Erstattungen für die Bank: 1." in text_of(overview)
+    assert "Erstattungen ohne Konto 0" in text_of(client.get("/verwaltung/"))
     transfers = client.post("/verwaltung/kasse/erstattungen", data={"csrf_token": token})
     assert transfers.status_code == 200
     document = etree.fromstring(transfers.data)
