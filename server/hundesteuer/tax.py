@@ -10,9 +10,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +20,7 @@ from server.forms.engine import AssessContext, Assessment, RawAnswers
 from server.forms.models import FormStatusEvent, FormSubmission
 from server.hundesteuer.models import DogDeregistration, DogTaxYear
 from server.payments.direct_debits import Mandate, request_collection
-from server.payments.iban import SEPA_COUNTRIES
+from server.payments.iban import IbanError, debit_iban
 from server.payments.models import Receivable
 from server.payments.receivables import add_receivable
 
@@ -113,15 +110,9 @@ def assess(answers: RawAnswers, _context: AssessContext) -> Assessment:
     if not typed or next(iter(answers.get("zahlweise", ())), "") != "lastschrift":
         return Assessment()
     try:
-        iban = IBAN(typed)
-    except SchwiftyException:
-        return Assessment(
-            refusals={"iban": _("Diese IBAN ist nicht gültig. Bitte prüfen Sie sie.")}
-        )
-    if iban.country_code not in SEPA_COUNTRIES:
-        return Assessment(
-            refusals={"iban": _("Lastschriften gibt es nur von Konten im SEPA-Raum.")}
-        )
+        debit_iban(typed)
+    except IbanError as error:
+        return Assessment(refusals={"iban": str(error)})
     return Assessment()
 
 

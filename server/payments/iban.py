@@ -56,12 +56,22 @@ class IbanError(ValueError):
     """Why a typed IBAN cannot be used, for the person who typed it."""
 
 
-def transfer_iban(typed: str) -> str:
-    """The IBAN a credit transfer can go to, in its electronic form (no spaces, capitals)."""
+def _sepa_iban(typed: str, outside_sepa: str) -> str:
+    """The IBAN in its electronic form (no spaces, capitals); ``IbanError`` with the reason."""
     try:
         iban = IBAN(typed.strip())
     except SchwiftyException as error:
         raise IbanError(_("Diese IBAN ist nicht gültig. Bitte prüfen Sie sie.")) from error
     if iban.country_code not in SEPA_COUNTRIES:
-        raise IbanError(_("Überweisungen gehen nur auf Konten im SEPA-Raum."))
+        raise IbanError(outside_sepa)
     return str(iban.compact)
+
+
+def transfer_iban(typed: str) -> str:
+    """The IBAN a credit transfer can go to."""
+    return _sepa_iban(typed, _("Überweisungen gehen nur auf Konten im SEPA-Raum."))
+
+
+def debit_iban(typed: str) -> str:
+    """The IBAN a direct debit can be drawn from."""
+    return _sepa_iban(typed, _("Lastschriften gibt es nur von Konten im SEPA-Raum."))

@@ -29,6 +29,7 @@ from server.payments.models import (
 )
 from server.payments.receivables import balance
 from server.payments.references import format_kassenzeichen
+from server.payments.refund_accounts import waits_for_account
 from server.payments.refunds import refunds_of
 
 # --- closed receivables ---------------------------------------------------------------------
@@ -196,7 +197,7 @@ class RefundShown:
 
 
 def refund_way(receivable: Receivable, refund: Refund) -> str:
-    if not refund.provider and _waits_for_account(refund):
+    if waits_for_account(refund):
         return _(
             "per Überweisung, sobald die Stadtkasse Ihre Kontoverbindung hat: Bitte nennen Sie "
             "sie ihr"
@@ -219,18 +220,9 @@ def refund_way(receivable: Receivable, refund: Refund) -> str:
     return _("zurück über den Zahlungsdienst")
 
 
-def _waits_for_account(refund: Refund) -> bool:
-    """The platform did not take it back and no account of the payer is known: the cash office
-    lists it (``refund_accounts``) until the citizen names one."""
-    return (
-        refund.state == RefundState.REQUESTED.value
-        and not refund.provider
-        and not refund.creditor_iban
-    )
-
-
 def _refund_state(refund: Refund) -> str:
-    if _waits_for_account(refund):
+    if waits_for_account(refund):
+        # The cash office lists it (refund_accounts) until the citizen names an account.
         return _("wartet auf Ihre Kontoverbindung")
     return {
         RefundState.REQUESTED.value: _("veranlasst"),

@@ -28,6 +28,15 @@ def _waiting() -> tuple[ColumnElement[bool], ...]:
     )
 
 
+def waits_for_account(refund: Refund) -> bool:
+    """The row's ``_waiting``: to be paid by transfer, and no account known."""
+    return (
+        refund.state == RefundState.REQUESTED.value
+        and refund.provider is None
+        and refund.creditor_iban is None
+    )
+
+
 @dataclass(frozen=True)
 class CashOfficeRefund:
     """A refund as the cash office reads it here."""
@@ -54,11 +63,7 @@ def _shown(statement: Select[Refund, str, str]) -> list[CashOfficeRefund]:
             kassenzeichen=kassenzeichen,
             receivable_id=refund.receivable_id,
             debtor_name=debtor_name,
-            waiting=(
-                refund.state == RefundState.REQUESTED.value
-                and refund.provider is None
-                and refund.creditor_iban is None
-            ),
+            waiting=waits_for_account(refund),
             creditor_name=refund.creditor_name,
             creditor_iban=refund.creditor_iban,
         )

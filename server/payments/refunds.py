@@ -209,7 +209,6 @@ def send_provider_refunds(requested: Iterable[Refund]) -> None:
                     log.warning("refund waits for an account", extra={"refund": refund.id})
                 for handler in _refund_handlers:
                     handler(receivable, refund)
-        db.session.refresh(refund)
         log.info("provider refund", extra={"refund": refund.id, "state": refund.state})
 
 
