@@ -4,6 +4,7 @@ logging out clears the phone's browser."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Response, expect
@@ -110,6 +111,32 @@ def test_a_change_on_the_laptop_is_not_undone_by_the_page_the_phone_opened_befor
     expect(phone.get_by_label("Vorname des Kindes")).to_have_value("Mia Sophie")
     on_server = devices[1].request.get("/antraege/kita-anmeldung/entwurf").json()
     assert on_server["answers"]["kind_vorname"] == ["Mia Sophie"]
+    assert on_server["answers"]["kind_nachname"] == ["Beispiel"]
+
+
+def test_a_phone_whose_clock_runs_ahead_takes_the_laptops_later_answer(
+    devices: tuple[BrowserContext, BrowserContext],
+) -> None:
+    # The phone's clock is three hours ahead: its own earlier answer, stamped by that clock,
+    # must not look newer than the laptop's later one, stamped by the server's.
+    devices[0].clock.install(time=datetime.now(UTC) + timedelta(hours=3))
+    phone = _form_opened(devices[0])
+    with phone.expect_response(_saved_on_server):
+        phone.get_by_label("Vorname des Kindes").fill("Mia")
+
+    laptop = _form_opened(devices[1])
+    expect(laptop.get_by_label("Vorname des Kindes")).to_have_value("Mia")
+    with laptop.expect_response(_saved_on_server):
+        laptop.get_by_label("Vorname des Kindes").fill("Lea")
+
+    phone.reload()
+    wait_for_drafts(phone)
+    expect(phone.get_by_label("Vorname des Kindes")).to_have_value("Lea")
+    phone.get_by_label("Nachname des Kindes").fill("Beispiel")
+    with phone.expect_response(_saved_on_server):
+        wait_for_draft_saved(phone)
+    on_server = devices[1].request.get("/antraege/kita-anmeldung/entwurf").json()
+    assert on_server["answers"]["kind_vorname"] == ["Lea"]
     assert on_server["answers"]["kind_nachname"] == ["Beispiel"]
 
 

@@ -28,6 +28,10 @@ export function serverDraft(form, formId, key, later) {
   // refuses answers based on an older one: a page opened before a change on another device (or
   // before this browser sent the step) would take that change back.
   let revision = 0;
+  // How far the server's clock is ahead of this browser's (ms), from the Date of its answer:
+  // the server draft's time and the local draft's are compared on one clock. A phone whose
+  // clock ran ahead kept its older answers against another device's later ones.
+  let serverAhead = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
 
@@ -43,7 +47,7 @@ export function serverDraft(form, formId, key, later) {
     // A step htmx replaced meanwhile: its successor has loaded the draft for itself.
     if (!form.isConnected) return;
     const local = await drafts.loadDraft(key, formId);
-    const remoteNewer = newer || !local || Date.parse(remote.updated_at) > local.updated;
+    const remoteNewer = newer || !local || Date.parse(remote.updated_at) - serverAhead > local.updated;
     const taken = Object.entries(remote.answers || {}).filter(
       ([name]) => !edited(form).has(name) && (remoteNewer || !(name in (local?.fields ?? {}))));
     if (!taken.length) return;
@@ -100,6 +104,9 @@ export function serverDraft(form, formId, key, later) {
     if (!response || response.status === 401 || !response.headers.get("Content-Type")?.includes("json")) return;
     loggedIn = true;
     if (!response.ok) return;
+    // The header counts whole seconds: a change on the server looks up to a second later here.
+    const answered = Date.parse(response.headers.get("Date") || "");
+    if (!Number.isNaN(answered)) serverAhead = answered - Date.now();
     await takeOver(await response.json(), false);
   }
 
