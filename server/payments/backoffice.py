@@ -14,7 +14,6 @@ from server.auth.roles import Role
 from server.auth.session import clerk_required, current_clerk
 from server.formatting import city_today, euro
 from server.payments import clarifications, refund_accounts
-from server.payments.debit_returns import reason_text
 from server.payments.direct_debits import direct_debit_file, last_debit_file
 from server.payments.display import receivable_title
 from server.payments.forms import RefundAccountForm
@@ -37,6 +36,7 @@ from server.payments.receivables import (
     list_receivables,
 )
 from server.payments.refunds import credit_transfer_file, last_transfer_file, pending_transfers
+from server.payments.return_reasons import reason_text
 from server.payments.statement_import import import_statement_file
 from server.payments.statements.model import StatementError
 from server.rendering import file_response, render_page

@@ -85,6 +85,7 @@ def import_statement_command(path: str) -> None:
         f"{file.name}: {result.statements} statement(s), {result.entries} entries; "
         f"booked {result.booked} ({decimal_string(result.booked_cents)} EUR), "
         f"{result.clarifications} to clarify, {result.ignored} not for receivables, "
+        f"{result.refunds_returned} refund transfer(s) returned (waiting for an account), "
         f"{result.already_imported} statement(s) imported before."
     )
 

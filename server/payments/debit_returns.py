@@ -10,12 +10,10 @@ mail per collection). A returned collection is never asked for again by itself.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,52 +26,13 @@ from server.mail.postfach import Notice, put_in_postfach
 from server.payments.models import Receivable
 from server.payments.proof_mail import receivable_link, recipient_of
 from server.payments.references import format_kassenzeichen
+from server.payments.return_reasons import reason_text
 from server.payments.transfer import beneficiary
-
-# The SEPA return reason codes (ISO 20022 ExternalReturnReason1Code) German banks send with a
-# Rücklastschrift, in the words the Deutsche Kreditwirtschaft uses for them.
-REASONS = {
-    "AC01": _l("Kontonummer (IBAN) fehlerhaft"),
-    "AC04": _l("Konto erloschen"),
-    "AC06": _l("Konto gesperrt"),
-    "AG01": _l("Lastschriften auf diesem Konto nicht zugelassen"),
-    "AM04": _l("Keine ausreichende Deckung"),
-    "AM05": _l("Doppelte Einreichung"),
-    "MD01": _l("Kein gültiges Mandat"),
-    "MD02": _l("Mandatsdaten fehlen oder sind falsch"),
-    "MD06": _l("Widerspruch durch Zahlungspflichtigen"),
-    "MD07": _l("Zahlungspflichtiger verstorben"),
-    "MS02": _l("Vom Zahlungspflichtigen nicht genannter Grund"),
-    "MS03": _l("Von der Bank nicht genannter Grund"),
-    "RR01": _l("Regulatorische Gründe"),
-    "RR02": _l("Regulatorische Gründe"),
-    "RR03": _l("Regulatorische Gründe"),
-    "RR04": _l("Regulatorische Gründe"),
-    "SL01": _l("Sonderregel der Bank des Zahlungspflichtigen (z. B. Lastschriftsperre)"),
-}
 
 # After these the mandate cannot be used any more: the account is gone or blocked, there is no
 # valid mandate, the debtor objected or died. A shortage of money (AM04) or an unnamed reason
 # (MS02, MS03) leaves it usable for the next year's collection.
 REVOKING = frozenset({"AC01", "AC04", "AC06", "AG01", "MD01", "MD02", "MD06", "MD07"})
-
-
-def reason_text(code: str | None) -> str:
-    """``Konto erloschen (AC04)``; an unknown code as itself, none as "no reason given"."""
-    if not code:
-        return _("ohne Angabe eines Grundes")
-    words = REASONS.get(code.upper())
-    return f"{words} ({code})" if words else code
-
-
-_CODE_IN_TEXT = re.compile(r"\b(" + "|".join(sorted(REASONS)) + r")\b")
-
-
-def reason_in_text(text: str) -> str | None:
-    """A known reason code written in a return's purpose text (MT940: ``SVWZ+... Rueckgabegrund
-    MD06``), or None."""
-    found = _CODE_IN_TEXT.search(text.upper())
-    return found.group(1) if found else None
 
 
 def revokes_mandate(code: str | None) -> bool:

@@ -288,6 +288,26 @@ class Refund(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
 
 
+class RefundReturn(Base):
+    """A refund's credit transfer that came back (the payee's bank returned it: account closed,
+    IBAN wrong): the refund waits for an account again; one row per statement entry."""
+
+    __tablename__ = "refund_returns"
+    __table_args__ = (UniqueConstraint("source_ref", name="one_return_per_transaction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id"), index=True)
+    source_ref: Mapped[str] = mapped_column(String(200))
+    statement_import_id: Mapped[int | None] = mapped_column(ForeignKey("statement_imports.id"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    # The account the transfer went to (the refund's is cleared) and the bank's ISO reason code.
+    creditor_name: Mapped[str | None] = mapped_column(String(140))
+    creditor_iban: Mapped[str | None] = mapped_column(String(34))
+    return_reason: Mapped[str | None] = mapped_column(String(35))
+    export_file: Mapped[str | None] = mapped_column(String(100))
+    returned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class SepaMandate(Base):
     """A SEPA direct debit mandate (SEPA-Lastschriftmandat): the debtor's permission for the city
     to collect from their account, identified by its reference, dated when it was given."""

@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, select, update
 
 from server.audit import log as audit
 from server.db import as_utc
 from server.extensions import db
 from server.logs import get_logger
-from server.payments.models import Receivable, Refund, RefundState
+from server.payments.models import Receivable, Refund, RefundReturn, RefundState
+from server.payments.refund_returns import last_returns
+from server.payments.return_reasons import reason_text
 
 log = get_logger("payments")
 
@@ -51,9 +54,23 @@ class CashOfficeRefund:
     waiting: bool  # for an account
     creditor_name: str | None
     creditor_iban: str | None
+    # Its transfer came back: to which account, and why (the bank's reason in words).
+    returned: str | None = None
+
+
+def _returned(found: RefundReturn | None) -> str | None:
+    if found is None:
+        return None
+    return _(
+        "Die Überweisung an %(iban)s ist zurückgekommen: %(reason)s.",
+        iban=found.creditor_iban or _("ein unbekanntes Konto"),
+        reason=reason_text(found.return_reason),
+    )
 
 
 def _shown(statement: Select[Refund, str, str]) -> list[CashOfficeRefund]:
+    rows = list(db.session.execute(statement))
+    returns = last_returns([refund.id for refund, _kassenzeichen, _debtor in rows])
     return [
         CashOfficeRefund(
             id=refund.id,
@@ -66,8 +83,9 @@ def _shown(statement: Select[Refund, str, str]) -> list[CashOfficeRefund]:
             waiting=waits_for_account(refund),
             creditor_name=refund.creditor_name,
             creditor_iban=refund.creditor_iban,
+            returned=_returned(returns.get(refund.id)),
         )
-        for refund, kassenzeichen, debtor_name in db.session.execute(statement)
+        for refund, kassenzeichen, debtor_name in rows
     ]
 
 

@@ -70,6 +70,7 @@ def init_payments(app: Flask) -> None:
     )
     from server.payments.backoffice import bp as cash_office
     from server.payments.labels import register_payments_labels
+    from server.payments.refund_returns import on_refund_returned
     from server.payments.refunds import on_refund
     from server.payments.views import bp
 
@@ -77,6 +78,7 @@ def init_payments(app: Flask) -> None:
     register_record_kind("receivables", describe_receivables)
     events.register_any_settlement_handler(proof_mail.mail_proofs)
     on_refund(refund_mail.tell_refund)
+    on_refund_returned(refund_mail.tell_refund_returned)
     register_provider("sandbox", _sandbox)
     if app.config["PAYMENT_PROVIDER"] == "sandbox" and not app.config["SANDBOX_PAYMENTS"]:
         from server.config import ConfigurationError

@@ -68,11 +68,14 @@ from server.payments.models import (
     DirectDebit,
     DirectDebitState,
     Receivable,
+    RefundReturn,
     SepaMandate,
     StatementImport,
 )
 from server.payments.receivables import kassenzeichen_scheme
 from server.payments.references import find_kassenzeichen, find_rf_references
+from server.payments.refund_returns import ReturnedTransfer, refund_named, take_back
+from server.payments.return_reasons import reason_in_text
 from server.payments.statements.detect import stream_statement_file
 from server.payments.statements.model import (
     Entry,
@@ -98,6 +101,8 @@ class ImportResult:
     clarifications: int = 0
     ignored: int = 0
     booked_cents: int = 0
+    # Refunds whose credit transfer the payee's bank returned: they wait for an account again.
+    refunds_returned: int = 0
     import_ids: list[int] = field(default_factory=list)
 
 
@@ -616,7 +621,7 @@ def _book_debit_return(
     so, the citizen told; the cash office gets a Klärungsfall either way."""
     session = ledger.session
     # MT940 has no field for the reason: the bank writes it into the purpose text.
-    found = detail.return_reason or debit_returns.reason_in_text(_texts(detail))
+    found = detail.return_reason or reason_in_text(_texts(detail))
     reason = found[:35] if found else None
     now = utcnow()
     changed = session.execute(
@@ -755,6 +760,34 @@ def _is_return(entry: Entry, detail: TransactionDetail) -> bool:
     )
 
 
+def _refund_came_back(
+    session: Session,
+    detail: TransactionDetail,
+    source_ref: str,
+    statement_import: StatementImport,
+    result: ImportResult,
+) -> bool:
+    """A credit that is one of the city's refund transfers coming back: the refund waits for
+    an account again (``refund_returns``), nothing is booked."""
+    refund_id = refund_named(detail.end_to_end_id)
+    if refund_id is None:
+        return False
+    taken = take_back(
+        session,
+        ReturnedTransfer(
+            refund_id=refund_id,
+            amount_cents=detail.amount_cents,
+            source_ref=source_ref,
+            return_reason=detail.return_reason or reason_in_text(_texts(detail)),
+            statement_import_id=statement_import.id,
+        ),
+    )
+    if taken is None:
+        return False
+    result.refunds_returned += 1
+    return True
+
+
 def _known(session: Session, statement: Statement) -> bool:
     return (
         session.scalar(
@@ -849,15 +882,14 @@ def _import_chunk(
     # Entries can appear again in a corrected or overlapping statement: each books once.
     done = ledger.journal.booked_before(BookingSource.BANK, refs)
     for start in range(0, len(refs), _CHUNK):
-        done |= {
-            source_ref
-            for (source_ref,) in rows_of(
-                session,
-                select(Clarification.source_ref).where(
-                    any_of(session, Clarification.source_ref, refs[start : start + _CHUNK])
-                ),
-            )
-        }
+        for column in (Clarification.source_ref, RefundReturn.source_ref):
+            done |= {
+                source_ref
+                for (source_ref,) in rows_of(
+                    session,
+                    select(column).where(any_of(session, column, refs[start : start + _CHUNK])),
+                )
+            }
     for entry, detail, source_ref in payments:
         if source_ref in done:
             continue
@@ -865,7 +897,8 @@ def _import_chunk(
         if _is_return(entry, detail):
             _book_outgoing(ledger, detail, entry, source_ref, statement_import, result)
         elif entry.credit:
-            _book_incoming(ledger, detail, entry, source_ref, statement_import, result)
+            if not _refund_came_back(session, detail, source_ref, statement_import, result):
+                _book_incoming(ledger, detail, entry, source_ref, statement_import, result)
         else:
             result.ignored += 1  # the city's own payments are not receivables
     _insert_clarifications(ledger)

@@ -30,7 +30,6 @@ from server.extensions import db
 from server.mail.models import OutboxMail
 from server.payments import debit_returns
 from server.payments.clarifications import list_clarifications
-from server.payments.debit_returns import reason_text
 from server.payments.direct_debits import Mandate, direct_debit_file, request_collection
 from server.payments.models import (
     Booking,
@@ -40,6 +39,7 @@ from server.payments.models import (
     SepaMandate,
 )
 from server.payments.receivables import add_receivable, balance
+from server.payments.return_reasons import reason_text
 from server.payments.statement_import import import_statement_file
 from tests.checking_client import CheckingClient, checking_client, csrf_token, page_text
 from tests.factories import make_clerk
