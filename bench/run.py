@@ -30,6 +30,7 @@ import json
 import mimetypes
 import os
 import platform
+import pstats
 import re
 import secrets
 import shutil
@@ -68,6 +69,7 @@ from bench.servers import (
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 LUA_SCRIPT = BENCH_DIR / "latency.lua"
+PROFILING_CONFIG = "bench.gunicorn_profiling"
 # The share of one answer's bytes the load test must read per answer on average: the page's
 # own answers differ by a few bytes at most (the same nonce and token lengths), while one
 # redirect in thirty (a few hundred bytes instead of the page) takes the average below it.
@@ -727,6 +729,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="with --import-entries: the same import again on a throwaway database of this "
         "PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres)",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the portal's workers under cProfile (bench/gunicorn_profiling.py) and print "
+        "where they spent their time serving this run's load; its rates are not comparable",
+    )
+    parser.add_argument(
+        "--profile-sort",
+        choices=("cumulative", "tottime"),
+        default="cumulative",
+        help="with --profile: order by time including calls (default) or own time",
+    )
+    parser.add_argument(
+        "--profile-top", type=int, default=40, help="with --profile: functions shown (default 40)"
+    )
+    parser.add_argument(
+        "--profile-out",
+        type=Path,
+        default=Path("bench-profile.prof"),
+        help="with --profile: where the merged profile goes, for pstats or snakeviz "
+        "(default ./bench-profile.prof)",
+    )
     # For testing the bench itself, e.g. --portal-app bench.hello:app while the portal
     # does not start; not shown in --help.
     parser.add_argument("--portal-app", default=DEFAULT_PORTAL_APP, help=argparse.SUPPRESS)
@@ -868,6 +892,26 @@ def on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def profile_dir(portal: Server) -> Path:
+    return portal.log_path.parent / "profiles"
+
+
+def print_profile(args: argparse.Namespace, portal: Server) -> None:
+    """The workers' profiles merged, the costliest functions printed, the whole saved."""
+    files = sorted(profile_dir(portal).glob("worker-*.prof"))
+    if not files:
+        log("[profile] no worker wrote a profile (did the portal stop cleanly?)")
+        return
+    stats = pstats.Stats(*(str(file) for file in files))
+    stats.dump_stats(str(args.profile_out))
+    print()
+    print(
+        f"Profile of the portal's {len(files)} workers over this run (cProfile; the rates above "
+        f"were measured under it and are not comparable), saved to {args.profile_out}:"
+    )
+    stats.strip_dirs().sort_stats(args.profile_sort).print_stats(args.profile_top)
+
+
 def initial_results(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "settings": {
@@ -909,7 +953,11 @@ def start_servers(
     extra = ["--no-control-socket"] if gunicorn_supports("--no-control-socket") else []
     # Redirects and absolute links must point at this server, not the default base URL.
     portal_env = {**env, "PORTAL_BASE_URL": portal.base_url}
-    start_server(portal, args.workers, args.threads, portal_env, extra)
+    portal_extra = list(extra)
+    if args.profile:
+        portal_env["BENCH_PROFILE_DIR"] = str(profile_dir(portal))
+        portal_extra += ["--config", f"python:{PROFILING_CONFIG}"]
+    start_server(portal, args.workers, args.threads, portal_env, portal_extra)
     start_server(hello, args.workers, args.threads, env, extra)
     note = wait_until_up(
         portal,
@@ -1038,6 +1086,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_server(portal)
         stop_server(hello)
+        if args.profile:
+            print_profile(args, portal)
         if exit_code == 0:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
