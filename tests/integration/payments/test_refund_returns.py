@@ -130,6 +130,10 @@ def test_a_returned_refund_transfer_waits_for_an_account_again_and_the_citizen_i
     assert printed in listed or case["kassenzeichen"] in listed
     assert f"Die Überweisung an {PAYER_IBAN} ist zurückgekommen: Konto erloschen (AC04)." in listed
 
+    page = text_of(client.get(f"/verwaltung/kasse/erstattungen/{refund_id}/konto"))
+    assert f"Zurückgekommen Die Überweisung an {PAYER_IBAN} ist zurückgekommen" in page
+    assert "Konto angeben" in page
+
     # The same entry again (the statement again, or corrected under another id): nothing more.
     with app.app_context():
         again = import_statement_file(camt(returned(refund_id, amount), statement_id="S-RET"))
