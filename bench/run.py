@@ -902,12 +902,15 @@ def print_profile(args: argparse.Namespace, portal: Server) -> None:
     if not files:
         log("[profile] no worker wrote a profile (did the portal stop cleanly?)")
         return
-    stats = pstats.Stats(*(str(file) for file in files))
+    # With --json the standard output is the JSON alone: the table goes to the log's stream.
+    out = sys.stderr if args.json else sys.stdout
+    stats = pstats.Stats(*(str(file) for file in files), stream=out)
     stats.dump_stats(str(args.profile_out))
-    print()
+    print(file=out)
     print(
         f"Profile of the portal's {len(files)} workers over this run (cProfile; the rates above "
-        f"were measured under it and are not comparable), saved to {args.profile_out}:"
+        f"were measured under it and are not comparable), saved to {args.profile_out}:",
+        file=out,
     )
     stats.strip_dirs().sort_stats(args.profile_sort).print_stats(args.profile_top)
 
