@@ -9,12 +9,15 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Browser, Page, Playwright, Route, expect
 
 from tests.browser.conftest import (
+    _new_context,
     assert_accessible,
     pass_second_factor,
     problems,
@@ -79,6 +82,33 @@ def test_what_is_typed_survives_going_offline_and_reloading(phone: Page) -> None
         expect(phone.get_by_label("Vorname des Kindes")).to_have_value("Mia-Sophie")
     finally:
         offline(phone, False)
+
+
+def test_the_drafts_list_shows_the_city_time_on_a_phone_set_to_another_zone(
+    playwright: Playwright, browser: Browser, live_server: LiveServer
+) -> None:
+    context = _new_context(
+        playwright, browser, live_server, bypass_csp=True, timezone_id="America/New_York"
+    )
+    try:
+        phone = context.new_page()
+        open_form(phone)
+        phone.get_by_label("Vorname des Kindes").fill("Mia")
+        wait_for_draft_saved(phone)
+        saved = datetime.now(UTC)
+        phone.goto("/")
+        entry = phone.locator("#drafts-overview [data-draft-entry]")
+        expect(entry).to_contain_text("zuletzt geändert")
+        shown = entry.inner_text()
+        berlin = [
+            f"{(saved - timedelta(minutes=back)).astimezone(ZoneInfo('Europe/Berlin')):%H:%M}"
+            for back in (0, 1)
+        ]
+        assert any(time in shown for time in berlin), (shown, berlin)
+        new_york = f"{saved.astimezone(ZoneInfo('America/New_York')):%H:%M}"
+        assert new_york not in shown
+    finally:
+        context.close()
 
 
 def test_drafts_are_encrypted_at_rest(phone: Page) -> None:

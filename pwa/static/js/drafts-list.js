@@ -5,9 +5,20 @@ import { statusLine } from "./drafts-outbox.js";
 
 const drafts = self.portalDrafts;
 
-/** @param {number} timestamp */
+/**
+ * In the city's time zone, as every time the portal shows, not the phone's.
+ * @param {number} timestamp
+ */
 function formatTime(timestamp) {
-  return new Date(timestamp).toLocaleString(document.documentElement.lang || "de", { dateStyle: "medium", timeStyle: "short" });
+  const language = document.documentElement.lang || "de";
+  const timeZone = document.getElementById("draft-texts")?.dataset.timeZone || undefined;
+  /** @type {Intl.DateTimeFormatOptions} */
+  const style = { dateStyle: "medium", timeStyle: "short" };
+  try {
+    return new Date(timestamp).toLocaleString(language, { ...style, timeZone });
+  } catch {
+    return new Date(timestamp).toLocaleString(language, style);  // a zone the browser does not know
+  }
 }
 
 /**
