@@ -211,9 +211,9 @@ def test_a_continued_case_offers_no_payment_of_its_verwarnungsgeld(
     assert "online bezahlen" not in text
 
 
-def test_a_paid_fine_that_is_discontinued_shows_the_refund_and_the_account_says_so(
-    app: Flask,
-) -> None:
+def fine_paid_by_transfer(app: Flask) -> tuple[dict[str, str], CheckingClient, int]:
+    """A fine case opened by a logged-in citizen (the notice linked to the account) and paid
+    in full by bank transfer: the case, the citizen's browser, the amount."""
     citizen_id = make_citizen(app)
     client = citizen_browser(app, citizen_id=citizen_id)
     case = make_fine_case(app)
@@ -221,6 +221,13 @@ def test_a_paid_fine_that_is_discontinued_shows_the_refund_and_the_account_says_
     client.get(f"/bussgeld/fall/{case['aktenzeichen']}/ueberweisung")  # links the notice
     amount = int(case["amount_cents"])
     book_transfer(app, case["kassenzeichen"], amount)
+    return case, client, amount
+
+
+def test_a_paid_fine_that_is_discontinued_shows_the_refund_and_the_account_says_so(
+    app: Flask,
+) -> None:
+    case, client, amount = fine_paid_by_transfer(app)
     assert "bezahlt" in text_of(client.get("/konto"))
     close(app, case["kassenzeichen"], ClosingReason.DISCONTINUED)
     with app.app_context():

@@ -26,11 +26,13 @@ from server.payments.refunds import credit_transfer_file
 from server.payments.statement_import import import_statement_file
 from server.payments.statements.model import Entry, TransactionDetail
 from tests.checking_client import CheckingClient
-from tests.factories import make_fine_case
-from tests.integration.certificates.test_certificates import citizen_browser, make_citizen
 from tests.integration.payments.test_payments_cash_office import cash_clerk, text_of
 from tests.integration.payments.test_payments_statements import camt
-from tests.integration.payments.test_payments_truth import PAYER_IBAN, book_transfer, close
+from tests.integration.payments.test_payments_truth import (
+    PAYER_IBAN,
+    close,
+    fine_paid_by_transfer,
+)
 
 NEW_IBAN = "DE02100100100006820101"
 DAY = date(2026, 11, 27)
@@ -61,13 +63,7 @@ def returned(refund_id: int, amount_cents: int, ref: str = "RET-1") -> Entry:
 def refund_sent_to_the_bank(app: Flask) -> tuple[dict[str, str], int, int, CheckingClient]:
     """A fine paid by transfer, discontinued, its refund in a credit transfer file: the case,
     the refund's id and amount, the citizen's browser (account linked to the notice)."""
-    citizen_id = make_citizen(app)
-    citizen = citizen_browser(app, citizen_id=citizen_id)
-    case = make_fine_case(app)
-    citizen.get(f"/b/{case['token']}")
-    citizen.get(f"/bussgeld/fall/{case['aktenzeichen']}/ueberweisung")  # links the notice
-    amount = int(case["amount_cents"])
-    book_transfer(app, case["kassenzeichen"], amount)
+    case, citizen, amount = fine_paid_by_transfer(app)
     close(app, case["kassenzeichen"], ClosingReason.DISCONTINUED)
     with app.app_context():
         made = credit_transfer_file(DAY, clerk="anna")
