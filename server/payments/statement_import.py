@@ -424,6 +424,17 @@ def _load_ledger(session: Session, details: list[TransactionDetail]) -> _Ledger:
     return ledger
 
 
+def _counterparty(entry: Entry, detail: TransactionDetail) -> tuple[str | None, str | None]:
+    """Whom the money came from or went to, by name and IBAN. Money in with a return reason is
+    one of the city's own transfers coming back: the bank names the original transfer's
+    parties, and the other side is its creditor (camt.053 ``RltdPties/Cdtr``), the payee whose
+    bank returned it. Otherwise the debtor: the payer of money in, the debtor of a returned
+    collection."""
+    if entry.credit and detail.return_reason is not None and detail.creditor_iban:
+        return detail.creditor_name, detail.creditor_iban
+    return detail.debtor_name, detail.debtor_iban
+
+
 def _clarify(
     ledger: _Ledger,
     reason: ClarificationReason,
@@ -439,6 +450,7 @@ def _clarify(
     return_reason: str | None = None,
 ) -> None:
     """A Klärungsfall, inserted with the statement's others (``_insert_clarifications``)."""
+    name, iban = _counterparty(entry, detail)
     # In the order of _CLARIFICATION_COLUMNS.
     ledger.clarifications.append(
         (
@@ -453,8 +465,8 @@ def _clarify(
             # DBIT with RvslInd, MT940 RC), and money went out.
             entry.credit,
             entry.booking_date,
-            (detail.debtor_name or "")[:140] or None,
-            detail.debtor_iban,
+            (name or "")[:140] or None,
+            iban,
             " ".join(filter(None, (note, detail.end_to_end_id, detail.remittance_text))),
             (return_reason or detail.return_reason or "")[:35] or None,
             utcnow(),

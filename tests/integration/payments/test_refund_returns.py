@@ -181,3 +181,38 @@ def test_money_back_that_is_not_the_refund_as_it_went_out_is_booked_and_clarifie
         assert refund is not None
         assert (refund.state, refund.creditor_iban) == (RefundState.EXPORTED.value, PAYER_IBAN)
         assert db.session.scalar(select(func.count()).select_from(RefundReturn)) == 0
+
+
+def test_a_returned_transfer_that_is_no_refund_of_the_portal_names_its_payee_to_the_clerk(
+    client: CheckingClient,
+) -> None:
+    """As Sparkasse reports a returned credit transfer (camt.053 PMNT/ICDT/RRTN, the original
+    transfer's payee under RltdPties/Cdtr, no Dbtr): one the portal did not make goes to the
+    cash office, with the payee's name and account rather than none."""
+    app = client.application
+    detail = TransactionDetail(
+        amount_cents=4000,
+        end_to_end_id="ERST-2024-0087",
+        remittance_text="Erstattung Bewohnerparkausweis",
+        creditor_name="Wagner, Lutz",
+        creditor_iban=PAYER_IBAN,
+        return_reason="AC04",
+    )
+    entry = Entry(
+        entry_ref="RET-SPK",
+        amount_cents=4000,
+        credit=True,
+        booking_date=DAY,
+        value_date=DAY,
+        bank_transaction_code="PMNT-ICDT-RRTN",
+        details=(detail,),
+    )
+    with app.app_context():
+        result = import_statement_file(camt(entry, statement_id="S-SPK"))
+        assert (result.refunds_returned, result.clarifications) == (0, 1)
+        clarification = db.session.scalars(select(Clarification)).one()
+        assert (clarification.debtor_name, clarification.debtor_iban) == (
+            "Wagner, Lutz",
+            PAYER_IBAN,
+        )
+        assert clarification.return_reason == "AC04"
