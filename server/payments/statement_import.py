@@ -164,7 +164,9 @@ class _Ledger:
         source_ref: str,
         detail: TransactionDetail,
         note: str,
+        counterparty: tuple[str | None, str | None] | None = None,
     ) -> tuple[Balance, Balance]:
+        name, iban = counterparty or (detail.debtor_name, detail.debtor_iban)
         booked = self.journal.book(
             receivable_id=receivable_id,
             kind=kind,
@@ -172,8 +174,8 @@ class _Ledger:
             source=BookingSource.BANK,
             source_ref=source_ref,
             note=note[:500],
-            counterparty_name=(detail.debtor_name or "")[:140] or None,
-            counterparty_iban=detail.debtor_iban,
+            counterparty_name=(name or "")[:140] or None,
+            counterparty_iban=iban,
         )
         if booked is None:  # the import skips what the journal has booked before
             raise RuntimeError(f"{source_ref} was booked before")
@@ -530,6 +532,7 @@ def _book_incoming(
         source_ref,
         detail,
         f"{'Lastschrift' if debit else 'Überweisung'} {detail.remittance_text}".strip(),
+        _counterparty(entry, detail),
     )
     result.booked += 1
     result.booked_cents += detail.amount_cents

@@ -20,7 +20,7 @@ from server.payments.models import (
     RefundReturn,
     RefundState,
 )
-from server.payments.receivables import balance, find_by_kassenzeichen
+from server.payments.receivables import balance, create_receivable, find_by_kassenzeichen
 from server.payments.references import format_kassenzeichen
 from server.payments.refunds import credit_transfer_file
 from server.payments.statement_import import import_statement_file
@@ -216,3 +216,39 @@ def test_a_returned_transfer_that_is_no_refund_of_the_portal_names_its_payee_to_
             PAYER_IBAN,
         )
         assert clarification.return_reason == "AC04"
+
+        # Naming a notice in its text, it is booked there, from the payee as well.
+        notice = create_receivable(
+            purpose="test",
+            amount_cents=4000,
+            description="Gebühr",
+            debtor_name="Lutz Wagner",
+            due_date=DAY,
+        ).receivable
+        named = TransactionDetail(
+            amount_cents=4000,
+            remittance_text=f"Erstattung {notice.kassenzeichen}",
+            creditor_name="Wagner, Lutz",
+            creditor_iban=PAYER_IBAN,
+            return_reason="AC04",
+        )
+        import_statement_file(
+            camt(
+                Entry(
+                    entry_ref="RET-SPK-2",
+                    amount_cents=4000,
+                    credit=True,
+                    booking_date=DAY,
+                    bank_transaction_code="PMNT-ICDT-RRTN",
+                    details=(named,),
+                ),
+                statement_id="S-SPK-2",
+            )
+        )
+        booking = db.session.scalars(
+            select(Booking).where(Booking.receivable_id == notice.id)
+        ).one()
+        assert (booking.counterparty_name, booking.counterparty_iban) == (
+            "Wagner, Lutz",
+            PAYER_IBAN,
+        )
