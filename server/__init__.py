@@ -15,6 +15,7 @@ from server.backoffice.setup import init_backoffice
 from server.briefwahl.setup import init_briefwahl
 from server.certificates.setup import init_certificates
 from server.config import load_config
+from server.date_filters import init_date_filters
 from server.extensions import compress, csrf, db, htmx, limiter
 from server.files.setup import init_files
 from server.fines.setup import init_fines
@@ -63,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_compression(app)
     init_sessions(app)
     init_i18n(app)
+    init_date_filters(app)
     init_security(app)
     init_draft_key(app)
     init_assets(app)

@@ -144,6 +144,14 @@ SETTINGS: tuple[Setting, ...] = (
         _integer,
     ),
     Setting(
+        "DATE_TEXTS_KEPT",
+        "4096",
+        "Dates and times each process keeps written, per template filter, by value, format, "
+        "language and zone (a deadline on every page of the week is written once); the least "
+        "recently used goes first. `0` writes every date anew.",
+        _integer,
+    ),
+    Setting(
         "PORTAL_BASE_URL",
         "http://127.0.0.1:5000",
         "Public base URL used in letters, mails and redirects. With `https://` the session "

@@ -92,6 +92,13 @@ def current_language() -> str:
     return kept[0].language if kept else "de"
 
 
+def current_locale_name() -> str:
+    """The locale dates and numbers are written in (``"de"``, ``"en_GB"``); ``""`` outside an
+    app's context."""
+    kept = _kept_locale()
+    return str(kept[0]) if kept else ""
+
+
 def language_tag() -> str:
     """The current language as ``<html lang>`` names it: ``"de"``, ``"en"``."""
     language = current_language()
