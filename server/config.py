@@ -137,6 +137,14 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "DATABASE_PING_AFTER_IDLE_SECONDS",
+        "1",
+        "A PostgreSQL connection that lay unused in the pool longer than this is tested before "
+        "use (and replaced if the database restarted meanwhile); `0` tests every one, as "
+        "SQLAlchemy's `pool_pre_ping` does.",
+        float,
+    ),
+    Setting(
         "PAGE_CACHE_ENTRIES",
         "256",
         "Public pages (start page, catalogue, legal pages) each process keeps rendered, by URL "

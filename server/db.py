@@ -35,6 +35,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
+from server.idle_ping import ping_after_idle
+
 # Every area that owns tables lists its models module here, so that Alembic and the tests see the
 # whole schema.
 MODEL_MODULES = (
@@ -87,10 +89,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(
-    url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 30
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 30,
+    ping_after_idle_seconds: float = 1,
 ) -> Engine:
     """``hide_parameters``: an error's message and log lines carry the SQL without its bound
-    values (names, IBANs, e-mail addresses of the rows involved)."""
+    values (names, IBANs, e-mail addresses of the rows involved). A PostgreSQL connection idle
+    longer than ``ping_after_idle_seconds`` is tested before use (``server.idle_ping``)."""
     parsed = make_url(url)
     pool: dict[str, Any] = {
         "pool_size": pool_size,
@@ -107,7 +115,9 @@ def make_engine(
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
+    engine = create_engine(url, hide_parameters=True, **pool)
+    ping_after_idle(engine, ping_after_idle_seconds)
+    return engine
 
 
 @dataclass
@@ -136,6 +146,7 @@ class Database:
             pool_size=app.config["DATABASE_POOL_SIZE"],
             max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
             pool_timeout=app.config["DATABASE_POOL_TIMEOUT_SECONDS"],
+            ping_after_idle_seconds=app.config["DATABASE_PING_AFTER_IDLE_SECONDS"],
         )
         state = _AppDatabase(
             engine,
