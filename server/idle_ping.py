@@ -6,8 +6,8 @@ a ninth of the journey mix's time in the workers. A connection given back a mome
 as much as it would be a moment after a ping; what the ping is for is the connection that lay
 in the pool while the database restarted or a firewall dropped it. So only a connection idle
 for longer than ``DATABASE_PING_AFTER_IDLE_SECONDS`` is tested, the way ``pool_pre_ping`` does
-it (the dialect's ``do_ping``): a dead one makes the pool take a fresh connection, up to three
-times, before the request sees an error.
+it (the dialect's ``do_ping``): a dead one is thrown away and the pool hands out a fresh one,
+unseen by the request.
 
 A connection that dies while in use (the database stops mid-request) fails its statement, as it
 would with ``pool_pre_ping``; SQLAlchemy then drops it and every connection the pool made
@@ -33,7 +33,9 @@ def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
 
     def given_back(_dbapi_connection: Any, record: Any) -> None:
         # The record's ``info`` lives as long as its DBAPI connection: a new one starts empty.
-        record.info[_GIVEN_BACK] = time.monotonic()
+        # None: a connection detached from the pool, never handed out by it again.
+        if record is not None:
+            record.info[_GIVEN_BACK] = time.monotonic()
 
     def check_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle = time.monotonic() - record.info.get(_GIVEN_BACK, float("-inf"))
