@@ -209,7 +209,7 @@ def unreachable(error: BaseException) -> bool:
     """Whether ``error`` means the database cannot be reached now (down, restarting, the
     connection lost, or every connection of the pool busy) rather than a refusal of what was
     asked: the first is answered with "try again shortly", the second is a bug. The pool
-    (``pool_pre_ping``) replaces the lost connections by itself once the database is back."""
+    (``server.idle_ping``) replaces the lost connections by itself once the database is back."""
     if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated

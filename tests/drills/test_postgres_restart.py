@@ -6,7 +6,7 @@ What must hold: every request during the outage gets a clear 503 (the German pag
 for the drafts client, which then keeps the submission and sends it again later), never a
 stack trace or a bare "Internal Server Error"; ``/healthz`` and ``/readyz`` say so; when the
 database is back the same gunicorn worker serves again (the pool replaces its lost
-connections, ``pool_pre_ping``), and a submission sent during the outage and again after it
+connections, ``server.idle_ping``), and a submission sent during the outage and again after it
 arrives exactly once."""
 
 from __future__ import annotations
