@@ -32,6 +32,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ REPO_ROOT = BENCH_DIR.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench import sampling  # noqa: E402  (the root must be importable first)
 from bench.servers import free_port, log, stop_group  # noqa: E402  (the root must be importable first)
 from server.cli import default_workers  # noqa: E402
 
@@ -389,11 +391,14 @@ def measure(args: argparse.Namespace, tmp: Path, database: str) -> dict[str, Any
         portal.wait_until_up(f"{portal_url}/readyz")
         locust.start()
         assert locust.process is not None
+        sampler = start_sampling(args, portal) if args.sample else None
         budget = sum(stage["seconds"] for stage in planned) + 120
         try:
             locust.process.wait(timeout=budget)
         except subprocess.TimeoutExpired as error:
             raise JourneyError(f"Locust did not finish within {budget} s") from error
+        if sampler is not None:
+            sampler.join()
         if not results_file.exists():
             raise JourneyError(f"Locust wrote no results:\n{locust.tail()}")
         for server in (portal, platform):
@@ -405,7 +410,33 @@ def measure(args: argparse.Namespace, tmp: Path, database: str) -> dict[str, Any
         platform.stop()
     measured: dict[str, Any] = json.loads(results_file.read_text())
     measured["access_log"] = access_log_counts(portal.log_path)
+    if args.sample:
+        measured["samples"] = sampled(args.sample)
     return measured
+
+
+def start_sampling(args: argparse.Namespace, portal: Process) -> threading.Thread:
+    """py-spy on ``portal serve`` and its workers for the target stage (after the warm-up)."""
+    assert portal.process is not None
+    pid = portal.process.pid
+
+    def sample() -> None:
+        time.sleep(args.warmup)
+        recording = sampling.record(pid, args.seconds, args.sample, gil=args.sample_gil)
+        _, errors = recording.communicate()
+        if recording.returncode != 0:
+            log(f"py-spy failed ({recording.returncode}): {errors.decode(errors='replace')[-500:]}")
+
+    thread = threading.Thread(target=sample, name="py-spy", daemon=True)
+    thread.start()
+    return thread
+
+
+def sampled(raw: Path) -> list[dict[str, Any]]:
+    if not raw.exists():
+        return []
+    shares = sampling.inclusive_shares(raw)
+    return [{"percent": share.percent, "frame": share.frame} for share in shares]
 
 
 def highest_passing(measured: dict[str, Any], bound: float) -> dict[str, Any] | None:
@@ -502,6 +533,14 @@ def print_report(report: dict[str, Any]) -> None:
         f"{measured['letters_seeded']}, notices {measured['notices_used']} of "
         f"{measured['notices_seeded']}"
     )
+    if measured.get("samples"):
+        print(
+            "\nWhere the workers' time answering requests went in the target stage (py-spy; a "
+            "frame's share of the samples it is on). py-spy ran on the same cores: this run's "
+            "latencies are not comparable with an unsampled run's."
+        )
+        for share in measured["samples"]:
+            print(f"{share['percent']:5.1f} %  {share['frame']}")
 
 
 # --------------------------------------------------------------------------- main
@@ -534,6 +573,18 @@ def add_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     parser.add_argument(f"--{p}threads", type=int, default=1, help="portal serve --threads (1)")
     parser.add_argument(f"--{p}postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument(f"--{p}redis-url", default=DEFAULT_REDIS)
+    parser.add_argument(
+        f"--{p}sample",
+        metavar="FILE",
+        type=Path,
+        help="sample the portal's workers with py-spy during the target stage, raw stacks to "
+        "FILE, and print where their time went (bench/sampling.py; needs ptrace)",
+    )
+    parser.add_argument(
+        f"--{p}sample-gil",
+        action="store_true",
+        help=f"with --{p}sample: only the samples holding the interpreter (CPU in Python)",
+    )
 
 
 def journey_options(args: argparse.Namespace, prefix: str = "") -> argparse.Namespace:
@@ -555,6 +606,8 @@ def journey_options(args: argparse.Namespace, prefix: str = "") -> argparse.Name
         "threads",
         "postgres_url",
         "redis_url",
+        "sample",
+        "sample_gil",
     ]
     options = argparse.Namespace(**{name: getattr(args, key + name) for name in names})
     options.clerks = 4
