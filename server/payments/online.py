@@ -136,9 +136,12 @@ def _settle_unconfirmed(receivable: Receivable, provider: PaymentProvider) -> No
 
 
 def _locked(session: Session, payment_id: int) -> OnlinePayment:
-    return session.execute(
-        select(OnlinePayment).where(OnlinePayment.id == payment_id).with_for_update()
-    ).scalar_one()
+    """The payment as it is now, held: the object the caller read before the platform answered
+    may be older than a report settled meanwhile (``lock_row`` reads it anew)."""
+    locked = lock_row(session, OnlinePayment, payment_id)
+    if locked is None:
+        raise RuntimeError(f"online payment {payment_id} is gone")
+    return locked
 
 
 def _mismatch(payment: OnlinePayment, currency: str, status: ProviderStatus) -> str | None:

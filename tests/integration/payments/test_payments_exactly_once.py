@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from server.db import as_utc
 from server.extensions import db
 from server.payments import online
 from server.payments.journal import ReceivableStatus
@@ -158,3 +159,44 @@ def test_concurrent_reports_book_once(app: Flask) -> None:
     with app.app_context():
         journal = db.session.query(Booking).filter_by(receivable_id=receivable_id).all()
         assert [b.amount_cents for b in journal] == [4200]
+
+
+def test_a_report_read_before_another_was_booked_goes_by_the_payment_as_it_is_now(
+    app: Flask,
+) -> None:
+    """The return page reads the payment, asks the platform, and meanwhile the notification has
+    settled it: the return decides from the locked row, not from what it read before, so the
+    payment keeps the time it was finished."""
+    platform = ScriptedPlatform(status="paid")
+    with app.test_request_context("/"):
+        receivable_id, _, _ = make_receivable(app, amount_cents=2500)
+        receivable = get_receivable(receivable_id)
+        assert receivable is not None
+        payment_id = online.start_online_payment(receivable, platform).payment.id
+    with app.test_request_context("/"):
+        read_on_return = db.session.get(OnlinePayment, payment_id)
+        assert read_on_return is not None
+        assert read_on_return.state == "pending"
+        db.session.commit()  # as handle_return does while the platform answers
+
+        def notification(_wait: Wait) -> datetime | None:
+            with app.test_request_context("/"):
+                payment = db.session.get(OnlinePayment, payment_id)
+                assert payment is not None
+                settled = online.apply_status(
+                    payment, platform.query_status(payment.provider_payment_id or ""), via="n"
+                )
+                return settled.finished_at
+
+        [finished_at] = together([notification])
+        assert finished_at is not None
+        online.apply_status(
+            read_on_return, platform.query_status(read_on_return.provider_payment_id or ""), via="r"
+        )
+    with app.app_context():
+        row = db.session.get(OnlinePayment, payment_id)
+        assert row is not None
+        assert row.state == "paid"
+        assert as_utc(row.finished_at) == as_utc(finished_at)
+        journal = db.session.query(Booking).filter_by(receivable_id=receivable_id).all()
+        assert [b.amount_cents for b in journal] == [2500]
