@@ -20,8 +20,10 @@ class SessionGrants:
         self.key = key
 
     def grant(self, record_id: int) -> None:
-        granted = [rid for rid in session.get(self.key, []) if rid != record_id]
-        session[self.key] = [*granted, record_id][-MAX_GRANTS:]
+        held = session.get(self.key, [])
+        granted = [*(rid for rid in held if rid != record_id), record_id][-MAX_GRANTS:]
+        if granted != held:  # a page shown again rewrites no session row (issue 17)
+            session[self.key] = granted
         citizen_id = session.get("citizen_id")
         if isinstance(citizen_id, int):
             records.link(citizen_id, self.key, record_id)

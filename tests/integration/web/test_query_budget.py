@@ -6,6 +6,7 @@ The budgets are what the pages need today, tight: raise one only for a query the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -177,3 +178,30 @@ def test_the_session_row_is_read_outside_a_transaction_and_the_pool_keeps_transa
     # Back in the pool, the connection begins transactions again, whoever takes it next.
     assert raw.autocommit is False
     assert raw.info.transaction_status == TransactionStatus.IDLE
+
+
+# A paid fine's pages looked at again, as the citizen does after paying: the session row and
+# what each page shows. The case page: the case, then its paid receivable with its bookings
+# and payments. The notice: the receivable and its balance, the attempt named in the link, the
+# bookings, payments and refunds. The proof: the receivable and its balance, bookings, payments.
+PAID_PAGES_BUDGET = {"case": 5, "notice": 7, "proof": 5}
+
+
+def test_a_paid_fine_looked_at_again_stays_within_its_budget_and_writes_nothing(
+    live_server: LiveServer,
+) -> None:
+    app = live_server.app
+    app.extensions["sandbox_notifier"].max_delay_seconds = 60
+    case = make_fine_case(app)
+    client, return_path = pay_fine_online(live_server, case)
+    notice_path = client.get(return_path).headers["Location"]
+    case_path = f"/bussgeld/fall/{case['aktenzeichen']}"
+    notice = client.get(notice_path).get_data(as_text=True)
+    client.get(case_path)  # the first look grants this browser the paid notice's proof
+    found = re.search(r'href="([^"]*/zahlungsbestaetigung\.pdf)"', notice)
+    assert found is not None
+    for page, path in (("case", case_path), ("notice", notice_path), ("proof", found.group(1))):
+        _response, statements = fetched(client, path)
+        assert len(statements) <= PAID_PAGES_BUDGET[page], f"{page}:\n{statements}"
+        written = [s for s in statements.sent if not s.lstrip().upper().startswith("SELECT")]
+        assert written == [], f"{page} wrote:\n{written}"
