@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from server.db import lock_row, utcnow
 from server.extensions import db
@@ -262,8 +262,11 @@ def find_payment(
     request_id: str | None = None,
     provider: str | None = None,
     provider_payment_id: str | None = None,
+    with_receivable: bool = False,
 ) -> OnlinePayment | None:
     query = select(OnlinePayment)
+    if with_receivable:
+        query = query.options(joinedload(OnlinePayment.receivable))
     if request_id is not None:
         query = query.where(OnlinePayment.request_id == request_id)
     else:

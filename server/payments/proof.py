@@ -6,12 +6,13 @@ mail that carries it is ``proof_mail``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam, select
 
 from server.db import as_utc
 from server.extensions import db
@@ -92,9 +93,10 @@ def _online_payment(booking: Booking) -> OnlinePayment | None:
     )
 
 
-def _method(booking: Booking) -> str:
-    """The payment method the platform reported (PayPal, Kreditkarte ...), or ""."""
-    payment = _online_payment(booking)
+def _method(booking: Booking, payment: OnlinePayment | None = None) -> str:
+    """The payment method the platform reported (PayPal, Kreditkarte ...), or "". ``payment``
+    is the booking's online payment when the caller read it with the booking."""
+    payment = payment or _online_payment(booking)
     if payment is not None and payment.method:
         return payment.method
     # Within the booking's own transaction the payment's method is set only after the booking;
@@ -113,9 +115,9 @@ class PaymentLine:
     reference: str
 
 
-def _line(booking: Booking) -> PaymentLine:
+def _line(booking: Booking, payment: OnlinePayment | None) -> PaymentLine:
     if booking.source == BookingSource.PROVIDER.value:
-        method = _method(booking)
+        method = _method(booking, payment)
         way = _("Online-Zahlung (%(method)s)", method=method) if method else _("Online-Zahlung")
         reference = booking.source_ref.partition(":")[2] or booking.source_ref
     elif booking.source == BookingSource.BANK.value:
@@ -129,17 +131,34 @@ def _line(booking: Booking) -> PaymentLine:
     return PaymentLine(as_utc(booking.booked_at), way, booking.amount_cents, reference)
 
 
+@functools.cache
+def _bookings_with_payments() -> Select[Booking, OnlinePayment]:
+    """The receivable's bookings, each online payment's with its attempt, which names the
+    method (the attempt of this receivable: one booked to another after a clarification is
+    looked up by its reference, ``_online_payment``)."""
+    return (
+        select(Booking, OnlinePayment)
+        .outerjoin(
+            OnlinePayment,
+            and_(
+                Booking.source == BookingSource.PROVIDER.value,
+                OnlinePayment.receivable_id == Booking.receivable_id,
+                OnlinePayment.provider.concat(":").concat(OnlinePayment.provider_payment_id)
+                == Booking.source_ref,
+            ),
+        )
+        .where(Booking.receivable_id == bindparam("receivable_id"))
+        .order_by(Booking.id)
+    )
+
+
 def payment_lines(receivable: Receivable) -> list[PaymentLine]:
     """The payments of the receivable that were not reversed, oldest first."""
-    bookings = list(
-        db.session.scalars(
-            select(Booking).where(Booking.receivable_id == receivable.id).order_by(Booking.id)
-        )
-    )
-    reversed_ids = {b.reverses_id for b in bookings if b.reverses_id is not None}
+    rows = db.session.execute(_bookings_with_payments(), {"receivable_id": receivable.id}).all()
+    reversed_ids = {b.reverses_id for b, _payment in rows if b.reverses_id is not None}
     return [
-        _line(b)
-        for b in bookings
+        _line(b, payment)
+        for b, payment in rows
         if b.kind == BookingKind.PAYMENT.value and b.amount_cents > 0 and b.id not in reversed_ids
     ]
 

@@ -7,13 +7,14 @@ its ISO 11649 RF creditor reference is derived from it for structured bank trans
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from server.extensions import db
@@ -140,6 +141,28 @@ def find_by_kassenzeichen(text: str) -> Receivable | None:
     return db.session.scalar(
         select(Receivable).where(Receivable.kassenzeichen == normalise_kassenzeichen(text))
     )
+
+
+@functools.cache
+def _with_balance_query() -> Select[Receivable, int, int, int]:
+    return (
+        select(Receivable, *balance_columns())
+        .outerjoin(Booking, Booking.receivable_id == Receivable.id)
+        .where(Receivable.kassenzeichen == bindparam("kassenzeichen"))
+        .group_by(Receivable.id)
+    )
+
+
+def find_with_balance(text: str) -> tuple[Receivable, Balance] | None:
+    """``find_by_kassenzeichen`` and ``balance`` in one statement: every page of a notice
+    shows both (issue 17)."""
+    row = db.session.execute(
+        _with_balance_query(), {"kassenzeichen": normalise_kassenzeichen(text)}
+    ).first()
+    if row is None:
+        return None
+    receivable, paid, written_off, cancelled = row
+    return receivable, balance_from_sums(receivable, paid, written_off, cancelled)
 
 
 def find_by_access_token(token: str) -> Receivable | None:

@@ -15,14 +15,15 @@ from server.formatting import euro
 from server.logs import get_logger
 from server.payments import access, events, online, proof
 from server.payments.forms import PaymentLookupForm
+from server.payments.journal import Balance
 from server.payments.models import PaymentState, Receivable
 from server.payments.privacy import PRIVACY
 from server.payments.providers.base import NotificationRejected, ProviderError
 from server.payments.providers.registry import current_provider
 from server.payments.receivables import (
-    balance,
     find_by_access_token,
     find_by_kassenzeichen,
+    find_with_balance,
 )
 from server.payments.references import format_kassenzeichen, normalise_kassenzeichen
 from server.payments.transfer import transfer_details
@@ -108,10 +109,16 @@ def _visible(kassenzeichen: str) -> Receivable:
     return receivable
 
 
+def _visible_with_balance(kassenzeichen: str) -> tuple[Receivable, Balance]:
+    found = find_with_balance(kassenzeichen)
+    if found is None or not access.may_see(found[0]):
+        abort(404)
+    return found
+
+
 @bp.route("/<kassenzeichen>")
 def receivable(kassenzeichen: str) -> ResponseReturnValue:
-    found = _visible(kassenzeichen)
-    current = balance(found)
+    found, current = _visible_with_balance(kassenzeichen)
     attempt = None
     if request.args.get("zahlung"):
         attempt = online.find_payment(request_id=request.args["zahlung"])
@@ -166,9 +173,9 @@ def proof_pdf(kassenzeichen: str) -> ResponseReturnValue:
 
     from server.payments.proof_pdf import render_proof
 
-    found = _visible(kassenzeichen)
+    found, current = _visible_with_balance(kassenzeichen)
     with force_locale("de"):
-        paid = proof.proof_of(found)
+        paid = proof.proof_of(found, current)
         if paid is None:
             abort(404)
         document = render_proof(paid)
@@ -182,19 +189,15 @@ def proof_pdf(kassenzeichen: str) -> ResponseReturnValue:
 
 @bp.route("/rueckkehr/<request_id>")
 def payment_return(request_id: str) -> ResponseReturnValue:
-    payment = online.find_payment(request_id=request_id)
+    payment = online.find_payment(request_id=request_id, with_receivable=True)
     if payment is None:
         abort(404)
+    # Read now, with the payment: after the booking's transaction it would be read again.
+    kassenzeichen = payment.receivable.kassenzeichen
     payment = online.handle_return(payment)
     # The provider's page may have run in another browser session; the attempt itself proves
     # that this browser started it only if it was granted the receivable before.
-    return redirect(
-        url_for(
-            ".receivable",
-            kassenzeichen=payment.receivable.kassenzeichen,
-            zahlung=payment.request_id,
-        )
-    )
+    return redirect(url_for(".receivable", kassenzeichen=kassenzeichen, zahlung=payment.request_id))
 
 
 @bp.route("/benachrichtigung/<provider>", methods=["POST"])

@@ -136,11 +136,12 @@ def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingCl
     assert len(statements) <= ACCOUNT_PAGE_BUDGET, str(statements)
 
 
-# The session row and the payment; the payment locked and moved, the receivable locked with its
-# balance, the booking; the fine case settled with its event; the proof's recipient (two
-# savepoints, four reads). SQLite takes a row with two statements (``lock_row``). One more, the
-# sandbox platform's own read of its transaction, runs in the same app here.
-PAYMENT_RETURN_BUDGET = {"postgresql": 20, "sqlite": 21}
+# The session row and the payment with its receivable; the payment locked and moved, the
+# receivable locked with its balance, the booking; the fine case settled with its event; the
+# proof's recipient (two savepoints, four reads). SQLite takes each of the two rows with two
+# statements (``lock_row``). One more, the sandbox platform's own read of its transaction, runs
+# in the same app here.
+PAYMENT_RETURN_BUDGET = {"postgresql": 19, "sqlite": 21}
 
 
 def test_the_way_back_from_the_platform_books_within_its_budget(
@@ -181,10 +182,11 @@ def test_the_session_row_is_read_outside_a_transaction_and_the_pool_keeps_transa
 
 
 # A paid fine's pages looked at again, as the citizen does after paying: the session row and
-# what each page shows. The case page: the case, then its paid receivable with its bookings
-# and payments. The notice: the receivable and its balance, the attempt named in the link, the
-# bookings, payments and refunds. The proof: the receivable and its balance, bookings, payments.
-PAID_PAGES_BUDGET = {"case": 5, "notice": 7, "proof": 5}
+# what each page shows. The case page: the case, then its paid receivable and its bookings with
+# their online payments. The notice: the receivable with its balance, the attempt named in the
+# link, the refunds, the bookings with their payments. The proof: the receivable with its
+# balance, the bookings with their payments.
+PAID_PAGES_BUDGET = {"case": 4, "notice": 5, "proof": 3}
 
 
 def test_a_paid_fine_looked_at_again_stays_within_its_budget_and_writes_nothing(
