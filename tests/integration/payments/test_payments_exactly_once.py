@@ -197,6 +197,7 @@ def test_a_report_read_before_another_was_booked_goes_by_the_payment_as_it_is_no
         row = db.session.get(OnlinePayment, payment_id)
         assert row is not None
         assert row.state == "paid"
+        assert row.finished_at is not None
         assert as_utc(row.finished_at) == as_utc(finished_at)
         journal = db.session.query(Booking).filter_by(receivable_id=receivable_id).all()
         assert [b.amount_cents for b in journal] == [2500]
