@@ -122,7 +122,8 @@ def _settle_unconfirmed(receivable: Receivable, provider: PaymentProvider) -> No
         )
         .order_by(OnlinePayment.id)
     ).all()
-    db.session.commit()  # no connection held while the platform answers
+    if waiting:
+        db.session.commit()  # no connection held while the platform answers
     for payment in waiting:
         try:
             status = provider.query_status(payment.provider_payment_id or "")
@@ -333,7 +334,8 @@ def poll_pending(
         )
         .order_by(OnlinePayment.id)
     ).all()
-    db.session.commit()  # no connection held while the platform answers
+    if waiting:
+        db.session.commit()  # no connection held while the platform answers
     for payment in waiting:
         try:
             status = provider.query_status(payment.provider_payment_id or "")

@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 from werkzeug.test import TestResponse
 
 from server.extensions import db
-from tests.checking_client import CheckingClient, csrf_token
+from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import LiveServer
 from tests.factories import make_fine_case
 from tests.integration.accounts_helpers import log_in, registered_account
@@ -32,6 +32,7 @@ class Statements:
 
     def __init__(self) -> None:
         self.sent: list[str] = []
+        self.commits = 0
 
     def __len__(self) -> int:
         return len(self.sent)
@@ -49,11 +50,16 @@ def counting(app: Flask) -> Iterator[Statements]:
     def record(*args: Any) -> None:
         statements.sent.append(str(args[2]))
 
+    def committed(*_args: Any) -> None:
+        statements.commits += 1
+
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", committed)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", committed)
 
 
 def fetched(client: CheckingClient, path: str) -> tuple[TestResponse, Statements]:
@@ -142,6 +148,29 @@ def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingCl
 # statements (``lock_row``). One more, the sandbox platform's own read of its transaction, runs
 # in the same app here.
 PAYMENT_RETURN_BUDGET = {"postgresql": 19, "sqlite": 21}
+
+
+# The session row; the case, its receivable and statement, the attempts still under way, the
+# balance, the new attempt; the sandbox platform's own transaction (in the same app here); the
+# platform's id for the attempt; the session's update (the notice is granted). Commits: the
+# attempt, the platform's, the platform's id, the session.
+PAYMENT_START_BUDGET = 10
+PAYMENT_START_COMMITS = 4
+
+
+def test_starting_a_payment_stays_within_its_budget(live_server: LiveServer) -> None:
+    app = live_server.app
+    client = checking_client(app)
+    case = make_fine_case(app)
+    client.get(f"/b/{case['token']}")
+    case_path = f"/bussgeld/fall/{case['aktenzeichen']}"
+    page = client.get(case_path)
+    with counting(app) as statements:
+        started = client.post(f"{case_path}/bezahlen", data={"csrf_token": csrf_token(page)})
+    assert started.status_code == 302
+    assert started.headers["Location"].startswith(live_server.url), started.headers["Location"]
+    assert len(statements) <= PAYMENT_START_BUDGET, str(statements)
+    assert statements.commits <= PAYMENT_START_COMMITS, str(statements)
 
 
 def test_the_way_back_from_the_platform_books_within_its_budget(
