@@ -53,15 +53,26 @@ def _serializer(app: Flask) -> URLSafeTimedSerializer:
     return made[1]
 
 
+def _secret() -> str:
+    current = own(session)
+    secret = current.get(CSRF_FIELD)
+    if not isinstance(secret, str) or not secret:
+        secret = current[CSRF_FIELD] = secrets.token_hex(20)
+    return secret
+
+
+def secret_for_next_page() -> None:
+    """Put the secret into the session now when the next page has a form: a redirect that
+    writes the session anyway (a letter's link grants its record) saves that page writing the
+    session row again only for the secret (issue 17)."""
+    _secret()
+
+
 def request_token() -> str:
     """This request's token, made on first use (see the module's docstring)."""
     state = own(g)
     token = state.get(CSRF_FIELD)
     if token is None:
-        current = own(session)
-        secret = current.get(CSRF_FIELD)
-        if not isinstance(secret, str) or not secret:
-            secret = current[CSRF_FIELD] = secrets.token_hex(20)
-        token = _serializer(own(current_app)).dumps(secret)
+        token = _serializer(own(current_app)).dumps(_secret())
         setattr(state, CSRF_FIELD, token)
     return str(token)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from server import guessing, ratelimits
+from server.csrf_tokens import secret_for_next_page
 from server.fines import access, cases, documents, hearing_steps, uploads
 from server.fines import hearing as hearing_domain
 from server.fines.case_page import read_case_page
@@ -60,6 +61,7 @@ def letter_link(token: str) -> ResponseReturnValue:
     if case is None:
         return render_page("views/fines/unknown_link.html"), 404
     access.grant(case)
+    secret_for_next_page()  # the case page's forms
     cases.note_viewed(case, "citizen", "QR-Code")
     return redirect(url_for(".case", aktenzeichen=case.aktenzeichen))
 

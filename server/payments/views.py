@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from server import guessing, ratelimits
+from server.csrf_tokens import secret_for_next_page
 from server.extensions import csrf
 from server.formatting import euro
 from server.logs import get_logger
@@ -99,6 +100,7 @@ def letter_link(token: str) -> ResponseReturnValue:
     if receivable is None:
         abort(404)
     access.grant(receivable)
+    secret_for_next_page()  # the notice's payment form
     return redirect(url_for(".receivable", kassenzeichen=receivable.kassenzeichen))
 
 
