@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 
 from server.pdf import fonts, kept_subsets
-from server.pdf.fonts import MONO_FAMILY, font_paths
+from server.pdf.fonts import BASE_CHARACTERS, MONO_FAMILY, font_paths
 from server.pdf.page import LEFT, Page
 
 COMMON = "Bußgeld für Jürgen Müßig-Öztürk, Änne Weiß und Ülkü Bär-Köhler: 25,00 € (Straße)"
@@ -113,6 +113,9 @@ def check(first_pdf: bytes, second_pdf: bytes) -> None:
     # The second subset is exactly the first one's without the extra letters.
     assert second_fonts["DejaVuSansBook"] == first_fonts["DejaVuSansBook"] - letters(ONLY_FIRST)
     assert letters("€ßäöüÄÖÜ") <= second_fonts["DejaVuSansBook"]
+    # The text font has the base glyphs, printed or not; headings and codes only their own.
+    assert set(BASE_CHARACTERS) <= second_fonts["DejaVuSansBook"]
+    assert "q" not in second_fonts["DejaVuSansBold"] | second_fonts["DejaVuSansMonoBold"]
     assert letters(CODE) <= second_fonts["DejaVuSansMonoBold"]
     assert second_fonts["DejaVuSansMonoBold"] == first_fonts["DejaVuSansMonoBold"]
 
@@ -287,6 +290,22 @@ def test_documents_from_kept_subsets_are_byte_for_byte_what_fpdf2_writes(
     own = [second(), first(), second(), first()]
     assert kept == own
     check(kept[3], kept[2])
+
+
+def test_documents_that_print_other_names_and_references_take_the_kept_subsets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two receipts differ in the payer's name and the payment's reference: the second one's
+    text font is the first one's subset, written once (``BASE_CHARACTERS``)."""
+    kept_subsets.forget_kept_subsets()
+
+    def receipt(name: str, reference: str) -> Callable[[], bytes]:
+        return lambda: render(f"{COMMON} {name}, Referenz {reference}", "Überschrift")
+
+    assert subsets_made(monkeypatch, receipt("Quentin Vogt", "9XJ27QZ4KW")) == 3
+    other = receipt("Yusuf Kaya-Haas", "PAYID-M5GH3JQ")
+    assert subsets_made(monkeypatch, other) == 0
+    assert "Yusuf Kaya-Haas, Referenz PAYID-M5GH3JQ" in " ".join(text_of(other()).split())
 
 
 def test_the_kept_subsets_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
