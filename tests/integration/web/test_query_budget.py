@@ -145,10 +145,10 @@ def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingCl
 
 # The session row and the payment with its receivable; the payment locked and moved, the
 # receivable locked with its balance, the booking; the fine case settled with its event; the
-# proof's recipient (two savepoints, four reads). SQLite takes each of the two rows with two
+# proof's recipient (two savepoints, two reads). SQLite takes each of the two rows with two
 # statements (``lock_row``). One more, the sandbox platform's own read of its transaction, runs
 # in the same app here.
-PAYMENT_RETURN_BUDGET = {"postgresql": 19, "sqlite": 21}
+PAYMENT_RETURN_BUDGET = {"postgresql": 17, "sqlite": 19}
 
 
 # The session row; the case, its receivable and statement, the attempts still under way, the
