@@ -13,7 +13,9 @@ A subset keeps the whole font's bounds (``recalcBBoxes=False``, as fontTools' ow
 does): they still bound every glyph it has, and recomputing them meant decoding and encoding
 again every glyph the document uses (a third of a receipt's time). A family is registered when a
 document first chooses it (``add_family``): fpdf2 embeds every registered font, used or not.
-A subset written for the same glyphs before is taken as it is (``server.pdf.kept_subsets``)."""
+A subset written for the same glyphs before is taken as it is (``server.pdf.kept_subsets``);
+the text font always has the glyphs of ``BASE_CHARACTERS``, so that documents of one kind that
+differ in names and references have the same glyphs and share a subset."""
 
 from __future__ import annotations
 
