@@ -12,9 +12,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from server.extensions import db
@@ -26,7 +27,7 @@ from server.payments.journal import (
     balance_from_sums,
     balance_of,
 )
-from server.payments.models import Booking, Receivable, Sequence
+from server.payments.models import Booking, Receivable, Refund, Sequence
 from server.payments.money import MAX_CENTS, AmountError
 from server.payments.references import (
     KassenzeichenScheme,
@@ -143,26 +144,35 @@ def find_by_kassenzeichen(text: str) -> Receivable | None:
     )
 
 
+class FoundWithBalance(NamedTuple):
+    receivable: Receivable
+    balance: Balance
+    has_refunds: bool
+
+
 @functools.cache
-def _with_balance_query() -> Select[Receivable, int, int, int]:
+def _with_balance_query() -> Select[Receivable, int, int, int, bool]:
+    refunded = exists().where(Refund.receivable_id == Receivable.id)
     return (
-        select(Receivable, *balance_columns())
+        select(Receivable, *balance_columns(), refunded)
         .outerjoin(Booking, Booking.receivable_id == Receivable.id)
         .where(Receivable.kassenzeichen == bindparam("kassenzeichen"))
         .group_by(Receivable.id)
     )
 
 
-def find_with_balance(text: str) -> tuple[Receivable, Balance] | None:
-    """``find_by_kassenzeichen`` and ``balance`` in one statement: every page of a notice
-    shows both (issue 17)."""
+def find_with_balance(text: str) -> FoundWithBalance | None:
+    """``find_by_kassenzeichen`` and ``balance`` in one statement, and whether anything was
+    paid back of it: every page of a notice shows them (issue 17)."""
     row = db.session.execute(
         _with_balance_query(), {"kassenzeichen": normalise_kassenzeichen(text)}
     ).first()
     if row is None:
         return None
-    receivable, paid, written_off, cancelled = row
-    return receivable, balance_from_sums(receivable, paid, written_off, cancelled)
+    receivable, paid, written_off, cancelled, refunded = row
+    return FoundWithBalance(
+        receivable, balance_from_sums(receivable, paid, written_off, cancelled), bool(refunded)
+    )
 
 
 def find_by_access_token(token: str) -> Receivable | None:

@@ -16,12 +16,12 @@ from server.formatting import euro
 from server.logs import get_logger
 from server.payments import access, events, online, proof
 from server.payments.forms import PaymentLookupForm
-from server.payments.journal import Balance
 from server.payments.models import PaymentState, Receivable
 from server.payments.privacy import PRIVACY
 from server.payments.providers.base import NotificationRejected, ProviderError
 from server.payments.providers.registry import current_provider
 from server.payments.receivables import (
+    FoundWithBalance,
     find_by_access_token,
     find_by_kassenzeichen,
     find_with_balance,
@@ -111,16 +111,16 @@ def _visible(kassenzeichen: str) -> Receivable:
     return receivable
 
 
-def _visible_with_balance(kassenzeichen: str) -> tuple[Receivable, Balance]:
+def _visible_with_balance(kassenzeichen: str) -> FoundWithBalance:
     found = find_with_balance(kassenzeichen)
-    if found is None or not access.may_see(found[0]):
+    if found is None or not access.may_see(found.receivable):
         abort(404)
     return found
 
 
 @bp.route("/<kassenzeichen>")
 def receivable(kassenzeichen: str) -> ResponseReturnValue:
-    found, current = _visible_with_balance(kassenzeichen)
+    found, current, has_refunds = _visible_with_balance(kassenzeichen)
     attempt = None
     if request.args.get("zahlung"):
         attempt = online.find_payment(request_id=request.args["zahlung"])
@@ -138,7 +138,7 @@ def receivable(kassenzeichen: str) -> ResponseReturnValue:
         kassenzeichen=format_kassenzeichen(found.kassenzeichen),
         balance=current,
         closed_text=proof.closing_text(reason) if reason else "",
-        refunds=proof.refunds_shown(found),
+        refunds=proof.refunds_shown(found) if has_refunds else [],
         proof=proof.proof_of(found, current),
         euro=euro,
         attempt=attempt,
@@ -175,7 +175,7 @@ def proof_pdf(kassenzeichen: str) -> ResponseReturnValue:
 
     from server.payments.proof_pdf import render_proof
 
-    found, current = _visible_with_balance(kassenzeichen)
+    found, current, _refunded = _visible_with_balance(kassenzeichen)
     with force_locale("de"):
         paid = proof.proof_of(found, current)
         if paid is None:
