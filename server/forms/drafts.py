@@ -202,25 +202,34 @@ def sanitise(definition: FormDefinition, answers: Mapping[str, object]) -> dict[
     return kept
 
 
+def _merged(
+    held: dict[str, list[str]], step: Step, answers: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """``held`` with the step's answers in place of what it had for the step's fields."""
+    merged = dict(held)
+    for spec in step.fields:
+        if spec.kind == FieldKind.FILES:
+            continue
+        merged.pop(spec.name, None)
+        if spec.name in answers:
+            merged[spec.name] = [str(v)[:MAX_VALUE_CHARS] for v in answers[spec.name]][:MAX_VALUES]
+    return merged
+
+
 def save_step(draft: FormDraft, step: Step, answers: Mapping[str, Sequence[str]]) -> bool:
     """The step's answers replace what the draft held for its fields (an unticked box is
-    absent from a post, so it must not survive from before). Merged into the draft as it is
-    now, under its row lock: what another device saved meanwhile stays. False (nothing saved)
-    when the draft is gone, sent or discarded elsewhere meanwhile."""
+    absent from a post, so it must not survive from before). Merged into the draft as this
+    request read it, if no other device saved it since (one conditional UPDATE), else into the
+    draft as it is now, under its row lock: what another device saved meanwhile stays. False
+    (nothing saved) when the draft is gone, sent or discarded elsewhere meanwhile."""
+    read = answers_of(draft)
+    if replace_answers(draft, _merged(read, step, answers), step.slug, based_on=draft.revision):
+        return True
     with db.transaction() as sql:
         current = lock_row(sql, FormDraft, draft.id)
         if current is None:
             return False
-        merged = answers_of(current)
-        for spec in step.fields:
-            if spec.kind == FieldKind.FILES:
-                continue
-            merged.pop(spec.name, None)
-            if spec.name in answers:
-                merged[spec.name] = [str(v)[:MAX_VALUE_CHARS] for v in answers[spec.name]][
-                    :MAX_VALUES
-                ]
-        current.answers = merged
+        current.answers = _merged(answers_of(current), step, answers)
         current.step = step.slug
         current.revision += 1
         current.updated_at = utcnow()

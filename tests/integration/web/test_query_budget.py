@@ -135,6 +135,29 @@ def test_a_form_step_stays_within_its_budget(client: CheckingClient) -> None:
     assert len(statements) <= FORM_STEP_BUDGET, str(statements)
 
 
+# The session row, the draft with its uploads, the draft's conditional update.
+STEP_POST_BUDGET = 3
+
+
+def test_sending_a_form_step_stays_within_its_budget(client: CheckingClient) -> None:
+    token = csrf_token(client.get(f"{KITA}/kind"))
+    assert client.post(f"{KITA}/kind", data={"csrf_token": token, **KIND}).status_code == 303
+    parents = {
+        "eltern_vorname": "Erika",
+        "eltern_nachname": "Muster",
+        "eltern_strasse": "Hauptstraße 5",
+        "eltern_plz_ort": "12345 Musterstadt",
+        "eltern_email": "erika@example.de",
+        "zweite_person": "nein",
+    }
+    with counting(client.application) as statements:
+        sent = client.post(f"{KITA}/eltern", data={"csrf_token": token, **parents})
+    assert sent.status_code == 303
+    assert len(statements) <= STEP_POST_BUDGET, str(statements)
+    answers = client.get(f"{KITA}/eltern").get_data(as_text=True)
+    assert 'value="Erika"' in answers
+
+
 def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingClient) -> None:
     registered_account(app, client, "budget@example.de")
     assert log_in(client, "budget@example.de").status_code == 302
