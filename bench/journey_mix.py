@@ -45,7 +45,7 @@ REPO_ROOT = BENCH_DIR.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import sampling  # noqa: E402  (the root must be importable first)
+from bench import cpu_use, sampling  # noqa: E402  (the root must be importable first)
 from bench.servers import free_port, log, stop_group  # noqa: E402  (the root must be importable first)
 from server.cli import default_workers  # noqa: E402
 
@@ -389,6 +389,9 @@ def measure(args: argparse.Namespace, tmp: Path, database: str) -> dict[str, Any
         portal.start()
         platform.wait_until_up(f"{platform_url}/healthz")
         portal.wait_until_up(f"{portal_url}/readyz")
+        assert portal.process is not None
+        clock = cpu_use.Clock(portal.process.pid)
+        clock.start()
         locust.start()
         assert locust.process is not None
         sampler = start_sampling(args, portal) if args.sample else None
@@ -399,6 +402,7 @@ def measure(args: argparse.Namespace, tmp: Path, database: str) -> dict[str, Any
             raise JourneyError(f"Locust did not finish within {budget} s") from error
         if sampler is not None:
             sampler.join()
+        cpu = clock.stop(portal.log_path)
         if not results_file.exists():
             raise JourneyError(f"Locust wrote no results:\n{locust.tail()}")
         for server in (portal, platform):
@@ -410,6 +414,7 @@ def measure(args: argparse.Namespace, tmp: Path, database: str) -> dict[str, Any
         platform.stop()
     measured: dict[str, Any] = json.loads(results_file.read_text())
     measured["access_log"] = access_log_counts(portal.log_path)
+    measured["cpu"] = cpu
     if args.sample:
         measured["samples"] = sampled(args.sample)
     return measured
@@ -533,6 +538,14 @@ def print_report(report: dict[str, Any]) -> None:
         f"{measured['letters_seeded']}, notices {measured['notices_used']} of "
         f"{measured['notices_seeded']}"
     )
+    cpu = measured.get("cpu")
+    if cpu and cpu["requests"]:
+        print(
+            f"CPU per request over the run ({cpu['requests']} requests, warm-up included; "
+            f"user + system, for comparing runs of one machine and hour): portal "
+            f"{cpu['portal_ms_per_request']:.2f} ms, PostgreSQL "
+            f"{cpu['postgres_ms_per_request']:.2f} ms"
+        )
     if measured.get("samples"):
         print(
             "\nWhere the workers' time answering requests went in the target stage (py-spy; a "
