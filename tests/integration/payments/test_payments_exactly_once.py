@@ -137,14 +137,19 @@ def test_any_sequence_of_reports_books_a_payment_exactly_once(
         empty_all_tables(backend)
 
 
+def started_payment(app: Flask, platform: ScriptedPlatform, amount_cents: int) -> tuple[int, int]:
+    """A new receivable and an online payment of it started on ``platform``: their ids."""
+    with app.test_request_context("/"):
+        receivable_id, _, _ = make_receivable(app, amount_cents=amount_cents)
+        receivable = get_receivable(receivable_id)
+        assert receivable is not None
+        return receivable_id, online.start_online_payment(receivable, platform).payment.id
+
+
 def test_concurrent_reports_book_once(app: Flask) -> None:
     """The return page, a notification and the poll at the same moment, many times over."""
     platform = ScriptedPlatform(status="paid")
-    with app.test_request_context("/"):
-        receivable_id, _, _ = make_receivable(app, amount_cents=4200)
-        receivable = get_receivable(receivable_id)
-        assert receivable is not None
-        payment_id = online.start_online_payment(receivable, platform).payment.id
+    receivable_id, payment_id = started_payment(app, platform, 4200)
 
     def report(wait: Wait) -> None:
         with app.test_request_context("/"):
@@ -168,11 +173,7 @@ def test_a_report_read_before_another_was_booked_goes_by_the_payment_as_it_is_no
     settled it: the return decides from the locked row, not from what it read before, so the
     payment keeps the time it was finished."""
     platform = ScriptedPlatform(status="paid")
-    with app.test_request_context("/"):
-        receivable_id, _, _ = make_receivable(app, amount_cents=2500)
-        receivable = get_receivable(receivable_id)
-        assert receivable is not None
-        payment_id = online.start_online_payment(receivable, platform).payment.id
+    receivable_id, payment_id = started_payment(app, platform, 2500)
     with app.test_request_context("/"):
         read_on_return = db.session.get(OnlinePayment, payment_id)
         assert read_on_return is not None

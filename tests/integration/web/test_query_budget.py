@@ -22,6 +22,7 @@ from tests.conftest import LiveServer
 from tests.factories import make_fine_case
 from tests.integration.accounts_helpers import log_in, registered_account
 from tests.integration.fines.test_fines_citizen import pay_fine_online
+from tests.integration.forms.test_forms import KITA_STEPS
 
 KITA = "/antraege/kita-anmeldung"
 KIND = {"kind_vorname": "Mia", "kind_nachname": "Muster", "kind_geburtsdatum": "2024-03-01"}
@@ -142,14 +143,8 @@ STEP_POST_BUDGET = 3
 def test_sending_a_form_step_stays_within_its_budget(client: CheckingClient) -> None:
     token = csrf_token(client.get(f"{KITA}/kind"))
     assert client.post(f"{KITA}/kind", data={"csrf_token": token, **KIND}).status_code == 303
-    parents = {
-        "eltern_vorname": "Erika",
-        "eltern_nachname": "Muster",
-        "eltern_strasse": "Hauptstraße 5",
-        "eltern_plz_ort": "12345 Musterstadt",
-        "eltern_email": "erika@example.de",
-        "zweite_person": "nein",
-    }
+    step, parents = KITA_STEPS[1]
+    assert step == "eltern"
     with counting(client.application) as statements:
         sent = client.post(f"{KITA}/eltern", data={"csrf_token": token, **parents})
     assert sent.status_code == 303
