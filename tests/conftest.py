@@ -147,7 +147,13 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
     config.update(overrides)
     app = create_app(config)
     app.test_client_class = CheckingClient
+    _databases_of_apps_made.add(database_url)
     return app
+
+
+# The databases of the apps made since the running test began (``_empty_after_apps_made_in_the
+# test``).
+_databases_of_apps_made: set[str] = set()
 
 
 def empty_all_tables(database_url: str) -> None:
@@ -156,6 +162,21 @@ def empty_all_tables(database_url: str) -> None:
         for table in reversed(import_all_models().sorted_tables):
             connection.execute(delete(table))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_after_apps_made_in_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that makes an app of its own on its backend's database (``make_test_app`` with
+    settings of its own) leaves its rows to the next test of its worker, which may count them:
+    emptied after it, as the ``app`` and ``live_server`` fixtures do for theirs. A database of
+    a module's own (a module fixture's servers) keeps its rows for the module."""
+    _databases_of_apps_made.clear()
+    yield
+    made = set(_databases_of_apps_made)
+    _databases_of_apps_made.clear()
+    backend = request.node.funcargs.get("backend") if hasattr(request.node, "funcargs") else None
+    if backend in made and not {"app", "live_server"} & set(request.fixturenames):
+        empty_all_tables(backend)
 
 
 @pytest.fixture
