@@ -161,14 +161,6 @@ def test_the_account_page_stays_within_its_budget(app: Flask, client: CheckingCl
     assert len(statements) <= ACCOUNT_PAGE_BUDGET, str(statements)
 
 
-# The session row and the payment with its receivable; the payment locked and moved, the
-# receivable locked with its balance, the booking; the fine case settled with its event; the
-# proof's recipient (two savepoints, two reads). SQLite takes each of the two rows with two
-# statements (``lock_row``). One more, the sandbox platform's own read of its transaction, runs
-# in the same app here.
-PAYMENT_RETURN_BUDGET = {"postgresql": 17, "sqlite": 19}
-
-
 # The session row; the case, its receivable and statement, the attempts still under way, the
 # balance, the new attempt; the sandbox platform's own transaction (in the same app here); the
 # platform's id for the attempt; the session's update (the notice is granted). Commits: the
@@ -190,6 +182,14 @@ def test_starting_a_payment_stays_within_its_budget(live_server: LiveServer) -> 
     assert started.headers["Location"].startswith(live_server.url), started.headers["Location"]
     assert len(statements) <= PAYMENT_START_BUDGET, str(statements)
     assert statements.commits <= PAYMENT_START_COMMITS, str(statements)
+
+
+# The session row and the payment with its receivable; the payment locked and moved, the
+# receivable locked with its balance, the booking; the fine case settled with its event; the
+# proof's recipient (two savepoints, two reads). SQLite takes each of the two rows with two
+# statements (``lock_row``). One more, the sandbox platform's own read of its transaction, runs
+# in the same app here.
+PAYMENT_RETURN_BUDGET = {"postgresql": 17, "sqlite": 19}
 
 
 def test_the_way_back_from_the_platform_books_within_its_budget(
