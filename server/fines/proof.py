@@ -14,8 +14,8 @@ from server.payments.models import Receivable
 
 
 @cache
-def _addresses() -> Select[int, str | None, str | None]:
-    """The case of the receivable with the latest address given in its hearing and that of the
+def _addresses() -> Select[str | None, str | None]:
+    """For the case of the receivable: the latest address given in its hearing and that of the
     first account linked to it, in one statement: it runs in the booking's transaction of every
     fine paid (issue 17)."""
     given = (
@@ -33,14 +33,16 @@ def _addresses() -> Select[int, str | None, str | None]:
         .limit(1)
         .scalar_subquery()
     )
-    return select(FineCase.id, given, account).where(
-        FineCase.receivable_id == bindparam("receivable_id")
+    return (
+        select(given, account)
+        .select_from(FineCase)
+        .where(FineCase.receivable_id == bindparam("receivable_id"))
     )
 
 
 def proof_recipient(receivable: Receivable) -> str | None:
     row = db.session.execute(_addresses(), {"receivable_id": receivable.id}).first()
-    if row is None:
+    if row is None:  # not a fine's receivable
         return None
-    _case_id, given, account = row
+    given, account = row
     return given or account or None

@@ -334,8 +334,7 @@ def poll_pending(
         )
         .order_by(OnlinePayment.id)
     ).all()
-    if waiting:
-        db.session.commit()  # no connection held while the platform answers
+    db.session.commit()  # no connection held while the platform answers
     for payment in waiting:
         try:
             status = provider.query_status(payment.provider_payment_id or "")
