@@ -54,6 +54,7 @@ import requests
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import sampling
 from bench.servers import (
     BenchError,
     Server,
@@ -702,6 +703,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "link (session row, case and receivable read), against the same hello",
     )
     parser.add_argument(
+        "--page-sample",
+        metavar="DIR",
+        type=Path,
+        help="sample the portal's workers with py-spy while wrk loads the start page (and the "
+        "case page), raw stacks to DIR/portal.raw (DIR/case.raw), and print where their time "
+        "went (bench/sampling.py; needs ptrace); the sampled runs' numbers are not comparable",
+    )
+    parser.add_argument(
+        "--page-sample-gil",
+        action="store_true",
+        help="with --page-sample: only the samples holding the interpreter (CPU in Python)",
+    )
+    parser.add_argument(
+        "--page-sample-top",
+        type=int,
+        default=40,
+        help="with --page-sample: frames shown per run (default 40)",
+    )
+    parser.add_argument(
         "--journeys",
         action="store_true",
         help="then the journey mix on PostgreSQL with Redis (bench/journey_mix.py, options "
@@ -980,7 +1000,7 @@ def measure_load(
     load: list[LoadResult] = []
     for name, url in targets:
         warm_up(wrk, url, args.connections, args.warmup)
-        load.append(run_wrk(wrk, name, url, args.connections, args.duration))
+        load.append(load_run(args, wrk, name, url, portal if name == "portal" else None))
     for server in (portal, hello):
         if server.process is not None and server.process.poll() is not None:
             raise BenchError(f"{server.name} died during the run:\n{server.log_tail()}")
@@ -1017,7 +1037,7 @@ def measure_case_page(
         )
     cookie = "Cookie: " + "; ".join(f"{c.name}={c.value}" for c in citizen.cookies)
     warm_up(wrk, opened.url, args.connections, args.warmup, [cookie])
-    case = run_wrk(wrk, "case", opened.url, args.connections, args.duration, [cookie])
+    case = load_run(args, wrk, "case", opened.url, portal, [cookie])
     hello_url = hello_server.base_url + "/"
     warm_up(wrk, hello_url, args.connections, args.warmup)
     hello = run_wrk(wrk, "hello", hello_url, args.connections, args.duration)
@@ -1028,7 +1048,65 @@ def measure_case_page(
     if not args.json:
         print()
         print_load_table([case, hello])
+        print_samples(args, "case")
     return not case.failed
+
+
+def load_run(
+    args: argparse.Namespace,
+    wrk: str,
+    name: str,
+    url: str,
+    portal: Server | None,
+    headers: Sequence[str] = (),
+) -> LoadResult:
+    """wrk against ``url``; with ``--page-sample DIR`` and the portal given, py-spy samples
+    the portal's workers meanwhile, raw stacks to ``DIR/<name>.raw``."""
+    if args.page_sample is None or portal is None:
+        return run_wrk(wrk, name, url, args.connections, args.duration, headers)
+    assert portal.process is not None
+    args.page_sample.mkdir(parents=True, exist_ok=True)
+    raw = args.page_sample / f"{name}.raw"
+    raw.unlink(missing_ok=True)  # a failed py-spy must not leave an earlier run's samples
+    recording = sampling.record(portal.process.pid, args.duration, raw, gil=args.page_sample_gil)
+    try:
+        return run_wrk(wrk, name, url, args.connections, args.duration, headers)
+    finally:
+        _, errors = recording.communicate(timeout=args.duration + 60)
+        if recording.returncode != 0:
+            log(f"py-spy failed ({recording.returncode}): {errors.decode(errors='replace')[-500:]}")
+
+
+def page_samples(args: argparse.Namespace, name: str) -> list[sampling.Share]:
+    """Where the workers' time went during the load run ``name`` (``--page-sample``)."""
+    if args.page_sample is None:
+        return []
+    raw = args.page_sample / f"{name}.raw"
+    if not raw.exists():
+        return []
+    return sampling.inclusive_shares(raw, top=args.page_sample_top, under=sampling.CONNECTION)
+
+
+def record_samples(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    if args.page_sample is not None:
+        results["samples"] = {
+            name: [asdict(share) for share in page_samples(args, name)]
+            for name in ("portal", "case")
+        }
+
+
+def print_samples(args: argparse.Namespace, name: str) -> None:
+    shares = page_samples(args, name)
+    if not shares:
+        return
+    print(
+        f"\nWhere the portal's workers spent the {name} run (py-spy; a frame's share of the "
+        "samples of handling a connection, gunicorn's reading, writing and closing included, "
+        "waiting for the next one not). py-spy ran on the same cores: the numbers above are "
+        "not comparable with an unsampled run's."
+    )
+    for share in shares:
+        print(f"{share.percent:5.1f} %  {share.frame}")
 
 
 def weigh_start_page(portal: Server, results: dict[str, Any], *, show: bool) -> bool:
@@ -1072,12 +1150,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print_header(results)
             print_load_table(load)
+            print_samples(args, "portal")
         if not weigh_start_page(portal, results, show=not args.json):
             exit_code = 1
         if args.case_page and not measure_case_page(args, wrk, portal, hello, env, tmp, results):
             exit_code = 1
         if not run_followers(args, results, portal, hello):
             exit_code = 1
+        record_samples(args, results)
         if args.json:
             print(json.dumps(results, indent=2))
     except BenchError as exc:

@@ -1,4 +1,5 @@
-"""Where the journey mix's workers spend their time, sampled with py-spy while the mix runs.
+"""Where the portal's workers spend their time, sampled with py-spy while the journey mix or
+wrk (``bench/run.py --page-sample``) runs.
 
 cProfile (``bench/run.py --profile``) slows a worker down several times and counts only the
 time in Python; under the journey mix what matters as much is what a worker waits for (a round
@@ -26,6 +27,9 @@ RATE = 50
 
 # Where a worker starts to answer a request.
 _REQUEST = "Flask.wsgi_app (flask/app.py"
+# Where gunicorn's worker starts on a connection it accepted: reading and parsing the request,
+# the app, writing the answer, closing (the sync worker's and the threaded one's).
+CONNECTION = ("SyncWorker.handle (gunicorn/workers/sync.py", "ThreadWorker.handle (gunicorn/")
 _LINE_NUMBER = re.compile(r":\d+\)$")
 
 
@@ -67,10 +71,13 @@ class Share:
     frame: str
 
 
-def inclusive_shares(raw: Path, *, top: int = 30) -> list[Share]:
+def inclusive_shares(
+    raw: Path, *, top: int = 30, under: str | tuple[str, ...] = _REQUEST
+) -> list[Share]:
     """The frames under Flask's ``wsgi_app`` (answering requests, not gunicorn's waiting for
-    them), by the share of those samples they are on, largest first; a frame counts once per
-    sample however deep it recurs."""
+    them), or under the frame ``under`` names (its start, e.g. ``CONNECTION``), by the share of
+    those samples they are on, largest first; a frame counts once per sample however deep it
+    recurs."""
     answering = 0
     on_stack: Counter[str] = Counter()
     for line in raw.read_text().splitlines():
@@ -78,7 +85,7 @@ def inclusive_shares(raw: Path, *, top: int = 30) -> list[Share]:
         if not count.isdigit():
             continue
         frames = [_LINE_NUMBER.sub(")", frame) for frame in stack.split(";")]
-        start = next((i for i, frame in enumerate(frames) if frame.startswith(_REQUEST)), None)
+        start = next((i for i, frame in enumerate(frames) if frame.startswith(under)), None)
         if start is None:
             continue
         answering += int(count)
