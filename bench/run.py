@@ -1068,7 +1068,12 @@ def load_run(
     args.page_sample.mkdir(parents=True, exist_ok=True)
     raw = args.page_sample / f"{name}.raw"
     raw.unlink(missing_ok=True)  # a failed py-spy must not leave an earlier run's samples
-    recording = sampling.record(portal.process.pid, args.duration, raw, gil=args.page_sample_gil)
+    try:
+        recording = sampling.record(
+            portal.process.pid, args.duration, raw, gil=args.page_sample_gil
+        )
+    except RuntimeError as exc:  # no py-spy in this environment
+        raise BenchError(str(exc)) from exc
     try:
         return run_wrk(wrk, name, url, args.connections, args.duration, headers)
     finally:
@@ -1089,9 +1094,9 @@ def page_samples(args: argparse.Namespace, name: str) -> list[sampling.Share]:
 
 def record_samples(args: argparse.Namespace, results: dict[str, Any]) -> None:
     if args.page_sample is not None:
+        runs = ("portal", "case") if args.case_page else ("portal",)
         results["samples"] = {
-            name: [asdict(share) for share in page_samples(args, name)]
-            for name in ("portal", "case")
+            name: [asdict(share) for share in page_samples(args, name)] for name in runs
         }
 
 
