@@ -4,7 +4,7 @@ of the same verified person find one record (the rule: server/auth/identity.py).
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -32,44 +32,24 @@ def citizen_from_eid(identity: EidIdentity, *, logged_in: Citizen | None = None)
     """The citizen of this eID identity, with the verified data of this login.
 
     ``logged_in`` is who the browser is logged in as: a password account gets this eID linked,
-    unless the eID belongs to another account or the account has another eID."""
+    unless the eID belongs to another account or the account has another eID. Logins of one
+    eID finished at the same moment (the phone and the laptop) find or make one record."""
     with db.transaction() as session:
-        citizen = session.scalar(
-            select(Citizen).where(
-                Citizen.eid_issuer == identity.issuer, Citizen.eid_subject == identity.subject
-            )
-        )
+        citizen = session.scalar(select(Citizen).where(*_of_eid(identity)))
         if logged_in is not None and logged_in.has_password:
             if citizen is not None and citizen.id != logged_in.id:
                 raise EidLinkRefused("linked_elsewhere")
             if citizen is None:
-                citizen = session.get(Citizen, logged_in.id)
-                if citizen is None:
-                    raise EidLinkRefused("linked_elsewhere")
-                if citizen.has_eid:
-                    raise EidLinkRefused("other_eid")
-                citizen.eid_issuer = identity.issuer
-                citizen.eid_subject = identity.subject
-                session.flush()
-                audit.record(f"citizen:{citizen.id}", "citizen.eid_linked", "citizen", citizen.id)
+                citizen = _link_eid(session, logged_in.id, identity)
         key = (
             identity_key(identity.family_name, identity.given_name, identity.birthdate)
             if identity.trust_level in LINKING_LEVELS
             else None
         )
         if citizen is None and key is not None:
-            # The same person came with the EUDI wallet before: their record gets the eID.
-            citizen = session.scalar(
-                select(Citizen)
-                .where(Citizen.identity_key == key, Citizen.eid_subject.is_(None))
-                .with_for_update()
-            )
-            if citizen is not None:
-                citizen.eid_issuer = identity.issuer
-                citizen.eid_subject = identity.subject
+            citizen = _wallet_record_takes_eid(session, key, identity)
         if citizen is None:
-            citizen = Citizen(eid_issuer=identity.issuer, eid_subject=identity.subject)
-            session.add(citizen)
+            citizen = _first_eid_login(session, identity)
         citizen.given_name = identity.given_name
         citizen.family_name = identity.family_name
         citizen.birthdate = identity.birthdate
@@ -95,6 +75,75 @@ def citizen_from_eid(identity: EidIdentity, *, logged_in: Citizen | None = None)
         "citizen logged in with eID", extra={"citizen": citizen.id, "level": identity.trust_level}
     )
     return citizen
+
+
+def _of_eid(identity: EidIdentity) -> tuple[ColumnElement[bool], ...]:
+    return (Citizen.eid_issuer == identity.issuer, Citizen.eid_subject == identity.subject)
+
+
+def _link_eid(session: Session, account_id: int, identity: EidIdentity) -> Citizen:
+    """The password account with this eID linked: decided on its row as it is now (locked), so
+    that two links at once cannot give it two eIDs one after the other."""
+    citizen = lock_row(session, Citizen, account_id)
+    if citizen is None:
+        raise EidLinkRefused("linked_elsewhere")
+    if (citizen.eid_issuer, citizen.eid_subject) == (identity.issuer, identity.subject):
+        return citizen  # a parallel login of this account linked it a moment ago
+    if citizen.has_eid:
+        raise EidLinkRefused("other_eid")
+    try:
+        with session.begin_nested():
+            citizen.eid_issuer = identity.issuer
+            citizen.eid_subject = identity.subject
+            session.flush()
+    except IntegrityError:
+        # A first login with this eID made a record of its own since it was looked up.
+        raise EidLinkRefused("linked_elsewhere") from None
+    audit.record(f"citizen:{citizen.id}", "citizen.eid_linked", "citizen", citizen.id)
+    return citizen
+
+
+def _wallet_record_takes_eid(session: Session, key: str, identity: EidIdentity) -> Citizen | None:
+    """The record an EUDI wallet login made for the same person, now with this eID; None when
+    there is none or it has another eID."""
+    found = session.scalar(
+        select(Citizen.id).where(Citizen.identity_key == key, Citizen.eid_subject.is_(None))
+    )
+    if found is None:
+        return None
+    citizen = lock_row(session, Citizen, found)
+    if citizen is None or citizen.identity_key != key:
+        return None
+    if citizen.eid_subject is None:
+        citizen.eid_issuer = identity.issuer
+        citizen.eid_subject = identity.subject
+    elif (citizen.eid_issuer, citizen.eid_subject) != (identity.issuer, identity.subject):
+        return None  # taken meanwhile by another eID of the same person: a record of its own
+    return citizen
+
+
+def _first_eid_login(session: Session, identity: EidIdentity) -> Citizen:
+    """The record of this eID, made by this login or by one at the same moment: the unique
+    eID decides which insert stays, and both go on with that row."""
+    insert_once(
+        session,
+        Citizen,
+        {
+            "eid_issuer": identity.issuer,
+            "eid_subject": identity.subject,
+            "given_name": identity.given_name,
+            "family_name": identity.family_name,
+            "trust_level": identity.trust_level,
+            "created_at": utcnow(),
+        },
+        ("eid_issuer", "eid_subject"),
+    )
+    return session.scalars(
+        select(Citizen)
+        .where(*_of_eid(identity))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def get_citizen(citizen_id: int) -> Citizen | None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+import requests
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from server.auth.models import Citizen
 from server.extensions import db
+from tests.checking_client import CheckingClient
 from tests.conftest import empty_all_tables
 from tests.integration.accounts_helpers import log_in, log_out, registered_account, text_of
 from tests.integration.auth.test_eid_login import CALLBACK, Portal, portal_for
 from tests.peers.oidc.fixtures import OidcProvider
+from tests.threads import Wait, together
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +77,40 @@ def test_an_eid_of_another_account_is_not_linked(portal: Portal) -> None:
     account = text_of(client.get("/konto"))
     assert "Angemeldet mit E-Mail-Adresse und Passwort" in account
     assert "nicht verknüpft" in account
+
+
+def test_linking_while_the_same_eid_logs_in_elsewhere_gives_the_eid_one_record(
+    portal: Portal,
+) -> None:
+    """Erika links her eID to her password account on the laptop while her phone, never logged
+    in, finishes an eID login at the same moment: whichever wins, the eID has one record, the
+    other device gets a page that says what happened, never an error."""
+    laptop = portal.client()
+    registered_account(portal.app, laptop, "erika@example.org")
+    assert log_in(laptop, "erika@example.org").status_code == 302
+    phone = portal.client()
+    callbacks = [
+        portal.op.authorize(requests.Session(), portal.start(device), "erika")
+        for device in (laptop, phone)
+    ]
+
+    def finish(device: CheckingClient, callback: str) -> Callable[[Wait], TestResponse]:
+        def action(wait: Wait) -> TestResponse:
+            wait()
+            return portal.callback(device, callback)
+
+        return action
+
+    linked, first_login = together([finish(laptop, callbacks[0]), finish(phone, callbacks[1])])
+    assert first_login.status_code == 302
+    with portal.app.app_context():
+        records = db.session.scalars(select(Citizen).order_by(Citizen.id)).all()
+        with_eid = [citizen for citizen in records if citizen.has_eid]
+        assert len(with_eid) == 1
+        if linked.status_code == 302:  # the link came first: the phone logged in to the account
+            assert [citizen.has_password for citizen in records] == [True]
+        else:  # the phone's record came first: the account stays without the eID
+            assert linked.status_code == 409
+            assert "gehört bereits zu einem anderen Konto" in text_of(linked)
+            assert [citizen.has_password for citizen in records] == [True, False]
+    assert "Erika Mustermann" in text_of(phone.get("/konto"))

@@ -7,13 +7,14 @@ the portal; the portal's own calls (discovery, token, JWKS, userinfo) are real H
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from server.auth.models import Citizen
@@ -22,6 +23,7 @@ from tests.checking_client import CheckingClient, checking_client, csrf_token
 from tests.conftest import empty_all_tables, make_test_app
 from tests.integration.payments.test_payments_citizen import text_of
 from tests.peers.oidc.fixtures import OidcProvider
+from tests.threads import Wait, together
 
 CALLBACK = "http://localhost/auth/eid/callback"
 
@@ -250,3 +252,27 @@ def test_logout_ends_the_session_at_the_portal_and_the_provider(portal: Portal) 
     assert location.startswith(portal.op.end_session_endpoint)
     assert "id_token_hint=" in location
     assert "Mit Online-Ausweis anmelden" in text_of(client.get("/konto"))
+
+
+def test_a_first_login_on_two_devices_at_once_makes_one_citizen(portal: Portal) -> None:
+    """Erika's first eID login, finished on her phone and her laptop in the same moment: one
+    record, both devices logged in to it, no error page."""
+    devices = [portal.client() for _ in range(4)]
+    callbacks = [
+        portal.op.authorize(requests.Session(), portal.start(device), "erika") for device in devices
+    ]
+
+    def finish(device: CheckingClient, callback: str) -> Callable[[Wait], TestResponse]:
+        def action(wait: Wait) -> TestResponse:
+            wait()
+            return portal.callback(device, callback)
+
+        return action
+
+    answers = together([finish(d, c) for d, c in zip(devices, callbacks, strict=True)])
+    assert [answer.status_code for answer in answers] == [302] * len(devices)
+    [citizen] = citizens(portal.app)
+    for device in devices:
+        assert "Erika Mustermann" in text_of(device.get("/konto"))
+    with portal.app.app_context():
+        assert citizen.id == db.session.scalar(select(Citizen.id))
