@@ -38,6 +38,7 @@ from werkzeug.datastructures import CallbackDict
 from server.auth.models import WebSession
 from server.db import as_utc, unreachable, utcnow
 from server.extensions import db
+from server.prepared_reads import PreparedRead
 from server.security import vary_on
 from server.signing import KeptKeySigner
 
@@ -274,15 +275,16 @@ def absolute_timeout(app: Flask) -> timedelta:
     return timedelta(minutes=app.config["SESSION_ABSOLUTE_MINUTES"])
 
 
-# Every request with a session cookie reads its row: the statement is built once (issue 17).
-_LOAD = select(_table.c.data, _table.c.created_at, _table.c.last_seen_at).where(
-    _table.c.id == bindparam("digest")
+# Every request with a session cookie reads its row (issue 17).
+_LOAD = PreparedRead(
+    select(_table.c.data, _table.c.created_at, _table.c.last_seen_at).where(
+        _table.c.id == bindparam("digest")
+    )
 )
 
 
 def _load(digest: str) -> Any:
-    with db.single_reads.connect() as connection:
-        return connection.execute(_LOAD, {"digest": digest}).first()
+    return _LOAD.first(db.single_reads, {"digest": digest})
 
 
 def _insert(digest: str, values: dict[str, Any]) -> None:

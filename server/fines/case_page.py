@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, cast, exists, func, literal_column, select
+from sqlalchemy import String, bindparam, cast, exists, func, literal_column, select
 
 from server.extensions import db
 from server.fines.cases import normalise_aktenzeichen
@@ -22,6 +22,7 @@ from server.fines.models import FineCase, HearingStatement, Offence, Upload
 from server.fines.shown import ShownCase, ShownOffence, ShownReceivable, ShownStatement
 from server.payments.journal import Balance, balance_columns, balance_from_sums
 from server.payments.models import Booking, Receivable, Refund
+from server.prepared_reads import PreparedRead
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ _SUMS = ("paid", "written_off", "cancelled")
 
 
 @functools.cache
-def _case_page() -> Select[*tuple[Any, ...]]:
+def _case_page() -> PreparedRead:
     """Built once per process; the sums, the latest statement and the evidence are subqueries
     of the case's row, each found by its index (tests/integration/operations/test_query_plans)."""
     sums = [
@@ -91,7 +92,7 @@ def _case_page() -> Select[*tuple[Any, ...]]:
         .scalar_subquery()
     )
     refunded = exists().where(Refund.receivable_id == Receivable.id).correlate(Receivable)
-    return (
+    return PreparedRead(
         select(
             *_COLUMNS,
             *(total.label(name) for total, name in zip(sums, _SUMS, strict=True)),
@@ -112,10 +113,9 @@ def read_case_page(aktenzeichen: str) -> CasePage | None:
     """None for an unknown Aktenzeichen. One statement on a connection of its own, outside
     the request's ORM session (``db.single_reads``): on PostgreSQL one statement reads one
     snapshot by itself."""
-    with db.single_reads.connect() as connection:
-        row = connection.execute(
-            _case_page(), {"aktenzeichen": normalise_aktenzeichen(aktenzeichen)}
-        ).first()
+    row = _case_page().first(
+        db.single_reads, {"aktenzeichen": normalise_aktenzeichen(aktenzeichen)}
+    )
     if row is None:
         return None
     receivable = (
