@@ -1,7 +1,7 @@
 """A reading statement asked on (nearly) every request, sent on the driver's cursor.
 
 SQLAlchemy builds an execution context, a result and a row for every statement it runs: for a
-one-row SELECT that was three quarters of its time (about 22 µs of 30 on SQLite), twice on each
+one-row SELECT that was three quarters of its time (about 22 µs of 30 on SQLite), on every
 request of a citizen with a session (its row) and again on the fine case page (issue 17).
 A ``PreparedRead`` keeps SQLAlchemy for everything but that: the statement is compiled by
 SQLAlchemy once per dialect, the connection comes from the engine (its pool, the idle ping, the
