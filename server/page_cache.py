@@ -2,7 +2,9 @@
 its time in Jinja, for HTML that is the same for every visitor of a URL and language.
 
 What differs per response is only the CSP nonce and the CSRF token: the kept page holds marks in
-their place, and every response gets its own fresh values filled in. A page is kept only when
+their place, and every response gets its own fresh values filled in (the parts of every page kept
+per language, ``server/web/fragments.py``, have a third mark: the page's own path, where the
+language switch comes back to). A page is kept only when
 nothing of the visitor can be in it: a plain GET (no htmx fragment, no blank copy), no flashed
 message waiting in the session, and for ``@public_page`` views nobody logged in (a
 ``@public_resource`` view is the same for everybody). Under ``FLASK_DEBUG`` nothing is kept, so
@@ -20,6 +22,7 @@ from functools import wraps
 from typing import Any, NamedTuple, TypeVar
 
 from flask import Flask, Request, current_app, g, request, session
+from markupsafe import escape
 
 from server.csrf_tokens import CSRF_FIELD, request_token
 from server.i18n import chosen_language
@@ -33,7 +36,8 @@ _KEY = "portal_page_cache"
 # Letters only: nothing escapes them, in an attribute, in JSON or in text.
 NONCE_MARK = "portalNonceMarkQx7Kc2"
 CSRF_MARK = "portalCsrfMarkVb4Zt9"
-_MARKS = re.compile(f"({NONCE_MARK}|{CSRF_MARK})")
+PATH_MARK = "portalPathMarkJw8Rn3"
+_MARKS = re.compile(f"({NONCE_MARK}|{CSRF_MARK}|{PATH_MARK})")
 
 
 class PageKey(NamedTuple):
@@ -48,8 +52,25 @@ class PageKey(NamedTuple):
 
 
 def _mark_values(marks: tuple[str, ...]) -> dict[str, str]:
-    """This response's nonce and token for the marks there are (each made only if needed)."""
-    return {mark: csp_nonce() if mark == NONCE_MARK else request_token() for mark in set(marks)}
+    """This response's nonce, token and path for the marks there are (each made only if
+    needed)."""
+    return {mark: _MARK_VALUES[mark]() for mark in set(marks)}
+
+
+def page_path() -> str:
+    """The path and query of this page (where the language switch comes back to); a mark while
+    a part is rendered to be kept."""
+    if g.get("rendering_kept_page"):
+        return PATH_MARK
+    return str(own(request).full_path).rstrip("?")
+
+
+_MARK_VALUES: dict[str, Callable[[], str]] = {
+    NONCE_MARK: csp_nonce,
+    CSRF_MARK: request_token,
+    # Put into an attribute's value, escaped as the template would have escaped it.
+    PATH_MARK: lambda: str(escape(own(request).full_path.rstrip("?"))),
+}
 
 
 class MarkedText(NamedTuple):
@@ -223,4 +244,5 @@ def init_page_cache(app: Flask) -> None:
     # Flask-WTF's own function would put the first visitor's token into everybody's kept page:
     # it is both a global (macros see it) and in every template's context.
     app.jinja_env.globals["csrf_token"] = _csrf_token
+    app.jinja_env.globals["page_path"] = page_path
     app.context_processor(lambda: {"csrf_token": _csrf_token})

@@ -27,22 +27,31 @@ def start_tiles() -> Markup:
     )
 
 
-def per_language(name: str, render: Callable[..., str], *arguments: str | bool) -> Markup:
+def per_language(name: str, render: Callable[..., str] | str, *arguments: str | bool) -> Markup:
     """A part of every page that depends only on the language (the head's assets, the footer's
-    legal links, the drafts' texts, the banners), rendered by ``render`` (a macro) once per
-    language and ``arguments`` (passed to it) and kept: these were half of a personal page's
-    template. The part is kept with marks in place of the CSP nonce and the CSRF token
-    (``server/page_cache.py``), which every response fills with its own."""
+    legal links, the drafts' texts, the banners, the language switch), rendered by ``render``
+    (a macro, or ``"template.html:macro"``, loaded only when the part is rendered: importing
+    a template costs each page that imports it) once per language and ``arguments`` (passed to
+    it) and kept: these were half of a personal page's template. The part is kept with marks in
+    place of the CSP nonce, the CSRF token and the page's path (``server/page_cache.py``),
+    which every response fills with its own."""
     app = own(current_app)
     kept: dict[tuple[str | bool, ...], MarkedText] = app.extensions[_KEY]
     key = (current_language(), own(request).script_root, name, *arguments)
     fragment = None if app.debug else kept.get(key)
     if fragment is None:
-        rendered, personal = rendered_with_marks(lambda: render(*arguments))
+        macro = _macro(render) if isinstance(render, str) else render
+        rendered, personal = rendered_with_marks(lambda: macro(*arguments))
         fragment = MarkedText.of(str(rendered))
         if not app.debug and not personal:
             kept[key] = fragment
     return Markup(fragment.filled())  # noqa: S704  # nosec B704  # a macro's output: escaped by Jinja
+
+
+def _macro(where: str) -> Callable[..., str]:
+    template, _, name = where.partition(":")
+    macro: Callable[..., str] = getattr(current_app.jinja_env.get_template(template).module, name)
+    return macro
 
 
 def init_fragments(app: Flask) -> None:

@@ -4,7 +4,10 @@ language gets their own, and a page behind a prefix links under it."""
 
 from __future__ import annotations
 
-from flask import Flask
+import json
+
+from flask import Flask, request
+from lxml import html as lxml_html
 
 from tests.checking_client import CheckingClient
 
@@ -48,3 +51,35 @@ def test_behind_a_prefix_the_tiles_link_under_it(app: Flask, client: CheckingCli
     assert 'href="/bussgeld"' in plain
     assert 'href="/portal/bussgeld"' in prefixed
     assert 'href="/bussgeld"' not in prefixed
+
+
+def _switch(page: str) -> tuple[str, str]:
+    """The language switch's way back (``next``) and its CSRF token."""
+    form = lxml_html.document_fromstring(page).find(".//form[@class='portal-language']")
+    assert form is not None
+    fields = {field.get("name"): field.get("value") for field in form.iter("input")}
+    return str(fields["next"]), str(fields["csrf_token"])
+
+
+def test_the_kept_language_switch_comes_back_to_each_page(
+    app: Flask, client: CheckingClient
+) -> None:
+    """The switch is kept per language like the footer, but each page's own address (query
+    included, escaped in the attribute) and each response's token are filled in."""
+    asked = [
+        "/bussgeld",
+        "/dienste/kita",
+        "/bussgeld",  # a kept public page, the second time
+        "/dienste/urkunden?suche=a\"b<c>&d='e'",
+        "/konto/anmelden?next=/konto",
+    ]
+    for path in asked:
+        page = client.get(path).get_data(as_text=True)
+        with app.test_request_context(path):
+            expected = request.full_path.rstrip("?")
+        back, token = _switch(page)
+        assert back == expected
+        body = lxml_html.document_fromstring(page).find(".//body")
+        assert body is not None
+        assert token == json.loads(str(body.get("hx-headers")))["X-CSRFToken"]
+    assert ("de", "", "language_switch") in app.extensions["portal_fragments"]
