@@ -2,14 +2,14 @@
 its time in Jinja, for HTML that is the same for every visitor of a URL and language.
 
 What differs per response is only the CSP nonce and the CSRF token: the kept page holds marks in
-their place, and every response gets its own fresh values filled in (the parts of every page kept
-per language, ``server/web/fragments.py``, have a third mark: the page's own path, where the
-language switch comes back to). A page is kept only when
-nothing of the visitor can be in it: a plain GET (no htmx fragment, no blank copy), no flashed
-message waiting in the session, and for ``@public_page`` views nobody logged in (a
-``@public_resource`` view is the same for everybody). Under ``FLASK_DEBUG`` nothing is kept, so
-that an edited template shows at once; ``PAGE_CACHE_ENTRIES`` bounds the pages kept per process
-(the least recently used goes) and 0 switches the cache off.
+their place, and every response gets its own fresh values filled in (the parts of every page
+kept per language, ``server/web/fragments.py``, have a third mark: the page's own path, where
+the language switch comes back to). A page is kept only when nothing of the visitor can be in
+it: a plain GET (no htmx fragment, no blank copy), no flashed message waiting in the session,
+and for ``@public_page`` views nobody logged in (a ``@public_resource`` view is the same for
+everybody). Under ``FLASK_DEBUG`` nothing is kept, so that an edited template shows at once;
+``PAGE_CACHE_ENTRIES`` bounds the pages kept per process (the least recently used goes) and 0
+switches the cache off.
 """
 
 from __future__ import annotations
@@ -62,6 +62,10 @@ def page_path() -> str:
     a part is rendered to be kept."""
     if g.get("rendering_kept_page"):
         return PATH_MARK
+    return _path()
+
+
+def _path() -> str:
     return str(own(request).full_path).rstrip("?")
 
 
@@ -69,7 +73,7 @@ _MARK_VALUES: dict[str, Callable[[], str]] = {
     NONCE_MARK: csp_nonce,
     CSRF_MARK: request_token,
     # Put into an attribute's value, escaped as the template would have escaped it.
-    PATH_MARK: lambda: str(escape(own(request).full_path.rstrip("?"))),
+    PATH_MARK: lambda: str(escape(_path())),
 }
 
 
