@@ -7,7 +7,8 @@ A ``PreparedRead`` keeps SQLAlchemy for everything but that: the statement is co
 SQLAlchemy once per dialect, the connection comes from the engine (its pool, the idle ping, the
 isolation level of ``db.single_reads``), the engine's ``before_cursor_execute`` and
 ``after_cursor_execute`` listeners see the statement as they would (the query budget and the
-query plan tests count and explain it), each value goes through its column type's result
+query plan tests count and explain it; a listener cannot rewrite it, as ``retval=True`` ones
+may elsewhere), each value goes through its column type's result
 processor (SQLite's dates, times and booleans), and when the driver fails, SQLAlchemy runs the
 statement itself and raises its own error (``server.db.unreachable`` knows it), a lost
 connection replaced by the pool as for any other statement.
@@ -50,18 +51,19 @@ class PreparedRead:
         self._statement = statement
         self._columns = tuple(statement.selected_columns)
         self._row: Any = namedtuple("Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
-        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        # By dialect and driver, and the placeholders the engine was made with.
+        self._compiled: dict[tuple[str, str, str], _Compiled] = {}
         # The result processors depend on what the driver says a column is (its type code),
         # known once the statement has run.
-        self._processors: dict[tuple[str, str], tuple[Processor, ...]] = {}
+        self._processors: dict[tuple[str, str, str], tuple[Processor, ...]] = {}
         self._lock = threading.Lock()
 
     def first(self, engine: Engine, params: Mapping[str, Any]) -> Any:
         with engine.connect() as connection:
             dialect = connection.dialect
-            key = (dialect.name, dialect.driver)
+            key = (dialect.name, dialect.driver, dialect.paramstyle)
             made = self._compiled.get(key) or self._compile(key, dialect)
-            values = made.compiled.construct_params(dict(params))
+            values = made.compiled.construct_params(params)
             for name, process in made.bind_processors.items():
                 values[name] = process(values[name])
             sent: Sequence[Any] | Mapping[str, Any] = (
@@ -106,7 +108,7 @@ class PreparedRead:
         finally:
             cursor.close()
 
-    def _compile(self, key: tuple[str, str], dialect: Dialect) -> _Compiled:
+    def _compile(self, key: tuple[str, str, str], dialect: Dialect) -> _Compiled:
         compiled = self._statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         if (
@@ -131,7 +133,7 @@ class PreparedRead:
         return made
 
     def _result_processors(
-        self, key: tuple[str, str], dialect: Dialect, description: Any
+        self, key: tuple[str, str, str], dialect: Dialect, description: Any
     ) -> tuple[Processor, ...]:
         processors = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, described[1])
