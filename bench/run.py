@@ -1162,8 +1162,8 @@ def main(argv: list[str] | None = None) -> int:
             exit_code = 1
         if not run_followers(args, results, portal, hello):
             exit_code = 1
-        record_samples(args, results)
         if args.json:
+            record_samples(args, results)  # printed under each table otherwise
             print(json.dumps(results, indent=2))
     except BenchError as exc:
         log(f"error: {exc}")
