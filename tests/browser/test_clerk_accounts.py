@@ -7,7 +7,6 @@ import io
 import re
 
 import pyotp
-import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, expect
 
@@ -15,6 +14,7 @@ from server.auth.roles import Role
 from tests.browser.conftest import assert_accessible, clerk_desk
 from tests.conftest import LiveServer
 from tests.factories import make_clerk
+from tests.qr_codes import read_qr_codes
 
 
 def test_admin_creates_a_clerk_who_enrols_and_reaches_the_overview(
@@ -71,7 +71,7 @@ def test_admin_creates_a_clerk_who_enrols_and_reaches_the_overview(
         assert_accessible(page)
         secret = page.locator("#totp-secret").inner_text().replace(" ", "")
         # What an authenticator app reads from the QR code: this secret, the city, the account.
-        scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_code.screenshot())))
+        scanned = read_qr_codes(Image.open(io.BytesIO(qr_code.screenshot())))
         assert [code.text for code in scanned] == [
             f"otpauth://totp/B%C3%BCrgerportal%20Musterstadt:b.berg?secret={secret}"
             "&issuer=B%C3%BCrgerportal%20Musterstadt"

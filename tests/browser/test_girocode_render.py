@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright
 
 from server.payments.girocode import Beneficiary, epc_payload, girocode_svg
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import IN_CI
+from tests.qr_codes import read_qr_codes
 
 pytestmark = pytest.mark.browser
 
@@ -80,10 +80,9 @@ def test_svg_rendered_by_chromium_decodes_to_the_payload(
     assert console == [], "CSP violations or errors while rendering the GiroCode"
 
     with Image.open(io.BytesIO(screenshot)) as image:
-        barcodes = zxingcpp.read_barcodes(image)
+        barcodes = read_qr_codes(image)
     assert len(barcodes) == 1
     barcode = barcodes[0]
-    assert barcode.format == zxingcpp.BarcodeFormat.QRCode
     assert barcode.ec_level == "M"
     assert barcode.bytes == payload.encode("utf-8")
     assert barcode.text.split("\n") == payload.split("\n")

@@ -8,7 +8,6 @@ import io
 import re
 
 import pypdfium2
-import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, Response, expect
 
@@ -18,6 +17,7 @@ from tests.browser.test_certificate_levels import enter_name_and_address
 from tests.browser.test_certificates import register_and_log_in
 from tests.conftest import LiveServer
 from tests.factories import make_clerk
+from tests.qr_codes import read_qr_codes
 
 
 def jpeg() -> bytes:
@@ -92,8 +92,7 @@ def test_a_resident_gets_a_permit_an_officer_can_check(
     with phone.expect_download() as download:
         phone.get_by_role("link", name="Bewohnerparkausweis herunterladen (PDF)").click()
     page = pypdfium2.PdfDocument(download.value.path().read_bytes())[0]
-    codes = zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())
-    [code] = [c for c in codes if c.format == zxingcpp.BarcodeFormat.QRCode]
+    [code] = read_qr_codes(page.render(scale=200 / 72).to_pil())
 
     # The officer's phone opens what the code says.
     phone.goto(code.text)

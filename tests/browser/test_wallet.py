@@ -8,13 +8,13 @@ import io
 from collections.abc import Iterator
 
 import pytest
-import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Playwright, expect
 
 from tests.browser.conftest import PHONE, assert_accessible
 from tests.conftest import LiveServer, free_port, serving
 from tests.peers.wallet.fixtures import PID_PERSONS, SD_JWT, WalletPeer
+from tests.qr_codes import read_qr_codes
 from tests.wallet_pid import VerifierPki
 
 PKI = VerifierPki(host="localhost")
@@ -48,7 +48,7 @@ def test_on_a_desktop_the_phone_scans_the_qr_code(
         expect(page.locator("h1")).to_have_text("QR-Code mit der Wallet scannen")
         assert_accessible(page)
         code = page.locator(".portal-girocode svg")
-        scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(code.screenshot())))
+        scanned = read_qr_codes(Image.open(io.BytesIO(code.screenshot())))
         assert len(scanned) == 1
         link = scanned[0].text
         assert link.startswith("openid4vp://?client_id=x509_hash%3A")

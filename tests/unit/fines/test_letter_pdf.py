@@ -24,6 +24,7 @@ from server.fines.offences_data import OFFENCES
 from server.payments.girocode import Beneficiary, epc_payload
 from server.payments.references import format_kassenzeichen, format_rf, rf_reference
 from server.pdf.text import amount
+from tests.qr_codes import read_qr_codes
 
 KASSENZEICHEN = "401234567899"
 PORTAL_URL = "https://buergerportal.musterstadt.de/bussgeld/b/q3Jx-8XkLm0vPz7yQwErTyUiOpAsDfGhJkL2"
@@ -84,11 +85,7 @@ def one_line(text: str) -> str:
 def barcodes_on_page(pdf: bytes, index: int = 0) -> list[zxingcpp.Barcode]:
     page = pdfium.PdfDocument(pdf)[index]
     image: Image.Image = page.render(scale=DPI / 72, grayscale=True).to_pil()
-    return [
-        code
-        for code in zxingcpp.read_barcodes(image)
-        if code.format == zxingcpp.BarcodeFormat.QRCode
-    ]
+    return read_qr_codes(image)
 
 
 def side_mm(code: zxingcpp.Barcode) -> float:
