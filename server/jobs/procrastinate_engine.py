@@ -4,15 +4,18 @@ Every job of the catalogue is a procrastinate task and a periodic task on the jo
 schedule. procrastinate defers a periodic job once per scheduled time however many workers run
 (a unique row per task and time in ``procrastinate_periodic_defers``), runs jobs with the same
 lock one after the other (each job's lock is its name), keeps at most one waiting job per job
-(the queueing lock: a burst of requests is one run), retries a failed job (the job's
-``retries``, after ``retry_wait_seconds`` times the attempt), and hears of new jobs at once
-through LISTEN/NOTIFY. Each run goes through ``run_job`` like on the in-process runner, so the
-record in ``job_runs`` and its lock are the same on both databases; procrastinate deletes its
-own rows of finished jobs, ``job_runs`` is the record.
+(the queueing lock: a burst of requests is one run), and hears of new jobs at once through
+LISTEN/NOTIFY. A failed run is retried (the job's ``retries``, after ``retry_wait_seconds``
+times the attempt) by deferring the next attempt as a new job under the same queueing lock, not
+by procrastinate's retry: that one turns the failed job back into a waiting one, which the
+queueing lock refuses when another run was asked for meanwhile, and the job then stays "doing"
+for ever, its lock holding every later run of the job. Deferred, the retry either waits, or
+finds a run waiting already, which then is the retry. Each run goes through ``run_job`` like on
+the in-process runner, so the record in ``job_runs`` and its lock are the same on both
+databases; procrastinate deletes its own rows of finished jobs, ``job_runs`` is the record.
 
 The web processes only defer jobs (``wake``), through a small pool of their own that opens a
-connection when one is needed and closes it when idle.
-"""
+connection when one is needed and closes it when idle."""
 
 from __future__ import annotations
 
@@ -23,21 +26,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import procrastinate
-from flask import Flask
+from flask import Flask, current_app
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.engine import make_url
 
 from server.jobs.catalogue import Job, all_jobs
 from server.jobs.models import Trigger
 from server.jobs.runs import run_job, worker_name
+from server.logs import get_logger
 
-#: Seconds a worker waits for its running jobs when told to stop (then they are aborted and
-#: run again by the next worker: each run is claimed and recorded, the jobs are idempotent).
+log = get_logger("jobs")
+
+#: Seconds a worker waits for its running jobs when told to stop (then they are aborted, and
+#: the job runs again at its next scheduled time: each run is claimed and recorded, the jobs
+#: are idempotent).
 SHUTDOWN_GRACE_SECONDS = 60.0
-
-
-class JobFailed(Exception):
-    """A run failed (its error is in ``job_runs``): procrastinate retries the job."""
 
 
 def conninfo(database_url: str) -> str:
@@ -46,10 +49,15 @@ def conninfo(database_url: str) -> str:
 
 
 def _task_function(app: Flask, job: Job) -> Callable[..., None]:
-    def run(context: procrastinate.JobContext, timestamp: int | None = None) -> None:
-        # Periodic jobs get the scheduled time; jobs asked for (``wake``) get none.
+    def run(
+        context: procrastinate.JobContext,
+        timestamp: int | None = None,
+        attempt: int | None = None,
+    ) -> None:
+        # Periodic jobs get the scheduled time; jobs asked for (``wake``) get none. A retry
+        # carries its attempt (one retried by procrastinate before this release counts there).
         scheduled = datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
-        attempt = (context.job.attempts or 0) + 1
+        attempt = attempt or (context.job.attempts or 0) + 1
         with app.app_context():
             result = run_job(
                 job,
@@ -57,11 +65,29 @@ def _task_function(app: Flask, job: Job) -> Callable[..., None]:
                 scheduled_for=scheduled,
                 attempt=attempt,
             )
-        if result.failed:
-            raise JobFailed(result.error)
+            if result.failed and attempt <= job.retries:
+                _defer_retry(job, timestamp, attempt)
 
     run.__name__ = run.__qualname__ = f"job_{job.name.replace('-', '_')}"
     return run
+
+
+def _defer_retry(job: Job, timestamp: int | None, failed_attempt: int) -> None:
+    """The next attempt, ``retry_wait_seconds`` times the failed one later; needs an app
+    context. Its job waits behind the failed one (same lock) until that one is done."""
+    deferrer = _deferrer(current_app.config["DATABASE_URL"])
+    retry = deferrer.configure_task(
+        name=job.name,
+        lock=job.name,
+        queueing_lock=job.name,
+        schedule_in={"seconds": job.retry_wait_seconds * failed_attempt},
+        task_kwargs={"timestamp": timestamp, "attempt": failed_attempt + 1},
+    )
+    try:
+        retry.defer()
+    except AlreadyEnqueued:
+        # A run waits already (asked for, or the next scheduled time): it runs the job again.
+        log.info("job retry: a run waits already", extra={"job": job.name})
 
 
 def build(app: Flask, connector: procrastinate.BaseConnector) -> procrastinate.App:
@@ -73,11 +99,6 @@ def build(app: Flask, connector: procrastinate.BaseConnector) -> procrastinate.A
             pass_context=True,
             lock=job.name,
             queueing_lock=job.name,
-            retry=procrastinate.RetryStrategy(
-                max_attempts=job.retries,
-                wait=job.retry_wait_seconds,
-                linear_wait=job.retry_wait_seconds,
-            ),
         )(_task_function(app, job))
         tasks.periodic(cron=job.schedule, periodic_id=job.name)(task)
     return tasks

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, text
 
 from server.auth.roles import Role
 from server.extensions import db
+from server.jobs.engine import engine_of
 from server.jobs.models import JobRun
 from server.jobs.procrastinate_engine import close_deferrers
 from tests.checking_client import checking_client
@@ -168,6 +169,49 @@ def test_two_workers_run_each_scheduled_time_once_and_retry_a_failure(
     assert failed, rows  # among the newest runs, under its name (no title in this process)
     assert all(f"RuntimeError: {FAILURE}" in row for row in failed), rows
     assert any("Versuch 2" in row for row in failed)
+
+
+def engine_jobs(app: Flask, task: str) -> list[str]:
+    """The statuses of procrastinate's rows of the task (finished ones are deleted)."""
+    with app.app_context():
+        statuses = db.session.scalars(
+            text("SELECT status FROM procrastinate_jobs WHERE task_name = :task ORDER BY id"),
+            {"task": task},
+        ).all()
+        db.session.rollback()
+    return [str(status) for status in statuses]
+
+
+def test_a_failure_while_another_run_waits_neither_stops_the_job_nor_the_worker(
+    postgres: Flask, workers: Callable[..., subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """A run is asked for while one runs (a form sent while the outbox sends, a scheduled time
+    while a slow run goes on), then the running one fails: its retry must not collide with the
+    waiting run (procrastinate's own retry would, and leave the job running for ever)."""
+    app, name = postgres, "test-gated-fails"
+    gate = tmp_path / "gate"
+    worker = workers(app.config["DATABASE_URL"], TEST_JOB_GATE=gate)
+    wait_for(lambda: listening(app), 90, "the worker listening")
+    engine = engine_of(app)
+
+    engine.wake(name)
+    wait_for(lambda: any(run.finished_at is None for run in runs(app, name)), 30, "the run")
+    engine.wake(name)  # a second run waits behind the one that runs
+    assert engine_jobs(app, name) == ["doing", "todo"]
+    gate.touch()
+
+    # The running one fails, the waiting one runs and fails, its retry runs and fails.
+    wait_for(lambda: finished_runs(app, name) >= 3, 60, "the waiting run and a retry")
+    wait_for(lambda: engine_jobs(app, name) == [], 30, "the engine's rows done")
+    finished = [run for run in runs(app, name) if run.finished_at is not None]
+    assert [run.attempt for run in finished] == [1, 1, 2]
+    assert {run.outcome for run in finished} == {"failed"}
+
+    # The job is not stuck: asked again, it runs again.
+    engine.wake(name)
+    wait_for(lambda: finished_runs(app, name) >= 4, 30, "a run after the failures")
+    output = stop(worker)
+    assert "UniqueViolation" not in output, output
 
 
 def listening(app: Flask) -> bool:

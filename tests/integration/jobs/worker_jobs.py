@@ -4,8 +4,15 @@ test process (its catalogue stays the portal's)."""
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 from server.jobs.catalogue import Counts, Job, register_job
-from tests.integration.jobs.helpers import FAILURE
+from tests.integration.jobs.helpers import FAILURE, YEARLY
+
+#: The file whose existence lets ``test-gated-fails`` go on (``TEST_JOB_GATE``, set by the test).
+GATE = "TEST_JOB_GATE"
 
 #: Every two seconds (cron's sixth field is the second).
 EVERY_TWO_SECONDS = "* * * * * */2"
@@ -21,6 +28,16 @@ def fail() -> Counts:
     raise RuntimeError(FAILURE)
 
 
+def fail_when_let_through() -> Counts:
+    """Waits until the test creates the gate file, then fails: the test can queue another run
+    while this one is running."""
+    gate = Path(os.environ[GATE])
+    deadline = time.monotonic() + 60
+    while not gate.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    raise RuntimeError(FAILURE)
+
+
 register_job(Job("test-tick", "Takt (Test)", EVERY_TWO_SECONDS, "", tick))
 register_job(
     Job(
@@ -29,6 +46,17 @@ register_job(
         EVERY_FIVE_SECONDS,
         "",
         fail,
+        retries=1,
+        retry_wait_seconds=1,
+    )
+)
+register_job(
+    Job(
+        "test-gated-fails",
+        "Scheitert auf Zeichen (Test)",
+        YEARLY,
+        "",
+        fail_when_let_through,
         retries=1,
         retry_wait_seconds=1,
     )
