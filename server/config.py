@@ -856,6 +856,21 @@ SETTINGS: tuple[Setting, ...] = (
         "created on first start.",
     ),
     Setting(
+        "JOB_HEARTBEAT_SECONDS",
+        "20",
+        "Seconds between a running job's signs of life: its run's row in `job_runs`, and on "
+        "PostgreSQL the worker's row in procrastinate's tables.",
+        lambda value: _at_least(1, value),
+    ),
+    Setting(
+        "JOB_STALE_SECONDS",
+        "120",
+        "A run, or on PostgreSQL a worker, silent this long is taken for dead (its process was "
+        "killed): the run is marked abgebrochen, the worker's jobs are released, and the job "
+        "runs again. At least three heartbeats.",
+        lambda value: _at_least(3, value),
+    ),
+    Setting(
         "MAIL_BACKEND",
         "file",
         "`smtp` to send mail, `file` to write it as .eml files (development).",
@@ -972,6 +987,12 @@ def _env(name: str, environ: dict[str, str]) -> str | None:
     return value if value not in (None, "") else None
 
 
+def _check_job_timing(config: dict[str, Any]) -> None:
+    # A run whose heartbeat is merely late must not be taken for dead.
+    if config["JOB_STALE_SECONDS"] < 3 * config["JOB_HEARTBEAT_SECONDS"]:
+        raise ConfigurationError("JOB_STALE_SECONDS must be at least three JOB_HEARTBEAT_SECONDS")
+
+
 def load_config(
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
@@ -1019,6 +1040,7 @@ def load_config(
         except ValueError as error:
             raise ConfigurationError(f"{setting.name}: {error}") from error
 
+    _check_job_timing(config)
     config["UPLOAD_DIR"] = _env("UPLOAD_DIR", env) or str(files / "uploads")
     config["MAIL_FILE_DIR"] = _env("MAIL_FILE_DIR", env) or str(files / "mail")
     sandbox = _env("SANDBOX_PAYMENTS", env)

@@ -24,10 +24,13 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import procrastinate
 from flask import Flask, current_app
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate import sql
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from procrastinate.jobs import Status
 from sqlalchemy.engine import make_url
 
 from server.jobs.catalogue import Job, all_jobs
@@ -135,6 +138,35 @@ def close_deferrers() -> None:
         _DEFERRERS.clear()
 
 
+def release_stalled_jobs(database_url: str, stale_seconds: float) -> int:
+    """End procrastinate's rows of jobs whose worker has been silent for ``stale_seconds`` (its
+    process killed, its machine gone). Such a row stays "doing", and its lock would hold every
+    later run of the job for ever; the run's own record in ``job_runs`` lapses by itself, and
+    the job runs again. Each row is ended by a conditional delete: two workers releasing at
+    once end it once."""
+    connector = _deferrer(database_url).connector
+    stalled = connector.execute_query_all(
+        query=sql.queries["select_stalled_jobs_by_heartbeat"],
+        queue=None,
+        task_name=None,
+        seconds_since_heartbeat=stale_seconds,
+    )
+    released = 0
+    for row in stalled:
+        try:
+            connector.execute_query(
+                query=sql.queries["finish_job"],
+                job_id=row["id"],
+                status=Status.FAILED.value,
+                delete_job=True,
+            )
+        except ConnectorException:  # ended by another worker meanwhile
+            continue
+        released += 1
+        log.warning("stalled job released", extra={"job": row["task_name"]})
+    return released
+
+
 class ProcrastinateEngine:
     name = "procrastinate"
 
@@ -161,25 +193,55 @@ class ProcrastinateEngine:
         )
         return build(self.app, connector)
 
+    def _run_options(self) -> dict[str, Any]:
+        config = self.app.config
+        return {
+            "name": worker_name(),
+            "delete_jobs": "always",
+            "update_heartbeat_interval": float(config["JOB_HEARTBEAT_SECONDS"]),
+            "stalled_worker_timeout": float(config["JOB_STALE_SECONDS"]),
+        }
+
+    def _release_stalled_jobs_until(self, stopped: threading.Event) -> None:
+        """Now, then every heartbeat: a worker that was killed is noticed by the others."""
+        config = self.app.config
+        while True:
+            try:
+                release_stalled_jobs(config["DATABASE_URL"], config["JOB_STALE_SECONDS"])
+            except Exception:  # the database away for a moment: the next round tries again
+                log.warning("stalled jobs not released", exc_info=True)
+            if stopped.wait(config["JOB_HEARTBEAT_SECONDS"]):
+                return
+
+    def _start_releasing(self) -> threading.Event:
+        stopped = threading.Event()
+        threading.Thread(
+            target=self._release_stalled_jobs_until,
+            args=(stopped,),
+            daemon=True,
+            name="job-engine-stalled",
+        ).start()
+        return stopped
+
     def work(self, *, concurrency: int) -> None:
         """``portal worker``: until SIGINT or SIGTERM, then the running jobs finish."""
-        self._worker(concurrency).run_worker(
-            concurrency=concurrency,
-            name=worker_name(),
-            delete_jobs="always",
-            shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
-        )
+        releasing = self._start_releasing()
+        try:
+            self._worker(concurrency).run_worker(
+                concurrency=concurrency,
+                shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
+                **self._run_options(),
+            )
+        finally:
+            releasing.set()
 
     def start_in_background(self) -> None:
         """A worker in a thread of this process (``portal demo`` on PostgreSQL)."""
         tasks = self._worker(concurrency=2)
+        options = self._run_options()
 
         def run() -> None:
-            tasks.run_worker(
-                concurrency=2,
-                name=worker_name(),
-                delete_jobs="always",
-                install_signal_handlers=False,
-            )
+            tasks.run_worker(concurrency=2, install_signal_handlers=False, **options)
 
+        self._start_releasing()
         threading.Thread(target=run, daemon=True, name="job-worker").start()

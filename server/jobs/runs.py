@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import Engine, delete, func, select, update
 
 from server.db import dialect_insert, utcnow
@@ -29,9 +30,6 @@ from server.redaction import scrub_exception
 
 log = get_logger("jobs")
 
-HEARTBEAT_SECONDS = 20.0
-#: A run without a heartbeat for this long is taken for dead.
-STALE_AFTER = timedelta(minutes=2)
 #: Finished runs are kept this long (the back office shows the newest of each job).
 KEEP_RUNS = timedelta(days=30)
 ERROR_LENGTH = 2000
@@ -55,6 +53,11 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
+def stale_after() -> timedelta:
+    """A run without a heartbeat for this long is taken for dead (``JOB_STALE_SECONDS``)."""
+    return timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
+
+
 def _abandon_stale(job: Job, now: datetime) -> None:
     with db.transaction() as session:
         abandoned = session.execute(
@@ -62,7 +65,7 @@ def _abandon_stale(job: Job, now: datetime) -> None:
             .where(
                 JobRun.job_name == job.name,
                 JobRun.finished_at.is_(None),
-                JobRun.heartbeat_at < now - STALE_AFTER,
+                JobRun.heartbeat_at < now - stale_after(),
             )
             .values(
                 finished_at=now,
@@ -101,15 +104,15 @@ def _claim(job: Job, trigger: Trigger, scheduled_for: datetime | None, attempt: 
 
 
 class _Heartbeat:
-    """Touches the run's row every ``HEARTBEAT_SECONDS`` on a connection of its own."""
+    """Touches the run's row every ``JOB_HEARTBEAT_SECONDS`` on a connection of its own."""
 
-    def __init__(self, engine: Engine, run_id: int) -> None:
-        self.engine, self.run_id = engine, run_id
+    def __init__(self, engine: Engine, run_id: int, every: float) -> None:
+        self.engine, self.run_id, self.every = engine, run_id, every
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._beat, daemon=True, name=f"job-run-{run_id}")
 
     def _beat(self) -> None:
-        while not self.stopped.wait(HEARTBEAT_SECONDS):
+        while not self.stopped.wait(self.every):
             try:
                 with self.engine.begin() as connection:
                     connection.execute(
@@ -124,7 +127,7 @@ class _Heartbeat:
 
     def __exit__(self, *_exc: object) -> None:
         self.stopped.set()
-        self.thread.join(timeout=HEARTBEAT_SECONDS)
+        self.thread.join(timeout=self.every)
 
 
 def error_text(error: BaseException) -> str:
@@ -162,7 +165,7 @@ def run_job(
         return RunResult(None, None)
     counts: Counts = {}
     error: str | None = None
-    with _Heartbeat(db.engine, run_id):
+    with _Heartbeat(db.engine, run_id, current_app.config["JOB_HEARTBEAT_SECONDS"]):
         try:
             counts = job.run() or {}
         except PartlyFailed as partly:

@@ -106,3 +106,11 @@ def test_create_app_refuses_the_development_identity_provider_in_production(
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match="DEV_EID_PROVIDER"):
         create_app({"DATABASE_URL": "sqlite://"})
+
+
+def test_a_job_is_taken_for_dead_only_after_three_missed_heartbeats() -> None:
+    config = load_config(environ={})
+    assert (config["JOB_HEARTBEAT_SECONDS"], config["JOB_STALE_SECONDS"]) == (20, 120)
+    assert load_config(environ={"JOB_HEARTBEAT_SECONDS": "2", "JOB_STALE_SECONDS": "6"})
+    with pytest.raises(ConfigurationError, match="JOB_STALE_SECONDS"):
+        load_config(environ={"JOB_HEARTBEAT_SECONDS": "50"})

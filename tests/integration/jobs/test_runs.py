@@ -132,7 +132,7 @@ def test_a_run_whose_process_died_is_abandoned_and_the_job_runs_again(app: Flask
                     trigger="schedule",
                     attempt=1,
                     started_at=utcnow() - timedelta(hours=1),
-                    heartbeat_at=utcnow() - job_runs.STALE_AFTER - timedelta(seconds=1),
+                    heartbeat_at=utcnow() - job_runs.stale_after() - timedelta(seconds=1),
                     outcome="running",
                     worker="gone:1",
                 )

@@ -214,6 +214,40 @@ def test_a_failure_while_another_run_waits_neither_stops_the_job_nor_the_worker(
     assert "UniqueViolation" not in output, output
 
 
+def test_a_killed_worker_holds_no_job_another_worker_runs_it_again(
+    postgres: Flask, workers: Callable[..., subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """A worker killed mid-run (SIGKILL, out of memory, its machine gone) leaves procrastinate's
+    row of the job "doing", whose lock would hold every later run of the job for ever. Another
+    worker releases it once the dead one has been silent for ``JOB_STALE_SECONDS``, and the
+    run's record is marked abandoned."""
+    app, name = postgres, "test-gated"
+    gate = tmp_path / "gate"
+    quick = {"TEST_JOB_GATE": gate, "JOB_HEARTBEAT_SECONDS": 1, "JOB_STALE_SECONDS": 3}
+    killed = workers(app.config["DATABASE_URL"], **quick)
+    wait_for(lambda: listening(app), 90, "the first worker listening")
+    engine = engine_of(app)
+    engine.wake(name)
+    wait_for(lambda: any(run.finished_at is None for run in runs(app, name)), 30, "the run")
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.communicate(timeout=10)
+    assert engine_jobs(app, name) == ["doing"]
+
+    gate.touch()
+    other = workers(app.config["DATABASE_URL"], **quick)
+    wait_for(lambda: engine_jobs(app, name) == [], 60, "the dead worker's job released")
+
+    def ran_again() -> bool:
+        engine.wake(name)  # until the dead run's record has lapsed too
+        return any(run.outcome == "succeeded" for run in runs(app, name))
+
+    wait_for(ran_again, 30, "the job run by the other worker")
+    dead, again = runs(app, name)
+    assert (dead.outcome, again.outcome) == ("abandoned", "succeeded")
+    assert dead.worker != again.worker
+    stop(other)
+
+
 def listening(app: Flask) -> bool:
     """A connection of the database waits with LISTEN: procrastinate's worker is ready."""
     with app.app_context():

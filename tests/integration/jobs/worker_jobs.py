@@ -28,14 +28,22 @@ def fail() -> Counts:
     raise RuntimeError(FAILURE)
 
 
-def fail_when_let_through() -> Counts:
-    """Waits until the test creates the gate file, then fails: the test can queue another run
-    while this one is running."""
+def wait_at_the_gate() -> None:
+    """Until the test creates the gate file: meanwhile the test can act on the running run."""
     gate = Path(os.environ[GATE])
     deadline = time.monotonic() + 60
     while not gate.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def fail_when_let_through() -> Counts:
+    wait_at_the_gate()
     raise RuntimeError(FAILURE)
+
+
+def succeed_when_let_through() -> Counts:
+    wait_at_the_gate()
+    return {"ticks": 1}
 
 
 register_job(Job("test-tick", "Takt (Test)", EVERY_TWO_SECONDS, "", tick))
@@ -60,4 +68,7 @@ register_job(
         retries=1,
         retry_wait_seconds=1,
     )
+)
+register_job(
+    Job("test-gated", "Läuft auf Zeichen (Test)", YEARLY, "", succeed_when_let_through, retries=0)
 )
