@@ -127,7 +127,11 @@ def test_two_workers_run_each_scheduled_time_once_and_retry_a_failure(
     url = app.config["DATABASE_URL"]
     first, second = workers(url), workers(url)
     wait_for(lambda: finished_runs(app, "test-tick") >= 6, 90, "six ticks")
-    wait_for(lambda: finished_runs(app, "test-fails") >= 2, 60, "a failure and its retry")
+    wait_for(
+        lambda: any(run.attempt == 2 and run.finished_at for run in runs(app, "test-fails")),
+        60,
+        "a failure and its retry",
+    )
     # On a loaded machine the second worker may listen only after the first took the first
     # ticks: wait until both took some.
     wait_for(
@@ -242,10 +246,12 @@ def test_a_killed_worker_holds_no_job_another_worker_runs_it_again(
         return any(run.outcome == "succeeded" for run in runs(app, name))
 
     wait_for(ran_again, 30, "the job run by the other worker")
-    dead, again = runs(app, name)
-    assert (dead.outcome, again.outcome) == ("abandoned", "succeeded")
-    assert dead.worker != again.worker
     stop(other)
+    # The last requests may have run it once more after it succeeded.
+    dead, *again = runs(app, name)
+    assert dead.outcome == "abandoned"
+    assert {run.outcome for run in again} == {"succeeded"}  # at least one
+    assert dead.worker not in {run.worker for run in again}
 
 
 def listening(app: Flask) -> bool:
