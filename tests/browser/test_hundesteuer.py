@@ -31,7 +31,10 @@ def test_a_dog_is_registered_and_its_tax_collected(
     register_and_log_in(phone)
     enter_name_and_address(phone)
     visit(phone, "/dienste/hundesteuer")
-    phone.get_by_role("link", name="Jetzt starten").click()
+    # The first step binds to the server draft too: waited for here, so that the wait after
+    # the first "Weiter" cannot be answered by this read arriving late.
+    with phone.expect_response(server_draft_read):
+        phone.get_by_role("link", name="Jetzt starten").click()
     expect(phone.locator("h1")).to_have_text("Halterin oder Halter")
     expect(phone.get_by_label("Ihr Name")).to_have_value("Nina Neu")
     weiter(phone)
@@ -93,7 +96,10 @@ def test_a_dog_is_registered_and_its_tax_collected(
 def deregister_on_the_phone(phone: Page, browser: Browser, live_server: LiveServer) -> None:
     visit(phone, "/dienste/hundesteuer")
     phone.get_by_role("link", name="Hund abmelden (Hundesteuer)").click()
-    phone.get_by_role("link", name="Jetzt starten").click()
+    # The first step binds to the server draft too: waited for here, so that the wait after
+    # the first "Weiter" cannot be answered by this read arriving late.
+    with phone.expect_response(server_draft_read):
+        phone.get_by_role("link", name="Jetzt starten").click()
     expect(phone.locator("h1")).to_have_text("Welchen Hund melden Sie ab?")
     expect(phone.get_by_label("Ihr Name")).to_have_value("Nina Neu")
     phone.get_by_label("Nummer der Steuermarke oder Eingangsnummer der Anmeldung").fill("2026-0999")

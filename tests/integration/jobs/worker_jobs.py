@@ -11,7 +11,7 @@ from pathlib import Path
 from server.jobs.catalogue import Counts, Job, register_job
 from tests.integration.jobs.helpers import FAILURE, YEARLY
 
-#: The file whose existence lets ``test-gated-fails`` go on (``TEST_JOB_GATE``, set by the test).
+#: The file whose existence lets the gated jobs go on (``TEST_JOB_GATE``, set by the test).
 GATE = "TEST_JOB_GATE"
 
 #: Every two seconds (cron's sixth field is the second).
